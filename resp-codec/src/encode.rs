@@ -1,0 +1,286 @@
+//! The encoder: frames, or a reply built piece by piece, into a `BytesMut`.
+//!
+//! `ReplyWriter` is the hot path: the engine writes each reply straight into
+//! the connection's output buffer in the connection's protocol, so a GET
+//! costs no intermediate `Frame` and no allocation beyond buffer growth.
+//! `encode_frame` is the same writer driven by a `Frame`.
+
+use crate::frame::{Frame, Protocol};
+use bytes::{BufMut, BytesMut};
+
+/// Writes RESP replies for one protocol into a borrowed buffer.
+///
+/// Methods follow the RESP3 shape; under RESP2 each one downgrades the way
+/// Redis does (maps become flat arrays, doubles bulk strings, booleans
+/// integers, both nulls keep their RESP2 form).
+pub struct ReplyWriter<'a> {
+    buf: &'a mut BytesMut,
+    protocol: Protocol,
+}
+
+impl<'a> ReplyWriter<'a> {
+    pub fn new(buf: &'a mut BytesMut, protocol: Protocol) -> Self {
+        ReplyWriter { buf, protocol }
+    }
+
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Bytes written so far into the underlying buffer (including what was
+    /// there before this writer).
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Drops everything written after `len` (used to replace a partly
+    /// written reply with an error).
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+
+    /// The underlying buffer, for callers that splice pre-encoded bytes.
+    pub fn buffer(&mut self) -> &mut BytesMut {
+        self.buf
+    }
+
+    pub fn simple(&mut self, text: &[u8]) {
+        self.line(b'+', text);
+    }
+
+    pub fn ok(&mut self) {
+        self.buf.put_slice(b"+OK\r\n");
+    }
+
+    /// An error reply; `text` is the code and message (`ERR syntax error`).
+    /// Newlines would break the frame, so they become spaces, as Redis does.
+    pub fn error(&mut self, text: &[u8]) {
+        self.buf.reserve(text.len() + 3);
+        self.buf.put_u8(b'-');
+        for &b in text {
+            self.buf.put_u8(if b == b'\r' || b == b'\n' { b' ' } else { b });
+        }
+        self.buf.put_slice(b"\r\n");
+    }
+
+    pub fn integer(&mut self, n: i64) {
+        self.header(b':', n);
+    }
+
+    pub fn bulk(&mut self, data: &[u8]) {
+        self.buf.reserve(data.len() + 16);
+        self.header(b'$', data.len() as i64);
+        self.buf.put_slice(data);
+        self.buf.put_slice(b"\r\n");
+    }
+
+    /// A bulk string holding the decimal form of `n` (e.g. INCRBYFLOAT's
+    /// reply, or an integer-encoded string value).
+    pub fn bulk_integer(&mut self, n: i64) {
+        let mut digits = itoa_buf();
+        let text = format_i64(&mut digits, n);
+        self.bulk(text);
+    }
+
+    /// The null a command returns in place of a bulk string: `$-1` / `_`.
+    pub fn null(&mut self) {
+        match self.protocol {
+            Protocol::Resp2 => self.buf.put_slice(b"$-1\r\n"),
+            Protocol::Resp3 => self.buf.put_slice(b"_\r\n"),
+        }
+    }
+
+    /// The null a command returns in place of an array: `*-1` / `_`.
+    pub fn null_array(&mut self) {
+        match self.protocol {
+            Protocol::Resp2 => self.buf.put_slice(b"*-1\r\n"),
+            Protocol::Resp3 => self.buf.put_slice(b"_\r\n"),
+        }
+    }
+
+    pub fn array(&mut self, len: usize) {
+        self.header(b'*', len as i64);
+    }
+
+    /// A map of `len` pairs; the caller then writes 2 * `len` values.
+    pub fn map(&mut self, len: usize) {
+        match self.protocol {
+            Protocol::Resp2 => self.header(b'*', 2 * len as i64),
+            Protocol::Resp3 => self.header(b'%', len as i64),
+        }
+    }
+
+    pub fn set(&mut self, len: usize) {
+        match self.protocol {
+            Protocol::Resp2 => self.header(b'*', len as i64),
+            Protocol::Resp3 => self.header(b'~', len as i64),
+        }
+    }
+
+    pub fn push(&mut self, len: usize) {
+        match self.protocol {
+            Protocol::Resp2 => self.header(b'*', len as i64),
+            Protocol::Resp3 => self.header(b'>', len as i64),
+        }
+    }
+
+    /// A double in Redis's reply form (`inf`, `-inf`, `nan`, else the
+    /// shortest text that reads back as the same value).
+    pub fn double(&mut self, value: f64) {
+        let text = format_double(value);
+        match self.protocol {
+            Protocol::Resp2 => self.bulk(text.as_bytes()),
+            Protocol::Resp3 => self.line(b',', text.as_bytes()),
+        }
+    }
+
+    pub fn boolean(&mut self, value: bool) {
+        match self.protocol {
+            Protocol::Resp2 => self.integer(i64::from(value)),
+            Protocol::Resp3 => self.buf.put_slice(if value { b"#t\r\n" } else { b"#f\r\n" }),
+        }
+    }
+
+    pub fn big_number(&mut self, digits: &[u8]) {
+        match self.protocol {
+            Protocol::Resp2 => self.bulk(digits),
+            Protocol::Resp3 => self.line(b'(', digits),
+        }
+    }
+
+    /// A verbatim string (`txt` or `mkd`); RESP2 sends the text alone.
+    pub fn verbatim(&mut self, format: [u8; 3], text: &[u8]) {
+        match self.protocol {
+            Protocol::Resp2 => self.bulk(text),
+            Protocol::Resp3 => {
+                self.header(b'=', text.len() as i64 + 4);
+                self.buf.put_slice(&format);
+                self.buf.put_u8(b':');
+                self.buf.put_slice(text);
+                self.buf.put_slice(b"\r\n");
+            }
+        }
+    }
+
+    /// Attributes precede the frame they describe; RESP2 has none, so the
+    /// caller must skip writing the pairs when this returns false.
+    pub fn attribute(&mut self, len: usize) -> bool {
+        match self.protocol {
+            Protocol::Resp2 => false,
+            Protocol::Resp3 => {
+                self.header(b'|', len as i64);
+                true
+            }
+        }
+    }
+
+    /// Writes a whole frame.
+    pub fn frame(&mut self, frame: &Frame) {
+        match frame {
+            Frame::Simple(s) => self.simple(s),
+            Frame::Error(e) => self.error(e),
+            Frame::Integer(n) => self.integer(*n),
+            Frame::Bulk(b) => self.bulk(b),
+            Frame::Null => self.null(),
+            Frame::NullArray => self.null_array(),
+            Frame::Array(items) => {
+                self.array(items.len());
+                items.iter().for_each(|f| self.frame(f));
+            }
+            Frame::Map(pairs) => {
+                self.map(pairs.len());
+                for (k, v) in pairs {
+                    self.frame(k);
+                    self.frame(v);
+                }
+            }
+            Frame::Set(items) => {
+                self.set(items.len());
+                items.iter().for_each(|f| self.frame(f));
+            }
+            Frame::Double(d) => self.double(*d),
+            Frame::Boolean(b) => self.boolean(*b),
+            Frame::BigNumber(n) => self.big_number(n),
+            Frame::Verbatim { format, text } => self.verbatim(*format, text),
+            Frame::Push(items) => {
+                self.push(items.len());
+                items.iter().for_each(|f| self.frame(f));
+            }
+            Frame::Attribute { attributes, data } => {
+                if self.attribute(attributes.len()) {
+                    for (k, v) in attributes {
+                        self.frame(k);
+                        self.frame(v);
+                    }
+                }
+                self.frame(data);
+            }
+        }
+    }
+
+    fn line(&mut self, prefix: u8, text: &[u8]) {
+        self.buf.reserve(text.len() + 3);
+        self.buf.put_u8(prefix);
+        self.buf.put_slice(text);
+        self.buf.put_slice(b"\r\n");
+    }
+
+    fn header(&mut self, prefix: u8, n: i64) {
+        let mut digits = itoa_buf();
+        let text = format_i64(&mut digits, n);
+        self.buf.reserve(text.len() + 3);
+        self.buf.put_u8(prefix);
+        self.buf.put_slice(text);
+        self.buf.put_slice(b"\r\n");
+    }
+}
+
+/// Encodes `frame` for `protocol`, appending to `buf`.
+pub fn encode_frame(frame: &Frame, protocol: Protocol, buf: &mut BytesMut) {
+    ReplyWriter::new(buf, protocol).frame(frame);
+}
+
+fn itoa_buf() -> [u8; 20] {
+    [0u8; 20]
+}
+
+/// Formats `n` in decimal into `buf` without allocating; returns the text.
+pub fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
+    let mut magnitude = n.unsigned_abs();
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        // i64::MIN has 19 digits, so there is always room for the sign.
+        pos -= 1;
+        buf[pos] = b'-';
+    }
+    &buf[pos..]
+}
+
+/// Redis's reply text for a double: `inf`, `-inf`, `nan`, integers without a
+/// fraction, otherwise the shortest round-trip representation (`%.17g`
+/// rules, which Rust's shortest form matches in value).
+pub fn format_double(value: f64) -> String {
+    if value.is_nan() {
+        "nan".to_string()
+    } else if value.is_infinite() {
+        if value > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else {
+        let mut text = format!("{value}");
+        if text.contains('e') {
+            text = format!("{value:e}");
+        }
+        text
+    }
+}
