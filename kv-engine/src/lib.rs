@@ -1,1 +1,34 @@
-//! kv-engine (under construction).
+//! kv-engine: a Redis-compatible keyspace as a pure, synchronous library.
+//!
+//! - [`engine`]: `Engine`, which runs one command at a time (`execute`).
+//! - [`context`]: `Ctx`, what a command may touch while it runs.
+//! - [`command`] and [`commands`]: the command table and the implementations,
+//!   one file per family.
+//! - [`keyspace`]: `Keyspace`, one database of keys, values and expiries.
+//! - [`value`]: the value types.
+//! - [`delta`]: `Delta`, the propagation form of every write, with its LSN.
+//! - [`clock`]: the injected clock; [`client`]: per-connection state.
+//!
+//! Deliberately absent: no tokio, no sockets, no files, no wall clock. The
+//! owner supplies time (`Clock`), the delta sink, and host commands.
+
+pub mod client;
+pub mod clock;
+pub mod command;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod delta;
+pub mod engine;
+pub mod error;
+pub mod harness;
+pub mod keyspace;
+pub mod parse;
+pub mod value;
+
+pub use client::{ClientId, ClientState};
+pub use clock::{Clock, ManualClock};
+pub use config::EngineConfig;
+pub use delta::{Delta, DeltaLog, DeltaOp, DeltaSink};
+pub use engine::{Engine, Host, NoHost, Outcome};
+pub use error::{CommandError, CommandResult};

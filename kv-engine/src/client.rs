@@ -1,0 +1,48 @@
+//! `ClientState`: what the engine remembers about one connection between
+//! commands (selected database, protocol, transaction state, watched keys).
+//!
+//! The server owns it; the engine reads and changes it during a command.
+
+use bytes::Bytes;
+use resp_codec::Protocol;
+
+pub type ClientId = u64;
+
+/// A WATCHed key. A key already expired when watched does not fail EXEC by
+/// being expired (Redis 7.0's rule); one that expires afterwards does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchedKey {
+    pub db: usize,
+    pub key: Bytes,
+    pub expired_when_watched: bool,
+}
+
+#[derive(Debug)]
+pub struct ClientState {
+    pub id: ClientId,
+    pub db: usize,
+    pub protocol: Protocol,
+    /// `Some` between MULTI and EXEC/DISCARD: the queued commands.
+    pub multi: Option<Vec<Vec<Bytes>>>,
+    /// A command queued after MULTI was rejected: EXEC answers EXECABORT.
+    pub multi_failed: bool,
+    /// The keys this client WATCHes.
+    pub watched: Vec<WatchedKey>,
+}
+
+impl ClientState {
+    pub fn new(id: ClientId) -> Self {
+        ClientState {
+            id,
+            db: 0,
+            protocol: Protocol::Resp2,
+            multi: None,
+            multi_failed: false,
+            watched: Vec::new(),
+        }
+    }
+
+    pub fn in_multi(&self) -> bool {
+        self.multi.is_some()
+    }
+}

@@ -1,0 +1,104 @@
+//! The command implementations, one file per family, and the table that
+//! finds them by name.
+
+pub mod bitmaps;
+pub mod connection;
+pub mod db;
+pub mod expire;
+pub mod hashes;
+pub mod keys;
+pub mod lists;
+pub mod sets;
+pub mod sort;
+pub mod strings;
+pub mod transactions;
+pub mod zsets;
+
+use crate::command::CommandSpec;
+use hashbrown::HashMap;
+
+/// Every engine command, found by name case-insensitively without
+/// allocating.
+pub struct CommandTable {
+    by_name: HashMap<&'static [u8], CommandSpec>,
+}
+
+/// The families' tables, concatenated. A new family adds one line here.
+const FAMILIES: &[&[CommandSpec]] = &[
+    bitmaps::COMMANDS,
+    connection::COMMANDS,
+    db::COMMANDS,
+    expire::COMMANDS,
+    hashes::COMMANDS,
+    keys::COMMANDS,
+    lists::COMMANDS,
+    sets::COMMANDS,
+    sort::COMMANDS,
+    strings::COMMANDS,
+    transactions::COMMANDS,
+    zsets::COMMANDS,
+];
+
+/// Longest command name we look up; longer names are unknown.
+const NAME_MAX: usize = 32;
+
+impl CommandTable {
+    pub fn new() -> Self {
+        let mut by_name = HashMap::new();
+        for spec in FAMILIES.iter().flat_map(|family| family.iter()) {
+            let previous = by_name.insert(spec.name.as_bytes(), *spec);
+            assert!(previous.is_none(), "command {} registered twice", spec.name);
+            assert_eq!(
+                spec.name,
+                spec.name.to_ascii_lowercase(),
+                "table names are lower case"
+            );
+        }
+        CommandTable { by_name }
+    }
+
+    /// The command named `name`, in any letter case.
+    pub fn get(&self, name: &[u8]) -> Option<CommandSpec> {
+        if name.len() > NAME_MAX {
+            return None;
+        }
+        let mut lower = [0u8; NAME_MAX];
+        let lower = &mut lower[..name.len()];
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        self.by_name.get(&*lower).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &CommandSpec> {
+        self.by_name.values()
+    }
+}
+
+impl Default for CommandTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Shorthand for table entries.
+macro_rules! command {
+    ($name:literal, $arity:expr, $run:expr, flags: $flags:expr, keys: $keys:expr, acl: $acl:expr) => {
+        $crate::command::CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            keys: $keys,
+            categories: $acl,
+            run: $crate::command::Handler::Engine($run),
+        }
+    };
+}
+pub(crate) use command;

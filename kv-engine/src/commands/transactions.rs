@@ -1,0 +1,157 @@
+//! MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+//!
+//! Queued commands are checked (name, arity) when queued; a rejected one
+//! makes EXEC answer EXECABORT. Runtime errors inside EXEC do not roll back.
+//! WATCH is optimistic locking: any change to a watched key (including its
+//! expiry, FLUSHDB, SWAPDB, RENAME) makes EXEC reply with a null array.
+
+use super::command;
+use crate::client::{ClientState, WatchedKey};
+use crate::command::{Categories as C, CommandSpec, Flags as F, Handler, KeySpec};
+use crate::commands::CommandTable;
+use crate::context::Ctx;
+use crate::engine::{dispatch, EngineState, Host};
+use crate::error::{CommandError, CommandResult};
+use resp_codec::ReplyWriter;
+
+const TX: C = C::of(&[C::TRANSACTION, C::FAST]);
+const TX_FLAGS: F = F::of(&[F::NOSCRIPT, F::LOADING, F::STALE, F::FAST, F::ALLOW_BUSY]);
+
+pub const COMMANDS: &[CommandSpec] = &[
+    command!("multi", 1, multi, flags: TX_FLAGS, keys: KeySpec::NONE, acl: TX),
+    CommandSpec {
+        name: "exec",
+        arity: 1,
+        flags: F::of(&[F::NOSCRIPT, F::LOADING, F::STALE, F::SKIP_SLOWLOG]),
+        keys: KeySpec::NONE,
+        categories: C::of(&[C::TRANSACTION, C::SLOW]),
+        run: Handler::Exec,
+    },
+    command!("discard", 1, discard, flags: TX_FLAGS, keys: KeySpec::NONE, acl: TX),
+    command!("watch", -2, watch, flags: TX_FLAGS, keys: KeySpec::ALL, acl: TX),
+    command!("unwatch", 1, unwatch, flags: TX_FLAGS, keys: KeySpec::NONE, acl: TX),
+];
+
+/// Commands that run at once even inside MULTI, rather than being queued.
+pub fn runs_inside_multi(name: &str) -> bool {
+    matches!(
+        name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
+}
+
+fn multi(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    if ctx.client.in_multi() {
+        return Err(CommandError::text("ERR MULTI calls can not be nested"));
+    }
+    ctx.client.multi = Some(Vec::new());
+    ctx.client.multi_failed = false;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn discard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    if !ctx.client.in_multi() {
+        return Err(CommandError::text("ERR DISCARD without MULTI"));
+    }
+    end_transaction(ctx.db.state, ctx.client);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn watch(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    if ctx.client.in_multi() {
+        return Err(CommandError::text("ERR WATCH inside MULTI is not allowed"));
+    }
+    let db = ctx.db.index;
+    let now_ms = ctx.db.now_ms;
+    for key in &ctx.argv[1..] {
+        if ctx
+            .client
+            .watched
+            .iter()
+            .any(|w| w.db == db && w.key == *key)
+        {
+            continue;
+        }
+        let state = &mut *ctx.db.state;
+        let expired_when_watched = state.dbs[db].is_expired(key, now_ms);
+        ctx.client.watched.push(WatchedKey {
+            db,
+            key: key.clone(),
+            expired_when_watched,
+        });
+        state
+            .watched_keys
+            .entry((db, key.clone()))
+            .or_default()
+            .push(ctx.client.id);
+    }
+    ctx.out.ok();
+    Ok(())
+}
+
+fn unwatch(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    unwatch_all(ctx.db.state, ctx.client);
+    ctx.out.ok();
+    Ok(())
+}
+
+/// Runs the queued commands; returns true if EXEC itself failed.
+pub(crate) fn exec(
+    state: &mut EngineState,
+    table: &CommandTable,
+    host: &mut dyn Host,
+    client: &mut ClientState,
+    out: &mut ReplyWriter<'_>,
+    now_ms: i64,
+) -> bool {
+    let Some(queue) = client.multi.take() else {
+        out.error(b"ERR EXEC without MULTI");
+        return true;
+    };
+    if client.multi_failed {
+        end_transaction(state, client);
+        out.error(b"EXECABORT Transaction discarded because of previous errors.");
+        return true;
+    }
+    let watch_failed = state.dirty_watchers.contains(&client.id)
+        || client
+            .watched
+            .iter()
+            .any(|w| !w.expired_when_watched && state.dbs[w.db].is_expired(&w.key, now_ms));
+    end_transaction(state, client);
+    if watch_failed {
+        out.null_array();
+        return false;
+    }
+    out.array(queue.len());
+    for argv in &queue {
+        dispatch(state, table, host, client, argv, out, now_ms, true);
+    }
+    if !state.pending_ops.is_empty() {
+        state.pending_transaction = true;
+    }
+    false
+}
+
+/// Leaves MULTI and drops the client's WATCHes.
+fn end_transaction(state: &mut EngineState, client: &mut ClientState) {
+    client.multi = None;
+    client.multi_failed = false;
+    unwatch_all(state, client);
+}
+
+/// Removes every WATCH of `client` from the engine's registry.
+pub(crate) fn unwatch_all(state: &mut EngineState, client: &mut ClientState) {
+    for watched in client.watched.drain(..) {
+        let slot = (watched.db, watched.key);
+        if let Some(clients) = state.watched_keys.get_mut(&slot) {
+            clients.retain(|&id| id != client.id);
+            if clients.is_empty() {
+                state.watched_keys.remove(&slot);
+            }
+        }
+    }
+    state.dirty_watchers.remove(&client.id);
+}

@@ -1,0 +1,40 @@
+//! Engine configuration: the redis.conf directives the engine itself obeys.
+
+/// Settings the engine reads on every command; the server owns parsing and
+/// CONFIG SET and hands the engine a new copy.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub databases: usize,
+    /// Seed of the keyspace hash and of the engine's random choices.
+    pub seed: u64,
+    pub list_max_listpack_size: i64,
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
+    pub set_max_intset_entries: usize,
+    pub set_max_listpack_entries: usize,
+    pub set_max_listpack_value: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
+    /// The active expiry cycle's effort, 1..=10 (`active-expire-effort`).
+    pub active_expire_effort: u32,
+    pub proto_max_bulk_len: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            databases: 16,
+            seed: 0,
+            list_max_listpack_size: -2,
+            hash_max_listpack_entries: 128,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            set_max_listpack_entries: 128,
+            set_max_listpack_value: 64,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            active_expire_effort: 1,
+            proto_max_bulk_len: 512 * 1024 * 1024,
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! `Ctx`: everything one command may touch while it runs.
+//!
+//! `ctx.db` is the only door to the keyspace for command implementations.
+//! Reads go through `lookup*`, which expire a key lazily (deleting it and
+//! propagating a DEL) before anyone can see it. Writes go through `store`,
+//! `remove` and `touched`, so every change signals WATCH, counts towards
+//! `dirty`, and `propagate` leaves its replay form for the delta. The reply
+//! goes to `ctx.out`; the fields are separate so a command can hold a value
+//! borrowed from `ctx.db` while writing it to `ctx.out`.
+
+use crate::client::ClientState;
+use crate::command::CommandSpec;
+use crate::delta::DeltaOp;
+use crate::engine::EngineState;
+use crate::keyspace::Keyspace;
+use crate::value::Value;
+use bytes::Bytes;
+use resp_codec::ReplyWriter;
+
+pub struct Ctx<'e, 'w> {
+    pub db: Db<'e>,
+    pub client: &'e mut ClientState,
+    pub argv: &'e [Bytes],
+    pub out: &'e mut ReplyWriter<'w>,
+    pub spec: &'e CommandSpec,
+}
+
+impl<'e, 'w> Ctx<'e, 'w> {
+    /// Argument `i` (0 is the command name).
+    pub fn arg(&self, i: usize) -> &'e [u8] {
+        &self.argv[i]
+    }
+
+    pub fn argc(&self) -> usize {
+        self.argv.len()
+    }
+
+    /// Switches the client and this command to database `index`.
+    pub fn select(&mut self, index: usize) {
+        assert!(
+            index < self.db.databases(),
+            "db index checked by the caller"
+        );
+        self.client.db = index;
+        self.db.index = index;
+    }
+
+    /// Propagates this command exactly as the client sent it.
+    pub fn propagate_as_is(&mut self) {
+        let argv = self.argv.to_vec();
+        self.db.propagate(argv);
+    }
+}
+
+/// The keyspace as one command sees it: the selected database, the
+/// command's time, and the engine's bookkeeping.
+pub struct Db<'e> {
+    pub(crate) state: &'e mut EngineState,
+    /// The selected database.
+    pub index: usize,
+    /// The command's time: read once from the clock, used throughout.
+    pub now_ms: i64,
+}
+
+impl Db<'_> {
+    /// The selected database, without expiry checks.
+    pub fn keyspace(&mut self) -> &mut Keyspace {
+        &mut self.state.dbs[self.index]
+    }
+
+    /// Database `index`, without expiry checks (MOVE, SWAPDB, COPY DB).
+    pub fn keyspace_at(&mut self, index: usize) -> &mut Keyspace {
+        &mut self.state.dbs[index]
+    }
+
+    pub fn databases(&self) -> usize {
+        self.state.dbs.len()
+    }
+
+    /// Deletes `key` from database `db` if its time has come; returns true
+    /// if it did. The deletion propagates as DEL.
+    pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        self.state.expire_if_needed(db, key, self.now_ms)
+    }
+
+    /// The value under `key`, after lazy expiry.
+    pub fn lookup(&mut self, key: &[u8]) -> Option<&Value> {
+        self.state.expire_if_needed(self.index, key, self.now_ms);
+        self.state.dbs[self.index].get(key)
+    }
+
+    /// Like `lookup`, for a command that changes the value in place. The
+    /// caller must call `touched(key)` after changing it.
+    pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
+        self.state.expire_if_needed(self.index, key, self.now_ms);
+        self.state.dbs[self.index].get_mut(key)
+    }
+
+    /// A lookup that counts keyspace hits and misses (GET-like commands).
+    pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
+        self.state.expire_if_needed(self.index, key, self.now_ms);
+        let found = self.state.dbs[self.index].get(key);
+        match found {
+            Some(_) => self.state.stats.keyspace_hits += 1,
+            None => self.state.stats.keyspace_misses += 1,
+        }
+        found
+    }
+
+    /// Stores a value (new key or replacement), dropping any TTL unless
+    /// `keep_ttl`, and signals the key as modified.
+    pub fn store(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        self.state.dbs[self.index].insert(key, value, keep_ttl);
+        self.touched(key);
+    }
+
+    /// Removes a key and signals it as modified; returns its value.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Value> {
+        let value = self.state.dbs[self.index].remove(key)?;
+        self.touched(key);
+        Some(value)
+    }
+
+    /// Records that `key` changed: invalidates WATCHes on it and counts one
+    /// change towards `dirty`.
+    pub fn touched(&mut self, key: &[u8]) {
+        self.state.signal_modified(self.index, key);
+        self.state.dirty += 1;
+    }
+
+    /// Like `touched`, for a key in another database.
+    pub fn touched_at(&mut self, db: usize, key: &[u8]) {
+        self.state.signal_modified(db, key);
+        self.state.dirty += 1;
+    }
+
+    /// Counts additional changes (SADD of many members...) towards `dirty`.
+    pub fn add_dirty(&mut self, n: u64) {
+        self.state.dirty += n;
+    }
+
+    /// Adds `argv` (to replay in the selected db) to this command's delta.
+    pub fn propagate(&mut self, argv: Vec<Bytes>) {
+        self.state.pending_ops.push(DeltaOp {
+            db: self.index as u32,
+            argv,
+        });
+    }
+
+    /// Notes that `key` received elements, so the server can serve clients
+    /// blocked on it.
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        self.state.signal_ready(self.index, key);
+    }
+
+    /// A random u64 from the engine's seeded source.
+    pub fn random_u64(&mut self) -> u64 {
+        rand::RngCore::next_u64(&mut self.state.rng)
+    }
+}

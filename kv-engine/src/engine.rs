@@ -1,0 +1,407 @@
+//! `Engine`: owns the databases and runs commands, one at a time.
+//!
+//! `execute` is the single entry point: look the command up, check arity,
+//! queue it if the client is in MULTI, otherwise run it with a `Ctx`, write
+//! its reply, and emit its delta (one LSN per command or per EXEC). The
+//! engine never blocks and never does I/O: the owner supplies the clock, the
+//! delta sink and the host commands.
+
+use crate::client::{ClientId, ClientState};
+use crate::clock::Clock;
+use crate::command::{CommandSpec, Handler};
+use crate::commands::CommandTable;
+use crate::config::EngineConfig;
+use crate::context::{Ctx, Db};
+use crate::delta::{Delta, DeltaOp, DeltaSink};
+use crate::error::CommandError;
+use crate::keyspace::{KeyHasher, Keyspace};
+use bytes::Bytes;
+use hashbrown::{HashMap, HashSet};
+use rand::SeedableRng;
+use resp_codec::ReplyWriter;
+use std::sync::Arc;
+
+/// Counters INFO reports from the engine.
+#[derive(Clone, Debug, Default)]
+pub struct EngineStats {
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    pub total_commands: u64,
+}
+
+/// The engine's state that commands reach through `Ctx`.
+pub struct EngineState {
+    pub(crate) dbs: Vec<Keyspace>,
+    pub(crate) rng: rand::rngs::SmallRng,
+    pub(crate) stats: EngineStats,
+    /// Changes since the last save (`rdb_changes_since_last_save`).
+    pub(crate) dirty: u64,
+    /// Ops of the command being run, emitted as one delta when it ends.
+    pub(crate) pending_ops: Vec<DeltaOp>,
+    /// The pending ops come from EXEC: replay them inside MULTI/EXEC.
+    pub(crate) pending_transaction: bool,
+    /// Keys that received elements, in order, for blocked clients.
+    pub(crate) ready_keys: Vec<(usize, Bytes)>,
+    ready_set: HashSet<(usize, Bytes)>,
+    /// (db, key) -> clients watching it.
+    pub(crate) watched_keys: HashMap<(usize, Bytes), Vec<ClientId>>,
+    /// Clients whose watched keys changed: their EXEC fails.
+    pub(crate) dirty_watchers: HashSet<ClientId>,
+    pub(crate) config: EngineConfig,
+}
+
+impl EngineState {
+    pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8], now_ms: i64) -> bool {
+        if !self.dbs[db].is_expired(key, now_ms) {
+            return false;
+        }
+        self.dbs[db].remove(key);
+        self.stats.expired_keys += 1;
+        self.signal_modified(db, key);
+        self.pending_ops.push(DeltaOp {
+            db: db as u32,
+            argv: vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)],
+        });
+        true
+    }
+
+    pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        if self.watched_keys.is_empty() {
+            return;
+        }
+        if let Some(clients) = self.watched_keys.get(&(db, Bytes::copy_from_slice(key))) {
+            self.dirty_watchers.extend(clients.iter().copied());
+        }
+    }
+
+    pub(crate) fn signal_ready(&mut self, db: usize, key: &[u8]) {
+        let entry = (db, Bytes::copy_from_slice(key));
+        if self.ready_set.insert(entry.clone()) {
+            self.ready_keys.push(entry);
+        }
+    }
+}
+
+/// Commands implemented by whoever embeds the engine (the server's PUBLISH,
+/// CONFIG, CLIENT, INFO, ...). The engine dispatches them like its own, so
+/// they are arity-checked, queued in MULTI and run inside EXEC.
+pub trait Host {
+    /// The spec of a host command, by lower-case name.
+    fn command(&self, name: &str) -> Option<&CommandSpec>;
+    /// Runs a host command; `ctx` is as for engine commands.
+    fn run(&mut self, ctx: &mut Ctx<'_, '_>) -> Result<(), CommandError>;
+}
+
+/// A host with no commands of its own.
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn command(&self, _name: &str) -> Option<&CommandSpec> {
+        None
+    }
+    fn run(&mut self, _ctx: &mut Ctx<'_, '_>) -> Result<(), CommandError> {
+        Err(CommandError::text("ERR no host commands"))
+    }
+}
+
+/// How a command ended, for the caller's statistics and durability wait.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The command's table name, if it was found.
+    pub command: Option<&'static str>,
+    /// The LSN of the delta this command emitted, if it changed anything.
+    pub lsn: Option<u64>,
+    /// The command replied with an error.
+    pub failed: bool,
+    /// The command was refused before running (unknown, arity, EXECABORT).
+    pub rejected: bool,
+}
+
+pub struct Engine {
+    state: EngineState,
+    table: CommandTable,
+    clock: Arc<dyn Clock>,
+    sink: Box<dyn DeltaSink>,
+    next_lsn: u64,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig, clock: Arc<dyn Clock>, sink: Box<dyn DeltaSink>) -> Self {
+        let hasher = KeyHasher::seeded(config.seed);
+        let dbs = (0..config.databases.max(1))
+            .map(|_| Keyspace::new(hasher.clone()))
+            .collect();
+        Engine {
+            state: EngineState {
+                dbs,
+                rng: rand::rngs::SmallRng::seed_from_u64(config.seed),
+                stats: EngineStats::default(),
+                dirty: 0,
+                pending_ops: Vec::new(),
+                pending_transaction: false,
+                ready_keys: Vec::new(),
+                ready_set: HashSet::new(),
+                watched_keys: HashMap::new(),
+                dirty_watchers: HashSet::new(),
+                config,
+            },
+            table: CommandTable::new(),
+            clock,
+            sink,
+            next_lsn: 1,
+        }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.state.config
+    }
+
+    /// Replaces the configuration (CONFIG SET). The number of databases is
+    /// fixed at start, as in Redis.
+    pub fn set_config(&mut self, mut config: EngineConfig) {
+        config.databases = self.state.dbs.len();
+        self.state.config = config;
+    }
+
+    pub fn table(&self) -> &CommandTable {
+        &self.table
+    }
+
+    pub fn stats(&self) -> &EngineStats {
+        &self.state.stats
+    }
+
+    /// Changes since the last save.
+    pub fn dirty(&self) -> u64 {
+        self.state.dirty
+    }
+
+    pub fn reset_dirty(&mut self) {
+        self.state.dirty = 0;
+    }
+
+    /// The LSN the next delta will carry.
+    pub fn next_lsn(&self) -> u64 {
+        self.next_lsn
+    }
+
+    pub fn db(&self, index: usize) -> &Keyspace {
+        &self.state.dbs[index]
+    }
+
+    pub fn databases(&self) -> usize {
+        self.state.dbs.len()
+    }
+
+    /// Loads one key as recovery found it (RDB, AOF base). Emits no delta:
+    /// the data is already durable. An `expire_at_ms` in the past still
+    /// loads; the key expires on first access, as Redis does on a replica
+    /// and close enough to its load-time skip for recovery.
+    pub fn restore_entry(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: crate::value::Value,
+        expire_at_ms: Option<i64>,
+    ) {
+        let keyspace = &mut self.state.dbs[db];
+        keyspace.insert(key, value, false);
+        if let Some(at) = expire_at_ms {
+            keyspace.set_expire_at(key, at);
+        }
+    }
+
+    /// Replaces the whole keyspace of every db with empty ones (FLUSHALL
+    /// during load, DEBUG RELOAD).
+    pub fn clear_all(&mut self) {
+        self.state.dbs.iter_mut().for_each(Keyspace::clear);
+    }
+
+    /// Keys that received elements since the last call, in order.
+    pub fn take_ready_keys(&mut self) -> Vec<(usize, Bytes)> {
+        self.state.ready_set.clear();
+        std::mem::take(&mut self.state.ready_keys)
+    }
+
+    /// Forgets a client that disconnected: its WATCHes go away.
+    pub fn forget_client(&mut self, client: &mut ClientState) {
+        crate::commands::transactions::unwatch_all(&mut self.state, client);
+        client.multi = None;
+    }
+
+    /// Runs one command for `client`, writing its reply into `out`.
+    pub fn execute(
+        &mut self,
+        client: &mut ClientState,
+        argv: &[Bytes],
+        out: &mut ReplyWriter<'_>,
+        host: &mut dyn Host,
+    ) -> Outcome {
+        debug_assert!(
+            self.state.pending_ops.is_empty(),
+            "ops left over from a previous command"
+        );
+        let now_ms = self.clock.now_ms();
+        let outcome = dispatch(
+            &mut self.state,
+            &self.table,
+            host,
+            client,
+            argv,
+            out,
+            now_ms,
+            false,
+        );
+        let lsn = self.flush_delta();
+        Outcome { lsn, ..outcome }
+    }
+
+    /// Emits the pending ops as one delta; returns its LSN.
+    fn flush_delta(&mut self) -> Option<u64> {
+        let transaction = std::mem::take(&mut self.state.pending_transaction);
+        if self.state.pending_ops.is_empty() {
+            return None;
+        }
+        let ops = std::mem::take(&mut self.state.pending_ops);
+        let lsn = self.next_lsn;
+        self.next_lsn += 1;
+        self.sink.emit(Delta {
+            lsn,
+            transaction,
+            ops,
+        });
+        Some(lsn)
+    }
+}
+
+/// Looks up, checks and runs (or queues) one command. `in_exec` is true for
+/// commands run by EXEC, which are never queued again.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dispatch(
+    state: &mut EngineState,
+    table: &CommandTable,
+    host: &mut dyn Host,
+    client: &mut ClientState,
+    argv: &[Bytes],
+    out: &mut ReplyWriter<'_>,
+    now_ms: i64,
+    in_exec: bool,
+) -> Outcome {
+    let Some(name) = argv.first() else {
+        return Outcome::default();
+    };
+    let spec = match table
+        .get(name)
+        .or_else(|| lower_name(name).and_then(|n| host.command(&n).copied()))
+    {
+        Some(spec) => spec,
+        None => {
+            if client.in_multi() {
+                client.multi_failed = true;
+            }
+            out.error(unknown_command(argv).to_string().as_bytes());
+            return Outcome {
+                failed: true,
+                rejected: true,
+                ..Outcome::default()
+            };
+        }
+    };
+    if !spec.arity_ok(argv.len()) {
+        if client.in_multi() {
+            client.multi_failed = true;
+        }
+        out.error(
+            CommandError::WrongArity(spec.name.into())
+                .to_string()
+                .as_bytes(),
+        );
+        return Outcome {
+            command: Some(spec.name),
+            failed: true,
+            rejected: true,
+            ..Outcome::default()
+        };
+    }
+    if client.in_multi() && !in_exec && !crate::commands::transactions::runs_inside_multi(spec.name)
+    {
+        if let Some(queue) = client.multi.as_mut() {
+            queue.push(argv.to_vec());
+        }
+        out.simple(b"QUEUED");
+        return Outcome {
+            command: Some(spec.name),
+            ..Outcome::default()
+        };
+    }
+    state.stats.total_commands += 1;
+    let start = out.len();
+    if let Handler::Exec = spec.run {
+        let failed = crate::commands::transactions::exec(state, table, host, client, out, now_ms);
+        return Outcome {
+            command: Some(spec.name),
+            failed,
+            ..Outcome::default()
+        };
+    }
+    let db = Db {
+        state,
+        index: client.db,
+        now_ms,
+    };
+    let mut ctx = Ctx {
+        db,
+        client,
+        argv,
+        out,
+        spec: &spec,
+    };
+    let result = match spec.run {
+        Handler::Engine(run) => run(&mut ctx),
+        Handler::Host => host.run(&mut ctx),
+        Handler::Exec => unreachable!("EXEC is dispatched above"),
+    };
+    match result {
+        Ok(()) => Outcome {
+            command: Some(spec.name),
+            ..Outcome::default()
+        },
+        Err(error) => {
+            out.truncate(start);
+            out.error(error.to_string().as_bytes());
+            Outcome {
+                command: Some(spec.name),
+                failed: true,
+                ..Outcome::default()
+            }
+        }
+    }
+}
+
+fn lower_name(name: &[u8]) -> Option<String> {
+    std::str::from_utf8(name).ok().map(str::to_ascii_lowercase)
+}
+
+/// Redis's text for an unknown command: the name and the first arguments,
+/// quoted, up to about 128 characters.
+fn unknown_command(argv: &[Bytes]) -> CommandError {
+    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]).into_owned();
+    let mut args = String::new();
+    for arg in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        let shown = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
+        args.push('\'');
+        args.push_str(&shown);
+        args.push_str("' ");
+    }
+    let clean = |s: String| s.replace(['\r', '\n'], " ");
+    CommandError::UnknownCommand {
+        name: clean(name),
+        args: clean(args),
+    }
+}

@@ -1,0 +1,39 @@
+//! Values: what a key holds. One module per Redis type.
+//!
+//! Collections are boxed so a `Value` stays two words wide; the string type
+//! keeps integers unboxed, as Redis's `int` encoding does.
+
+pub mod hash;
+pub mod list;
+pub mod set;
+pub mod string;
+pub mod zset;
+
+pub use hash::HashValue;
+pub use list::ListValue;
+pub use set::SetValue;
+pub use string::StrValue;
+pub use zset::ZSetValue;
+
+/// The value stored under a key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Str(StrValue),
+    List(Box<ListValue>),
+    Hash(Box<HashValue>),
+    Set(Box<SetValue>),
+    ZSet(Box<ZSetValue>),
+}
+
+impl Value {
+    /// The name TYPE replies with.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
+        }
+    }
+}
