@@ -15,6 +15,8 @@
 pub mod client;
 pub mod clock;
 pub mod command;
+pub mod collection_args;
+pub mod collection_lookup;
 pub mod commands;
 pub mod config;
 pub mod context;

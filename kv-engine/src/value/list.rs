@@ -1,37 +1,481 @@
-//! The list type. (Plain deque for now; the compact listpack/quicklist
-//! representation replaces the inside, keeping this API.)
+//! The list type: a deque of packed chunks, Redis's quicklist idea. Each
+//! chunk holds its elements' bytes back to back plus their end offsets, so
+//! an element costs its length plus 4 bytes; chunks are sized by
+//! `list-max-listpack-size` (negative: a byte budget, positive: a count).
+//! Pushes and pops at either end are O(1) chunk operations; indexing walks
+//! chunks from the nearer end, as Redis does.
 
 use std::collections::VecDeque;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Redis's hard cap on a node's bytes when the fill is a count.
+const SIZE_SAFETY_LIMIT: usize = 8192;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Chunk {
+    data: Vec<u8>,
+    /// `ends[i]` is where element i's bytes end in `data`.
+    ends: Vec<u32>,
+}
+
+impl Chunk {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn start(&self, i: usize) -> usize {
+        if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] as usize
+        }
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        &self.data[self.start(i)..self.ends[i] as usize]
+    }
+    fn insert(&mut self, i: usize, item: &[u8]) {
+        let at = self.start(i);
+        self.data.splice(at..at, item.iter().copied());
+        let grow = item.len() as u32;
+        for end in &mut self.ends[i..] {
+            *end += grow;
+        }
+        self.ends.insert(i, at as u32 + grow);
+    }
+    /// Removes elements `a..b`.
+    fn remove_range(&mut self, a: usize, b: usize) {
+        let (from, to) = (self.start(a), self.start(b));
+        self.data.drain(from..to);
+        let shrink = (to - from) as u32;
+        self.ends.drain(a..b);
+        for end in &mut self.ends[a..] {
+            *end -= shrink;
+        }
+    }
+    fn replace(&mut self, i: usize, item: &[u8]) {
+        let (from, to) = (self.start(i), self.ends[i] as usize);
+        self.data.splice(from..to, item.iter().copied());
+        let (old, new) = ((to - from) as i64, item.len() as i64);
+        for end in &mut self.ends[i..] {
+            *end = (i64::from(*end) + new - old) as u32;
+        }
+    }
+    /// Splits off the second half into a new chunk.
+    fn split(&mut self) -> Chunk {
+        let half = self.len() / 2;
+        let cut = self.start(half);
+        let data = self.data.split_off(cut);
+        let ends = self
+            .ends
+            .split_off(half)
+            .into_iter()
+            .map(|e| e - cut as u32)
+            .collect();
+        Chunk { data, ends }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListValue {
-    items: VecDeque<Box<[u8]>>,
+    chunks: VecDeque<Chunk>,
+    len: usize,
+    /// `list-max-listpack-size` in force when elements are added.
+    fill: i64,
+}
+
+impl Default for ListValue {
+    fn default() -> Self {
+        ListValue {
+            chunks: VecDeque::new(),
+            len: 0,
+            fill: -2,
+        }
+    }
 }
 
 impl ListValue {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Sets the chunk size rule (`list-max-listpack-size`) for future adds.
+    pub fn set_fill(&mut self, fill: i64) {
+        self.fill = fill;
+    }
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.len
     }
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len == 0
     }
+    /// OBJECT ENCODING: Redis 7.0 keeps every list as a quicklist.
+    pub fn encoding(&self) -> &'static str {
+        "quicklist"
+    }
+
+    fn fits(&self, chunk: &Chunk, extra: usize) -> bool {
+        if chunk.len() == 0 {
+            return true;
+        }
+        let bytes = chunk.data.len() + extra;
+        if self.fill < 0 {
+            let shift = (-self.fill - 1).clamp(0, 4) as u32;
+            bytes <= 4096 << shift
+        } else {
+            chunk.len() < self.fill.max(1) as usize && bytes <= SIZE_SAFETY_LIMIT
+        }
+    }
+
     pub fn push_front(&mut self, item: &[u8]) {
-        self.items.push_front(item.into());
+        match self.chunks.front() {
+            Some(chunk) if self.fits(chunk, item.len()) => {}
+            _ => self.chunks.push_front(Chunk::default()),
+        }
+        if let Some(chunk) = self.chunks.front_mut() {
+            chunk.insert(0, item);
+        }
+        self.len += 1;
     }
     pub fn push_back(&mut self, item: &[u8]) {
-        self.items.push_back(item.into());
+        match self.chunks.back() {
+            Some(chunk) if self.fits(chunk, item.len()) => {}
+            _ => self.chunks.push_back(Chunk::default()),
+        }
+        if let Some(chunk) = self.chunks.back_mut() {
+            let at = chunk.len();
+            chunk.insert(at, item);
+        }
+        self.len += 1;
     }
     pub fn pop_front(&mut self) -> Option<Box<[u8]>> {
-        self.items.pop_front()
+        let chunk = self.chunks.front_mut()?;
+        let item: Box<[u8]> = chunk.get(0).into();
+        chunk.remove_range(0, 1);
+        if chunk.len() == 0 {
+            self.chunks.pop_front();
+        }
+        self.len -= 1;
+        Some(item)
     }
     pub fn pop_back(&mut self) -> Option<Box<[u8]>> {
-        self.items.pop_back()
+        let chunk = self.chunks.back_mut()?;
+        let last = chunk.len() - 1;
+        let item: Box<[u8]> = chunk.get(last).into();
+        chunk.remove_range(last, last + 1);
+        if chunk.len() == 0 {
+            self.chunks.pop_back();
+        }
+        self.len -= 1;
+        Some(item)
     }
+
+    /// (chunk, offset) of element `index` (< len), walking from the nearer end.
+    fn locate(&self, index: usize) -> (usize, usize) {
+        debug_assert!(index < self.len);
+        if index < self.len / 2 {
+            let mut rest = index;
+            for (c, chunk) in self.chunks.iter().enumerate() {
+                if rest < chunk.len() {
+                    return (c, rest);
+                }
+                rest -= chunk.len();
+            }
+        } else {
+            let mut rest = self.len - 1 - index;
+            for (c, chunk) in self.chunks.iter().enumerate().rev() {
+                if rest < chunk.len() {
+                    return (c, chunk.len() - 1 - rest);
+                }
+                rest -= chunk.len();
+            }
+        }
+        unreachable!("index {index} < len {}", self.len)
+    }
+
+    /// Element `index` (0 is the head).
+    pub fn get(&self, index: usize) -> Option<&[u8]> {
+        if index >= self.len {
+            return None;
+        }
+        let (c, i) = self.locate(index);
+        Some(self.chunks[c].get(i))
+    }
+
+    /// Replaces element `index`; false if out of range.
+    pub fn set(&mut self, index: usize, item: &[u8]) -> bool {
+        if index >= self.len {
+            return false;
+        }
+        let (c, i) = self.locate(index);
+        self.chunks[c].replace(i, item);
+        self.split_if_needed(c);
+        true
+    }
+
+    /// Inserts `item` so it becomes element `index` (0..=len).
+    pub fn insert(&mut self, index: usize, item: &[u8]) {
+        if index == 0 {
+            return self.push_front(item);
+        }
+        if index >= self.len {
+            return self.push_back(item);
+        }
+        let (c, i) = self.locate(index);
+        self.chunks[c].insert(i, item);
+        self.len += 1;
+        self.split_if_needed(c);
+    }
+
+    fn split_if_needed(&mut self, c: usize) {
+        let chunk = &self.chunks[c];
+        if chunk.len() > 1 && !self.fits(chunk, 0) {
+            let tail = self.chunks[c].split();
+            self.chunks.insert(c + 1, tail);
+        }
+    }
+
+    /// Removes element `index`.
+    pub fn remove(&mut self, index: usize) -> Option<Box<[u8]>> {
+        if index >= self.len {
+            return None;
+        }
+        let (c, i) = self.locate(index);
+        let item: Box<[u8]> = self.chunks[c].get(i).into();
+        self.chunks[c].remove_range(i, i + 1);
+        if self.chunks[c].len() == 0 {
+            self.chunks.remove(c);
+        }
+        self.len -= 1;
+        Some(item)
+    }
+
+    /// Drops `n` elements from the head.
+    pub fn drain_front(&mut self, mut n: usize) {
+        n = n.min(self.len);
+        self.len -= n;
+        while n > 0 {
+            let Some(chunk) = self.chunks.front_mut() else {
+                break;
+            };
+            if chunk.len() <= n {
+                n -= chunk.len();
+                self.chunks.pop_front();
+            } else {
+                chunk.remove_range(0, n);
+                n = 0;
+            }
+        }
+    }
+
+    /// Drops `n` elements from the tail.
+    pub fn drain_back(&mut self, mut n: usize) {
+        n = n.min(self.len);
+        self.len -= n;
+        while n > 0 {
+            let Some(chunk) = self.chunks.back_mut() else {
+                break;
+            };
+            let len = chunk.len();
+            if len <= n {
+                n -= len;
+                self.chunks.pop_back();
+            } else {
+                chunk.remove_range(len - n, len);
+                n = 0;
+            }
+        }
+    }
+
+    /// Removes up to `limit` elements equal to `item` (0: all), scanning
+    /// from the tail when `from_tail`; returns how many went.
+    pub fn remove_matching(&mut self, item: &[u8], limit: usize, from_tail: bool) -> usize {
+        let mut kept = ListValue {
+            fill: self.fill,
+            ..ListValue::default()
+        };
+        let mut removed = 0;
+        let mut keep = |element: &[u8], kept: &mut ListValue| {
+            if element == item && (limit == 0 || removed < limit) {
+                removed += 1;
+            } else if from_tail {
+                kept.push_front(element);
+            } else {
+                kept.push_back(element);
+            }
+        };
+        if from_tail {
+            self.iter().rev().for_each(|e| keep(e, &mut kept));
+        } else {
+            self.iter().for_each(|e| keep(e, &mut kept));
+        }
+        if removed > 0 {
+            *self = kept;
+        }
+        removed
+    }
+
     /// Head to tail.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + ExactSizeIterator {
-        self.items.iter().map(|b| &**b)
+    pub fn iter(&self) -> ListIter<'_> {
+        self.range(0, self.len)
+    }
+
+    /// Elements `start..end` (clamped to the list).
+    pub fn range(&self, start: usize, end: usize) -> ListIter<'_> {
+        let end = end.min(self.len);
+        if start >= end {
+            return ListIter {
+                list: self,
+                front: (0, 0),
+                back: (0, 0),
+                remaining: 0,
+            };
+        }
+        let front = self.locate(start);
+        let (c, i) = self.locate(end - 1);
+        ListIter {
+            list: self,
+            front,
+            back: (c, i + 1),
+            remaining: end - start,
+        }
+    }
+
+    /// Heap bytes held (for MEMORY USAGE estimates).
+    pub fn heap_bytes(&self) -> usize {
+        self.chunks.capacity() * std::mem::size_of::<Chunk>()
+            + self
+                .chunks
+                .iter()
+                .map(|c| c.data.capacity() + 4 * c.ends.capacity())
+                .sum::<usize>()
+    }
+}
+
+/// Iterates a range of a list from either end.
+pub struct ListIter<'a> {
+    list: &'a ListValue,
+    /// Next element from the front: (chunk, offset).
+    front: (usize, usize),
+    /// One past the next element from the back: (chunk, offset).
+    back: (usize, usize),
+    remaining: usize,
+}
+
+impl<'a> Iterator for ListIter<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let chunk = &self.list.chunks[self.front.0];
+        let item = chunk.get(self.front.1);
+        self.front.1 += 1;
+        if self.front.1 == chunk.len() {
+            self.front = (self.front.0 + 1, 0);
+        }
+        self.remaining -= 1;
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl DoubleEndedIterator for ListIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        if self.back.1 == 0 {
+            self.back.0 -= 1;
+            self.back.1 = self.list.chunks[self.back.0].len();
+        }
+        self.back.1 -= 1;
+        self.remaining -= 1;
+        Some(self.list.chunks[self.back.0].get(self.back.1))
+    }
+}
+
+impl ExactSizeIterator for ListIter<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model_check(list: &ListValue, model: &VecDeque<Vec<u8>>) {
+        assert_eq!(list.len(), model.len());
+        let got: Vec<&[u8]> = list.iter().collect();
+        let want: Vec<&[u8]> = model.iter().map(|v| v.as_slice()).collect();
+        assert_eq!(got, want);
+        let back: Vec<&[u8]> = list.iter().rev().collect();
+        assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(list.get(i), Some(*w));
+        }
+    }
+
+    #[test]
+    fn chunked_list_matches_a_deque() {
+        let mut list = ListValue::new();
+        list.set_fill(3);
+        let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+        let mut seed = 7u64;
+        for step in 0..2000u32 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let item = format!("v{}", step % 17).into_bytes();
+            let pick = (seed >> 33) % 10;
+            let at = if model.is_empty() {
+                0
+            } else {
+                (seed >> 40) as usize % model.len()
+            };
+            match pick {
+                0 | 1 => {
+                    list.push_front(&item);
+                    model.push_front(item);
+                }
+                2 | 3 => {
+                    list.push_back(&item);
+                    model.push_back(item);
+                }
+                4 => assert_eq!(list.pop_front().map(Vec::from), model.pop_front()),
+                5 => assert_eq!(list.pop_back().map(Vec::from), model.pop_back()),
+                6 => {
+                    list.insert(at, &item);
+                    model.insert(at, item);
+                }
+                7 if !model.is_empty() => {
+                    assert!(list.set(at, &item));
+                    model[at] = item;
+                }
+                8 => {
+                    assert_eq!(list.remove(at).map(Vec::from), model.remove(at));
+                }
+                _ => {
+                    let n = (seed >> 20) as usize % 3;
+                    list.drain_front(n);
+                    list.drain_back(n);
+                    for _ in 0..n {
+                        model.pop_front();
+                        model.pop_back();
+                    }
+                }
+            }
+            model_check(&list, &model);
+        }
+    }
+
+    #[test]
+    fn range_iterates_both_ways() {
+        let mut list = ListValue::new();
+        list.set_fill(2);
+        for i in 0..9u8 {
+            list.push_back(&[i]);
+        }
+        let fwd: Vec<u8> = list.range(2, 7).map(|e| e[0]).collect();
+        assert_eq!(fwd, vec![2, 3, 4, 5, 6]);
+        let back: Vec<u8> = list.range(2, 7).rev().map(|e| e[0]).collect();
+        assert_eq!(back, vec![6, 5, 4, 3, 2]);
+        assert_eq!(list.remove_matching(&[3], 0, false), 1);
+        assert_eq!(list.len(), 8);
     }
 }

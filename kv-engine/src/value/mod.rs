@@ -4,6 +4,7 @@
 //! keeps integers unboxed, as Redis's `int` encoding does.
 
 pub mod hash;
+pub mod indexed;
 pub mod list;
 pub mod set;
 pub mod string;

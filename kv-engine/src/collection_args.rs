@@ -1,0 +1,267 @@
+//! Argument parsing shared by the collection commands, with Redis's rules
+//! and error texts: counts, doubles (`strtod` as Redis checks it), score
+//! ranges (`(` exclusive, `-inf`/`+inf`) and lex ranges (`[`, `(`, `-`, `+`).
+
+use crate::error::{CommandError, CommandResult};
+use crate::parse::parse_i64;
+
+/// A count that must be >= 0 ("value is out of range, must be positive").
+pub fn parse_positive(text: &[u8]) -> CommandResult<i64> {
+    parse_at_least(text, 0, "ERR value is out of range, must be positive")
+}
+
+/// An integer >= `min`; `error` for anything else, non-numbers included
+/// (Redis's getRangeLongFromObjectOrReply with a message).
+pub fn parse_at_least(text: &[u8], min: i64, error: &'static str) -> CommandResult<i64> {
+    match parse_i64(text) {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(CommandError::text(error)),
+    }
+}
+
+/// Parses a double as Redis's `strtod` checks do: no leading space, the
+/// whole text consumed, no NaN, no overflow to infinity, no underflow to 0.
+pub fn parse_double(text: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(text).ok()?;
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let unsigned = s.trim_start_matches(['+', '-']);
+    if s.len() - unsigned.len() > 1 {
+        return None;
+    }
+    let lower = unsigned.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return Some(if s.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        });
+    }
+    if !lower
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-'))
+    {
+        return None;
+    }
+    let value: f64 = s.parse().ok()?;
+    if value.is_nan() || value.is_infinite() {
+        return None;
+    }
+    if value == 0.0 {
+        let mantissa = lower.split('e').next().unwrap_or("");
+        if mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+/// A double argument, or "value is not a valid float".
+pub fn double_arg(text: &[u8]) -> CommandResult<f64> {
+    parse_double(text).ok_or(CommandError::NotFloat)
+}
+
+/// One end of a score range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoreBound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+/// `min max` of ZRANGEBYSCORE and friends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoreRange {
+    pub min: ScoreBound,
+    pub max: ScoreBound,
+}
+
+impl ScoreRange {
+    pub fn parse(min: &[u8], max: &[u8]) -> CommandResult<ScoreRange> {
+        let bound = |text: &[u8]| -> Option<ScoreBound> {
+            match text.split_first() {
+                Some((b'(', rest)) => parse_score_bound(rest).map(|value| ScoreBound {
+                    value,
+                    exclusive: true,
+                }),
+                _ => parse_score_bound(text).map(|value| ScoreBound {
+                    value,
+                    exclusive: false,
+                }),
+            }
+        };
+        match (bound(min), bound(max)) {
+            (Some(min), Some(max)) => Ok(ScoreRange { min, max }),
+            _ => Err(CommandError::text("ERR min or max is not a float")),
+        }
+    }
+
+    pub fn above_min(&self, score: f64) -> bool {
+        if self.min.exclusive {
+            score > self.min.value
+        } else {
+            score >= self.min.value
+        }
+    }
+
+    pub fn below_max(&self, score: f64) -> bool {
+        if self.max.exclusive {
+            score < self.max.value
+        } else {
+            score <= self.max.value
+        }
+    }
+
+    pub fn contains(&self, score: f64) -> bool {
+        self.above_min(score) && self.below_max(score)
+    }
+
+    /// True when no score can be in the range.
+    pub fn is_empty(&self) -> bool {
+        self.min.value > self.max.value
+            || (self.min.value == self.max.value && (self.min.exclusive || self.max.exclusive))
+    }
+}
+
+/// Range ends are parsed with plain `strtod` (NaN is refused, overflow is
+/// allowed), as zslParseRange does.
+fn parse_score_bound(text: &[u8]) -> Option<f64> {
+    if let Some(v) = parse_double(text) {
+        return Some(v);
+    }
+    let s = std::str::from_utf8(text).ok()?;
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let v: f64 = s.parse().ok()?;
+    (!v.is_nan()).then_some(v)
+}
+
+/// One end of a lex range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LexBound {
+    /// `-`
+    Min,
+    /// `+`
+    Max,
+    Inclusive(Vec<u8>),
+    Exclusive(Vec<u8>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LexRange {
+    pub min: LexBound,
+    pub max: LexBound,
+}
+
+impl LexRange {
+    pub fn parse(min: &[u8], max: &[u8]) -> CommandResult<LexRange> {
+        let bound = |text: &[u8]| -> Option<LexBound> {
+            match text {
+                b"-" => Some(LexBound::Min),
+                b"+" => Some(LexBound::Max),
+                [b'[', rest @ ..] => Some(LexBound::Inclusive(rest.to_vec())),
+                [b'(', rest @ ..] => Some(LexBound::Exclusive(rest.to_vec())),
+                _ => None,
+            }
+        };
+        match (bound(min), bound(max)) {
+            (Some(min), Some(max)) => Ok(LexRange { min, max }),
+            _ => Err(CommandError::text(
+                "ERR min or max not valid string range item",
+            )),
+        }
+    }
+
+    pub fn above_min(&self, member: &[u8]) -> bool {
+        match &self.min {
+            LexBound::Min => true,
+            LexBound::Max => false,
+            LexBound::Inclusive(m) => member >= m.as_slice(),
+            LexBound::Exclusive(m) => member > m.as_slice(),
+        }
+    }
+
+    pub fn below_max(&self, member: &[u8]) -> bool {
+        match &self.max {
+            LexBound::Min => false,
+            LexBound::Max => true,
+            LexBound::Inclusive(m) => member <= m.as_slice(),
+            LexBound::Exclusive(m) => member < m.as_slice(),
+        }
+    }
+
+    pub fn contains(&self, member: &[u8]) -> bool {
+        self.above_min(member) && self.below_max(member)
+    }
+
+    /// True when no member can be in the range (zslIsInLexRange's check).
+    pub fn is_empty(&self) -> bool {
+        let text = |b: &LexBound| match b {
+            LexBound::Inclusive(m) | LexBound::Exclusive(m) => Some(m.clone()),
+            _ => None,
+        };
+        match (&self.min, &self.max) {
+            (LexBound::Max, _) | (_, LexBound::Min) => true,
+            (LexBound::Min, _) | (_, LexBound::Max) => false,
+            (min, max) => {
+                let (a, b) = (text(min), text(max));
+                a > b
+                    || (a == b
+                        && (matches!(min, LexBound::Exclusive(_))
+                            || matches!(max, LexBound::Exclusive(_))))
+            }
+        }
+    }
+}
+
+/// Converts Redis's inclusive `start stop` (negative from the end) into a
+/// half-open `start..end` over `len` elements; None when empty.
+pub fn index_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
+    let len = len as i64;
+    let start = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let stop = if stop < 0 {
+        len + stop
+    } else {
+        stop.min(len - 1)
+    };
+    if start > stop || start >= len {
+        return None;
+    }
+    Some((start as usize, stop as usize + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_follow_strtod_checks() {
+        assert_eq!(parse_double(b"1.5"), Some(1.5));
+        assert_eq!(parse_double(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_double(b"+INF"), Some(f64::INFINITY));
+        assert_eq!(parse_double(b".5"), Some(0.5));
+        assert_eq!(parse_double(b"1e3"), Some(1000.0));
+        assert_eq!(parse_double(b"nan"), None);
+        assert_eq!(parse_double(b" 1"), None);
+        assert_eq!(parse_double(b"1 "), None);
+        assert_eq!(parse_double(b"1e400"), None);
+        assert_eq!(parse_double(b"1e-400"), None);
+        assert_eq!(parse_double(b"0e5"), Some(0.0));
+        assert_eq!(parse_double(b""), None);
+        assert_eq!(parse_double(b"abc"), None);
+    }
+
+    #[test]
+    fn index_ranges_clamp_like_redis() {
+        assert_eq!(index_range(0, -1, 3), Some((0, 3)));
+        assert_eq!(index_range(-100, 100, 3), Some((0, 3)));
+        assert_eq!(index_range(2, 1, 3), None);
+        assert_eq!(index_range(5, 10, 3), None);
+        assert_eq!(index_range(0, -4, 3), None);
+    }
+}

@@ -1,0 +1,33 @@
+//! Typed views of a looked-up value for the collection commands: the value
+//! as a list/hash/set/sorted set, `None` for a missing key, WRONGTYPE for a
+//! key of another type.
+
+use crate::error::{CommandError, CommandResult};
+use crate::value::{HashValue, ListValue, SetValue, Value, ZSetValue};
+
+macro_rules! typed {
+    ($get:ident, $get_mut:ident, $variant:ident, $ty:ty) => {
+        /// The value as this type; WRONGTYPE for any other type.
+        pub fn $get(value: Option<&Value>) -> CommandResult<Option<&$ty>> {
+            match value {
+                None => Ok(None),
+                Some(Value::$variant(v)) => Ok(Some(v)),
+                Some(_) => Err(CommandError::WrongType),
+            }
+        }
+
+        /// Like the shared form, for in-place changes.
+        pub fn $get_mut(value: Option<&mut Value>) -> CommandResult<Option<&mut $ty>> {
+            match value {
+                None => Ok(None),
+                Some(Value::$variant(v)) => Ok(Some(v)),
+                Some(_) => Err(CommandError::WrongType),
+            }
+        }
+    };
+}
+
+typed!(list, list_mut, List, ListValue);
+typed!(hash, hash_mut, Hash, HashValue);
+typed!(set, set_mut, Set, SetValue);
+typed!(zset, zset_mut, ZSet, ZSetValue);
