@@ -17,6 +17,7 @@ pub mod clock;
 pub mod command;
 pub mod collection_args;
 pub mod collection_lookup;
+pub mod collection_scan;
 pub mod commands;
 pub mod config;
 pub mod context;

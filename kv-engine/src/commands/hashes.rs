@@ -1,5 +1,396 @@
-//! hashes commands (being written; the table grows as they land).
+//! Hash commands: HSET/HMSET/HSETNX, HGET/HMGET/HGETALL/HKEYS/HVALS,
+//! HDEL, HLEN, HSTRLEN, HEXISTS, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN.
+//!
+//! HINCRBYFLOAT propagates as HSET of the result (as Redis does), so replay
+//! never redoes float arithmetic. HRANDFIELD draws from the engine's seeded
+//! source.
 
-use crate::command::CommandSpec;
+use super::command;
+use crate::collection_args::double_arg;
+use crate::collection_lookup::{hash, hash_mut};
+use crate::collection_scan::{parse_cursor, scan_positions, ScanOptions};
+use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
+use crate::context::Ctx;
+use crate::error::{CommandError, CommandResult};
+use crate::parse::parse_i64;
+use crate::value::hash::HashLimits;
+use crate::value::{HashValue, Value};
+use bytes::Bytes;
 
-pub const COMMANDS: &[CommandSpec] = &[];
+pub const COMMANDS: &[CommandSpec] = &[
+    command!("hdel", -3, hdel, flags: F::of(&[F::WRITE, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::HASH, C::FAST])),
+    command!("hexists", 3, hexists, flags: F::of(&[F::READONLY, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::FAST])),
+    command!("hget", 3, hget, flags: F::of(&[F::READONLY, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::FAST])),
+    command!("hgetall", 2, hgetall, flags: F::of(&[F::READONLY]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::SLOW])),
+    command!("hincrby", 4, hincrby, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::HASH, C::FAST])),
+    command!("hincrbyfloat", 4, hincrbyfloat, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::HASH, C::FAST])),
+    command!("hkeys", 2, hkeys, flags: F::of(&[F::READONLY]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::SLOW])),
+    command!("hlen", 2, hlen, flags: F::of(&[F::READONLY, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::FAST])),
+    command!("hmget", -3, hmget, flags: F::of(&[F::READONLY, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::FAST])),
+    command!("hmset", -4, hmset, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::HASH, C::FAST])),
+    command!("hrandfield", -2, hrandfield, flags: F::of(&[F::READONLY]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::SLOW])),
+    command!("hscan", -3, hscan, flags: F::of(&[F::READONLY]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::SLOW])),
+    command!("hset", -4, hset, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::HASH, C::FAST])),
+    command!("hsetnx", 4, hsetnx, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::HASH, C::FAST])),
+    command!("hstrlen", 3, hstrlen, flags: F::of(&[F::READONLY, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::FAST])),
+    command!("hvals", 2, hvals, flags: F::of(&[F::READONLY]), keys: KeySpec::ONE, acl: C::of(&[C::READ, C::HASH, C::SLOW])),
+];
+
+fn limits(ctx: &Ctx<'_, '_>) -> HashLimits {
+    let config = &ctx.db.state.config;
+    HashLimits {
+        max_entries: config.hash_max_listpack_entries,
+        max_value: config.hash_max_listpack_value,
+    }
+}
+
+/// The hash under `key` for writing, created empty if missing (the caller
+/// stores something before returning, so no empty hash is left behind).
+fn hash_for_write<'c>(ctx: &'c mut Ctx<'_, '_>, key: &[u8]) -> CommandResult<&'c mut HashValue> {
+    if hash(ctx.db.lookup(key))?.is_none() {
+        ctx.db
+            .keyspace()
+            .insert(key, Value::Hash(Box::default()), false);
+    }
+    match hash_mut(ctx.db.lookup_mut(key))? {
+        Some(h) => Ok(h),
+        None => Err(CommandError::NoSuchKey),
+    }
+}
+
+fn hset(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let added = set_pairs(ctx)?;
+    ctx.out.integer(added as i64);
+    Ok(())
+}
+
+fn hmset(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    set_pairs(ctx)?;
+    ctx.out.ok();
+    Ok(())
+}
+
+/// HSET/HMSET key field value [field value ...]: how many fields were new.
+fn set_pairs(ctx: &mut Ctx<'_, '_>) -> CommandResult<usize> {
+    if !ctx.argc().is_multiple_of(2) {
+        return Err(CommandError::WrongArity(ctx.spec.name.into()));
+    }
+    let key = ctx.arg(1);
+    let pairs = &ctx.argv[2..];
+    let limits = limits(ctx);
+    let h = hash_for_write(ctx, key)?;
+    let added = pairs
+        .chunks(2)
+        .filter(|pair| h.insert_limited(&pair[0], &pair[1], limits))
+        .count();
+    ctx.db.touched(key);
+    ctx.db.add_dirty(pairs.len() as u64 / 2 - 1);
+    ctx.propagate_as_is();
+    Ok(added)
+}
+
+fn hsetnx(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let (key, field, value) = (ctx.arg(1), ctx.arg(2), ctx.arg(3));
+    if hash(ctx.db.lookup(key))?.is_some_and(|h| h.contains(field)) {
+        ctx.out.integer(0);
+        return Ok(());
+    }
+    let limits = limits(ctx);
+    hash_for_write(ctx, key)?.insert_limited(field, value, limits);
+    ctx.db.touched(key);
+    ctx.propagate_as_is();
+    ctx.out.integer(1);
+    Ok(())
+}
+
+fn hget(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let field = ctx.arg(2);
+    match hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?.and_then(|h| h.get(field)) {
+        Some(value) => ctx.out.bulk(value),
+        None => ctx.out.null(),
+    }
+    Ok(())
+}
+
+fn hmget(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let fields = &ctx.argv[2..];
+    let h = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
+    ctx.out.array(fields.len());
+    for field in fields {
+        match h.and_then(|h| h.get(field)) {
+            Some(value) => ctx.out.bulk(value),
+            None => ctx.out.null(),
+        }
+    }
+    Ok(())
+}
+
+fn hdel(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let key = ctx.arg(1);
+    let fields = &ctx.argv[2..];
+    let Some(h) = hash_mut(ctx.db.lookup_mut(key))? else {
+        ctx.out.integer(0);
+        return Ok(());
+    };
+    let removed = fields.iter().filter(|f| h.remove(f)).count();
+    let empty = h.is_empty();
+    if removed > 0 {
+        if empty {
+            ctx.db.remove(key);
+        } else {
+            ctx.db.touched(key);
+        }
+        ctx.db.add_dirty(removed as u64 - 1);
+        ctx.propagate_as_is();
+    }
+    ctx.out.integer(removed as i64);
+    Ok(())
+}
+
+fn hlen(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let len = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?.map_or(0, |h| h.len());
+    ctx.out.integer(len as i64);
+    Ok(())
+}
+
+fn hstrlen(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let field = ctx.arg(2);
+    let h = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
+    let len = h.and_then(|h| h.get(field)).map_or(0, <[u8]>::len);
+    ctx.out.integer(len as i64);
+    Ok(())
+}
+
+fn hexists(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let field = ctx.arg(2);
+    let found = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?.is_some_and(|h| h.contains(field));
+    ctx.out.integer(i64::from(found));
+    Ok(())
+}
+
+fn hgetall(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let Some(h) = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))? else {
+        ctx.out.map(0);
+        return Ok(());
+    };
+    ctx.out.map(h.len());
+    for (field, value) in h.iter() {
+        ctx.out.bulk(field);
+        ctx.out.bulk(value);
+    }
+    Ok(())
+}
+
+fn hkeys(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let h = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
+    ctx.out.array(h.map_or(0, |h| h.len()));
+    for (field, _) in h.iter().flat_map(|h| h.iter()) {
+        ctx.out.bulk(field);
+    }
+    Ok(())
+}
+
+fn hvals(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let h = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
+    ctx.out.array(h.map_or(0, |h| h.len()));
+    for (_, value) in h.iter().flat_map(|h| h.iter()) {
+        ctx.out.bulk(value);
+    }
+    Ok(())
+}
+
+/// HINCRBY key field increment.
+fn hincrby(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let (key, field) = (ctx.arg(1), ctx.arg(2));
+    let increment = parse_i64(ctx.arg(3))?;
+    let current = match hash(ctx.db.lookup(key))?.and_then(|h| h.get(field)) {
+        Some(text) => crate::value::string::parse_canonical_i64(text)
+            .ok_or(CommandError::text("ERR hash value is not an integer"))?,
+        None => 0,
+    };
+    let result = current
+        .checked_add(increment)
+        .ok_or(CommandError::Overflow)?;
+    let mut scratch = [0u8; 20];
+    let text = resp_codec::encode::format_i64(&mut scratch, result);
+    let limits = limits(ctx);
+    hash_for_write(ctx, key)?.insert_limited(field, text, limits);
+    ctx.db.touched(key);
+    ctx.propagate_as_is();
+    ctx.out.integer(result);
+    Ok(())
+}
+
+/// HINCRBYFLOAT key field increment; propagates HSET key field result.
+fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let (key, field) = (ctx.arg(1), ctx.arg(2));
+    let increment = double_arg(ctx.arg(3))?;
+    if increment.is_infinite() {
+        return Err(CommandError::text("ERR value is NaN or Infinity"));
+    }
+    let current = match hash(ctx.db.lookup(key))?.and_then(|h| h.get(field)) {
+        Some(text) => crate::collection_args::parse_double(text)
+            .ok_or(CommandError::text("ERR hash value is not a float"))?,
+        None => 0.0,
+    };
+    let result = current + increment;
+    if !result.is_finite() {
+        return Err(CommandError::text(
+            "ERR increment would produce NaN or Infinity",
+        ));
+    }
+    let text = format_human_double(result);
+    let limits = limits(ctx);
+    hash_for_write(ctx, key)?.insert_limited(field, text.as_bytes(), limits);
+    ctx.db.touched(key);
+    ctx.db.propagate(vec![
+        Bytes::from_static(b"HSET"),
+        ctx.argv[1].clone(),
+        ctx.argv[2].clone(),
+        Bytes::from(text.clone()),
+    ]);
+    ctx.out.bulk(text.as_bytes());
+    Ok(())
+}
+
+/// A float result as INCRBYFLOAT-style commands show it: plain decimal, no
+/// exponent, no trailing zeros. (Redis computes in long double; we use the
+/// shortest f64 text, which agrees except where the two precisions differ.)
+pub fn format_human_double(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    format!("{value}")
+}
+
+/// HRANDFIELD key [count [WITHVALUES]].
+fn hrandfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let argc = ctx.argc();
+    if argc > 4 || (argc == 4 && !ctx.arg(3).eq_ignore_ascii_case(b"withvalues")) {
+        return Err(CommandError::Syntax);
+    }
+    let count = match ctx.argv.get(2) {
+        Some(text) => Some(parse_random_count(text)?),
+        None => None,
+    };
+    let with_values = argc == 4;
+    let key = ctx.arg(1);
+    let len = match (hash(ctx.db.lookup_read(key))?, count) {
+        (None, None) => {
+            ctx.out.null();
+            return Ok(());
+        }
+        (None, Some(_)) => {
+            ctx.out.array(0);
+            return Ok(());
+        }
+        (Some(h), _) => h.len(),
+    };
+    let picks = match count {
+        None => vec![(ctx.db.random_u64() % len as u64) as usize],
+        Some(count) => random_picks(&mut || ctx.db.random_u64(), len, count),
+    };
+    let Some(h) = hash(ctx.db.lookup(key))? else {
+        return Err(CommandError::NoSuchKey);
+    };
+    let entries: Vec<(&[u8], &[u8])> = if picks.len() == len && count.is_some_and(|c| c >= 0) {
+        h.iter().collect()
+    } else {
+        picks.iter().filter_map(|&i| h.get_index(i)).collect()
+    };
+    if count.is_none() {
+        ctx.out.bulk(entries[0].0);
+        return Ok(());
+    }
+    let resp3 = ctx.out.protocol() == resp_codec::Protocol::Resp3;
+    ctx.out.array(if with_values && !resp3 {
+        2 * entries.len()
+    } else {
+        entries.len()
+    });
+    for (field, value) in entries {
+        if with_values && resp3 {
+            ctx.out.array(2);
+        }
+        ctx.out.bulk(field);
+        if with_values {
+            ctx.out.bulk(value);
+        }
+    }
+    Ok(())
+}
+
+/// The count of HRANDFIELD/SRANDMEMBER/ZRANDMEMBER: any i64 but i64::MIN.
+pub fn parse_random_count(text: &[u8]) -> CommandResult<i64> {
+    let n = parse_i64(text)?;
+    if n == i64::MIN {
+        return Err(CommandError::text("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
+    }
+    Ok(n)
+}
+
+/// Positions for a random-members reply over `len` entries: `count >= 0`
+/// picks distinct positions (all of them, in order, when `count >= len`),
+/// a negative count picks `-count` positions with repeats.
+pub fn random_picks(random: &mut dyn FnMut() -> u64, len: usize, count: i64) -> Vec<usize> {
+    if count < 0 {
+        let n = count.unsigned_abs();
+        return (0..n).map(|_| (random() % len as u64) as usize).collect();
+    }
+    let count = count as usize;
+    if count >= len {
+        return (0..len).collect();
+    }
+    // Selection sampling: each position is kept with probability
+    // needed / remaining, which picks a uniform subset in position order.
+    let mut picks = Vec::with_capacity(count);
+    for i in 0..len {
+        let needed = (count - picks.len()) as u64;
+        if needed == 0 {
+            break;
+        }
+        if random() % ((len - i) as u64) < needed {
+            picks.push(i);
+        }
+    }
+    picks
+}
+
+/// HSCAN key cursor [MATCH pattern] [COUNT count].
+fn hscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let cursor = parse_cursor(ctx.arg(2))?;
+    let Some(h) = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))? else {
+        write_scan_reply(ctx.out, 0, &[]);
+        return Ok(());
+    };
+    let options = ScanOptions::parse(&ctx.argv[3..])?;
+    type Pairs<'a> = Vec<(&'a [u8], &'a [u8])>;
+    let (items, next): (Pairs<'_>, u64) = if h.is_compact() {
+        (h.iter().collect(), 0)
+    } else {
+        let (positions, next) = scan_positions(cursor, h.len(), options.count);
+        (
+            positions.iter().filter_map(|&i| h.get_index(i)).collect(),
+            next,
+        )
+    };
+    let flat: Vec<&[u8]> = items
+        .into_iter()
+        .filter(|(field, _)| options.wants(field))
+        .flat_map(|(f, v)| [f, v])
+        .collect();
+    write_scan_reply(ctx.out, next, &flat);
+    Ok(())
+}
+
+/// `[cursor, [items...]]`.
+pub fn write_scan_reply(out: &mut resp_codec::ReplyWriter<'_>, cursor: u64, items: &[&[u8]]) {
+    out.array(2);
+    let mut scratch = [0u8; 20];
+    let cursor = resp_codec::encode::format_i64(&mut scratch, cursor as i64);
+    out.bulk(cursor);
+    out.array(items.len());
+    for item in items {
+        out.bulk(item);
+    }
+}

@@ -1,11 +1,90 @@
-//! The hash type. (Plain map for now; the compact listpack representation
-//! replaces the inside, keeping this API.)
+//! The hash type. Small hashes are one packed buffer of
+//! `len field len value` entries in insertion order (Redis's listpack:
+//! about two bytes of overhead per string); past `hash-max-listpack-entries`
+//! entries or a string longer than `hash-max-listpack-value` bytes they
+//! become an `IndexedMap` (O(1) lookups and random picks) and never go back,
+//! as in Redis.
 
-use std::collections::HashMap;
+use super::indexed::IndexedMap;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The thresholds of the compact form (from the engine config).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashLimits {
+    pub max_entries: usize,
+    pub max_value: usize,
+}
+
+impl Default for HashLimits {
+    fn default() -> Self {
+        HashLimits {
+            max_entries: 128,
+            max_value: 64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Repr {
+    Packed { bytes: Vec<u8>, len: usize },
+    Table(IndexedMap<Box<[u8]>>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct HashValue {
-    fields: HashMap<Box<[u8]>, Box<[u8]>>,
+    repr: Repr,
+}
+
+impl Default for HashValue {
+    fn default() -> Self {
+        HashValue {
+            repr: Repr::Packed {
+                bytes: Vec::new(),
+                len: 0,
+            },
+        }
+    }
+}
+
+/// Appends a varint length and the bytes.
+fn put(buf: &mut Vec<u8>, data: &[u8]) {
+    let mut n = data.len();
+    while n >= 0x80 {
+        buf.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    buf.push(n as u8);
+    buf.extend_from_slice(data);
+}
+
+/// Reads the string at `at`; returns it and where the next one starts.
+fn take(buf: &[u8], mut at: usize) -> (&[u8], usize) {
+    let mut n = 0usize;
+    let mut shift = 0;
+    loop {
+        let b = buf[at];
+        at += 1;
+        n |= usize::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    (&buf[at..at + n], at + n)
+}
+
+/// Walks packed entries: (field, value, entry start, entry end).
+fn packed_entries(buf: &[u8]) -> impl Iterator<Item = (&[u8], &[u8], usize, usize)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= buf.len() {
+            return None;
+        }
+        let start = at;
+        let (field, next) = take(buf, at);
+        let (value, end) = take(buf, next);
+        at = end;
+        Some((field, value, start, end))
+    })
 }
 
 impl HashValue {
@@ -13,23 +92,160 @@ impl HashValue {
         Self::default()
     }
     pub fn len(&self) -> usize {
-        self.fields.len()
+        match &self.repr {
+            Repr::Packed { len, .. } => *len,
+            Repr::Table(map) => map.len(),
+        }
     }
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.len() == 0
+    }
+    /// OBJECT ENCODING.
+    pub fn encoding(&self) -> &'static str {
+        match self.repr {
+            Repr::Packed { .. } => "listpack",
+            Repr::Table(_) => "hashtable",
+        }
     }
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
-        self.fields.get(field).map(|v| &**v)
+        match &self.repr {
+            Repr::Packed { bytes, .. } => packed_entries(bytes)
+                .find(|(f, ..)| *f == field)
+                .map(|(_, v, ..)| v),
+            Repr::Table(map) => map.get(field).map(|v| &**v),
+        }
     }
-    /// Returns true when the field is new.
+    pub fn contains(&self, field: &[u8]) -> bool {
+        self.get(field).is_some()
+    }
+    /// Sets a field (default limits); returns true when the field is new.
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
-        self.fields.insert(field.into(), value.into()).is_none()
+        self.insert_limited(field, value, HashLimits::default())
+    }
+    /// Sets a field, converting to the table form past `limits`; returns
+    /// true when the field is new.
+    pub fn insert_limited(&mut self, field: &[u8], value: &[u8], limits: HashLimits) -> bool {
+        if let Repr::Packed { len, .. } = self.repr {
+            let too_long = field.len() > limits.max_value || value.len() > limits.max_value;
+            let grows = !self.contains(field);
+            if too_long || (grows && len + 1 > limits.max_entries) {
+                self.convert();
+            }
+        }
+        match &mut self.repr {
+            Repr::Packed { bytes, len } => {
+                let found = packed_entries(bytes)
+                    .find(|(f, ..)| *f == field)
+                    .map(|(.., start, end)| (start, end));
+                let mut entry = Vec::with_capacity(field.len() + value.len() + 4);
+                put(&mut entry, field);
+                put(&mut entry, value);
+                match found {
+                    Some((start, end)) => {
+                        bytes.splice(start..end, entry);
+                        false
+                    }
+                    None => {
+                        bytes.extend_from_slice(&entry);
+                        *len += 1;
+                        true
+                    }
+                }
+            }
+            Repr::Table(map) => map.insert(field, value.into()).is_none(),
+        }
     }
     pub fn remove(&mut self, field: &[u8]) -> bool {
-        self.fields.remove(field).is_some()
+        match &mut self.repr {
+            Repr::Packed { bytes, len } => {
+                let found = packed_entries(bytes)
+                    .find(|(f, ..)| *f == field)
+                    .map(|(.., start, end)| (start, end));
+                match found {
+                    Some((start, end)) => {
+                        bytes.drain(start..end);
+                        *len -= 1;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Repr::Table(map) => map.remove(field).is_some(),
+        }
     }
-    /// Field/value pairs, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.fields.iter().map(|(f, v)| (&**f, &**v))
+    fn convert(&mut self) {
+        if let Repr::Packed { bytes, len } = &self.repr {
+            let mut map = IndexedMap::with_capacity(*len + 1);
+            for (f, v, ..) in packed_entries(bytes) {
+                map.insert(f, v.into());
+            }
+            self.repr = Repr::Table(map);
+        }
+    }
+    /// The entry at `index` (0..len), for random picks.
+    pub fn get_index(&self, index: usize) -> Option<(&[u8], &[u8])> {
+        match &self.repr {
+            Repr::Packed { bytes, .. } => packed_entries(bytes).nth(index).map(|(f, v, ..)| (f, v)),
+            Repr::Table(map) => map.get_index(index).map(|(f, v)| (f, &**v)),
+        }
+    }
+    /// Field/value pairs: insertion order while compact, else unspecified.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], &[u8])> + '_> {
+        match &self.repr {
+            Repr::Packed { bytes, .. } => Box::new(packed_entries(bytes).map(|(f, v, ..)| (f, v))),
+            Repr::Table(map) => Box::new(map.iter().map(|(f, v)| (f, &**v))),
+        }
+    }
+    /// True while compact (HSCAN returns everything in one call then).
+    pub fn is_compact(&self) -> bool {
+        matches!(self.repr, Repr::Packed { .. })
+    }
+    /// Heap bytes held (for MEMORY USAGE estimates).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Packed { bytes, .. } => bytes.capacity(),
+            Repr::Table(map) => map.heap_bytes() + map.iter().map(|(_, v)| v.len()).sum::<usize>(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_until_limits_then_table() {
+        let limits = HashLimits {
+            max_entries: 3,
+            max_value: 8,
+        };
+        let mut h = HashValue::new();
+        assert!(h.insert_limited(b"a", b"1", limits));
+        assert!(h.insert_limited(b"b", b"2", limits));
+        assert!(!h.insert_limited(b"a", b"one", limits));
+        assert!(h.insert_limited(b"c", b"3", limits));
+        assert_eq!(h.encoding(), "listpack");
+        let order: Vec<&[u8]> = h.iter().map(|(f, _)| f).collect();
+        assert_eq!(order, vec![&b"a"[..], b"b", b"c"]);
+        assert_eq!(h.get(b"a"), Some(&b"one"[..]));
+        assert!(h.insert_limited(b"d", b"4", limits));
+        assert_eq!(h.encoding(), "hashtable");
+        assert_eq!(h.len(), 4);
+        assert!(h.remove(b"a"));
+        assert_eq!(h.get(b"b"), Some(&b"2"[..]));
+        let mut long = HashValue::new();
+        long.insert_limited(b"f", &[b'x'; 9], limits);
+        assert_eq!(long.encoding(), "hashtable");
+        let mut big = HashValue::new();
+        let value = vec![b'v'; 300];
+        big.insert_limited(
+            b"f",
+            &value,
+            HashLimits {
+                max_entries: 9,
+                max_value: 1000,
+            },
+        );
+        assert_eq!(big.get(b"f"), Some(&value[..]));
     }
 }

@@ -5,7 +5,8 @@ Usage: record.py PORT NAME.cmds...   (writes NAME.txt next to each script)
 
 A script has one command per line: words split on spaces, "double quoted"
 words may hold spaces and the escapes \\" \\\\ \\r \\n \\xNN; `#` starts a
-comment line. `!resp3` / `!resp2` switch the protocol. A command prefixed
+comment line. `!resp3` / `!resp2` switch the protocol; `!redis CMD` runs
+CMD on redis only, unrecorded (to align its config with the engine's). A command prefixed
 with `~` has its (flat) reply compared as a multiset, for replies whose
 order Redis leaves unspecified (hashtable sets and hashes); `~2` compares
 pairs (HGETALL). The output pairs each command with its escaped raw reply;
@@ -114,6 +115,9 @@ def main():
         for raw in open(path):
             line = raw.rstrip("\n")
             if not line.strip() or line.startswith("#"):
+                continue
+            if line.startswith("!redis "):
+                conn.send(words(line[len("!redis "):]))
                 continue
             if line in ("!resp3", "!resp2"):
                 conn.send([b"HELLO", line[-1].encode()])

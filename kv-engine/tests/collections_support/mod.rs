@@ -12,7 +12,9 @@ pub fn replay(name: &str) {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut s = Session::new();
     let mut failures = Vec::new();
-    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let mut lines = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("!redis "));
     let mut n_commands = 0;
     while let Some(line) = lines.next() {
         match line {
