@@ -195,6 +195,18 @@ fn glob_at(mut p: &[u8], mut s: &[u8], nocase: bool, depth: u32) -> bool {
     s.is_empty()
 }
 
+/// `[cursor, [items...]]`.
+pub fn write_scan_reply(out: &mut resp_codec::ReplyWriter<'_>, cursor: u64, items: &[&[u8]]) {
+    out.array(2);
+    let mut scratch = [0u8; 20];
+    let cursor = resp_codec::encode::format_i64(&mut scratch, cursor as i64);
+    out.bulk(cursor);
+    out.array(items.len());
+    for item in items {
+        out.bulk(item);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

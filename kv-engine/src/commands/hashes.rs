@@ -6,9 +6,9 @@
 //! source.
 
 use super::command;
-use crate::collection_args::double_arg;
+use crate::collection_args::{double_arg, parse_random_count, random_picks};
 use crate::collection_lookup::{hash, hash_mut};
-use crate::collection_scan::{parse_cursor, scan_positions, ScanOptions};
+use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
@@ -320,42 +320,6 @@ fn hrandfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// The count of HRANDFIELD/SRANDMEMBER/ZRANDMEMBER: any i64 but i64::MIN.
-pub fn parse_random_count(text: &[u8]) -> CommandResult<i64> {
-    let n = parse_i64(text)?;
-    if n == i64::MIN {
-        return Err(CommandError::text("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
-    }
-    Ok(n)
-}
-
-/// Positions for a random-members reply over `len` entries: `count >= 0`
-/// picks distinct positions (all of them, in order, when `count >= len`),
-/// a negative count picks `-count` positions with repeats.
-pub fn random_picks(random: &mut dyn FnMut() -> u64, len: usize, count: i64) -> Vec<usize> {
-    if count < 0 {
-        let n = count.unsigned_abs();
-        return (0..n).map(|_| (random() % len as u64) as usize).collect();
-    }
-    let count = count as usize;
-    if count >= len {
-        return (0..len).collect();
-    }
-    // Selection sampling: each position is kept with probability
-    // needed / remaining, which picks a uniform subset in position order.
-    let mut picks = Vec::with_capacity(count);
-    for i in 0..len {
-        let needed = (count - picks.len()) as u64;
-        if needed == 0 {
-            break;
-        }
-        if random() % ((len - i) as u64) < needed {
-            picks.push(i);
-        }
-    }
-    picks
-}
-
 /// HSCAN key cursor [MATCH pattern] [COUNT count].
 fn hscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let cursor = parse_cursor(ctx.arg(2))?;
@@ -381,16 +345,4 @@ fn hscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         .collect();
     write_scan_reply(ctx.out, next, &flat);
     Ok(())
-}
-
-/// `[cursor, [items...]]`.
-pub fn write_scan_reply(out: &mut resp_codec::ReplyWriter<'_>, cursor: u64, items: &[&[u8]]) {
-    out.array(2);
-    let mut scratch = [0u8; 20];
-    let cursor = resp_codec::encode::format_i64(&mut scratch, cursor as i64);
-    out.bulk(cursor);
-    out.array(items.len());
-    for item in items {
-        out.bulk(item);
-    }
 }

@@ -1,11 +1,38 @@
-//! The set type. (Plain hash set for now; intset/listpack encodings replace
-//! the inside, keeping this API.)
+//! The set type. Sets of integers are a sorted `Vec<i64>` (Redis's intset:
+//! 8 bytes a member, replies in ascending order) up to
+//! `set-max-intset-entries`; any other member or more entries turn the set
+//! into an `IndexedMap` (O(1) membership and random picks) for good, as in
+//! Redis 7.0, which has no listpack sets.
 
-use std::collections::HashSet;
+use super::indexed::IndexedMap;
+use super::string::parse_canonical_i64;
+use std::borrow::Cow;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Redis's default `set-max-intset-entries`.
+const DEFAULT_MAX_INTSET: usize = 512;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Repr {
+    Ints(Vec<i64>),
+    Table(IndexedMap<()>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct SetValue {
-    members: HashSet<Box<[u8]>>,
+    repr: Repr,
+}
+
+impl Default for SetValue {
+    fn default() -> Self {
+        SetValue {
+            repr: Repr::Ints(Vec::new()),
+        }
+    }
+}
+
+fn int_text(n: i64) -> Cow<'static, [u8]> {
+    let mut scratch = [0u8; 20];
+    Cow::Owned(resp_codec::encode::format_i64(&mut scratch, n).to_vec())
 }
 
 impl SetValue {
@@ -13,23 +40,130 @@ impl SetValue {
         Self::default()
     }
     pub fn len(&self) -> usize {
-        self.members.len()
+        match &self.repr {
+            Repr::Ints(ints) => ints.len(),
+            Repr::Table(map) => map.len(),
+        }
     }
     pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
+        self.len() == 0
+    }
+    /// OBJECT ENCODING.
+    pub fn encoding(&self) -> &'static str {
+        match self.repr {
+            Repr::Ints(_) => "intset",
+            Repr::Table(_) => "hashtable",
+        }
+    }
+    /// True while an intset (SSCAN returns everything in one call then).
+    pub fn is_compact(&self) -> bool {
+        matches!(self.repr, Repr::Ints(_))
     }
     pub fn contains(&self, member: &[u8]) -> bool {
-        self.members.contains(member)
+        match &self.repr {
+            Repr::Ints(ints) => {
+                parse_canonical_i64(member).is_some_and(|n| ints.binary_search(&n).is_ok())
+            }
+            Repr::Table(map) => map.contains(member),
+        }
     }
-    /// Returns true when the member is new.
+    /// Adds a member (default intset limit); true when it is new.
     pub fn insert(&mut self, member: &[u8]) -> bool {
-        self.members.insert(member.into())
+        self.insert_limited(member, DEFAULT_MAX_INTSET)
+    }
+    /// Adds a member, leaving the intset form past `max_intset` members or
+    /// for a non-integer; true when it is new.
+    pub fn insert_limited(&mut self, member: &[u8], max_intset: usize) -> bool {
+        if let Repr::Ints(ints) = &mut self.repr {
+            if let Some(n) = parse_canonical_i64(member) {
+                match ints.binary_search(&n) {
+                    Ok(_) => return false,
+                    Err(at) if ints.len() < max_intset => {
+                        ints.insert(at, n);
+                        return true;
+                    }
+                    Err(_) => {}
+                }
+            }
+            self.convert();
+        }
+        match &mut self.repr {
+            Repr::Table(map) => map.insert(member, ()).is_none(),
+            Repr::Ints(_) => unreachable!("converted above"),
+        }
+    }
+    fn convert(&mut self) {
+        if let Repr::Ints(ints) = &self.repr {
+            let mut map = IndexedMap::with_capacity(ints.len() + 1);
+            for &n in ints {
+                map.insert(&int_text(n), ());
+            }
+            self.repr = Repr::Table(map);
+        }
     }
     pub fn remove(&mut self, member: &[u8]) -> bool {
-        self.members.remove(member)
+        match &mut self.repr {
+            Repr::Ints(ints) => match parse_canonical_i64(member).map(|n| ints.binary_search(&n)) {
+                Some(Ok(at)) => {
+                    ints.remove(at);
+                    true
+                }
+                _ => false,
+            },
+            Repr::Table(map) => map.remove(member).is_some(),
+        }
     }
-    /// Members, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.members.iter().map(|m| &**m)
+    /// The member at `index` (0..len), for random picks and SSCAN.
+    pub fn get_index(&self, index: usize) -> Option<Cow<'_, [u8]>> {
+        match &self.repr {
+            Repr::Ints(ints) => ints.get(index).map(|&n| int_text(n)),
+            Repr::Table(map) => map.get_index(index).map(|(m, _)| Cow::Borrowed(m)),
+        }
+    }
+    /// Members: ascending for an intset, else in no particular order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Cow<'_, [u8]>> + '_> {
+        match &self.repr {
+            Repr::Ints(ints) => Box::new(ints.iter().map(|&n| int_text(n))),
+            Repr::Table(map) => Box::new(map.iter().map(|(m, _)| Cow::Borrowed(m))),
+        }
+    }
+    /// The integers of an intset-encoded set (for RDB's intset encoding).
+    pub fn as_ints(&self) -> Option<&[i64]> {
+        match &self.repr {
+            Repr::Ints(ints) => Some(ints),
+            Repr::Table(_) => None,
+        }
+    }
+    /// Heap bytes held (for MEMORY USAGE estimates).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Ints(ints) => ints.capacity() * 8,
+            Repr::Table(map) => map.heap_bytes(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intset_until_a_string_or_too_many() {
+        let mut s = SetValue::new();
+        assert!(s.insert_limited(b"3", 3));
+        assert!(s.insert_limited(b"-1", 3));
+        assert!(!s.insert_limited(b"3", 3));
+        assert!(s.insert_limited(b"2", 3));
+        assert_eq!(s.encoding(), "intset");
+        let members: Vec<Vec<u8>> = s.iter().map(|m| m.into_owned()).collect();
+        assert_eq!(members, vec![b"-1".to_vec(), b"2".to_vec(), b"3".to_vec()]);
+        assert!(s.insert_limited(b"4", 3));
+        assert_eq!(s.encoding(), "hashtable");
+        assert!(s.contains(b"-1") && s.contains(b"4"));
+        let mut t = SetValue::new();
+        t.insert_limited(b"01", 3);
+        assert_eq!(t.encoding(), "hashtable", "01 is not a canonical integer");
+        assert!(t.remove(b"01"));
+        assert!(t.is_empty());
     }
 }
