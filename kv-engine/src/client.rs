@@ -8,13 +8,12 @@ use resp_codec::Protocol;
 
 pub type ClientId = u64;
 
-/// A WATCHed key. A key already expired when watched does not fail EXEC by
-/// being expired (Redis 7.0's rule); one that expires afterwards does.
+/// A WATCHed key. (Whether it was already expired when watched is kept in
+/// the engine's registry of watchers, where changes to the key update it.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WatchedKey {
     pub db: usize,
     pub key: Bytes,
-    pub expired_when_watched: bool,
 }
 
 #[derive(Debug)]

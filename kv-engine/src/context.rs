@@ -114,6 +114,18 @@ impl Db<'_> {
         self.touched(key);
     }
 
+    /// Stores `value` under `key` in database `db` with the given expiry
+    /// (replacing any value and expiry there) and signals it as modified
+    /// (RENAME, MOVE, COPY).
+    pub fn store_at(&mut self, db: usize, key: &[u8], value: Value, expire_at_ms: Option<i64>) {
+        let keyspace = &mut self.state.dbs[db];
+        keyspace.insert(key, value, false);
+        if let Some(at) = expire_at_ms {
+            keyspace.set_expire_at(key, at);
+        }
+        self.touched_at(db, key);
+    }
+
     /// Removes a key and signals it as modified; returns its value.
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {
         let value = self.state.dbs[self.index].remove(key)?;

@@ -9,11 +9,13 @@
 use crate::client::{ClientId, ClientState};
 use crate::clock::Clock;
 use crate::command::{CommandSpec, Handler};
+use crate::commands::transactions::{touch_watched_key, Watcher};
 use crate::commands::CommandTable;
 use crate::config::EngineConfig;
 use crate::context::{Ctx, Db};
 use crate::delta::{Delta, DeltaOp, DeltaSink};
 use crate::error::CommandError;
+use crate::expiry_cycle::{ExpiryBudget, ExpiryCycleStats};
 use crate::keyspace::{KeyHasher, Keyspace};
 use bytes::Bytes;
 use hashbrown::{HashMap, HashSet};
@@ -46,10 +48,12 @@ pub struct EngineState {
     pub(crate) ready_keys: Vec<(usize, Bytes)>,
     ready_set: HashSet<(usize, Bytes)>,
     /// (db, key) -> clients watching it.
-    pub(crate) watched_keys: HashMap<(usize, Bytes), Vec<ClientId>>,
+    pub(crate) watched_keys: HashMap<(usize, Bytes), Vec<Watcher>>,
     /// Clients whose watched keys changed: their EXEC fails.
     pub(crate) dirty_watchers: HashSet<ClientId>,
     pub(crate) config: EngineConfig,
+    /// The database the next active expiry cycle starts with.
+    pub(crate) expiry_next_db: usize,
 }
 
 impl EngineState {
@@ -68,12 +72,7 @@ impl EngineState {
     }
 
     pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8]) {
-        if self.watched_keys.is_empty() {
-            return;
-        }
-        if let Some(clients) = self.watched_keys.get(&(db, Bytes::copy_from_slice(key))) {
-            self.dirty_watchers.extend(clients.iter().copied());
-        }
+        touch_watched_key(self, db, key);
     }
 
     pub(crate) fn signal_ready(&mut self, db: usize, key: &[u8]) {
@@ -146,6 +145,7 @@ impl Engine {
                 watched_keys: HashMap::new(),
                 dirty_watchers: HashSet::new(),
                 config,
+                expiry_next_db: 0,
             },
             table: CommandTable::new(),
             clock,
@@ -229,6 +229,16 @@ impl Engine {
     pub fn forget_client(&mut self, client: &mut ClientState) {
         crate::commands::transactions::unwatch_all(&mut self.state, client);
         client.multi = None;
+    }
+
+    /// Deletes expired keys nobody read (Redis's active expiry); the server
+    /// calls it on a timer. Deletions propagate as one delta of DELs. See
+    /// `expiry_cycle` for the algorithm and the budget.
+    pub fn active_expire_cycle(&mut self, budget: ExpiryBudget) -> ExpiryCycleStats {
+        debug_assert!(self.state.pending_ops.is_empty());
+        let stats = crate::expiry_cycle::run(&mut self.state, &*self.clock, budget);
+        self.flush_delta();
+        stats
     }
 
     /// Runs one command for `client`, writing its reply into `out`.

@@ -2,11 +2,32 @@
 //!
 //! It knows nothing of commands, deltas or clocks: callers pass the time and
 //! decide what an expired key means (the engine deletes it and propagates a
-//! DEL). Keys are hashed with a per-process random seed (keys come from
-//! clients, so no hash flooding), injectable for simulation.
+//! DEL). Keys are hashed with a seeded hasher (keys come from clients, so no
+//! hash flooding; the seed is injectable so simulations replay exactly).
+//!
+//! Why our own table rather than `hashbrown`: SCAN must return every key that
+//! is present for the whole scan even while the table grows or shrinks. Redis
+//! gets that from chained buckets in a power-of-two table walked with a
+//! reverse-binary cursor: a key's bucket in a table of 2^n buckets is a prefix
+//! (in reversed bit order) of its bucket in any larger table, so the cursor
+//! never jumps over one. That needs bucket positions, which hashbrown hides.
+//!
+//! Layout, chosen to be lean per key:
+//! - `entries`: a dense `Vec<Entry>` (key, value, chain link), 48 bytes each;
+//!   keys up to 18 bytes live inside the entry, longer ones on the heap.
+//! - `buckets`: `u32` indexes into `entries` (head of each chain), one per
+//!   bucket, at most one bucket per key (load factor <= 1, as Redis).
+//! - expiry times only for keys that have one: `expires` (entry index ->
+//!   time) and `volatile` (a dense list the active expiry cycle samples from).
+//!
+//! Removal unlinks the entry and moves the last entry into its place, so
+//! `entries` stays dense and a random key is one index away. Resizing is all
+//! at once (a rehash of every key): simpler than Redis's incremental rehash,
+//! at the cost of one pause proportional to the table size when it doubles.
 
 use crate::value::Value;
 use hashbrown::HashMap;
+use std::hash::BuildHasher;
 
 pub type Key = Box<[u8]>;
 
@@ -35,16 +56,105 @@ impl std::hash::BuildHasher for KeyHasher {
 /// One database.
 #[derive(Clone, Debug)]
 pub struct Keyspace {
-    entries: HashMap<Key, Value, KeyHasher>,
-    /// Absolute expiry (Unix ms) of the keys that have one.
-    expires: HashMap<Key, i64, KeyHasher>,
+    hasher: KeyHasher,
+    /// Head entry index of each bucket's chain (`NIL` for none). Empty, or a
+    /// power of two long.
+    buckets: Vec<u32>,
+    entries: Vec<Entry>,
+    /// Entry index -> expiry, for the keys that have one.
+    expires: HashMap<u32, Expiry, KeyHasher>,
+    /// Entry indexes of the keys with an expiry, densely, for sampling.
+    volatile: Vec<u32>,
+}
+
+/// The end of a chain / an empty bucket.
+const NIL: u32 = u32::MAX;
+/// Keys up to this long are stored inside the entry.
+const INLINE_MAX: usize = 18;
+/// The smallest non-empty table.
+const MIN_BUCKETS: usize = 4;
+
+#[derive(Clone, Debug)]
+struct Entry {
+    key: EntryKey,
+    value: Value,
+}
+
+/// A key's bytes and the index of the next entry in its bucket's chain,
+/// packed into 24 bytes.
+#[derive(Clone, Debug)]
+enum EntryKey {
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_MAX],
+        next: u32,
+    },
+    Heap {
+        next: u32,
+        bytes: Box<[u8]>,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Expiry {
+    at_ms: i64,
+    /// Where this entry sits in `volatile`.
+    volatile_pos: u32,
+}
+
+impl EntryKey {
+    fn new(key: &[u8], next: u32) -> EntryKey {
+        if key.len() <= INLINE_MAX {
+            let mut bytes = [0u8; INLINE_MAX];
+            bytes[..key.len()].copy_from_slice(key);
+            EntryKey::Inline {
+                len: key.len() as u8,
+                bytes,
+                next,
+            }
+        } else {
+            EntryKey::Heap {
+                next,
+                bytes: key.into(),
+            }
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            EntryKey::Inline { len, bytes, .. } => &bytes[..*len as usize],
+            EntryKey::Heap { bytes, .. } => bytes,
+        }
+    }
+
+    fn next(&self) -> u32 {
+        match self {
+            EntryKey::Inline { next, .. } | EntryKey::Heap { next, .. } => *next,
+        }
+    }
+
+    fn set_next(&mut self, to: u32) {
+        match self {
+            EntryKey::Inline { next, .. } | EntryKey::Heap { next, .. } => *next = to,
+        }
+    }
+
+    fn heap_len(&self) -> usize {
+        match self {
+            EntryKey::Inline { .. } => 0,
+            EntryKey::Heap { bytes, .. } => bytes.len(),
+        }
+    }
 }
 
 impl Keyspace {
     pub fn new(hasher: KeyHasher) -> Self {
         Keyspace {
-            entries: HashMap::with_hasher(hasher.clone()),
-            expires: HashMap::with_hasher(hasher),
+            expires: HashMap::with_hasher(hasher.clone()),
+            hasher,
+            buckets: Vec::new(),
+            entries: Vec::new(),
+            volatile: Vec::new(),
         }
     }
 
@@ -56,83 +166,403 @@ impl Keyspace {
         self.entries.is_empty()
     }
 
+    /// How many keys have an expiry.
     pub fn expires_len(&self) -> usize {
-        self.expires.len()
+        self.volatile.len()
     }
 
     /// True when `key` has an expiry at or before `now_ms`.
     pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
-        self.expires.get(key).is_some_and(|&at| at <= now_ms)
+        self.expire_at(key).is_some_and(|at| at <= now_ms)
     }
 
     /// The value, ignoring expiry (the caller has already checked it).
     pub fn get(&self, key: &[u8]) -> Option<&Value> {
-        self.entries.get(key)
+        let index = self.find(key)?;
+        Some(&self.entries[index as usize].value)
     }
 
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
-        self.entries.get_mut(key)
+        let index = self.find(key)?;
+        Some(&mut self.entries[index as usize].value)
     }
 
     pub fn contains(&self, key: &[u8]) -> bool {
-        self.entries.contains_key(key)
+        self.find(key).is_some()
     }
 
     /// Stores `value`, keeping an existing expiry only if `keep_ttl`.
     pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
-        if !keep_ttl {
-            self.expires.remove(key);
-        }
-        match self.entries.get_mut(key) {
-            Some(slot) => *slot = value,
-            None => {
-                self.entries.insert(key.into(), value);
+        if let Some(index) = self.find(key) {
+            self.entries[index as usize].value = value;
+            if !keep_ttl {
+                self.clear_expiry(index);
             }
+            return;
         }
+        assert!(
+            self.entries.len() < NIL as usize,
+            "keyspace full: {} keys",
+            self.entries.len()
+        );
+        if self.entries.len() >= self.buckets.len() {
+            self.resize(
+                (self.entries.len() + 1)
+                    .next_power_of_two()
+                    .max(MIN_BUCKETS),
+            );
+        }
+        if self.entries.len() == self.entries.capacity() {
+            // Grow by an eighth: little slack per key, amortised O(1).
+            self.entries
+                .reserve_exact((self.entries.len() / 8).max(MIN_BUCKETS));
+        }
+        let index = self.entries.len() as u32;
+        let bucket = self.bucket_of(key);
+        self.entries.push(Entry {
+            key: EntryKey::new(key, self.buckets[bucket]),
+            value,
+        });
+        self.buckets[bucket] = index;
     }
 
     /// Removes the key and its expiry; returns the value it held.
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {
-        let value = self.entries.remove(key)?;
-        self.expires.remove(key);
-        Some(value)
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let bucket = self.bucket_of(key);
+        let mut previous = NIL;
+        let mut current = self.buckets[bucket];
+        while current != NIL {
+            let entry = &self.entries[current as usize];
+            if entry.key.bytes() == key {
+                break;
+            }
+            previous = current;
+            current = entry.key.next();
+        }
+        if current == NIL {
+            return None;
+        }
+        let next = self.entries[current as usize].key.next();
+        if previous == NIL {
+            self.buckets[bucket] = next;
+        } else {
+            self.entries[previous as usize].key.set_next(next);
+        }
+        self.clear_expiry(current);
+        let last = (self.entries.len() - 1) as u32;
+        if current != last {
+            self.renumber(last, current);
+        }
+        let removed = self.entries.swap_remove(current as usize);
+        self.shrink_if_sparse();
+        Some(removed.value)
     }
 
+    /// The key's absolute expiry (Unix ms), if it has one.
     pub fn expire_at(&self, key: &[u8]) -> Option<i64> {
-        self.expires.get(key).copied()
+        if self.volatile.is_empty() {
+            return None;
+        }
+        let index = self.find(key)?;
+        self.expires.get(&index).map(|e| e.at_ms)
     }
 
     /// Sets an absolute expiry; the key must exist.
     pub fn set_expire_at(&mut self, key: &[u8], at_ms: i64) {
-        debug_assert!(self.entries.contains_key(key), "expiry for a missing key");
-        match self.expires.get_mut(key) {
-            Some(slot) => *slot = at_ms,
-            None => {
-                self.expires.insert(key.into(), at_ms);
-            }
+        let Some(index) = self.find(key) else {
+            debug_assert!(false, "expiry for a missing key");
+            return;
+        };
+        if let Some(expiry) = self.expires.get_mut(&index) {
+            expiry.at_ms = at_ms;
+            return;
         }
+        let volatile_pos = self.volatile.len() as u32;
+        self.volatile.push(index);
+        self.expires.insert(
+            index,
+            Expiry {
+                at_ms,
+                volatile_pos,
+            },
+        );
     }
 
     /// Removes an expiry; returns true if there was one.
     pub fn persist(&mut self, key: &[u8]) -> bool {
-        self.expires.remove(key).is_some()
+        if self.volatile.is_empty() {
+            return false;
+        }
+        match self.find(key) {
+            Some(index) => self.clear_expiry(index),
+            None => false,
+        }
     }
 
     /// Every key with its value and expiry, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Value, Option<i64>)> {
         self.entries
             .iter()
-            .map(|(k, v)| (&**k, v, self.expires.get(k).copied()))
+            .enumerate()
+            .map(|(i, e)| (e.key.bytes(), &e.value, self.expiry_of(i as u32)))
     }
 
     /// Keys with an expiry, in no particular order (the active expiry cycle
     /// samples from these).
     pub fn volatile_keys(&self) -> impl Iterator<Item = (&[u8], i64)> {
-        self.expires.iter().map(|(k, &at)| (&**k, at))
+        self.volatile.iter().map(|&i| {
+            let at = self.expires.get(&i).map_or(i64::MAX, |e| e.at_ms);
+            (self.entries[i as usize].key.bytes(), at)
+        })
     }
 
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.buckets = Vec::new();
+        self.entries = Vec::new();
         self.expires.clear();
+        self.expires.shrink_to_fit();
+        self.volatile = Vec::new();
+    }
+
+    /// One step of SCAN: calls `visit` for every key of the bucket `cursor`
+    /// names and returns the next cursor (0 when the scan is complete).
+    /// Redis's guarantee holds: a key present from the first call to the
+    /// last is visited at least once, however the table is resized between
+    /// calls; a key may be visited twice if the table shrank.
+    pub fn scan_step(&self, cursor: u64, mut visit: impl FnMut(&[u8], &Value)) -> u64 {
+        if self.buckets.is_empty() {
+            return 0;
+        }
+        let mask = (self.buckets.len() - 1) as u64;
+        let mut index = self.buckets[(cursor & mask) as usize];
+        while index != NIL {
+            let entry = &self.entries[index as usize];
+            visit(entry.key.bytes(), &entry.value);
+            index = entry.key.next();
+        }
+        // Increment the cursor's high (reversed) bits: the low bits of the
+        // bucket index are the most significant ones of the walk.
+        let cursor = (cursor | !mask).reverse_bits().wrapping_add(1);
+        cursor.reverse_bits()
+    }
+
+    /// The key at position `pick % len` (RANDOMKEY); None when empty.
+    pub fn key_at_random(&self, pick: u64) -> Option<&[u8]> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let index = (pick % self.entries.len() as u64) as usize;
+        Some(self.entries[index].key.bytes())
+    }
+
+    /// The volatile key at position `pick % n` with its expiry (the active
+    /// expiry cycle's sample); None when no key has an expiry.
+    pub fn volatile_at_random(&self, pick: u64) -> Option<(&[u8], i64)> {
+        if self.volatile.is_empty() {
+            return None;
+        }
+        let index = self.volatile[(pick % self.volatile.len() as u64) as usize];
+        let at = self.expires.get(&index).map_or(i64::MAX, |e| e.at_ms);
+        Some((self.entries[index as usize].key.bytes(), at))
+    }
+
+    /// Bytes this keyspace has asked the allocator for, excluding the values'
+    /// own heap data (which `Value` owns): the table, the entries, long keys
+    /// and the expiry index.
+    pub fn table_bytes(&self) -> usize {
+        let expiry = std::mem::size_of::<(u32, Expiry)>() + 1;
+        self.buckets.capacity() * 4
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.entries.iter().map(|e| e.key.heap_len()).sum::<usize>()
+            + self.expires.capacity() * expiry
+            + self.volatile.capacity() * 4
+    }
+
+    /// Number of buckets (for tests of resizing and SCAN).
+    pub fn bucket_count(&self) -> usize {
+        self.buckets.len()
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn bucket_of(&self, key: &[u8]) -> usize {
+        debug_assert!(self.buckets.len().is_power_of_two());
+        (self.hash(key) & (self.buckets.len() as u64 - 1)) as usize
+    }
+
+    fn find(&self, key: &[u8]) -> Option<u32> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let mut index = self.buckets[self.bucket_of(key)];
+        while index != NIL {
+            let entry = &self.entries[index as usize];
+            if entry.key.bytes() == key {
+                return Some(index);
+            }
+            index = entry.key.next();
+        }
+        None
+    }
+
+    fn expiry_of(&self, index: u32) -> Option<i64> {
+        if self.volatile.is_empty() {
+            return None;
+        }
+        self.expires.get(&index).map(|e| e.at_ms)
+    }
+
+    /// Drops the expiry of entry `index`; true if it had one.
+    fn clear_expiry(&mut self, index: u32) -> bool {
+        let Some(expiry) = self.expires.remove(&index) else {
+            return false;
+        };
+        let pos = expiry.volatile_pos as usize;
+        self.volatile.swap_remove(pos);
+        if let Some(&moved) = self.volatile.get(pos) {
+            if let Some(e) = self.expires.get_mut(&moved) {
+                e.volatile_pos = pos as u32;
+            }
+        }
+        true
+    }
+
+    /// Points whatever referred to entry `from` (its chain predecessor or
+    /// bucket, its expiry) at `to`, where `swap_remove` is about to move it.
+    fn renumber(&mut self, from: u32, to: u32) {
+        let bucket = self.bucket_of(self.entries[from as usize].key.bytes());
+        if self.buckets[bucket] == from {
+            self.buckets[bucket] = to;
+        } else {
+            let mut index = self.buckets[bucket];
+            while index != NIL {
+                let entry = &mut self.entries[index as usize];
+                if entry.key.next() == from {
+                    entry.key.set_next(to);
+                    break;
+                }
+                index = entry.key.next();
+            }
+            debug_assert!(index != NIL, "entry {from} not in its chain");
+        }
+        if let Some(expiry) = self.expires.remove(&from) {
+            self.volatile[expiry.volatile_pos as usize] = to;
+            self.expires.insert(to, expiry);
+        }
+    }
+
+    /// Shrinks the table when it is less than 1/8 full (Redis resizes
+    /// below 10%), and the entries' storage when it is mostly empty.
+    fn shrink_if_sparse(&mut self) {
+        let len = self.entries.len();
+        if len == 0 {
+            self.clear();
+            return;
+        }
+        if self.buckets.len() > MIN_BUCKETS && len * 8 < self.buckets.len() {
+            self.resize(len.next_power_of_two().max(MIN_BUCKETS));
+        }
+        if self.entries.capacity() > 64 && len * 4 < self.entries.capacity() {
+            self.entries.shrink_to(len * 2);
+        }
+    }
+
+    /// Rebuilds the buckets with `size` (a power of two) chains.
+    fn resize(&mut self, size: usize) {
+        debug_assert!(size.is_power_of_two());
+        debug_assert!(size >= self.entries.len());
+        self.buckets = vec![NIL; size];
+        let mask = (size - 1) as u64;
+        for index in 0..self.entries.len() {
+            let bucket = (self.hash(self.entries[index].key.bytes()) & mask) as usize;
+            self.entries[index].key.set_next(self.buckets[bucket]);
+            self.buckets[bucket] = index as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::StrValue;
+
+    fn space() -> Keyspace {
+        Keyspace::new(KeyHasher::seeded(7))
+    }
+
+    fn v(n: i64) -> Value {
+        Value::Str(StrValue::Int(n))
+    }
+
+    #[test]
+    fn entry_is_48_bytes() {
+        assert_eq!(std::mem::size_of::<EntryKey>(), 24);
+        assert_eq!(std::mem::size_of::<Entry>(), 48);
+    }
+
+    #[test]
+    fn insert_get_remove_many_keeps_every_key() {
+        let mut ks = space();
+        for i in 0..5000i64 {
+            let key = format!("key:{i:0>20}");
+            ks.insert(key.as_bytes(), v(i), false);
+            if i % 3 == 0 {
+                ks.set_expire_at(key.as_bytes(), i);
+            }
+        }
+        assert_eq!(ks.len(), 5000);
+        assert_eq!(ks.expires_len(), 1667);
+        for i in (0..5000i64).step_by(2) {
+            let key = format!("key:{i:0>20}");
+            assert_eq!(ks.remove(key.as_bytes()), Some(v(i)));
+            assert_eq!(ks.remove(key.as_bytes()), None);
+        }
+        assert_eq!(ks.len(), 2500);
+        for i in 0..5000i64 {
+            let key = format!("key:{i:0>20}");
+            let expected = (i % 2 == 1).then(|| v(i));
+            assert_eq!(ks.get(key.as_bytes()), expected.as_ref(), "key {i}");
+            let expiry = (i % 2 == 1 && i % 3 == 0).then_some(i);
+            assert_eq!(ks.expire_at(key.as_bytes()), expiry, "expiry of {i}");
+        }
+        assert_eq!(ks.volatile_keys().count(), ks.expires_len());
+        assert!(ks
+            .volatile_keys()
+            .all(|(k, at)| ks.expire_at(k) == Some(at)));
+    }
+
+    #[test]
+    fn table_shrinks_after_mass_removal() {
+        let mut ks = space();
+        for i in 0..1024 {
+            ks.insert(format!("{i}").as_bytes(), v(i), false);
+        }
+        assert_eq!(ks.bucket_count(), 1024);
+        for i in 0..1000 {
+            ks.remove(format!("{i}").as_bytes());
+        }
+        // Shrinks below 1/8 full, to the power of two above the count.
+        assert_eq!(ks.bucket_count(), 128);
+        for i in 1000..1024 {
+            assert!(ks.contains(format!("{i}").as_bytes()));
+        }
+    }
+
+    #[test]
+    fn insert_keep_ttl_and_replace() {
+        let mut ks = space();
+        ks.insert(b"a", v(1), false);
+        ks.set_expire_at(b"a", 50);
+        ks.insert(b"a", v(2), true);
+        assert_eq!(ks.expire_at(b"a"), Some(50));
+        ks.insert(b"a", v(3), false);
+        assert_eq!(ks.expire_at(b"a"), None);
+        assert_eq!(ks.get(b"a"), Some(&v(3)));
+        assert!(!ks.persist(b"a"));
     }
 }

@@ -8,22 +8,26 @@
 //! - [`value`]: the value types.
 //! - [`delta`]: `Delta`, the propagation form of every write, with its LSN.
 //! - [`clock`]: the injected clock; [`client`]: per-connection state.
+//! - [`expiry_cycle`]: active expiry (Redis's adaptive sampling);
+//!   [`glob`]: Redis's glob patterns (KEYS, SCAN MATCH).
 //!
 //! Deliberately absent: no tokio, no sockets, no files, no wall clock. The
 //! owner supplies time (`Clock`), the delta sink, and host commands.
 
 pub mod client;
 pub mod clock;
-pub mod command;
 pub mod collection_args;
 pub mod collection_lookup;
 pub mod collection_scan;
+pub mod command;
 pub mod commands;
 pub mod config;
 pub mod context;
 pub mod delta;
 pub mod engine;
 pub mod error;
+pub mod expiry_cycle;
+pub mod glob;
 pub mod harness;
 pub mod keyspace;
 pub mod parse;

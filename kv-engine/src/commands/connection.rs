@@ -33,7 +33,11 @@ fn echo(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 /// SELECT index
 fn select(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let index = parse_i64(ctx.arg(1)).map_err(|_| CommandError::NotInteger)?;
+    // Redis reads a C int: out of its range is "not an integer".
+    let index = parse_i64(ctx.arg(1))
+        .ok()
+        .filter(|n| i32::try_from(*n).is_ok())
+        .ok_or(CommandError::NotInteger)?;
     if index < 0 || index >= ctx.db.databases() as i64 {
         return Err(CommandError::DbIndexOutOfRange);
     }

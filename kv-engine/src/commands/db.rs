@@ -1,5 +1,107 @@
-//! db commands (being written; the table grows as they land).
+//! Whole-database commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB. (SELECT is
+//! a connection command.)
+//!
+//! FLUSHDB and FLUSHALL propagate as sent, even on empty databases (Redis
+//! 7.0 forces their propagation); SWAPDB propagates as sent. Each fails the
+//! WATCH of clients whose watched keys existed in a database that changed.
+//! ASYNC is accepted and runs synchronously: freeing memory in the
+//! background is an optimisation, not behaviour.
 
-use crate::command::CommandSpec;
+use super::command;
+use super::transactions::touch_watched_in_db;
+use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
+use crate::context::Ctx;
+use crate::error::{CommandError, CommandResult};
+use crate::parse::parse_i64;
 
-pub const COMMANDS: &[CommandSpec] = &[];
+const FLUSH: C = C::of(&[C::KEYSPACE, C::WRITE, C::SLOW, C::DANGEROUS]);
+
+pub const COMMANDS: &[CommandSpec] = &[
+    command!("dbsize", 1, dbsize, flags: F::of(&[F::READONLY, F::FAST]), keys: KeySpec::NONE, acl: C::of(&[C::KEYSPACE, C::READ, C::FAST])),
+    command!("flushdb", -1, flushdb, flags: F::WRITE, keys: KeySpec::NONE, acl: FLUSH),
+    command!("flushall", -1, flushall, flags: F::WRITE, keys: KeySpec::NONE, acl: FLUSH),
+    command!("swapdb", 3, swapdb, flags: F::of(&[F::WRITE, F::FAST]), keys: KeySpec::NONE, acl: C::of(&[C::KEYSPACE, C::WRITE, C::FAST, C::DANGEROUS])),
+];
+
+/// DBSIZE: keys in the selected database, counting not-yet-deleted expired
+/// ones (as Redis does).
+fn dbsize(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let len = ctx.db.keyspace().len();
+    ctx.out.integer(len as i64);
+    Ok(())
+}
+
+/// `[ASYNC|SYNC]`: checked, then ignored (see the module comment).
+fn check_flush_mode(ctx: &Ctx<'_, '_>) -> CommandResult {
+    match ctx.argc() {
+        1 => Ok(()),
+        2 if ctx.arg(1).eq_ignore_ascii_case(b"sync")
+            || ctx.arg(1).eq_ignore_ascii_case(b"async") =>
+        {
+            Ok(())
+        }
+        _ => Err(CommandError::Syntax),
+    }
+}
+
+/// FLUSHDB [ASYNC|SYNC]
+fn flushdb(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    check_flush_mode(ctx)?;
+    let index = ctx.db.index;
+    flush(ctx, index);
+    ctx.propagate_as_is();
+    ctx.out.ok();
+    Ok(())
+}
+
+/// FLUSHALL [ASYNC|SYNC]
+fn flushall(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    check_flush_mode(ctx)?;
+    for index in 0..ctx.db.databases() {
+        flush(ctx, index);
+    }
+    ctx.db.add_dirty(1);
+    ctx.propagate_as_is();
+    ctx.out.ok();
+    Ok(())
+}
+
+fn flush(ctx: &mut Ctx<'_, '_>, index: usize) {
+    let now_ms = ctx.db.now_ms;
+    touch_watched_in_db(ctx.db.state, index, None, now_ms);
+    let keyspace = ctx.db.keyspace_at(index);
+    let removed = keyspace.len() as u64;
+    keyspace.clear();
+    ctx.db.add_dirty(removed);
+}
+
+/// SWAPDB index1 index2: exchanges two databases' contents; clients stay
+/// on their numbers.
+fn swapdb(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let first = db_number(ctx.arg(1), "ERR invalid first DB index")?;
+    let second = db_number(ctx.arg(2), "ERR invalid second DB index")?;
+    let databases = ctx.db.databases() as i64;
+    if !(0..databases).contains(&first) || !(0..databases).contains(&second) {
+        return Err(CommandError::DbIndexOutOfRange);
+    }
+    let (first, second) = (first as usize, second as usize);
+    if first != second {
+        let now_ms = ctx.db.now_ms;
+        let state = &mut *ctx.db.state;
+        touch_watched_in_db(state, first, Some(second), now_ms);
+        touch_watched_in_db(state, second, Some(first), now_ms);
+        state.dbs.swap(first, second);
+    }
+    ctx.db.add_dirty(1);
+    ctx.propagate_as_is();
+    ctx.out.ok();
+    Ok(())
+}
+
+/// A database number as SWAPDB reads it (a C int), with its own error.
+fn db_number(text: &[u8], error: &'static str) -> CommandResult<i64> {
+    parse_i64(text)
+        .ok()
+        .filter(|n| i32::try_from(*n).is_ok())
+        .ok_or(CommandError::text(error))
+}

@@ -4,15 +4,28 @@
 //! makes EXEC answer EXECABORT. Runtime errors inside EXEC do not roll back.
 //! WATCH is optimistic locking: any change to a watched key (including its
 //! expiry, FLUSHDB, SWAPDB, RENAME) makes EXEC reply with a null array.
+//!
+//! Redis 7.0's rule for keys already expired when watched: their deletion
+//! (lazy or active expiry, a flush) is no logical change, so it does not
+//! fail EXEC; a key that expires after WATCH does, even if nobody touched it.
 
 use super::command;
-use crate::client::{ClientState, WatchedKey};
+use crate::client::{ClientId, ClientState, WatchedKey};
 use crate::command::{Categories as C, CommandSpec, Flags as F, Handler, KeySpec};
 use crate::commands::CommandTable;
 use crate::context::Ctx;
 use crate::engine::{dispatch, EngineState, Host};
 use crate::error::{CommandError, CommandResult};
+use bytes::Bytes;
 use resp_codec::ReplyWriter;
+
+/// One client watching one key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Watcher {
+    pub client: ClientId,
+    /// The key was logically expired (but not yet deleted) when watched.
+    pub expired: bool,
+}
 
 const TX: C = C::of(&[C::TRANSACTION, C::FAST]);
 const TX_FLAGS: F = F::of(&[F::NOSCRIPT, F::LOADING, F::STALE, F::FAST, F::ALLOW_BUSY]);
@@ -75,17 +88,19 @@ fn watch(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             continue;
         }
         let state = &mut *ctx.db.state;
-        let expired_when_watched = state.dbs[db].is_expired(key, now_ms);
+        let expired = state.dbs[db].is_expired(key, now_ms);
         ctx.client.watched.push(WatchedKey {
             db,
             key: key.clone(),
-            expired_when_watched,
         });
         state
             .watched_keys
             .entry((db, key.clone()))
             .or_default()
-            .push(ctx.client.id);
+            .push(Watcher {
+                client: ctx.client.id,
+                expired,
+            });
     }
     ctx.out.ok();
     Ok(())
@@ -115,11 +130,8 @@ pub(crate) fn exec(
         out.error(b"EXECABORT Transaction discarded because of previous errors.");
         return true;
     }
-    let watch_failed = state.dirty_watchers.contains(&client.id)
-        || client
-            .watched
-            .iter()
-            .any(|w| !w.expired_when_watched && state.dbs[w.db].is_expired(&w.key, now_ms));
+    let watch_failed =
+        state.dirty_watchers.contains(&client.id) || watched_key_expired(state, client, now_ms);
     end_transaction(state, client);
     if watch_failed {
         out.null_array();
@@ -147,11 +159,91 @@ pub(crate) fn unwatch_all(state: &mut EngineState, client: &mut ClientState) {
     for watched in client.watched.drain(..) {
         let slot = (watched.db, watched.key);
         if let Some(clients) = state.watched_keys.get_mut(&slot) {
-            clients.retain(|&id| id != client.id);
+            clients.retain(|w| w.client != client.id);
             if clients.is_empty() {
                 state.watched_keys.remove(&slot);
             }
         }
     }
     state.dirty_watchers.remove(&client.id);
+}
+
+/// True when a key `client` watches has expired since it was watched
+/// (whether or not anything deleted it yet).
+fn watched_key_expired(state: &EngineState, client: &ClientState, now_ms: i64) -> bool {
+    client.watched.iter().any(|w| {
+        let was_expired = state
+            .watched_keys
+            .get(&(w.db, w.key.clone()))
+            .and_then(|ws| ws.iter().find(|x| x.client == client.id))
+            .is_some_and(|x| x.expired);
+        !was_expired && state.dbs[w.db].is_expired(&w.key, now_ms)
+    })
+}
+
+/// Signals that `key` in `db` changed: its watchers' EXEC will fail, except
+/// those that watched it already expired and now see it deleted.
+pub(crate) fn touch_watched_key(state: &mut EngineState, db: usize, key: &[u8]) {
+    if state.watched_keys.is_empty() {
+        return;
+    }
+    let exists = state.dbs[db].contains(key);
+    let Some(watchers) = state
+        .watched_keys
+        .get_mut(&(db, Bytes::copy_from_slice(key)))
+    else {
+        return;
+    };
+    for watcher in watchers {
+        if watcher.expired && !exists {
+            watcher.expired = false;
+        } else {
+            state.dirty_watchers.insert(watcher.client);
+        }
+    }
+}
+
+/// Database `emptied` is about to be flushed (`replaced_with: None`) or
+/// swapped with `replaced_with`: fails the WATCH of every client whose
+/// watched key there exists now or will exist after the swap (Redis 7.0's
+/// `touchAllWatchedKeysInDb`, including its handling of expired keys).
+pub(crate) fn touch_watched_in_db(
+    state: &mut EngineState,
+    emptied: usize,
+    replaced_with: Option<usize>,
+    now_ms: i64,
+) {
+    let EngineState {
+        dbs,
+        watched_keys,
+        dirty_watchers,
+        ..
+    } = state;
+    for ((db, key), watchers) in watched_keys.iter_mut() {
+        if *db != emptied {
+            continue;
+        }
+        let in_emptied = dbs[emptied].contains(key);
+        let replacement = replaced_with.map(|r| &dbs[r]);
+        let in_replacement = replacement.is_some_and(|r| r.contains(key));
+        if !in_emptied && !in_replacement {
+            continue;
+        }
+        let replacement_expired = replacement.is_some_and(|r| r.is_expired(key, now_ms));
+        for watcher in watchers.iter_mut() {
+            if watcher.expired {
+                if !in_replacement {
+                    watcher.expired = false;
+                    continue;
+                }
+                if replacement_expired {
+                    continue;
+                }
+            } else if !in_emptied && replacement_expired {
+                watcher.expired = true;
+                continue;
+            }
+            dirty_watchers.insert(watcher.client);
+        }
+    }
 }
