@@ -235,40 +235,19 @@ pub fn index_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> 
     Some((start as usize, stop as usize + 1))
 }
 
-/// The count of HRANDFIELD/SRANDMEMBER/ZRANDMEMBER: any i64 but i64::MIN.
-pub fn parse_random_count(text: &[u8]) -> CommandResult<i64> {
-    let n = parse_i64(text)?;
-    if n == i64::MIN {
-        return Err(CommandError::text("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
-    }
-    Ok(n)
-}
-
-/// Positions for a random-members reply over `len` entries: `count >= 0`
-/// picks distinct positions (all of them, in order, when `count >= len`),
-/// a negative count picks `-count` positions with repeats.
-pub fn random_picks(random: &mut dyn FnMut() -> u64, len: usize, count: i64) -> Vec<usize> {
-    if count < 0 {
-        let n = count.unsigned_abs();
-        return (0..n).map(|_| (random() % len as u64) as usize).collect();
-    }
-    let count = count as usize;
-    if count >= len {
-        return (0..len).collect();
-    }
-    // Selection sampling: each position is kept with probability
-    // needed / remaining, which picks a uniform subset in position order.
-    let mut picks = Vec::with_capacity(count);
-    for i in 0..len {
-        let needed = (count - picks.len()) as u64;
-        if needed == 0 {
-            break;
-        }
-        if random() % ((len - i) as u64) < needed {
-            picks.push(i);
+/// `[LIMIT limit]` of SINTERCARD/ZINTERCARD (0: no limit).
+pub fn parse_card_limit(args: &[bytes::Bytes]) -> CommandResult<usize> {
+    let mut limit = 0usize;
+    let mut i = 0;
+    while i < args.len() {
+        if args[i].eq_ignore_ascii_case(b"limit") && i + 1 < args.len() {
+            limit = parse_at_least(&args[i + 1], 0, "ERR LIMIT can't be negative")? as usize;
+            i += 2;
+        } else {
+            return Err(CommandError::Syntax);
         }
     }
-    picks
+    Ok(limit)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! HSCAN/SSCAN/ZSCAN: cursor and option parsing, Redis's glob matching,
+//! HSCAN/SSCAN/ZSCAN: cursor and option parsing (MATCH uses `crate::glob`)
 //! and the cursor walk over a dense collection.
 //!
 //! Compact collections reply everything at once with cursor 0, as Redis
@@ -67,7 +67,8 @@ impl<'a> ScanOptions<'a> {
 
     /// True when `item` passes the MATCH filter.
     pub fn wants(&self, item: &[u8]) -> bool {
-        self.pattern.is_none_or(|p| glob_match(p, item, false))
+        self.pattern
+            .is_none_or(|p| crate::glob::glob_match(p, item))
     }
 }
 
@@ -89,112 +90,6 @@ pub fn scan_positions(cursor: u64, len: usize, count: usize) -> (Vec<usize>, u64
     (positions, low as u64)
 }
 
-/// Redis's glob (`stringmatchlen`): `*`, `?`, `[...]` with `^` and ranges,
-/// and `\` escapes.
-pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
-    glob_at(pattern, text, nocase, 0)
-}
-
-fn glob_at(mut p: &[u8], mut s: &[u8], nocase: bool, depth: u32) -> bool {
-    // Redis caps the recursion too (it fails the match past 1000 levels).
-    if depth > 1000 {
-        return false;
-    }
-    let eq = |a: u8, b: u8| {
-        if nocase {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    while let Some(&c) = p.first() {
-        match c {
-            b'*' => {
-                while p.len() > 1 && p[1] == b'*' {
-                    p = &p[1..];
-                }
-                if p.len() == 1 {
-                    return true;
-                }
-                for start in 0..=s.len() {
-                    if glob_at(&p[1..], &s[start..], nocase, depth + 1) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            b'?' => {
-                if s.is_empty() {
-                    return false;
-                }
-                s = &s[1..];
-            }
-            b'[' => {
-                let Some(&ch) = s.first() else {
-                    return false;
-                };
-                p = &p[1..];
-                let negate = p.first() == Some(&b'^');
-                if negate {
-                    p = &p[1..];
-                }
-                let mut matched = false;
-                loop {
-                    match p {
-                        [] => break,
-                        [b']', ..] => break,
-                        [b'\\', e, rest @ ..] => {
-                            matched |= eq(*e, ch);
-                            p = rest;
-                        }
-                        [a, b'-', b, rest @ ..] => {
-                            let (lo, hi) = if a <= b { (*a, *b) } else { (*b, *a) };
-                            let c = if nocase { ch.to_ascii_lowercase() } else { ch };
-                            let (lo, hi) = if nocase {
-                                (lo.to_ascii_lowercase(), hi.to_ascii_lowercase())
-                            } else {
-                                (lo, hi)
-                            };
-                            matched |= (lo..=hi).contains(&c);
-                            p = rest;
-                        }
-                        [a, rest @ ..] => {
-                            matched |= eq(*a, ch);
-                            p = rest;
-                        }
-                    }
-                }
-                if matched == negate {
-                    return false;
-                }
-                s = &s[1..];
-                if p.is_empty() {
-                    // An unterminated class ends the pattern.
-                    return s.is_empty();
-                }
-            }
-            b'\\' if p.len() >= 2 => {
-                p = &p[1..];
-                if s.first().is_none_or(|&x| !eq(x, p[0])) {
-                    return false;
-                }
-                s = &s[1..];
-            }
-            _ => {
-                if s.first().is_none_or(|&x| !eq(x, c)) {
-                    return false;
-                }
-                s = &s[1..];
-            }
-        }
-        p = &p[1..];
-        if s.is_empty() {
-            return p.iter().all(|&c| c == b'*');
-        }
-    }
-    s.is_empty()
-}
-
 /// `[cursor, [items...]]`.
 pub fn write_scan_reply(out: &mut resp_codec::ReplyWriter<'_>, cursor: u64, items: &[&[u8]]) {
     out.array(2);
@@ -210,22 +105,6 @@ pub fn write_scan_reply(out: &mut resp_codec::ReplyWriter<'_>, cursor: u64, item
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn globs_like_redis() {
-        assert!(glob_match(b"*", b"anything", false));
-        assert!(glob_match(b"h?llo", b"hello", false));
-        assert!(glob_match(b"h*llo", b"heeeello", false));
-        assert!(glob_match(b"h[ae]llo", b"hallo", false));
-        assert!(!glob_match(b"h[^e]llo", b"hello", false));
-        assert!(glob_match(b"h[a-b]llo", b"hbllo", false));
-        assert!(glob_match(b"h\\*llo", b"h*llo", false));
-        assert!(!glob_match(b"h\\*llo", b"hello", false));
-        assert!(glob_match(b"f*", b"f", false));
-        assert!(!glob_match(b"f?", b"f", false));
-        assert!(glob_match(b"HELLO", b"hello", true));
-        assert!(!glob_match(b"a*b", b"acbd", false));
-    }
 
     #[test]
     fn scan_walks_down_to_zero() {

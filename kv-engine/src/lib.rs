@@ -18,6 +18,7 @@ pub mod client;
 pub mod clock;
 pub mod collection_args;
 pub mod collection_lookup;
+pub mod collection_random;
 pub mod collection_scan;
 pub mod command;
 pub mod commands;

@@ -10,21 +10,6 @@ fn replies_match_redis() {
     collections_support::replay("lists");
 }
 
-fn propagated(s: &mut Session) -> Vec<String> {
-    s.deltas
-        .take()
-        .iter()
-        .flat_map(|d| d.ops.iter())
-        .map(|op| {
-            op.argv
-                .iter()
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
 #[test]
 fn pops_propagate_as_redis_writes_them_to_the_aof() {
     let mut s = Session::new();
@@ -36,7 +21,7 @@ fn pops_propagate_as_redis_writes_them_to_the_aof() {
     s.cmd("LREM l 0 zz");
     s.cmd("LPUSHX nokey a");
     assert_eq!(
-        propagated(&mut s),
+        collections_support::propagated(&mut s),
         vec!["RPUSH l a b c d e", "LPOP l 5", "RPUSH l a b c", "RPOP l 2",]
     );
 }

@@ -10,20 +10,11 @@ fn replies_match_redis() {
     collections_support::replay("sets");
 }
 
-fn propagated(s: &mut Session) -> Vec<String> {
-    s.deltas
-        .take()
-        .iter()
-        .flat_map(|d| d.ops.iter())
-        .map(|op| String::from_utf8_lossy(&op.argv.join(&b' ')).into_owned())
-        .collect()
-}
-
 #[test]
 fn spop_propagates_the_chosen_members_as_srem() {
     let mut s = Session::new();
     s.cmd("SADD s a b c d e");
-    propagated(&mut s);
+    collections_support::propagated(&mut s);
     let reply = s.cmd("SPOP s 2");
     let popped: Vec<&str> = reply
         .split("\r\n")
@@ -31,15 +22,21 @@ fn spop_propagates_the_chosen_members_as_srem() {
         .collect();
     assert_eq!(popped.len(), 2, "{reply}");
     assert_eq!(
-        propagated(&mut s),
+        collections_support::propagated(&mut s),
         vec![format!("SREM s {}", popped.join(" "))]
     );
     let one = s.cmd("SPOP s");
     let member = one.split("\r\n").nth(1).unwrap_or_default().to_string();
-    assert_eq!(propagated(&mut s), vec![format!("SREM s {member}")]);
+    assert_eq!(
+        collections_support::propagated(&mut s),
+        vec![format!("SREM s {member}")]
+    );
     assert_eq!(s.cmd("SCARD s"), ":2\r\n");
     s.cmd("SPOP s 10");
-    assert_eq!(propagated(&mut s), vec!["DEL s".to_string()]);
+    assert_eq!(
+        collections_support::propagated(&mut s),
+        vec!["DEL s".to_string()]
+    );
     assert_eq!(s.cmd("EXISTS s"), ":0\r\n");
 }
 

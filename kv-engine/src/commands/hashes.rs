@@ -6,8 +6,9 @@
 //! source.
 
 use super::command;
-use crate::collection_args::{double_arg, parse_random_count, random_picks};
+use crate::collection_args::double_arg;
 use crate::collection_lookup::{hash, hash_mut};
+use crate::collection_random::{draw, Draw};
 use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
@@ -269,31 +270,19 @@ fn hrandfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if argc > 4 || (argc == 4 && !ctx.arg(3).eq_ignore_ascii_case(b"withvalues")) {
         return Err(CommandError::Syntax);
     }
-    let count = match ctx.argv.get(2) {
-        Some(text) => Some(parse_random_count(text)?),
-        None => None,
-    };
     let with_values = argc == 4;
-    let key = ctx.arg(1);
-    let len = match (hash(ctx.db.lookup_read(key))?, count) {
-        (None, None) => {
-            ctx.out.null();
-            return Ok(());
-        }
-        (None, Some(_)) => {
-            ctx.out.array(0);
-            return Ok(());
-        }
-        (Some(h), _) => h.len(),
+    let Some(Draw {
+        count,
+        picks,
+        whole,
+    }) = draw(ctx, |v| Ok(hash(v)?.map(HashValue::len)))?
+    else {
+        return Ok(());
     };
-    let picks = match count {
-        None => vec![(ctx.db.random_u64() % len as u64) as usize],
-        Some(count) => random_picks(&mut || ctx.db.random_u64(), len, count),
-    };
-    let Some(h) = hash(ctx.db.lookup(key))? else {
+    let Some(h) = hash(ctx.db.lookup(ctx.argv[1].as_ref()))? else {
         return Err(CommandError::NoSuchKey);
     };
-    let entries: Vec<(&[u8], &[u8])> = if picks.len() == len && count.is_some_and(|c| c >= 0) {
+    let entries: Vec<(&[u8], &[u8])> = if whole {
         h.iter().collect()
     } else {
         picks.iter().filter_map(|&i| h.get_index(i)).collect()

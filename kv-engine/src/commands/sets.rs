@@ -7,8 +7,9 @@
 //! the engine's seeded source.
 
 use super::command;
-use crate::collection_args::{parse_at_least, parse_positive, parse_random_count, random_picks};
+use crate::collection_args::{parse_at_least, parse_card_limit, parse_positive};
 use crate::collection_lookup::{set, set_mut};
+use crate::collection_random::{draw, random_picks, Draw};
 use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
@@ -257,23 +258,15 @@ fn srandmember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if ctx.argc() > 3 {
         return Err(CommandError::Syntax);
     }
-    let count = match ctx.argv.get(2) {
-        Some(text) => Some(parse_random_count(text)?),
-        None => None,
-    };
-    let key = ctx.arg(1);
-    let Some(len) = set(ctx.db.lookup_read(key))?.map(|s| s.len()) else {
-        match count {
-            Some(_) => ctx.out.array(0),
-            None => ctx.out.null(),
-        }
+    let Some(Draw {
+        count,
+        picks,
+        whole,
+    }) = draw(ctx, |v| Ok(set(v)?.map(SetValue::len)))?
+    else {
         return Ok(());
     };
-    let picks = match count {
-        None => vec![(ctx.db.random_u64() % len as u64) as usize],
-        Some(count) => random_picks(&mut || ctx.db.random_u64(), len, count),
-    };
-    let Some(s) = set(ctx.db.lookup(key))? else {
+    let Some(s) = set(ctx.db.lookup(ctx.argv[1].as_ref()))? else {
         return Err(CommandError::NoSuchKey);
     };
     if count.is_none() {
@@ -281,7 +274,7 @@ fn srandmember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         ctx.out.bulk(&member);
         return Ok(());
     }
-    let members: Vec<Cow<'_, [u8]>> = if picks.len() == len && count.is_some_and(|c| c >= 0) {
+    let members: Vec<Cow<'_, [u8]>> = if whole {
         s.iter().collect()
     } else {
         picks.iter().filter_map(|&i| s.get_index(i)).collect()
@@ -458,16 +451,7 @@ fn sintercard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         ));
     }
     let after = 2 + numkeys as usize;
-    let mut limit = 0usize;
-    let mut i = after;
-    while i < ctx.argc() {
-        if ctx.arg(i).eq_ignore_ascii_case(b"limit") && i + 1 < ctx.argc() {
-            limit = parse_at_least(ctx.arg(i + 1), 0, "ERR LIMIT can't be negative")? as usize;
-            i += 2;
-        } else {
-            return Err(CommandError::Syntax);
-        }
-    }
+    let limit = parse_card_limit(&ctx.argv[after..])?;
     let members = compute(ctx, &ctx.argv[2..after], Algebra::Inter)?;
     let count = if limit == 0 {
         members.len()

@@ -1,61 +1,518 @@
-//! The sorted set type. (Ordered by (score, member) in a B-tree with a
-//! member index; the listpack/skiplist-equivalent representation replaces the
-//! inside, keeping this API.)
+//! The sorted set type: an order-statistics treap over (score, member) in a
+//! dense node arena, plus a hash table from member to node. Insert, delete,
+//! rank, select-by-rank and the start of a range by score or lex are
+//! O(log n) expected; a range of m elements then costs O(m), as Redis's
+//! skiplist. Nodes are 40 bytes plus the member's bytes; the table adds
+//! 5 bytes a member. Node priorities come from a fixed-seed generator, so a
+//! set's shape (and everything else) replays exactly.
+//!
+//! OBJECT ENCODING is tracked as Redis does it: `listpack` until the set
+//! outgrows `zset-max-listpack-entries`/`-value`, then `skiplist` for good
+//! (store commands decide afresh for their results).
 
-use std::collections::{BTreeSet, HashMap};
+use hashbrown::HashTable;
+use std::cmp::Ordering;
 
-/// A score that orders totally (NaN never enters a sorted set).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Score(pub f64);
+const NIL: u32 = u32::MAX;
 
-impl Eq for Score {}
-impl PartialOrd for Score {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+/// The thresholds of the compact encoding (from the engine config).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ZSetLimits {
+    pub max_entries: usize,
+    pub max_value: usize,
+}
+
+impl Default for ZSetLimits {
+    fn default() -> Self {
+        ZSetLimits {
+            max_entries: 128,
+            max_value: 64,
+        }
     }
 }
-impl Ord for Score {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
+
+#[derive(Clone, Debug)]
+struct Node {
+    member: Box<[u8]>,
+    score: f64,
+    left: u32,
+    right: u32,
+    size: u32,
+    priority: u32,
+}
+
+/// Redis's order: by score (where -0 equals 0), then by member bytes.
+fn order(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
+    if a_score < b_score {
+        Ordering::Less
+    } else if a_score > b_score {
+        Ordering::Greater
+    } else {
+        a_member.cmp(b_member)
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+fn hash_of(member: &[u8]) -> u64 {
+    static STATE: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
+    STATE
+        .get_or_init(|| ahash::RandomState::with_seeds(0x9e37, 0x79b9, 0x7f4a, 0x7c15))
+        .hash_one(member)
+}
+
+#[derive(Clone, Debug)]
 pub struct ZSetValue {
-    by_member: HashMap<Box<[u8]>, f64>,
-    ordered: BTreeSet<(Score, Box<[u8]>)>,
+    nodes: Vec<Node>,
+    root: u32,
+    by_member: HashTable<u32>,
+    rng: u64,
+    compact: bool,
+}
+
+impl Default for ZSetValue {
+    fn default() -> Self {
+        ZSetValue {
+            nodes: Vec::new(),
+            root: NIL,
+            by_member: HashTable::new(),
+            rng: 0x2545_f491_4f6c_dd1d,
+            compact: true,
+        }
+    }
+}
+
+impl PartialEq for ZSetValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
 }
 
 impl ZSetValue {
     pub fn new() -> Self {
         Self::default()
     }
+    /// An empty set whose encoding starts as Redis's zsetTypeCreate picks
+    /// it for `size_hint` elements with members up to `longest` bytes.
+    pub fn with_hint(size_hint: usize, longest: usize, limits: ZSetLimits) -> Self {
+        ZSetValue {
+            compact: size_hint <= limits.max_entries && longest <= limits.max_value,
+            ..Self::default()
+        }
+    }
     pub fn len(&self) -> usize {
-        self.by_member.len()
+        self.nodes.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.by_member.is_empty()
+        self.nodes.is_empty()
     }
+    /// OBJECT ENCODING.
+    pub fn encoding(&self) -> &'static str {
+        if self.compact {
+            "listpack"
+        } else {
+            "skiplist"
+        }
+    }
+    /// Re-decides the encoding from the current contents (Redis's
+    /// zsetConvertToListpackIfNeeded, for results of store commands).
+    pub fn settle_encoding(&mut self, limits: ZSetLimits) {
+        let longest = self.longest_member();
+        self.compact = self.len() <= limits.max_entries && longest <= limits.max_value;
+    }
+
+    fn size(&self, n: u32) -> u32 {
+        if n == NIL {
+            0
+        } else {
+            self.nodes[n as usize].size
+        }
+    }
+    fn update(&mut self, n: u32) {
+        let node = &self.nodes[n as usize];
+        let size = 1 + self.size(node.left) + self.size(node.right);
+        self.nodes[n as usize].size = size;
+    }
+    fn find(&self, member: &[u8]) -> Option<u32> {
+        let nodes = &self.nodes;
+        self.by_member
+            .find(hash_of(member), |&i| &*nodes[i as usize].member == member)
+            .copied()
+    }
+
     pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.by_member.get(member).copied()
+        self.find(member).map(|i| self.nodes[i as usize].score)
     }
-    /// Sets the member's score; returns the previous score.
+
+    /// Sets the member's score (default limits); returns the previous score.
     pub fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
+        self.insert_limited(member, score, ZSetLimits::default())
+    }
+
+    /// Sets the member's score, leaving the compact encoding when the set
+    /// outgrows `limits`; returns the previous score.
+    pub fn insert_limited(&mut self, member: &[u8], score: f64, limits: ZSetLimits) -> Option<f64> {
         debug_assert!(!score.is_nan(), "NaN scores never enter a sorted set");
+        // Redis replies 0 for a member added with -0.
+        let score = score + 0.0;
         let old = self.remove(member);
-        self.by_member.insert(member.into(), score);
-        self.ordered.insert((Score(score), member.into()));
+        if old.is_none() && (self.len() + 1 > limits.max_entries || member.len() > limits.max_value)
+        {
+            self.compact = false;
+        }
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let index = u32::try_from(self.nodes.len()).expect("sorted sets hold < 2^32 members");
+        self.nodes.push(Node {
+            member: member.into(),
+            score,
+            left: NIL,
+            right: NIL,
+            size: 1,
+            priority: (self.rng >> 32) as u32,
+        });
+        let nodes = &self.nodes;
+        self.by_member.insert_unique(hash_of(member), index, |&i| {
+            hash_of(&nodes[i as usize].member)
+        });
+        let (left, right) = self.split(self.root, &|node: &Node| {
+            order(node.score, &node.member, score, member) == Ordering::Less
+        });
+        let joined = self.merge(left, index);
+        self.root = self.merge(joined, right);
         old
     }
+
+    /// Splits the tree at `t` into (nodes where `goes_left`, the rest);
+    /// `goes_left` must hold for a prefix of the order.
+    fn split(&mut self, t: u32, goes_left: &dyn Fn(&Node) -> bool) -> (u32, u32) {
+        if t == NIL {
+            return (NIL, NIL);
+        }
+        if goes_left(&self.nodes[t as usize]) {
+            let (l, r) = self.split(self.nodes[t as usize].right, goes_left);
+            self.nodes[t as usize].right = l;
+            self.update(t);
+            (t, r)
+        } else {
+            let (l, r) = self.split(self.nodes[t as usize].left, goes_left);
+            self.nodes[t as usize].left = r;
+            self.update(t);
+            (l, t)
+        }
+    }
+
+    fn merge(&mut self, a: u32, b: u32) -> u32 {
+        if a == NIL {
+            return b;
+        }
+        if b == NIL {
+            return a;
+        }
+        if self.nodes[a as usize].priority >= self.nodes[b as usize].priority {
+            let merged = self.merge(self.nodes[a as usize].right, b);
+            self.nodes[a as usize].right = merged;
+            self.update(a);
+            a
+        } else {
+            let merged = self.merge(a, self.nodes[b as usize].left);
+            self.nodes[b as usize].left = merged;
+            self.update(b);
+            b
+        }
+    }
+
     /// Removes the member; returns its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let score = self.by_member.remove(member)?;
-        self.ordered
-            .remove(&(Score(score), Box::<[u8]>::from(member)));
+        let index = self.find(member)?;
+        let score = self.nodes[index as usize].score;
+        let key = member.to_vec();
+        let (left, rest) = self.split(self.root, &|node: &Node| {
+            order(node.score, &node.member, score, &key) == Ordering::Less
+        });
+        let (middle, right) = self.split(rest, &|node: &Node| {
+            order(node.score, &node.member, score, &key) != Ordering::Greater
+        });
+        debug_assert_eq!(middle, index, "the split isolates the member's node");
+        self.root = self.merge(left, right);
+        self.forget(index);
         Some(score)
     }
+
+    /// Drops the detached node `index` from the arena, moving the last node
+    /// into its slot and repointing whoever referred to the moved node.
+    fn forget(&mut self, index: u32) {
+        let hash = hash_of(&self.nodes[index as usize].member);
+        if let Ok(entry) = self.by_member.find_entry(hash, |&i| i == index) {
+            entry.remove();
+        }
+        let last = (self.nodes.len() - 1) as u32;
+        if index != last {
+            let moved_hash = hash_of(&self.nodes[last as usize].member);
+            if let Some(slot) = self.by_member.find_mut(moved_hash, |&i| i == last) {
+                *slot = index;
+            }
+            let (score, member) = {
+                let node = &self.nodes[last as usize];
+                (node.score, node.member.clone())
+            };
+            if self.root == last {
+                self.root = index;
+            } else {
+                let mut at = self.root;
+                while at != NIL {
+                    let node = &self.nodes[at as usize];
+                    let next = match order(score, &member, node.score, &node.member) {
+                        Ordering::Less => node.left,
+                        _ => node.right,
+                    };
+                    if next == last {
+                        let node = &mut self.nodes[at as usize];
+                        if node.left == last {
+                            node.left = index;
+                        } else {
+                            node.right = index;
+                        }
+                        break;
+                    }
+                    at = next;
+                }
+            }
+        }
+        self.nodes.swap_remove(index as usize);
+    }
+
+    /// 0-based rank of the member in ascending order.
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        let index = self.find(member)?;
+        let target = &self.nodes[index as usize];
+        Some(self.count_before(&|node: &Node| {
+            order(node.score, &node.member, target.score, &target.member) == Ordering::Less
+        }))
+    }
+
+    /// How many elements satisfy `before`, which must hold for a prefix of
+    /// the order (e.g. "score below the range's minimum").
+    fn count_before(&self, before: &dyn Fn(&Node) -> bool) -> usize {
+        let mut count = 0;
+        let mut at = self.root;
+        while at != NIL {
+            let node = &self.nodes[at as usize];
+            if before(node) {
+                count += self.size(node.left) as usize + 1;
+                at = node.right;
+            } else {
+                at = node.left;
+            }
+        }
+        count
+    }
+
+    /// How many elements have a score below `bound` (or at it, when
+    /// `inclusive`).
+    pub fn count_score_below(&self, bound: f64, inclusive: bool) -> usize {
+        self.count_before(&|node: &Node| {
+            if inclusive {
+                node.score <= bound
+            } else {
+                node.score < bound
+            }
+        })
+    }
+
+    /// How many elements have a member below `bound` (or at it, when
+    /// `inclusive`), assuming equal scores (lex ranges).
+    pub fn count_member_below(&self, bound: &[u8], inclusive: bool) -> usize {
+        self.count_before(&|node: &Node| {
+            if inclusive {
+                &*node.member <= bound
+            } else {
+                &*node.member < bound
+            }
+        })
+    }
+
+    /// The element at ascending rank `rank`.
+    pub fn get_by_rank(&self, rank: usize) -> Option<(&[u8], f64)> {
+        self.ascending_from(rank).next()
+    }
+
+    /// Ascending from rank `start`.
+    pub fn ascending_from(&self, start: usize) -> RankIter<'_> {
+        RankIter::new(self, start, false)
+    }
+
+    /// Descending from ascending rank `start` (towards rank 0).
+    pub fn descending_from(&self, start: usize) -> RankIter<'_> {
+        RankIter::new(self, start, true)
+    }
+
     /// (member, score) in ascending (score, member) order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&[u8], f64)> {
-        self.ordered.iter().map(|(s, m)| (&**m, s.0))
+    pub fn iter(&self) -> RankIter<'_> {
+        self.ascending_from(0)
+    }
+
+    /// The element in arena slot `index` (0..len): a uniform random pick,
+    /// and ZSCAN's cursor walk (removals move the last slot into the hole).
+    pub fn get_index(&self, index: usize) -> Option<(&[u8], f64)> {
+        self.nodes.get(index).map(|n| (&*n.member, n.score))
+    }
+
+    /// The longest member, in bytes.
+    pub fn longest_member(&self) -> usize {
+        self.nodes.iter().map(|n| n.member.len()).max().unwrap_or(0)
+    }
+
+    /// True while the encoding is listpack (ZSCAN replies in one call).
+    pub fn is_compact(&self) -> bool {
+        self.compact
+    }
+
+    /// Heap bytes held (for MEMORY USAGE estimates).
+    pub fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.nodes.iter().map(|n| n.member.len()).sum::<usize>()
+            + self.by_member.capacity() * 5
+    }
+}
+
+/// In-order walk from a rank, in either direction, with an explicit stack.
+pub struct RankIter<'a> {
+    set: &'a ZSetValue,
+    stack: Vec<u32>,
+    reverse: bool,
+    remaining: usize,
+}
+
+impl<'a> RankIter<'a> {
+    fn new(set: &'a ZSetValue, start: usize, reverse: bool) -> Self {
+        let mut it = RankIter {
+            set,
+            stack: Vec::new(),
+            reverse,
+            remaining: 0,
+        };
+        if start >= set.len() {
+            return it;
+        }
+        it.remaining = if reverse {
+            start + 1
+        } else {
+            set.len() - start
+        };
+        let mut rank = start;
+        let mut at = set.root;
+        while at != NIL {
+            let node = &set.nodes[at as usize];
+            let left = set.size(node.left) as usize;
+            match rank.cmp(&left) {
+                Ordering::Less => {
+                    if !reverse {
+                        it.stack.push(at);
+                    }
+                    at = node.left;
+                }
+                Ordering::Equal => {
+                    it.stack.push(at);
+                    break;
+                }
+                Ordering::Greater => {
+                    if reverse {
+                        it.stack.push(at);
+                    }
+                    rank -= left + 1;
+                    at = node.right;
+                }
+            }
+        }
+        it
+    }
+}
+
+impl<'a> Iterator for RankIter<'a> {
+    type Item = (&'a [u8], f64);
+    fn next(&mut self) -> Option<Self::Item> {
+        let at = self.stack.pop()?;
+        let set = self.set;
+        let node = &set.nodes[at as usize];
+        let mut child = if self.reverse { node.left } else { node.right };
+        while child != NIL {
+            self.stack.push(child);
+            let c = &set.nodes[child as usize];
+            child = if self.reverse { c.right } else { c.left };
+        }
+        self.remaining -= 1;
+        Some((&node.member, node.score))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl ExactSizeIterator for RankIter<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn matches_a_sorted_model() {
+        let mut z = ZSetValue::new();
+        let mut model: BTreeMap<Vec<u8>, f64> = BTreeMap::new();
+        let mut seed = 99u64;
+        for step in 0..3000u32 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("m{}", (seed >> 33) % 200).into_bytes();
+            let score = ((seed >> 45) % 50) as f64 - 25.0;
+            if (seed >> 20).is_multiple_of(3) {
+                assert_eq!(z.remove(&member), model.remove(&member), "step {step}");
+            } else {
+                assert_eq!(z.insert(&member, score), model.insert(member, score));
+            }
+            if step % 97 == 0 {
+                let mut sorted: Vec<(Vec<u8>, f64)> =
+                    model.iter().map(|(m, s)| (m.clone(), *s)).collect();
+                sorted.sort_by(|a, b| order(a.1, &a.0, b.1, &b.0));
+                let got: Vec<(Vec<u8>, f64)> = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
+                assert_eq!(got, sorted);
+                for (rank, (m, _)) in sorted.iter().enumerate() {
+                    assert_eq!(z.rank(m), Some(rank));
+                    let back: Vec<&[u8]> = z.descending_from(rank).map(|(m, _)| m).collect();
+                    assert_eq!(back.len(), rank + 1);
+                    assert_eq!(back[0], &m[..]);
+                }
+                let below = sorted.iter().filter(|(_, s)| *s < 0.0).count();
+                assert_eq!(z.count_score_below(0.0, false), below);
+            }
+        }
+    }
+
+    #[test]
+    fn negative_zero_equals_zero() {
+        let mut z = ZSetValue::new();
+        z.insert(b"b", -0.0);
+        z.insert(b"a", 0.0);
+        let order: Vec<&[u8]> = z.iter().map(|(m, _)| m).collect();
+        assert_eq!(order, vec![&b"a"[..], b"b"]);
+    }
+
+    #[test]
+    fn encoding_follows_limits() {
+        let limits = ZSetLimits {
+            max_entries: 2,
+            max_value: 4,
+        };
+        let mut z = ZSetValue::new();
+        z.insert_limited(b"a", 1.0, limits);
+        z.insert_limited(b"b", 1.0, limits);
+        assert_eq!(z.encoding(), "listpack");
+        z.insert_limited(b"c", 1.0, limits);
+        assert_eq!(z.encoding(), "skiplist");
+        z.remove(b"c");
+        assert_eq!(z.encoding(), "skiplist");
+        z.settle_encoding(limits);
+        assert_eq!(z.encoding(), "listpack");
     }
 }

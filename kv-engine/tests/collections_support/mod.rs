@@ -58,6 +58,18 @@ pub fn replay(name: &str) {
     );
 }
 
+/// The ops propagated since the last call, each as its words joined by
+/// spaces.
+#[allow(dead_code)] // not every test file checks propagation
+pub fn propagated(s: &mut Session) -> Vec<String> {
+    s.deltas
+        .take()
+        .iter()
+        .flat_map(|d| d.ops.iter())
+        .map(|op| String::from_utf8_lossy(&op.argv.join(&b' ')).into_owned())
+        .collect()
+}
+
 /// Splits a script line into arguments (see record.py for the quoting).
 pub fn words(line: &str) -> Vec<Vec<u8>> {
     let bytes = line.as_bytes();
