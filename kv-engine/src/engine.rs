@@ -311,7 +311,7 @@ pub(crate) fn dispatch(
             if client.in_multi() {
                 client.multi_failed = true;
             }
-            out.error(unknown_command(argv).to_string().as_bytes());
+            out.error(&unknown_command(argv));
             return Outcome {
                 failed: true,
                 rejected: true,
@@ -394,24 +394,37 @@ fn lower_name(name: &[u8]) -> Option<String> {
     std::str::from_utf8(name).ok().map(str::to_ascii_lowercase)
 }
 
-/// Redis's text for an unknown command: the name and the first arguments,
-/// quoted, up to about 128 characters.
-fn unknown_command(argv: &[Bytes]) -> CommandError {
-    let name = String::from_utf8_lossy(&argv[0][..argv[0].len().min(128)]).into_owned();
-    let mut args = String::new();
+/// Redis's text for an unknown command, byte for byte: the name and the
+/// first arguments quoted, each cut at 128 bytes (and at a NUL byte, where
+/// C's `%s` stops), arguments added while the list is under 128 bytes, CR
+/// and LF turned into spaces so the error stays one line.
+fn unknown_command(argv: &[Bytes]) -> Vec<u8> {
+    fn c_str(bytes: &[u8], max: usize) -> &[u8] {
+        let bytes = &bytes[..bytes.len().min(max)];
+        bytes
+            .iter()
+            .position(|&b| b == 0)
+            .map_or(bytes, |nul| &bytes[..nul])
+    }
+    let mut args = Vec::new();
     for arg in &argv[1..] {
         if args.len() >= 128 {
             break;
         }
         let room = 128 - args.len();
-        let shown = String::from_utf8_lossy(&arg[..arg.len().min(room)]).into_owned();
-        args.push('\'');
-        args.push_str(&shown);
-        args.push_str("' ");
+        args.push(b'\'');
+        args.extend_from_slice(c_str(arg, room));
+        args.extend_from_slice(b"' ");
     }
-    let clean = |s: String| s.replace(['\r', '\n'], " ");
-    CommandError::UnknownCommand {
-        name: clean(name),
-        args: clean(args),
+    let mut text = Vec::with_capacity(args.len() + 200);
+    text.extend_from_slice(b"ERR unknown command '");
+    text.extend_from_slice(c_str(&argv[0], 128));
+    text.extend_from_slice(b"', with args beginning with: ");
+    text.extend_from_slice(&args);
+    for byte in &mut text {
+        if *byte == b'\r' || *byte == b'\n' {
+            *byte = b' ';
+        }
     }
+    text
 }

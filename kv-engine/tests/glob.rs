@@ -940,7 +940,14 @@ fn scan_match_agrees_with_redis() {
     for &(pattern, key, expected) in CASES {
         s.cmd("FLUSHALL");
         s.run(&[b"SET", key.as_bytes(), b"1"]);
-        let reply = s.run(&[b"SCAN", b"0", b"MATCH", pattern.as_bytes(), b"COUNT", b"100"]);
+        let reply = s.run(&[
+            b"SCAN",
+            b"0",
+            b"MATCH",
+            pattern.as_bytes(),
+            b"COUNT",
+            b"100",
+        ]);
         let found = format!("*1\r\n${}\r\n{}\r\n", key.len(), key);
         let matched = String::from_utf8_lossy(&reply).ends_with(&found);
         if matched != expected {
@@ -956,7 +963,11 @@ fn glob_agrees_with_redis_except_the_lone_star() {
         // SCAN and KEYS skip matching for `*`; the matcher itself never
         // matches an empty subject.
         let expected = expected && !(pattern == "*" && key.is_empty());
-        assert_eq!(glob_match(pattern.as_bytes(), key.as_bytes()), expected, "{pattern:?} vs {key:?}");
+        assert_eq!(
+            glob_match(pattern.as_bytes(), key.as_bytes()),
+            expected,
+            "{pattern:?} vs {key:?}"
+        );
     }
 }
 
@@ -977,7 +988,11 @@ fn abusive_patterns_end_quickly() {
     let subject = "a".repeat(200);
     let started = std::time::Instant::now();
     assert!(!glob_match(pattern.as_bytes(), subject.as_bytes()));
-    assert!(started.elapsed().as_secs() < 2, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed().as_secs() < 2,
+        "took {:?}",
+        started.elapsed()
+    );
     // Redis gives up beyond 1000 nested stars.
     let deep = "*a".repeat(1100);
     assert!(!glob_match(deep.as_bytes(), "a".repeat(1100).as_bytes()));

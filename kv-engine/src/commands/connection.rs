@@ -2,10 +2,10 @@
 //! (HELLO, AUTH, CLIENT, QUIT, RESET belong to the server.)
 
 use super::command;
+use super::db::parse_db_index;
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
-use crate::parse::parse_i64;
 
 const CONN: C = C::of(&[C::CONNECTION, C::FAST]);
 
@@ -33,15 +33,8 @@ fn echo(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 /// SELECT index
 fn select(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    // Redis reads a C int: out of its range is "not an integer".
-    let index = parse_i64(ctx.arg(1))
-        .ok()
-        .filter(|n| i32::try_from(*n).is_ok())
-        .ok_or(CommandError::NotInteger)?;
-    if index < 0 || index >= ctx.db.databases() as i64 {
-        return Err(CommandError::DbIndexOutOfRange);
-    }
-    ctx.select(index as usize);
+    let index = parse_db_index(ctx.arg(1), ctx.db.databases())?;
+    ctx.select(index);
     ctx.out.ok();
     Ok(())
 }

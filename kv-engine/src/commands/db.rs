@@ -98,6 +98,21 @@ fn swapdb(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
+/// A database index as SELECT, MOVE and COPY read it: a C int (Redis's
+/// range error past it), then within the configured databases.
+pub fn parse_db_index(text: &[u8], databases: usize) -> CommandResult<usize> {
+    let index = parse_i64(text)?;
+    if i32::try_from(index).is_err() {
+        return Err(CommandError::text(
+            "ERR value is out of range, value must between -2147483648 and 2147483647",
+        ));
+    }
+    usize::try_from(index)
+        .ok()
+        .filter(|&i| i < databases)
+        .ok_or(CommandError::DbIndexOutOfRange)
+}
+
 /// A database number as SWAPDB reads it (a C int), with its own error.
 fn db_number(text: &[u8], error: &'static str) -> CommandResult<i64> {
     parse_i64(text)

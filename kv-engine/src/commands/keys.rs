@@ -3,9 +3,10 @@
 //!
 //! Texts, reply shapes and propagation follow Redis 7.0: RENAME, MOVE and
 //! COPY propagate as sent (expiry times are absolute in the keyspace, so a
-//! replay moves the same TTL); DEL and UNLINK propagate the keys they removed.
+//! replay moves the same TTL), as do DEL and UNLINK when they removed a key.
 
 use super::command;
+use super::db::parse_db_index;
 use crate::collection_scan::{parse_cursor, write_scan_reply};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
@@ -44,21 +45,18 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 /// DEL / UNLINK key [key ...]: the number of keys removed. Propagates as
-/// the same command with the keys that existed.
+/// sent when it removed any (as Redis does; missing keys replay as no-ops).
 fn del(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let mut removed = Vec::new();
+    let mut removed = 0;
     for key in &ctx.argv[1..] {
         if ctx.db.lookup(key).is_some() {
             ctx.db.remove(key);
-            removed.push(key.clone());
+            removed += 1;
         }
     }
-    ctx.out.integer(removed.len() as i64);
-    if !removed.is_empty() {
-        let mut argv = Vec::with_capacity(removed.len() + 1);
-        argv.push(ctx.argv[0].clone());
-        argv.extend(removed);
-        ctx.db.propagate(argv);
+    ctx.out.integer(removed);
+    if removed > 0 {
+        ctx.propagate_as_is();
     }
     Ok(())
 }
@@ -203,7 +201,8 @@ fn rename_key(ctx: &mut Ctx<'_, '_>, only_new: bool) -> CommandResult {
         return Err(CommandError::NoSuchKey);
     }
     if from == to {
-        reply_renamed(ctx, only_new, true);
+        // Redis: RENAME to itself is OK, RENAMENX to itself renames nothing.
+        reply_renamed(ctx, only_new, false);
         return Ok(());
     }
     if ctx.db.lookup(to).is_some() {
@@ -233,25 +232,13 @@ fn reply_renamed(ctx: &mut Ctx<'_, '_>, only_new: bool, renamed: bool) {
     }
 }
 
-/// Parses a database index argument as Redis's MOVE/COPY do.
-fn db_index(ctx: &Ctx<'_, '_>, text: &[u8]) -> CommandResult<usize> {
-    let index = parse_i64(text)?;
-    if i32::try_from(index).is_err() {
-        return Err(CommandError::NotInteger);
-    }
-    if index < 0 || index >= ctx.db.databases() as i64 {
-        return Err(CommandError::DbIndexOutOfRange);
-    }
-    Ok(index as usize)
-}
-
 const SAME_OBJECT: CommandError =
     CommandError::text("ERR source and destination objects are the same");
 
 /// MOVE key db: 1 if moved, 0 if missing here or present there.
 fn move_key(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let target = db_index(ctx, ctx.arg(2))?;
+    let target = parse_db_index(ctx.arg(2), ctx.db.databases())?;
     let source = ctx.db.index;
     if target == source {
         return Err(SAME_OBJECT);
@@ -288,7 +275,7 @@ fn copy(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         if option.eq_ignore_ascii_case(b"replace") {
             replace = true;
         } else if option.eq_ignore_ascii_case(b"db") && i + 1 < ctx.argc() {
-            target = db_index(ctx, ctx.arg(i + 1))?;
+            target = parse_db_index(ctx.arg(i + 1), ctx.db.databases())?;
             i += 1;
         } else {
             return Err(CommandError::Syntax);

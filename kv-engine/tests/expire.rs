@@ -1,0 +1,244 @@
+//! EXPIRE and friends, TTL and friends, PERSIST at the reply-byte level,
+//! plus their propagation. The scripted cases are replies recorded from
+//! redis-server 7.0.15 (each script run after FLUSHALL).
+
+mod keyspace_support;
+use keyspace_support::{check, propagated};
+use kv_engine::harness::Session;
+
+#[test]
+fn recorded_expire_options() {
+    let mut s = Session::new();
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "EXPIRE k 100 XX", ":0\r\n");
+    check(&mut s, "TTL k", ":-1\r\n");
+    check(&mut s, "EXPIRE k 200 NX", ":1\r\n");
+    check(&mut s, "EXPIRE k 50 GT", ":0\r\n");
+    check(&mut s, "EXPIRE k 200 GT", ":0\r\n");
+    check(&mut s, "TTL k", ":200\r\n");
+    check(&mut s, "EXPIRE k 300 LT", ":0\r\n");
+    check(&mut s, "EXPIRE k 100 LT", ":1\r\n");
+    check(&mut s, "TTL k", ":100\r\n");
+    check(&mut s, "PERSIST k", ":1\r\n");
+    check(&mut s, "EXPIRE k 100 GT", ":0\r\n");
+    check(&mut s, "EXPIRE k 100 LT", ":1\r\n");
+    check(&mut s, "TTL k", ":100\r\n");
+    check(&mut s, "EXPIRE k 10 NX", ":0\r\n");
+    check(&mut s, "EXPIRE k 10 xx gt", ":0\r\n");
+    check(
+        &mut s,
+        "EXPIRE k 10 nx xx",
+        "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k 10 nx gt",
+        "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k 10 nx lt",
+        "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k 10 gt lt",
+        "-ERR GT and LT options at the same time are not compatible\r\n",
+    );
+    check(&mut s, "EXPIRE k 10 foo", "-ERR Unsupported option foo\r\n");
+    check(
+        &mut s,
+        "EXPIRE k 10 nx foo",
+        "-ERR Unsupported option foo\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k abc",
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k abc foo",
+        "-ERR Unsupported option foo\r\n",
+    );
+    check(&mut s, "EXPIRE nokey 10", ":0\r\n");
+    check(&mut s, "EXPIRE nokey 10 XX", ":0\r\n");
+    check(
+        &mut s,
+        "EXPIRE k",
+        "-ERR wrong number of arguments for 'expire' command\r\n",
+    );
+}
+
+#[test]
+fn recorded_overflow() {
+    let mut s = Session::new();
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(
+        &mut s,
+        "EXPIRE k 9223372036854775",
+        "-ERR invalid expire time in 'expire' command\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k 9223372036854776",
+        "-ERR invalid expire time in 'expire' command\r\n",
+    );
+    check(
+        &mut s,
+        "EXPIRE k -9223372036854776",
+        "-ERR invalid expire time in 'expire' command\r\n",
+    );
+    check(
+        &mut s,
+        "PEXPIRE k 9223372036854775807",
+        "-ERR invalid expire time in 'pexpire' command\r\n",
+    );
+    check(&mut s, "PEXPIREAT k 9223372036854775807", ":1\r\n");
+    check(
+        &mut s,
+        "EXPIREAT k 9223372036854776",
+        "-ERR invalid expire time in 'expireat' command\r\n",
+    );
+    check(&mut s, "EXPIREAT k 9223372036854775", ":1\r\n");
+    check(&mut s, "PEXPIRE k -9223372036854775808", ":1\r\n");
+    check(&mut s, "EXISTS k", ":0\r\n");
+}
+
+#[test]
+fn recorded_past_deletes() {
+    let mut s = Session::new();
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "EXPIRE k -1", ":1\r\n");
+    check(&mut s, "EXISTS k", ":0\r\n");
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "EXPIREAT k 100", ":1\r\n");
+    check(&mut s, "EXISTS k", ":0\r\n");
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "PEXPIRE k 0", ":1\r\n");
+    check(&mut s, "EXISTS k", ":0\r\n");
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "EXPIRE k 0 GT", ":0\r\n");
+    check(&mut s, "EXPIRE k 0 NX", ":1\r\n");
+    check(&mut s, "EXISTS k", ":0\r\n");
+}
+
+#[test]
+fn recorded_ttl_family() {
+    let mut s = Session::new();
+    check(&mut s, "TTL nokey", ":-2\r\n");
+    check(&mut s, "PTTL nokey", ":-2\r\n");
+    check(&mut s, "EXPIRETIME nokey", ":-2\r\n");
+    check(&mut s, "PEXPIRETIME nokey", ":-2\r\n");
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "TTL k", ":-1\r\n");
+    check(&mut s, "PTTL k", ":-1\r\n");
+    check(&mut s, "EXPIRETIME k", ":-1\r\n");
+    check(&mut s, "PEXPIRETIME k", ":-1\r\n");
+    check(&mut s, "EXPIREAT k 33177117420", ":1\r\n");
+    check(&mut s, "EXPIRETIME k", ":33177117420\r\n");
+    check(&mut s, "PEXPIRETIME k", ":33177117420000\r\n");
+    check(&mut s, "PEXPIREAT k 33177117420999", ":1\r\n");
+    check(&mut s, "EXPIRETIME k", ":33177117421\r\n");
+    check(&mut s, "PEXPIRETIME k", ":33177117420999\r\n");
+    check(&mut s, "PERSIST k", ":1\r\n");
+    check(&mut s, "PERSIST k", ":0\r\n");
+    check(&mut s, "PERSIST nokey", ":0\r\n");
+    check(&mut s, "TTL k", ":-1\r\n");
+    check(
+        &mut s,
+        "TTL",
+        "-ERR wrong number of arguments for 'ttl' command\r\n",
+    );
+}
+// ---- hand-written: time and propagation (the session's clock starts at
+// 1_000_000 ms and moves only when told) ----
+
+#[test]
+fn setters_propagate_as_absolute_pexpireat_with_their_flags() {
+    let mut s = Session::new();
+    s.cmd("SET k v");
+    s.deltas.take();
+    check(&mut s, "EXPIRE k 10 NX", ":1\r\n");
+    check(&mut s, "PEXPIRE k 20000", ":1\r\n");
+    check(&mut s, "EXPIREAT k 2000 GT", ":1\r\n");
+    check(&mut s, "PEXPIREAT k 1500000", ":1\r\n");
+    check(&mut s, "EXPIRE k 10 NX", ":0\r\n");
+    check(&mut s, "PERSIST k", ":1\r\n");
+    check(&mut s, "PERSIST k", ":0\r\n");
+    assert_eq!(
+        propagated(&mut s),
+        vec![
+            "0:PEXPIREAT k 1010000 NX",
+            "0:PEXPIREAT k 1020000",
+            "0:PEXPIREAT k 2000000 GT",
+            "0:PEXPIREAT k 1500000",
+            "0:PERSIST k",
+        ]
+    );
+}
+
+#[test]
+fn a_time_in_the_past_deletes_and_propagates_del() {
+    let mut s = Session::new();
+    s.cmd("SET k v");
+    s.deltas.take();
+    check(&mut s, "PEXPIREAT k 1000000", ":1\r\n");
+    check(&mut s, "EXISTS k", ":0\r\n");
+    assert_eq!(propagated(&mut s), vec!["0:DEL k"]);
+}
+
+#[test]
+fn ttl_counts_down_with_the_clock_and_rounds_seconds() {
+    let mut s = Session::new();
+    s.cmd("SET k v");
+    s.cmd("PEXPIRE k 10000");
+    check(&mut s, "PTTL k", ":10000\r\n");
+    s.clock.advance(1499);
+    check(&mut s, "PTTL k", ":8501\r\n");
+    check(&mut s, "TTL k", ":9\r\n");
+    s.clock.advance(2);
+    check(&mut s, "TTL k", ":8\r\n");
+    check(&mut s, "PEXPIRETIME k", ":1010000\r\n");
+    check(&mut s, "EXPIRETIME k", ":1010\r\n");
+    s.clock.advance(8499);
+    check(&mut s, "PTTL k", ":-2\r\n");
+}
+
+#[test]
+fn lazy_expiry_on_read_propagates_del_once() {
+    let mut s = Session::new();
+    s.cmd("SET k v");
+    s.cmd("PEXPIRE k 5");
+    s.deltas.take();
+    s.clock.advance(4);
+    check(&mut s, "GET k", "$1\r\nv\r\n");
+    s.clock.advance(1);
+    check(&mut s, "GET k", "$-1\r\n");
+    check(&mut s, "GET k", "$-1\r\n");
+    assert_eq!(propagated(&mut s), vec!["0:DEL k"]);
+    assert_eq!(s.engine.stats().expired_keys, 1);
+}
+
+#[test]
+fn expire_on_an_expired_key_is_a_miss() {
+    let mut s = Session::new();
+    s.cmd("SET k v");
+    s.cmd("PEXPIRE k 5");
+    s.deltas.take();
+    s.clock.advance(5);
+    check(&mut s, "EXPIRE k 100", ":0\r\n");
+    check(&mut s, "PERSIST k", ":0\r\n");
+    assert_eq!(propagated(&mut s), vec!["0:DEL k"]);
+}
+
+#[test]
+fn overwriting_clears_the_ttl_but_gt_lt_treat_none_as_infinite() {
+    let mut s = Session::new();
+    s.cmd("SET k v");
+    check(&mut s, "EXPIRE k 100 GT", ":0\r\n");
+    check(&mut s, "EXPIRE k 100 LT", ":1\r\n");
+    s.cmd("SET k w");
+    check(&mut s, "TTL k", ":-1\r\n");
+    check(&mut s, "EXPIRE k 100 XX", ":0\r\n");
+}

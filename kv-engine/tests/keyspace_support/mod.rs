@@ -1,0 +1,27 @@
+//! Shared by the keyspace-level tests (keys, expire, db, transactions):
+//! run one command and compare its raw reply; list what was propagated.
+
+use kv_engine::harness::Session;
+
+/// Runs `command` (space-separated words) and asserts its exact reply.
+#[track_caller]
+pub fn check(s: &mut Session, command: &str, expected: &str) {
+    assert_eq!(s.cmd(command), expected, "reply to {command:?}");
+}
+
+/// The ops of every delta since the last call, as "db:ARG ARG" lines.
+pub fn propagated(s: &mut Session) -> Vec<String> {
+    s.deltas
+        .take()
+        .into_iter()
+        .flat_map(|d| d.ops)
+        .map(|op| {
+            let words: Vec<String> = op
+                .argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            format!("{}:{}", op.db, words.join(" "))
+        })
+        .collect()
+}
