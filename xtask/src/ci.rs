@@ -1,0 +1,172 @@
+//! `cargo xtask ci`: every check, in order, stopping at the first failure.
+//!
+//! The whole pipeline is the `STEPS` table below: to add a check, add a line.
+//! Each step prints its command and wall time; a failure names the step.
+//! The budget is 25 minutes on CI's 2 cores; the summary says how much of it
+//! the run used.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+
+use crate::lint;
+use crate::process::{self, format_duration};
+use crate::suites::{self, Suite};
+
+/// One check and how to run it.
+struct Step {
+    name: &'static str,
+    action: Action,
+}
+
+enum Action {
+    /// `cargo ARGS`.
+    Cargo(&'static [&'static str]),
+    /// The test suite: nextest when installed, else `cargo test`.
+    Tests,
+    /// `cargo test --doc`; nextest cannot run doctests, `cargo test` already did.
+    Doctests,
+    /// `cargo xtask lint`, run in this process.
+    Lint,
+    /// A seeded suite with its seed variable; skipped until its test exists.
+    Suite(&'static Suite, &'static str, &'static str),
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        name: "fmt",
+        action: Action::Cargo(&["fmt", "--all", "--check"]),
+    },
+    Step {
+        name: "clippy",
+        action: Action::Cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    },
+    Step {
+        name: "tests",
+        action: Action::Tests,
+    },
+    Step {
+        name: "doctests",
+        action: Action::Doctests,
+    },
+    Step {
+        name: "lint",
+        action: Action::Lint,
+    },
+    // Seed counts are sized for CI's budget; run more locally with
+    // `cargo xtask diff --seeds N` / `cargo xtask dst --seeds N`.
+    Step {
+        name: "differential",
+        action: Action::Suite(&suites::DIFFERENTIAL, "DIFF_SEEDS", "20"),
+    },
+    Step {
+        name: "dst",
+        action: Action::Suite(&suites::DST, "DST_SEEDS", "50"),
+    },
+];
+
+/// CI's time limit for this command, from the project's CI contract.
+const BUDGET: Duration = Duration::from_secs(25 * 60);
+
+enum Outcome {
+    Passed(Duration),
+    Skipped(String),
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut outcomes: Vec<(&str, Outcome)> = Vec::with_capacity(STEPS.len());
+    for step in STEPS {
+        match run_one(step) {
+            Ok(outcome) => outcomes.push((step.name, outcome)),
+            Err(error) => {
+                print_summary(&outcomes, started.elapsed());
+                bail!("ci failed at step `{}`: {error:#}", step.name);
+            }
+        }
+    }
+    print_summary(&outcomes, started.elapsed());
+    if started.elapsed() > BUDGET {
+        eprintln!(
+            "ci: warning: the run took longer than CI's {} budget",
+            format_duration(BUDGET)
+        );
+    }
+    println!("ci: all steps passed");
+    Ok(())
+}
+
+fn run_one(step: &Step) -> anyhow::Result<Outcome> {
+    let elapsed = match &step.action {
+        Action::Cargo(args) => process::run_step(step.name, process::cargo().args(*args))?,
+        Action::Tests => process::run_step(step.name, &mut test_command())?,
+        Action::Doctests => {
+            if !has_nextest() {
+                return Ok(Outcome::Skipped(
+                    "`cargo test` already ran the doctests".into(),
+                ));
+            }
+            let mut command = process::cargo();
+            command.args(["test", "--workspace", "--doc"]);
+            process::run_step(step.name, &mut command)?
+        }
+        Action::Lint => {
+            println!("==> [{}] cargo xtask lint", step.name);
+            let started = Instant::now();
+            lint::run(&lint::LintArgs::default())?;
+            started.elapsed()
+        }
+        Action::Suite(suite, variable, value) => {
+            if !suite.exists() {
+                println!(
+                    "==> [{}] SKIPPED: {}/tests/{}.rs does not exist yet",
+                    step.name, suite.package, suite.test_target
+                );
+                return Ok(Outcome::Skipped("test target not written yet".into()));
+            }
+            suites::run_suite(suite, &[(variable, (*value).to_string())], &[])?
+        }
+    };
+    Ok(Outcome::Passed(elapsed))
+}
+
+fn has_nextest() -> bool {
+    process::cargo_has_subcommand("nextest")
+}
+
+fn test_command() -> Command {
+    let mut command = process::cargo();
+    if has_nextest() {
+        command.args(["nextest", "run", "--workspace", "--no-tests=warn"]);
+    } else {
+        command.args(["test", "--workspace"]);
+    }
+    command
+}
+
+fn print_summary(outcomes: &[(&str, Outcome)], total: Duration) {
+    println!();
+    println!("ci summary:");
+    for (name, outcome) in outcomes {
+        match outcome {
+            Outcome::Passed(elapsed) => {
+                println!("  {name:<14} ok       {:>10}", format_duration(*elapsed))
+            }
+            Outcome::Skipped(reason) => println!("  {name:<14} skipped  ({reason})"),
+        }
+    }
+    println!(
+        "  {:<14} {:>19}  (budget {})",
+        "total",
+        format_duration(total),
+        format_duration(BUDGET)
+    );
+}
