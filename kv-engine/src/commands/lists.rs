@@ -1,8 +1,12 @@
 //! List commands: LPUSH/RPUSH(X), LPOP/RPOP (count), LMPOP, LMOVE,
 //! RPOPLPUSH, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LLEN.
 //!
-//! Pops are also what the server re-runs for a woken blocked client, so
-//! they reply and propagate exactly as their non-blocking forms. A key that
+//! The blocking forms (BLPOP, BRPOP, BRPOPLPUSH, BLMOVE, BLMPOP) are here
+//! as their non-blocking attempt: they pop and propagate as LPOP/RPOP/
+//! LMOVE/RPOPLPUSH do when a key has data, and reply null when all are
+//! empty, which is Redis's reply inside MULTI; outside MULTI the server
+//! blocks the client on that null and re-runs the command when a key it
+//! waits on is signalled ready. A key that
 //! becomes a list signals ready (Redis's dbAdd does the same), and a list
 //! that loses its last element is deleted.
 
@@ -19,6 +23,12 @@ use bytes::Bytes;
 const TWO_KEYS: KeySpec = KeySpec {
     first: 1,
     last: 2,
+    step: 1,
+};
+/// `key [key ...] timeout`.
+pub const BLOCKING_KEYS: KeySpec = KeySpec {
+    first: 1,
+    last: -2,
     step: 1,
 };
 
@@ -39,6 +49,11 @@ pub const COMMANDS: &[CommandSpec] = &[
     command!("rpop", -2, rpop, flags: F::of(&[F::WRITE, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::LIST, C::FAST])),
     command!("rpoplpush", 3, rpoplpush, flags: F::of(&[F::WRITE, F::DENYOOM]), keys: TWO_KEYS, acl: C::of(&[C::WRITE, C::LIST, C::SLOW])),
     command!("rpush", -3, rpush, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::LIST, C::FAST])),
+    command!("blpop", -3, blpop, flags: F::of(&[F::WRITE, F::NOSCRIPT, F::BLOCKING]), keys: BLOCKING_KEYS, acl: C::of(&[C::WRITE, C::LIST, C::SLOW, C::BLOCKING])),
+    command!("brpop", -3, brpop, flags: F::of(&[F::WRITE, F::NOSCRIPT, F::BLOCKING]), keys: BLOCKING_KEYS, acl: C::of(&[C::WRITE, C::LIST, C::SLOW, C::BLOCKING])),
+    command!("brpoplpush", 4, brpoplpush, flags: F::of(&[F::WRITE, F::DENYOOM, F::NOSCRIPT, F::BLOCKING]), keys: TWO_KEYS, acl: C::of(&[C::WRITE, C::LIST, C::SLOW, C::BLOCKING])),
+    command!("blmove", 6, blmove, flags: F::of(&[F::WRITE, F::DENYOOM, F::NOSCRIPT, F::BLOCKING]), keys: TWO_KEYS, acl: C::of(&[C::WRITE, C::LIST, C::SLOW, C::BLOCKING])),
+    command!("blmpop", -5, blmpop, flags: F::of(&[F::WRITE, F::BLOCKING, F::MOVABLE_KEYS]), keys: KeySpec::NONE, acl: C::of(&[C::WRITE, C::LIST, C::SLOW, C::BLOCKING])),
     command!("rpushx", -3, rpushx, flags: F::of(&[F::WRITE, F::DENYOOM, F::FAST]), keys: KeySpec::ONE, acl: C::of(&[C::WRITE, C::LIST, C::FAST])),
 ];
 
@@ -192,13 +207,10 @@ fn finish_pop(db: &mut Db<'_>, key: &[u8]) {
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
 fn lmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let request = MultiPop::parse(ctx, 1)?;
-    match multi_pop(ctx, &request)? {
-        true => Ok(()),
-        false => {
-            ctx.out.null_array();
-            Ok(())
-        }
+    if !multi_pop(ctx, &request)? {
+        ctx.out.null_array();
     }
+    Ok(())
 }
 
 /// The parsed arguments of LMPOP/BLMPOP (and ZMPOP's shape).
@@ -276,19 +288,114 @@ pub fn multi_pop(ctx: &mut Ctx<'_, '_>, request: &MultiPop) -> CommandResult<boo
 
 /// RPOPLPUSH source destination.
 fn rpoplpush(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    move_element(ctx, End::Tail, End::Head)
+    move_element(ctx, End::Tail, End::Head, 3)
 }
 
 /// LMOVE source destination LEFT|RIGHT LEFT|RIGHT.
 fn lmove(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let from = End::parse(ctx.arg(3))?;
     let to = End::parse(ctx.arg(4))?;
-    move_element(ctx, from, to)
+    move_element(ctx, from, to, 5)
+}
+
+/// BRPOPLPUSH source destination timeout: RPOPLPUSH when the source has
+/// an element, else nil (the server blocks outside MULTI).
+fn brpoplpush(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    parse_timeout(ctx.arg(3))?;
+    move_element(ctx, End::Tail, End::Head, 3)
+}
+
+/// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout.
+fn blmove(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let from = End::parse(ctx.arg(3))?;
+    let to = End::parse(ctx.arg(4))?;
+    parse_timeout(ctx.arg(5))?;
+    move_element(ctx, from, to, 5)
+}
+
+/// A blocking command's timeout in seconds, as milliseconds (0: forever),
+/// with Redis 7.0's checks and texts.
+pub fn parse_timeout(text: &[u8]) -> CommandResult<i64> {
+    let not_a_float = CommandError::text("ERR timeout is not a float or out of range");
+    let seconds = match crate::collection_args::parse_double(text) {
+        Some(seconds) => seconds,
+        // Redis reads a long double: what overflows a double but not a
+        // long double (up to ~1e4932) is a (huge) timeout.
+        None if decimal_magnitude(text).is_some_and(|m| (309..=4932).contains(&m)) => {
+            return Err(CommandError::text("ERR timeout is negative"));
+        }
+        None => return Err(not_a_float),
+    };
+    let ms = (seconds * 1000.0).ceil();
+    // Redis converts to long long unchecked: overflow comes out negative.
+    if !(0.0..9.223_372_036_854_775e18).contains(&ms) {
+        return Err(CommandError::text("ERR timeout is negative"));
+    }
+    Ok(ms as i64)
+}
+
+/// The decimal exponent of a plain `digits[.digits][e[+-]digits]` number.
+fn decimal_magnitude(text: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(text).ok()?;
+    let text = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let whole = mantissa.split('.').next()?;
+    if !mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let digits = whole.trim_start_matches('0').len() as i64;
+    Some(exponent + digits - 1)
+}
+
+fn blpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    blocking_pop(ctx, End::Head)
+}
+fn brpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    blocking_pop(ctx, End::Tail)
+}
+
+/// BLPOP/BRPOP key [key ...] timeout: pops from the first non-empty list,
+/// replying `[key, element]` and propagating LPOP/RPOP key; a null array
+/// when all are empty (inside MULTI, or for the server to block on).
+fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
+    parse_timeout(ctx.arg(ctx.argc() - 1))?;
+    for i in 1..ctx.argc() - 1 {
+        let key = ctx.arg(i);
+        let Some(l) = list_mut(ctx.db.lookup_mut(key))? else {
+            continue;
+        };
+        let item = pop_one(l, end).unwrap_or_default();
+        finish_pop(&mut ctx.db, key);
+        ctx.db.propagate(vec![
+            Bytes::from_static(end.pop_command()),
+            ctx.argv[i].clone(),
+        ]);
+        ctx.out.array(2);
+        ctx.out.bulk(key);
+        ctx.out.bulk(&item);
+        return Ok(());
+    }
+    ctx.out.null_array();
+    Ok(())
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
+fn blmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    parse_timeout(ctx.arg(1))?;
+    let request = MultiPop::parse(ctx, 2)?;
+    if !multi_pop(ctx, &request)? {
+        ctx.out.null_array();
+    }
+    Ok(())
 }
 
 /// Moves one element; also the non-blocking attempt of BLMOVE and
 /// BRPOPLPUSH. Replies the element, or nil when the source is empty.
-pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End) -> CommandResult {
+/// Propagates the first `n_args` arguments as LMOVE (5) or RPOPLPUSH (3).
+pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End, n_args: usize) -> CommandResult {
     let (source, destination) = (ctx.arg(1), ctx.arg(2));
     if list(ctx.db.lookup(source))?.is_none() {
         ctx.out.null();
@@ -317,7 +424,10 @@ pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End) -> CommandResult 
             ctx.db.signal_ready(destination);
         }
     }
-    ctx.propagate_as_is();
+    let name: &'static [u8] = if n_args == 5 { b"LMOVE" } else { b"RPOPLPUSH" };
+    let mut argv = vec![Bytes::from_static(name)];
+    argv.extend_from_slice(&ctx.argv[1..n_args]);
+    ctx.db.propagate(argv);
     ctx.out.bulk(&item);
     Ok(())
 }

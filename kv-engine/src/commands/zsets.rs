@@ -8,7 +8,7 @@
 //! Pops are also what the server re-runs for a woken BZPOP*/BZMPOP client.
 
 use super::command;
-use super::lists::{parse_mpop_count, parse_numkeys};
+use super::lists::{parse_mpop_count, parse_numkeys, parse_timeout, BLOCKING_KEYS};
 use crate::collection_args::{
     double_arg, index_range, parse_card_limit, parse_positive, LexBound, LexRange, ScoreRange,
 };
@@ -74,6 +74,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     command!("zscan", -3, zscan, flags: RD, keys: KeySpec::ONE, acl: A_RD),
     command!("zscore", 3, zscore, flags: RD_FAST, keys: KeySpec::ONE, acl: A_RD_FAST),
     command!("zunion", -3, zunion, flags: RD_MOVABLE, keys: KeySpec::NONE, acl: A_RD),
+    command!("bzpopmin", -3, bzpopmin, flags: F::of(&[F::WRITE, F::NOSCRIPT, F::BLOCKING, F::FAST]), keys: BLOCKING_KEYS, acl: C::of(&[C::WRITE, C::SORTEDSET, C::FAST, C::BLOCKING])),
+    command!("bzpopmax", -3, bzpopmax, flags: F::of(&[F::WRITE, F::NOSCRIPT, F::BLOCKING, F::FAST]), keys: BLOCKING_KEYS, acl: C::of(&[C::WRITE, C::SORTEDSET, C::FAST, C::BLOCKING])),
+    command!("bzmpop", -5, bzmpop, flags: F::of(&[F::WRITE, F::BLOCKING, F::MOVABLE_KEYS]), keys: KeySpec::NONE, acl: C::of(&[C::WRITE, C::SORTEDSET, C::SLOW, C::BLOCKING])),
     command!("zunionstore", -4, zunionstore, flags: WR_OOM_MOVABLE, keys: KeySpec::ONE, acl: A_WR),
 ];
 
@@ -782,9 +785,52 @@ fn pop_from(ctx: &mut Ctx<'_, '_>, key: &[u8], end: PopEnd, count: usize) -> Vec
     items
 }
 
+fn bzpopmin(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    blocking_pop(ctx, PopEnd::Min)
+}
+fn bzpopmax(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    blocking_pop(ctx, PopEnd::Max)
+}
+
+/// BZPOPMIN/BZPOPMAX key [key ...] timeout: pops one element from the first
+/// non-empty sorted set, replying `[key, member, score]` and propagating
+/// ZPOPMIN/ZPOPMAX key; a null array when all are empty (inside MULTI, or
+/// for the server to block on).
+fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: PopEnd) -> CommandResult {
+    parse_timeout(ctx.arg(ctx.argc() - 1))?;
+    for i in 1..ctx.argc() - 1 {
+        let key = ctx.arg(i);
+        if zset(ctx.db.lookup(key))?.is_none() {
+            continue;
+        }
+        let items = pop_from(ctx, key, end, 1);
+        ctx.db
+            .propagate(vec![Bytes::from_static(end.command()), ctx.argv[i].clone()]);
+        let (member, score) = &items[0];
+        ctx.out.array(3);
+        ctx.out.bulk(key);
+        ctx.out.bulk(member);
+        ctx.out.double(*score);
+        return Ok(());
+    }
+    ctx.out.null_array();
+    Ok(())
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
+fn bzmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    parse_timeout(ctx.arg(1))?;
+    mpop_from(ctx, 2)
+}
+
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
 fn zmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let (keys, at) = parse_numkeys(ctx, 1)?;
+    mpop_from(ctx, 1)
+}
+
+/// The ZMPOP arguments from `numkeys` at `at` on.
+fn mpop_from(ctx: &mut Ctx<'_, '_>, at: usize) -> CommandResult {
+    let (keys, at) = parse_numkeys(ctx, at)?;
     let end = parse_pop_end(ctx.arg(at))?;
     let count = parse_mpop_count(ctx, at + 1)?;
     if !multi_pop(ctx, keys, end, count)? {
