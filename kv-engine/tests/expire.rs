@@ -242,3 +242,141 @@ fn overwriting_clears_the_ttl_but_gt_lt_treat_none_as_infinite() {
     check(&mut s, "TTL k", ":-1\r\n");
     check(&mut s, "EXPIRE k 100 XX", ":0\r\n");
 }
+
+// ---- the active expiry cycle ----
+
+use kv_engine::expiry_cycle::{ExpiryBudget, ExpiryCycleStats};
+
+fn generous() -> ExpiryBudget {
+    ExpiryBudget {
+        time_limit_ms: 1_000,
+        max_samples: 1_000_000,
+    }
+}
+
+#[test]
+fn cycle_deletes_expired_keys_in_every_db_as_one_delta_of_dels() {
+    let mut s = Session::new();
+    for db in [0, 3] {
+        s.cmd(&format!("SELECT {db}"));
+        for i in 0..100 {
+            s.cmd(&format!("SET short{i} v"));
+            s.cmd(&format!("PEXPIRE short{i} 10"));
+            s.cmd(&format!("SET plain{i} v"));
+        }
+    }
+    s.deltas.take();
+    s.clock.advance(10);
+    let stats = s.engine.active_expire_cycle(generous());
+    assert_eq!(stats.expired, 200);
+    assert!(!stats.budget_exhausted);
+    let deltas = s.deltas.take();
+    assert_eq!(deltas.len(), 1, "one delta per cycle");
+    assert!(!deltas[0].transaction);
+    assert_eq!(deltas[0].ops.len(), 200);
+    assert!(deltas[0].ops.iter().all(|op| op.argv[0] == "DEL"
+        && op.argv[1].starts_with(b"short")
+        && (op.db == 0 || op.db == 3)));
+    assert_eq!(s.engine.db(0).len(), 100);
+    assert_eq!(s.engine.db(3).len(), 100);
+    assert_eq!(s.engine.stats().expired_keys, 200);
+    // Nothing left to do: no delta.
+    let stats = s.engine.active_expire_cycle(generous());
+    assert_eq!(stats.expired, 0);
+    assert!(s.deltas.take().is_empty());
+}
+
+#[test]
+fn cycle_stops_sampling_a_db_when_few_keys_are_expired() {
+    let mut s = Session::new();
+    for i in 0..1000 {
+        s.cmd(&format!("SET k{i} v"));
+        // 2% expire soon, the rest much later.
+        let ttl = if i % 50 == 0 { 10 } else { 100_000 };
+        s.cmd(&format!("PEXPIRE k{i} {ttl}"));
+    }
+    s.clock.advance(10);
+    let stats = s.engine.active_expire_cycle(generous());
+    // Under 10% of a 20-key sample is stale: one round and done.
+    assert_eq!(stats.sampled, 20);
+    assert!(stats.expired <= 20);
+}
+
+#[test]
+fn cycle_keeps_sampling_while_many_keys_are_expired_until_the_sample_cap() {
+    let mut s = Session::new();
+    for i in 0..1000 {
+        s.cmd(&format!("SET k{i} v"));
+        s.cmd(&format!("PEXPIRE k{i} 10"));
+    }
+    s.clock.advance(10);
+    let capped = ExpiryBudget {
+        time_limit_ms: 1_000,
+        max_samples: 100,
+    };
+    let stats = s.engine.active_expire_cycle(capped);
+    assert!(stats.budget_exhausted);
+    assert_eq!(stats.sampled, 100);
+    assert!(stats.expired > 0 && stats.expired <= 100);
+    // Later cycles finish the job.
+    let mut total = stats.expired;
+    for _ in 0..1000 {
+        let stats = s.engine.active_expire_cycle(capped);
+        total += stats.expired;
+        if !stats.budget_exhausted {
+            break;
+        }
+    }
+    assert_eq!(total, 1000);
+    check(&mut s, "DBSIZE", ":0\r\n");
+}
+
+/// A clock that moves 5 ms every time it is read.
+struct TickingClock(std::sync::atomic::AtomicI64);
+
+impl kv_engine::Clock for TickingClock {
+    fn now_ms(&self) -> i64 {
+        self.0.fetch_add(5, std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn cycle_stops_at_its_time_limit_by_the_injected_clock() {
+    let clock = std::sync::Arc::new(TickingClock(std::sync::atomic::AtomicI64::new(0)));
+    let mut engine = kv_engine::Engine::new(
+        kv_engine::EngineConfig::default(),
+        clock,
+        Box::new(kv_engine::delta::NoDeltas),
+    );
+    let mut client = ClientStateFor::new(1);
+    for i in 0..2000 {
+        run_on(&mut engine, &mut client, &format!("SET k{i} v"));
+        run_on(&mut engine, &mut client, &format!("PEXPIREAT k{i} 1"));
+    }
+    // PEXPIREAT 1 is in the past for this clock: keys are already gone.
+    assert_eq!(engine.db(0).len(), 0);
+    for i in 0..2000 {
+        run_on(&mut engine, &mut client, &format!("SET k{i} v"));
+        run_on(&mut engine, &mut client, &format!("PEXPIRE k{i} 1"));
+    }
+    let budget = ExpiryBudget {
+        time_limit_ms: 12,
+        max_samples: 1_000_000,
+    };
+    let stats: ExpiryCycleStats = engine.active_expire_cycle(budget);
+    // Each round reads the clock once (5 ms): the third read passes 12 ms.
+    assert!(stats.budget_exhausted);
+    assert_eq!(stats.sampled, 60);
+}
+
+use kv_engine::ClientState as ClientStateFor;
+
+fn run_on(engine: &mut kv_engine::Engine, client: &mut ClientStateFor, line: &str) {
+    let argv: Vec<bytes::Bytes> = line
+        .split_whitespace()
+        .map(|w| bytes::Bytes::copy_from_slice(w.as_bytes()))
+        .collect();
+    let mut buf = bytes::BytesMut::new();
+    let mut out = resp_codec::ReplyWriter::new(&mut buf, client.protocol);
+    engine.execute(client, &argv, &mut out, &mut kv_engine::NoHost);
+}

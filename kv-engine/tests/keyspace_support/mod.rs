@@ -1,6 +1,9 @@
 //! Shared by the keyspace-level tests (keys, expire, db, transactions):
 //! run one command and compare its raw reply; list what was propagated.
 
+// Each test crate uses a different subset of these helpers.
+#![allow(dead_code)]
+
 use kv_engine::harness::Session;
 
 /// Runs `command` (space-separated words) and asserts its exact reply.
@@ -24,4 +27,17 @@ pub fn propagated(s: &mut Session) -> Vec<String> {
             format!("{}:{}", op.db, words.join(" "))
         })
         .collect()
+}
+
+/// Runs `command` for another client of the same engine; returns its reply.
+pub fn run_as(s: &mut Session, client: &mut kv_engine::ClientState, command: &str) -> String {
+    let argv: Vec<bytes::Bytes> = command
+        .split_whitespace()
+        .map(|w| bytes::Bytes::copy_from_slice(w.as_bytes()))
+        .collect();
+    let mut buf = bytes::BytesMut::new();
+    let mut out = resp_codec::ReplyWriter::new(&mut buf, client.protocol);
+    s.engine
+        .execute(client, &argv, &mut out, &mut kv_engine::NoHost);
+    String::from_utf8_lossy(&buf).into_owned()
 }
