@@ -465,11 +465,11 @@ fn position(index: i64, len: usize) -> Option<usize> {
 }
 
 fn lindex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let index = parse_i64(ctx.arg(2))?;
     let Some(l) = list(ctx.db.lookup_read(ctx.argv[1].as_ref()))? else {
         ctx.out.null();
         return Ok(());
     };
+    let index = parse_i64(&ctx.argv[2])?;
     match position(index, l.len()).and_then(|i| l.get(i)) {
         Some(item) => ctx.out.bulk(item),
         None => ctx.out.null(),
@@ -479,10 +479,10 @@ fn lindex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 fn lset(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let index = parse_i64(ctx.arg(2))?;
     let Some(l) = list_mut(ctx.db.lookup_mut(key))? else {
         return Err(CommandError::NoSuchKey);
     };
+    let index = parse_i64(&ctx.argv[2])?;
     let Some(at) = position(index, l.len()) else {
         return Err(CommandError::IndexOutOfRange);
     };

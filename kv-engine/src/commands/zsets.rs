@@ -379,7 +379,7 @@ fn zlexcount(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let range = LexRange::parse(ctx.arg(2), ctx.arg(3))?;
     let z = zset(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
     let count = z.map_or(0, |z| {
-        let (from, to) = lex_ranks(z, &range);
+        let (from, to) = lex_ranks(z, &range, false);
         to.saturating_sub(from)
     });
     ctx.out.integer(count as i64);
@@ -396,20 +396,54 @@ fn score_ranks(z: &ZSetValue, range: &ScoreRange) -> (usize, usize) {
     (from, to.max(from))
 }
 
-/// The ranks `from..to` of the elements inside a lex range.
-fn lex_ranks(z: &ZSetValue, range: &LexRange) -> (usize, usize) {
-    if range.is_empty() {
+/// The ranks `from..to` of the elements a lex range selects, scanning
+/// forward (or backward when `reverse`). Lex ranges are defined for sets
+/// whose scores are all equal, where this is two O(log n) searches; for
+/// other sets it follows Redis's listpack scan (first element >= min from
+/// the head, then while <= max; mirrored from the tail), so even the
+/// undefined case answers as Redis does for small sets.
+fn lex_ranks(z: &ZSetValue, range: &LexRange, reverse: bool) -> (usize, usize) {
+    let len = z.len();
+    let (Some((first, low)), Some((last, high))) =
+        (z.get_by_rank(0), z.get_by_rank(len.wrapping_sub(1)))
+    else {
+        return (0, 0);
+    };
+    if range.is_empty() || !range.above_min(last) || !range.below_max(first) {
         return (0, 0);
     }
-    let below = |bound: &LexBound, upper: bool| match bound {
-        LexBound::Min => 0,
-        LexBound::Max => z.len(),
-        LexBound::Inclusive(m) => z.count_member_below(m, upper),
-        LexBound::Exclusive(m) => z.count_member_below(m, !upper),
-    };
-    let from = below(&range.min, false);
-    let to = below(&range.max, true);
-    (from, to.max(from))
+    if low == high {
+        let below = |bound: &LexBound, upper: bool| match bound {
+            LexBound::Min => 0,
+            LexBound::Max => len,
+            LexBound::Inclusive(m) => z.count_member_below(m, upper),
+            LexBound::Exclusive(m) => z.count_member_below(m, !upper),
+        };
+        let from = below(&range.min, false);
+        let to = below(&range.max, true);
+        return (from, to.max(from));
+    }
+    let members: Vec<&[u8]> = z.iter().map(|(m, _)| m).collect();
+    if reverse {
+        let Some(end) = members.iter().rposition(|m| range.below_max(m)) else {
+            return (0, 0);
+        };
+        let run = members[..=end]
+            .iter()
+            .rev()
+            .take_while(|m| range.above_min(m))
+            .count();
+        (end + 1 - run, end + 1)
+    } else {
+        let Some(start) = members.iter().position(|m| range.above_min(m)) else {
+            return (0, 0);
+        };
+        let run = members[start..]
+            .iter()
+            .take_while(|m| range.below_max(m))
+            .count();
+        (start, start + run)
+    }
 }
 
 // ---------------------------------------------------------------- ZRANGE family
@@ -513,7 +547,7 @@ fn run_range(z: &ZSetValue, q: &RangeQuery) -> Vec<(Vec<u8>, f64)> {
             Some(range) => range,
         },
         RangeKind::Score => score_ranks(z, q.score.as_ref().expect("parsed")),
-        RangeKind::Lex => lex_ranks(z, q.lex.as_ref().expect("parsed")),
+        RangeKind::Lex => lex_ranks(z, q.lex.as_ref().expect("parsed"), q.reverse),
     };
     if q.offset < 0 || from >= to {
         return Vec::new();
@@ -673,7 +707,7 @@ fn zremrangebyscore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 fn zremrangebylex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let range = LexRange::parse(ctx.arg(2), ctx.arg(3))?;
-    remove_range(ctx, |z| lex_ranks(z, &range))
+    remove_range(ctx, |z| lex_ranks(z, &range, false))
 }
 
 fn remove_range(

@@ -2,6 +2,9 @@
 //! (`tests/coll_data/*.txt`, written by `tests/coll_data/record.py`) against
 //! the engine and compares every reply byte for byte.
 
+// Each test file uses a part of this module.
+#![allow(dead_code)]
+
 use kv_engine::harness::Session;
 use resp_codec::Protocol;
 
@@ -60,7 +63,6 @@ pub fn replay(name: &str) {
 
 /// The ops propagated since the last call, each as its words joined by
 /// spaces.
-#[allow(dead_code)] // not every test file checks propagation
 pub fn propagated(s: &mut Session) -> Vec<String> {
     s.deltas
         .take()
@@ -130,7 +132,7 @@ pub fn escape(data: &[u8]) -> String {
 }
 
 /// A flat aggregate reply as (header, sorted groups of `chunk` elements).
-fn unordered(escaped: &str, chunk: usize) -> (String, Vec<String>) {
+pub fn unordered(escaped: &str, chunk: usize) -> (String, Vec<String>) {
     let parts: Vec<&str> = escaped.split("\\r\\n").collect();
     let header = parts[0].to_string();
     let mut elements = Vec::new();
