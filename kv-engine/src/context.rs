@@ -116,8 +116,12 @@ impl Db<'_> {
 
     /// Stores `value` under `key` in database `db` with the given expiry
     /// (replacing any value and expiry there) and signals it as modified
-    /// (RENAME, MOVE, COPY).
+    /// (RENAME, MOVE, COPY). A list or sorted set arriving this way is
+    /// signalled ready for blocked clients, as Redis's `dbAdd` does.
     pub fn store_at(&mut self, db: usize, key: &[u8], value: Value, expire_at_ms: Option<i64>) {
+        if matches!(value, Value::List(_) | Value::ZSet(_)) {
+            self.state.signal_ready(db, key);
+        }
         let keyspace = &mut self.state.dbs[db];
         keyspace.insert(key, value, false);
         if let Some(at) = expire_at_ms {

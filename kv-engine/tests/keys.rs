@@ -606,3 +606,87 @@ fn exists_and_type_count_keyspace_hits() {
     assert_eq!(s.engine.stats().keyspace_hits, 2);
     assert_eq!(s.engine.stats().keyspace_misses, 1);
 }
+
+// ---- memory per key ----
+
+/// Fills a session the way `redis-benchmark -t set -r 1000000 -n 2000000
+/// -d 10` fills Redis: keys `key:` + 12 digits, 10-byte values, 2M random
+/// draws from 1M (about 865k distinct keys). Returns the key count.
+fn fill_like_redis_benchmark(s: &mut Session, draws: u64, range: u64) -> usize {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let value = [b'x'; 10];
+    for _ in 0..draws {
+        // xorshift: any fixed pseudo-random sequence will do.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let key = format!("key:{:012}", state % range);
+        s.run(&[b"SET", key.as_bytes(), &value]);
+        if state % 1024 == 0 {
+            // Deltas pile up in the test sink otherwise.
+            s.deltas.take();
+        }
+    }
+    s.deltas.take();
+    s.engine.db(0).len()
+}
+
+fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+#[test]
+fn keyspace_table_costs_under_60_bytes_per_key() {
+    let mut s = Session::new();
+    let keys = fill_like_redis_benchmark(&mut s, 100_000, 50_000);
+    let per_key = s.engine.db(0).table_bytes() as f64 / keys as f64;
+    // 48-byte entries (short keys inline), 4-byte buckets, <=1/8 slack.
+    assert!(per_key < 60.0, "{per_key:.1} bytes/key of table");
+}
+
+/// `cargo test --release -p kv-engine --test keys memory_like_redis_benchmark
+/// -- --ignored --nocapture`: prints bytes per key (process RSS growth, so
+/// allocator overhead included) for the data of the benchmark above.
+#[test]
+#[ignore = "a measurement: run on demand, in release mode"]
+fn memory_like_redis_benchmark() {
+    let before = rss_bytes();
+    let mut s = Session::new();
+    let keys = fill_like_redis_benchmark(&mut s, 2_000_000, 1_000_000);
+    let after = rss_bytes();
+    let table = s.engine.db(0).table_bytes();
+    println!(
+        "keys {keys}: rss growth {} bytes = {:.1} bytes/key; table {:.1} bytes/key",
+        after - before,
+        (after - before) as f64 / keys as f64,
+        table as f64 / keys as f64
+    );
+}
+
+#[test]
+fn rename_move_copy_of_a_list_signal_it_ready_for_blocked_clients() {
+    let mut s = Session::new();
+    s.cmd("RPUSH src a");
+    s.engine.take_ready_keys();
+    s.cmd("RENAME src dst");
+    s.cmd("COPY dst other DB 2");
+    s.cmd("MOVE dst 1");
+    s.cmd("SET str 1");
+    s.cmd("RENAME str str2");
+    let ready: Vec<(usize, String)> = s
+        .engine
+        .take_ready_keys()
+        .into_iter()
+        .map(|(db, k)| (db, String::from_utf8_lossy(&k).into_owned()))
+        .collect();
+    assert_eq!(
+        ready,
+        vec![(0, "dst".into()), (2, "other".into()), (1, "dst".into())]
+    );
+}
