@@ -622,7 +622,7 @@ fn fill_like_redis_benchmark(s: &mut Session, draws: u64, range: u64) -> usize {
         state ^= state << 17;
         let key = format!("key:{:012}", state % range);
         s.run(&[b"SET", key.as_bytes(), &value]);
-        if state % 1024 == 0 {
+        if state.is_multiple_of(1024) {
             // Deltas pile up in the test sink otherwise.
             s.deltas.take();
         }
