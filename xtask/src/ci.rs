@@ -76,20 +76,47 @@ const STEPS: &[Step] = &[
 /// CI's time limit for this command, from the project's CI contract.
 const BUDGET: Duration = Duration::from_secs(25 * 60);
 
+#[derive(clap::Args, Default)]
+pub struct CiArgs {
+    /// Leave out a step (repeatable), e.g. `--skip fmt` while a neighbour's
+    /// crate is mid-edit. CI itself never skips.
+    #[arg(long, value_name = "STEP")]
+    skip: Vec<String>,
+    /// Run every step even after one fails; fail at the end.
+    #[arg(long)]
+    keep_going: bool,
+}
+
 enum Outcome {
     Passed(Duration),
     Skipped(String),
+    Failed(String),
 }
 
-pub fn run() -> anyhow::Result<()> {
+pub fn run(args: &CiArgs) -> anyhow::Result<()> {
+    for name in &args.skip {
+        if !STEPS.iter().any(|step| step.name == name) {
+            let names: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+            bail!("no step `{name}`; the steps are {}", names.join(", "));
+        }
+    }
     let started = Instant::now();
     let mut outcomes: Vec<(&str, Outcome)> = Vec::with_capacity(STEPS.len());
     for step in STEPS {
+        if args.skip.iter().any(|name| name == step.name) {
+            outcomes.push((step.name, Outcome::Skipped("--skip".into())));
+            continue;
+        }
+        let step_started = Instant::now();
         match run_one(step) {
             Ok(outcome) => outcomes.push((step.name, outcome)),
             Err(error) => {
-                print_summary(&outcomes, started.elapsed());
-                bail!("ci failed at step `{}`: {error:#}", step.name);
+                eprintln!("ci: step `{}` FAILED: {error:#}", step.name);
+                let elapsed = format_duration(step_started.elapsed());
+                outcomes.push((step.name, Outcome::Failed(elapsed)));
+                if !args.keep_going {
+                    break;
+                }
             }
         }
     }
@@ -99,6 +126,14 @@ pub fn run() -> anyhow::Result<()> {
             "ci: warning: the run took longer than CI's {} budget",
             format_duration(BUDGET)
         );
+    }
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Failed(_)))
+        .map(|(name, _)| *name)
+        .collect();
+    if !failed.is_empty() {
+        bail!("ci failed at step(s): {}", failed.join(", "));
     }
     println!("ci: all steps passed");
     Ok(())
@@ -161,6 +196,7 @@ fn print_summary(outcomes: &[(&str, Outcome)], total: Duration) {
                 println!("  {name:<14} ok       {:>10}", format_duration(*elapsed))
             }
             Outcome::Skipped(reason) => println!("  {name:<14} skipped  ({reason})"),
+            Outcome::Failed(elapsed) => println!("  {name:<14} FAILED   {elapsed:>10}"),
         }
     }
     println!(

@@ -30,7 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Run every check CI runs, in order, stopping at the first failure.
-    Ci,
+    Ci(ci::CiArgs),
     /// Check the cancel-safety rules on the library and binary crates.
     Lint(lint::LintArgs),
     /// Run the differential suite (kv-engine vs a real redis-server).
@@ -46,7 +46,7 @@ enum Task {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.task {
-        Task::Ci => ci::run(),
+        Task::Ci(args) => ci::run(&args),
         Task::Lint(args) => lint::run(&args),
         Task::Diff(args) => suites::run_diff(&args),
         Task::Dst(args) => suites::run_dst(&args),

@@ -91,7 +91,13 @@ pub fn describe(command: &Command) -> String {
             ))
         })
         .collect();
-    words.push(command.get_program().to_string_lossy().into_owned());
+    // `cargo` rather than the toolchain path in $CARGO, as a person types it.
+    let program = Path::new(command.get_program());
+    if program.file_name().is_some_and(|name| name == "cargo") {
+        words.push("cargo".into());
+    } else {
+        words.push(program.to_string_lossy().into_owned());
+    }
     words.extend(command.get_args().map(|arg| {
         let arg = arg.to_string_lossy();
         if arg.is_empty() || arg.contains(' ') {

@@ -9,8 +9,6 @@ use std::collections::HashMap;
 
 use syn::visit::Visit;
 
-use super::rules;
-
 /// One name a `use` item imports, with the line it is written on.
 #[derive(Clone, Debug)]
 pub struct UseLeaf {
@@ -22,9 +20,9 @@ pub struct UseLeaf {
 #[derive(Debug)]
 pub struct Resolved {
     pub path: Vec<String>,
-    /// The first segment is a name imported straight from a forbidden item,
-    /// which was reported at its `use` already.
-    pub via_forbidden_import: bool,
+    /// What the first segment was imported as, when it was imported: a
+    /// rule that forbids that import reported it at the `use` already.
+    pub imported_as: Option<Vec<String>>,
 }
 
 #[derive(Default, Debug)]
@@ -66,18 +64,18 @@ impl Imports {
                 .iter()
                 .map(|target| Resolved {
                     path: target.iter().chain(rest).cloned().collect(),
-                    via_forbidden_import: rules::is_forbidden_item(target),
+                    imported_as: Some(target.clone()),
                 })
                 .collect();
         }
         let mut readings = vec![Resolved {
             path: segments.to_vec(),
-            via_forbidden_import: false,
+            imported_as: None,
         }];
         if !CRATE_ROOTS.contains(&first.as_str()) {
             readings.extend(self.globs.iter().map(|glob| Resolved {
                 path: glob.iter().chain(segments).cloned().collect(),
-                via_forbidden_import: false,
+                imported_as: None,
             }));
         }
         readings

@@ -17,6 +17,10 @@
 //!   or `std::thread::spawn` whose JoinHandle is discarded: an expression
 //!   statement, `let _ = ..`, `let _name = ..` or `drop(..)`. A
 //!   `tracker.spawn(..)` (method call) is how tasks should start.
+//! - `engine-purity`: in `kv-engine`, no tokio, file/network I/O, processes,
+//!   environment, threads, wall-clock time (`Instant`, `SystemTime`) or
+//!   unseeded randomness (DESIGN.md invariant 1: time and randomness enter
+//!   only through the injected clock and seeded sources).
 //!
 //! Test code is exempt from every rule: files under a crate's `tests/`,
 //! `benches/`, `examples/` or `fuzz/`, and items under `#[cfg(test)]`,

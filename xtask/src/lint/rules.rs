@@ -8,13 +8,15 @@ pub enum Rule {
     BoundedChannels,
     NoTokioMutex,
     TrackedSpawn,
+    EnginePurity,
 }
 
-pub const ALL_RULES: [Rule; 4] = [
+pub const ALL_RULES: [Rule; 5] = [
     Rule::NoAbort,
     Rule::BoundedChannels,
     Rule::NoTokioMutex,
     Rule::TrackedSpawn,
+    Rule::EnginePurity,
 ];
 
 impl Rule {
@@ -25,6 +27,7 @@ impl Rule {
             Rule::BoundedChannels => "bounded-channels",
             Rule::NoTokioMutex => "no-tokio-mutex",
             Rule::TrackedSpawn => "tracked-spawn",
+            Rule::EnginePurity => "engine-purity",
         }
     }
 
@@ -38,6 +41,8 @@ impl Rule {
             // Only the async crates have hot paths where a task could wait on
             // an async lock; kv-engine has no tokio at all.
             Rule::NoTokioMutex => Some(&["server", "persistence"]),
+            // The engine is pure and deterministic (DESIGN.md invariant 1).
+            Rule::EnginePurity => Some(&["kv-engine"]),
             _ => None,
         }
     }
@@ -114,6 +119,56 @@ pub fn tokio_lock_reason(path: &[String]) -> Option<&'static str> {
     }
 }
 
+/// Why a resolved path is I/O, wall-clock time, threads or unseeded
+/// randomness, which the engine must never touch, or `None`.
+pub fn impure_engine_reason(path: &[String]) -> Option<&'static str> {
+    const IMPURE: &[(&[&str], &str)] = &[
+        (&["tokio"], "the engine never awaits: no tokio"),
+        (&["std", "fs"], "the engine does no file I/O"),
+        (&["std", "net"], "the engine does no network I/O"),
+        (&["std", "io", "stdin"], "the engine does no I/O"),
+        (&["std", "io", "stdout"], "the engine does no I/O"),
+        (&["std", "process"], "the engine starts no processes"),
+        (&["std", "env"], "the engine reads no environment"),
+        (
+            &["std", "thread"],
+            "the engine neither sleeps nor starts threads",
+        ),
+        (
+            &["std", "time", "Instant"],
+            "time enters the engine only through the injected Clock",
+        ),
+        (
+            &["std", "time", "SystemTime"],
+            "time enters the engine only through the injected Clock",
+        ),
+        (
+            &["rand", "thread_rng"],
+            "randomness in the engine comes from seeded sources",
+        ),
+        (
+            &["rand", "random"],
+            "randomness in the engine comes from seeded sources",
+        ),
+        (
+            &["rand", "rngs", "ThreadRng"],
+            "randomness in the engine comes from seeded sources",
+        ),
+        (
+            &["rand", "rngs", "OsRng"],
+            "randomness in the engine comes from seeded sources",
+        ),
+        (
+            &["ahash", "RandomState", "new"],
+            "hash seeds in the engine are given (RandomState::with_seeds)",
+        ),
+    ];
+    IMPURE
+        .iter()
+        .find(|(forbidden, _)| starts_with(path, forbidden))
+        .map(|(_, reason)| *reason)
+}
+
 /// True when a resolved call path starts a task or thread whose handle
 /// must be kept (or the task put in a TaskTracker).
 pub fn is_spawn_function(path: &[String]) -> bool {
@@ -127,11 +182,15 @@ pub fn is_spawn_function(path: &[String]) -> bool {
     SPAWNS.iter().any(|spawn| path_equals(path, spawn))
 }
 
-/// True when `path` is one of the forbidden items of any path-based rule, so
-/// that importing it by name has already been reported at the `use`.
-pub fn is_forbidden_item(path: &[String]) -> bool {
-    unbounded_channel_reason(path).is_some() || tokio_lock_reason(path).is_some()
-}
+/// Why a resolved path breaks a rule, or `None` when it does not.
+pub type PathCheck = fn(&[String]) -> Option<&'static str>;
+
+/// The rules decided by a resolved path alone, each with its check.
+pub const PATH_RULES: [(Rule, PathCheck); 3] = [
+    (Rule::BoundedChannels, unbounded_channel_reason),
+    (Rule::NoTokioMutex, tokio_lock_reason),
+    (Rule::EnginePurity, impure_engine_reason),
+];
 
 fn starts_with(path: &[String], prefix: &[&str]) -> bool {
     path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)

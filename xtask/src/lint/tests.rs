@@ -150,3 +150,11 @@ fn a_file_that_does_not_parse_is_an_error() {
     };
     assert!(lint_source("fn broken( {", &context).is_err());
 }
+
+#[test]
+fn engine_purity_fixture_in_kv_engine() {
+    let report = check("engine_purity.rs", "kv-engine");
+    assert_only_rule(&report, Rule::EnginePurity);
+    let (_, report) = lint_fixture("engine_purity.rs", "server");
+    assert_eq!(report.findings, Vec::new());
+}

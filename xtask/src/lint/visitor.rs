@@ -66,12 +66,22 @@ impl Walker<'_> {
         self.anchor_line = saved_anchor;
     }
 
-    fn check_forbidden_path(&mut self, path: &[String], line: usize) {
-        if let Some(reason) = rules::unbounded_channel_reason(path) {
-            self.report(Rule::BoundedChannels, line, reason);
-        }
-        if let Some(reason) = rules::tokio_lock_reason(path) {
-            self.report(Rule::NoTokioMutex, line, reason);
+    /// Reports `path` under every path rule that forbids it, unless the
+    /// same rule forbids the import it goes through (reported at the `use`).
+    fn check_forbidden_path(
+        &mut self,
+        path: &[String],
+        imported_as: Option<&[String]>,
+        line: usize,
+    ) {
+        for (rule, reason_for) in rules::PATH_RULES {
+            let Some(reason) = reason_for(path) else {
+                continue;
+            };
+            let import_reported = imported_as.is_some_and(|import| reason_for(import).is_some());
+            if !import_reported {
+                self.report(rule, line, reason);
+            }
         }
     }
 
@@ -174,7 +184,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             &mut |_| {},
         );
         for leaf in leaves {
-            self.check_forbidden_path(&leaf.full_path, leaf.line);
+            self.check_forbidden_path(&leaf.full_path, None, leaf.line);
         }
     }
 
@@ -222,9 +232,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let segments = segments_of(path);
         let line = line_of(path);
         for resolved in self.imports.resolve(&segments) {
-            if !resolved.via_forbidden_import {
-                self.check_forbidden_path(&resolved.path, line);
-            }
+            self.check_forbidden_path(&resolved.path, resolved.imported_as.as_deref(), line);
         }
         visit::visit_path(self, path);
     }
