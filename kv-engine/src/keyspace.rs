@@ -565,4 +565,60 @@ mod tests {
         assert_eq!(ks.get(b"a"), Some(&v(3)));
         assert!(!ks.persist(b"a"));
     }
+
+    mod scan_property {
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::BTreeSet;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+            /// Keys present for the whole scan are all visited, whatever
+            /// inserts and removals (and so resizes) happen between steps.
+            #[test]
+            fn scan_visits_every_key_present_throughout(
+                stable in 1usize..100,
+                // Between scan steps: insert this many new keys (positive)
+                // or remove this many of the oldest (negative).
+                churn in proptest::collection::vec(-400i32..400, 1..40),
+            ) {
+                let mut ks = space();
+                let stable_keys: Vec<String> = (0..stable).map(|i| format!("stable:{i}")).collect();
+                for key in &stable_keys {
+                    ks.insert(key.as_bytes(), v(0), false);
+                }
+                let mut seen = BTreeSet::new();
+                let (mut oldest, mut next) = (0u32, 0u32);
+                let mut churn = churn.into_iter().cycle().take(120);
+                let mut cursor = 0;
+                for _ in 0..1_000_000 {
+                    cursor = ks.scan_step(cursor, |key, _| {
+                        seen.insert(key.to_vec());
+                    });
+                    if cursor == 0 {
+                        break;
+                    }
+                    match churn.next() {
+                        Some(n) if n > 0 => {
+                            for _ in 0..n {
+                                ks.insert(format!("churn:{next}").as_bytes(), v(1), false);
+                                next += 1;
+                            }
+                        }
+                        Some(n) => {
+                            for _ in 0..n.unsigned_abs().min(next - oldest) {
+                                ks.remove(format!("churn:{oldest}").as_bytes());
+                                oldest += 1;
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                prop_assert_eq!(cursor, 0);
+                for key in &stable_keys {
+                    prop_assert!(seen.contains(key.as_bytes()), "missed {}", key);
+                }
+            }
+        }
+    }
 }
