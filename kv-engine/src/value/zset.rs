@@ -151,13 +151,13 @@ impl ZSetValue {
     /// outgrows `limits`; returns the previous score.
     pub fn insert_limited(&mut self, member: &[u8], score: f64, limits: ZSetLimits) -> Option<f64> {
         debug_assert!(!score.is_nan(), "NaN scores never enter a sorted set");
-        // Redis replies 0 for a member added with -0.
-        let score = score + 0.0;
         let old = self.remove(member);
         if old.is_none() && (self.len() + 1 > limits.max_entries || member.len() > limits.max_value)
         {
             self.compact = false;
         }
+        // A listpack keeps -0 as 0; a skiplist keeps the sign (as Redis).
+        let score = if self.compact { score + 0.0 } else { score };
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
