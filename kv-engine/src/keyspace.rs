@@ -21,9 +21,14 @@
 //!   time) and `volatile` (a dense list the active expiry cycle samples from).
 //!
 //! Removal unlinks the entry and moves the last entry into its place, so
-//! `entries` stays dense and a random key is one index away. Resizing is all
-//! at once (a rehash of every key): simpler than Redis's incremental rehash,
-//! at the cost of one pause proportional to the table size when it doubles.
+//! `entries` stays dense and a random key is one index away.
+//!
+//! Resizing is incremental, as in Redis, so no command pays for rehashing a
+//! whole table: a resize allocates the new bucket array and every later
+//! insert or removal moves a few old buckets' chains into it. Meanwhile a
+//! key lives in exactly one chain, chosen by its hash: the old table's
+//! bucket if that bucket has not been moved yet, else the new table's. SCAN
+//! then walks both tables as Redis's `dictScan` does.
 
 use crate::value::Value;
 use hashbrown::HashMap;
@@ -58,8 +63,12 @@ impl std::hash::BuildHasher for KeyHasher {
 pub struct Keyspace {
     hasher: KeyHasher,
     /// Head entry index of each bucket's chain (`NIL` for none). Empty, or a
-    /// power of two long.
+    /// power of two long. While rehashing, the new table.
     buckets: Vec<u32>,
+    /// While rehashing: the table being drained (else empty). Its buckets
+    /// below `rehash_pos` have been moved into `buckets`.
+    old: Vec<u32>,
+    rehash_pos: usize,
     entries: Vec<Entry>,
     /// Entry index -> expiry, for the keys that have one.
     expires: HashMap<u32, Expiry, KeyHasher>,
@@ -73,6 +82,19 @@ const NIL: u32 = u32::MAX;
 const INLINE_MAX: usize = 18;
 /// The smallest non-empty table.
 const MIN_BUCKETS: usize = 4;
+/// Old buckets moved per insert or removal while rehashing. Growth doubles
+/// the table when it is full, so one per insert would finish in time; four
+/// also outpaces shrinking.
+const REHASH_STEPS: usize = 4;
+/// Tables up to this many buckets are rehashed at once.
+const REHASH_AT_ONCE_MAX: usize = 256;
+
+/// Where a key's chain starts: a bucket of the old or of the new table.
+#[derive(Clone, Copy, Debug)]
+enum Chain {
+    Old(usize),
+    New(usize),
+}
 
 #[derive(Clone, Debug)]
 struct Entry {
@@ -153,6 +175,8 @@ impl Keyspace {
             expires: HashMap::with_hasher(hasher.clone()),
             hasher,
             buckets: Vec::new(),
+            old: Vec::new(),
+            rehash_pos: 0,
             entries: Vec::new(),
             volatile: Vec::new(),
         }
@@ -205,8 +229,10 @@ impl Keyspace {
             "keyspace full: {} keys",
             self.entries.len()
         );
+        self.rehash_steps(REHASH_STEPS);
         if self.entries.len() >= self.buckets.len() {
-            self.resize(
+            self.finish_rehash();
+            self.start_resize(
                 (self.entries.len() + 1)
                     .next_power_of_two()
                     .max(MIN_BUCKETS),
@@ -218,12 +244,12 @@ impl Keyspace {
                 .reserve_exact((self.entries.len() / 8).max(MIN_BUCKETS));
         }
         let index = self.entries.len() as u32;
-        let bucket = self.bucket_of(key);
+        let chain = self.chain_of(self.hash(key));
         self.entries.push(Entry {
-            key: EntryKey::new(key, self.buckets[bucket]),
+            key: EntryKey::new(key, self.head(chain)),
             value,
         });
-        self.buckets[bucket] = index;
+        self.set_head(chain, index);
     }
 
     /// Removes the key and its expiry; returns the value it held.
@@ -231,9 +257,10 @@ impl Keyspace {
         if self.buckets.is_empty() {
             return None;
         }
-        let bucket = self.bucket_of(key);
+        self.rehash_steps(REHASH_STEPS);
+        let chain = self.chain_of(self.hash(key));
         let mut previous = NIL;
-        let mut current = self.buckets[bucket];
+        let mut current = self.head(chain);
         while current != NIL {
             let entry = &self.entries[current as usize];
             if entry.key.bytes() == key {
@@ -247,7 +274,7 @@ impl Keyspace {
         }
         let next = self.entries[current as usize].key.next();
         if previous == NIL {
-            self.buckets[bucket] = next;
+            self.set_head(chain, next);
         } else {
             self.entries[previous as usize].key.set_next(next);
         }
@@ -321,6 +348,8 @@ impl Keyspace {
 
     pub fn clear(&mut self) {
         self.buckets = Vec::new();
+        self.old = Vec::new();
+        self.rehash_pos = 0;
         self.entries = Vec::new();
         self.expires.clear();
         self.expires.shrink_to_fit();
@@ -336,17 +365,32 @@ impl Keyspace {
         if self.buckets.is_empty() {
             return 0;
         }
-        let mask = (self.buckets.len() - 1) as u64;
-        let mut index = self.buckets[(cursor & mask) as usize];
-        while index != NIL {
-            let entry = &self.entries[index as usize];
-            visit(entry.key.bytes(), &entry.value);
-            index = entry.key.next();
+        if self.old.is_empty() {
+            let mask = (self.buckets.len() - 1) as u64;
+            self.visit_chain(self.buckets[(cursor & mask) as usize], &mut visit);
+            return next_cursor(cursor, mask);
         }
-        // Increment the cursor's high (reversed) bits: the low bits of the
-        // bucket index are the most significant ones of the walk.
-        let cursor = (cursor | !mask).reverse_bits().wrapping_add(1);
-        cursor.reverse_bits()
+        // Rehashing: visit the cursor's bucket in the smaller table, then
+        // every bucket of the larger table that it expands to (Redis's
+        // `dictScan`). The larger table's cursor bits above the smaller
+        // mask are incremented in reverse until they wrap, which carries
+        // into the smaller table's bits.
+        let (small, large) = if self.old.len() < self.buckets.len() {
+            (&self.old, &self.buckets)
+        } else {
+            (&self.buckets, &self.old)
+        };
+        let small_mask = (small.len() - 1) as u64;
+        let large_mask = (large.len() - 1) as u64;
+        let mut cursor = cursor;
+        self.visit_chain(small[(cursor & small_mask) as usize], &mut visit);
+        loop {
+            self.visit_chain(large[(cursor & large_mask) as usize], &mut visit);
+            cursor = next_cursor(cursor, large_mask);
+            if cursor & (small_mask ^ large_mask) == 0 {
+                return cursor;
+            }
+        }
     }
 
     /// The key at position `pick % len` (RANDOMKEY); None when empty.
@@ -374,32 +418,66 @@ impl Keyspace {
     /// and the expiry index.
     pub fn table_bytes(&self) -> usize {
         let expiry = std::mem::size_of::<(u32, Expiry)>() + 1;
-        self.buckets.capacity() * 4
+        (self.buckets.capacity() + self.old.capacity()) * 4
             + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.entries.iter().map(|e| e.key.heap_len()).sum::<usize>()
             + self.expires.capacity() * expiry
             + self.volatile.capacity() * 4
     }
 
-    /// Number of buckets (for tests of resizing and SCAN).
+    /// Number of buckets (of the new table while rehashing).
     pub fn bucket_count(&self) -> usize {
         self.buckets.len()
+    }
+
+    /// True while an incremental resize is in progress.
+    pub fn is_rehashing(&self) -> bool {
+        !self.old.is_empty()
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
 
-    fn bucket_of(&self, key: &[u8]) -> usize {
+    /// The chain a key with `hash` belongs to (the table must exist).
+    fn chain_of(&self, hash: u64) -> Chain {
+        if !self.old.is_empty() {
+            let bucket = (hash & (self.old.len() as u64 - 1)) as usize;
+            if bucket >= self.rehash_pos {
+                return Chain::Old(bucket);
+            }
+        }
         debug_assert!(self.buckets.len().is_power_of_two());
-        (self.hash(key) & (self.buckets.len() as u64 - 1)) as usize
+        Chain::New((hash & (self.buckets.len() as u64 - 1)) as usize)
+    }
+
+    fn head(&self, chain: Chain) -> u32 {
+        match chain {
+            Chain::Old(b) => self.old[b],
+            Chain::New(b) => self.buckets[b],
+        }
+    }
+
+    fn set_head(&mut self, chain: Chain, index: u32) {
+        match chain {
+            Chain::Old(b) => self.old[b] = index,
+            Chain::New(b) => self.buckets[b] = index,
+        }
+    }
+
+    fn visit_chain(&self, mut index: u32, visit: &mut impl FnMut(&[u8], &Value)) {
+        while index != NIL {
+            let entry = &self.entries[index as usize];
+            visit(entry.key.bytes(), &entry.value);
+            index = entry.key.next();
+        }
     }
 
     fn find(&self, key: &[u8]) -> Option<u32> {
         if self.buckets.is_empty() {
             return None;
         }
-        let mut index = self.buckets[self.bucket_of(key)];
+        let mut index = self.head(self.chain_of(self.hash(key)));
         while index != NIL {
             let entry = &self.entries[index as usize];
             if entry.key.bytes() == key {
@@ -435,11 +513,11 @@ impl Keyspace {
     /// Points whatever referred to entry `from` (its chain predecessor or
     /// bucket, its expiry) at `to`, where `swap_remove` is about to move it.
     fn renumber(&mut self, from: u32, to: u32) {
-        let bucket = self.bucket_of(self.entries[from as usize].key.bytes());
-        if self.buckets[bucket] == from {
-            self.buckets[bucket] = to;
+        let chain = self.chain_of(self.hash(self.entries[from as usize].key.bytes()));
+        if self.head(chain) == from {
+            self.set_head(chain, to);
         } else {
-            let mut index = self.buckets[bucket];
+            let mut index = self.head(chain);
             while index != NIL {
                 let entry = &mut self.entries[index as usize];
                 if entry.key.next() == from {
@@ -464,26 +542,84 @@ impl Keyspace {
             self.clear();
             return;
         }
-        if self.buckets.len() > MIN_BUCKETS && len * 8 < self.buckets.len() {
-            self.resize(len.next_power_of_two().max(MIN_BUCKETS));
+        if !self.is_rehashing() && self.buckets.len() > MIN_BUCKETS && len * 8 < self.buckets.len()
+        {
+            self.start_resize(len.next_power_of_two().max(MIN_BUCKETS));
         }
         if self.entries.capacity() > 64 && len * 4 < self.entries.capacity() {
             self.entries.shrink_to(len * 2);
         }
     }
 
-    /// Rebuilds the buckets with `size` (a power of two) chains.
-    fn resize(&mut self, size: usize) {
+    /// Starts moving every key into a table of `size` (a power of two)
+    /// buckets; small tables are moved at once.
+    fn start_resize(&mut self, size: usize) {
         debug_assert!(size.is_power_of_two());
-        debug_assert!(size >= self.entries.len());
-        self.buckets = vec![NIL; size];
-        let mask = (size - 1) as u64;
-        for index in 0..self.entries.len() {
-            let bucket = (self.hash(self.entries[index].key.bytes()) & mask) as usize;
-            self.entries[index].key.set_next(self.buckets[bucket]);
-            self.buckets[bucket] = index as u32;
+        debug_assert!(!self.is_rehashing());
+        let old = std::mem::replace(&mut self.buckets, vec![NIL; size]);
+        if old.is_empty() {
+            return;
+        }
+        self.old = old;
+        self.rehash_pos = 0;
+        if self.old.len() <= REHASH_AT_ONCE_MAX && size <= REHASH_AT_ONCE_MAX {
+            self.finish_rehash();
         }
     }
+
+    fn finish_rehash(&mut self) {
+        while self.is_rehashing() {
+            self.rehash_steps(usize::MAX);
+        }
+    }
+
+    /// Moves up to `n` non-empty old buckets (visiting at most 10n empty
+    /// ones, as Redis bounds it) into the new table.
+    fn rehash_steps(&mut self, n: usize) {
+        if self.old.is_empty() {
+            return;
+        }
+        let new_mask = (self.buckets.len() - 1) as u64;
+        let mut empty_left = n.saturating_mul(10);
+        let mut moved = 0;
+        while moved < n && self.rehash_pos < self.old.len() {
+            let mut index = std::mem::replace(&mut self.old[self.rehash_pos], NIL);
+            self.rehash_pos += 1;
+            if index == NIL {
+                empty_left -= 1;
+                if empty_left == 0 {
+                    break;
+                }
+                continue;
+            }
+            while index != NIL {
+                let entry = &self.entries[index as usize];
+                let next = entry.key.next();
+                let bucket = (self.hash(entry.key.bytes()) & new_mask) as usize;
+                self.entries[index as usize]
+                    .key
+                    .set_next(self.buckets[bucket]);
+                self.buckets[bucket] = index;
+                index = next;
+            }
+            moved += 1;
+        }
+        if self.rehash_pos == self.old.len() {
+            self.old = Vec::new();
+            self.rehash_pos = 0;
+        }
+    }
+}
+
+/// SCAN's cursor increment for a table with `mask`: add one to the
+/// reversed cursor, so the high bits of the bucket index move fastest. A
+/// bucket's keys in a table of 2^n buckets then land in buckets that share
+/// its low n bits in any larger table, and the walk never jumps over them.
+fn next_cursor(cursor: u64, mask: u64) -> u64 {
+    (cursor | !mask)
+        .reverse_bits()
+        .wrapping_add(1)
+        .reverse_bits()
 }
 
 #[cfg(test)]
@@ -551,6 +687,61 @@ mod tests {
         for i in 1000..1024 {
             assert!(ks.contains(format!("{i}").as_bytes()));
         }
+    }
+
+    #[test]
+    fn keys_stay_reachable_while_rehashing_incrementally() {
+        let mut ks = space();
+        let mut saw_rehash = false;
+        for i in 0..20_000i64 {
+            ks.insert(format!("k{i}").as_bytes(), v(i), false);
+            if i % 7 == 0 {
+                ks.set_expire_at(format!("k{i}").as_bytes(), i);
+            }
+            saw_rehash |= ks.is_rehashing();
+            if i % 997 == 0 {
+                for j in 0..=i {
+                    assert_eq!(ks.get(format!("k{j}").as_bytes()), Some(&v(j)));
+                }
+            }
+        }
+        assert!(saw_rehash, "growth never rehashed incrementally");
+        let mut saw_shrink = false;
+        for i in 0..19_990i64 {
+            assert_eq!(ks.remove(format!("k{i}").as_bytes()), Some(v(i)));
+            saw_shrink |= ks.is_rehashing();
+        }
+        assert!(saw_shrink, "shrinking never rehashed incrementally");
+        for i in 19_990..20_000i64 {
+            assert_eq!(ks.get(format!("k{i}").as_bytes()), Some(&v(i)));
+            assert_eq!(
+                ks.expire_at(format!("k{i}").as_bytes()),
+                (i % 7 == 0).then_some(i)
+            );
+        }
+    }
+
+    #[test]
+    fn scan_during_a_rehash_sees_both_tables() {
+        let mut ks = space();
+        for i in 0..4096 {
+            ks.insert(format!("k{i}").as_bytes(), v(i), false);
+        }
+        // The next insert doubles the table and starts moving buckets.
+        ks.insert(b"trigger", v(0), false);
+        assert!(ks.is_rehashing());
+        let mut seen = std::collections::BTreeSet::new();
+        let mut cursor = 0;
+        loop {
+            cursor = ks.scan_step(cursor, |key, _| {
+                seen.insert(key.to_vec());
+            });
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert!(ks.is_rehashing(), "scanning must not move buckets");
+        assert_eq!(seen.len(), 4097);
     }
 
     #[test]
