@@ -25,7 +25,7 @@ enum Action {
     Cargo(&'static [&'static str]),
     /// The test suite: nextest when installed, else `cargo test`.
     Tests,
-    /// `cargo test --doc`; nextest cannot run doctests, `cargo test` already did.
+    /// `cargo test --doc`: nextest cannot run doctests (`cargo test` does).
     Doctests,
     /// `cargo xtask lint`, run in this process.
     Lint,
@@ -49,13 +49,15 @@ const STEPS: &[Step] = &[
             "warnings",
         ]),
     },
-    Step {
-        name: "tests",
-        action: Action::Tests,
-    },
+    // Doctests first: their per-crate "0 passed" lines would otherwise be
+    // the last test-runner lines CI reads, hiding the real count.
     Step {
         name: "doctests",
         action: Action::Doctests,
+    },
+    Step {
+        name: "tests",
+        action: Action::Tests,
     },
     Step {
         name: "lint",
@@ -146,7 +148,7 @@ fn run_one(step: &Step) -> anyhow::Result<Outcome> {
         Action::Doctests => {
             if !has_nextest() {
                 return Ok(Outcome::Skipped(
-                    "`cargo test` already ran the doctests".into(),
+                    "`cargo test` in the tests step runs them".into(),
                 ));
             }
             let mut command = process::cargo();
@@ -157,7 +159,9 @@ fn run_one(step: &Step) -> anyhow::Result<Outcome> {
             println!("==> [{}] cargo xtask lint", step.name);
             let started = Instant::now();
             lint::run(&lint::LintArgs::default())?;
-            started.elapsed()
+            let elapsed = started.elapsed();
+            println!("<== [{}] ok in {}", step.name, format_duration(elapsed));
+            elapsed
         }
         Action::Suite(suite, variable, value) => {
             if !suite.exists() {

@@ -21,7 +21,11 @@ mod suites;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "redis-rust project automation")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "redis-rust project automation"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,

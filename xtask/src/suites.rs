@@ -131,3 +131,31 @@ pub fn run_suite(
     }
     process::run_step(suite.name, &mut suite.command(env, test_args))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suite_runs_its_release_test_target_with_the_seed_variable() {
+        let command = DST.command(&[("DST_SEED", "7".to_string())], &["crash".to_string()]);
+        let line = process::describe(&command);
+        assert!(line.contains("DST_SEED=7"), "{line}");
+        assert!(
+            line.ends_with("cargo test --release -p server --test dst -- crash"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_missing_suite_is_an_error_that_names_the_file() {
+        let missing = Suite {
+            name: "ghost",
+            package: "server",
+            test_target: "no_such_suite",
+        };
+        assert!(!missing.exists());
+        let error = run_suite(&missing, &[], &[]).expect_err("must fail");
+        assert!(error.to_string().contains("server/tests/no_such_suite.rs"));
+    }
+}
