@@ -13,7 +13,9 @@
 //! never jumps over one. That needs bucket positions, which hashbrown hides.
 //!
 //! Layout, chosen to be lean per key:
-//! - `entries`: a dense `Vec<Entry>` (key, value, chain link), 48 bytes each;
+//! - `entries`: a dense array of `Entry` (key, value, chain link), 48 bytes
+//!   each, in fixed pages of 1024 so growing never copies the array (a
+//!   single `Vec` of a million entries would move 48 MB at a reallocation);
 //!   keys up to 18 bytes live inside the entry, longer ones on the heap.
 //! - `buckets`: `u32` indexes into `entries` (head of each chain), one per
 //!   bucket, at most one bucket per key (load factor <= 1, as Redis).
@@ -62,22 +64,35 @@ impl std::hash::BuildHasher for KeyHasher {
 #[derive(Clone, Debug)]
 pub struct Keyspace {
     hasher: KeyHasher,
-    /// Head entry index of each bucket's chain (`NIL` for none). Empty, or a
-    /// power of two long. While rehashing, the new table.
-    buckets: Vec<u32>,
+    /// Head entry of each bucket's chain. Empty, or a power of two long.
+    /// While rehashing, the new table.
+    buckets: Vec<Head>,
     /// While rehashing: the table being drained (else empty). Its buckets
     /// below `rehash_pos` have been moved into `buckets`.
-    old: Vec<u32>,
+    old: Vec<Head>,
     rehash_pos: usize,
-    entries: Vec<Entry>,
+    entries: Entries,
     /// Entry index -> expiry, for the keys that have one.
     expires: HashMap<u32, Expiry, KeyHasher>,
     /// Entry indexes of the keys with an expiry, densely, for sampling.
     volatile: Vec<u32>,
 }
 
-/// The end of a chain / an empty bucket.
+/// The end of a chain.
 const NIL: u32 = u32::MAX;
+
+/// A bucket: its first entry's index plus one, or None when empty. Zero
+/// for empty lets a new bucket array come from zeroed pages the OS hands
+/// out lazily, rather than filling megabytes when a large table doubles.
+type Head = Option<std::num::NonZeroU32>;
+
+fn head_of(index: u32) -> Head {
+    std::num::NonZeroU32::new(index.wrapping_add(1))
+}
+
+fn index_of(head: Head) -> u32 {
+    head.map_or(NIL, |h| h.get() - 1)
+}
 /// Keys up to this long are stored inside the entry.
 const INLINE_MAX: usize = 18;
 /// The smallest non-empty table.
@@ -122,6 +137,80 @@ struct Expiry {
     at_ms: i64,
     /// Where this entry sits in `volatile`.
     volatile_pos: u32,
+}
+
+/// Entries per page of `Entries`.
+const PAGE: usize = 1024;
+
+/// A dense array of entries in fixed-size pages. Every page but the last is
+/// full; the last may be empty (kept as a spare so a key count hovering at
+/// a page boundary does not allocate and free a page each time).
+#[derive(Clone, Debug, Default)]
+struct Entries {
+    pages: Vec<Vec<Entry>>,
+    len: usize,
+}
+
+impl Entries {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, entry: Entry) {
+        if self.pages.last().is_none_or(|page| page.len() == PAGE) {
+            self.pages.push(Vec::with_capacity(PAGE));
+        }
+        if let Some(page) = self.pages.last_mut() {
+            page.push(entry);
+            self.len += 1;
+        }
+    }
+
+    /// Removes entry `index`, moving the last entry into its place.
+    fn swap_remove(&mut self, index: u32) -> Entry {
+        let index = index as usize;
+        assert!(index < self.len, "entry {index} out of {}", self.len);
+        if self.pages.last().is_some_and(Vec::is_empty) {
+            self.pages.pop();
+        }
+        let last = self
+            .pages
+            .last_mut()
+            .and_then(Vec::pop)
+            .expect("a non-empty array has a last entry");
+        self.len -= 1;
+        if index == self.len {
+            last
+        } else {
+            std::mem::replace(&mut self[index], last)
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.pages.iter().flatten()
+    }
+
+    /// Entries the pages have room for.
+    fn capacity(&self) -> usize {
+        self.pages.len() * PAGE
+    }
+}
+
+impl std::ops::Index<usize> for Entries {
+    type Output = Entry;
+    fn index(&self, index: usize) -> &Entry {
+        &self.pages[index / PAGE][index % PAGE]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Entries {
+    fn index_mut(&mut self, index: usize) -> &mut Entry {
+        &mut self.pages[index / PAGE][index % PAGE]
+    }
 }
 
 impl EntryKey {
@@ -177,7 +266,7 @@ impl Keyspace {
             buckets: Vec::new(),
             old: Vec::new(),
             rehash_pos: 0,
-            entries: Vec::new(),
+            entries: Entries::default(),
             volatile: Vec::new(),
         }
     }
@@ -238,11 +327,6 @@ impl Keyspace {
                     .max(MIN_BUCKETS),
             );
         }
-        if self.entries.len() == self.entries.capacity() {
-            // Grow by an eighth: little slack per key, amortised O(1).
-            self.entries
-                .reserve_exact((self.entries.len() / 8).max(MIN_BUCKETS));
-        }
         let index = self.entries.len() as u32;
         let chain = self.chain_of(self.hash(key));
         self.entries.push(Entry {
@@ -283,7 +367,7 @@ impl Keyspace {
         if current != last {
             self.renumber(last, current);
         }
-        let removed = self.entries.swap_remove(current as usize);
+        let removed = self.entries.swap_remove(current);
         self.shrink_if_sparse();
         Some(removed.value)
     }
@@ -350,7 +434,7 @@ impl Keyspace {
         self.buckets = Vec::new();
         self.old = Vec::new();
         self.rehash_pos = 0;
-        self.entries = Vec::new();
+        self.entries = Entries::default();
         self.expires.clear();
         self.expires.shrink_to_fit();
         self.volatile = Vec::new();
@@ -367,7 +451,7 @@ impl Keyspace {
         }
         if self.old.is_empty() {
             let mask = (self.buckets.len() - 1) as u64;
-            self.visit_chain(self.buckets[(cursor & mask) as usize], &mut visit);
+            self.visit_chain(index_of(self.buckets[(cursor & mask) as usize]), &mut visit);
             return next_cursor(cursor, mask);
         }
         // Rehashing: visit the cursor's bucket in the smaller table, then
@@ -383,9 +467,9 @@ impl Keyspace {
         let small_mask = (small.len() - 1) as u64;
         let large_mask = (large.len() - 1) as u64;
         let mut cursor = cursor;
-        self.visit_chain(small[(cursor & small_mask) as usize], &mut visit);
+        self.visit_chain(index_of(small[(cursor & small_mask) as usize]), &mut visit);
         loop {
-            self.visit_chain(large[(cursor & large_mask) as usize], &mut visit);
+            self.visit_chain(index_of(large[(cursor & large_mask) as usize]), &mut visit);
             cursor = next_cursor(cursor, large_mask);
             if cursor & (small_mask ^ large_mask) == 0 {
                 return cursor;
@@ -453,15 +537,15 @@ impl Keyspace {
 
     fn head(&self, chain: Chain) -> u32 {
         match chain {
-            Chain::Old(b) => self.old[b],
-            Chain::New(b) => self.buckets[b],
+            Chain::Old(b) => index_of(self.old[b]),
+            Chain::New(b) => index_of(self.buckets[b]),
         }
     }
 
     fn set_head(&mut self, chain: Chain, index: u32) {
         match chain {
-            Chain::Old(b) => self.old[b] = index,
-            Chain::New(b) => self.buckets[b] = index,
+            Chain::Old(b) => self.old[b] = head_of(index),
+            Chain::New(b) => self.buckets[b] = head_of(index),
         }
     }
 
@@ -535,7 +619,7 @@ impl Keyspace {
     }
 
     /// Shrinks the table when it is less than 1/8 full (Redis resizes
-    /// below 10%), and the entries' storage when it is mostly empty.
+    /// below 10%). (Entry pages are freed as they empty.)
     fn shrink_if_sparse(&mut self) {
         let len = self.entries.len();
         if len == 0 {
@@ -546,9 +630,6 @@ impl Keyspace {
         {
             self.start_resize(len.next_power_of_two().max(MIN_BUCKETS));
         }
-        if self.entries.capacity() > 64 && len * 4 < self.entries.capacity() {
-            self.entries.shrink_to(len * 2);
-        }
     }
 
     /// Starts moving every key into a table of `size` (a power of two)
@@ -556,7 +637,7 @@ impl Keyspace {
     fn start_resize(&mut self, size: usize) {
         debug_assert!(size.is_power_of_two());
         debug_assert!(!self.is_rehashing());
-        let old = std::mem::replace(&mut self.buckets, vec![NIL; size]);
+        let old = std::mem::replace(&mut self.buckets, vec![None; size]);
         if old.is_empty() {
             return;
         }
@@ -583,7 +664,7 @@ impl Keyspace {
         let mut empty_left = n.saturating_mul(10);
         let mut moved = 0;
         while moved < n && self.rehash_pos < self.old.len() {
-            let mut index = std::mem::replace(&mut self.old[self.rehash_pos], NIL);
+            let mut index = index_of(std::mem::take(&mut self.old[self.rehash_pos]));
             self.rehash_pos += 1;
             if index == NIL {
                 empty_left -= 1;
@@ -598,8 +679,8 @@ impl Keyspace {
                 let bucket = (self.hash(entry.key.bytes()) & new_mask) as usize;
                 self.entries[index as usize]
                     .key
-                    .set_next(self.buckets[bucket]);
-                self.buckets[bucket] = index;
+                    .set_next(index_of(self.buckets[bucket]));
+                self.buckets[bucket] = head_of(index);
                 index = next;
             }
             moved += 1;
