@@ -9,9 +9,9 @@
 
 use bytes::{Bytes, BytesMut};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use kv_engine::harness::Session;
+use kv_engine::delta::NoDeltas;
 use kv_engine::value::Value;
-use kv_engine::{ClientState, NoHost};
+use kv_engine::{ClientState, Engine, EngineConfig, ManualClock, NoHost};
 use resp_codec::{Protocol, ReplyWriter};
 use std::time::Duration;
 
@@ -23,17 +23,19 @@ fn sizes() -> Vec<usize> {
     }
 }
 
-/// Runs one command without the harness's per-call conversions.
+/// An engine that keeps no deltas (the test harness keeps them all, which
+/// would swamp the memory figures), and one client.
 struct Runner {
-    session: Session,
+    engine: Engine,
     client: ClientState,
     buf: BytesMut,
 }
 
 impl Runner {
     fn new() -> Self {
+        let clock = ManualClock::new(1_000_000);
         Runner {
-            session: Session::new(),
+            engine: Engine::new(EngineConfig::default(), clock, Box::new(NoDeltas)),
             client: ClientState::new(7),
             buf: BytesMut::with_capacity(1 << 16),
         }
@@ -42,8 +44,7 @@ impl Runner {
     fn run(&mut self, argv: &[Bytes]) {
         self.buf.clear();
         let mut out = ReplyWriter::new(&mut self.buf, Protocol::Resp2);
-        self.session
-            .engine
+        self.engine
             .execute(&mut self.client, argv, &mut out, &mut NoHost);
     }
 }
@@ -116,7 +117,7 @@ fn memory_table() {
             let before = rss_bytes();
             build(&mut runner, kind, &key, n);
             let after = rss_bytes();
-            let value = runner.session.engine.db(0).get(&key).expect("built");
+            let value = runner.engine.db(0).get(&key).expect("built");
             println!(
                 "{kind:<8} {n:<8} {:>9.1} {:>9.1}  {}",
                 heap_bytes(value) as f64 / n as f64,

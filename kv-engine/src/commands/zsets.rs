@@ -1165,20 +1165,20 @@ fn compute(
             out
         }
         Op::Union => {
-            let mut totals: crate::value::indexed::IndexedMap<f64> =
-                crate::value::indexed::IndexedMap::new();
+            // Any map will do: the result is sorted below.
+            let mut totals: hashbrown::HashMap<Vec<u8>, f64> = hashbrown::HashMap::new();
             for (source, w) in &sources {
                 for (member, score) in source.elements() {
                     let value = weighted(score, *w);
                     match totals.get_mut(&member) {
                         Some(total) => aggregate(total, value, call.aggregate),
                         None => {
-                            totals.insert(&member, value);
+                            totals.insert(member, value);
                         }
                     }
                 }
             }
-            totals.iter().map(|(m, s)| (m.to_vec(), *s)).collect()
+            totals.into_iter().collect()
         }
         Op::Diff => {
             let Some(((first, _), rest)) = sources.split_first() else {

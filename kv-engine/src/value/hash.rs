@@ -2,10 +2,10 @@
 //! `len field len value` entries in insertion order (Redis's listpack:
 //! about two bytes of overhead per string); past `hash-max-listpack-entries`
 //! entries or a string longer than `hash-max-listpack-value` bytes they
-//! become an `IndexedMap` (O(1) lookups and random picks) and never go back,
+//! become an `ArenaMap` (O(1) lookups and random picks) and never go back,
 //! as in Redis.
 
-use super::indexed::IndexedMap;
+use super::arena_map::{put, take, ArenaMap};
 
 /// The thresholds of the compact form (from the engine config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ impl Default for HashLimits {
 #[derive(Clone, Debug, PartialEq)]
 enum Repr {
     Packed { bytes: Vec<u8>, len: usize },
-    Table(IndexedMap<Box<[u8]>>),
+    Table(ArenaMap),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,33 +43,6 @@ impl Default for HashValue {
             },
         }
     }
-}
-
-/// Appends a varint length and the bytes.
-fn put(buf: &mut Vec<u8>, data: &[u8]) {
-    let mut n = data.len();
-    while n >= 0x80 {
-        buf.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    buf.push(n as u8);
-    buf.extend_from_slice(data);
-}
-
-/// Reads the string at `at`; returns it and where the next one starts.
-fn take(buf: &[u8], mut at: usize) -> (&[u8], usize) {
-    let mut n = 0usize;
-    let mut shift = 0;
-    loop {
-        let b = buf[at];
-        at += 1;
-        n |= usize::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            break;
-        }
-        shift += 7;
-    }
-    (&buf[at..at + n], at + n)
 }
 
 /// Walks packed entries: (field, value, entry start, entry end).
@@ -112,7 +85,7 @@ impl HashValue {
             Repr::Packed { bytes, .. } => packed_entries(bytes)
                 .find(|(f, ..)| *f == field)
                 .map(|(_, v, ..)| v),
-            Repr::Table(map) => map.get(field).map(|v| &**v),
+            Repr::Table(map) => map.get(field),
         }
     }
     pub fn contains(&self, field: &[u8]) -> bool {
@@ -152,7 +125,7 @@ impl HashValue {
                     }
                 }
             }
-            Repr::Table(map) => map.insert(field, value.into()).is_none(),
+            Repr::Table(map) => map.insert(field, value),
         }
     }
     pub fn remove(&mut self, field: &[u8]) -> bool {
@@ -170,14 +143,14 @@ impl HashValue {
                     None => false,
                 }
             }
-            Repr::Table(map) => map.remove(field).is_some(),
+            Repr::Table(map) => map.remove(field),
         }
     }
     fn convert(&mut self) {
-        if let Repr::Packed { bytes, len } = &self.repr {
-            let mut map = IndexedMap::with_capacity(*len + 1);
+        if let Repr::Packed { bytes, .. } = &self.repr {
+            let mut map = ArenaMap::new();
             for (f, v, ..) in packed_entries(bytes) {
-                map.insert(f, v.into());
+                map.insert(f, v);
             }
             self.repr = Repr::Table(map);
         }
@@ -186,14 +159,14 @@ impl HashValue {
     pub fn get_index(&self, index: usize) -> Option<(&[u8], &[u8])> {
         match &self.repr {
             Repr::Packed { bytes, .. } => packed_entries(bytes).nth(index).map(|(f, v, ..)| (f, v)),
-            Repr::Table(map) => map.get_index(index).map(|(f, v)| (f, &**v)),
+            Repr::Table(map) => map.get_index(index),
         }
     }
     /// Field/value pairs: insertion order while compact, else unspecified.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], &[u8])> + '_> {
         match &self.repr {
             Repr::Packed { bytes, .. } => Box::new(packed_entries(bytes).map(|(f, v, ..)| (f, v))),
-            Repr::Table(map) => Box::new(map.iter().map(|(f, v)| (f, &**v))),
+            Repr::Table(map) => Box::new(map.iter()),
         }
     }
     /// True while compact (HSCAN returns everything in one call then).

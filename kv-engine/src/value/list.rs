@@ -1,7 +1,8 @@
 //! The list type: a deque of packed chunks, Redis's quicklist idea. Each
 //! chunk holds its elements' bytes back to back plus their end offsets, so
-//! an element costs its length plus 4 bytes; chunks are sized by
-//! `list-max-listpack-size` (negative: a byte budget, positive: a count).
+//! an element costs its length plus 2 bytes (about what Redis's listpack
+//! spends); chunks are sized by `list-max-listpack-size` (negative: a byte
+//! budget, positive: a count).
 //! Pushes and pops at either end are O(1) chunk operations; indexing walks
 //! chunks from the nearer end, as Redis does.
 
@@ -10,11 +11,96 @@ use std::collections::VecDeque;
 /// Redis's hard cap on a node's bytes when the fill is a count.
 const SIZE_SAFETY_LIMIT: usize = 8192;
 
+/// End offsets of a chunk's elements: two bytes each while the chunk's
+/// bytes fit in u16 (always, at the default sizes), four beyond.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ends {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Ends::Narrow(Vec::new())
+    }
+}
+
+impl Ends {
+    fn len(&self) -> usize {
+        match self {
+            Ends::Narrow(v) => v.len(),
+            Ends::Wide(v) => v.len(),
+        }
+    }
+    fn get(&self, i: usize) -> usize {
+        match self {
+            Ends::Narrow(v) => usize::from(v[i]),
+            Ends::Wide(v) => v[i] as usize,
+        }
+    }
+    /// Makes room for offsets up to `max`.
+    fn widen_for(&mut self, max: usize) {
+        if let Ends::Narrow(v) = self {
+            if max > usize::from(u16::MAX) {
+                *self = Ends::Wide(v.iter().map(|&e| u32::from(e)).collect());
+            }
+        }
+    }
+    fn insert(&mut self, i: usize, end: usize) {
+        match self {
+            Ends::Narrow(v) => v.insert(i, end as u16),
+            Ends::Wide(v) => v.insert(i, end as u32),
+        }
+    }
+    fn drain(&mut self, a: usize, b: usize) {
+        match self {
+            Ends::Narrow(v) => {
+                v.drain(a..b);
+            }
+            Ends::Wide(v) => {
+                v.drain(a..b);
+            }
+        }
+    }
+    /// Adds `delta` to every end from `i` on.
+    fn shift(&mut self, i: usize, delta: isize) {
+        match self {
+            Ends::Narrow(v) => v[i..]
+                .iter_mut()
+                .for_each(|e| *e = (*e as isize + delta) as u16),
+            Ends::Wide(v) => v[i..]
+                .iter_mut()
+                .for_each(|e| *e = (*e as isize + delta) as u32),
+        }
+    }
+    /// Splits off the ends from `at`, rebased to start at `base`.
+    fn split_off(&mut self, at: usize, base: usize) -> Ends {
+        let mut tail = match self {
+            Ends::Narrow(v) => Ends::Narrow(v.split_off(at)),
+            Ends::Wide(v) => Ends::Wide(v.split_off(at)),
+        };
+        tail.shift(0, -(base as isize));
+        tail
+    }
+    fn shrink_to_fit(&mut self) {
+        match self {
+            Ends::Narrow(v) => v.shrink_to_fit(),
+            Ends::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Ends::Narrow(v) => 2 * v.capacity(),
+            Ends::Wide(v) => 4 * v.capacity(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Chunk {
     data: Vec<u8>,
-    /// `ends[i]` is where element i's bytes end in `data`.
-    ends: Vec<u32>,
+    /// `ends.get(i)` is where element i's bytes end in `data`.
+    ends: Ends,
 }
 
 impl Chunk {
@@ -25,51 +111,57 @@ impl Chunk {
         if i == 0 {
             0
         } else {
-            self.ends[i - 1] as usize
+            self.ends.get(i - 1)
         }
     }
     fn get(&self, i: usize) -> &[u8] {
-        &self.data[self.start(i)..self.ends[i] as usize]
+        &self.data[self.start(i)..self.ends.get(i)]
+    }
+    /// Grows `data` by at most a quarter at a time, so a chunk's slack
+    /// stays small (chunks are bounded, so this stays amortized O(1)).
+    fn reserve(&mut self, extra: usize) {
+        let needed = self.data.len() + extra;
+        if needed > self.data.capacity() {
+            let grow = (needed - self.data.len()).max(self.data.len() / 4).max(16);
+            self.data.reserve_exact(grow);
+        }
     }
     fn insert(&mut self, i: usize, item: &[u8]) {
         let at = self.start(i);
+        self.reserve(item.len());
+        self.ends.widen_for(self.data.len() + item.len());
         self.data.splice(at..at, item.iter().copied());
-        let grow = item.len() as u32;
-        for end in &mut self.ends[i..] {
-            *end += grow;
-        }
-        self.ends.insert(i, at as u32 + grow);
+        self.ends.shift(i, item.len() as isize);
+        self.ends.insert(i, at + item.len());
     }
     /// Removes elements `a..b`.
     fn remove_range(&mut self, a: usize, b: usize) {
         let (from, to) = (self.start(a), self.start(b));
         self.data.drain(from..to);
-        let shrink = (to - from) as u32;
-        self.ends.drain(a..b);
-        for end in &mut self.ends[a..] {
-            *end -= shrink;
-        }
+        self.ends.drain(a, b);
+        self.ends.shift(a, -((to - from) as isize));
     }
     fn replace(&mut self, i: usize, item: &[u8]) {
-        let (from, to) = (self.start(i), self.ends[i] as usize);
+        let (from, to) = (self.start(i), self.ends.get(i));
+        self.reserve(item.len().saturating_sub(to - from));
+        self.ends
+            .widen_for(self.data.len() + item.len().saturating_sub(to - from));
         self.data.splice(from..to, item.iter().copied());
-        let (old, new) = ((to - from) as i64, item.len() as i64);
-        for end in &mut self.ends[i..] {
-            *end = (i64::from(*end) + new - old) as u32;
-        }
+        self.ends
+            .shift(i, item.len() as isize - (to - from) as isize);
     }
     /// Splits off the second half into a new chunk.
     fn split(&mut self) -> Chunk {
         let half = self.len() / 2;
         let cut = self.start(half);
         let data = self.data.split_off(cut);
-        let ends = self
-            .ends
-            .split_off(half)
-            .into_iter()
-            .map(|e| e - cut as u32)
-            .collect();
+        let ends = self.ends.split_off(half, cut);
         Chunk { data, ends }
+    }
+    /// Drops spare capacity once no more pushes are expected here.
+    fn seal(&mut self) {
+        self.data.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 }
 
@@ -126,7 +218,12 @@ impl ListValue {
     pub fn push_front(&mut self, item: &[u8]) {
         match self.chunks.front() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
-            _ => self.chunks.push_front(Chunk::default()),
+            _ => {
+                if let Some(full) = self.chunks.front_mut() {
+                    full.seal();
+                }
+                self.chunks.push_front(Chunk::default());
+            }
         }
         if let Some(chunk) = self.chunks.front_mut() {
             chunk.insert(0, item);
@@ -136,7 +233,12 @@ impl ListValue {
     pub fn push_back(&mut self, item: &[u8]) {
         match self.chunks.back() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
-            _ => self.chunks.push_back(Chunk::default()),
+            _ => {
+                if let Some(full) = self.chunks.back_mut() {
+                    full.seal();
+                }
+                self.chunks.push_back(Chunk::default());
+            }
         }
         if let Some(chunk) = self.chunks.back_mut() {
             let at = chunk.len();
@@ -343,7 +445,7 @@ impl ListValue {
             + self
                 .chunks
                 .iter()
-                .map(|c| c.data.capacity() + 4 * c.ends.capacity())
+                .map(|c| c.data.capacity() + c.ends.heap_bytes())
                 .sum::<usize>()
     }
 }
@@ -462,6 +564,23 @@ mod tests {
             }
             model_check(&list, &model);
         }
+    }
+
+    #[test]
+    fn huge_elements_widen_their_chunk() {
+        let mut list = ListValue::new();
+        list.set_fill(-5);
+        let big = vec![b'x'; 70_000];
+        list.push_back(b"a");
+        list.push_back(&big);
+        list.push_back(b"b");
+        list.insert(1, b"c");
+        list.set(0, &big);
+        let got: Vec<usize> = list.iter().map(<[u8]>::len).collect();
+        assert_eq!(got, vec![70_000, 1, 70_000, 1]);
+        assert_eq!(list.get(1), Some(&b"c"[..]));
+        assert_eq!(list.pop_front().map(|e| e.len()), Some(70_000));
+        assert_eq!(list.pop_back().map(Vec::from), Some(b"b".to_vec()));
     }
 
     #[test]

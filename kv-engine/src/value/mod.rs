@@ -3,8 +3,8 @@
 //! Collections are boxed so a `Value` stays two words wide; the string type
 //! keeps integers unboxed, as Redis's `int` encoding does.
 
+pub mod arena_map;
 pub mod hash;
-pub mod indexed;
 pub mod list;
 pub mod set;
 pub mod string;

@@ -1,10 +1,10 @@
 //! The set type. Sets of integers are a sorted `Vec<i64>` (Redis's intset:
 //! 8 bytes a member, replies in ascending order) up to
 //! `set-max-intset-entries`; any other member or more entries turn the set
-//! into an `IndexedMap` (O(1) membership and random picks) for good, as in
+//! into an `ArenaMap` (O(1) membership and random picks) for good, as in
 //! Redis 7.0, which has no listpack sets.
 
-use super::indexed::IndexedMap;
+use super::arena_map::ArenaMap;
 use super::string::parse_canonical_i64;
 use std::borrow::Cow;
 
@@ -14,7 +14,7 @@ const DEFAULT_MAX_INTSET: usize = 512;
 #[derive(Clone, Debug, PartialEq)]
 enum Repr {
     Ints(Vec<i64>),
-    Table(IndexedMap<()>),
+    Table(ArenaMap),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -88,15 +88,15 @@ impl SetValue {
             self.convert();
         }
         match &mut self.repr {
-            Repr::Table(map) => map.insert(member, ()).is_none(),
+            Repr::Table(map) => map.insert(member, b""),
             Repr::Ints(_) => unreachable!("converted above"),
         }
     }
     fn convert(&mut self) {
         if let Repr::Ints(ints) = &self.repr {
-            let mut map = IndexedMap::with_capacity(ints.len() + 1);
+            let mut map = ArenaMap::new();
             for &n in ints {
-                map.insert(&int_text(n), ());
+                map.insert(&int_text(n), b"");
             }
             self.repr = Repr::Table(map);
         }
@@ -110,7 +110,7 @@ impl SetValue {
                 }
                 _ => false,
             },
-            Repr::Table(map) => map.remove(member).is_some(),
+            Repr::Table(map) => map.remove(member),
         }
     }
     /// The member at `index` (0..len), for random picks and SSCAN.
