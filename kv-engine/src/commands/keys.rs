@@ -381,7 +381,9 @@ pub fn shown_arg(arg: &[u8]) -> String {
     shown.replace(['\r', '\n'], " ")
 }
 
-/// The encoding name OBJECT ENCODING reports.
+/// The encoding name OBJECT ENCODING reports. Strings are judged by their
+/// current length (Redis keeps an APPENDed short string "raw"; `StrValue`
+/// does not remember that yet).
 fn encoding(value: &Value) -> &'static str {
     match value {
         Value::Str(StrValue::Int(_)) => "int",
@@ -391,9 +393,7 @@ fn encoding(value: &Value) -> &'static str {
         Value::List(list) => list.encoding(),
         Value::Hash(hash) => hash.encoding(),
         Value::Set(set) => set.encoding(),
-        // Sorted sets switch to a skiplist past 128 entries by default.
-        Value::ZSet(zset) if zset.len() <= 128 => "listpack",
-        Value::ZSet(_) => "skiplist",
+        Value::ZSet(zset) => zset.encoding(),
     }
 }
 
