@@ -690,3 +690,15 @@ fn rename_move_copy_of_a_list_signal_it_ready_for_blocked_clients() {
         vec![(0, "dst".into()), (2, "other".into()), (1, "dst".into())]
     );
 }
+
+/// 3000 random keyspace commands (keys, expiry, dbs, MULTI/EXEC) generated
+/// by `keyspace_data/generate.py 7 3000`, replies recorded from
+/// redis-server 7.0.15 by `coll_data/record.py`.
+#[test]
+fn random_script_matches_redis() {
+    collections_support::replay("keyspace_random");
+}
+
+#[path = "collections_support/mod.rs"]
+#[allow(dead_code)]
+mod collections_support;
