@@ -16,13 +16,19 @@ pub struct FuzzArgs {
     /// Also run every target for this many seconds after building.
     #[arg(long, value_name = "SECONDS")]
     run: Option<u64>,
+    /// Only the fuzz directory of this crate, e.g. `resp-codec`.
+    #[arg(long = "crate", value_name = "NAME")]
+    crate_name: Option<String>,
 }
 
 pub fn run(args: &FuzzArgs) -> anyhow::Result<()> {
     if !process::cargo_has_subcommand("fuzz") {
         bail!("cargo-fuzz is not installed; install it with `cargo install cargo-fuzz`");
     }
-    let fuzz_dirs = fuzz_dirs(&process::workspace_root())?;
+    let mut fuzz_dirs = fuzz_dirs(&process::workspace_root())?;
+    if let Some(wanted) = &args.crate_name {
+        fuzz_dirs.retain(|dir| dir.parent().and_then(Path::file_name) == Some(wanted.as_ref()));
+    }
     if fuzz_dirs.is_empty() {
         bail!("no fuzz directories found (expected <crate>/fuzz/Cargo.toml)");
     }
