@@ -700,5 +700,4 @@ fn random_script_matches_redis() {
 }
 
 #[path = "collections_support/mod.rs"]
-#[allow(dead_code)]
 mod collections_support;
