@@ -47,6 +47,9 @@ pub struct EngineState {
     /// Keys that received elements, in order, for blocked clients.
     pub(crate) ready_keys: Vec<(usize, Bytes)>,
     ready_set: HashSet<(usize, Bytes)>,
+    /// Databases whose whole contents changed (SWAPDB), in order, without
+    /// repeats: every client blocked on a key there must be re-checked.
+    pub(crate) swapped_dbs: Vec<usize>,
     /// (db, key) -> clients watching it.
     pub(crate) watched_keys: HashMap<(usize, Bytes), Vec<Watcher>>,
     /// Clients whose watched keys changed: their EXEC fails.
@@ -142,6 +145,7 @@ impl Engine {
                 pending_transaction: false,
                 ready_keys: Vec::new(),
                 ready_set: HashSet::new(),
+                swapped_dbs: Vec::new(),
                 watched_keys: HashMap::new(),
                 dirty_watchers: HashSet::new(),
                 config,
@@ -223,6 +227,13 @@ impl Engine {
     pub fn take_ready_keys(&mut self) -> Vec<(usize, Bytes)> {
         self.state.ready_set.clear();
         std::mem::take(&mut self.state.ready_keys)
+    }
+
+    /// Databases SWAPDB exchanged since the last call: a client blocked on
+    /// any key of these may now be served (Redis re-scans their blocked
+    /// keys); the engine does not know which keys have waiters.
+    pub fn take_swapped_dbs(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.state.swapped_dbs)
     }
 
     /// Forgets a client that disconnected: its WATCHes go away.

@@ -128,3 +128,14 @@ fn swapdb_keeps_clients_on_their_numbers_and_moves_ttls() {
     check(&mut s, "PTTL a", ":7000\r\n");
     check(&mut s, "DBSIZE", ":1\r\n");
 }
+
+#[test]
+fn swapdb_reports_both_databases_for_blocked_clients() {
+    let mut s = Session::new();
+    assert!(s.engine.take_swapped_dbs().is_empty());
+    check(&mut s, "SWAPDB 3 1", "+OK\r\n");
+    check(&mut s, "SWAPDB 1 2", "+OK\r\n");
+    check(&mut s, "SWAPDB 4 4", "+OK\r\n");
+    assert_eq!(s.engine.take_swapped_dbs(), vec![3, 1, 2]);
+    assert!(s.engine.take_swapped_dbs().is_empty());
+}

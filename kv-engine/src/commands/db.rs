@@ -91,6 +91,11 @@ fn swapdb(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         touch_watched_in_db(state, first, Some(second), now_ms);
         touch_watched_in_db(state, second, Some(first), now_ms);
         state.dbs.swap(first, second);
+        for db in [first, second] {
+            if !state.swapped_dbs.contains(&db) {
+                state.swapped_dbs.push(db);
+            }
+        }
     }
     ctx.db.add_dirty(1);
     ctx.propagate_as_is();
