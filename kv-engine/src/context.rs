@@ -12,7 +12,7 @@ use crate::client::ClientState;
 use crate::command::CommandSpec;
 use crate::delta::DeltaOp;
 use crate::engine::EngineState;
-use crate::keyspace::Keyspace;
+use crate::keyspace::{Keyspace, Slot};
 use crate::value::Value;
 use bytes::Bytes;
 use resp_codec::ReplyWriter;
@@ -85,26 +85,38 @@ impl Db<'_> {
 
     /// The value under `key`, after lazy expiry.
     pub fn lookup(&mut self, key: &[u8]) -> Option<&Value> {
-        self.state.expire_if_needed(self.index, key, self.now_ms);
-        self.state.dbs[self.index].get(key)
+        let index = self.live_slot(key)?;
+        Some(self.state.dbs[self.index].value_in(index))
     }
 
     /// Like `lookup`, for a command that changes the value in place. The
     /// caller must call `touched(key)` after changing it.
     pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
-        self.state.expire_if_needed(self.index, key, self.now_ms);
-        self.state.dbs[self.index].get_mut(key)
+        let index = self.live_slot(key)?;
+        Some(self.state.dbs[self.index].value_in_mut(index))
     }
 
     /// A lookup that counts keyspace hits and misses (GET-like commands).
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
-        self.state.expire_if_needed(self.index, key, self.now_ms);
-        let found = self.state.dbs[self.index].get(key);
-        match found {
-            Some(_) => self.state.stats.keyspace_hits += 1,
-            None => self.state.stats.keyspace_misses += 1,
+        let Some(index) = self.live_slot(key) else {
+            self.state.stats.keyspace_misses += 1;
+            return None;
+        };
+        self.state.stats.keyspace_hits += 1;
+        Some(self.state.dbs[self.index].value_in(index))
+    }
+
+    /// The entry of a live `key` in the selected database, found with one
+    /// hash lookup; an expired key is deleted (and propagated) first.
+    fn live_slot(&mut self, key: &[u8]) -> Option<u32> {
+        match self.state.dbs[self.index].slot(key, self.now_ms) {
+            Slot::Live(index) => Some(index),
+            Slot::Missing => None,
+            Slot::Expired => {
+                self.state.expire_if_needed(self.index, key, self.now_ms);
+                None
+            }
         }
-        found
     }
 
     /// Stores a value (new key or replacement), dropping any TTL unless

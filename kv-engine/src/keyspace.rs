@@ -104,6 +104,16 @@ const REHASH_STEPS: usize = 4;
 /// Tables up to this many buckets are rehashed at once.
 const REHASH_AT_ONCE_MAX: usize = 256;
 
+/// What `Keyspace::slot` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Missing,
+    /// Present, but its expiry has come.
+    Expired,
+    /// Present and live, at this entry index.
+    Live(u32),
+}
+
 /// Where a key's chain starts: a bucket of the old or of the new table.
 #[derive(Clone, Copy, Debug)]
 enum Chain {
@@ -507,6 +517,27 @@ impl Keyspace {
             + self.entries.iter().map(|e| e.key.heap_len()).sum::<usize>()
             + self.expires.capacity() * expiry
             + self.volatile.capacity() * 4
+    }
+
+    /// Where `key` is at `now_ms`, with one hash lookup. The index stays
+    /// valid only until the keyspace next changes.
+    pub(crate) fn slot(&self, key: &[u8], now_ms: i64) -> Slot {
+        let Some(index) = self.find(key) else {
+            return Slot::Missing;
+        };
+        match self.expiry_of(index) {
+            Some(at) if at <= now_ms => Slot::Expired,
+            _ => Slot::Live(index),
+        }
+    }
+
+    /// The value of the entry `slot` returned.
+    pub(crate) fn value_in(&self, index: u32) -> &Value {
+        &self.entries[index as usize].value
+    }
+
+    pub(crate) fn value_in_mut(&mut self, index: u32) -> &mut Value {
+        &mut self.entries[index as usize].value
     }
 
     /// Number of buckets (of the new table while rehashing).
