@@ -17,8 +17,9 @@
 //!   each, in fixed pages of 1024 so growing never copies the array (a
 //!   single `Vec` of a million entries would move 48 MB at a reallocation);
 //!   keys up to 18 bytes live inside the entry, longer ones on the heap.
-//! - `buckets`: `u32` indexes into `entries` (head of each chain), one per
-//!   bucket, at most one bucket per key (load factor <= 1, as Redis).
+//! - `buckets`: the head of each chain as a 4-byte entry index (plus one,
+//!   so an empty bucket is zero), at most one bucket per key (load factor
+//!   <= 1, as Redis).
 //! - expiry times only for keys that have one: `expires` (entry index ->
 //!   time) and `volatile` (a dense list the active expiry cycle samples from).
 //!
