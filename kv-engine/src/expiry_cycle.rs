@@ -2,17 +2,18 @@
 //!
 //! Redis's adaptive sampling (`activeExpireCycle`, slow cycle): visit the
 //! databases round-robin (resuming where the last cycle stopped); in each,
-//! sample up to 20 keys with an expiry (more with higher
-//! `active-expire-effort`), delete the expired ones, and sample again while
-//! more than 10% of a sample was expired (less with higher effort). Stop at
-//! the budget.
+//! check the next 20 keys with an expiry (more with higher
+//! `active-expire-effort`; each database keeps a cursor into its keys with
+//! an expiry, as Redis keeps one into its expires table), delete the
+//! expired ones, and go on while more than 10% of a round was expired (less
+//! with higher effort). Stop at the budget.
 //!
 //! The budget: the engine has no wall clock, so time comes from the
 //! injected `Clock` (read at the start and after every sampling round; the
 //! server's clock is real time, a simulation's moves only when told) and a
 //! cap on keys sampled, which bounds the work even when the clock stands
 //! still. Expiry decisions use the cycle's start time, so a cycle is
-//! deterministic given its clock readings and the engine's seeded RNG.
+//! deterministic given its clock readings.
 //!
 //! Deletions go through the same path as lazy expiry (`expire_if_needed`):
 //! they count in `expired_keys`, fail WATCHes, and propagate as DEL. All DELs
@@ -99,37 +100,39 @@ pub(crate) fn run(
     stats
 }
 
-/// Samples up to `n` keys with an expiry in `db` and deletes the expired
-/// ones. Small sets are checked whole; larger ones are sampled at random
-/// from the engine's seeded RNG. Returns (sampled, expired).
+/// Checks the next `n` keys with an expiry in `db`, continuing where the
+/// last round stopped, and deletes the expired ones. Returns (checked,
+/// expired).
+///
+/// Like Redis 6+, which walks its expires table with a cursor rather than
+/// sampling at random, every volatile key is visited once per sweep, so
+/// none lingers expired by bad luck. The walk goes from the end of the
+/// dense volatile list down: a removal moves the list's last key into the
+/// hole, and that key comes from the part already visited (or was added
+/// after the sweep began), so the unvisited part below the cursor never
+/// loses a key to a move.
 fn sample_round(state: &mut EngineState, db: usize, n: usize, now_ms: i64) -> (u64, u64) {
-    let volatile = state.dbs[db].expires_len();
+    let keyspace = &mut state.dbs[db];
+    let volatile = keyspace.expires_len();
     if volatile == 0 {
         return (0, 0);
     }
-    let due: Vec<Vec<u8>> = if volatile <= n {
-        state.dbs[db]
-            .volatile_keys()
-            .filter(|&(_, at)| at <= now_ms)
-            .map(|(key, _)| key.to_vec())
-            .collect()
-    } else {
-        let mut due = Vec::new();
-        for _ in 0..n {
-            let pick = rand::RngCore::next_u64(&mut state.rng);
-            if let Some((key, at)) = state.dbs[db].volatile_at_random(pick) {
-                if at <= now_ms && !due.iter().any(|k: &Vec<u8>| k == key) {
-                    due.push(key.to_vec());
-                }
-            }
-        }
-        due
-    };
+    let mut top = keyspace.expiry_cursor();
+    if top == 0 || top > volatile {
+        top = volatile;
+    }
+    let low = top.saturating_sub(n);
+    let due: Vec<Vec<u8>> = (low..top)
+        .filter_map(|pos| keyspace.volatile_at(pos))
+        .filter(|&(_, at)| at <= now_ms)
+        .map(|(key, _)| key.to_vec())
+        .collect();
+    keyspace.set_expiry_cursor(low);
     let mut expired = 0;
     for key in &due {
         if state.expire_if_needed(db, key, now_ms) {
             expired += 1;
         }
     }
-    (volatile.min(n) as u64, expired)
+    ((top - low) as u64, expired)
 }

@@ -77,6 +77,9 @@ pub struct Keyspace {
     expires: HashMap<u32, Expiry, KeyHasher>,
     /// Entry indexes of the keys with an expiry, densely, for sampling.
     volatile: Vec<u32>,
+    /// The active expiry cycle's position in `volatile` (see
+    /// `expiry_cursor`).
+    expiry_cursor: usize,
 }
 
 /// The end of a chain.
@@ -279,6 +282,7 @@ impl Keyspace {
             rehash_pos: 0,
             entries: Entries::default(),
             volatile: Vec::new(),
+            expiry_cursor: 0,
         }
     }
 
@@ -497,15 +501,22 @@ impl Keyspace {
         Some(self.entries[index].key.bytes())
     }
 
-    /// The volatile key at position `pick % n` with its expiry (the active
-    /// expiry cycle's sample); None when no key has an expiry.
-    pub fn volatile_at_random(&self, pick: u64) -> Option<(&[u8], i64)> {
-        if self.volatile.is_empty() {
-            return None;
-        }
-        let index = self.volatile[(pick % self.volatile.len() as u64) as usize];
+    /// The key with an expiry at position `pos` of the dense list the
+    /// active expiry cycle walks, with its expiry.
+    pub fn volatile_at(&self, pos: usize) -> Option<(&[u8], i64)> {
+        let index = *self.volatile.get(pos)?;
         let at = self.expires.get(&index).map_or(i64::MAX, |e| e.at_ms);
         Some((self.entries[index as usize].key.bytes(), at))
+    }
+
+    /// Where the active expiry cycle continues in this database: it walks
+    /// volatile positions downwards from here (0: start a new sweep).
+    pub fn expiry_cursor(&self) -> usize {
+        self.expiry_cursor
+    }
+
+    pub fn set_expiry_cursor(&mut self, pos: usize) {
+        self.expiry_cursor = pos;
     }
 
     /// Bytes this keyspace has asked the allocator for, excluding the values'

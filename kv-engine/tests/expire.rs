@@ -380,3 +380,24 @@ fn run_on(engine: &mut kv_engine::Engine, client: &mut ClientStateFor, line: &st
     let mut out = resp_codec::ReplyWriter::new(&mut buf, client.protocol);
     engine.execute(client, &argv, &mut out, &mut kv_engine::NoHost);
 }
+
+#[test]
+fn repeated_cycles_sweep_every_volatile_key_even_when_few_are_expired() {
+    let mut s = Session::new();
+    for i in 0..1000 {
+        s.cmd(&format!("SET k{i} v"));
+        let ttl = if i % 20 == 0 { 10 } else { 100_000 };
+        s.cmd(&format!("PEXPIRE k{i} {ttl}"));
+    }
+    s.clock.advance(10);
+    // 5% are stale, so each cycle checks one round of 20 keys and stops;
+    // walking with a cursor, 50 cycles cover all 1000.
+    let mut expired = 0;
+    for _ in 0..50 {
+        let stats = s.engine.active_expire_cycle(generous());
+        assert_eq!(stats.sampled, 20);
+        expired += stats.expired;
+    }
+    assert_eq!(expired, 50);
+    check(&mut s, "DBSIZE", ":950\r\n");
+}
