@@ -57,6 +57,9 @@ pub struct EngineState {
     pub(crate) config: EngineConfig,
     /// The database the next active expiry cycle starts with.
     pub(crate) expiry_next_db: usize,
+    /// Flushed databases (FLUSHDB/FLUSHALL ASYNC) for the owner to drop
+    /// off the engine lock.
+    garbage: Vec<Keyspace>,
 }
 
 impl EngineState {
@@ -72,6 +75,16 @@ impl EngineState {
             argv: vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)],
         });
         true
+    }
+
+    /// Keeps a flushed keyspace for the owner to free. Bounded: at most one
+    /// flush's worth of databases waits; older garbage an owner never
+    /// collected is dropped here, synchronously.
+    pub(crate) fn add_garbage(&mut self, keyspace: Keyspace) {
+        if self.garbage.len() >= self.dbs.len() {
+            self.garbage.clear();
+        }
+        self.garbage.push(keyspace);
     }
 
     pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8]) {
@@ -150,6 +163,7 @@ impl Engine {
                 dirty_watchers: HashSet::new(),
                 config,
                 expiry_next_db: 0,
+                garbage: Vec::new(),
             },
             table: CommandTable::new(),
             clock,
@@ -227,6 +241,13 @@ impl Engine {
     pub fn take_ready_keys(&mut self) -> Vec<(usize, Bytes)> {
         self.state.ready_set.clear();
         std::mem::take(&mut self.state.ready_keys)
+    }
+
+    /// Databases emptied by FLUSHDB/FLUSHALL ASYNC since the last call,
+    /// for the owner to drop where a slow drop cannot stall commands (a
+    /// blocking thread). Dropping is the only thing to do with them.
+    pub fn take_garbage(&mut self) -> Vec<Keyspace> {
+        std::mem::take(&mut self.state.garbage)
     }
 
     /// Databases SWAPDB exchanged since the last call: a client blocked on

@@ -286,6 +286,11 @@ impl Keyspace {
         }
     }
 
+    /// A new, empty keyspace hashing as this one does.
+    pub fn empty_like(&self) -> Keyspace {
+        Keyspace::new(self.hasher.clone())
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

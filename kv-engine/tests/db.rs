@@ -139,3 +139,34 @@ fn swapdb_reports_both_databases_for_blocked_clients() {
     assert_eq!(s.engine.take_swapped_dbs(), vec![3, 1, 2]);
     assert!(s.engine.take_swapped_dbs().is_empty());
 }
+
+#[test]
+fn flush_async_hands_the_old_contents_to_the_owner() {
+    let mut s = Session::new();
+    for i in 0..100 {
+        s.cmd(&format!("SET k{i} v"));
+    }
+    s.cmd("SELECT 2");
+    s.cmd("SET other v");
+    check(&mut s, "FLUSHDB", "+OK\r\n");
+    assert!(s.engine.take_garbage().is_empty(), "SYNC frees in place");
+    s.cmd("SET other v");
+    check(&mut s, "FLUSHALL ASYNC", "+OK\r\n");
+    check(&mut s, "DBSIZE", ":0\r\n");
+    let garbage = s.engine.take_garbage();
+    let mut sizes: Vec<usize> = garbage.iter().map(|k| k.len()).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, vec![1, 100]);
+    // The emptied databases work as before.
+    check(&mut s, "SET k v", "+OK\r\n");
+    check(&mut s, "GET k", "$1\r\nv\r\n");
+    // Garbage an owner never collects stays bounded.
+    for _ in 0..5 {
+        for db in 0..16 {
+            s.cmd(&format!("SELECT {db}"));
+            s.cmd("SET x 1");
+        }
+        s.cmd("FLUSHALL ASYNC");
+    }
+    assert!(s.engine.take_garbage().len() <= 16);
+}

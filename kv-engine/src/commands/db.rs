@@ -4,8 +4,8 @@
 //! FLUSHDB and FLUSHALL propagate as sent, even on empty databases (Redis
 //! 7.0 forces their propagation); SWAPDB propagates as sent. Each fails the
 //! WATCH of clients whose watched keys existed in a database that changed.
-//! ASYNC is accepted and runs synchronously: freeing memory in the
-//! background is an optimisation, not behaviour.
+//! With ASYNC the flushed contents go to the owner to free off the engine
+//! lock (`Engine::take_garbage`), as Redis frees them in a background thread.
 
 use super::command;
 use super::transactions::touch_watched_in_db;
@@ -31,24 +31,21 @@ fn dbsize(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// `[ASYNC|SYNC]`: checked, then ignored (see the module comment).
-fn check_flush_mode(ctx: &Ctx<'_, '_>) -> CommandResult {
+/// `[ASYNC|SYNC]`: true for ASYNC.
+fn flush_is_async(ctx: &Ctx<'_, '_>) -> CommandResult<bool> {
     match ctx.argc() {
-        1 => Ok(()),
-        2 if ctx.arg(1).eq_ignore_ascii_case(b"sync")
-            || ctx.arg(1).eq_ignore_ascii_case(b"async") =>
-        {
-            Ok(())
-        }
+        1 => Ok(false),
+        2 if ctx.arg(1).eq_ignore_ascii_case(b"sync") => Ok(false),
+        2 if ctx.arg(1).eq_ignore_ascii_case(b"async") => Ok(true),
         _ => Err(CommandError::Syntax),
     }
 }
 
 /// FLUSHDB [ASYNC|SYNC]
 fn flushdb(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    check_flush_mode(ctx)?;
+    let lazy = flush_is_async(ctx)?;
     let index = ctx.db.index;
-    flush(ctx, index);
+    flush(ctx, index, lazy);
     ctx.propagate_as_is();
     ctx.out.ok();
     Ok(())
@@ -56,9 +53,9 @@ fn flushdb(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 /// FLUSHALL [ASYNC|SYNC]
 fn flushall(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    check_flush_mode(ctx)?;
+    let lazy = flush_is_async(ctx)?;
     for index in 0..ctx.db.databases() {
-        flush(ctx, index);
+        flush(ctx, index, lazy);
     }
     ctx.db.add_dirty(1);
     ctx.propagate_as_is();
@@ -66,12 +63,21 @@ fn flushall(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-fn flush(ctx: &mut Ctx<'_, '_>, index: usize) {
+/// Empties database `index`. With `lazy` (ASYNC) the old contents are
+/// handed to the owner to free off the engine lock (`Engine::take_garbage`)
+/// instead of being dropped here, which for millions of keys takes a while.
+fn flush(ctx: &mut Ctx<'_, '_>, index: usize, lazy: bool) {
     let now_ms = ctx.db.now_ms;
     touch_watched_in_db(ctx.db.state, index, None, now_ms);
-    let keyspace = ctx.db.keyspace_at(index);
-    let removed = keyspace.len() as u64;
-    keyspace.clear();
+    let state = &mut *ctx.db.state;
+    let removed = state.dbs[index].len() as u64;
+    if lazy && removed > 0 {
+        let empty = state.dbs[index].empty_like();
+        let old = std::mem::replace(&mut state.dbs[index], empty);
+        state.add_garbage(old);
+    } else {
+        state.dbs[index].clear();
+    }
     ctx.db.add_dirty(removed);
 }
 
