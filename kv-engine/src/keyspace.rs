@@ -886,6 +886,103 @@ mod tests {
         assert!(!ks.persist(b"a"));
     }
 
+    mod model_property {
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Insert(u16, i64, bool),
+            Remove(u16),
+            Expire(u16, i64),
+            Persist(u16),
+            /// Insert or remove this many keys in a row (forces resizes).
+            Bulk(i16),
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                (0u16..500, any::<i64>(), any::<bool>())
+                    .prop_map(|(k, v, keep)| Op::Insert(k, v, keep)),
+                (0u16..500).prop_map(Op::Remove),
+                (0u16..500, any::<i64>()).prop_map(|(k, at)| Op::Expire(k, at)),
+                (0u16..500).prop_map(Op::Persist),
+                (-300i16..300).prop_map(Op::Bulk),
+            ]
+        }
+
+        fn key(k: u16) -> Vec<u8> {
+            // Short keys inline, long ones on the heap.
+            if k % 3 == 0 {
+                format!("a-long-key-that-lives-on-the-heap-{k}").into_bytes()
+            } else {
+                format!("k{k}").into_bytes()
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// The table (with incremental rehashing and entry moves) agrees
+            /// with a BTreeMap of key -> (value, expiry) after every step.
+            #[test]
+            fn keyspace_agrees_with_a_map(ops in proptest::collection::vec(op(), 1..120)) {
+                let mut ks = space();
+                let mut model: BTreeMap<Vec<u8>, (i64, Option<i64>)> = BTreeMap::new();
+                let mut bulk_next = 1000u16;
+                for op in ops {
+                    match op {
+                        Op::Insert(k, value, keep_ttl) => {
+                            ks.insert(&key(k), v(value), keep_ttl);
+                            let expiry = model.get(&key(k)).and_then(|e| e.1).filter(|_| keep_ttl);
+                            model.insert(key(k), (value, expiry));
+                        }
+                        Op::Remove(k) => {
+                            let got = ks.remove(&key(k));
+                            let expected = model.remove(&key(k)).map(|e| v(e.0));
+                            prop_assert_eq!(got, expected);
+                        }
+                        Op::Expire(k, at) => {
+                            if let Some(entry) = model.get_mut(&key(k)) {
+                                ks.set_expire_at(&key(k), at);
+                                entry.1 = Some(at);
+                            }
+                        }
+                        Op::Persist(k) => {
+                            let had = model.get_mut(&key(k)).and_then(|e| e.1.take()).is_some();
+                            prop_assert_eq!(ks.persist(&key(k)), had);
+                        }
+                        Op::Bulk(n) if n >= 0 => {
+                            for _ in 0..n {
+                                bulk_next = bulk_next.wrapping_add(1).max(1000);
+                                ks.insert(&key(bulk_next), v(0), false);
+                                model.insert(key(bulk_next), (0, None));
+                            }
+                        }
+                        Op::Bulk(n) => {
+                            let doomed: Vec<Vec<u8>> = model.keys().take(n.unsigned_abs() as usize).cloned().collect();
+                            for k in doomed {
+                                prop_assert!(ks.remove(&k).is_some());
+                                model.remove(&k);
+                            }
+                        }
+                    }
+                    prop_assert_eq!(ks.len(), model.len());
+                }
+                for (k, (value, expiry)) in &model {
+                    prop_assert_eq!(ks.get(k), Some(&v(*value)));
+                    prop_assert_eq!(ks.expire_at(k), *expiry);
+                }
+                let expiring = model.values().filter(|e| e.1.is_some()).count();
+                prop_assert_eq!(ks.expires_len(), expiring);
+                prop_assert_eq!(ks.iter().count(), model.len());
+                for (k, at) in ks.volatile_keys() {
+                    prop_assert_eq!(model.get(k).and_then(|e| e.1), Some(at));
+                }
+            }
+        }
+    }
+
     mod scan_property {
         use super::*;
         use proptest::prelude::*;
