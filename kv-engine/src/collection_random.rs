@@ -7,6 +7,9 @@ use crate::error::{CommandError, CommandResult};
 use crate::parse::parse_i64;
 use crate::value::Value;
 
+/// The largest count a random-members call may ask for (repeats allowed).
+pub const MAX_DRAW: u64 = 1 << 24;
+
 /// What a *RANDMEMBER/HRANDFIELD call drew.
 pub struct Draw {
     /// The count argument, if given.
@@ -36,6 +39,11 @@ pub fn draw(
         }
         return Ok(None);
     };
+    if count.is_some_and(|c| c.unsigned_abs() > MAX_DRAW) {
+        // Redis 7.0 tries to reply with that many elements and dies; we
+        // refuse instead.
+        return Err(CommandError::text("ERR value is out of range"));
+    }
     let picks = match count {
         None => vec![(ctx.db.random_u64() % len as u64) as usize],
         Some(count) => random_picks(&mut || ctx.db.random_u64(), len, count),

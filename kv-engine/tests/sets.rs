@@ -58,6 +58,27 @@ fn random_members_come_from_the_seeded_source() {
 }
 
 #[test]
+fn huge_random_counts_are_refused_not_allocated() {
+    // Redis 7.0 dies trying to answer these; the engine refuses.
+    let mut s = Session::new();
+    s.cmd("SADD s a b");
+    s.cmd("HSET h a 1");
+    s.cmd("ZADD z 1 a");
+    for command in [
+        "SRANDMEMBER s -9223372036854775807",
+        "HRANDFIELD h -9223372036854775807 WITHVALUES",
+        "ZRANDMEMBER z -16777217",
+    ] {
+        assert_eq!(
+            s.cmd(command),
+            "-ERR value is out of range\r\n",
+            "{command}"
+        );
+    }
+    assert!(s.cmd("SRANDMEMBER s -1000").starts_with("*1000\r\n"));
+}
+
+#[test]
 fn sscan_covers_a_large_set() {
     let mut s = Session::new();
     for i in 0..300 {

@@ -284,6 +284,10 @@ fn hrandfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let entries: Vec<(&[u8], &[u8])> = if whole {
         h.iter().collect()
+    } else if h.is_compact() {
+        // Positions in a packed hash cost a scan each: decode it once.
+        let all: Vec<(&[u8], &[u8])> = h.iter().collect();
+        picks.iter().map(|&i| all[i]).collect()
     } else {
         picks.iter().filter_map(|&i| h.get_index(i)).collect()
     };

@@ -941,6 +941,13 @@ fn zrandmember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         z.descending_from(z.len() - 1)
             .map(|(m, s)| (m.to_vec(), s))
             .collect()
+    } else if z.is_compact() {
+        // Positions in a packed set cost a scan each: decode it once.
+        let all: Vec<(&[u8], f64)> = z.iter().collect();
+        picks
+            .iter()
+            .map(|&i| (all[i].0.to_vec(), all[i].1))
+            .collect()
     } else {
         picks
             .iter()

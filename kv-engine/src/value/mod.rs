@@ -9,6 +9,7 @@ pub mod list;
 pub mod set;
 pub mod string;
 pub mod zset;
+mod zset_tree;
 
 pub use hash::HashValue;
 pub use list::ListValue;

@@ -1,19 +1,16 @@
-//! The sorted set type: an order-statistics treap over (score, member) in a
-//! dense node arena, plus a hash table from member to node. Insert, delete,
-//! rank, select-by-rank and the start of a range by score or lex are
-//! O(log n) expected; a range of m elements then costs O(m), as Redis's
-//! skiplist. Nodes are 40 bytes plus the member's bytes; the table adds
-//! 5 bytes a member. Node priorities come from a fixed-seed generator, so a
-//! set's shape (and everything else) replays exactly.
-//!
-//! OBJECT ENCODING is tracked as Redis does it: `listpack` until the set
-//! outgrows `zset-max-listpack-entries`/`-value`, then `skiplist` for good
-//! (store commands decide afresh for their results).
+//! The sorted set type. Small sets are one packed buffer of
+//! `score member` entries in (score, member) order, Redis's listpack: about
+//! nine bytes over the member's, with linear-time operations bounded by
+//! `zset-max-listpack-entries`. Past that many members, or a member longer
+//! than `zset-max-listpack-value`, the set becomes an order-statistics tree
+//! (`zset_tree`) with O(log n) insert, delete, rank and range starts, and
+//! stays one; store commands decide afresh for their results
+//! (`settle_encoding`), as Redis does. OBJECT ENCODING names the two forms
+//! `listpack` and `skiplist`.
 
-use hashbrown::HashTable;
+use super::arena_map::{put, take};
+use super::zset_tree::{order, Tree, TreeIter};
 use std::cmp::Ordering;
-
-const NIL: u32 = u32::MAX;
 
 /// The thresholds of the compact encoding (from the engine config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,51 +28,73 @@ impl Default for ZSetLimits {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Node {
-    member: Box<[u8]>,
-    score: f64,
-    left: u32,
-    right: u32,
-    size: u32,
-    priority: u32,
+/// The compact form: entries `[score: f64 LE][varint len][member]`, sorted.
+#[derive(Clone, Debug, Default)]
+struct Packed {
+    bytes: Vec<u8>,
+    len: usize,
 }
 
-/// Redis's order: by score (where -0 equals 0), then by member bytes.
-fn order(a_score: f64, a_member: &[u8], b_score: f64, b_member: &[u8]) -> Ordering {
-    if a_score < b_score {
-        Ordering::Less
-    } else if a_score > b_score {
-        Ordering::Greater
-    } else {
-        a_member.cmp(b_member)
+/// Walks packed entries: (member, score, entry start, entry end).
+fn packed_entries(buf: &[u8]) -> impl Iterator<Item = (&[u8], f64, usize, usize)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= buf.len() {
+            return None;
+        }
+        let start = at;
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(&buf[at..at + 8]);
+        let (member, end) = take(buf, at + 8);
+        at = end;
+        Some((member, f64::from_le_bytes(raw), start, end))
+    })
+}
+
+impl Packed {
+    fn find(&self, member: &[u8]) -> Option<(f64, usize, usize)> {
+        packed_entries(&self.bytes)
+            .find(|(m, ..)| *m == member)
+            .map(|(_, score, start, end)| (score, start, end))
+    }
+    fn remove(&mut self, member: &[u8]) -> Option<f64> {
+        let (score, start, end) = self.find(member)?;
+        self.bytes.drain(start..end);
+        self.len -= 1;
+        Some(score)
+    }
+    fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
+        let old = self.remove(member);
+        let at = packed_entries(&self.bytes)
+            .find(|(m, s, ..)| order(*s, m, score, member) == Ordering::Greater)
+            .map_or(self.bytes.len(), |(.., start, _)| start);
+        let mut entry = Vec::with_capacity(member.len() + 10);
+        entry.extend_from_slice(&score.to_le_bytes());
+        put(&mut entry, member);
+        self.bytes.splice(at..at, entry);
+        self.len += 1;
+        old
+    }
+    fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> {
+        packed_entries(&self.bytes).map(|(m, s, ..)| (m, s))
     }
 }
 
-fn hash_of(member: &[u8]) -> u64 {
-    static STATE: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
-    STATE
-        .get_or_init(|| ahash::RandomState::with_seeds(0x9e37, 0x79b9, 0x7f4a, 0x7c15))
-        .hash_one(member)
+#[derive(Clone, Debug)]
+enum Repr {
+    Packed(Packed),
+    Tree(Tree),
 }
 
 #[derive(Clone, Debug)]
 pub struct ZSetValue {
-    nodes: Vec<Node>,
-    root: u32,
-    by_member: HashTable<u32>,
-    rng: u64,
-    compact: bool,
+    repr: Repr,
 }
 
 impl Default for ZSetValue {
     fn default() -> Self {
         ZSetValue {
-            nodes: Vec::new(),
-            root: NIL,
-            by_member: HashTable::new(),
-            rng: 0x2545_f491_4f6c_dd1d,
-            compact: true,
+            repr: Repr::Packed(Packed::default()),
         }
     }
 }
@@ -90,56 +109,61 @@ impl ZSetValue {
     pub fn new() -> Self {
         Self::default()
     }
-    /// An empty set whose encoding starts as Redis's zsetTypeCreate picks
-    /// it for `size_hint` elements with members up to `longest` bytes.
+
+    /// An empty set in the form Redis's zsetTypeCreate picks for
+    /// `size_hint` elements with members up to `longest` bytes.
     pub fn with_hint(size_hint: usize, longest: usize, limits: ZSetLimits) -> Self {
-        ZSetValue {
-            compact: size_hint <= limits.max_entries && longest <= limits.max_value,
-            ..Self::default()
-        }
-    }
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-    /// OBJECT ENCODING.
-    pub fn encoding(&self) -> &'static str {
-        if self.compact {
-            "listpack"
+        let repr = if size_hint <= limits.max_entries && longest <= limits.max_value {
+            Repr::Packed(Packed::default())
         } else {
-            "skiplist"
-        }
-    }
-    /// Re-decides the encoding from the current contents (Redis's
-    /// zsetConvertToListpackIfNeeded, for results of store commands).
-    pub fn settle_encoding(&mut self, limits: ZSetLimits) {
-        let longest = self.longest_member();
-        self.compact = self.len() <= limits.max_entries && longest <= limits.max_value;
+            Repr::Tree(Tree::default())
+        };
+        ZSetValue { repr }
     }
 
-    fn size(&self, n: u32) -> u32 {
-        if n == NIL {
-            0
-        } else {
-            self.nodes[n as usize].size
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Packed(p) => p.len,
+            Repr::Tree(t) => t.len(),
         }
     }
-    fn update(&mut self, n: u32) {
-        let node = &self.nodes[n as usize];
-        let size = 1 + self.size(node.left) + self.size(node.right);
-        self.nodes[n as usize].size = size;
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
-    fn find(&self, member: &[u8]) -> Option<u32> {
-        let nodes = &self.nodes;
-        self.by_member
-            .find(hash_of(member), |&i| &*nodes[i as usize].member == member)
-            .copied()
+
+    /// OBJECT ENCODING.
+    pub fn encoding(&self) -> &'static str {
+        match self.repr {
+            Repr::Packed(_) => "listpack",
+            Repr::Tree(_) => "skiplist",
+        }
+    }
+
+    /// True while in the compact form (ZSCAN replies in one call then).
+    pub fn is_compact(&self) -> bool {
+        matches!(self.repr, Repr::Packed(_))
+    }
+
+    /// Re-decides the form from the contents (Redis's
+    /// zsetConvertToListpackIfNeeded, for results of store commands).
+    pub fn settle_encoding(&mut self, limits: ZSetLimits) {
+        if let Repr::Tree(t) = &self.repr {
+            if t.len() <= limits.max_entries && t.longest_member() <= limits.max_value {
+                let mut packed = Packed::default();
+                for (member, score) in t.walk_from(0, false) {
+                    packed.insert(member, score + 0.0);
+                }
+                self.repr = Repr::Packed(packed);
+            }
+        }
     }
 
     pub fn score(&self, member: &[u8]) -> Option<f64> {
-        self.find(member).map(|i| self.nodes[i as usize].score)
+        match &self.repr {
+            Repr::Packed(p) => p.find(member).map(|(score, ..)| score),
+            Repr::Tree(t) => t.score(member),
+        }
     }
 
     /// Sets the member's score (default limits); returns the previous score.
@@ -147,174 +171,60 @@ impl ZSetValue {
         self.insert_limited(member, score, ZSetLimits::default())
     }
 
-    /// Sets the member's score, leaving the compact encoding when the set
+    /// Sets the member's score, leaving the compact form when the set
     /// outgrows `limits`; returns the previous score.
     pub fn insert_limited(&mut self, member: &[u8], score: f64, limits: ZSetLimits) -> Option<f64> {
         debug_assert!(!score.is_nan(), "NaN scores never enter a sorted set");
-        let old = self.remove(member);
-        if old.is_none() && (self.len() + 1 > limits.max_entries || member.len() > limits.max_value)
-        {
-            self.compact = false;
+        if let Repr::Packed(p) = &self.repr {
+            let grows = p.find(member).is_none();
+            if grows && (p.len + 1 > limits.max_entries || member.len() > limits.max_value) {
+                let mut tree = Tree::default();
+                for (m, s) in p.iter() {
+                    tree.insert(m, s);
+                }
+                self.repr = Repr::Tree(tree);
+            }
         }
-        // A listpack keeps -0 as 0; a skiplist keeps the sign (as Redis).
-        let score = if self.compact { score + 0.0 } else { score };
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        let index = u32::try_from(self.nodes.len()).expect("sorted sets hold < 2^32 members");
-        self.nodes.push(Node {
-            member: member.into(),
-            score,
-            left: NIL,
-            right: NIL,
-            size: 1,
-            priority: (self.rng >> 32) as u32,
-        });
-        let nodes = &self.nodes;
-        self.by_member.insert_unique(hash_of(member), index, |&i| {
-            hash_of(&nodes[i as usize].member)
-        });
-        let (left, right) = self.split(self.root, &|node: &Node| {
-            order(node.score, &node.member, score, member) == Ordering::Less
-        });
-        let joined = self.merge(left, index);
-        self.root = self.merge(joined, right);
-        old
-    }
-
-    /// Splits the tree at `t` into (nodes where `goes_left`, the rest);
-    /// `goes_left` must hold for a prefix of the order.
-    fn split(&mut self, t: u32, goes_left: &dyn Fn(&Node) -> bool) -> (u32, u32) {
-        if t == NIL {
-            return (NIL, NIL);
-        }
-        if goes_left(&self.nodes[t as usize]) {
-            let (l, r) = self.split(self.nodes[t as usize].right, goes_left);
-            self.nodes[t as usize].right = l;
-            self.update(t);
-            (t, r)
-        } else {
-            let (l, r) = self.split(self.nodes[t as usize].left, goes_left);
-            self.nodes[t as usize].left = r;
-            self.update(t);
-            (l, t)
-        }
-    }
-
-    fn merge(&mut self, a: u32, b: u32) -> u32 {
-        if a == NIL {
-            return b;
-        }
-        if b == NIL {
-            return a;
-        }
-        if self.nodes[a as usize].priority >= self.nodes[b as usize].priority {
-            let merged = self.merge(self.nodes[a as usize].right, b);
-            self.nodes[a as usize].right = merged;
-            self.update(a);
-            a
-        } else {
-            let merged = self.merge(a, self.nodes[b as usize].left);
-            self.nodes[b as usize].left = merged;
-            self.update(b);
-            b
+        match &mut self.repr {
+            // A listpack keeps -0 as 0; a skiplist keeps the sign (as Redis).
+            Repr::Packed(p) => p.insert(member, score + 0.0),
+            Repr::Tree(t) => t.insert(member, score),
         }
     }
 
     /// Removes the member; returns its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
-        let index = self.find(member)?;
-        let score = self.nodes[index as usize].score;
-        let key = member.to_vec();
-        let (left, rest) = self.split(self.root, &|node: &Node| {
-            order(node.score, &node.member, score, &key) == Ordering::Less
-        });
-        let (middle, right) = self.split(rest, &|node: &Node| {
-            order(node.score, &node.member, score, &key) != Ordering::Greater
-        });
-        debug_assert_eq!(middle, index, "the split isolates the member's node");
-        self.root = self.merge(left, right);
-        self.forget(index);
-        Some(score)
-    }
-
-    /// Drops the detached node `index` from the arena, moving the last node
-    /// into its slot and repointing whoever referred to the moved node.
-    fn forget(&mut self, index: u32) {
-        let hash = hash_of(&self.nodes[index as usize].member);
-        if let Ok(entry) = self.by_member.find_entry(hash, |&i| i == index) {
-            entry.remove();
+        match &mut self.repr {
+            Repr::Packed(p) => p.remove(member),
+            Repr::Tree(t) => t.remove(member),
         }
-        let last = (self.nodes.len() - 1) as u32;
-        if index != last {
-            let moved_hash = hash_of(&self.nodes[last as usize].member);
-            if let Some(slot) = self.by_member.find_mut(moved_hash, |&i| i == last) {
-                *slot = index;
-            }
-            let (score, member) = {
-                let node = &self.nodes[last as usize];
-                (node.score, node.member.clone())
-            };
-            if self.root == last {
-                self.root = index;
-            } else {
-                let mut at = self.root;
-                while at != NIL {
-                    let node = &self.nodes[at as usize];
-                    let next = match order(score, &member, node.score, &node.member) {
-                        Ordering::Less => node.left,
-                        _ => node.right,
-                    };
-                    if next == last {
-                        let node = &mut self.nodes[at as usize];
-                        if node.left == last {
-                            node.left = index;
-                        } else {
-                            node.right = index;
-                        }
-                        break;
-                    }
-                    at = next;
-                }
-            }
-        }
-        self.nodes.swap_remove(index as usize);
     }
 
     /// 0-based rank of the member in ascending order.
     pub fn rank(&self, member: &[u8]) -> Option<usize> {
-        let index = self.find(member)?;
-        let target = &self.nodes[index as usize];
-        Some(self.count_before(&|node: &Node| {
-            order(node.score, &node.member, target.score, &target.member) == Ordering::Less
-        }))
+        match &self.repr {
+            Repr::Packed(p) => p.iter().position(|(m, _)| m == member),
+            Repr::Tree(t) => t.rank(member),
+        }
     }
 
     /// How many elements satisfy `before`, which must hold for a prefix of
-    /// the order (e.g. "score below the range's minimum").
-    fn count_before(&self, before: &dyn Fn(&Node) -> bool) -> usize {
-        let mut count = 0;
-        let mut at = self.root;
-        while at != NIL {
-            let node = &self.nodes[at as usize];
-            if before(node) {
-                count += self.size(node.left) as usize + 1;
-                at = node.right;
-            } else {
-                at = node.left;
-            }
+    /// the order.
+    fn count_before(&self, before: &dyn Fn(&[u8], f64) -> bool) -> usize {
+        match &self.repr {
+            Repr::Packed(p) => p.iter().take_while(|(m, s)| before(m, *s)).count(),
+            Repr::Tree(t) => t.count_before(before),
         }
-        count
     }
 
     /// How many elements have a score below `bound` (or at it, when
     /// `inclusive`).
     pub fn count_score_below(&self, bound: f64, inclusive: bool) -> usize {
-        self.count_before(&|node: &Node| {
+        self.count_before(&|_, score| {
             if inclusive {
-                node.score <= bound
+                score <= bound
             } else {
-                node.score < bound
+                score < bound
             }
         })
     }
@@ -322,11 +232,11 @@ impl ZSetValue {
     /// How many elements have a member below `bound` (or at it, when
     /// `inclusive`), assuming equal scores (lex ranges).
     pub fn count_member_below(&self, bound: &[u8], inclusive: bool) -> usize {
-        self.count_before(&|node: &Node| {
+        self.count_before(&|member, _| {
             if inclusive {
-                &*node.member <= bound
+                member <= bound
             } else {
-                &*node.member < bound
+                member < bound
             }
         })
     }
@@ -338,12 +248,32 @@ impl ZSetValue {
 
     /// Ascending from rank `start`.
     pub fn ascending_from(&self, start: usize) -> RankIter<'_> {
-        RankIter::new(self, start, false)
+        self.walk_from(start, false)
     }
 
     /// Descending from ascending rank `start` (towards rank 0).
     pub fn descending_from(&self, start: usize) -> RankIter<'_> {
-        RankIter::new(self, start, true)
+        self.walk_from(start, true)
+    }
+
+    fn walk_from(&self, start: usize, reverse: bool) -> RankIter<'_> {
+        let inner = match &self.repr {
+            Repr::Tree(t) => Walk::Tree(t.walk_from(start, reverse)),
+            Repr::Packed(p) => {
+                let items: Vec<(&[u8], f64)> = if reverse {
+                    let mut head: Vec<_> = p.iter().take(start.saturating_add(1)).collect();
+                    if start >= p.len {
+                        head.clear();
+                    }
+                    head.reverse();
+                    head
+                } else {
+                    p.iter().skip(start).collect()
+                };
+                Walk::Packed(items.into_iter())
+            }
+        };
+        RankIter { inner }
     }
 
     /// (member, score) in ascending (score, member) order.
@@ -351,100 +281,56 @@ impl ZSetValue {
         self.ascending_from(0)
     }
 
-    /// The element in arena slot `index` (0..len): a uniform random pick,
-    /// and ZSCAN's cursor walk (removals move the last slot into the hole).
+    /// The element at position `index` (0..len) of the storage: a uniform
+    /// random pick, and ZSCAN's cursor walk (removals move the last slot
+    /// into the hole).
     pub fn get_index(&self, index: usize) -> Option<(&[u8], f64)> {
-        self.nodes.get(index).map(|n| (&*n.member, n.score))
+        match &self.repr {
+            Repr::Packed(p) => p.iter().nth(index),
+            Repr::Tree(t) => t.get_index(index),
+        }
     }
 
     /// The longest member, in bytes.
     pub fn longest_member(&self) -> usize {
-        self.nodes.iter().map(|n| n.member.len()).max().unwrap_or(0)
-    }
-
-    /// True while the encoding is listpack (ZSCAN replies in one call).
-    pub fn is_compact(&self) -> bool {
-        self.compact
+        match &self.repr {
+            Repr::Packed(p) => p.iter().map(|(m, _)| m.len()).max().unwrap_or(0),
+            Repr::Tree(t) => t.longest_member(),
+        }
     }
 
     /// Heap bytes held (for MEMORY USAGE estimates).
     pub fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.nodes.iter().map(|n| n.member.len()).sum::<usize>()
-            + self.by_member.capacity() * 5
+        match &self.repr {
+            Repr::Packed(p) => p.bytes.capacity(),
+            Repr::Tree(t) => t.heap_bytes(),
+        }
     }
 }
 
-/// In-order walk from a rank, in either direction, with an explicit stack.
+/// A walk over ranks in either direction.
 pub struct RankIter<'a> {
-    set: &'a ZSetValue,
-    stack: Vec<u32>,
-    reverse: bool,
-    remaining: usize,
+    inner: Walk<'a>,
 }
 
-impl<'a> RankIter<'a> {
-    fn new(set: &'a ZSetValue, start: usize, reverse: bool) -> Self {
-        let mut it = RankIter {
-            set,
-            stack: Vec::new(),
-            reverse,
-            remaining: 0,
-        };
-        if start >= set.len() {
-            return it;
-        }
-        it.remaining = if reverse {
-            start + 1
-        } else {
-            set.len() - start
-        };
-        let mut rank = start;
-        let mut at = set.root;
-        while at != NIL {
-            let node = &set.nodes[at as usize];
-            let left = set.size(node.left) as usize;
-            match rank.cmp(&left) {
-                Ordering::Less => {
-                    if !reverse {
-                        it.stack.push(at);
-                    }
-                    at = node.left;
-                }
-                Ordering::Equal => {
-                    it.stack.push(at);
-                    break;
-                }
-                Ordering::Greater => {
-                    if reverse {
-                        it.stack.push(at);
-                    }
-                    rank -= left + 1;
-                    at = node.right;
-                }
-            }
-        }
-        it
-    }
+enum Walk<'a> {
+    Tree(TreeIter<'a>),
+    Packed(std::vec::IntoIter<(&'a [u8], f64)>),
 }
 
 impl<'a> Iterator for RankIter<'a> {
     type Item = (&'a [u8], f64);
     fn next(&mut self) -> Option<Self::Item> {
-        let at = self.stack.pop()?;
-        let set = self.set;
-        let node = &set.nodes[at as usize];
-        let mut child = if self.reverse { node.left } else { node.right };
-        while child != NIL {
-            self.stack.push(child);
-            let c = &set.nodes[child as usize];
-            child = if self.reverse { c.right } else { c.left };
+        match &mut self.inner {
+            Walk::Tree(t) => t.next(),
+            Walk::Packed(p) => p.next(),
         }
-        self.remaining -= 1;
-        Some((&node.member, node.score))
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        match &self.inner {
+            Walk::Tree(t) => t.size_hint(),
+            Walk::Packed(p) => p.size_hint(),
+        }
     }
 }
 
@@ -496,6 +382,50 @@ mod tests {
         z.insert(b"a", 0.0);
         let order: Vec<&[u8]> = z.iter().map(|(m, _)| m).collect();
         assert_eq!(order, vec![&b"a"[..], b"b"]);
+    }
+
+    #[test]
+    fn packed_and_tree_forms_agree() {
+        let small = ZSetLimits {
+            max_entries: 1000,
+            max_value: 64,
+        };
+        let big = ZSetLimits {
+            max_entries: 0,
+            max_value: 64,
+        };
+        let mut packed = ZSetValue::with_hint(1, 1, small);
+        let mut tree = ZSetValue::with_hint(1, 1, big);
+        let mut seed = 3u64;
+        for _ in 0..2000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("m{}", (seed >> 33) % 90).into_bytes();
+            let score = ((seed >> 45) % 20) as f64;
+            if (seed >> 20).is_multiple_of(4) {
+                assert_eq!(packed.remove(&member), tree.remove(&member));
+            } else {
+                let a = packed.insert_limited(&member, score, small);
+                assert_eq!(a, tree.insert_limited(&member, score, big));
+            }
+        }
+        assert_eq!(packed.encoding(), "listpack");
+        assert_eq!(tree.encoding(), "skiplist");
+        assert!(packed.iter().eq(tree.iter()));
+        let n = packed.len();
+        for k in [0, 1, n / 2, n - 1] {
+            assert!(packed.ascending_from(k).eq(tree.ascending_from(k)));
+            assert!(packed.descending_from(k).eq(tree.descending_from(k)));
+        }
+        for bound in [0.0, 5.0, 19.0] {
+            assert_eq!(
+                packed.count_score_below(bound, true),
+                tree.count_score_below(bound, true)
+            );
+        }
+        let (m, _) = tree.get_by_rank(n / 3).expect("in range");
+        assert_eq!(packed.rank(m), tree.rank(m));
     }
 
     #[test]
