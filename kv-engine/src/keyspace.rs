@@ -914,7 +914,7 @@ mod tests {
 
         fn key(k: u16) -> Vec<u8> {
             // Short keys inline, long ones on the heap.
-            if k % 3 == 0 {
+            if k.is_multiple_of(3) {
                 format!("a-long-key-that-lives-on-the-heap-{k}").into_bytes()
             } else {
                 format!("k{k}").into_bytes()
