@@ -29,8 +29,9 @@ enum Action {
     Doctests,
     /// `cargo xtask lint`, run in this process.
     Lint,
-    /// A seeded suite with its seed variable; skipped until its test exists.
-    Suite(&'static Suite, &'static str, &'static str),
+    /// A seeded suite and how many seeds CI runs; skipped until its test
+    /// file exists.
+    Suite(&'static Suite, u64),
 }
 
 const STEPS: &[Step] = &[
@@ -66,12 +67,16 @@ const STEPS: &[Step] = &[
     // Seed counts are sized for CI's budget; run more locally with
     // `cargo xtask diff --seeds N` / `cargo xtask dst --seeds N`.
     Step {
+        name: "collections-diff",
+        action: Action::Suite(&suites::COLLECTIONS_DIFF, 2000),
+    },
+    Step {
         name: "differential",
-        action: Action::Suite(&suites::DIFFERENTIAL, "DIFF_SEEDS", "20"),
+        action: Action::Suite(&suites::DIFFERENTIAL, 20),
     },
     Step {
         name: "dst",
-        action: Action::Suite(&suites::DST, "DST_SEEDS", "50"),
+        action: Action::Suite(&suites::DST, 50),
     },
 ];
 
@@ -163,7 +168,7 @@ fn run_one(step: &Step) -> anyhow::Result<Outcome> {
             println!("<== [{}] ok in {}", step.name, format_duration(elapsed));
             elapsed
         }
-        Action::Suite(suite, variable, value) => {
+        Action::Suite(suite, n_seeds) => {
             if !suite.exists() {
                 println!(
                     "==> [{}] SKIPPED: {}/tests/{}.rs does not exist yet",
@@ -171,7 +176,8 @@ fn run_one(step: &Step) -> anyhow::Result<Outcome> {
                 );
                 return Ok(Outcome::Skipped("test target not written yet".into()));
             }
-            suites::run_suite(suite, &[(variable, (*value).to_string())], &[])?
+            let env = [(suite.seeds_variable, n_seeds.to_string())];
+            suites::run_suite(suite, &env, &[])?
         }
     };
     Ok(Outcome::Passed(elapsed))
@@ -197,14 +203,14 @@ fn print_summary(outcomes: &[(&str, Outcome)], total: Duration) {
     for (name, outcome) in outcomes {
         match outcome {
             Outcome::Passed(elapsed) => {
-                println!("  {name:<14} ok       {:>10}", format_duration(*elapsed))
+                println!("  {name:<16} ok       {:>10}", format_duration(*elapsed))
             }
-            Outcome::Skipped(reason) => println!("  {name:<14} skipped  ({reason})"),
-            Outcome::Failed(elapsed) => println!("  {name:<14} FAILED   {elapsed:>10}"),
+            Outcome::Skipped(reason) => println!("  {name:<16} skipped  ({reason})"),
+            Outcome::Failed(elapsed) => println!("  {name:<16} FAILED   {elapsed:>10}"),
         }
     }
     println!(
-        "  {:<14} {:>19}  (budget {})",
+        "  {:<16} {:>19}  (budget {})",
         "total",
         format_duration(total),
         format_duration(BUDGET)

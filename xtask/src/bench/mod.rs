@@ -15,7 +15,7 @@
 mod memory;
 mod probe;
 mod redis_benchmark;
-mod server;
+pub mod server;
 mod throughput;
 
 use std::path::PathBuf;

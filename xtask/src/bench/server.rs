@@ -1,11 +1,13 @@
-//! Starting and stopping the servers under test. A `RunningServer` kills
-//! and reaps its process when dropped, so an error anywhere in the harness
-//! (or a panic) never leaves a server behind.
+//! Starting and stopping servers: the two sides of a benchmark, and the
+//! redis-server a differential suite compares against (`suites.rs`). A
+//! `RunningServer` kills and reaps its process when dropped, so an error
+//! anywhere (or a panic) never leaves a server behind.
 
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -182,7 +184,10 @@ pub struct ScratchDir {
 
 impl ScratchDir {
     pub fn new() -> anyhow::Result<ScratchDir> {
-        let path = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        static N_MADE: AtomicU32 = AtomicU32::new(0);
+        let n_made = N_MADE.fetch_add(1, Ordering::Relaxed);
+        let name = format!("xtask-{}-{n_made}", std::process::id());
+        let path = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
         Ok(ScratchDir { path })
     }
