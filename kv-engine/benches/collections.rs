@@ -110,7 +110,8 @@ fn encoding(value: &Value) -> &'static str {
 fn memory_table() {
     let mut keep = Vec::new();
     println!("kind     n        heap/elem  rss/elem  encoding");
-    for n in sizes() {
+    // 100 elements: the compact encodings.
+    for n in std::iter::once(100).chain(sizes()) {
         for kind in KINDS {
             let mut runner = Runner::new();
             let key = format!("{kind}:{n}").into_bytes();

@@ -5,7 +5,7 @@
 //! become an `ArenaMap` (O(1) lookups and random picks) and never go back,
 //! as in Redis.
 
-use super::arena_map::{put, take, ArenaMap};
+use super::arena_map::{put, reserve_packed, take, ArenaMap};
 
 /// The thresholds of the compact form (from the engine config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,10 +115,12 @@ impl HashValue {
                 put(&mut entry, value);
                 match found {
                     Some((start, end)) => {
+                        reserve_packed(bytes, entry.len().saturating_sub(end - start));
                         bytes.splice(start..end, entry);
                         false
                     }
                     None => {
+                        reserve_packed(bytes, entry.len());
                         bytes.extend_from_slice(&entry);
                         *len += 1;
                         true

@@ -5,6 +5,7 @@
 
 pub mod arena_map;
 pub mod hash;
+pub mod intset;
 pub mod list;
 pub mod set;
 pub mod string;

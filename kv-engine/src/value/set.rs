@@ -1,10 +1,11 @@
-//! The set type. Sets of integers are a sorted `Vec<i64>` (Redis's intset:
+//! The set type. Sets of integers are an `IntSet` (Redis's intset: 2, 4 or
 //! 8 bytes a member, replies in ascending order) up to
 //! `set-max-intset-entries`; any other member or more entries turn the set
 //! into an `ArenaMap` (O(1) membership and random picks) for good, as in
 //! Redis 7.0, which has no listpack sets.
 
 use super::arena_map::ArenaMap;
+use super::intset::IntSet;
 use super::string::parse_canonical_i64;
 use std::borrow::Cow;
 
@@ -13,7 +14,7 @@ const DEFAULT_MAX_INTSET: usize = 512;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Repr {
-    Ints(Vec<i64>),
+    Ints(IntSet),
     Table(ArenaMap),
 }
 
@@ -25,12 +26,12 @@ pub struct SetValue {
 impl Default for SetValue {
     fn default() -> Self {
         SetValue {
-            repr: Repr::Ints(Vec::new()),
+            repr: Repr::Ints(IntSet::default()),
         }
     }
 }
 
-fn int_text(n: i64) -> Cow<'static, [u8]> {
+fn int_text<'a>(n: i64) -> Cow<'a, [u8]> {
     let mut scratch = [0u8; 20];
     Cow::Owned(resp_codec::encode::format_i64(&mut scratch, n).to_vec())
 }
@@ -61,9 +62,7 @@ impl SetValue {
     }
     pub fn contains(&self, member: &[u8]) -> bool {
         match &self.repr {
-            Repr::Ints(ints) => {
-                parse_canonical_i64(member).is_some_and(|n| ints.binary_search(&n).is_ok())
-            }
+            Repr::Ints(ints) => parse_canonical_i64(member).is_some_and(|n| ints.contains(n)),
             Repr::Table(map) => map.contains(member),
         }
     }
@@ -76,13 +75,11 @@ impl SetValue {
     pub fn insert_limited(&mut self, member: &[u8], max_intset: usize) -> bool {
         if let Repr::Ints(ints) = &mut self.repr {
             if let Some(n) = parse_canonical_i64(member) {
-                match ints.binary_search(&n) {
-                    Ok(_) => return false,
-                    Err(at) if ints.len() < max_intset => {
-                        ints.insert(at, n);
-                        return true;
-                    }
-                    Err(_) => {}
+                if ints.contains(n) {
+                    return false;
+                }
+                if ints.len() < max_intset {
+                    return ints.insert(n);
                 }
             }
             self.convert();
@@ -95,7 +92,7 @@ impl SetValue {
     fn convert(&mut self) {
         if let Repr::Ints(ints) = &self.repr {
             let mut map = ArenaMap::new();
-            for &n in ints {
+            for n in ints.iter() {
                 map.insert(&int_text(n), b"");
             }
             self.repr = Repr::Table(map);
@@ -103,41 +100,36 @@ impl SetValue {
     }
     pub fn remove(&mut self, member: &[u8]) -> bool {
         match &mut self.repr {
-            Repr::Ints(ints) => match parse_canonical_i64(member).map(|n| ints.binary_search(&n)) {
-                Some(Ok(at)) => {
-                    ints.remove(at);
-                    true
-                }
-                _ => false,
-            },
+            Repr::Ints(ints) => parse_canonical_i64(member).is_some_and(|n| ints.remove(n)),
             Repr::Table(map) => map.remove(member),
         }
     }
     /// The member at `index` (0..len), for random picks and SSCAN.
     pub fn get_index(&self, index: usize) -> Option<Cow<'_, [u8]>> {
         match &self.repr {
-            Repr::Ints(ints) => ints.get(index).map(|&n| int_text(n)),
+            Repr::Ints(ints) => ints.get(index).map(int_text),
             Repr::Table(map) => map.get_index(index).map(|(m, _)| Cow::Borrowed(m)),
         }
     }
     /// Members: ascending for an intset, else in no particular order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = Cow<'_, [u8]>> + '_> {
         match &self.repr {
-            Repr::Ints(ints) => Box::new(ints.iter().map(|&n| int_text(n))),
+            Repr::Ints(ints) => Box::new(ints.iter().map(int_text)),
             Repr::Table(map) => Box::new(map.iter().map(|(m, _)| Cow::Borrowed(m))),
         }
     }
-    /// The integers of an intset-encoded set (for RDB's intset encoding).
-    pub fn as_ints(&self) -> Option<&[i64]> {
+    /// The integers of an intset-encoded set, ascending (for RDB's intset
+    /// encoding).
+    pub fn as_ints(&self) -> Option<Vec<i64>> {
         match &self.repr {
-            Repr::Ints(ints) => Some(ints),
+            Repr::Ints(ints) => Some(ints.iter().collect()),
             Repr::Table(_) => None,
         }
     }
     /// Heap bytes held (for MEMORY USAGE estimates).
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
-            Repr::Ints(ints) => ints.capacity() * 8,
+            Repr::Ints(ints) => ints.heap_bytes(),
             Repr::Table(map) => map.heap_bytes(),
         }
     }

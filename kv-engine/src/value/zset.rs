@@ -8,7 +8,7 @@
 //! (`settle_encoding`), as Redis does. OBJECT ENCODING names the two forms
 //! `listpack` and `skiplist`.
 
-use super::arena_map::{put, take};
+use super::arena_map::{put, reserve_packed, take};
 use super::zset_tree::{order, Tree, TreeIter};
 use std::cmp::Ordering;
 
@@ -71,6 +71,7 @@ impl Packed {
         let mut entry = Vec::with_capacity(member.len() + 10);
         entry.extend_from_slice(&score.to_le_bytes());
         put(&mut entry, member);
+        reserve_packed(&mut self.bytes, entry.len());
         self.bytes.splice(at..at, entry);
         self.len += 1;
         old
