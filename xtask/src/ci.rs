@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
+use crate::bench::server::{RunningServer, ScratchDir, Side};
 use crate::lint;
 use crate::process::{self, format_duration};
 use crate::suites::{self, Suite};
@@ -23,7 +24,8 @@ struct Step {
 enum Action {
     /// `cargo ARGS`.
     Cargo(&'static [&'static str]),
-    /// The test suite: nextest when installed, else `cargo test`.
+    /// The test suite: nextest when installed, else `cargo test`, with a
+    /// redis-server for the tests that compare against one.
     Tests,
     /// `cargo test --doc`: nextest cannot run doctests (`cargo test` does).
     Doctests,
@@ -66,10 +68,6 @@ const STEPS: &[Step] = &[
     },
     // Seed counts are sized for CI's budget; run more locally with
     // `cargo xtask diff --seeds N` / `cargo xtask dst --seeds N`.
-    Step {
-        name: "collections-diff",
-        action: Action::Suite(&suites::COLLECTIONS_DIFF, 2000),
-    },
     Step {
         name: "differential",
         action: Action::Suite(&suites::DIFFERENTIAL, 20),
@@ -149,7 +147,17 @@ pub fn run(args: &CiArgs) -> anyhow::Result<()> {
 fn run_one(step: &Step) -> anyhow::Result<Outcome> {
     let elapsed = match &step.action {
         Action::Cargo(args) => process::run_step(step.name, process::cargo().args(*args))?,
-        Action::Tests => process::run_step(step.name, &mut test_command())?,
+        Action::Tests => {
+            // Kept alive (and then stopped by its guard) for the whole step.
+            let scratch = ScratchDir::new()?;
+            let mut command = test_command();
+            let _redis = if process::program_exists("redis-server") {
+                Some(lend_redis(&mut command, &scratch)?)
+            } else {
+                None
+            };
+            process::run_step(step.name, &mut command)?
+        }
         Action::Doctests => {
             if !has_nextest() {
                 return Ok(Outcome::Skipped(
@@ -185,6 +193,16 @@ fn run_one(step: &Step) -> anyhow::Result<Outcome> {
 
 fn has_nextest() -> bool {
     process::cargo_has_subcommand("nextest")
+}
+
+/// Starts a redis-server and tells the tests its port through the variable
+/// of every suite that needs one (e.g. `REDIS_DIFF_PORT`).
+fn lend_redis(command: &mut Command, scratch: &ScratchDir) -> anyhow::Result<RunningServer> {
+    let redis = RunningServer::start(&Side::redis("redis"), &scratch.path)?;
+    for variable in suites::REDIS_PORT_VARIABLES {
+        command.env(variable, redis.port.to_string());
+    }
+    Ok(redis)
 }
 
 fn test_command() -> Command {

@@ -62,6 +62,10 @@ pub const DST: Suite = Suite {
     release: true,
 };
 
+/// The variables through which tests receive a redis-server's port; the
+/// tests step of `cargo xtask ci` sets each to a server it starts.
+pub const REDIS_PORT_VARIABLES: [&str; 1] = ["REDIS_DIFF_PORT"];
+
 /// What `cargo xtask diff` runs: every differential suite that exists.
 const DIFFERENTIAL_SUITES: [&Suite; 2] = [&DIFFERENTIAL, &COLLECTIONS_DIFF];
 
