@@ -23,8 +23,9 @@
 //!   only through the injected clock and seeded sources).
 //!
 //! Test code is exempt from every rule: files under a crate's `tests/`,
-//! `benches/`, `examples/` or `fuzz/`, and items under `#[cfg(test)]`,
-//! `#[test]` or `#[tokio::test]`. The rules guard production behaviour
+//! `benches/`, `examples/` or `fuzz/`, items under `#[cfg(test)]`,
+//! `#[test]` or `#[tokio::test]`, and the files of `#[cfg(test)] mod x;`
+//! (`test_modules.rs`). The rules guard production behaviour
 //! (a task cut mid-command, memory without bound, a lock across an await);
 //! tests legitimately detach helpers or share a tokio Mutex between test
 //! tasks, and DST needs to cut tasks on purpose. A rule's scope is one line
@@ -40,6 +41,7 @@ mod escapes;
 mod imports;
 mod macros;
 mod rules;
+mod test_modules;
 #[cfg(test)]
 mod tests;
 mod visitor;
@@ -92,14 +94,20 @@ pub struct FileReport {
     pub escapes_unused: Vec<(usize, String)>,
 }
 
-/// Lints one file's source.
+/// Lints one file's source (the fixture tests' entry point).
+#[cfg(test)]
 pub fn lint_source(source: &str, context: &FileContext) -> syn::Result<FileReport> {
     let file = syn::parse_file(source)?;
-    let imports = Imports::of_file(&file);
+    Ok(lint_parsed(&file, source, context))
+}
+
+/// Lints one file already parsed from `source`.
+fn lint_parsed(file: &syn::File, source: &str, context: &FileContext) -> FileReport {
+    let imports = Imports::of_file(file);
     let escapes = Escapes::of_source(source);
     let mut report = FileReport::default();
     let mut escape_lines_used = Vec::new();
-    for candidate in visitor::candidates(&file, &imports, context.is_test_file) {
+    for candidate in visitor::candidates(file, &imports, context.is_test_file) {
         let rule = candidate.rule;
         let exempt_as_test = candidate.in_test && !rule.applies_in_tests();
         let out_of_crate_scope = rule
@@ -150,7 +158,7 @@ pub fn lint_source(source: &str, context: &FileContext) -> syn::Result<FileRepor
             report.escapes_unused.push((escape.line, text));
         }
     }
-    Ok(report)
+    report
 }
 
 pub fn run(args: &LintArgs) -> anyhow::Result<()> {
@@ -161,18 +169,29 @@ pub fn run(args: &LintArgs) -> anyhow::Result<()> {
         walk::files_under(&root, &args.paths)?
     };
     let mut n_findings = 0usize;
-    let mut escapes_summary = String::new();
-    let mut warnings = String::new();
+    let mut sources = Vec::with_capacity(files.len());
     for file in &files {
         let source = std::fs::read_to_string(&file.path)
             .with_context(|| format!("reading {}", file.path.display()))?;
+        let parsed = syn::parse_file(&source);
+        sources.push((source, parsed));
+    }
+    let parsed_files: Vec<(PathBuf, &syn::File)> = files
+        .iter()
+        .zip(&sources)
+        .filter_map(|(file, (_, parsed))| Some((file.path.clone(), parsed.as_ref().ok()?)))
+        .collect();
+    let test_modules = test_modules::test_module_files(&parsed_files);
+    let mut escapes_summary = String::new();
+    let mut warnings = String::new();
+    for (file, (source, parsed)) in files.iter().zip(&sources) {
         let shown = file.shown_path(&root);
         let context = FileContext {
             crate_name: &file.crate_name,
-            is_test_file: file.is_test_file,
+            is_test_file: file.is_test_file || test_modules.contains(&file.path),
         };
-        let report = match lint_source(&source, &context) {
-            Ok(report) => report,
+        let report = match parsed {
+            Ok(parsed) => lint_parsed(parsed, source, &context),
             Err(error) => {
                 let line = error.span().start().line;
                 println!("{shown}:{line}: [parse-error] {error}");

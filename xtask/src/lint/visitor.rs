@@ -253,7 +253,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 }
 
 /// `#[cfg(test)]`, `#[cfg(all(test, ..))]`, `#[test]` or `#[tokio::test]`.
-fn is_test_code(attrs: &[syn::Attribute]) -> bool {
+pub fn is_test_code(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| {
         let path = attr.path();
         if path.is_ident("cfg") {
