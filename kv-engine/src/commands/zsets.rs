@@ -561,6 +561,9 @@ fn run_range(z: &ZSetValue, q: &RangeQuery) -> Vec<(Vec<u8>, f64)> {
     } else {
         (available - skip).min(q.limit as usize)
     };
+    if take == 0 {
+        return Vec::new();
+    }
     let owned = |(m, s): (&[u8], f64)| (m.to_vec(), s);
     if q.reverse {
         z.descending_from(to - 1 - skip)
