@@ -31,6 +31,7 @@ pub mod expiry_cycle;
 pub mod glob;
 pub mod harness;
 pub mod keyspace;
+pub mod long_double;
 pub mod parse;
 pub mod value;
 

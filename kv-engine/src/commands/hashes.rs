@@ -6,13 +6,13 @@
 //! source.
 
 use super::command;
-use crate::collection_args::double_arg;
 use crate::collection_lookup::{hash, hash_mut};
 use crate::collection_random::{draw, Draw};
 use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
+use crate::long_double::LongDouble;
 use crate::parse::parse_i64;
 use crate::value::hash::HashLimits;
 use crate::value::{HashValue, Value};
@@ -225,22 +225,24 @@ fn hincrby(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 /// HINCRBYFLOAT key field increment; propagates HSET key field result.
 fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let (key, field) = (ctx.arg(1), ctx.arg(2));
-    let increment = double_arg(ctx.arg(3))?;
-    if increment.is_infinite() {
-        return Err(CommandError::text("ERR value is NaN or Infinity"));
-    }
-    let current = match hash(ctx.db.lookup(key))?.and_then(|h| h.get(field)) {
-        Some(text) => crate::collection_args::parse_double(text)
-            .ok_or(CommandError::text("ERR hash value is not a float"))?,
-        None => 0.0,
+    let increment = match parse_long_double(ctx.arg(3)) {
+        Some(Some(value)) => value,
+        Some(None) => return Err(CommandError::text("ERR value is NaN or Infinity")),
+        None => return Err(CommandError::NotFloat),
     };
-    let result = current + increment;
-    if !result.is_finite() {
-        return Err(CommandError::text(
-            "ERR increment would produce NaN or Infinity",
-        ));
-    }
-    let text = format_human_double(result);
+    let would_be_infinite = CommandError::text("ERR increment would produce NaN or Infinity");
+    let current = match hash(ctx.db.lookup(key))?.and_then(|h| h.get(field)) {
+        Some(text) => match parse_long_double(text) {
+            Some(Some(value)) => value,
+            Some(None) => return Err(would_be_infinite),
+            None => return Err(CommandError::text("ERR hash value is not a float")),
+        },
+        None => LongDouble::ZERO,
+    };
+    let text = current
+        .checked_add(increment)
+        .ok_or(would_be_infinite)?
+        .to_human();
     let limits = limits(ctx);
     hash_for_write(ctx, key)?.insert_limited(field, text.as_bytes(), limits);
     ctx.db.touched(key);
@@ -254,14 +256,18 @@ fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// A float result as INCRBYFLOAT-style commands show it: plain decimal, no
-/// exponent, no trailing zeros. (Redis computes in long double; we use the
-/// shortest f64 text, which agrees except where the two precisions differ.)
-pub fn format_human_double(value: f64) -> String {
-    if value == 0.0 {
-        return "0".to_string();
+/// A long double as Redis's string2ld reads it: Some(Some(v)) for a finite
+/// value, Some(None) for an infinity (which parses but no sum may use),
+/// None for anything else (NaN included).
+fn parse_long_double(text: &[u8]) -> Option<Option<LongDouble>> {
+    let unsigned = text
+        .strip_prefix(b"-")
+        .or(text.strip_prefix(b"+"))
+        .unwrap_or(text);
+    if unsigned.eq_ignore_ascii_case(b"inf") || unsigned.eq_ignore_ascii_case(b"infinity") {
+        return Some(None);
     }
-    format!("{value}")
+    LongDouble::parse(text).map(Some)
 }
 
 /// HRANDFIELD key [count [WITHVALUES]].
