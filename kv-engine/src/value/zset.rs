@@ -1,7 +1,7 @@
 //! The sorted set type. Small sets are one packed buffer of
 //! `score member` entries in (score, member) order, Redis's listpack: about
-//! nine bytes over the member's, with linear-time operations bounded by
-//! `zset-max-listpack-entries`. Past that many members, or a member longer
+//! three bytes over the member's for integral scores, with linear-time
+//! operations bounded by `zset-max-listpack-entries`. Past that many members, or a member longer
 //! than `zset-max-listpack-value`, the set becomes an order-statistics tree
 //! (`zset_tree`) with O(log n) insert, delete, rank and range starts, and
 //! stays one; store commands decide afresh for their results
@@ -28,11 +28,51 @@ impl Default for ZSetLimits {
     }
 }
 
-/// The compact form: entries `[score: f64 LE][varint len][member]`, sorted.
+/// The compact form: entries `[score][varint len][member]` (see
+/// `put_score`), sorted.
 #[derive(Clone, Debug, Default)]
 struct Packed {
     bytes: Vec<u8>,
     len: usize,
+}
+
+/// Appends a score: integral values up to 2^53 as a zigzag varint after a
+/// 0 tag (a small score costs 2 bytes, as in Redis's listpack), anything
+/// else as a 1 tag and the 8 bytes of the f64.
+fn put_score(buf: &mut Vec<u8>, score: f64) {
+    if score.fract() == 0.0 && score.abs() < 9_007_199_254_740_992.0 {
+        let n = score as i64;
+        let mut z = ((n << 1) ^ (n >> 63)) as u64;
+        buf.push(0);
+        while z >= 0x80 {
+            buf.push((z as u8 & 0x7f) | 0x80);
+            z >>= 7;
+        }
+        buf.push(z as u8);
+    } else {
+        buf.push(1);
+        buf.extend_from_slice(&score.to_le_bytes());
+    }
+}
+
+/// Reads the score at `at`; returns it and where the member starts.
+fn take_score(buf: &[u8], at: usize) -> (f64, usize) {
+    if buf[at] == 1 {
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(&buf[at + 1..at + 9]);
+        return (f64::from_le_bytes(raw), at + 9);
+    }
+    let (mut z, mut shift, mut at) = (0u64, 0, at + 1);
+    loop {
+        let b = buf[at];
+        at += 1;
+        z |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    (((z >> 1) as i64 ^ -((z & 1) as i64)) as f64, at)
 }
 
 /// Walks packed entries: (member, score, entry start, entry end).
@@ -43,11 +83,10 @@ fn packed_entries(buf: &[u8]) -> impl Iterator<Item = (&[u8], f64, usize, usize)
             return None;
         }
         let start = at;
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(&buf[at..at + 8]);
-        let (member, end) = take(buf, at + 8);
+        let (score, member_at) = take_score(buf, at);
+        let (member, end) = take(buf, member_at);
         at = end;
-        Some((member, f64::from_le_bytes(raw), start, end))
+        Some((member, score, start, end))
     })
 }
 
@@ -69,7 +108,7 @@ impl Packed {
             .find(|(m, s, ..)| order(*s, m, score, member) == Ordering::Greater)
             .map_or(self.bytes.len(), |(.., start, _)| start);
         let mut entry = Vec::with_capacity(member.len() + 10);
-        entry.extend_from_slice(&score.to_le_bytes());
+        put_score(&mut entry, score);
         put(&mut entry, member);
         reserve_packed(&mut self.bytes, entry.len());
         self.bytes.splice(at..at, entry);
@@ -373,6 +412,26 @@ mod tests {
                 let below = sorted.iter().filter(|(_, s)| *s < 0.0).count();
                 assert_eq!(z.count_score_below(0.0, false), below);
             }
+        }
+    }
+
+    #[test]
+    fn packed_scores_round_trip() {
+        for score in [
+            0.0,
+            1.0,
+            -1.0,
+            2.5,
+            1e300,
+            -9e15,
+            9_007_199_254_740_993.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.1,
+        ] {
+            let mut buf = Vec::new();
+            put_score(&mut buf, score);
+            assert_eq!(take_score(&buf, 0), (score, buf.len()), "{score}");
         }
     }
 
