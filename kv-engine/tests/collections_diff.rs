@@ -12,6 +12,7 @@ mod collections_support;
 
 use collections_support::{escape, unordered};
 use kv_engine::harness::Session;
+use resp_codec::Protocol;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
@@ -65,13 +66,18 @@ impl Redis {
             .and_then(|t| t.parse().ok())
             .unwrap_or(0);
         match line[0] {
-            b'$' if n >= 0 => {
+            b'$' | b'=' | b'!' if n >= 0 => {
                 let mut data = vec![0; n as usize + 2];
                 self.reader.read_exact(&mut data).expect("bulk");
                 out.extend_from_slice(&data);
             }
-            b'*' => {
+            b'*' | b'~' | b'>' => {
                 for _ in 0..n.max(0) {
+                    self.read_reply(out);
+                }
+            }
+            b'%' | b'|' => {
+                for _ in 0..2 * n.max(0) {
                     self.read_reply(out);
                 }
             }
@@ -441,6 +447,14 @@ fn random_sequences_match_redis() {
     for seed in first..first + sequences {
         redis.run(&[b"FLUSHALL".to_vec()]);
         let mut s = Session::new();
+        // Every fourth sequence speaks RESP3.
+        let resp3 = seed % 4 == 3;
+        redis.run(&[b"HELLO".to_vec(), if resp3 { b"3" } else { b"2" }.to_vec()]);
+        s.client.protocol = if resp3 {
+            Protocol::Resp3
+        } else {
+            Protocol::Resp2
+        };
         let mut g = Gen(seed);
         let set_str = [b"SET".to_vec(), b"str".to_vec(), b"v".to_vec()];
         redis.run(&set_str);
@@ -468,7 +482,7 @@ fn random_sequences_match_redis() {
                 let mut before = history.join("\n     ");
                 before.truncate(4000);
                 failures.push(format!(
-                    "seed {seed} step {step}: {}\n   redis: {}\n   ours:  {}\n   after:\n     {before}",
+                    "seed {seed} step {step} (resp3: {resp3}): {}\n   redis: {}\n   ours:  {}\n   after:\n     {before}",
                     words.join(" "),
                     escape(&theirs),
                     escape(&ours)
