@@ -27,6 +27,11 @@ const UNORDERED: &[(&str, usize)] = &[
     ("HKEYS", 1),
     ("HVALS", 1),
     ("HGETALL", 2),
+    ("SRANDMEMBER", 1),
+    ("HRANDFIELD", 1),
+    ("HSCAN", 1),
+    ("SSCAN", 1),
+    ("ZSCAN", 1),
 ];
 
 struct Redis {
@@ -165,7 +170,7 @@ fn command(g: &mut Gen) -> Vec<String> {
     let k = g.pick(KEYS).to_string();
     let k2 = g.pick(KEYS).to_string();
     let m = g.pick(MEMBERS).to_string();
-    let words: Vec<String> = match g.below(64) {
+    let words: Vec<String> = match g.below(74) {
         0 => [vec!["RPUSH".into(), k], members(g, 5)].concat(),
         1 => [vec!["LPUSH".into(), k], members(g, 5)].concat(),
         2 => vec!["LPOP".into(), k],
@@ -392,6 +397,39 @@ fn command(g: &mut Gen) -> Vec<String> {
             g.pick(INDEXES).into(),
         ],
         58 => vec!["ZCARD".into(), k],
+        64 => vec![
+            "ZREMRANGEBYLEX".into(),
+            k,
+            g.pick(LEX).into(),
+            g.pick(LEX).into(),
+        ],
+        65 => vec![
+            "ZINTERCARD".into(),
+            "2".into(),
+            k,
+            k2,
+            "LIMIT".into(),
+            g.pick(COUNTS).into(),
+        ],
+        66 => vec![
+            "ZRANDMEMBER".into(),
+            k,
+            "100000".into(),
+            "WITHSCORES".into(),
+        ],
+        67 => vec!["SRANDMEMBER".into(), k, "100000".into()],
+        68 => vec!["HRANDFIELD".into(), k, "100000".into()],
+        69 => vec![
+            g.pick(&["HSCAN", "SSCAN", "ZSCAN"]).into(),
+            k,
+            "0".into(),
+            "COUNT".into(),
+            "1000".into(),
+        ],
+        70 => vec![g.pick(&["LPUSHX", "RPUSHX"]).into(), k, m],
+        71 => vec!["LPOS".into(), k, m, "MAXLEN".into(), g.pick(COUNTS).into()],
+        72 => vec!["ZMSCORE".into(), k, m, "zz".into()],
+        73 => vec!["SMOVE".into(), k, g.pick(KEYS).into(), m],
         60..=63 => {
             // Enough members to leave the compact encodings.
             let n = 120 + g.below(40);

@@ -1064,6 +1064,18 @@ struct AlgebraCall {
     with_scores: bool,
 }
 
+/// Looks the inputs up (expiring them, counting hits) before any option is
+/// parsed, as Redis does: WRONGTYPE wins over a bad option.
+fn check_sources(ctx: &mut Ctx<'_, '_>, keys: std::ops::Range<usize>) -> CommandResult {
+    for i in keys {
+        match ctx.db.lookup_read(&ctx.argv[i]) {
+            None | Some(Value::ZSet(_)) | Some(Value::Set(_)) => {}
+            Some(_) => return Err(CommandError::WrongType),
+        }
+    }
+    Ok(())
+}
+
 /// `numkeys key...` of the sorted set algebra (its own error texts).
 fn parse_algebra_keys(ctx: &Ctx<'_, '_>, at: usize) -> CommandResult<std::ops::Range<usize>> {
     let numkeys = parse_i64(ctx.arg(at))?;
@@ -1080,8 +1092,14 @@ fn parse_algebra_keys(ctx: &Ctx<'_, '_>, at: usize) -> CommandResult<std::ops::R
     Ok(first..first + numkeys as usize)
 }
 
-fn parse_algebra(ctx: &Ctx<'_, '_>, op: Op, at: usize, store: bool) -> CommandResult<AlgebraCall> {
+fn parse_algebra(
+    ctx: &mut Ctx<'_, '_>,
+    op: Op,
+    at: usize,
+    store: bool,
+) -> CommandResult<AlgebraCall> {
     let keys = parse_algebra_keys(ctx, at)?;
+    check_sources(ctx, keys.clone())?;
     let (first, n) = (keys.start, keys.len());
     let mut call = AlgebraCall {
         keys: first..first + n,
@@ -1121,18 +1139,13 @@ fn parse_algebra(ctx: &Ctx<'_, '_>, op: Op, at: usize, store: bool) -> CommandRe
     Ok(call)
 }
 
-/// Runs the algebra; the result sorted by (score, member).
+/// Runs the algebra over inputs `check_sources` has vetted; the result
+/// sorted by (score, member).
 fn compute(
     ctx: &mut Ctx<'_, '_>,
     op: Op,
     call: &AlgebraCall,
 ) -> CommandResult<Vec<(Vec<u8>, f64)>> {
-    for i in call.keys.clone() {
-        match ctx.db.lookup_read(&ctx.argv[i]) {
-            None | Some(Value::ZSet(_)) | Some(Value::Set(_)) => {}
-            Some(_) => return Err(CommandError::WrongType),
-        }
-    }
     let db = &ctx.db.state.dbs[ctx.db.index];
     let mut sources: Vec<(Source<'_>, f64)> = call
         .keys
@@ -1247,6 +1260,7 @@ fn zdiffstore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 /// ZINTERCARD numkeys key [key ...] [LIMIT limit].
 fn zintercard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let keys = parse_algebra_keys(ctx, 1)?;
+    check_sources(ctx, keys.clone())?;
     let after = keys.end;
     let limit = parse_card_limit(&ctx.argv[after..])?;
     let call = AlgebraCall {
