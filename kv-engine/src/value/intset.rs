@@ -134,7 +134,7 @@ mod tests {
         assert!(set.insert(5));
         assert!(set.insert(-3));
         assert!(!set.insert(5));
-        assert_eq!(set.heap_bytes() >= 4, true);
+        assert!(set.heap_bytes() >= 4);
         assert!(set.insert(100_000));
         assert!(set.insert(i64::MIN));
         assert!(set.insert(i64::MAX));
