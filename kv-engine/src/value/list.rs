@@ -47,9 +47,22 @@ impl Ends {
         }
     }
     fn insert(&mut self, i: usize, end: usize) {
+        // Grow by a quarter, not double: these vectors are most of a
+        // small list's overhead.
+        fn room<T>(v: &mut Vec<T>) {
+            if v.len() == v.capacity() {
+                v.reserve_exact((v.len() / 4).max(4));
+            }
+        }
         match self {
-            Ends::Narrow(v) => v.insert(i, end as u16),
-            Ends::Wide(v) => v.insert(i, end as u32),
+            Ends::Narrow(v) => {
+                room(v);
+                v.insert(i, end as u16);
+            }
+            Ends::Wide(v) => {
+                room(v);
+                v.insert(i, end as u32);
+            }
         }
     }
     fn drain(&mut self, a: usize, b: usize) {
