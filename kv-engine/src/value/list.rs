@@ -228,6 +228,14 @@ impl ListValue {
         }
     }
 
+    /// Room for one more chunk: exactly one for the first (most lists fit
+    /// in one chunk), then the deque's usual doubling.
+    fn new_chunk_room(&mut self) {
+        if self.chunks.capacity() == 0 {
+            self.chunks.reserve_exact(1);
+        }
+    }
+
     pub fn push_front(&mut self, item: &[u8]) {
         match self.chunks.front() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
@@ -235,6 +243,7 @@ impl ListValue {
                 if let Some(full) = self.chunks.front_mut() {
                     full.seal();
                 }
+                self.new_chunk_room();
                 self.chunks.push_front(Chunk::default());
             }
         }
@@ -250,6 +259,7 @@ impl ListValue {
                 if let Some(full) = self.chunks.back_mut() {
                     full.seal();
                 }
+                self.new_chunk_room();
                 self.chunks.push_back(Chunk::default());
             }
         }
