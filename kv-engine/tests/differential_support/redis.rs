@@ -1,0 +1,105 @@
+//! A real redis-server for the test (free loopback port, temp dir, killed
+//! on drop) and a tiny synchronous RESP client for it.
+
+use super::resp::{parse, Frame};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SERVER: &str = "/usr/bin/redis-server";
+
+/// A running redis-server; killed (and its dir removed) on drop.
+pub struct RedisServer {
+    child: Child,
+    dir: PathBuf,
+    pub port: u16,
+}
+
+impl RedisServer {
+    /// Starts one, or returns `None` (after a loud message) when the binary
+    /// is missing and CI is not set. In CI a missing server is a failure.
+    pub fn start() -> Option<RedisServer> {
+        if !std::path::Path::new(SERVER).exists() {
+            let msg = format!("*** {SERVER} not found: the differential test is SKIPPED ***");
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{msg} (CI=true requires it)");
+            }
+            eprintln!("\n{msg}\n");
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let dir = std::env::temp_dir().join(format!("kv-diff-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let child = Command::new(SERVER)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn redis-server");
+        let server = RedisServer { child, dir, port };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(server)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub struct RedisClient {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl RedisClient {
+    pub fn connect(port: u16) -> RedisClient {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect redis-server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        stream.set_nodelay(true).expect("nodelay");
+        RedisClient {
+            stream,
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn run(&mut self, argv: &[Vec<u8>]) -> Frame {
+        let mut msg = format!("*{}\r\n", argv.len()).into_bytes();
+        for arg in argv {
+            msg.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            msg.extend_from_slice(arg);
+            msg.extend_from_slice(b"\r\n");
+        }
+        self.stream.write_all(&msg).expect("send to redis");
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if let Some((frame, used)) = parse(&self.buf) {
+                self.buf.drain(..used);
+                return frame;
+            }
+            let n = self.stream.read(&mut chunk).expect("read from redis");
+            assert!(n > 0, "redis closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
