@@ -62,7 +62,8 @@ impl<'a> ReplyWriter<'a> {
         self.buf.reserve(text.len() + 3);
         self.buf.put_u8(b'-');
         for &b in text {
-            self.buf.put_u8(if b == b'\r' || b == b'\n' { b' ' } else { b });
+            self.buf
+                .put_u8(if b == b'\r' || b == b'\n' { b' ' } else { b });
         }
         self.buf.put_slice(b"\r\n");
     }
@@ -141,7 +142,9 @@ impl<'a> ReplyWriter<'a> {
     pub fn boolean(&mut self, value: bool) {
         match self.protocol {
             Protocol::Resp2 => self.integer(i64::from(value)),
-            Protocol::Resp3 => self.buf.put_slice(if value { b"#t\r\n" } else { b"#f\r\n" }),
+            Protocol::Resp3 => self
+                .buf
+                .put_slice(if value { b"#t\r\n" } else { b"#f\r\n" }),
         }
     }
 

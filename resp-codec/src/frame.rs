@@ -51,7 +51,10 @@ pub enum Frame {
     Push(Vec<Frame>),
     /// RESP3 `|N` attributes followed by the frame they describe; RESP2
     /// drops the attributes and sends the frame alone.
-    Attribute { attributes: Vec<(Frame, Frame)>, data: Box<Frame> },
+    Attribute {
+        attributes: Vec<(Frame, Frame)>,
+        data: Box<Frame>,
+    },
 }
 
 impl Frame {
