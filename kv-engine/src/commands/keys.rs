@@ -384,7 +384,7 @@ pub fn shown_arg(arg: &[u8]) -> String {
 /// The encoding name OBJECT ENCODING reports. Strings are judged by their
 /// current length (Redis keeps an APPENDed short string "raw"; `StrValue`
 /// does not remember that yet).
-fn encoding(value: &Value) -> &'static str {
+pub fn encoding(value: &Value) -> &'static str {
     match value {
         Value::Str(StrValue::Int(_)) => "int",
         // Redis keeps strings up to 44 bytes in one allocation (embstr).
