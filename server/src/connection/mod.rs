@@ -88,8 +88,21 @@ where
     let mut out = BytesMut::with_capacity(READ_CHUNK);
     let mut batch = Batch::default();
     let mut last_input = tokio::time::Instant::now();
+    let mut traffic = Traffic::default();
     loop {
         if batch.is_drained() {
+            batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
+        }
+        if batch.is_drained() && batch.error.is_none() {
+            if input.len() > cached.query_buffer_limit {
+                tracing::warn!(
+                    "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+                    session.id(),
+                    session.conn.handle.addr,
+                    String::from_utf8_lossy(&input[..input.len().min(64)])
+                );
+                break;
+            }
             if input.capacity() - input.len() < READ_CHUNK / 4 {
                 input.reserve(READ_CHUNK.max(decoder.bytes_wanted(&input)));
             }
@@ -108,33 +121,24 @@ where
                 _ = kill.cancelled() => break,
                 _ = handle.outbox.ready() => {
                     handle.outbox.take_into(&mut out);
-                    if write_out(&mut stream, &mut out, &shared, cached.soft_limit).await.is_err() {
+                    if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit).await.is_err() {
                         break;
                     }
-                    continue;
                 }
                 read = stream.read_buf(&mut input) => match read {
                     Ok(0) | Err(_) => break,
-                    Ok(_) => last_input = tokio::time::Instant::now(),
+                    Ok(n) => {
+                        last_input = tokio::time::Instant::now();
+                        traffic.reads += 1;
+                        traffic.bytes_in += n as u64;
+                    }
                 },
                 _ = idle => {
                     tracing::debug!("Closing idle client");
                     break;
                 }
             }
-            batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
-            if batch.is_drained() && batch.error.is_none() {
-                if input.len() > cached.query_buffer_limit {
-                    tracing::warn!(
-                        "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
-                        session.id(),
-                        session.conn.handle.addr,
-                        String::from_utf8_lossy(&input[..input.len().min(64)])
-                    );
-                    break;
-                }
-                continue;
-            }
+            continue;
         }
         let Ok(mut permit) = shared.durability.reserve(batch.pending()).await else {
             // MISCONF handling arrives with persistence.
@@ -148,7 +152,7 @@ where
             }
             let (stop, produced) =
                 batch::run(&mut core, &shared, &mut session, &mut batch, &mut out);
-            publish_info(&session, &input, &out, &mut core);
+            publish_info(&session, &input, &out, &mut core, &mut traffic);
             (stop, produced)
         };
         permit.spent(produced.n_deltas);
@@ -167,7 +171,7 @@ where
                 continue;
             }
             Stop::Paused(pause) => {
-                if write_out(&mut stream, &mut out, &shared, cached.soft_limit)
+                if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit)
                     .await
                     .is_err()
                 {
@@ -179,7 +183,8 @@ where
             Stop::Done | Stop::Close => {}
         }
         handle.outbox.take_into(&mut out);
-        if write_out(&mut stream, &mut out, &shared, cached.soft_limit)
+        traffic.note_write(out.len());
+        if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit)
             .await
             .is_err()
             || stop == Stop::Close
@@ -194,12 +199,33 @@ where
     drop(session);
 }
 
+/// Reads and writes since the counters were last added to INFO's.
+#[derive(Default)]
+struct Traffic {
+    reads: u64,
+    writes: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+}
+
+impl Traffic {
+    fn note_write(&mut self, len: usize) {
+        if len > 0 {
+            self.writes += 1;
+            self.bytes_out += len as u64;
+        }
+    }
+}
+
 /// Writes and empties `out`. Past the normal class's soft limit the
-/// write must finish within its seconds, or the client is dropped.
+/// write must finish within its seconds, or the client is dropped; a kill
+/// (CLIENT KILL, an outbox over its limit) interrupts a write that a
+/// client which never reads would otherwise block forever.
 async fn write_out<S: AsyncWrite + Unpin>(
     stream: &mut S,
     out: &mut BytesMut,
     shared: &Shared,
+    kill: &tokio_util::sync::CancellationToken,
     soft: (usize, Duration),
 ) -> std::io::Result<()> {
     if out.is_empty() {
@@ -216,16 +242,28 @@ async fn write_out<S: AsyncWrite + Unpin>(
         stream.write_all(out).await?;
         stream.flush().await
     };
-    let result = match deadline {
-        None => write.await,
-        Some(limit) => tokio::time::timeout(limit, write)
-            .await
-            .unwrap_or_else(|_| {
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "output buffer soft limit",
-                ))
-            }),
+    let bounded = async {
+        match deadline {
+            None => write.await,
+            Some(limit) => tokio::time::timeout(limit, write)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "output buffer soft limit",
+                    ))
+                }),
+        }
+    };
+    let result = if shared.shutdown.is_cancelled() {
+        // Shutting down: every kill token is cancelled already, and the
+        // replies of in-flight commands still go out (bounded above).
+        bounded.await
+    } else {
+        tokio::select! {
+            result = bounded => result,
+            _ = kill.cancelled() => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client killed")),
+        }
     };
     if out.capacity() > 4 * READ_CHUNK * 16 {
         *out = BytesMut::with_capacity(READ_CHUNK);
@@ -246,8 +284,15 @@ async fn wait_out(pause: Pause, shared: &Shared) {
     }
 }
 
-/// Copies the connection's CLIENT LIST fields into its handle.
-fn publish_info(session: &Session, input: &BytesMut, out: &BytesMut, core: &mut crate::core::Core) {
+/// Copies the connection's CLIENT LIST fields into its handle, and its
+/// traffic into INFO's counters.
+fn publish_info(
+    session: &Session,
+    input: &BytesMut,
+    out: &BytesMut,
+    core: &mut crate::core::Core,
+    traffic: &mut Traffic,
+) {
     let conn = &session.conn;
     let mut info = conn.handle.info.lock();
     info.name.clone_from(&conn.name);
@@ -269,6 +314,11 @@ fn publish_info(session: &Session, input: &BytesMut, out: &BytesMut, core: &mut 
     info.no_evict = conn.no_evict;
     info.no_touch = conn.no_touch;
     let stats = &mut core.host.stats;
+    stats.reads_processed += traffic.reads;
+    stats.writes_processed += traffic.writes;
+    stats.net_input_bytes += traffic.bytes_in;
+    stats.net_output_bytes += traffic.bytes_out;
+    *traffic = Traffic::default();
     stats.client_recent_max_input_buffer = stats.client_recent_max_input_buffer.max(input.len());
     stats.client_recent_max_output_buffer = stats.client_recent_max_output_buffer.max(out.len());
 }
