@@ -59,7 +59,7 @@ pub fn command(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
         }
         b"list" => list(ctx, &specs)?,
         b"getkeys" => {
-            check_arity(ctx, -3)?;
+            check_arity(ctx, -4)?;
             getkeys(ctx, &specs)?;
         }
         b"help" => {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use bytes::BytesMut;
 use server::clock::ServerClock;
 use server::config::{load, Config};
