@@ -1,1 +1,5 @@
 //! persistence (under construction).
+//!
+//! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).
+
+pub mod rdb;
