@@ -8,7 +8,8 @@
 //! 16383 (big-endian 14 bits); `10000000` + u32 BE: longer; `11000000`
 //! int16, `11010000` int32, `11100000` int64, `11110000` int24,
 //! `11111110` int8 (all LE); `1111xxxx` with xxxx in 1..=13: the integer
-//! xxxx-1. Read only: Redis 7.0 never writes ziplists.
+//! xxxx-1. Redis 7.0 never writes ziplists, and neither do we: `encode`
+//! exists to make old-format data for tests and fuzzing.
 
 use super::listpack::Item;
 
@@ -146,88 +147,119 @@ pub fn for_each<'a>(
     Ok(count)
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    /// Assembles a ziplist (for tests): strings as 6/14/32-bit strings,
-    /// integers in the given encoding byte.
-    pub fn build(entries: &[(u8, &[u8])]) -> Vec<u8> {
-        let mut body = Vec::new();
-        let mut previous = 0usize;
-        let mut tail = HEADER;
-        for (encoding, data) in entries {
-            let start = HEADER + body.len();
-            tail = start;
-            let mut entry = Vec::new();
-            if previous < 254 {
-                entry.push(previous as u8);
-            } else {
-                entry.push(0xfe);
-                entry.extend_from_slice(&(previous as u32).to_le_bytes());
-            }
-            match *encoding {
-                0 if data.len() < 64 => entry.push(data.len() as u8),
-                0 if data.len() < 16384 => {
-                    entry.push(0x40 | (data.len() >> 8) as u8);
-                    entry.push(data.len() as u8);
-                }
-                0 => {
-                    entry.push(0x80);
-                    entry.extend_from_slice(&(data.len() as u32).to_be_bytes());
-                }
-                e => entry.push(e),
-            }
-            entry.extend_from_slice(data);
-            previous = entry.len();
-            body.extend_from_slice(&entry);
+/// A ziplist of `items`: canonical integers in the narrowest integer
+/// encoding (0..=12 inside the encoding byte), other strings as strings.
+pub fn encode(items: &[&[u8]]) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut previous = 0usize;
+    let mut tail = HEADER;
+    for item in items {
+        tail = HEADER + body.len();
+        let mut entry = Vec::new();
+        if previous < 254 {
+            entry.push(previous as u8);
+        } else {
+            entry.push(0xfe);
+            entry.extend_from_slice(&(previous as u32).to_le_bytes());
         }
-        let mut blob = Vec::new();
-        blob.extend_from_slice(&((HEADER + body.len() + 1) as u32).to_le_bytes());
-        blob.extend_from_slice(&(tail as u32).to_le_bytes());
-        blob.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-        blob.extend_from_slice(&body);
-        blob.push(END);
-        blob
+        match kv_engine::value::string::parse_canonical_i64(item) {
+            Some(n @ 0..=12) => entry.push(0xf1 + n as u8),
+            Some(n) if i8::try_from(n).is_ok() => entry.extend_from_slice(&[0xfe, n as u8]),
+            Some(n) if i16::try_from(n).is_ok() => {
+                entry.push(0xc0);
+                entry.extend_from_slice(&(n as i16).to_le_bytes());
+            }
+            Some(n) if (-(1 << 23)..1 << 23).contains(&n) => {
+                entry.push(0xf0);
+                entry.extend_from_slice(&(n as i32).to_le_bytes()[..3]);
+            }
+            Some(n) if i32::try_from(n).is_ok() => {
+                entry.push(0xd0);
+                entry.extend_from_slice(&(n as i32).to_le_bytes());
+            }
+            Some(n) => {
+                entry.push(0xe0);
+                entry.extend_from_slice(&n.to_le_bytes());
+            }
+            None => {
+                let n = item.len();
+                if n < 64 {
+                    entry.push(n as u8);
+                } else if n < 16384 {
+                    entry.push(0x40 | (n >> 8) as u8);
+                    entry.push(n as u8);
+                } else {
+                    entry.push(0x80);
+                    entry.extend_from_slice(&(n as u32).to_be_bytes());
+                }
+                entry.extend_from_slice(item);
+            }
+        }
+        previous = entry.len();
+        body.extend_from_slice(&entry);
     }
+    let mut blob = Vec::with_capacity(HEADER + body.len() + 1);
+    blob.extend_from_slice(&((HEADER + body.len() + 1) as u32).to_le_bytes());
+    blob.extend_from_slice(&(tail as u32).to_le_bytes());
+    let count = u16::try_from(items.len()).unwrap_or(u16::MAX);
+    blob.extend_from_slice(&count.to_le_bytes());
+    blob.extend_from_slice(&body);
+    blob.push(END);
+    blob
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     fn items(blob: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         crate::rdb::listpack::tests::collect(blob, |b, visit| for_each(b, visit))
     }
 
     #[test]
-    fn every_encoding_reads() {
+    fn every_encoding_round_trips() {
         let long = vec![b'z'; 300];
-        let blob = build(&[
-            (0, b"abc"),
-            (0, &long),
-            (0xc0, &(-2i16).to_le_bytes()),
-            (0xd0, &100_000i32.to_le_bytes()),
-            (0xe0, &i64::MIN.to_le_bytes()),
-            (0xf0, &(-5i32).to_le_bytes()[..3]),
-            (0xfe, &[0x80]),
-            (0xf1, b""),
-            (0xfd, b""),
-        ]);
-        let got = items(&blob).unwrap();
-        let want: Vec<Vec<u8>> = vec![
-            b"abc".to_vec(),
-            long.clone(),
-            b"-2".to_vec(),
-            b"100000".to_vec(),
-            i64::MIN.to_string().into_bytes(),
-            b"-5".to_vec(),
-            b"-128".to_vec(),
-            b"0".to_vec(),
-            b"12".to_vec(),
-        ];
-        assert_eq!(got, want);
-        assert_eq!(items(&build(&[])).unwrap(), Vec::<Vec<u8>>::new());
+        let huge = vec![b'h'; 20_000];
+        let values: Vec<Vec<u8>> = [
+            "abc",
+            "0",
+            "12",
+            "13",
+            "-1",
+            "-128",
+            "127",
+            "128",
+            "-32768",
+            "32767",
+            "40000",
+            "-8388608",
+            "8388607",
+            "8388608",
+            "-2147483648",
+            "2147483647",
+            "2147483648",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "",
+            "007",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .chain([long, huge])
+        .collect();
+        let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+        let blob = encode(&refs);
+        assert_eq!(items(&blob).unwrap(), values);
+        // After the 303-byte entry of `long`, the prevlen takes five bytes.
+        assert!(blob
+            .windows(5)
+            .any(|w| w[0] == 0xfe && w[1..] == 303u32.to_le_bytes()));
+        assert_eq!(items(&encode(&[])).unwrap(), Vec::<Vec<u8>>::new());
     }
 
     #[test]
     fn corruption_is_reported() {
-        let blob = build(&[(0, b"abc"), (0, b"de")]);
+        let blob = encode(&[b"abc", b"de"]);
         let mut bad_prev = blob.clone();
         bad_prev[HEADER + 5] = 9;
         assert!(items(&bad_prev).unwrap_err().contains("previous entry"));
