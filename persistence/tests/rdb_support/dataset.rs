@@ -184,14 +184,7 @@ pub fn commands(seed: u64, expire_at_ms: i64) -> Commands {
     out.push((0, big));
     out.push(cmd(
         0,
-        &[
-            b"ZADD",
-            b"z:long-member",
-            b"1",
-            &[b'm'; 100],
-            b"2",
-            b"n",
-        ],
+        &[b"ZADD", b"z:long-member", b"1", &[b'm'; 100], b"2", b"n"],
     ));
     // Expiries, in milliseconds and in seconds.
     for key in [

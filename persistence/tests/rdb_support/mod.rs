@@ -103,7 +103,7 @@ impl RedisServer {
             }
             if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
                 let mut client = RedisClient::from_stream(stream);
-                if client.run(&["PING"]) == Frame::Simple(b"PONG".to_vec()) {
+                if client.run(&["PING"]) == Frame::simple("PONG") {
                     break;
                 }
             }
@@ -132,82 +132,35 @@ impl Drop for RedisServer {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Frame {
-    Simple(Vec<u8>),
-    Error(Vec<u8>),
-    Integer(i64),
-    Bulk(Option<Vec<u8>>),
-    Array(Option<Vec<Frame>>),
+pub use resp_codec::Frame;
+
+/// Reading replies in the shapes the tests expect.
+pub trait Reply {
+    fn bulk(&self) -> Vec<u8>;
+    fn int(&self) -> i64;
+    fn items(&self) -> Vec<Frame>;
 }
 
-impl Frame {
-    pub fn bulk(&self) -> Vec<u8> {
+impl Reply for Frame {
+    fn bulk(&self) -> Vec<u8> {
         match self {
-            Frame::Bulk(Some(b)) | Frame::Simple(b) => b.clone(),
+            Frame::Bulk(b) | Frame::Simple(b) => b.to_vec(),
             other => panic!("expected a bulk string, got {other:?}"),
         }
     }
 
-    pub fn int(&self) -> i64 {
+    fn int(&self) -> i64 {
         match self {
             Frame::Integer(n) => *n,
             other => panic!("expected an integer, got {other:?}"),
         }
     }
 
-    pub fn items(&self) -> Vec<Frame> {
+    fn items(&self) -> Vec<Frame> {
         match self {
-            Frame::Array(Some(items)) => items.clone(),
+            Frame::Array(items) => items.clone(),
             other => panic!("expected an array, got {other:?}"),
         }
-    }
-}
-
-/// Parses one RESP2 frame; None when more bytes are needed.
-fn parse(buf: &[u8]) -> Option<(Frame, usize)> {
-    let end = buf.windows(2).position(|w| w == b"\r\n")?;
-    let line = &buf[1..end];
-    let next = end + 2;
-    let number = || -> i64 {
-        std::str::from_utf8(line)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("bad RESP number {:?}", String::from_utf8_lossy(line)))
-    };
-    match *buf.first()? {
-        b'+' => Some((Frame::Simple(line.to_vec()), next)),
-        b'-' => Some((Frame::Error(line.to_vec()), next)),
-        b':' => Some((Frame::Integer(number()), next)),
-        b'$' => {
-            let n = number();
-            if n < 0 {
-                return Some((Frame::Bulk(None), next));
-            }
-            let n = n as usize;
-            if buf.len() < next + n + 2 {
-                return None;
-            }
-            Some((
-                Frame::Bulk(Some(buf[next..next + n].to_vec())),
-                next + n + 2,
-            ))
-        }
-        b'*' => {
-            let n = number();
-            if n < 0 {
-                return Some((Frame::Array(None), next));
-            }
-            let mut at = next;
-            let mut items = Vec::new();
-            for _ in 0..n {
-                let (f, used) = parse(&buf[at..])?;
-                items.push(f);
-                at += used;
-            }
-            Some((Frame::Array(Some(items)), at))
-        }
-        other => panic!("unexpected RESP type byte {other:?}"),
     }
 }
 
@@ -241,20 +194,18 @@ impl RedisClient {
 
     /// Sends without reading the reply (pipelining; read with `read`).
     pub fn send<A: AsRef<[u8]>>(&mut self, argv: &[A]) {
-        let mut msg = format!("*{}\r\n", argv.len()).into_bytes();
-        for arg in argv {
-            let arg = arg.as_ref();
-            msg.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-            msg.extend_from_slice(arg);
-            msg.extend_from_slice(b"\r\n");
-        }
+        let mut msg = bytes::BytesMut::new();
+        resp_codec::encode_command(argv, &mut msg);
         self.stream.write_all(&msg).expect("send to redis");
     }
 
     pub fn read(&mut self) -> Frame {
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            if let Some((frame, used)) = parse(&self.buf) {
+            let buf = bytes::Bytes::copy_from_slice(&self.buf);
+            let parsed = resp_codec::parse_frame(&buf, &resp_codec::Limits::default())
+                .expect("redis sent valid RESP");
+            if let Some((frame, used)) = parsed {
                 self.buf.drain(..used);
                 return frame;
             }
@@ -337,7 +288,7 @@ pub fn snapshot_of_redis(client: &mut RedisClient, databases: usize) -> Snapshot
                 .ok(&[&b"SCAN"[..], &cursor, b"COUNT", b"1000"])
                 .items();
             cursor = reply[0].bulk();
-            keys.extend(reply[1].items().iter().map(Frame::bulk));
+            keys.extend(reply[1].items().iter().map(Reply::bulk));
             if cursor == b"0" {
                 break;
             }
@@ -351,7 +302,7 @@ pub fn snapshot_of_redis(client: &mut RedisClient, databases: usize) -> Snapshot
                         .ok(&[&b"LRANGE"[..], &key, b"0", b"-1"])
                         .items()
                         .iter()
-                        .map(Frame::bulk)
+                        .map(Reply::bulk)
                         .collect(),
                 ),
                 b"hash" => {
@@ -363,7 +314,7 @@ pub fn snapshot_of_redis(client: &mut RedisClient, databases: usize) -> Snapshot
                         .ok(&[&b"SMEMBERS"[..], &key])
                         .items()
                         .iter()
-                        .map(Frame::bulk)
+                        .map(Reply::bulk)
                         .collect(),
                 ),
                 b"zset" => {
