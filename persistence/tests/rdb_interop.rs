@@ -8,7 +8,9 @@ mod rdb_support;
 
 use kv_engine::harness::Session;
 use kv_engine::value::Value;
-use persistence::rdb::{self, Checksum, LoadOptions, SaveOptions, ValueOptions};
+use persistence::rdb::{
+    self, crc64, encode, format, ziplist, Checksum, LoadOptions, SaveOptions, ValueOptions,
+};
 use rdb_support::dataset::{commands, Commands};
 use rdb_support::*;
 use std::collections::BTreeSet;
@@ -202,4 +204,147 @@ fn a_dump_we_wrote_loads_into_redis_key_for_key() {
         );
         assert_eq!(report.expired_skipped, 1);
     }
+}
+
+/// Builds an RDB file by hand, record by record.
+struct OldFile(Vec<u8>);
+
+impl OldFile {
+    fn new(version: u32) -> OldFile {
+        OldFile(format!("REDIS{version:04}").into_bytes())
+    }
+    fn byte(&mut self, b: u8) -> &mut Self {
+        self.0.push(b);
+        self
+    }
+    fn len(&mut self, n: u64) -> &mut Self {
+        encode::put_length(&mut self.0, n);
+        self
+    }
+    fn string(&mut self, s: &[u8], compress: bool) -> &mut Self {
+        encode::put_string(&mut self.0, s, compress);
+        self
+    }
+    fn key(&mut self, type_byte: u8, key: &[u8]) -> &mut Self {
+        self.byte(type_byte).string(key, false)
+    }
+    fn finish(&mut self) -> Vec<u8> {
+        self.byte(format::OP_EOF);
+        let crc = crc64::checksum(&self.0);
+        self.0.extend_from_slice(&crc.to_le_bytes());
+        self.0.clone()
+    }
+}
+
+/// A zipmap blob (Redis before 2.6).
+fn zipmap(pairs: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut blob = vec![pairs.len() as u8];
+    let put_len = |blob: &mut Vec<u8>, n: usize| {
+        if n < 254 {
+            blob.push(n as u8);
+        } else {
+            blob.push(254);
+            blob.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+    };
+    for (field, value) in pairs {
+        put_len(&mut blob, field.len());
+        blob.extend_from_slice(field);
+        put_len(&mut blob, value.len());
+        blob.extend_from_slice(&[2]);
+        blob.extend_from_slice(value);
+        blob.extend_from_slice(&[0, 0]);
+    }
+    blob.push(0xff);
+    blob
+}
+
+#[test]
+fn old_encodings_load_the_same_in_redis_and_in_ours() {
+    if !redis_available() {
+        return;
+    }
+    use format::*;
+    let future_ms = now_ms() + 3_600_000;
+    let mut file = OldFile::new(9);
+    file.byte(OP_AUX)
+        .string(b"redis-ver", false)
+        .string(b"6.2.0", false);
+    file.byte(OP_AUX)
+        .string(b"x-custom", false)
+        .string(b"ignored by both", false);
+    file.byte(OP_SELECTDB)
+        .len(0)
+        .byte(OP_RESIZEDB)
+        .len(12)
+        .len(2);
+    let zl = |items: &[&[u8]]| ziplist::encode(items);
+    file.key(TYPE_HASH_ZIPLIST, b"old:hash-zl")
+        .string(&zl(&[b"f1", b"v1", b"f2", b"12", b"f3", b"-300"]), false);
+    file.key(TYPE_ZSET_ZIPLIST, b"old:zset-zl")
+        .string(&zl(&[b"c", b"-3", b"a", b"1", b"b", b"2.5"]), false);
+    file.key(TYPE_LIST_ZIPLIST, b"old:list-zl").string(
+        &zl(&[b"x", b"1", b"70000", b"y", b"-9223372036854775808"]),
+        true,
+    );
+    let repeated: Vec<&[u8]> = std::iter::repeat_n(&b"repeat-repeat"[..], 20).collect();
+    file.key(TYPE_LIST_QUICKLIST, b"old:quicklist")
+        .len(2)
+        .string(&zl(&[b"a", b"b", b"c"]), false)
+        .string(&zl(&repeated), true);
+    let long_value = [b'w'; 300];
+    file.key(TYPE_HASH_ZIPMAP, b"old:zipmap")
+        .string(&zipmap(&[(b"foo", b"bar"), (b"k", b"12")]), false);
+    file.key(TYPE_HASH_ZIPMAP, b"old:zipmap-long")
+        .string(&zipmap(&[(b"long", &long_value)]), false);
+    file.key(TYPE_ZSET, b"old:zset-text").len(3);
+    file.string(b"m1", false)
+        .byte(3)
+        .0
+        .extend_from_slice(b"1.5");
+    file.string(b"m2", false).byte(DOUBLE_POS_INF);
+    file.string(b"m3", false).byte(2).0.extend_from_slice(b"-2");
+    file.key(TYPE_LIST, b"old:list-plain")
+        .len(3)
+        .string(b"p", false)
+        .string(b"7", false)
+        .string(&[b'q'; 50], true);
+    file.key(TYPE_SET, b"old:set-plain")
+        .len(2)
+        .string(b"s1", false)
+        .string(b"s2", false);
+    file.key(TYPE_SET_INTSET, b"old:intset")
+        .string(&persistence::rdb::intset::encode(&[-4, 9, 70_000]), false);
+    file.byte(OP_EXPIRETIME)
+        .0
+        .extend_from_slice(&((future_ms / 1000) as i32).to_le_bytes());
+    file.key(TYPE_STRING, b"old:expire-secs")
+        .string(b"v", false);
+    file.byte(OP_EXPIRETIME_MS)
+        .0
+        .extend_from_slice(&future_ms.to_le_bytes());
+    file.byte(OP_FREQ).byte(5).byte(OP_IDLE).len(100);
+    file.key(TYPE_STRING, b"old:expire-ms")
+        .string(b"-42", false);
+    file.byte(OP_SELECTDB).len(3);
+    file.key(TYPE_STRING, b"db3").string(&[b'z'; 64], true);
+    let bytes = file.finish();
+
+    let dir = TempDir::new("old-format");
+    let path = dir.path().join("old.rdb");
+    std::fs::write(&path, &bytes).unwrap();
+    let (ours, report) = load_file(&path);
+    assert_eq!(report.version, 9);
+    assert_eq!(report.keys_loaded, 13);
+    assert_eq!(report.aux("x-custom"), Some(&b"ignored by both"[..]));
+    assert_eq!(report.checksum, Checksum::Verified);
+    assert_eq!(report.bytes, bytes.len() as u64);
+    let server = RedisServer::start(dir.path(), "old.rdb", &[]);
+    let redis = snapshot_of_redis(&mut server.client(), DATABASES);
+    assert_eq!(redis.len(), 13, "{}", server.log_text());
+    assert_same(
+        &snapshot_of_engine(&ours.engine, now_ms()),
+        &redis,
+        "old.rdb",
+    );
 }

@@ -19,6 +19,10 @@ use std::io::BufRead;
 
 /// The most any read reserves before its bytes have arrived.
 pub const PREALLOC_MAX: usize = 1 << 20;
+/// LZF expands at most 88-fold (a 3-byte back reference copies 264
+/// bytes): a larger announced length is corrupt, and refused before the
+/// output buffer is allocated.
+const LZF_MAX_RATIO: usize = 89;
 
 pub struct Input<R> {
     source: R,
@@ -224,7 +228,7 @@ impl<R: BufRead> Input<R> {
                 let data = self.bytes(compressed_len, what)?;
                 let len = usize::try_from(len)
                     .ok()
-                    .filter(|&n| n <= data.len().saturating_mul(256).saturating_add(64))
+                    .filter(|&n| n <= data.len().saturating_mul(LZF_MAX_RATIO))
                     .ok_or_else(|| {
                         self.corrupt(format!(
                             "{what}: {compressed_len} LZF bytes cannot expand to {len}"
