@@ -348,3 +348,72 @@ fn old_encodings_load_the_same_in_redis_and_in_ours() {
         "old.rdb",
     );
 }
+
+#[test]
+fn dump_payloads_cross_between_redis_and_ours() {
+    if !redis_available() {
+        return;
+    }
+    let dir = TempDir::new("dump-restore");
+    let server = RedisServer::start(dir.path(), "unused.rdb", &[]);
+    let mut client = server.client();
+    let data = commands(3, now_ms() + 3_600_000);
+    populate_redis(&mut client, &data);
+    let redis = snapshot_of_redis(&mut client, DATABASES);
+    let config = kv_engine::EngineConfig::default();
+    // Redis's payloads restore into equal values here.
+    for ((db, key), (content, _)) in &redis {
+        client.ok(&["SELECT".to_string(), db.to_string()]);
+        let payload = client.ok(&[&b"DUMP"[..], key]).bulk();
+        let value = rdb::restore_value(&payload, &config)
+            .unwrap_or_else(|e| panic!("{:?}: {e}", String::from_utf8_lossy(key)));
+        assert_eq!(
+            &content_of(&value),
+            content,
+            "{:?}",
+            String::from_utf8_lossy(key)
+        );
+    }
+    // Ours restore into equal values there.
+    let mut session = session_now();
+    populate_ours(&mut session, &data);
+    client.ok(&["FLUSHALL"]);
+    let ours = snapshot_of_engine(&session.engine, now_ms());
+    for db in 0..DATABASES {
+        client.ok(&["SELECT".to_string(), db.to_string()]);
+        for (key, value, expiry) in session.engine.db(db).iter() {
+            let payload = rdb::dump_value(value);
+            let ttl = expiry.map_or("0".to_string(), |at| at.to_string());
+            let reply = client.run(&[&b"RESTORE"[..], key, ttl.as_bytes(), &payload, b"ABSTTL"]);
+            assert_eq!(
+                reply,
+                Frame::simple("OK"),
+                "{:?}",
+                String::from_utf8_lossy(key)
+            );
+        }
+    }
+    assert_same(
+        &ours,
+        &snapshot_of_redis(&mut client, DATABASES),
+        "RESTORE of our payloads",
+    );
+    // And Redis refuses a payload we damaged with the text we use.
+    let mut bad = rdb::dump_value(&Value::Str(kv_engine::value::StrValue::Int(5)));
+    bad[0] ^= 1;
+    let reply = client.run(&[&b"RESTORE"[..], b"bad", b"0", &bad]);
+    assert_eq!(
+        reply,
+        Frame::error(rdb::RestoreError::VersionOrChecksum.to_string())
+    );
+    // A good footer around a body that is no value: both say so alike.
+    let mut body = vec![42u8, 1, 2, 10, 0];
+    let crc = crc64::checksum(&body);
+    body.extend_from_slice(&crc.to_le_bytes());
+    assert_eq!(
+        rdb::restore_value(&body, &config),
+        Err(rdb::RestoreError::BadData)
+    );
+    let reply = client.run(&[&b"RESTORE"[..], b"bad", b"0", &body]);
+    assert_eq!(reply, Frame::error(rdb::RestoreError::BadData.to_string()));
+}
