@@ -215,8 +215,8 @@ impl Engine {
 
     /// Loads one key as recovery found it (RDB, AOF base). Emits no delta:
     /// the data is already durable. An `expire_at_ms` in the past still
-    /// loads; the key expires on first access, as Redis does on a replica
-    /// and close enough to its load-time skip for recovery.
+    /// loads (the key expires on first access, as on a Redis replica); the
+    /// RDB loader skips such keys itself when loading as a master would.
     pub fn restore_entry(
         &mut self,
         db: usize,
