@@ -172,6 +172,10 @@ impl Engine {
         }
     }
 
+    pub(crate) fn state_mut(&mut self) -> &mut EngineState {
+        &mut self.state
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.state.config
     }
