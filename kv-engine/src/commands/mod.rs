@@ -3,13 +3,16 @@
 
 pub mod bitmaps;
 pub mod connection;
+pub mod counters;
 pub mod db;
 pub mod expire;
 pub mod hashes;
 pub mod keys;
+pub mod lcs;
 pub mod lists;
 pub mod sets;
 pub mod sort;
+pub mod string_set;
 pub mod strings;
 pub mod transactions;
 pub mod zsets;
@@ -27,13 +30,16 @@ pub struct CommandTable {
 const FAMILIES: &[&[CommandSpec]] = &[
     bitmaps::COMMANDS,
     connection::COMMANDS,
+    counters::COMMANDS,
     db::COMMANDS,
     expire::COMMANDS,
     hashes::COMMANDS,
     keys::COMMANDS,
+    lcs::COMMANDS,
     lists::COMMANDS,
     sets::COMMANDS,
     sort::COMMANDS,
+    string_set::COMMANDS,
     strings::COMMANDS,
     transactions::COMMANDS,
     zsets::COMMANDS,
