@@ -1,6 +1,7 @@
 //! The command implementations, one file per family, and the table that
 //! finds them by name.
 
+pub mod bitfield;
 pub mod bitmaps;
 pub mod connection;
 pub mod counters;
@@ -28,6 +29,7 @@ pub struct CommandTable {
 
 /// The families' tables, concatenated. A new family adds one line here.
 const FAMILIES: &[&[CommandSpec]] = &[
+    bitfield::COMMANDS,
     bitmaps::COMMANDS,
     connection::COMMANDS,
     counters::COMMANDS,
