@@ -1,1 +1,12 @@
-//! persistence (under construction).
+//! persistence: durability for kv-engine, in Redis 7.0's own file formats.
+//!
+//! - [`config`]: `PersistenceConfig`, the redis.conf directives, typed.
+//! - [`storage`]: the `Storage` trait, the real disk and the simulated one.
+//! - [`io`]: how async code reaches blocking storage.
+
+pub mod config;
+pub mod io;
+pub mod storage;
+
+pub use config::{FsyncPolicy, PersistenceConfig, SavePoint};
+pub use storage::{RealStorage, Storage, StorageError, StorageFile};
