@@ -172,6 +172,13 @@ impl Engine {
         }
     }
 
+    /// Replaces the delta sink and returns the previous one. Recovery
+    /// replays the AOF with a sink that discards (that data is already
+    /// durable), then hands the owner's sink back.
+    pub fn set_delta_sink(&mut self, sink: Box<dyn DeltaSink>) -> Box<dyn DeltaSink> {
+        std::mem::replace(&mut self.sink, sink)
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.state.config
     }

@@ -1,0 +1,75 @@
+//! Shared helpers for persistence's integration tests: engines, commands,
+//! keyspace dumps to compare, and files written as Redis would.
+
+#![allow(dead_code)]
+
+use bytes::{Bytes, BytesMut};
+use kv_engine::harness::SharedDeltas;
+use kv_engine::value::Value;
+use kv_engine::{ClientState, Engine, EngineConfig, ManualClock, NoHost, Outcome};
+use persistence::aof::encode::write_command;
+use persistence::Storage;
+use resp_codec::{Protocol, ReplyWriter};
+use std::path::Path;
+use std::sync::Arc;
+
+pub const NOW_MS: i64 = 1_700_000_000_000;
+
+/// An engine with a manual clock and a sink the test can read.
+pub fn new_engine() -> (Engine, SharedDeltas, Arc<ManualClock>) {
+    let deltas = SharedDeltas::default();
+    let clock = ManualClock::new(NOW_MS);
+    let engine = Engine::new(
+        EngineConfig::default(),
+        clock.clone(),
+        Box::new(deltas.clone()),
+    );
+    (engine, deltas, clock)
+}
+
+/// Runs one command given as words; returns its reply and outcome.
+pub fn run(engine: &mut Engine, client: &mut ClientState, words: &[&[u8]]) -> (Vec<u8>, Outcome) {
+    let argv: Vec<Bytes> = words.iter().map(|w| Bytes::copy_from_slice(w)).collect();
+    let mut buf = BytesMut::new();
+    let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
+    let outcome = engine.execute(client, &argv, &mut out, &mut NoHost);
+    (buf.to_vec(), outcome)
+}
+
+/// Runs space-separated commands on a fresh client.
+pub fn run_all(engine: &mut Engine, commands: &[&str]) {
+    let mut client = ClientState::new(1);
+    for c in commands {
+        let words: Vec<&[u8]> = c.split(' ').map(str::as_bytes).collect();
+        run(engine, &mut client, &words);
+    }
+}
+
+/// Every key of every database with its value and expiry, sorted.
+pub fn dump(engine: &Engine) -> Vec<(usize, Vec<u8>, Value, Option<i64>)> {
+    let mut all = Vec::new();
+    for db in 0..engine.databases() {
+        for (key, value, expire) in engine.db(db).iter() {
+            all.push((db, key.to_vec(), value.clone(), expire));
+        }
+    }
+    all.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    all
+}
+
+/// RESP bytes of space-separated commands.
+pub fn aof_bytes(commands: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in commands {
+        let argv: Vec<&str> = c.split(' ').collect();
+        write_command(&mut out, &argv);
+    }
+    out
+}
+
+/// Writes a file durably (file and directory fsynced).
+pub fn put(storage: &dyn Storage, path: &Path, bytes: &[u8]) {
+    storage.create_dir_all(path.parent().unwrap()).unwrap();
+    persistence::storage::write_file(storage, path, bytes).unwrap();
+    storage.sync_dir(path.parent().unwrap()).unwrap();
+}
