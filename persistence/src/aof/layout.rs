@@ -140,7 +140,7 @@ mod tests {
             incrs: vec![layout.incr_info(1)],
         };
         layout.write_manifest(&sim, &first).unwrap();
-        sim.crash(CrashMode::DropUnsynced);
+        let sim = sim.crash(CrashMode::DropUnsynced);
         assert_eq!(layout.read_manifest(&sim).unwrap(), Some(first.clone()));
         let second = Manifest {
             base: Some(layout.base_info(2, false)),
@@ -148,7 +148,7 @@ mod tests {
             incrs: vec![layout.incr_info(2)],
         };
         layout.write_manifest(&sim, &second).unwrap();
-        sim.crash(CrashMode::Seeded);
+        let sim = sim.crash(CrashMode::Seeded);
         assert_eq!(layout.read_manifest(&sim).unwrap(), Some(second));
     }
 

@@ -109,10 +109,14 @@ impl SimStats {
     }
 }
 
-/// The simulated disk; clones share it.
+/// The simulated disk; clones share it. A handle belongs to the "process"
+/// that was running when it was made: after a crash every call through an
+/// older handle fails with EIO (that process is dead), and `reboot` gives
+/// the next process its handle.
 #[derive(Clone)]
 pub struct SimStorage {
     disk: Arc<Mutex<Disk>>,
+    generation: u64,
 }
 
 struct Inode {
@@ -177,6 +181,7 @@ struct Disk {
     /// Entry changes not yet made durable, by directory, in order.
     pending: BTreeMap<PathBuf, Vec<DirOp>>,
     stats: SimStats,
+    fsyncs_by_path: BTreeMap<PathBuf, u64>,
 }
 
 fn os_error(op: &'static str, path: &Path, code: i32) -> StorageError {
@@ -256,6 +261,7 @@ impl Disk {
 
     fn sync_file(&mut self, inode: u64, path: &Path) -> Result<(), StorageError> {
         self.stats.fsyncs += 1;
+        *self.fsyncs_by_path.entry(path.to_path_buf()).or_default() += 1;
         let fail = self.fires(Fault::FsyncError);
         let Some(node) = self.inodes.get_mut(&inode) else {
             return Err(os_error("fsync", path, errno::EBADF));
@@ -435,8 +441,41 @@ impl SimStorage {
                 durable_names: BTreeMap::new(),
                 pending: BTreeMap::new(),
                 stats: SimStats::default(),
+                fsyncs_by_path: BTreeMap::new(),
             })),
+            generation: 0,
         }
+    }
+
+    /// The handle of the process that starts after a crash.
+    pub fn reboot(&self) -> SimStorage {
+        SimStorage {
+            disk: self.disk.clone(),
+            generation: self.disk.lock().generation,
+        }
+    }
+
+    /// Fsyncs ever asked of the file opened as `path`, failed ones too.
+    pub fn fsyncs_of(&self, path: &Path) -> u64 {
+        self.disk
+            .lock()
+            .fsyncs_by_path
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Locks the disk for a call of this handle's process.
+    fn alive(
+        &self,
+        op: &'static str,
+        path: &Path,
+    ) -> Result<parking_lot::MutexGuard<'_, Disk>, StorageError> {
+        let disk = self.disk.lock();
+        if disk.generation != self.generation {
+            return Err(os_error(op, path, errno::EIO));
+        }
+        Ok(disk)
     }
 
     /// Sets the probability (0.0 ..= 1.0) that `fault` fires at each
@@ -472,10 +511,13 @@ impl SimStorage {
         self.disk.lock().capacity = bytes;
     }
 
-    /// Crashes the machine: see the module comment. Handles opened before
-    /// fail with EBADF afterwards.
-    pub fn crash(&self, mode: CrashMode) {
+    /// Crashes the machine (see the module comment) and returns the handle
+    /// of the process that starts next. Files opened before fail with
+    /// EBADF afterwards, and every call through an older handle with EIO.
+    #[must_use = "the old handle belongs to the crashed process"]
+    pub fn crash(&self, mode: CrashMode) -> SimStorage {
         self.disk.lock().crash(mode);
+        self.reboot()
     }
 
     pub fn stats(&self) -> SimStats {
@@ -502,7 +544,7 @@ impl SimStorage {
 
 impl Storage for SimStorage {
     fn create(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
-        let mut disk = self.disk.lock();
+        let mut disk = self.alive("create", path)?;
         let dir = disk.check_dir("create", path)?;
         let inode = match disk.names.get(path) {
             Some(&inode) => {
@@ -522,7 +564,7 @@ impl Storage for SimStorage {
     }
 
     fn open_append(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
-        let disk = self.disk.lock();
+        let disk = self.alive("open", path)?;
         let inode = *disk
             .names
             .get(path)
@@ -531,7 +573,7 @@ impl Storage for SimStorage {
     }
 
     fn read(&self, path: &Path) -> Result<Vec<u8>, StorageError> {
-        let disk = self.disk.lock();
+        let disk = self.alive("read", path)?;
         let inode = disk
             .names
             .get(path)
@@ -540,7 +582,7 @@ impl Storage for SimStorage {
     }
 
     fn len(&self, path: &Path) -> Result<u64, StorageError> {
-        let disk = self.disk.lock();
+        let disk = self.alive("stat", path)?;
         if disk.dirs.contains(path) {
             return Ok(0);
         }
@@ -552,7 +594,7 @@ impl Storage for SimStorage {
     }
 
     fn truncate(&self, path: &Path, len: u64) -> Result<(), StorageError> {
-        let mut disk = self.disk.lock();
+        let mut disk = self.alive("truncate", path)?;
         let inode = *disk
             .names
             .get(path)
@@ -561,7 +603,7 @@ impl Storage for SimStorage {
     }
 
     fn rename(&self, from: &Path, to: &Path) -> Result<(), StorageError> {
-        let mut disk = self.disk.lock();
+        let mut disk = self.alive("rename", from)?;
         // A rename across directories is one journaled change, recorded
         // (and made durable) with the destination directory.
         let dir = disk.check_dir("rename", to)?;
@@ -575,7 +617,7 @@ impl Storage for SimStorage {
     }
 
     fn remove(&self, path: &Path) -> Result<(), StorageError> {
-        let mut disk = self.disk.lock();
+        let mut disk = self.alive("remove", path)?;
         if disk.names.remove(path).is_none() {
             return Err(not_found("remove", path));
         }
@@ -584,7 +626,7 @@ impl Storage for SimStorage {
     }
 
     fn list_dir(&self, dir: &Path) -> Result<Vec<String>, StorageError> {
-        let disk = self.disk.lock();
+        let disk = self.alive("list", dir)?;
         if !disk.dirs.contains(dir) {
             return Err(not_found("list", dir));
         }
@@ -600,7 +642,7 @@ impl Storage for SimStorage {
     }
 
     fn create_dir_all(&self, dir: &Path) -> Result<(), StorageError> {
-        let mut disk = self.disk.lock();
+        let mut disk = self.alive("mkdir", dir)?;
         for ancestor in dir.ancestors() {
             if disk.names.contains_key(ancestor) {
                 return Err(os_error("mkdir", dir, 17 /* EEXIST */));
@@ -613,7 +655,7 @@ impl Storage for SimStorage {
     }
 
     fn sync_dir(&self, dir: &Path) -> Result<(), StorageError> {
-        let mut disk = self.disk.lock();
+        let mut disk = self.alive("fsync dir", dir)?;
         if !disk.dirs.contains(dir) {
             return Err(not_found("fsync dir", dir));
         }
@@ -662,7 +704,7 @@ mod tests {
         file.append(b"world").unwrap();
         assert_eq!(sim.read(&p("/d/a")).unwrap(), b"hello world");
         assert_eq!(sim.durable_contents(&p("/d/a")).unwrap(), b"hello ");
-        sim.crash(CrashMode::DropUnsynced);
+        let sim = sim.crash(CrashMode::DropUnsynced);
         assert_eq!(sim.read(&p("/d/a")).unwrap(), b"hello ");
     }
 
@@ -671,7 +713,7 @@ mod tests {
         let sim = disk_with_dir(1);
         let file = sim.create(&p("/d/a")).unwrap();
         file.append(b"abc").unwrap();
-        sim.crash(CrashMode::KeepUnsynced);
+        let sim = sim.crash(CrashMode::KeepUnsynced);
         assert_eq!(sim.read(&p("/d/a")).unwrap(), b"abc");
     }
 
@@ -681,21 +723,21 @@ mod tests {
         let file = sim.create(&p("/d/a")).unwrap();
         file.append(b"abc").unwrap();
         file.sync().unwrap();
-        sim.crash(CrashMode::DropUnsynced);
+        let sim = sim.crash(CrashMode::DropUnsynced);
         assert!(!sim.exists(&p("/d/a")).unwrap());
     }
 
     #[test]
     fn seeded_crashes_tear_prefixes_and_replay_the_same() {
         let outcomes = |seed: u64| -> Vec<Vec<u8>> {
-            let sim = disk_with_dir(seed);
+            let mut sim = disk_with_dir(seed);
             let file = sim.create(&p("/d/a")).unwrap();
             sim.sync_dir(&p("/d")).unwrap();
             let mut seen = Vec::new();
             for _ in 0..20 {
                 let file = sim.open_append(&p("/d/a")).unwrap();
                 file.append(b"0123456789").unwrap();
-                sim.crash(CrashMode::Seeded);
+                sim = sim.crash(CrashMode::Seeded);
                 seen.push(sim.read(&p("/d/a")).unwrap());
             }
             drop(file);
@@ -731,7 +773,7 @@ mod tests {
         };
         for seed in 0..20 {
             let sim = renamed(seed);
-            sim.crash(CrashMode::Seeded);
+            let sim = sim.crash(CrashMode::Seeded);
             let m = sim.read(&p("/d/m")).unwrap();
             let tmp = sim.exists(&p("/d/m.tmp")).unwrap();
             assert!(
@@ -741,7 +783,7 @@ mod tests {
         }
         let sim = renamed(0);
         sim.sync_dir(&p("/d")).unwrap();
-        sim.crash(CrashMode::DropUnsynced);
+        let sim = sim.crash(CrashMode::DropUnsynced);
         assert_eq!(sim.read(&p("/d/m")).unwrap(), b"new");
         assert!(!sim.exists(&p("/d/m.tmp")).unwrap());
     }
@@ -803,7 +845,13 @@ mod tests {
         let sim = disk_with_dir(1);
         let file = sim.create(&p("/d/a")).unwrap();
         sim.sync_dir(&p("/d")).unwrap();
-        sim.crash(CrashMode::KeepUnsynced);
+        let rebooted = sim.crash(CrashMode::KeepUnsynced);
+        assert_eq!(
+            sim.read(&p("/d/a")).unwrap_err().source.raw_os_error(),
+            Some(errno::EIO),
+            "the crashed process can do nothing"
+        );
+        assert!(rebooted.read(&p("/d/a")).is_ok());
         assert_eq!(
             file.append(b"x").unwrap_err().source.raw_os_error(),
             Some(errno::EBADF)

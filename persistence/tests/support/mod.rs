@@ -73,3 +73,101 @@ pub fn put(storage: &dyn Storage, path: &Path, bytes: &[u8]) {
     persistence::storage::write_file(storage, path, bytes).unwrap();
     storage.sync_dir(path.parent().unwrap()).unwrap();
 }
+
+/// An engine behind a lock with persistence attached, driven the way the
+/// server drives it: credit before the lock, durability after.
+pub struct Node {
+    pub engine: Arc<parking_lot::Mutex<Engine>>,
+    pub durability: persistence::Durability,
+    pub clock: Arc<ManualClock>,
+    pub report: persistence::RecoveryReport,
+}
+
+/// How a write ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Acknowledged (for `always`: durable) with this LSN, if it changed anything.
+    Ok(Vec<u8>, Option<u64>),
+    Refused(persistence::DurabilityError),
+}
+
+impl Node {
+    /// Recovers from `storage` and starts persistence on it.
+    pub async fn start(
+        config: &persistence::PersistenceConfig,
+        storage: Arc<dyn Storage>,
+        options: persistence::DurabilityOptions,
+        now_ms: i64,
+    ) -> Node {
+        let clock = ManualClock::new(now_ms);
+        let mut engine = Engine::new(
+            EngineConfig::default(),
+            clock.clone(),
+            Box::new(kv_engine::delta::NoDeltas),
+        );
+        let report = persistence::recover(config, &*storage, &mut engine).expect("recovery");
+        let durable_lsn = engine.next_lsn() - 1;
+        let engine = Arc::new(parking_lot::Mutex::new(engine));
+        let source = {
+            let engine = engine.clone();
+            move || persistence::capture(&engine.lock())
+        };
+        let durability =
+            persistence::Durability::start(config, storage, Arc::new(source), durable_lsn, options)
+                .await
+                .expect("persistence starts");
+        engine.lock().set_delta_sink(durability.delta_sink());
+        Node {
+            engine,
+            durability,
+            clock,
+            report,
+        }
+    }
+
+    /// One write as the server does it; `always` waits for its fsync.
+    pub async fn write(&self, client: &mut ClientState, words: &[&[u8]]) -> Written {
+        let mut permit = match self.durability.reserve(1).await {
+            Ok(permit) => permit,
+            Err(e) => return Written::Refused(e),
+        };
+        if let Some(misconf) = permit.misconf() {
+            return Written::Refused(misconf.clone().into());
+        }
+        let (reply, outcome) = {
+            let mut engine = self.engine.lock();
+            run(&mut engine, client, words)
+        };
+        if outcome.lsn.is_some() {
+            permit.spent(1);
+        }
+        drop(permit);
+        if let Some(lsn) = outcome.lsn {
+            if self.durability.fsync_policy() == Some(persistence::FsyncPolicy::Always) {
+                if let Err(e) = self.durability.wait_durable(lsn).await {
+                    return Written::Refused(e);
+                }
+            }
+        }
+        Written::Ok(reply, outcome.lsn)
+    }
+
+    /// A read: credit too (it may expire a key), never refused for MISCONF.
+    pub async fn read(&self, client: &mut ClientState, words: &[&[u8]]) -> Vec<u8> {
+        let mut permit = self.durability.reserve(1).await.expect("credit");
+        let (reply, outcome) = run(&mut self.engine.lock(), client, words);
+        if outcome.lsn.is_some() {
+            permit.spent(1);
+        }
+        reply
+    }
+
+    pub fn dump(&self) -> Vec<(usize, Vec<u8>, Value, Option<i64>)> {
+        dump(&self.engine.lock())
+    }
+}
+
+/// Words of a command line.
+pub fn words(line: &str) -> Vec<&[u8]> {
+    line.split(' ').map(str::as_bytes).collect()
+}
