@@ -215,6 +215,15 @@ impl Durability {
         self.active.as_ref().map_or(usize::MAX, |a| a.capacity)
     }
 
+    /// Free slots of the delta channel. Equals `max_reserve()` once no
+    /// permit is held and the bridge has taken every delta: the leak check
+    /// of tests and the simulation.
+    pub fn credit_available(&self) -> usize {
+        self.active
+            .as_ref()
+            .map_or(usize::MAX, |a| a.credits.available_permits())
+    }
+
     /// Takes room for `n` deltas, BEFORE the engine lock: one per command
     /// about to run (a read may emit one too, a lazy-expiry DEL). Waits
     /// while the pipeline is full: that is the backpressure. Cancel-safe:

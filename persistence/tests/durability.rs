@@ -3,38 +3,12 @@
 
 mod support;
 
-use persistence::storage::sim::{CrashMode, SimStorage};
-use persistence::{DurabilityOptions, FsyncPolicy, PersistenceConfig, Storage};
-use std::path::{Path, PathBuf};
+use persistence::storage::sim::CrashMode;
+use persistence::{FsyncPolicy, Storage};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{words, Node, Written, NOW_MS};
-
-fn config(policy: FsyncPolicy) -> PersistenceConfig {
-    PersistenceConfig {
-        dir: PathBuf::from("/data"),
-        appendonly: true,
-        appendfsync: policy,
-        ..PersistenceConfig::default()
-    }
-}
-
-fn disk(seed: u64) -> SimStorage {
-    let sim = SimStorage::new(seed);
-    sim.create_dir_all(Path::new("/data")).unwrap();
-    sim
-}
-
-async fn start_on(sim: &SimStorage, policy: FsyncPolicy) -> Node {
-    let storage: Arc<dyn Storage> = Arc::new(sim.clone());
-    Node::start(
-        &config(policy),
-        storage,
-        DurabilityOptions::default(),
-        NOW_MS,
-    )
-    .await
-}
+use support::{sim_disk, start_on, words, Written};
 
 fn lsn(written: &Written) -> u64 {
     match written {
@@ -45,7 +19,7 @@ fn lsn(written: &Written) -> u64 {
 
 #[tokio::test(start_paused = true)]
 async fn a_first_start_creates_the_files_redis_creates() {
-    let sim = disk(1);
+    let sim = sim_disk(1);
     let node = start_on(&sim, FsyncPolicy::EverySec).await;
     let dir = sim.list_dir(Path::new("/data/appendonlydir")).unwrap();
     assert_eq!(
@@ -66,7 +40,7 @@ async fn a_first_start_creates_the_files_redis_creates() {
 
 #[tokio::test(start_paused = true)]
 async fn always_acknowledges_only_after_the_covering_fsync() {
-    let sim = disk(2);
+    let sim = sim_disk(2);
     let node = start_on(&sim, FsyncPolicy::Always).await;
     let mut client = kv_engine::ClientState::new(1);
     for i in 0..20 {
@@ -89,7 +63,7 @@ async fn always_acknowledges_only_after_the_covering_fsync() {
 
 #[tokio::test(start_paused = true)]
 async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
-    let sim = disk(3);
+    let sim = sim_disk(3);
     sim.set_slow_latency(Duration::from_millis(5));
     sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
     let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
@@ -124,7 +98,7 @@ async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
 
 #[tokio::test(start_paused = true)]
 async fn everysec_fsyncs_once_a_second_off_the_request_path() {
-    let sim = disk(4);
+    let sim = sim_disk(4);
     let node = start_on(&sim, FsyncPolicy::EverySec).await;
     let mut client = kv_engine::ClientState::new(1);
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -155,7 +129,7 @@ async fn everysec_fsyncs_once_a_second_off_the_request_path() {
 
 #[tokio::test(start_paused = true)]
 async fn no_is_durable_once_written_and_shutdown_fsyncs() {
-    let sim = disk(5);
+    let sim = sim_disk(5);
     let node = start_on(&sim, FsyncPolicy::No).await;
     let mut client = kv_engine::ClientState::new(1);
     let before = sim.stats().fsyncs;
@@ -176,7 +150,7 @@ async fn no_is_durable_once_written_and_shutdown_fsyncs() {
 
 #[tokio::test(start_paused = true)]
 async fn shutdown_drains_every_delta_and_later_calls_are_refused() {
-    let sim = disk(6);
+    let sim = sim_disk(6);
     let node = start_on(&sim, FsyncPolicy::EverySec).await;
     let mut client = kv_engine::ClientState::new(1);
     for i in 0..500 {

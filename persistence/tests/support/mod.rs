@@ -81,6 +81,8 @@ pub struct Node {
     pub durability: persistence::Durability,
     pub clock: Arc<ManualClock>,
     pub report: persistence::RecoveryReport,
+    /// (argv, LSN) of every command that emitted a delta, in LSN order.
+    pub executed: parking_lot::Mutex<Vec<(Vec<Vec<u8>>, u64)>>,
 }
 
 /// How a write ended.
@@ -88,7 +90,30 @@ pub struct Node {
 pub enum Written {
     /// Acknowledged (for `always`: durable) with this LSN, if it changed anything.
     Ok(Vec<u8>, Option<u64>),
+    /// Not run: persistence refused it.
     Refused(persistence::DurabilityError),
+    /// Run (in memory, with this LSN) but not confirmed durable: the
+    /// client gets the error.
+    Unconfirmed(u64, persistence::DurabilityError),
+}
+
+impl Written {
+    /// The LSN of the delta it emitted, if it ran and changed something.
+    pub fn lsn(&self) -> Option<u64> {
+        match self {
+            Written::Ok(_, lsn) => *lsn,
+            Written::Refused(_) => None,
+            Written::Unconfirmed(lsn, _) => Some(*lsn),
+        }
+    }
+
+    /// The error the client sees, if any.
+    pub fn error(&self) -> Option<String> {
+        match self {
+            Written::Ok(..) => None,
+            Written::Refused(e) | Written::Unconfirmed(_, e) => Some(e.to_string()),
+        }
+    }
 }
 
 impl Node {
@@ -122,6 +147,7 @@ impl Node {
             durability,
             clock,
             report,
+            executed: parking_lot::Mutex::new(Vec::new()),
         }
     }
 
@@ -136,7 +162,12 @@ impl Node {
         }
         let (reply, outcome) = {
             let mut engine = self.engine.lock();
-            run(&mut engine, client, words)
+            let (reply, outcome) = run(&mut engine, client, words);
+            if let Some(lsn) = outcome.lsn {
+                let argv = words.iter().map(|w| w.to_vec()).collect();
+                self.executed.lock().push((argv, lsn));
+            }
+            (reply, outcome)
         };
         if outcome.lsn.is_some() {
             permit.spent(1);
@@ -145,7 +176,7 @@ impl Node {
         if let Some(lsn) = outcome.lsn {
             if self.durability.fsync_policy() == Some(persistence::FsyncPolicy::Always) {
                 if let Err(e) = self.durability.wait_durable(lsn).await {
-                    return Written::Refused(e);
+                    return Written::Unconfirmed(lsn, e);
                 }
             }
         }
@@ -170,4 +201,39 @@ impl Node {
 /// Words of a command line.
 pub fn words(line: &str) -> Vec<&[u8]> {
     line.split(' ').map(str::as_bytes).collect()
+}
+
+/// `appendonly yes` in `/data` on the simulated disk.
+pub fn sim_config(policy: persistence::FsyncPolicy) -> persistence::PersistenceConfig {
+    persistence::PersistenceConfig {
+        dir: std::path::PathBuf::from("/data"),
+        appendonly: true,
+        appendfsync: policy,
+        ..persistence::PersistenceConfig::default()
+    }
+}
+
+/// A simulated disk with `/data`.
+pub fn sim_disk(seed: u64) -> persistence::storage::sim::SimStorage {
+    let sim = persistence::storage::sim::SimStorage::new(seed);
+    sim.create_dir_all(Path::new("/data")).unwrap();
+    sim
+}
+
+/// A node on `sim` (recovering what is there) with these options.
+pub async fn start_with(
+    sim: &persistence::storage::sim::SimStorage,
+    policy: persistence::FsyncPolicy,
+    options: persistence::DurabilityOptions,
+) -> Node {
+    let storage: Arc<dyn Storage> = Arc::new(sim.clone());
+    Node::start(&sim_config(policy), storage, options, NOW_MS).await
+}
+
+/// A node on `sim` with the default options.
+pub async fn start_on(
+    sim: &persistence::storage::sim::SimStorage,
+    policy: persistence::FsyncPolicy,
+) -> Node {
+    start_with(sim, policy, persistence::DurabilityOptions::default()).await
 }
