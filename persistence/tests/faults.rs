@@ -191,6 +191,8 @@ struct Run {
     executed: Vec<(u64, u64)>,
     /// (key, virtual ms) of every acknowledged write.
     acked: Vec<(u64, u64)>,
+    /// Rewrites finished before the crash.
+    rewrites: u64,
 }
 
 fn key_of(argv: &[u8]) -> u64 {
@@ -199,7 +201,12 @@ fn key_of(argv: &[u8]) -> u64 {
 
 /// Seeded writers of unique keys over a slow (and, with `faults`, failing)
 /// disk; a crash at a seeded moment; a restart from what survived.
-async fn crash_run(seed: u64, policy: FsyncPolicy, faults: bool) -> (Run, Node, u64) {
+async fn crash_run(
+    seed: u64,
+    policy: FsyncPolicy,
+    faults: bool,
+    rewrites: bool,
+) -> (Run, Node, u64) {
     let mut rng = SmallRng::seed_from_u64(seed);
     let sim = sim_disk(seed);
     sim.set_slow_latency(Duration::from_millis(rng.gen_range(1..5)));
@@ -229,7 +236,8 @@ async fn crash_run(seed: u64, policy: FsyncPolicy, faults: bool) -> (Run, Node, 
                     *next += 1;
                     *next
                 };
-                let line = format!("SET k{key} {key}");
+                // A list of one element: replayed twice it would hold two.
+                let line = format!("RPUSH k{key} {key}");
                 let written = node.write(&mut client, &words(&line)).await;
                 if let Written::Ok(..) = written {
                     let ms = start.elapsed().as_millis() as u64;
@@ -239,13 +247,25 @@ async fn crash_run(seed: u64, policy: FsyncPolicy, faults: bool) -> (Run, Node, 
             }
         });
     }
+    if rewrites {
+        let node = node.clone();
+        let every = Duration::from_millis(rng.gen_range(20..500));
+        local.spawn_local(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let _ = node.durability.rewrite().await;
+            }
+        });
+    }
     let crash_after = Duration::from_millis(rng.gen_range(50..4000));
     local.run_until(tokio::time::sleep(crash_after)).await;
     let crash_ms = start.elapsed().as_millis() as u64;
+    let rewrites = node.durability.status().aof_rewrites;
     let sim = sim.crash(CrashMode::Seeded);
     drop(local); // the crashed process's tasks end with it
     let again = start_on(&sim, policy).await;
     let mut run = std::mem::take(&mut *run.borrow_mut());
+    run.rewrites = rewrites;
     run.executed = node
         .executed
         .lock()
@@ -275,9 +295,11 @@ fn check_prefix(seed: u64, run: &Run, again: &Node) -> Vec<u64> {
 
 #[tokio::test(start_paused = true)]
 async fn always_loses_no_acknowledged_write_in_crashes_at_random_moments() {
+    let mut rewrites = 0;
     for seed in 0..40 {
         let faults = seed % 2 == 1;
-        let (run, again, crash_ms) = crash_run(seed, FsyncPolicy::Always, faults).await;
+        let (run, again, crash_ms) =
+            crash_run(seed, FsyncPolicy::Always, faults, seed % 4 >= 2).await;
         let present = check_prefix(seed, &run, &again);
         for (key, _) in &run.acked {
             assert!(
@@ -286,13 +308,19 @@ async fn always_loses_no_acknowledged_write_in_crashes_at_random_moments() {
             );
         }
         assert!(!run.acked.is_empty(), "seed {seed}: nothing acknowledged");
+        rewrites += run.rewrites;
     }
+    assert!(
+        rewrites >= 20,
+        "crashes met finished rewrites too ({rewrites})"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn everysec_loses_at_most_about_a_second() {
     for seed in 100..130 {
-        let (run, again, crash_ms) = crash_run(seed, FsyncPolicy::EverySec, false).await;
+        let (run, again, crash_ms) =
+            crash_run(seed, FsyncPolicy::EverySec, false, seed % 2 == 0).await;
         let present = check_prefix(seed, &run, &again);
         for (key, ms) in &run.acked {
             // Acknowledged more than a second (plus a tick and a slow

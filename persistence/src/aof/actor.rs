@@ -122,6 +122,16 @@ struct RewriteRun {
     cancel: Arc<AtomicBool>,
 }
 
+/// Where a received delta goes.
+enum Route {
+    /// Keep it in memory until the snapshot's LSN is known.
+    Hold,
+    /// Encode it for the current (or next) incremental file.
+    Encode,
+    /// The snapshot already has it.
+    Drop,
+}
+
 /// The disk error the AOF is in.
 struct Failure {
     misconf: Misconf,
@@ -169,6 +179,9 @@ struct AofActor {
     base_task: Option<IoFuture<Result<u64, BaseError>>>,
     held: Vec<Delta>,
     held_bytes: usize,
+    /// A routine rewrite's snapshot while deltas up to its LSN are still
+    /// arriving for the old file; the switch waits for the last of them.
+    draining: Option<Snapshot>,
     closing: bool,
     final_recovery_tried: bool,
 }
@@ -210,7 +223,7 @@ pub(crate) async fn run(
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = batches.recv(), if accepting => match batch {
-                Some(batch) => actor.on_batch(batch),
+                Some(batch) => actor.on_batch(batch).await,
                 None => actor.begin_close(),
             },
             message = control.recv(), if control_open => match message {
@@ -274,6 +287,7 @@ impl AofActor {
             base_task: None,
             held: Vec::new(),
             held_bytes: 0,
+            draining: None,
             closing: false,
             final_recovery_tried: false,
         }
@@ -286,7 +300,7 @@ impl AofActor {
         self.pending.len() < MAX_PENDING_BYTES && self.held_bytes < MAX_HELD_BYTES
     }
 
-    fn on_batch(&mut self, batch: Batch) {
+    async fn on_batch(&mut self, batch: Batch) {
         for delta in batch {
             assert!(
                 delta.lsn > self.received_lsn,
@@ -295,16 +309,52 @@ impl AofActor {
                 self.received_lsn
             );
             self.received_lsn = delta.lsn;
-            if self.snapshot_task.is_some() {
-                // The snapshot decides which file this delta belongs to.
-                self.held_bytes += delta.approx_len();
-                self.held.push(delta);
-            } else if self.failed.is_some() && self.recovery_lsn().is_none() {
-                // In memory already; the recovery snapshot will include it.
-            } else {
-                self.encode(&delta);
+            match self.route(delta.lsn) {
+                Route::Hold => {
+                    self.held_bytes += delta.approx_len();
+                    self.held.push(delta);
+                }
+                Route::Drop => {}
+                Route::Encode => self.encode(&delta),
             }
         }
+        if let Some(snapshot) = &self.draining {
+            if self.received_lsn >= snapshot.lsn {
+                self.finish_switch().await;
+            }
+        }
+    }
+
+    /// Where a delta just received goes.
+    fn route(&self, lsn: u64) -> Route {
+        if self.snapshot_task.is_some() {
+            // The snapshot decides which file it belongs to.
+            return Route::Hold;
+        }
+        if let Some(snapshot) = &self.draining {
+            // Up to the snapshot: the old file; after: the new one.
+            return if lsn <= snapshot.lsn {
+                Route::Encode
+            } else {
+                Route::Hold
+            };
+        }
+        if let Some(at) = self.recovery_lsn() {
+            // The fresh base has it, or the new incremental file will.
+            return if lsn <= at {
+                Route::Drop
+            } else {
+                Route::Encode
+            };
+        }
+        if self.failed.is_some() {
+            // In memory already; the recovery snapshot will include it.
+            return Route::Drop;
+        }
+        if let Some(at) = self.rewrite.as_ref().and_then(|r| r.snapshot_lsn) {
+            assert!(lsn > at, "delta {lsn} arrived after the switch at {at}");
+        }
+        Route::Encode
     }
 
     fn encode(&mut self, delta: &Delta) {
@@ -415,10 +465,14 @@ impl AofActor {
         });
         self.pending.clear();
         self.pending_lsn = 0;
-        if let Some(run) = &self.rewrite {
-            if !run.recovery {
-                // Its files can no longer be switched to; a recovery
-                // follows once it has stopped.
+        if let Some(snapshot) = self.draining.take() {
+            // The routine rewrite's snapshot serves the recovery.
+            self.begin_recovery_base(snapshot);
+        } else if let Some(run) = &self.rewrite {
+            if !run.recovery && run.snapshot_lsn.is_some() {
+                // Its base can no longer be switched to; a recovery
+                // follows once it has stopped. (While its snapshot is
+                // still being taken, the snapshot becomes the recovery's.)
                 run.cancel.store(true, Ordering::Relaxed);
             }
         }
@@ -533,24 +587,48 @@ impl AofActor {
         if self.failed.is_some() {
             run.recovery = true;
         }
-        let recovery = run.recovery;
-        let lsn = snapshot.lsn;
-        if !recovery {
-            self.release_held_through(lsn);
-            if let Err(error) = self.switch_incr().await {
-                self.fail(&error);
-            }
+        if run.recovery {
+            self.begin_recovery_base(snapshot);
+            return;
+        }
+        // Routine: deltas up to the snapshot finish in the old file. Those
+        // not received yet are on their way; the switch waits for them.
+        self.release_held_through(snapshot.lsn);
+        let drained = self.received_lsn >= snapshot.lsn;
+        self.draining = Some(snapshot);
+        if drained {
+            self.finish_switch().await;
+        }
+    }
+
+    /// Switches to a new incremental file at the drained snapshot's LSN
+    /// and starts writing the base; on a disk error, recovers from the
+    /// same snapshot instead.
+    async fn finish_switch(&mut self) {
+        let snapshot = self.draining.take().expect("a drained snapshot");
+        if let Err(error) = self.switch_incr().await {
+            self.fail(&error);
+        }
+        if self.failed.is_some() {
+            self.begin_recovery_base(snapshot);
+            return;
         }
         let run = self.rewrite.as_mut().expect("still rewriting");
-        if self.failed.is_some() {
-            // A recovery: the old files are out of use; later deltas wait
-            // in memory for the new incremental file.
-            run.recovery = true;
-            self.encoder = AofEncoder::new();
-            self.pending.clear();
-        }
-        run.snapshot_lsn = Some(lsn);
-        self.release_held_after(lsn);
+        run.snapshot_lsn = Some(snapshot.lsn);
+        self.release_held_after(snapshot.lsn);
+        self.start_base(snapshot);
+    }
+
+    /// Recovery from `snapshot`: the old files are out of use; deltas
+    /// after it wait in memory for the new incremental file.
+    fn begin_recovery_base(&mut self, snapshot: Snapshot) {
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        run.recovery = true;
+        run.snapshot_lsn = Some(snapshot.lsn);
+        self.encoder = AofEncoder::new();
+        self.pending.clear();
+        self.pending_lsn = 0;
+        self.release_held_after(snapshot.lsn);
         self.start_base(snapshot);
     }
 
@@ -814,6 +892,7 @@ impl AofActor {
             && self.fsync.is_none()
             && self.snapshot_task.is_none()
             && self.base_task.is_none()
+            && self.draining.is_none()
             && self.rewrite.is_none();
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
         nothing_running && !retry_left && (self.pending.is_empty() || self.failed.is_some())

@@ -237,3 +237,16 @@ pub async fn start_on(
 ) -> Node {
     start_with(sim, policy, persistence::DurabilityOptions::default()).await
 }
+
+impl Node {
+    /// One active expiry cycle as the server's timer runs it: credit first.
+    pub async fn expire_cycle(&self) {
+        let mut permit = self.durability.reserve(1).await.expect("credit");
+        let mut engine = self.engine.lock();
+        let before = engine.next_lsn();
+        engine.active_expire_cycle(kv_engine::expiry_cycle::ExpiryBudget::per_tick(10));
+        if engine.next_lsn() > before {
+            permit.spent(1);
+        }
+    }
+}
