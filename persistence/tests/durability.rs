@@ -85,7 +85,6 @@ async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
         writer.await.unwrap();
     }
     let fsyncs = sim.stats().fsyncs - before;
-    eprintln!("group commit: {fsyncs} fsyncs for 1000 writes");
     assert!(
         fsyncs < 1000 / 5,
         "1000 writes by 50 clients share fsyncs: {fsyncs} fsyncs"

@@ -45,12 +45,41 @@ pub fn run_all(engine: &mut Engine, commands: &[&str]) {
     }
 }
 
-/// Every key of every database with its value and expiry, sorted.
-pub fn dump(engine: &Engine) -> Vec<(usize, Vec<u8>, Value, Option<i64>)> {
+/// A value by content, whatever its encoding: what two keyspaces must
+/// agree on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    Str(Vec<u8>),
+    List(Vec<Vec<u8>>),
+    Hash(Vec<(Vec<u8>, Vec<u8>)>),
+    Set(Vec<Vec<u8>>),
+    ZSet(Vec<(Vec<u8>, f64)>),
+}
+
+pub fn content(value: &Value) -> Content {
+    match value {
+        Value::Str(s) => Content::Str(s.to_vec()),
+        Value::List(l) => Content::List(l.iter().map(<[u8]>::to_vec).collect()),
+        Value::Hash(h) => {
+            let mut pairs: Vec<_> = h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
+            pairs.sort();
+            Content::Hash(pairs)
+        }
+        Value::Set(s) => {
+            let mut members: Vec<_> = s.iter().map(|m| m.to_vec()).collect();
+            members.sort();
+            Content::Set(members)
+        }
+        Value::ZSet(z) => Content::ZSet(z.iter().map(|(m, s)| (m.to_vec(), s)).collect()),
+    }
+}
+
+/// Every key of every database with its content and expiry, sorted.
+pub fn dump(engine: &Engine) -> Vec<(usize, Vec<u8>, Content, Option<i64>)> {
     let mut all = Vec::new();
     for db in 0..engine.databases() {
         for (key, value, expire) in engine.db(db).iter() {
-            all.push((db, key.to_vec(), value.clone(), expire));
+            all.push((db, key.to_vec(), content(value), expire));
         }
     }
     all.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
@@ -193,7 +222,7 @@ impl Node {
         reply
     }
 
-    pub fn dump(&self) -> Vec<(usize, Vec<u8>, Value, Option<i64>)> {
+    pub fn dump(&self) -> Vec<(usize, Vec<u8>, Content, Option<i64>)> {
         dump(&self.engine.lock())
     }
 }
