@@ -7,7 +7,7 @@
 use super::{arg_i64, arg_is, check_arity, unknown_subcommand, ConnHost};
 use crate::memory;
 use kv_engine::context::Ctx;
-use kv_engine::value::{StrValue, Value};
+use kv_engine::value::Value;
 use kv_engine::{CommandError, CommandResult};
 
 /// Bytes of one keyspace entry (see kv-engine's keyspace.rs), with keys of
@@ -87,8 +87,7 @@ fn usage(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 pub fn value_heap_bytes(value: &Value) -> usize {
     match value {
-        Value::Str(StrValue::Int(_)) => 0,
-        Value::Str(StrValue::Raw(bytes)) => bytes.len(),
+        Value::Str(string) => string.heap_bytes(),
         Value::List(list) => std::mem::size_of_val(&**list) + list.heap_bytes(),
         Value::Hash(hash) => std::mem::size_of_val(&**hash) + hash.heap_bytes(),
         Value::Set(set) => std::mem::size_of_val(&**set) + set.heap_bytes(),
