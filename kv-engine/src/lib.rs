@@ -15,6 +15,7 @@
 //! Deliberately absent: no tokio, no sockets, no files, no wall clock. The
 //! owner supplies time (`Clock`), the delta sink, and host commands.
 
+pub mod bits;
 pub mod client;
 pub mod clock;
 pub mod collection_args;
