@@ -76,8 +76,7 @@ fn value() -> impl Strategy<Value = Value> {
 
 fn encoding(value: &Value) -> &'static str {
     match value {
-        Value::Str(StrValue::Int(_)) => "int",
-        Value::Str(StrValue::Raw(_)) => "raw",
+        Value::Str(s) => s.encoding(),
         Value::List(l) => l.encoding(),
         Value::Hash(h) => h.encoding(),
         Value::Set(s) => s.encoding(),
