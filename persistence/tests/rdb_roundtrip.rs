@@ -76,7 +76,7 @@ fn value() -> impl Strategy<Value = Value> {
 
 fn encoding(value: &Value) -> &'static str {
     match value {
-        Value::Str(s) => s.encoding(),
+        Value::Str(text) => text.encoding(),
         Value::List(l) => l.encoding(),
         Value::Hash(h) => h.encoding(),
         Value::Set(s) => s.encoding(),

@@ -157,9 +157,9 @@ pub fn put_value_body(buf: &mut Vec<u8>, value: &Value, options: ValueOptions) {
     let compress = options.compression;
     match value {
         Value::Str(StrValue::Int(n)) => put_int_string(buf, *n),
-        Value::Str(s) => {
+        Value::Str(text) => {
             let mut scratch = [0u8; 20];
-            put_string(buf, s.as_bytes(&mut scratch), compress);
+            put_string(buf, text.as_bytes(&mut scratch), compress)
         }
         Value::List(list) => {
             let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
