@@ -9,7 +9,8 @@
 //!   forms; [`printer`] writes them where they belong.
 //! - [`commands`]: the little the cli must know about particular commands.
 //! - Run modes: [`oneshot`] (a command from the command line), [`repl`]
-//!   (the prompt, or commands from stdin).
+//!   (the prompt, or commands from stdin), [`pipe`] (`--pipe`) and
+//!   [`tools`] (`--scan`, `--bigkeys`, `--latency`, `--stat`, ...).
 //! - [`exit`]: the exit status.
 
 pub mod args;
@@ -18,9 +19,11 @@ pub mod connection;
 pub mod exit;
 pub mod format;
 pub mod oneshot;
+pub mod pipe;
 pub mod printer;
 pub mod repl;
 pub mod session;
+pub mod tools;
 pub mod uri;
 
 use std::ffi::OsString;
@@ -76,13 +79,39 @@ pub fn run(args: Vec<OsString>) -> ExitStatus {
             runtime.block_on(oneshot::run(&settings, &printer, command.clone()))
         }
         Mode::Repl => repl::run(&settings, printer, &runtime),
-        other => not_yet(&settings, other),
+        Mode::Pipe { timeout } => runtime.block_on(pipe::run(&settings, *timeout)),
+        tool => {
+            let result = runtime.block_on(run_tool(&settings, tool));
+            match result {
+                Ok(()) => ExitStatus::Success,
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitStatus::Failure
+                }
+            }
+        }
     }
 }
 
-fn not_yet(_settings: &Settings, mode: &Mode) -> ExitStatus {
-    eprintln!("{mode:?} is not implemented yet");
-    ExitStatus::Failure
+async fn run_tool(settings: &Settings, mode: &Mode) -> Result<(), tools::ToolError> {
+    use tools::bigkeys::Measure;
+    match mode {
+        Mode::Scan { pattern } => tools::scan::run(settings, pattern.as_deref()).await,
+        Mode::BigKeys { pattern } => {
+            tools::bigkeys::run(settings, pattern.as_deref(), Measure::Elements).await
+        }
+        Mode::MemKeys { pattern, samples } => {
+            let measure = Measure::Memory { samples: *samples };
+            tools::bigkeys::run(settings, pattern.as_deref(), measure).await
+        }
+        Mode::Latency => tools::latency::run(settings, false).await,
+        Mode::LatencyHistory => tools::latency::run(settings, true).await,
+        Mode::Stat => tools::stat::run(settings).await,
+        Mode::Rdb(path) => tools::rdb::run(path),
+        Mode::Help | Mode::Version | Mode::Command(_) | Mode::Repl | Mode::Pipe { .. } => {
+            unreachable!("{mode:?} is not a tool")
+        }
+    }
 }
 
 /// `--help`.

@@ -18,22 +18,13 @@ pub async fn run(settings: &Settings, printer: &Printer, mut command: Vec<Vec<u8
         eprintln!("Error reading stdin: {error}");
         return ExitStatus::Failure;
     }
-    let opened = match session::open(
-        &settings.connection,
-        settings.connection.db,
-        settings.connection.protocol,
-    )
-    .await
-    {
+    let opened = match session::open_reported(&settings.connection).await {
         Ok(opened) => opened,
         Err(error) => {
             eprintln!("{error}");
             return ExitStatus::Failure;
         }
     };
-    for failure in &opened.failures {
-        eprintln!("{failure}");
-    }
     // After a refused AUTH, a NOAUTH reply needs no further hint.
     let auth_refused = opened
         .failures

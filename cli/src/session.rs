@@ -93,6 +93,17 @@ pub async fn open(
     })
 }
 
+/// Opens the connection a run mode works on with `config`'s database and
+/// protocol, printing the handshake's failures on stderr (the connection
+/// stays usable, as with redis-cli).
+pub async fn open_reported(config: &ConnectionConfig) -> Result<Opened, OpenError> {
+    let opened = open(config, config.db, config.protocol).await?;
+    for failure in &opened.failures {
+        eprintln!("{failure}");
+    }
+    Ok(opened)
+}
+
 /// Reads the reply to `command`, handing the push messages that arrive
 /// before it (client-side caching invalidations, ...) to `on_push`.
 pub async fn read_reply(
