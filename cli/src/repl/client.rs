@@ -268,10 +268,11 @@ impl ReplClient {
     }
 
     /// A command was interrupted: its reply may still come, so the
-    /// connection cannot be trusted with the next one.
-    pub fn interrupted(&mut self) {
+    /// connection cannot be trusted with the next one; a new one is made
+    /// at once so that the prompt tells whether the server is there.
+    pub async fn interrupted(&mut self) {
         self.connection = None;
-        self.in_transaction = false;
+        self.connect().await;
     }
 }
 

@@ -81,7 +81,8 @@ impl Hinter for PromptHelper {
         if pos < line.len() {
             return None;
         }
-        let words: Vec<&str> = line.split_whitespace().collect();
+        let args = typed_args(line);
+        let words: Vec<&str> = args.iter().map(String::as_str).collect();
         let (doc, used) = self.docs.lookup(&words)?;
         let remaining = skip_words(&doc.params, words.len() - used);
         if remaining.is_empty() {
@@ -105,6 +106,19 @@ impl Highlighter for PromptHelper {
 impl Validator for PromptHelper {}
 
 impl Helper for PromptHelper {}
+
+/// The arguments of a line being typed, split by redis-cli's quoting; a
+/// quote still open counts as one argument.
+fn typed_args(line: &str) -> Vec<String> {
+    let split = |text: &str| resp_codec::split_inline_args(text.as_bytes());
+    let args = split(line)
+        .or_else(|| split(&format!("{line}\"")))
+        .or_else(|| split(&format!("{line}'")))
+        .unwrap_or_default();
+    args.iter()
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect()
+}
 
 /// `line` without a leading `word` and the whitespace after it.
 fn strip_word<'a>(line: &'a str, word: &str) -> Option<&'a str> {
@@ -153,7 +167,15 @@ fn skip_words(params: &str, n: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::skip_words;
+    use super::{skip_words, typed_args};
+
+    #[test]
+    fn typed_arguments_follow_quoting() {
+        assert_eq!(typed_args(r#"set a "b c"#), vec!["set", "a", "b c"]);
+        assert_eq!(typed_args("set a 'b c"), vec!["set", "a", "b c"]);
+        assert_eq!(typed_args(r#"set "k 1" v"#), vec!["set", "k 1", "v"]);
+        assert!(typed_args("").is_empty());
+    }
 
     #[test]
     fn skipping_typed_arguments_keeps_groups_whole() {

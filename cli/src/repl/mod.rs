@@ -78,7 +78,7 @@ fn prompt_loop(client: &mut ReplClient, runtime: &Runtime) -> ExitStatus {
         match flow {
             Some(Flow::Quit) => return ExitStatus::Success,
             Some(Flow::Continue) => {}
-            None => client.interrupted(),
+            None => runtime.block_on(client.interrupted()),
         }
     }
 }
