@@ -490,7 +490,7 @@ fn refuse_unsupported(raw: &RawOptions) -> Result<(), UsageError> {
 }
 
 /// A clap error as redis-cli words a bad command line.
-fn usage_error(error: clap::Error) -> UsageError {
+pub(crate) fn usage_error(error: clap::Error) -> UsageError {
     use clap::error::{ContextKind, ContextValue};
     let argument = match error.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(text)) => text.clone(),

@@ -145,6 +145,11 @@ impl Connection {
         self.writer.queue(args);
     }
 
+    /// Queues bytes as they are (already RESP, or inline commands).
+    pub fn queue_raw(&mut self, bytes: &[u8]) {
+        self.writer.queue_raw(bytes);
+    }
+
     /// Sends everything queued, with one write where the socket takes it.
     pub async fn flush(&mut self) -> io::Result<()> {
         self.writer.flush().await

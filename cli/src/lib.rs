@@ -10,10 +10,12 @@
 //! - [`commands`]: the little the cli must know about particular commands.
 //! - Run modes: [`oneshot`] (a command from the command line), [`repl`]
 //!   (the prompt, or commands from stdin), [`pipe`] (`--pipe`) and
-//!   [`tools`] (`--scan`, `--bigkeys`, `--latency`, `--stat`, ...).
+//!   [`tools`] (`--scan`, `--bigkeys`, `--latency`, `--stat`, ...);
+//!   [`bench`] is the load generator (`redis-rust-cli bench`).
 //! - [`exit`]: the exit status.
 
 pub mod args;
+pub mod bench;
 pub mod commands;
 pub mod connection;
 pub mod exit;
@@ -38,6 +40,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Runs the cli with `args` (program name first) and returns its status.
 pub fn run(args: Vec<OsString>) -> ExitStatus {
+    if args
+        .get(1)
+        .is_some_and(|first| first == "bench" || first == "--bench")
+    {
+        return bench::run(args[1..].to_vec());
+    }
     let env = Environment::from_process();
     let settings = match args::parse(args, &env) {
         Ok(settings) => settings,
