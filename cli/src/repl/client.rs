@@ -58,21 +58,8 @@ impl ReplClient {
 
     /// `host:port[db](TX)> `, or `not connected> `.
     pub fn prompt(&self) -> String {
-        if self.connection.is_none() {
-            return "not connected> ".to_string();
-        }
-        let mut prompt = match target_of(&self.config) {
-            Target::Unix(path) => format!("redis {}", path.display()),
-            tcp => tcp.to_string(),
-        };
-        if self.db != 0 {
-            prompt.push_str(&format!("[{}]", self.db));
-        }
-        if self.in_transaction {
-            prompt.push_str("(TX)");
-        }
-        prompt.push_str("> ");
-        prompt
+        let target = self.connection.as_ref().map(|_| target_of(&self.config));
+        prompt_text(target.as_ref(), self.db, self.in_transaction)
     }
 
     /// Connects (again), printing why when it fails.
@@ -276,6 +263,25 @@ impl ReplClient {
     }
 }
 
+/// The prompt for a connection to `target` (none: not connected).
+fn prompt_text(target: Option<&Target>, db: i64, in_transaction: bool) -> String {
+    let Some(target) = target else {
+        return "not connected> ".to_string();
+    };
+    let mut prompt = match target {
+        Target::Unix(path) => format!("redis {}", path.display()),
+        tcp => tcp.to_string(),
+    };
+    if db != 0 {
+        prompt.push_str(&format!("[{db}]"));
+    }
+    if in_transaction {
+        prompt.push_str("(TX)");
+    }
+    prompt.push_str("> ");
+    prompt
+}
+
 fn print_reply(printer: &Printer, args: &[Vec<u8>], frame: &Frame) -> Printed {
     let mut stdout = io::stdout().lock();
     let printed = printer
@@ -283,4 +289,32 @@ fn print_reply(printer: &Printer, args: &[Vec<u8>], frame: &Frame) -> Printed {
         .unwrap_or(Printed::Value);
     let _ = stdout.flush();
     printed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prompt_text;
+    use crate::connection::Target;
+
+    #[test]
+    fn prompts_read_as_redis_clis() {
+        let tcp = Target::Tcp {
+            host: "127.0.0.1".into(),
+            port: 6379,
+        };
+        assert_eq!(prompt_text(Some(&tcp), 0, false), "127.0.0.1:6379> ");
+        assert_eq!(prompt_text(Some(&tcp), 2, false), "127.0.0.1:6379[2]> ");
+        assert_eq!(prompt_text(Some(&tcp), 2, true), "127.0.0.1:6379[2](TX)> ");
+        let v6 = Target::Tcp {
+            host: "::1".into(),
+            port: 7000,
+        };
+        assert_eq!(prompt_text(Some(&v6), 0, false), "[::1]:7000> ");
+        let unix = Target::Unix("/tmp/redis.sock".into());
+        assert_eq!(
+            prompt_text(Some(&unix), 0, false),
+            "redis /tmp/redis.sock> "
+        );
+        assert_eq!(prompt_text(None, 3, true), "not connected> ");
+    }
 }
