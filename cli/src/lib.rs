@@ -13,6 +13,20 @@
 //!   [`tools`] (`--scan`, `--bigkeys`, `--latency`, `--stat`, ...);
 //!   [`bench`] is the load generator (`redis-rust-cli bench`).
 //! - [`exit`]: the exit status.
+//!
+//! Where it differs from redis-cli 7.0.15, on purpose:
+//! - a NOAUTH reply exits 1 with a hint on stderr (redis-cli exits 0);
+//! - `-p`/`-n` values that are not numbers are refused (redis-cli reads 0);
+//! - RESP3 big numbers and attributes are shown (redis-cli exits), and a
+//!   RESP3 UNSUBSCRIBE without subscriptions returns (redis-cli hangs);
+//! - commands piped on stdin survive a lost connection: it is made again in
+//!   the selected database and the command retried once, as at the prompt;
+//! - Ctrl-C during SUBSCRIBE, MONITOR or a blocking command returns to the
+//!   prompt instead of leaving;
+//! - a RESP3 double's text is rebuilt from its value as Redis 7.0 writes it
+//!   (`%.17g`), since `Frame::Double` does not keep the server's text;
+//! - `--bigkeys`/`--memkeys` word their header comment anew, and
+//!   `--latency-history` off a terminal prints one line per interval.
 
 pub mod args;
 pub mod bench;
