@@ -211,11 +211,6 @@ impl FrameWriter {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// Bytes queued and not yet sent.
-    pub fn queued_len(&self) -> usize {
-        self.buf.len()
-    }
-
     pub async fn flush(&mut self) -> io::Result<()> {
         self.socket.write_all(&self.buf).await?;
         self.buf.clear();
