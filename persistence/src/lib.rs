@@ -7,6 +7,7 @@
 //!   channel to the AOF actor in batches.
 //! - [`aof`]: the multi-part AOF: the writer actor, manifest, names,
 //!   encoding, reading, replay, base files.
+//! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).
 //! - [`recovery`]: `recover`, loading the files into the engine at startup.
 //! - [`snapshot`]: point-in-time views of the keyspace for rewrites.
 //! - [`storage`]: the `Storage` trait, the real disk and the simulated one;
@@ -20,6 +21,7 @@ pub mod credit;
 pub mod durability;
 pub mod error;
 pub mod io;
+pub mod rdb;
 pub mod recovery;
 pub mod snapshot;
 pub mod status;

@@ -287,3 +287,12 @@ pub fn format_double(value: f64) -> String {
         text
     }
 }
+
+/// Encodes a command as a client sends it: an array of bulk strings.
+pub fn encode_command<A: AsRef<[u8]>>(args: &[A], buf: &mut BytesMut) {
+    let mut writer = ReplyWriter::new(buf, Protocol::Resp2);
+    writer.array(args.len());
+    for arg in args {
+        writer.bulk(arg.as_ref());
+    }
+}
