@@ -7,7 +7,7 @@
 //! free, everything is "durable" at once.
 
 use crate::aof::actor::{self, ActorSetup, Control, Health, OpenAof, Published};
-use crate::aof::base::write_base;
+use crate::aof::base::{write_base, BaseError, BaseFormat};
 use crate::aof::layout::{AofLayout, ManifestReadError};
 use crate::aof::manifest::Manifest;
 use crate::bridge::{self, Batch, BatchLimits, DeltaSender};
@@ -127,7 +127,8 @@ impl Durability {
         }
         assert!(options.delta_capacity > 0 && options.delta_capacity <= u32::MAX as usize);
         let layout = AofLayout::new(config);
-        let aof = open_aof(&storage, &layout, &snapshots).await?;
+        let base_format = BaseFormat::from_config(config);
+        let aof = open_aof(&storage, &layout, &snapshots, &base_format).await?;
         let mut status = PersistenceStatus::new(true, config.appendfsync);
         status.aof_current_size = aof.total_len;
         status.aof_base_size = aof.total_len;
@@ -154,6 +155,7 @@ impl Durability {
             policy: config.appendfsync,
             auto_rewrite_percentage: config.auto_aof_rewrite_percentage,
             auto_rewrite_min_size: config.auto_aof_rewrite_min_size,
+            base_format,
             aof,
             durable_lsn,
             snapshots,
@@ -390,12 +392,13 @@ async fn open_aof(
     storage: &Arc<dyn Storage>,
     layout: &AofLayout,
     snapshots: &Arc<dyn SnapshotSource>,
+    base_format: &BaseFormat,
 ) -> Result<OpenAof, StartError> {
     let probe = layout.clone();
     let manifest = io::run(storage, move |s| Ok(probe.read_manifest(s))).await??;
     let mut manifest = match manifest {
         Some(manifest) => manifest,
-        None => create_aof(storage, layout, snapshots).await?,
+        None => create_aof(storage, layout, snapshots, base_format).await?,
     };
     if manifest.incrs.is_empty() {
         let info = layout.incr_info(manifest.last_incr_seq() + 1);
@@ -416,7 +419,13 @@ async fn open_aof(
         .map(|f| layout.path(&f.name))
         .collect();
     let last = layout.path(&manifest.incrs.last().expect("an incr file").name);
+    let (l, m) = (layout.clone(), manifest.clone());
     let (incr, incr_len, total_len) = io::run(storage, move |s| {
+        // Leftovers of a rewrite a crash cut short; the manifest just read
+        // is the durable one.
+        if let Err(error) = l.collect_garbage(s, &m) {
+            tracing::warn!("removing old AOF files: {error}");
+        }
         let mut total = 0;
         for path in &paths {
             total += s.len(path)?;
@@ -437,10 +446,12 @@ async fn create_aof(
     storage: &Arc<dyn Storage>,
     layout: &AofLayout,
     snapshots: &Arc<dyn SnapshotSource>,
+    base_format: &BaseFormat,
 ) -> Result<Manifest, StartError> {
     let source = snapshots.clone();
     let snapshot = io::blocking(storage.is_inline(), move || source.snapshot()).await?;
-    let base = layout.base_info(1, false);
+    let base = layout.base_info(1, base_format.is_rdb());
+    let format = base_format.clone();
     let incr = layout.incr_info(1);
     tracing::info!("Creating AOF base file {} on server start", base.name);
     tracing::info!("Creating AOF incr file {} on server start", incr.name);
@@ -453,9 +464,9 @@ async fn create_aof(
     io::run(storage, move |s| {
         s.create_dir_all(l.dir())?;
         let file = s.create(&l.path(&base.name))?;
-        write_base(&*file, &snapshot, &AtomicBool::new(false)).map_err(|e| match e {
-            crate::aof::base::BaseError::Storage(e) => e,
-            crate::aof::base::BaseError::Cancelled => unreachable!("never cancelled"),
+        write_base(&*file, &snapshot, &format, &AtomicBool::new(false)).map_err(|e| match e {
+            BaseError::Storage(e) => e,
+            BaseError::Cancelled => unreachable!("never cancelled"),
         })?;
         s.create(&l.path(&incr.name))?.sync()?;
         l.write_manifest(s, &m)

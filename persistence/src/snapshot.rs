@@ -24,6 +24,8 @@ pub struct SnapshotEntry {
 pub struct Snapshot {
     /// Every delta with an LSN up to this one is reflected; none after.
     pub lsn: u64,
+    /// The engine's clock when it was taken (an RDB's `ctime`).
+    pub now_ms: i64,
     /// Entries by database index (one Vec per database, maybe empty).
     pub dbs: Vec<Vec<SnapshotEntry>>,
 }
@@ -67,6 +69,7 @@ pub fn capture(engine: &Engine) -> Snapshot {
         .collect();
     Snapshot {
         lsn: engine.next_lsn() - 1,
+        now_ms: engine.now_ms(),
         dbs,
     }
 }

@@ -11,7 +11,7 @@ use persistence::FsyncPolicy;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::time::Duration;
-use support::{sim_disk, start_on, Node};
+use support::{sim_disk, Node};
 
 const NAMES: [&str; 4] = ["a", "b", "{t}c", "long:key:name"];
 
@@ -95,7 +95,10 @@ fn live(node: &Node) -> Vec<(usize, Vec<u8>, support::Content, Option<i64>)> {
 async fn workload(seed: u64, policy: FsyncPolicy) {
     let mut rng = SmallRng::seed_from_u64(seed);
     let sim = sim_disk(seed);
-    let node = start_on(&sim, policy).await;
+    // Both forms of base file: RDB (Redis's default) and AOF.
+    let mut config = support::sim_config(policy);
+    config.aof_use_rdb_preamble = seed.is_multiple_of(2);
+    let node = support::start_config(&sim, &config, support::NOW_MS).await;
     let mut client = ClientState::new(1);
     for step in 0..400 {
         let now = kv_engine::Clock::now_ms(&*node.clock);
@@ -125,15 +128,8 @@ async fn workload(seed: u64, policy: FsyncPolicy) {
     tokio::time::sleep(Duration::from_secs(1)).await;
     node.durability.shutdown().await.unwrap();
     let sim = sim.crash(CrashMode::DropUnsynced);
-    let storage: std::sync::Arc<dyn persistence::Storage> = std::sync::Arc::new(sim);
     let now = kv_engine::Clock::now_ms(&*node.clock);
-    let again = Node::start(
-        &support::sim_config(policy),
-        storage,
-        persistence::DurabilityOptions::default(),
-        now,
-    )
-    .await;
+    let again = support::start_config(&sim, &config, now).await;
     let executed = node.executed.lock().len();
     assert!(
         executed > 150,

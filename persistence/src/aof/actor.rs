@@ -28,7 +28,7 @@
 //! and the new incremental file only, and the old files are deleted. Any
 //! crash along the way leaves a manifest that loads the same data.
 
-use super::base::{write_base, BaseError};
+use super::base::{write_base, BaseError, BaseFormat};
 use super::encode::AofEncoder;
 use super::layout::AofLayout;
 use super::manifest::Manifest;
@@ -104,6 +104,7 @@ pub(crate) struct ActorSetup {
     pub policy: FsyncPolicy,
     pub auto_rewrite_percentage: u64,
     pub auto_rewrite_min_size: u64,
+    pub base_format: BaseFormat,
     pub aof: OpenAof,
     pub durable_lsn: u64,
     pub snapshots: Arc<dyn SnapshotSource>,
@@ -146,6 +147,7 @@ struct AofActor {
     policy: FsyncPolicy,
     auto_rewrite_percentage: u64,
     auto_rewrite_min_size: u64,
+    base_format: BaseFormat,
     snapshots: Arc<dyn SnapshotSource>,
     published: Arc<Published>,
 
@@ -155,6 +157,10 @@ struct AofActor {
     total_len: u64,
     /// `total_len` after the last rewrite or at start.
     rewrite_base_len: u64,
+    /// Sequence numbers for the next files: never reused, even when a
+    /// manifest write failed halfway and which manifest holds is unknown.
+    next_base_seq: u64,
+    next_incr_seq: u64,
     encoder: AofEncoder,
 
     /// Encoded, not yet handed to a write; `pending_lsn` is its last LSN.
@@ -254,6 +260,8 @@ impl AofActor {
     fn new(setup: ActorSetup) -> Self {
         let inline = setup.storage.is_inline();
         let now = Instant::now();
+        let next_base_seq = setup.aof.manifest.base_seq() + 1;
+        let next_incr_seq = setup.aof.manifest.last_incr_seq() + 1;
         AofActor {
             storage: setup.storage,
             inline,
@@ -261,6 +269,7 @@ impl AofActor {
             policy: setup.policy,
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,
+            base_format: setup.base_format,
             snapshots: setup.snapshots,
             published: setup.published,
             manifest: setup.aof.manifest,
@@ -268,6 +277,8 @@ impl AofActor {
             incr_len: setup.aof.incr_len,
             total_len: setup.aof.total_len,
             rewrite_base_len: setup.aof.total_len,
+            next_base_seq,
+            next_incr_seq,
             encoder: AofEncoder::new(),
             pending: Vec::new(),
             pending_lsn: 0,
@@ -694,7 +705,8 @@ impl AofActor {
             self.synced_lsn = self.written_lsn;
             self.publish_durable(self.written_lsn);
         }
-        let info = self.layout.incr_info(self.manifest.last_incr_seq() + 1);
+        let seq = self.take_incr_seq();
+        let info = self.layout.incr_info(seq);
         let path = self.layout.path(&info.name);
         let file = io::run(&self.storage, move |s| s.create(&path)).await?;
         let mut next = self.manifest.clone();
@@ -708,15 +720,25 @@ impl AofActor {
         Ok(())
     }
 
+    fn take_incr_seq(&mut self) -> u64 {
+        let seq = self.next_incr_seq;
+        self.next_incr_seq += 1;
+        seq
+    }
+
     fn start_base(&mut self, snapshot: Snapshot) {
+        let rdb = self.base_format.is_rdb();
+        let seq = self.next_base_seq;
+        self.next_base_seq += 1;
         let run = self.rewrite.as_mut().expect("still rewriting");
-        let info = self.layout.base_info(self.manifest.base_seq() + 1, false);
+        let info = self.layout.base_info(seq, rdb);
         let path = self.layout.path(&info.name);
         run.base = Some(info);
         let cancel = run.cancel.clone();
+        let format = self.base_format.clone();
         self.base_task = Some(io::run(&self.storage, move |s| {
             let file = s.create(&path)?;
-            Ok(write_base(&*file, &snapshot, &cancel))
+            Ok(write_base(&*file, &snapshot, &format, &cancel))
         }));
     }
 
@@ -728,6 +750,7 @@ impl AofActor {
             Ok(Ok(_)) | Ok(Err(BaseError::Cancelled)) => Err("cancelled".to_string()),
             Ok(Err(BaseError::Storage(error))) | Err(error) => Err(error.to_string()),
         };
+        let base_written = written.is_ok();
         let outcome = match written {
             Ok(len) if run.recovery => self.install_recovery(base.clone(), len).await,
             Ok(len) if self.failed.is_none() => self.install_rewrite(base.clone(), len).await,
@@ -737,8 +760,11 @@ impl AofActor {
         match outcome {
             Ok(()) => self.rewrite_succeeded(),
             Err(error) => {
-                let path = self.layout.path(&base.name);
-                let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
+                if !base_written {
+                    // Never named by a manifest: safe to remove now.
+                    let path = self.layout.path(&base.name);
+                    let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
+                }
                 self.rewrite_failed(&error);
             }
         }
@@ -774,7 +800,8 @@ impl AofActor {
         len: u64,
     ) -> Result<(), String> {
         let lsn = self.recovery_lsn().expect("a recovery has its snapshot");
-        let info = self.layout.incr_info(self.manifest.last_incr_seq() + 1);
+        let seq = self.take_incr_seq();
+        let info = self.layout.incr_info(seq);
         let path = self.layout.path(&info.name);
         let file = io::run(&self.storage, move |s| s.create(&path))
             .await
@@ -803,31 +830,22 @@ impl AofActor {
         Ok(())
     }
 
-    /// Writes `next` as the manifest, then deletes the files it dropped.
+    /// Writes `next` as the manifest; once it is durable, removes every
+    /// file of ours it does not name. On failure nothing is removed: the
+    /// rename may have happened, so either manifest may be the one a
+    /// restart reads, and both must stay loadable.
     async fn replace_manifest(&mut self, next: Manifest, total_len: u64) -> Result<(), String> {
         let (layout, manifest) = (self.layout.clone(), next.clone());
-        io::run(&self.storage, move |s| layout.write_manifest(s, &manifest))
-            .await
-            .map_err(|e| e.to_string())?;
-        let keep: Vec<String> = next.all_files().map(|f| f.name.clone()).collect();
-        let dropped: Vec<_> = self
-            .manifest
-            .all_files()
-            .filter(|f| !keep.contains(&f.name))
-            .map(|f| self.layout.path(&f.name))
-            .collect();
-        let dir = self.layout.dir().to_path_buf();
-        let removed = io::run(&self.storage, move |s| {
-            for path in &dropped {
-                s.remove(path)?;
+        io::run(&self.storage, move |s| {
+            layout.write_manifest(s, &manifest)?;
+            if let Err(error) = layout.collect_garbage(s, &manifest) {
+                // Not named by the manifest: leftovers, not data.
+                tracing::warn!("removing old AOF files: {error}");
             }
-            s.sync_dir(&dir)
+            Ok(())
         })
-        .await;
-        if let Err(error) = removed {
-            // The manifest no longer names them: leftovers, not data.
-            tracing::warn!("removing old AOF files: {error}");
-        }
+        .await
+        .map_err(|e| e.to_string())?;
         self.manifest = next;
         self.total_len = total_len;
         self.rewrite_base_len = total_len;

@@ -1,13 +1,18 @@
-//! Writing an AOF base file in AOF (RESP) form from a snapshot, as Redis's
-//! rewrite does without the RDB preamble: per database a SELECT, per key
-//! the commands that rebuild it (SET, RPUSH, SADD, ZADD, HMSET, at most 64
-//! items a command) and a PEXPIREAT for a key with a TTL.
+//! Writing an AOF base file from a snapshot, in either of Redis's forms:
+//! - RDB (`aof-use-rdb-preamble yes`, `.base.rdb`): the RDB codec's
+//!   writer, with the `aof-base` aux field set as Redis sets it;
+//! - AOF (`.base.aof`): per database a SELECT, per key the commands that
+//!   rebuild it (SET, RPUSH, SADD, ZADD, HMSET, at most 64 items a command)
+//!   and a PEXPIREAT for a key with a TTL, as Redis's rewrite writes them.
 
 use super::encode::write_command;
+use crate::config::PersistenceConfig;
+use crate::rdb::{RdbWriter, SaveOptions, ValueOptions};
 use crate::snapshot::{Snapshot, SnapshotEntry};
 use crate::storage::{StorageError, StorageFile};
 use bytes::Bytes;
 use kv_engine::value::Value;
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Items per rebuilding command (Redis's AOF_REWRITE_ITEMS_PER_CMD).
@@ -24,9 +29,128 @@ pub enum BaseError {
     Cancelled,
 }
 
-/// Writes `snapshot` into `file` (fresh, empty) and fsyncs it; returns the
-/// bytes written. Checks `cancel` between chunks (shutdown).
+/// Entries written between looks at the cancel flag (RDB form).
+const ENTRIES_PER_CANCEL_CHECK: usize = 1024;
+
+/// The form of a base file.
+#[derive(Clone, Debug)]
+pub enum BaseFormat {
+    Aof,
+    Rdb(SaveOptions),
+}
+
+impl BaseFormat {
+    /// `aof-use-rdb-preamble`, `rdbcompression` and `rdbchecksum`.
+    pub fn from_config(config: &PersistenceConfig) -> Self {
+        if !config.aof_use_rdb_preamble {
+            return BaseFormat::Aof;
+        }
+        BaseFormat::Rdb(SaveOptions {
+            values: ValueOptions {
+                compression: config.rdbcompression,
+                ..ValueOptions::default()
+            },
+            checksum: config.rdbchecksum,
+            aof_base: true,
+            ..SaveOptions::default()
+        })
+    }
+
+    pub fn is_rdb(&self) -> bool {
+        matches!(self, BaseFormat::Rdb(_))
+    }
+}
+
+/// Writes `snapshot` into `file` (fresh, empty) in `format` and fsyncs
+/// it; returns the bytes written. Checks `cancel` as it goes (shutdown).
 pub fn write_base(
+    file: &dyn StorageFile,
+    snapshot: &Snapshot,
+    format: &BaseFormat,
+    cancel: &AtomicBool,
+) -> Result<u64, BaseError> {
+    match format {
+        BaseFormat::Aof => write_aof_base(file, snapshot, cancel),
+        BaseFormat::Rdb(options) => write_rdb_base(file, snapshot, options, cancel),
+    }
+}
+
+/// Appends to a storage file as `io::Write`, keeping the storage error
+/// (with its path and errno) that `io::Error` would blur.
+struct FileWriter<'a> {
+    file: &'a dyn StorageFile,
+    error: Option<StorageError>,
+}
+
+impl Write for FileWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.file.append(buf) {
+            Ok(()) => Ok(buf.len()),
+            Err(error) => {
+                let io = std::io::Error::new(error.kind(), error.reason());
+                self.error = Some(error);
+                Err(io)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn write_rdb_base(
+    file: &dyn StorageFile,
+    snapshot: &Snapshot,
+    options: &SaveOptions,
+    cancel: &AtomicBool,
+) -> Result<u64, BaseError> {
+    let mut out = FileWriter { file, error: None };
+    let options = SaveOptions {
+        ctime_secs: snapshot.now_ms / 1000,
+        ..options.clone()
+    };
+    let result = (|| -> Result<u64, BaseError> {
+        let mut writer = RdbWriter::new(&mut out, options).map_err(io_error)?;
+        for (db, entries) in snapshot.dbs.iter().enumerate() {
+            if entries.is_empty() {
+                continue;
+            }
+            let expires = entries.iter().filter(|e| e.expire_at_ms.is_some()).count();
+            writer
+                .select_db(db as u32, entries.len() as u64, expires as u64)
+                .map_err(io_error)?;
+            for (i, entry) in entries.iter().enumerate() {
+                if i % ENTRIES_PER_CANCEL_CHECK == 0 && cancel.load(Ordering::Relaxed) {
+                    return Err(BaseError::Cancelled);
+                }
+                writer
+                    .entry(&entry.key, &entry.value, entry.expire_at_ms)
+                    .map_err(io_error)?;
+            }
+        }
+        let (_, report) = writer.finish().map_err(io_error)?;
+        Ok(report.bytes)
+    })();
+    match (result, out.error.take()) {
+        (Err(BaseError::Storage(_)), Some(error)) => Err(BaseError::Storage(error)),
+        (Ok(bytes), _) => {
+            file.sync()?;
+            Ok(bytes)
+        }
+        (Err(error), _) => Err(error),
+    }
+}
+
+fn io_error(error: std::io::Error) -> BaseError {
+    BaseError::Storage(StorageError::new(
+        "write",
+        std::path::Path::new("RDB base"),
+        error,
+    ))
+}
+
+fn write_aof_base(
     file: &dyn StorageFile,
     snapshot: &Snapshot,
     cancel: &AtomicBool,
@@ -171,7 +295,7 @@ mod tests {
         let sim = SimStorage::new(1);
         let path = Path::new("/base.aof");
         let file = sim.create(path).unwrap();
-        let len = write_base(&*file, &snapshot, &AtomicBool::new(false)).unwrap();
+        let len = write_base(&*file, &snapshot, &BaseFormat::Aof, &AtomicBool::new(false)).unwrap();
         sim.sync_dir(Path::new("/")).unwrap();
         assert_eq!(
             sim.durable_contents(path).unwrap().len() as u64,
@@ -202,7 +326,13 @@ mod tests {
         let sim = SimStorage::new(1);
         let file = sim.create(Path::new("/b")).unwrap();
         let engine = engine_with(&[]);
-        let len = write_base(&*file, &capture(&engine), &AtomicBool::new(false)).unwrap();
+        let len = write_base(
+            &*file,
+            &capture(&engine),
+            &BaseFormat::Aof,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
         assert_eq!(len, 0);
     }
 
@@ -215,7 +345,12 @@ mod tests {
         let engine = engine_with(&commands);
         let sim = SimStorage::new(1);
         let file = sim.create(Path::new("/b")).unwrap();
-        let result = write_base(&*file, &capture(&engine), &AtomicBool::new(true));
+        let result = write_base(
+            &*file,
+            &capture(&engine),
+            &BaseFormat::Aof,
+            &AtomicBool::new(true),
+        );
         assert!(matches!(result, Err(BaseError::Cancelled)));
     }
 }

@@ -279,3 +279,19 @@ impl Node {
         }
     }
 }
+
+/// A node on `sim` with this configuration.
+pub async fn start_config(
+    sim: &persistence::storage::sim::SimStorage,
+    config: &persistence::PersistenceConfig,
+    now_ms: i64,
+) -> Node {
+    let storage: Arc<dyn Storage> = Arc::new(sim.clone());
+    Node::start(
+        config,
+        storage,
+        persistence::DurabilityOptions::default(),
+        now_ms,
+    )
+    .await
+}
