@@ -207,6 +207,13 @@ impl Engine {
         self.state.dirty = 0;
     }
 
+    /// Replaces the clock and returns the previous one. Recovery replays
+    /// the AOF on a clock at the epoch, so that, as in Redis while loading,
+    /// no key expires mid-replay (an expiry in a file is absolute).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) -> Arc<dyn Clock> {
+        std::mem::replace(&mut self.clock, clock)
+    }
+
     /// The time of the injected clock (loaders skip keys expired by now).
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()

@@ -15,7 +15,12 @@
 //! naming the file and the offset. Nothing is ever half loaded silently.
 //!
 //! Commands replay through `Engine::execute` with the engine's delta sink
-//! swapped for one that discards: recovered data is already durable.
+//! swapped for one that discards (recovered data is already durable) and
+//! its clock for one at the epoch (nothing expires mid-replay, as Redis
+//! does not expire keys while loading: a file's expiries are absolute and
+//! a later command may still touch the key). A command that fails on
+//! replay stops startup: a file of propagated writes never holds one, so
+//! going on would silently diverge.
 
 use crate::aof::layout::{AofLayout, ManifestReadError};
 use crate::aof::manifest::{AofFileInfo, Manifest};
@@ -84,6 +89,12 @@ pub enum RecoveryError {
         offset: u64,
         what: String,
     },
+    #[error("Command failed replaying the append only file {file} at offset {offset}: {reply}")]
+    CommandFailed {
+        file: String,
+        offset: u64,
+        reply: String,
+    },
     #[error("Unknown command '{name}' reading the append only file {file} at offset {offset}")]
     UnknownCommand {
         file: String,
@@ -117,7 +128,10 @@ pub fn recover(
     engine: &mut Engine,
 ) -> Result<RecoveryReport, RecoveryError> {
     let sink = engine.set_delta_sink(Box::new(NoDeltas));
-    let result = load(config, storage, engine);
+    let now_ms = engine.now_ms();
+    let clock = engine.set_clock(kv_engine::ManualClock::new(LOADING_TIME_MS));
+    let result = load(config, storage, engine, now_ms);
+    engine.set_clock(clock);
     engine.set_delta_sink(sink);
     engine.reset_dirty();
     let mut report = result?;
@@ -125,10 +139,16 @@ pub fn recover(
     Ok(report)
 }
 
+/// The engine's time while it replays: the epoch, before any expiry a file
+/// can hold, so nothing expires mid-replay (Redis does not expire keys
+/// while loading either); the real clock is back once loading is done.
+const LOADING_TIME_MS: i64 = 0;
+
 fn load(
     config: &PersistenceConfig,
     storage: &dyn Storage,
     engine: &mut Engine,
+    now_ms: i64,
 ) -> Result<RecoveryReport, RecoveryError> {
     let mut report = RecoveryReport {
         source: RecoverySource::Empty,
@@ -146,7 +166,7 @@ fn load(
             let name = path.display().to_string();
             // As a master loads its dump: keys already expired are skipped.
             let options = LoadOptions {
-                skip_expired_before: Some(engine.now_ms()),
+                skip_expired_before: Some(now_ms),
                 verify_checksum: config.rdbchecksum,
             };
             let loaded = load_rdb(&name, &data, engine, options)?;
@@ -230,6 +250,11 @@ fn load_aof_file(
             file: file.clone(),
             offset: offset as u64,
             name,
+        },
+        ReplayError::CommandFailed { offset, reply } => RecoveryError::CommandFailed {
+            file: file.clone(),
+            offset: offset as u64,
+            reply,
         },
     })?;
     let mut loaded = LoadedFile {

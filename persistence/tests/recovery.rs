@@ -211,6 +211,49 @@ fn base_then_incrementals_load_without_emitting_deltas() {
 }
 
 #[test]
+fn nothing_expires_mid_replay_as_in_redis() {
+    // h got a TTL that has passed by the time we recover, and a field
+    // written before that TTL came: the file's truth is one hash with both
+    // fields, expired. Expiring mid-replay would resurrect a one-field
+    // hash with no TTL.
+    let sim = disk();
+    let past = support::NOW_MS - 5000;
+    let expire = format!("PEXPIREAT h {past}");
+    standard_aof(&sim, &[], &["HSET h f v", &expire, "HSET h g w"]);
+    let (mut engine, _, _) = new_engine();
+    recover(&config(true), &sim, &mut engine).unwrap();
+    let entries: Vec<_> = engine
+        .db(0)
+        .iter()
+        .map(|(k, _, at)| (k.to_vec(), at))
+        .collect();
+    assert_eq!(entries, [(b"h".to_vec(), Some(past))]);
+    let kv_engine::value::Value::Hash(h) = engine.db(0).get(b"h").unwrap() else {
+        panic!("a hash");
+    };
+    assert_eq!(h.len(), 2);
+    assert_eq!(engine.now_ms(), support::NOW_MS, "the real clock is back");
+    run_all(&mut engine, &["RPUSH probe x"]);
+    assert!(
+        engine.db(0).is_expired(b"h", engine.now_ms()),
+        "and h is expired now"
+    );
+}
+
+#[test]
+fn a_command_that_fails_on_replay_stops_startup() {
+    let sim = disk();
+    standard_aof(&sim, &[], &["SET a 1", "RPUSH a x"]);
+    let (mut engine, _, _) = new_engine();
+    let error = recover(&config(true), &sim, &mut engine).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Command failed replaying the append only file appendonly.aof.1.incr.aof at offset 27: \
+         -WRONGTYPE Operation against a key holding the wrong kind of value"
+    );
+}
+
+#[test]
 fn a_truncated_last_command_is_dropped_and_the_file_repaired() {
     let sim = disk();
     standard_aof(&sim, &[], &["SET a 1"]);

@@ -39,12 +39,12 @@ fn command(rng: &mut SmallRng, now_ms: i64) -> Vec<String> {
         },
         (_, 1) if rng.gen_bool(0.05) => format!("SWAPDB 0 {}", rng.gen_range(1..3)),
         (_, 1) if rng.gen_bool(0.02) => "FLUSHDB".to_string(),
+        // (kv-engine's SET takes no options yet.)
         ("s", i) => match i % 5 {
-            0 => format!("SET {k} v{n}"),
-            1 => format!("SET {k} {n} PX {}", rng.gen_range(1..3000)),
-            2 => format!("SET {k} v{n} PXAT {ms}"),
-            3 => format!("SET {k} v{n} KEEPTTL"),
-            _ => format!("SET {k} v{n} NX GET"),
+            0 | 3 => format!("SET {k} v{n}"),
+            1 => format!("PEXPIRE {k} {}", rng.gen_range(1..3000)),
+            2 => format!("PEXPIREAT {k} {ms}"),
+            _ => format!("SET {k} {n}"),
         },
         ("l", i) => match i % 8 {
             0 => format!("RPUSH {k} {n} {m}"),
