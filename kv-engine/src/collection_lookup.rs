@@ -1,9 +1,9 @@
-//! Typed views of a looked-up value for the collection commands: the value
-//! as a list/hash/set/sorted set, `None` for a missing key, WRONGTYPE for a
-//! key of another type.
+//! Typed views of a looked-up value: the value as a string/list/hash/set/
+//! sorted set, `None` for a missing key, WRONGTYPE for a key of another
+//! type.
 
 use crate::error::{CommandError, CommandResult};
-use crate::value::{HashValue, ListValue, SetValue, Value, ZSetValue};
+use crate::value::{HashValue, ListValue, SetValue, StrValue, Value, ZSetValue};
 
 macro_rules! typed {
     ($get:ident, $get_mut:ident, $variant:ident, $ty:ty) => {
@@ -27,6 +27,7 @@ macro_rules! typed {
     };
 }
 
+typed!(string, string_mut, Str, StrValue);
 typed!(list, list_mut, List, ListValue);
 typed!(hash, hash_mut, Hash, HashValue);
 typed!(set, set_mut, Set, SetValue);

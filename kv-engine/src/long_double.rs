@@ -265,6 +265,9 @@ impl LongDouble {
             Some(b'+') => (false, &text[1..]),
             _ => (false, text),
         };
+        if let Some(hex) = rest.strip_prefix(b"0x").or(rest.strip_prefix(b"0X")) {
+            return Self::parse_hex(negative, hex);
+        }
         let (mantissa_text, exp) = match rest.iter().position(|&b| b == b'e' || b == b'E') {
             Some(at) => {
                 let e = std::str::from_utf8(&rest[at + 1..]).ok()?;
@@ -329,6 +332,51 @@ impl LongDouble {
             let (quotient, sticky) = digits.shl(shift).div(&den);
             Self::round(negative, &quotient, -(shift as i64), sticky)
         }
+    }
+
+    /// The hexadecimal form `strtold` also reads (after `0x`): hex digits
+    /// with an optional point, then an optional binary exponent `p[+-]N`.
+    fn parse_hex(negative: bool, text: &[u8]) -> Option<LongDouble> {
+        let (digits_text, exp) = match text.iter().position(|&b| b == b'p' || b == b'P') {
+            Some(at) => {
+                let e = &text[at + 1..];
+                let unsigned = e.strip_prefix(b"-").or(e.strip_prefix(b"+")).unwrap_or(e);
+                if unsigned.is_empty() || !unsigned.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                // Beyond the format either way; the clamp keeps the
+                // arithmetic small.
+                let magnitude = std::str::from_utf8(unsigned)
+                    .ok()?
+                    .parse::<i64>()
+                    .unwrap_or(1_000_000)
+                    .min(1_000_000);
+                (
+                    &text[..at],
+                    if e[0] == b'-' { -magnitude } else { magnitude },
+                )
+            }
+            None => (text, 0),
+        };
+        let mut digits = Big(Vec::new());
+        let (mut n_digits, mut fraction, mut seen_point) = (0, 0i64, false);
+        for &b in digits_text {
+            match b {
+                b'.' if !seen_point => seen_point = true,
+                _ => {
+                    let digit = char::from(b).to_digit(16)?;
+                    digits.mul_add_small(16, digit);
+                    n_digits += 1;
+                    if seen_point {
+                        fraction += 1;
+                    }
+                }
+            }
+        }
+        if n_digits == 0 {
+            return None;
+        }
+        Self::round(negative, &digits, exp - 4 * fraction, false)
     }
 
     /// The exactly rounded sum; None when it overflows.
@@ -400,6 +448,27 @@ impl LongDouble {
     }
 }
 
+/// Redis's limit on a float argument's text (`MAX_LONG_DOUBLE_CHARS`):
+/// anything this long or longer is not a float.
+const MAX_CHARS: usize = 5 * 1024;
+
+/// A long double as Redis's `string2ld` reads it: Some(Some(v)) for a
+/// finite value, Some(None) for an infinity (which parses, but no sum may
+/// use), None for anything else (NaN included).
+pub fn parse_long_double(text: &[u8]) -> Option<Option<LongDouble>> {
+    if text.len() >= MAX_CHARS {
+        return None;
+    }
+    let unsigned = text
+        .strip_prefix(b"-")
+        .or(text.strip_prefix(b"+"))
+        .unwrap_or(text);
+    if unsigned.eq_ignore_ascii_case(b"inf") || unsigned.eq_ignore_ascii_case(b"infinity") {
+        return Some(None);
+    }
+    LongDouble::parse(text).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +513,33 @@ mod tests {
         assert!(LongDouble::parse(b"1e400").is_some());
         assert!(LongDouble::parse(b".5").is_some());
         assert!(LongDouble::parse(b"5.").is_some());
+        assert!(LongDouble::parse(b"0x").is_none());
+        assert!(LongDouble::parse(b"0x1p").is_none());
+        assert!(LongDouble::parse(b"0xg").is_none());
+    }
+
+    #[test]
+    fn hexadecimal_as_strtold_reads_it() {
+        let text = |t: &str| LongDouble::parse(t.as_bytes()).map(LongDouble::to_human);
+        assert_eq!(text("0x10").as_deref(), Some("16"));
+        assert_eq!(text("-0X1.8p1").as_deref(), Some("-3"));
+        assert_eq!(text("0x.8").as_deref(), Some("0.5"));
+        assert_eq!(text("0xffP-4").as_deref(), Some("15.9375"));
+        assert_eq!(text("0x1p100000"), None);
+    }
+
+    #[test]
+    fn infinities_parse_but_nan_and_long_texts_do_not() {
+        assert_eq!(parse_long_double(b"-inf"), Some(None));
+        assert_eq!(parse_long_double(b"Infinity"), Some(None));
+        assert_eq!(parse_long_double(b"nan"), None);
+        assert_eq!(parse_long_double(b"infx"), None);
+        let mut long = vec![b'0'; MAX_CHARS - 1];
+        long.push(b'1');
+        assert_eq!(
+            parse_long_double(&long[1..]).map(|v| v.map(LongDouble::to_human)),
+            Some(Some("1".into()))
+        );
+        assert_eq!(parse_long_double(&long), None);
     }
 }

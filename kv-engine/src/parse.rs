@@ -8,3 +8,27 @@ use crate::error::CommandError;
 pub fn parse_i64(text: &[u8]) -> Result<i64, CommandError> {
     crate::value::string::parse_canonical_i64(text).ok_or(CommandError::NotInteger)
 }
+
+/// Whether `arg` is the option word `word` as Redis compares them
+/// (`strcasecmp` on C strings): case-insensitively, the argument read up to
+/// its first NUL byte.
+pub fn is_word(arg: &[u8], word: &str) -> bool {
+    let arg = arg
+        .iter()
+        .position(|&b| b == 0)
+        .map_or(arg, |nul| &arg[..nul]);
+    arg.eq_ignore_ascii_case(word.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_words_are_c_strings() {
+        assert!(is_word(b"Nx", "nx"));
+        assert!(is_word(b"nx\0junk", "nx"));
+        assert!(!is_word(b"nxx", "nx"));
+        assert!(!is_word(b"", "nx"));
+    }
+}

@@ -5,6 +5,7 @@
 //!   sink, credit (`reserve`), `wait_durable`, status, rewrite, shutdown.
 //! - [`credit`]: `DeltaPermit`; [`bridge`]: deltas from the engine's
 //!   channel to the AOF actor in batches.
+//! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).
 //! - [`aof`]: the multi-part AOF: the writer actor, manifest, names,
 //!   encoding, reading, replay, base files.
 //! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).

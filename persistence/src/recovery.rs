@@ -15,10 +15,10 @@
 //! naming the file and the offset. Nothing is ever half loaded silently.
 //!
 //! Commands replay through `Engine::execute` with the engine's delta sink
-//! swapped for one that discards (recovered data is already durable) and
-//! its clock for one at the epoch (nothing expires mid-replay, as Redis
-//! does not expire keys while loading: a file's expiries are absolute and
-//! a later command may still touch the key). A command that fails on
+//! swapped for one that discards (recovered data is already durable), in
+//! the engine's loading mode (nothing expires mid-replay, as Redis does not
+//! expire keys while loading: a file's expiries are absolute and a later
+//! command may still touch the key). A command that fails on
 //! replay stops startup: a file of propagated writes never holds one, so
 //! going on would silently diverge.
 
@@ -128,10 +128,12 @@ pub fn recover(
     engine: &mut Engine,
 ) -> Result<RecoveryReport, RecoveryError> {
     let sink = engine.set_delta_sink(Box::new(NoDeltas));
-    let now_ms = engine.now_ms();
-    let clock = engine.set_clock(kv_engine::ManualClock::new(LOADING_TIME_MS));
-    let result = load(config, storage, engine, now_ms);
-    engine.set_clock(clock);
+    // Each command in the files ran at its own time: judged by today's
+    // clock, a key whose TTL a later command extended would be gone
+    // before that command replays (Redis loads with expiry off too).
+    engine.set_loading(true);
+    let result = load(config, storage, engine);
+    engine.set_loading(false);
     engine.set_delta_sink(sink);
     engine.reset_dirty();
     let mut report = result?;
@@ -139,16 +141,10 @@ pub fn recover(
     Ok(report)
 }
 
-/// The engine's time while it replays: the epoch, before any expiry a file
-/// can hold, so nothing expires mid-replay (Redis does not expire keys
-/// while loading either); the real clock is back once loading is done.
-const LOADING_TIME_MS: i64 = 0;
-
 fn load(
     config: &PersistenceConfig,
     storage: &dyn Storage,
     engine: &mut Engine,
-    now_ms: i64,
 ) -> Result<RecoveryReport, RecoveryError> {
     let mut report = RecoveryReport {
         source: RecoverySource::Empty,
@@ -166,7 +162,7 @@ fn load(
             let name = path.display().to_string();
             // As a master loads its dump: keys already expired are skipped.
             let options = LoadOptions {
-                skip_expired_before: Some(now_ms),
+                skip_expired_before: Some(engine.now_ms()),
                 verify_checksum: config.rdbchecksum,
             };
             let loaded = load_rdb(&name, &data, engine, options)?;

@@ -12,7 +12,7 @@ use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, Sca
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
-use crate::long_double::LongDouble;
+use crate::long_double::{parse_long_double, LongDouble};
 use crate::parse::parse_i64;
 use crate::value::hash::HashLimits;
 use crate::value::{HashValue, Value};
@@ -250,20 +250,6 @@ fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ]);
     ctx.out.bulk(text.as_bytes());
     Ok(())
-}
-
-/// A long double as Redis's string2ld reads it: Some(Some(v)) for a finite
-/// value, Some(None) for an infinity (which parses but no sum may use),
-/// None for anything else (NaN included).
-fn parse_long_double(text: &[u8]) -> Option<Option<LongDouble>> {
-    let unsigned = text
-        .strip_prefix(b"-")
-        .or(text.strip_prefix(b"+"))
-        .unwrap_or(text);
-    if unsigned.eq_ignore_ascii_case(b"inf") || unsigned.eq_ignore_ascii_case(b"infinity") {
-        return Some(None);
-    }
-    LongDouble::parse(text).map(Some)
 }
 
 /// HRANDFIELD key [count [WITHVALUES]].

@@ -381,15 +381,10 @@ pub fn shown_arg(arg: &[u8]) -> String {
     shown.replace(['\r', '\n'], " ")
 }
 
-/// The encoding name OBJECT ENCODING reports. Strings are judged by their
-/// current length (Redis keeps an APPENDed short string "raw"; `StrValue`
-/// does not remember that yet).
+/// The encoding name OBJECT ENCODING reports.
 fn encoding(value: &Value) -> &'static str {
     match value {
-        Value::Str(StrValue::Int(_)) => "int",
-        // Redis keeps strings up to 44 bytes in one allocation (embstr).
-        Value::Str(StrValue::Raw(bytes)) if bytes.len() <= 44 => "embstr",
-        Value::Str(StrValue::Raw(_)) => "raw",
+        Value::Str(s) => s.encoding(),
         Value::List(list) => list.encoding(),
         Value::Hash(hash) => hash.encoding(),
         Value::Set(set) => set.encoding(),

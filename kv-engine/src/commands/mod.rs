@@ -1,15 +1,19 @@
 //! The command implementations, one file per family, and the table that
 //! finds them by name.
 
+pub mod bitfield;
 pub mod bitmaps;
 pub mod connection;
+pub mod counters;
 pub mod db;
 pub mod expire;
 pub mod hashes;
 pub mod keys;
+pub mod lcs;
 pub mod lists;
 pub mod sets;
 pub mod sort;
+pub mod string_set;
 pub mod strings;
 pub mod transactions;
 pub mod zsets;
@@ -25,15 +29,19 @@ pub struct CommandTable {
 
 /// The families' tables, concatenated. A new family adds one line here.
 const FAMILIES: &[&[CommandSpec]] = &[
+    bitfield::COMMANDS,
     bitmaps::COMMANDS,
     connection::COMMANDS,
+    counters::COMMANDS,
     db::COMMANDS,
     expire::COMMANDS,
     hashes::COMMANDS,
     keys::COMMANDS,
+    lcs::COMMANDS,
     lists::COMMANDS,
     sets::COMMANDS,
     sort::COMMANDS,
+    string_set::COMMANDS,
     strings::COMMANDS,
     transactions::COMMANDS,
     zsets::COMMANDS,

@@ -1,27 +1,74 @@
-//! The string type: integers kept as integers, everything else as bytes.
+//! The string type, in the forms Redis's OBJECT ENCODING tells apart:
+//! integers kept as integers (`int`), short strings kept whole and
+//! compact (`embstr`), and strings changed in place with room to grow
+//! (`raw`).
+//!
+//! Layout, chosen to be lean per key (a `StrValue` is 24 bytes, so a
+//! `Value` is too):
+//! - `Int`: a canonical decimal stored as the number.
+//! - `Small`: up to 22 bytes inside the value, no allocation at all (the
+//!   10-byte values of `redis-benchmark -d 10` cost nothing beyond the
+//!   keyspace entry).
+//! - `Fixed`: written whole by SET and friends, one exact-size allocation.
+//! - `Growable`: what APPEND, SETRANGE, SETBIT, BITFIELD and BITOP make and
+//!   change in place; spare capacity so repeated appends stay linear.
+//!
+//! Redis's rule for the name: SET-like commands store `int` when the text
+//! is a canonical integer, `embstr` up to 44 bytes, `raw` above; in-place
+//! changes always leave `raw`.
 
-/// A string value. `Int` is Redis's `int` encoding: a decimal that reads back
-/// to exactly the same text (no leading zeros, no `+`, no `-0`).
+/// A string value. `Int` is a decimal that reads back to exactly the same
+/// text (no leading zeros, no `+`, no `-0`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StrValue {
     Int(i64),
-    Raw(Box<[u8]>),
+    Small { len: u8, bytes: [u8; SMALL_MAX] },
+    Fixed(Box<[u8]>),
+    Growable(Box<Vec<u8>>),
 }
 
+/// Strings up to this long live inside the value.
+pub const SMALL_MAX: usize = 22;
+/// Redis's embstr limit: longer strings are `raw` whatever made them.
+pub const EMBSTR_MAX: usize = 44;
+
 impl StrValue {
-    /// Stores `bytes`, as an integer when its text is canonical.
+    /// Stores `bytes` as SET does (Redis's `tryObjectEncoding`): as an
+    /// integer when its text is canonical, else as a compact string.
     pub fn from_bytes(bytes: &[u8]) -> StrValue {
         match parse_canonical_i64(bytes) {
             Some(n) => StrValue::Int(n),
-            None => StrValue::Raw(bytes.into()),
+            None => StrValue::plain(bytes),
         }
+    }
+
+    /// Stores `bytes` as a compact string, never as an integer (Redis's
+    /// `createStringObject`: INCRBYFLOAT's result reads `embstr`).
+    pub fn plain(bytes: &[u8]) -> StrValue {
+        if bytes.len() <= SMALL_MAX {
+            let mut small = [0u8; SMALL_MAX];
+            small[..bytes.len()].copy_from_slice(bytes);
+            StrValue::Small {
+                len: bytes.len() as u8,
+                bytes: small,
+            }
+        } else {
+            StrValue::Fixed(bytes.into())
+        }
+    }
+
+    /// A string made to be changed in place (`raw`).
+    pub fn growable(bytes: Vec<u8>) -> StrValue {
+        StrValue::Growable(Box::new(bytes))
     }
 
     /// The value's bytes (integers are formatted into `scratch`).
     pub fn as_bytes<'a>(&'a self, scratch: &'a mut [u8; 20]) -> &'a [u8] {
         match self {
             StrValue::Int(n) => resp_codec::encode::format_i64(scratch, *n),
-            StrValue::Raw(bytes) => bytes,
+            StrValue::Small { len, bytes } => &bytes[..*len as usize],
+            StrValue::Fixed(bytes) => bytes,
+            StrValue::Growable(bytes) => bytes,
         }
     }
 
@@ -37,6 +84,46 @@ impl StrValue {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The value as a 64-bit integer, if its text is one (Redis's
+    /// `string2ll`, which accepts exactly the canonical texts).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            StrValue::Int(n) => Some(*n),
+            other => parse_canonical_i64(other.as_bytes(&mut [0u8; 20])),
+        }
+    }
+
+    /// The bytes for changing in place, converting the value to the `raw`
+    /// form first (Redis's `dbUnshareStringValue`).
+    pub fn make_growable(&mut self) -> &mut Vec<u8> {
+        if !matches!(self, StrValue::Growable(_)) {
+            *self = StrValue::growable(self.to_vec());
+        }
+        match self {
+            StrValue::Growable(bytes) => bytes,
+            _ => unreachable!("converted above"),
+        }
+    }
+
+    /// What OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            StrValue::Int(_) => "int",
+            StrValue::Small { .. } => "embstr",
+            StrValue::Fixed(bytes) if bytes.len() <= EMBSTR_MAX => "embstr",
+            StrValue::Fixed(_) | StrValue::Growable(_) => "raw",
+        }
+    }
+
+    /// Bytes this value holds on the heap (what its allocations ask for).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            StrValue::Int(_) | StrValue::Small { .. } => 0,
+            StrValue::Fixed(bytes) => bytes.len(),
+            StrValue::Growable(bytes) => std::mem::size_of::<Vec<u8>>() + bytes.capacity(),
+        }
     }
 }
 
@@ -88,10 +175,41 @@ mod tests {
 
     #[test]
     fn bytes_round_trip() {
-        for text in [&b"123"[..], b"abc", b"-5", b"007", b""] {
+        let long = [b'x'; 100];
+        for text in [
+            &b"123"[..],
+            b"abc",
+            b"-5",
+            b"007",
+            b"",
+            &long[..22],
+            &long[..23],
+            &long,
+        ] {
             let mut scratch = [0u8; 20];
             assert_eq!(StrValue::from_bytes(text).as_bytes(&mut scratch), text);
+            assert_eq!(StrValue::plain(text).as_bytes(&mut scratch), text);
         }
         assert_eq!(StrValue::from_bytes(b"42"), StrValue::Int(42));
+    }
+
+    #[test]
+    fn encodings_follow_redis() {
+        let long = [b'x'; 45];
+        assert_eq!(StrValue::from_bytes(b"42").encoding(), "int");
+        assert_eq!(StrValue::plain(b"42").encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes(&long[..22]).encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes(&long[..44]).encoding(), "embstr");
+        assert_eq!(StrValue::from_bytes(&long).encoding(), "raw");
+        let mut v = StrValue::from_bytes(b"7");
+        v.make_growable().push(b'1');
+        assert_eq!(v.encoding(), "raw");
+        assert_eq!(v.as_i64(), Some(71));
+    }
+
+    #[test]
+    fn a_string_value_is_three_words() {
+        assert_eq!(std::mem::size_of::<StrValue>(), 24);
+        assert_eq!(std::mem::size_of::<crate::value::Value>(), 24);
     }
 }

@@ -276,6 +276,19 @@ impl Generator {
                 client,
                 argv: argv.clone(),
             }];
+            // A key SET with an absolute time already past lingers until
+            // something touches it (Redis's active expiry would delete it
+            // at a moment of its choosing): touch it now on both sides.
+            let past = argv.windows(2).any(|w| {
+                (w[0].eq_ignore_ascii_case(b"EXAT") || w[0].eq_ignore_ascii_case(b"PXAT"))
+                    && w[1] == b"1"
+            });
+            if name == "SET" && past {
+                steps.push(Step {
+                    client,
+                    argv: vec![b"EXISTS".to_vec(), argv[1].clone()],
+                });
+            }
             if RANDOM_WRITES.contains(&name) && argv.len() > 1 {
                 steps.push(Step {
                     client,

@@ -157,7 +157,10 @@ pub fn put_value_body(buf: &mut Vec<u8>, value: &Value, options: ValueOptions) {
     let compress = options.compression;
     match value {
         Value::Str(StrValue::Int(n)) => put_int_string(buf, *n),
-        Value::Str(StrValue::Raw(bytes)) => put_string(buf, bytes, compress),
+        Value::Str(text) => {
+            let mut scratch = [0u8; 20];
+            put_string(buf, text.as_bytes(&mut scratch), compress)
+        }
         Value::List(list) => {
             let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
             let mut lp = ListpackWriter::new();
