@@ -271,21 +271,39 @@ pub fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
     &buf[pos..]
 }
 
-/// Redis's reply text for a double: `inf`, `-inf`, `nan`, integers without a
-/// fraction, otherwise the shortest round-trip representation (`%.17g`
-/// rules, which Rust's shortest form matches in value).
+/// Redis 7.0's reply text for a double: `inf`, `-inf`, `nan`, otherwise
+/// C's `%.17g` (17 significant digits, trailing zeros dropped, an exponent
+/// of at least two digits when it is below -4 or above 16), so 0.1 reads
+/// `0.10000000000000001` and 1e308 reads `1e+308`, as redis-server replies.
 pub fn format_double(value: f64) -> String {
     if value.is_nan() {
-        "nan".to_string()
-    } else if value.is_infinite() {
-        if value > 0.0 { "inf" } else { "-inf" }.to_string()
-    } else {
-        let mut text = format!("{value}");
-        if text.contains('e') {
-            text = format!("{value:e}");
-        }
-        text
+        return "nan".to_string();
     }
+    if value.is_infinite() {
+        return if value > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    const PRECISION: i32 = 17;
+    // Rust's exact formatting rounds the decimal expansion as printf does.
+    let scientific = format!("{:.*e}", (PRECISION - 1) as usize, value);
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("the e format has an exponent");
+    let exponent: i32 = exponent.parse().expect("a decimal exponent");
+    if (-4..PRECISION).contains(&exponent) {
+        let fixed = format!("{:.*}", (PRECISION - 1 - exponent) as usize, value);
+        trim_fraction(&fixed).to_string()
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim_fraction(mantissa), exponent.abs())
+    }
+}
+
+/// Drops trailing zeros after a decimal point, and the point if bare.
+fn trim_fraction(text: &str) -> &str {
+    if !text.contains('.') {
+        return text;
+    }
+    text.trim_end_matches('0').trim_end_matches('.')
 }
 
 /// Encodes a command as a client sends it: an array of bulk strings.
@@ -294,5 +312,35 @@ pub fn encode_command<A: AsRef<[u8]>>(args: &[A], buf: &mut BytesMut) {
     writer.array(args.len());
     for arg in args {
         writer.bulk(arg.as_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_double;
+
+    /// Each text is what redis-server 7.0.15 replies (`ZSCORE`, `%.17g`).
+    #[test]
+    fn doubles_read_as_printf_17g() {
+        for (value, text) in [
+            (0.1, "0.10000000000000001"),
+            (1.0000000000000001e-05, "1.0000000000000001e-05"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (1e21, "1e+21"),
+            (1e308, "1e+308"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+            (0.0001, "0.0001"),
+            (2.5, "2.5"),
+            (-3.0, "-3"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1e-300, "1e-300"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+        ] {
+            assert_eq!(format_double(value), text, "{value:e}");
+        }
     }
 }

@@ -325,24 +325,25 @@ const NO_LFU: CommandError = CommandError::text(
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
 
-/// OBJECT ENCODING|FREQ|REFCOUNT|HELP. IDLETIME is absent: the keyspace
-/// keeps no per-key access clock (it would cost 8 bytes a key).
-fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let sub = ctx.arg(1);
-    let (name, arity) = if sub.eq_ignore_ascii_case(b"help") {
-        ("help", 2)
-    } else if sub.eq_ignore_ascii_case(b"encoding") {
-        ("encoding", 3)
-    } else if sub.eq_ignore_ascii_case(b"freq") {
-        ("freq", 3)
-    } else if sub.eq_ignore_ascii_case(b"refcount") {
-        ("refcount", 3)
-    } else {
-        return Err(unknown_subcommand(sub, "OBJECT"));
-    };
-    if ctx.argc() != arity {
+/// OBJECT's subcommand, checked as Redis checks a container command
+/// before running or queueing it: a known name with the right arity.
+/// IDLETIME is absent: the keyspace keeps no per-key access clock (it
+/// would cost 8 bytes a key).
+pub(crate) fn object_subcommand(argv: &[Bytes]) -> CommandResult<&'static str> {
+    let sub = &argv[1];
+    let (name, arity) = [("help", 2), ("encoding", 3), ("freq", 3), ("refcount", 3)]
+        .into_iter()
+        .find(|(name, _)| sub.eq_ignore_ascii_case(name.as_bytes()))
+        .ok_or_else(|| unknown_subcommand(sub, "OBJECT"))?;
+    if argv.len() != arity {
         return Err(CommandError::WrongArity(format!("object|{name}").into()));
     }
+    Ok(name)
+}
+
+/// OBJECT ENCODING|FREQ|REFCOUNT|HELP.
+fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let name = object_subcommand(ctx.argv)?;
     if name == "help" {
         ctx.out.array(OBJECT_HELP.len());
         for line in OBJECT_HELP {

@@ -65,7 +65,8 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("EXPIRETIME", "k"),
     ("KEYS", "*|k*|?|[a-z]*"),
     ("MOVE", "k d"),
-    ("OBJECT", "ENCODING|REFCOUNT|FOO k"),
+    ("OBJECT", "ENCODING|REFCOUNT|FREQ|FOO k"),
+    ("OBJECT", "HELP"),
     ("PERSIST", "k"),
     ("PEXPIRE", "k pttl ?NX|XX|GT|LT"),
     ("PEXPIREAT", "k pat|1 ?NX|XX|GT|LT"),
@@ -85,6 +86,7 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("SELECT", "d"),
     ("SWAPDB", "d d"),
     ("FLUSHDB", "?ASYNC|SYNC"),
+    ("FLUSHALL", "?ASYNC|SYNC"),
     ("DBSIZE", ""),
     // transactions
     ("MULTI", ""),
