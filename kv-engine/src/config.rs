@@ -20,6 +20,24 @@ pub struct EngineConfig {
     pub proto_max_bulk_len: u64,
 }
 
+impl EngineConfig {
+    /// When a hash leaves the listpack form.
+    pub fn hash_limits(&self) -> crate::value::hash::HashLimits {
+        crate::value::hash::HashLimits {
+            max_entries: self.hash_max_listpack_entries,
+            max_value: self.hash_max_listpack_value,
+        }
+    }
+
+    /// When a sorted set leaves the listpack form.
+    pub fn zset_limits(&self) -> crate::value::zset::ZSetLimits {
+        crate::value::zset::ZSetLimits {
+            max_entries: self.zset_max_listpack_entries,
+            max_value: self.zset_max_listpack_value,
+        }
+    }
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {

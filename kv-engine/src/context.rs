@@ -77,6 +77,13 @@ impl Db<'_> {
         self.state.dbs.len()
     }
 
+    /// Redis's `checkAlreadyExpired`: an absolute expiry time at or before
+    /// now deletes the key instead of setting a TTL, except while loading,
+    /// when it is stored as it is.
+    pub fn already_expired(&self, at_ms: i64) -> bool {
+        at_ms <= self.now_ms && !self.state.loading
+    }
+
     /// Deletes `key` from database `db` if its time has come; returns true
     /// if it did. The deletion propagates as DEL.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
@@ -109,7 +116,12 @@ impl Db<'_> {
     /// The entry of a live `key` in the selected database, found with one
     /// hash lookup; an expired key is deleted (and propagated) first.
     fn live_slot(&mut self, key: &[u8]) -> Option<u32> {
-        match self.state.dbs[self.index].slot(key, self.now_ms) {
+        let expiry_now = if self.state.loading {
+            i64::MIN
+        } else {
+            self.now_ms
+        };
+        match self.state.dbs[self.index].slot(key, expiry_now) {
             Slot::Live(index) => Some(index),
             Slot::Missing => None,
             Slot::Expired => {

@@ -60,11 +60,17 @@ pub struct EngineState {
     /// Flushed databases (FLUSHDB/FLUSHALL ASYNC) for the owner to drop
     /// off the engine lock.
     garbage: Vec<Keyspace>,
+    /// Replaying persisted data: no key counts as expired, and absolute
+    /// expiry times in the past are stored rather than deleting the key
+    /// (Redis's `server.loading`). A file records each change at the time
+    /// it happened; judging expiry by the time of the replay would drop a
+    /// key whose TTL a later command extends.
+    pub(crate) loading: bool,
 }
 
 impl EngineState {
     pub(crate) fn expire_if_needed(&mut self, db: usize, key: &[u8], now_ms: i64) -> bool {
-        if !self.dbs[db].is_expired(key, now_ms) {
+        if self.loading || !self.dbs[db].is_expired(key, now_ms) {
             return false;
         }
         self.dbs[db].remove(key);
@@ -164,12 +170,35 @@ impl Engine {
                 config,
                 expiry_next_db: 0,
                 garbage: Vec::new(),
+                loading: false,
             },
             table: CommandTable::new(),
             clock,
             sink,
             next_lsn: 1,
         }
+    }
+
+    pub(crate) fn state_mut(&mut self) -> &mut EngineState {
+        &mut self.state
+    }
+
+    /// Replaces the delta sink and returns the previous one. Recovery
+    /// replays the AOF with a sink that discards (that data is already
+    /// durable), then hands the owner's sink back.
+    pub fn set_delta_sink(&mut self, sink: Box<dyn DeltaSink>) -> Box<dyn DeltaSink> {
+        std::mem::replace(&mut self.sink, sink)
+    }
+
+    /// Enters or leaves loading mode (replaying an AOF or a base file):
+    /// while loading, expiry neither deletes keys nor hides them, as in
+    /// Redis. The active expiry cycle does nothing meanwhile.
+    pub fn set_loading(&mut self, loading: bool) {
+        self.state.loading = loading;
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.state.loading
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -215,8 +244,8 @@ impl Engine {
 
     /// Loads one key as recovery found it (RDB, AOF base). Emits no delta:
     /// the data is already durable. An `expire_at_ms` in the past still
-    /// loads; the key expires on first access, as Redis does on a replica
-    /// and close enough to its load-time skip for recovery.
+    /// loads (the key expires on first access, as on a Redis replica); the
+    /// RDB loader skips such keys itself when loading as a master would.
     pub fn restore_entry(
         &mut self,
         db: usize,
@@ -268,6 +297,9 @@ impl Engine {
     /// `expiry_cycle` for the algorithm and the budget.
     pub fn active_expire_cycle(&mut self, budget: ExpiryBudget) -> ExpiryCycleStats {
         debug_assert!(self.state.pending_ops.is_empty());
+        if self.state.loading {
+            return ExpiryCycleStats::default();
+        }
         let stats = crate::expiry_cycle::run(&mut self.state, &*self.clock, budget);
         self.flush_delta();
         stats

@@ -33,6 +33,7 @@
 //! bucket if that bucket has not been moved yet, else the new table's. SCAN
 //! then walks both tables as Redis's `dictScan` does.
 
+use crate::snapshot::{KeyspaceSnapshot, SnapshotVisitor, Stashed};
 use crate::value::Value;
 use hashbrown::HashMap;
 use std::hash::BuildHasher;
@@ -80,6 +81,9 @@ pub struct Keyspace {
     /// The active expiry cycle's position in `volatile` (see
     /// `expiry_cursor`).
     expiry_cursor: usize,
+    /// A snapshot in progress (see `snapshot`): which entries are still to
+    /// be handed over, and copies of those written since it began.
+    snapshot: Option<Box<KeyspaceSnapshot>>,
 }
 
 /// The end of a chain.
@@ -283,6 +287,7 @@ impl Keyspace {
             entries: Entries::default(),
             volatile: Vec::new(),
             expiry_cursor: 0,
+            snapshot: None,
         }
     }
 
@@ -317,6 +322,7 @@ impl Keyspace {
 
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
         let index = self.find(key)?;
+        self.before_write(index);
         Some(&mut self.entries[index as usize].value)
     }
 
@@ -327,6 +333,7 @@ impl Keyspace {
     /// Stores `value`, keeping an existing expiry only if `keep_ttl`.
     pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         if let Some(index) = self.find(key) {
+            self.before_write(index);
             self.entries[index as usize].value = value;
             if !keep_ttl {
                 self.clear_expiry(index);
@@ -376,6 +383,7 @@ impl Keyspace {
         if current == NIL {
             return None;
         }
+        self.before_write(current);
         let next = self.entries[current as usize].key.next();
         if previous == NIL {
             self.set_head(chain, next);
@@ -388,6 +396,13 @@ impl Keyspace {
             self.renumber(last, current);
         }
         let removed = self.entries.swap_remove(current);
+        if let Some(snapshot) = self.snapshot.as_mut() {
+            if current != last {
+                snapshot.moved(last as usize, current as usize, self.entries.len());
+            } else {
+                snapshot.truncated(self.entries.len());
+            }
+        }
         self.shrink_if_sparse();
         Some(removed.value)
     }
@@ -407,6 +422,7 @@ impl Keyspace {
             debug_assert!(false, "expiry for a missing key");
             return;
         };
+        self.before_write(index);
         if let Some(expiry) = self.expires.get_mut(&index) {
             expiry.at_ms = at_ms;
             return;
@@ -428,7 +444,12 @@ impl Keyspace {
             return false;
         }
         match self.find(key) {
-            Some(index) => self.clear_expiry(index),
+            Some(index) => {
+                if self.expires.contains_key(&index) {
+                    self.before_write(index);
+                }
+                self.clear_expiry(index)
+            }
             None => false,
         }
     }
@@ -450,7 +471,37 @@ impl Keyspace {
         })
     }
 
+    /// Removes every key.
     pub fn clear(&mut self) {
+        drop(self.take_table());
+    }
+
+    /// Removes every key and returns the old table for the caller to drop
+    /// where it likes (FLUSHDB ASYNC). During a snapshot a table that still
+    /// has entries to hand over stays with the snapshot instead (None).
+    pub fn take_table(&mut self) -> Option<Keyspace> {
+        let empty = self.empty_like();
+        let mut old = std::mem::replace(self, empty);
+        let Some(mut snapshot) = old.snapshot.take() else {
+            return Some(old);
+        };
+        let mut kept = Box::new(KeyspaceSnapshot::new(snapshot.db, 0));
+        kept.stash = std::mem::take(&mut snapshot.stash);
+        kept.stash_bytes = std::mem::take(&mut snapshot.stash_bytes);
+        kept.frozen = std::mem::take(&mut snapshot.frozen);
+        let dropped = if snapshot.cursor > 0 {
+            old.snapshot = Some(snapshot);
+            kept.frozen.push(old);
+            None
+        } else {
+            Some(old)
+        };
+        self.snapshot = Some(kept);
+        dropped
+    }
+
+    /// Empties the table; a snapshot's state stays.
+    fn reset_table(&mut self) {
         self.buckets = Vec::new();
         self.old = Vec::new();
         self.rehash_pos = 0;
@@ -554,7 +605,90 @@ impl Keyspace {
     }
 
     pub(crate) fn value_in_mut(&mut self, index: u32) -> &mut Value {
+        self.before_write(index);
         &mut self.entries[index as usize].value
+    }
+
+    /// The pre-write hook of snapshots: if entry `index` is still to be
+    /// handed to a snapshot, copy it there now, as it is.
+    fn before_write(&mut self, index: u32) {
+        let Some(snapshot) = self.snapshot.as_mut() else {
+            return;
+        };
+        if snapshot.take(index as usize) {
+            let entry = &self.entries[index as usize];
+            snapshot.stash(Stashed {
+                key: entry.key.bytes().into(),
+                value: entry.value.clone(),
+                expire_at_ms: self.expires.get(&index).map(|e| e.at_ms),
+            });
+        }
+    }
+
+    pub(crate) fn snapshot_state(&self) -> Option<&KeyspaceSnapshot> {
+        self.snapshot.as_deref()
+    }
+
+    /// Marks every entry pending for a snapshot that calls this db `db`.
+    pub(crate) fn begin_snapshot(&mut self, db: usize) {
+        debug_assert!(self.snapshot.is_none());
+        self.snapshot = Some(Box::new(KeyspaceSnapshot::new(db, self.entries.len())));
+    }
+
+    pub(crate) fn end_snapshot(&mut self) -> Option<KeyspaceSnapshot> {
+        self.snapshot.take().map(|s| *s)
+    }
+
+    /// Hands up to `budget` entries to `visitor`: copies made by the hook
+    /// first, then pending entries (scanning at most 64 indices an entry),
+    /// then flushed tables, which go to `finished` once visited. Returns
+    /// how many were handed over and whether nothing is left.
+    pub(crate) fn snapshot_step(
+        &mut self,
+        budget: usize,
+        visitor: &mut dyn SnapshotVisitor,
+        finished: &mut Vec<Keyspace>,
+    ) -> (usize, bool) {
+        let Some(snapshot) = self.snapshot.as_mut() else {
+            return (0, true);
+        };
+        let db = snapshot.db;
+        let mut emitted = 0;
+        while emitted < budget {
+            let Some(stashed) = snapshot.stash.pop() else {
+                break;
+            };
+            visitor.entry(db, &stashed.key, &stashed.value, stashed.expire_at_ms);
+            emitted += 1;
+        }
+        if snapshot.stash.is_empty() {
+            snapshot.stash_bytes = 0;
+        }
+        let mut scan_limit = budget.saturating_sub(emitted).saturating_mul(64);
+        while emitted < budget {
+            let Some(index) = snapshot.next_pending(&mut scan_limit) else {
+                break;
+            };
+            let entry = &self.entries[index];
+            let expiry = self.expires.get(&(index as u32)).map(|e| e.at_ms);
+            visitor.entry(db, entry.key.bytes(), &entry.value, expiry);
+            emitted += 1;
+        }
+        while emitted < budget {
+            let Some(table) = snapshot.frozen.last_mut() else {
+                break;
+            };
+            let (n, done) = table.snapshot_step(budget - emitted, visitor, finished);
+            emitted += n;
+            if !done {
+                break;
+            }
+            if let Some(mut table) = snapshot.frozen.pop() {
+                table.snapshot = None;
+                finished.push(table);
+            }
+        }
+        (emitted, snapshot.is_done())
     }
 
     /// Number of buckets (of the new table while rehashing).
@@ -671,7 +805,7 @@ impl Keyspace {
     fn shrink_if_sparse(&mut self) {
         let len = self.entries.len();
         if len == 0 {
-            self.clear();
+            self.reset_table();
             return;
         }
         if !self.is_rehashing() && self.buckets.len() > MIN_BUCKETS && len * 8 < self.buckets.len()

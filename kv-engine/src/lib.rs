@@ -8,6 +8,7 @@
 //! - [`value`]: the value types.
 //! - [`delta`]: `Delta`, the propagation form of every write, with its LSN.
 //! - [`clock`]: the injected clock; [`client`]: per-connection state.
+//! - [`snapshot`]: point-in-time snapshots in slices, without fork.
 //! - [`expiry_cycle`]: active expiry (Redis's adaptive sampling);
 //!   [`glob`]: Redis's glob patterns (KEYS, SCAN MATCH).
 //!
@@ -34,6 +35,7 @@ pub mod harness;
 pub mod keyspace;
 pub mod long_double;
 pub mod parse;
+pub mod snapshot;
 pub mod value;
 
 pub use client::{ClientId, ClientState};

@@ -401,3 +401,29 @@ fn repeated_cycles_sweep_every_volatile_key_even_when_few_are_expired() {
     assert_eq!(expired, 50);
     check(&mut s, "DBSIZE", ":950\r\n");
 }
+
+#[test]
+fn loading_neither_expires_nor_hides_keys() {
+    // An AOF replayed after its keys' times passed: `SET .. PXAT` then a
+    // PEXPIREAT that, when it ran, extended a live key. Replayed with
+    // today's clock the key would be gone before the PEXPIREAT; Redis
+    // loads with expiry off, and so do we.
+    let mut s = Session::new();
+    let now = kv_engine::Clock::now_ms(&*s.clock);
+    let (past, later) = ((now - 5_000).to_string(), (now + 5_000).to_string());
+    s.engine.set_loading(true);
+    assert_eq!(
+        s.run(&[b"SET", b"k", b"v", b"PXAT", past.as_bytes()]),
+        b"+OK\r\n"
+    );
+    assert_eq!(s.run(&[b"GET", b"k"]), b"$1\r\nv\r\n");
+    assert_eq!(s.run(&[b"PEXPIREAT", b"k", later.as_bytes()]), b":1\r\n");
+    // A past absolute expiry is stored, not turned into a deletion.
+    assert_eq!(s.run(&[b"PEXPIREAT", b"j", past.as_bytes()]), b":0\r\n");
+    assert_eq!(s.run(&[b"SET", b"j", b"w"]), b"+OK\r\n");
+    assert_eq!(s.run(&[b"PEXPIREAT", b"j", past.as_bytes()]), b":1\r\n");
+    assert_eq!(s.engine.active_expire_cycle(Default::default()).expired, 0);
+    s.engine.set_loading(false);
+    assert_eq!(s.run(&[b"PTTL", b"k"]), b":5000\r\n");
+    assert_eq!(s.run(&[b"GET", b"j"]), b"$-1\r\n");
+}

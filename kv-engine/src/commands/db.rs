@@ -72,9 +72,9 @@ fn flush(ctx: &mut Ctx<'_, '_>, index: usize, lazy: bool) {
     let state = &mut *ctx.db.state;
     let removed = state.dbs[index].len() as u64;
     if lazy && removed > 0 {
-        let empty = state.dbs[index].empty_like();
-        let old = std::mem::replace(&mut state.dbs[index], empty);
-        state.add_garbage(old);
+        if let Some(old) = state.dbs[index].take_table() {
+            state.add_garbage(old);
+        }
     } else {
         state.dbs[index].clear();
     }

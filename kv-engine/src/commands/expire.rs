@@ -169,7 +169,7 @@ fn set_expiry(ctx: &mut Ctx<'_, '_>, form: Form) -> CommandResult {
         ctx.out.integer(0);
         return Ok(());
     }
-    if at_ms <= ctx.db.now_ms {
+    if ctx.db.already_expired(at_ms) {
         ctx.db.remove(key);
         ctx.db
             .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv[1].clone()]);

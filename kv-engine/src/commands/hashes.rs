@@ -38,11 +38,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 fn limits(ctx: &Ctx<'_, '_>) -> HashLimits {
-    let config = &ctx.db.state.config;
-    HashLimits {
-        max_entries: config.hash_max_listpack_entries,
-        max_value: config.hash_max_listpack_value,
-    }
+    ctx.db.state.config.hash_limits()
 }
 
 /// The hash under `key` for writing, created empty if missing (the caller

@@ -231,7 +231,7 @@ fn getex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.out.bulk(value.as_bytes(&mut scratch));
     let name = ctx.argv[1].clone();
     match at_ms {
-        Some((form, at_ms)) if form.is_absolute() && at_ms <= ctx.db.now_ms => {
+        Some((form, at_ms)) if form.is_absolute() && ctx.db.already_expired(at_ms) => {
             ctx.db.remove(key);
             ctx.db.propagate(vec![Bytes::from_static(b"DEL"), name]);
         }

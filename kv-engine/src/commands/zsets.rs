@@ -81,11 +81,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 fn limits(ctx: &Ctx<'_, '_>) -> ZSetLimits {
-    let config = &ctx.db.state.config;
-    ZSetLimits {
-        max_entries: config.zset_max_listpack_entries,
-        max_value: config.zset_max_listpack_value,
-    }
+    ctx.db.state.config.zset_limits()
 }
 
 /// Replies (member, score) pairs: flat in RESP2, `[member, score]` pairs in

@@ -1,0 +1,934 @@
+//! The AOF writer actor: the only owner of the AOF files.
+//!
+//! It receives batches of deltas from the bridge, encodes them, appends to
+//! the current incremental file and fsyncs per `appendfsync`, publishing
+//! the durable LSN on a watch channel:
+//! - `always`: an fsync starts as soon as a write lands and none is running;
+//!   everything that arrives meanwhile is written alongside and covered by
+//!   the next one (group commit). The engine never waits for any of it.
+//! - `everysec`: at most one fsync a second, never on the request path.
+//! - `no`: durable means written; the OS decides when it reaches the disk.
+//!
+//! At most one append and one fsync are in flight, each on a blocking
+//! thread, so appends continue while an fsync runs; an fsync covers what
+//! had landed when it started.
+//!
+//! A failed append or fsync turns the AOF into MISCONF (published as
+//! health). The file is then never written or fsynced again: after a failed
+//! fsync Linux may have dropped the dirty pages, and a later fsync would
+//! "succeed" over the hole. Recovery writes a fresh base from a snapshot of
+//! the engine into new files and switches the manifest to them, retried
+//! with backoff; deltas in the snapshot are dropped, later ones kept.
+//!
+//! A rewrite (BGREWRITEAOF, or automatic by growth) takes a snapshot at LSN
+//! S, holding deltas while it is taken; deltas up to S finish in the old
+//! incremental file, which is fsynced; a new incremental file is added to
+//! the manifest and takes every delta after S; a new base is written from
+//! the snapshot in the background; finally the manifest names the new base
+//! and the new incremental file only, and the old files are deleted. Any
+//! crash along the way leaves a manifest that loads the same data.
+
+use super::base::{write_base, BaseError};
+use super::encode::AofEncoder;
+use super::layout::AofLayout;
+use super::manifest::Manifest;
+use crate::bridge::Batch;
+use crate::config::FsyncPolicy;
+use crate::error::{Misconf, RewriteError};
+use crate::io::{self, IoFuture, Task};
+use crate::snapshot::{Snapshot, SnapshotSource};
+use crate::status::PersistenceStatus;
+use crate::storage::{Storage, StorageError, StorageFile};
+use kv_engine::Delta;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+
+/// How often the actor looks at the clock (everysec, retries, automatic
+/// rewrites), as Redis's serverCron at hz 10.
+const TICK: Duration = Duration::from_millis(100);
+/// `everysec`.
+const EVERYSEC: Duration = Duration::from_secs(1);
+/// Encoded bytes waiting to be written before the actor stops taking
+/// batches (backpressure then reaches clients through credit).
+const MAX_PENDING_BYTES: usize = 64 << 20;
+/// Deltas held while a snapshot is taken, in approximate bytes.
+const MAX_HELD_BYTES: usize = 64 << 20;
+/// First and longest wait between recovery attempts after a disk error.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(60);
+/// Wait before an automatic rewrite after a failed one (doubling).
+const AUTO_RETRY_FIRST: Duration = Duration::from_secs(60);
+
+/// Requests to the actor.
+pub(crate) enum Control {
+    /// BGREWRITEAOF.
+    Rewrite {
+        reply: oneshot::Sender<Result<(), RewriteError>>,
+    },
+}
+
+/// Whether the AOF can take writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Health {
+    Ok,
+    Failed(Misconf),
+    /// The writer has stopped (shutdown, or it died).
+    Closed,
+}
+
+/// What the actor publishes to every `Durability` handle.
+pub(crate) struct Published {
+    pub durable: watch::Sender<u64>,
+    pub health: watch::Sender<Health>,
+    pub status: Mutex<PersistenceStatus>,
+    /// When the running rewrite began (for aof_current_rewrite_time_sec).
+    pub rewrite_started: Mutex<Option<Instant>>,
+}
+
+/// The open AOF, as `Durability::start` found or created it.
+pub(crate) struct OpenAof {
+    pub manifest: Manifest,
+    pub incr: Arc<dyn StorageFile>,
+    pub incr_len: u64,
+    /// Bytes of every file the manifest loads.
+    pub total_len: u64,
+}
+
+pub(crate) struct ActorSetup {
+    pub storage: Arc<dyn Storage>,
+    pub layout: AofLayout,
+    pub policy: FsyncPolicy,
+    pub auto_rewrite_percentage: u64,
+    pub auto_rewrite_min_size: u64,
+    pub aof: OpenAof,
+    pub durable_lsn: u64,
+    pub snapshots: Arc<dyn SnapshotSource>,
+    pub published: Arc<Published>,
+}
+
+/// A rewrite (routine, or the recovery from a disk error) in progress.
+struct RewriteRun {
+    recovery: bool,
+    started: Instant,
+    /// The snapshot's LSN, once taken.
+    snapshot_lsn: Option<u64>,
+    /// The highest LSN received when the snapshot was asked for.
+    received_at_start: u64,
+    base: Option<super::manifest::AofFileInfo>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// Where a received delta goes.
+enum Route {
+    /// Keep it in memory until the snapshot's LSN is known.
+    Hold,
+    /// Encode it for the current (or next) incremental file.
+    Encode,
+    /// The snapshot already has it.
+    Drop,
+}
+
+/// The disk error the AOF is in.
+struct Failure {
+    misconf: Misconf,
+    retry_at: Instant,
+    backoff: Duration,
+}
+
+struct AofActor {
+    storage: Arc<dyn Storage>,
+    inline: bool,
+    layout: AofLayout,
+    policy: FsyncPolicy,
+    auto_rewrite_percentage: u64,
+    auto_rewrite_min_size: u64,
+    snapshots: Arc<dyn SnapshotSource>,
+    published: Arc<Published>,
+
+    manifest: Manifest,
+    incr: Arc<dyn StorageFile>,
+    incr_len: u64,
+    total_len: u64,
+    /// `total_len` after the last rewrite or at start.
+    rewrite_base_len: u64,
+    encoder: AofEncoder,
+
+    /// Encoded, not yet handed to a write; `pending_lsn` is its last LSN.
+    pending: Vec<u8>,
+    pending_lsn: u64,
+    received_lsn: u64,
+    written_lsn: u64,
+    synced_lsn: u64,
+    write: Option<IoFuture<()>>,
+    /// (LSN, bytes) of the write in flight.
+    write_meta: (u64, u64),
+    fsync: Option<IoFuture<()>>,
+    fsync_covers: u64,
+    last_fsync_start: Instant,
+
+    failed: Option<Failure>,
+    rewrite: Option<RewriteRun>,
+    rewrite_requested: bool,
+    /// No automatic rewrite before this (after failed ones, as Redis limits).
+    next_auto_rewrite: Instant,
+    snapshot_task: Option<Task<Result<Snapshot, StorageError>>>,
+    base_task: Option<IoFuture<Result<u64, BaseError>>>,
+    held: Vec<Delta>,
+    held_bytes: usize,
+    /// A routine rewrite's snapshot while deltas up to its LSN are still
+    /// arriving for the old file; the switch waits for the last of them.
+    draining: Option<Snapshot>,
+    closing: bool,
+    final_recovery_tried: bool,
+}
+
+/// Polls the task in `slot`, emptying it when done; pending while empty.
+async fn poll_slot<T>(slot: &mut Option<Task<T>>) -> T {
+    match slot {
+        Some(task) => {
+            let out = task.await;
+            *slot = None;
+            out
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs the actor until the bridge closes its channel, then flushes and
+/// fsyncs what it has. Returns the disk error it ended in, if any.
+pub(crate) async fn run(
+    setup: ActorSetup,
+    mut batches: mpsc::Receiver<Batch>,
+    mut control: mpsc::Receiver<Control>,
+) -> Result<(), Misconf> {
+    let guard = ClosedOnDrop(setup.published.clone());
+    let mut actor = AofActor::new(setup);
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut control_open = true;
+    loop {
+        actor.start_io();
+        if actor.closing && actor.quiescent() {
+            break;
+        }
+        let accepting = !actor.closing && actor.accepting();
+        tokio::select! {
+            biased;
+            result = poll_slot(&mut actor.fsync) => actor.fsync_done(result),
+            result = poll_slot(&mut actor.write) => actor.write_done(result).await,
+            result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
+            result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
+            batch = batches.recv(), if accepting => match batch {
+                Some(batch) => actor.on_batch(batch).await,
+                None => actor.begin_close(),
+            },
+            message = control.recv(), if control_open => match message {
+                Some(message) => actor.on_control(message),
+                None => control_open = false,
+            },
+            _ = tick.tick() => actor.on_tick(),
+        }
+        actor.publish_status();
+    }
+    let result = actor.finish().await;
+    std::mem::forget(guard);
+    result
+}
+
+/// Publishes `Closed` if the actor stops without finishing (a panic), so
+/// nobody waits forever for durability that will not come.
+struct ClosedOnDrop(Arc<Published>);
+
+impl Drop for ClosedOnDrop {
+    fn drop(&mut self) {
+        tracing::error!("the AOF writer stopped unexpectedly");
+        self.0.health.send_replace(Health::Closed);
+    }
+}
+
+impl AofActor {
+    fn new(setup: ActorSetup) -> Self {
+        let inline = setup.storage.is_inline();
+        let now = Instant::now();
+        AofActor {
+            storage: setup.storage,
+            inline,
+            layout: setup.layout,
+            policy: setup.policy,
+            auto_rewrite_percentage: setup.auto_rewrite_percentage,
+            auto_rewrite_min_size: setup.auto_rewrite_min_size,
+            snapshots: setup.snapshots,
+            published: setup.published,
+            manifest: setup.aof.manifest,
+            incr: setup.aof.incr,
+            incr_len: setup.aof.incr_len,
+            total_len: setup.aof.total_len,
+            rewrite_base_len: setup.aof.total_len,
+            encoder: AofEncoder::new(),
+            pending: Vec::new(),
+            pending_lsn: 0,
+            received_lsn: setup.durable_lsn,
+            written_lsn: setup.durable_lsn,
+            synced_lsn: setup.durable_lsn,
+            write: None,
+            write_meta: (0, 0),
+            fsync: None,
+            fsync_covers: 0,
+            last_fsync_start: now,
+            failed: None,
+            rewrite: None,
+            rewrite_requested: false,
+            next_auto_rewrite: now,
+            snapshot_task: None,
+            base_task: None,
+            held: Vec::new(),
+            held_bytes: 0,
+            draining: None,
+            closing: false,
+            final_recovery_tried: false,
+        }
+    }
+
+    // ----- deltas in -----
+
+    /// Room to take another batch.
+    fn accepting(&self) -> bool {
+        self.pending.len() < MAX_PENDING_BYTES && self.held_bytes < MAX_HELD_BYTES
+    }
+
+    async fn on_batch(&mut self, batch: Batch) {
+        for delta in batch {
+            assert!(
+                delta.lsn > self.received_lsn,
+                "deltas out of order: {} after {}",
+                delta.lsn,
+                self.received_lsn
+            );
+            self.received_lsn = delta.lsn;
+            match self.route(delta.lsn) {
+                Route::Hold => {
+                    self.held_bytes += delta.approx_len();
+                    self.held.push(delta);
+                }
+                Route::Drop => {}
+                Route::Encode => self.encode(&delta),
+            }
+        }
+        if let Some(snapshot) = &self.draining {
+            if self.received_lsn >= snapshot.lsn {
+                self.finish_switch().await;
+            }
+        }
+    }
+
+    /// Where a delta just received goes.
+    fn route(&self, lsn: u64) -> Route {
+        if self.snapshot_task.is_some() {
+            // The snapshot decides which file it belongs to.
+            return Route::Hold;
+        }
+        if let Some(snapshot) = &self.draining {
+            // Up to the snapshot: the old file; after: the new one.
+            return if lsn <= snapshot.lsn {
+                Route::Encode
+            } else {
+                Route::Hold
+            };
+        }
+        if let Some(at) = self.recovery_lsn() {
+            // The fresh base has it, or the new incremental file will.
+            return if lsn <= at {
+                Route::Drop
+            } else {
+                Route::Encode
+            };
+        }
+        if self.failed.is_some() {
+            // In memory already; the recovery snapshot will include it.
+            return Route::Drop;
+        }
+        if let Some(at) = self.rewrite.as_ref().and_then(|r| r.snapshot_lsn) {
+            assert!(lsn > at, "delta {lsn} arrived after the switch at {at}");
+        }
+        Route::Encode
+    }
+
+    fn encode(&mut self, delta: &Delta) {
+        self.encoder.encode(delta, &mut self.pending);
+        self.pending_lsn = delta.lsn;
+    }
+
+    /// The snapshot LSN of a recovery whose base is being written.
+    fn recovery_lsn(&self) -> Option<u64> {
+        self.rewrite
+            .as_ref()
+            .filter(|r| r.recovery)
+            .and_then(|r| r.snapshot_lsn)
+    }
+
+    // ----- appends and fsyncs -----
+
+    fn can_write(&self) -> bool {
+        self.failed.is_none()
+    }
+
+    fn fsync_due(&self) -> bool {
+        match self.policy {
+            FsyncPolicy::Always => true,
+            FsyncPolicy::EverySec => self.last_fsync_start.elapsed() >= EVERYSEC,
+            FsyncPolicy::No => false,
+        }
+    }
+
+    /// Starts an append and an fsync when there is work and room.
+    fn start_io(&mut self) {
+        if self.write.is_none() && !self.pending.is_empty() && self.can_write() {
+            let buf = std::mem::take(&mut self.pending);
+            self.write_meta = (self.pending_lsn, buf.len() as u64);
+            let file = self.incr.clone();
+            self.write = Some(io::run(&self.storage, move |_| file.append(&buf)));
+        }
+        if self.fsync.is_none()
+            && self.synced_lsn < self.written_lsn
+            && self.can_write()
+            && self.fsync_due()
+        {
+            self.fsync_covers = self.written_lsn;
+            self.last_fsync_start = Instant::now();
+            let file = self.incr.clone();
+            self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
+        }
+    }
+
+    async fn write_done(&mut self, result: Result<(), StorageError>) {
+        let (lsn, len) = self.write_meta;
+        if self.failed.is_some() {
+            return; // the file is abandoned; the recovery base covers it
+        }
+        match result {
+            Ok(()) => {
+                self.incr_len += len;
+                self.total_len += len;
+                self.written_lsn = lsn;
+                if self.policy == FsyncPolicy::No {
+                    self.publish_durable(lsn);
+                }
+            }
+            Err(error) => {
+                // Undo a short write so the file ends on a whole command,
+                // as Redis does; the file is abandoned either way.
+                let file = self.incr.clone();
+                let keep = self.incr_len;
+                let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
+                self.fail(&error);
+            }
+        }
+    }
+
+    fn fsync_done(&mut self, result: Result<(), StorageError>) {
+        match result {
+            Ok(()) => {
+                // Started before any failure, so what it covers is on disk.
+                self.synced_lsn = self.synced_lsn.max(self.fsync_covers);
+                if self.policy != FsyncPolicy::No {
+                    self.publish_durable(self.fsync_covers);
+                }
+            }
+            Err(error) => self.fail(&error),
+        }
+    }
+
+    /// Enters MISCONF; a recovery starts at once, then with backoff.
+    fn fail(&mut self, error: &StorageError) {
+        if self.failed.is_some() {
+            return;
+        }
+        let reason = error.reason();
+        tracing::error!("Error writing to the AOF file: {error}");
+        let misconf = Misconf::Aof { reason };
+        self.published
+            .health
+            .send_replace(Health::Failed(misconf.clone()));
+        {
+            let mut status = self.published.status.lock();
+            status.aof_last_write_ok = false;
+            status.aof_last_write_error = Some(error.reason());
+        }
+        self.failed = Some(Failure {
+            misconf,
+            retry_at: Instant::now(),
+            backoff: RETRY_FIRST,
+        });
+        self.pending.clear();
+        self.pending_lsn = 0;
+        if let Some(snapshot) = self.draining.take() {
+            // The routine rewrite's snapshot serves the recovery.
+            self.begin_recovery_base(snapshot);
+        } else if let Some(run) = &self.rewrite {
+            if !run.recovery && run.snapshot_lsn.is_some() {
+                // Its base can no longer be switched to; a recovery
+                // follows once it has stopped. (While its snapshot is
+                // still being taken, the snapshot becomes the recovery's.)
+                run.cancel.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn publish_durable(&self, lsn: u64) {
+        self.published.durable.send_if_modified(|durable| {
+            if lsn > *durable {
+                *durable = lsn;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    // ----- control and timers -----
+
+    fn on_control(&mut self, message: Control) {
+        match message {
+            Control::Rewrite { reply } => {
+                let answer = if self.closing {
+                    Err(RewriteError::Closed)
+                } else if self.rewrite.is_some() {
+                    Err(RewriteError::InProgress)
+                } else if let Some(failure) = &mut self.failed {
+                    failure.retry_at = Instant::now();
+                    Ok(())
+                } else {
+                    self.rewrite_requested = true;
+                    Ok(())
+                };
+                let _ = reply.send(answer);
+                self.on_tick();
+            }
+        }
+    }
+
+    fn on_tick(&mut self) {
+        if self.rewrite.is_some() {
+            return;
+        }
+        if let Some(failure) = &self.failed {
+            let retry = Instant::now() >= failure.retry_at;
+            if retry && (!self.closing || !self.final_recovery_tried) {
+                self.final_recovery_tried |= self.closing;
+                self.start_rewrite(true);
+            }
+            return;
+        }
+        if self.closing {
+            return;
+        }
+        if self.rewrite_requested || self.growth_calls_for_rewrite() {
+            self.rewrite_requested = false;
+            self.start_rewrite(false);
+        }
+    }
+
+    /// Redis's rule: past the minimum size and grown by the percentage
+    /// since the last rewrite (or start).
+    fn growth_calls_for_rewrite(&self) -> bool {
+        if self.auto_rewrite_percentage == 0
+            || self.total_len <= self.auto_rewrite_min_size
+            || Instant::now() < self.next_auto_rewrite
+        {
+            return false;
+        }
+        let base = self.rewrite_base_len.max(1);
+        let growth = (self.total_len * 100 / base).saturating_sub(100);
+        growth >= self.auto_rewrite_percentage
+    }
+
+    // ----- rewrites -----
+
+    fn start_rewrite(&mut self, recovery: bool) {
+        debug_assert!(self.rewrite.is_none() && self.snapshot_task.is_none());
+        let now = Instant::now();
+        self.rewrite = Some(RewriteRun {
+            recovery,
+            started: now,
+            snapshot_lsn: None,
+            received_at_start: self.received_lsn,
+            base: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+        });
+        *self.published.rewrite_started.lock() = Some(now);
+        self.published.status.lock().aof_rewrite_in_progress = true;
+        let snapshots = self.snapshots.clone();
+        self.snapshot_task = Some(io::blocking(self.inline, move || snapshots.snapshot()));
+    }
+
+    async fn snapshot_done(&mut self, result: Result<Snapshot, StorageError>) {
+        let snapshot = match result {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                self.release_held_unsnapshotted();
+                self.rewrite_failed(&error.to_string());
+                return;
+            }
+        };
+        let run = self
+            .rewrite
+            .as_mut()
+            .expect("a snapshot belongs to a rewrite");
+        assert!(
+            snapshot.lsn >= run.received_at_start,
+            "snapshot at LSN {} misses deltas up to {} already received",
+            snapshot.lsn,
+            run.received_at_start
+        );
+        if self.failed.is_some() {
+            run.recovery = true;
+        }
+        if run.recovery {
+            self.begin_recovery_base(snapshot);
+            return;
+        }
+        // Routine: deltas up to the snapshot finish in the old file. Those
+        // not received yet are on their way; the switch waits for them.
+        self.release_held_through(snapshot.lsn);
+        let drained = self.received_lsn >= snapshot.lsn;
+        self.draining = Some(snapshot);
+        if drained {
+            self.finish_switch().await;
+        }
+    }
+
+    /// Switches to a new incremental file at the drained snapshot's LSN
+    /// and starts writing the base; on a disk error, recovers from the
+    /// same snapshot instead.
+    async fn finish_switch(&mut self) {
+        let snapshot = self.draining.take().expect("a drained snapshot");
+        if let Err(error) = self.switch_incr().await {
+            self.fail(&error);
+        }
+        if self.failed.is_some() {
+            self.begin_recovery_base(snapshot);
+            return;
+        }
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        run.snapshot_lsn = Some(snapshot.lsn);
+        self.release_held_after(snapshot.lsn);
+        self.start_base(snapshot);
+    }
+
+    /// Recovery from `snapshot`: the old files are out of use; deltas
+    /// after it wait in memory for the new incremental file.
+    fn begin_recovery_base(&mut self, snapshot: Snapshot) {
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        run.recovery = true;
+        run.snapshot_lsn = Some(snapshot.lsn);
+        self.encoder = AofEncoder::new();
+        self.pending.clear();
+        self.pending_lsn = 0;
+        self.release_held_after(snapshot.lsn);
+        self.start_base(snapshot);
+    }
+
+    /// Encodes held deltas up to `lsn` for the current file.
+    fn release_held_through(&mut self, lsn: u64) {
+        let split = self.held.partition_point(|d| d.lsn <= lsn);
+        let earlier: Vec<Delta> = self.held.drain(..split).collect();
+        for delta in &earlier {
+            self.encode(delta);
+        }
+        self.held_bytes = self.held.iter().map(Delta::approx_len).sum();
+    }
+
+    /// Encodes the held deltas after `lsn` for the file that will take
+    /// them; the others are in the snapshot.
+    fn release_held_after(&mut self, lsn: u64) {
+        let held = std::mem::take(&mut self.held);
+        self.held_bytes = 0;
+        for delta in held.iter().filter(|d| d.lsn > lsn) {
+            self.encode(delta);
+        }
+    }
+
+    /// The snapshot failed: held deltas go where they would have gone had
+    /// no rewrite started (the current file, or nowhere while failed).
+    fn release_held_unsnapshotted(&mut self) {
+        let held = std::mem::take(&mut self.held);
+        self.held_bytes = 0;
+        if self.failed.is_none() {
+            for delta in &held {
+                self.encode(delta);
+            }
+        }
+    }
+
+    /// Finishes the current incremental file up to the snapshot (written
+    /// and fsynced), then adds a new one to the manifest and makes it
+    /// current: everything after the snapshot goes there.
+    async fn switch_incr(&mut self) -> Result<(), StorageError> {
+        loop {
+            if let Some(write) = self.write.take() {
+                let result = write.await;
+                self.write_done(result).await;
+            }
+            if self.failed.is_some() {
+                return Ok(()); // already failed; the caller recovers
+            }
+            if self.pending.is_empty() {
+                break;
+            }
+            self.start_io();
+        }
+        if let Some(fsync) = self.fsync.take() {
+            let result = fsync.await;
+            self.fsync_done(result);
+            if self.failed.is_some() {
+                return Ok(());
+            }
+        }
+        if self.synced_lsn < self.written_lsn {
+            let file = self.incr.clone();
+            io::run(&self.storage, move |_| file.sync()).await?;
+            self.synced_lsn = self.written_lsn;
+            self.publish_durable(self.written_lsn);
+        }
+        let info = self.layout.incr_info(self.manifest.last_incr_seq() + 1);
+        let path = self.layout.path(&info.name);
+        let file = io::run(&self.storage, move |s| s.create(&path)).await?;
+        let mut next = self.manifest.clone();
+        next.incrs.push(info);
+        let (layout, manifest) = (self.layout.clone(), next.clone());
+        io::run(&self.storage, move |s| layout.write_manifest(s, &manifest)).await?;
+        self.manifest = next;
+        self.incr = file;
+        self.incr_len = 0;
+        self.encoder = AofEncoder::new();
+        Ok(())
+    }
+
+    fn start_base(&mut self, snapshot: Snapshot) {
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        let info = self.layout.base_info(self.manifest.base_seq() + 1, false);
+        let path = self.layout.path(&info.name);
+        run.base = Some(info);
+        let cancel = run.cancel.clone();
+        self.base_task = Some(io::run(&self.storage, move |s| {
+            let file = s.create(&path)?;
+            Ok(write_base(&*file, &snapshot, &cancel))
+        }));
+    }
+
+    async fn base_done(&mut self, result: Result<Result<u64, BaseError>, StorageError>) {
+        let run = self.rewrite.as_ref().expect("a base belongs to a rewrite");
+        let base = run.base.clone().expect("a base file was named");
+        let written = match result {
+            Ok(Ok(len)) if !run.cancel.load(Ordering::Relaxed) => Ok(len),
+            Ok(Ok(_)) | Ok(Err(BaseError::Cancelled)) => Err("cancelled".to_string()),
+            Ok(Err(BaseError::Storage(error))) | Err(error) => Err(error.to_string()),
+        };
+        let outcome = match written {
+            Ok(len) if run.recovery => self.install_recovery(base.clone(), len).await,
+            Ok(len) if self.failed.is_none() => self.install_rewrite(base.clone(), len).await,
+            Ok(_) => Err("a disk error during the rewrite".to_string()),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => self.rewrite_succeeded(),
+            Err(error) => {
+                let path = self.layout.path(&base.name);
+                let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
+                self.rewrite_failed(&error);
+            }
+        }
+    }
+
+    /// Routine rewrite: the manifest names the new base and the
+    /// incremental files since the snapshot; the older files go.
+    async fn install_rewrite(
+        &mut self,
+        base: super::manifest::AofFileInfo,
+        len: u64,
+    ) -> Result<(), String> {
+        let current_seq = self.manifest.last_incr_seq();
+        let next = Manifest {
+            base: Some(base),
+            history: Vec::new(),
+            incrs: self
+                .manifest
+                .incrs
+                .iter()
+                .filter(|i| i.seq == current_seq)
+                .cloned()
+                .collect(),
+        };
+        self.replace_manifest(next, len + self.incr_len).await
+    }
+
+    /// Recovery: a new empty incremental file after the fresh base, the
+    /// manifest switched to both, writes accepted again.
+    async fn install_recovery(
+        &mut self,
+        base: super::manifest::AofFileInfo,
+        len: u64,
+    ) -> Result<(), String> {
+        let lsn = self.recovery_lsn().expect("a recovery has its snapshot");
+        let info = self.layout.incr_info(self.manifest.last_incr_seq() + 1);
+        let path = self.layout.path(&info.name);
+        let file = io::run(&self.storage, move |s| s.create(&path))
+            .await
+            .map_err(|e| e.to_string())?;
+        let next = Manifest {
+            base: Some(base),
+            history: Vec::new(),
+            incrs: vec![info],
+        };
+        self.replace_manifest(next, len).await?;
+        self.incr = file;
+        self.incr_len = 0;
+        self.written_lsn = lsn;
+        self.synced_lsn = lsn;
+        self.failed = None;
+        self.publish_durable(lsn);
+        self.published.health.send_replace(Health::Ok);
+        {
+            let mut status = self.published.status.lock();
+            status.aof_last_write_ok = true;
+            status.aof_last_write_error = None;
+        }
+        tracing::warn!(
+            "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
+        );
+        Ok(())
+    }
+
+    /// Writes `next` as the manifest, then deletes the files it dropped.
+    async fn replace_manifest(&mut self, next: Manifest, total_len: u64) -> Result<(), String> {
+        let (layout, manifest) = (self.layout.clone(), next.clone());
+        io::run(&self.storage, move |s| layout.write_manifest(s, &manifest))
+            .await
+            .map_err(|e| e.to_string())?;
+        let keep: Vec<String> = next.all_files().map(|f| f.name.clone()).collect();
+        let dropped: Vec<_> = self
+            .manifest
+            .all_files()
+            .filter(|f| !keep.contains(&f.name))
+            .map(|f| self.layout.path(&f.name))
+            .collect();
+        let dir = self.layout.dir().to_path_buf();
+        let removed = io::run(&self.storage, move |s| {
+            for path in &dropped {
+                s.remove(path)?;
+            }
+            s.sync_dir(&dir)
+        })
+        .await;
+        if let Err(error) = removed {
+            // The manifest no longer names them: leftovers, not data.
+            tracing::warn!("removing old AOF files: {error}");
+        }
+        self.manifest = next;
+        self.total_len = total_len;
+        self.rewrite_base_len = total_len;
+        Ok(())
+    }
+
+    fn rewrite_succeeded(&mut self) {
+        let run = self.rewrite.take().expect("rewriting");
+        let mut status = self.published.status.lock();
+        status.aof_rewrite_in_progress = false;
+        status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
+        status.aof_last_bgrewrite_ok = true;
+        status.aof_rewrites += 1;
+        status.aof_rewrites_consecutive_failures = 0;
+        *self.published.rewrite_started.lock() = None;
+        tracing::info!("Background AOF rewrite finished successfully");
+    }
+
+    fn rewrite_failed(&mut self, error: &str) {
+        let run = self.rewrite.take().expect("rewriting");
+        tracing::warn!("Background AOF rewrite failed: {error}");
+        let mut status = self.published.status.lock();
+        status.aof_rewrite_in_progress = false;
+        status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
+        status.aof_last_bgrewrite_ok = false;
+        status.aof_rewrites_consecutive_failures += 1;
+        *self.published.rewrite_started.lock() = None;
+        let failures = status.aof_rewrites_consecutive_failures.min(6) as u32;
+        drop(status);
+        // Automatic rewrites back off after failures: 1 min, doubling, <= 1 h.
+        self.next_auto_rewrite = Instant::now() + AUTO_RETRY_FIRST * 2u32.pow(failures - 1);
+        if let Some(failure) = &mut self.failed {
+            let now = Instant::now();
+            failure.retry_at = if run.recovery {
+                now + failure.backoff
+            } else {
+                now
+            };
+            if run.recovery {
+                failure.backoff = (failure.backoff * 2).min(RETRY_MAX);
+            }
+        }
+    }
+
+    // ----- shutdown -----
+
+    fn begin_close(&mut self) {
+        self.closing = true;
+        if let Some(run) = &self.rewrite {
+            if !run.recovery {
+                run.cancel.store(true, Ordering::Relaxed);
+            }
+        }
+        if let Some(failure) = &mut self.failed {
+            failure.retry_at = Instant::now();
+        }
+    }
+
+    /// Nothing in flight and nothing left that could still be written.
+    fn quiescent(&self) -> bool {
+        let nothing_running = self.write.is_none()
+            && self.fsync.is_none()
+            && self.snapshot_task.is_none()
+            && self.base_task.is_none()
+            && self.draining.is_none()
+            && self.rewrite.is_none();
+        let retry_left = self.failed.is_some() && !self.final_recovery_tried;
+        nothing_running && !retry_left && (self.pending.is_empty() || self.failed.is_some())
+    }
+
+    /// The last fsync (whatever the policy, as Redis fsyncs at shutdown),
+    /// then `Closed` for everyone.
+    async fn finish(&mut self) -> Result<(), Misconf> {
+        if self.failed.is_none() && self.synced_lsn < self.written_lsn {
+            let file = self.incr.clone();
+            match io::run(&self.storage, move |_| file.sync()).await {
+                Ok(()) => {
+                    self.synced_lsn = self.written_lsn;
+                    self.publish_durable(self.written_lsn);
+                }
+                Err(error) => self.fail(&error),
+            }
+        }
+        self.publish_status();
+        match &self.failed {
+            Some(failure) => Err(failure.misconf.clone()),
+            None => {
+                self.published.health.send_replace(Health::Closed);
+                Ok(())
+            }
+        }
+    }
+
+    fn publish_status(&self) {
+        let mut status = self.published.status.lock();
+        status.aof_current_size = self.total_len;
+        status.aof_base_size = self.rewrite_base_len;
+        status.aof_buffer_length = self.pending.len() as u64;
+        status.aof_pending_bio_fsync = u64::from(self.fsync.is_some());
+        status.aof_rewrite_scheduled = self.rewrite_requested;
+        status.written_lsn = self.written_lsn;
+        status.durable_lsn = *self.published.durable.borrow();
+    }
+}

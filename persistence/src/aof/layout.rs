@@ -1,0 +1,167 @@
+//! Where the multi-part AOF lives and how its files are named, as Redis 7.0
+//! names them: in `dir/appenddirname`, `<appendfilename>.<seq>.base.rdb`
+//! (or `.base.aof`), `<appendfilename>.<seq>.incr.aof` and
+//! `<appendfilename>.manifest`, replaced atomically through
+//! `temp-<appendfilename>.manifest`.
+
+use super::manifest::{AofFileInfo, FileKind, Manifest, ManifestError};
+use crate::config::PersistenceConfig;
+use crate::storage::{write_file, Storage, StorageError};
+use std::path::{Path, PathBuf};
+
+/// The AOF directory and its naming scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AofLayout {
+    dir: PathBuf,
+    basename: String,
+}
+
+/// Reading the manifest failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestReadError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{}: {source}", path.display())]
+    Invalid {
+        path: PathBuf,
+        source: ManifestError,
+    },
+}
+
+impl AofLayout {
+    pub fn new(config: &PersistenceConfig) -> Self {
+        AofLayout {
+            dir: config.aof_dir(),
+            basename: config.appendfilename.clone(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn basename(&self) -> &str {
+        &self.basename
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.path(&format!("{}.manifest", self.basename))
+    }
+
+    fn temp_manifest_path(&self) -> PathBuf {
+        self.path(&format!("temp-{}.manifest", self.basename))
+    }
+
+    pub fn base_info(&self, seq: u64, rdb: bool) -> AofFileInfo {
+        let ext = if rdb { "rdb" } else { "aof" };
+        AofFileInfo {
+            name: format!("{}.{seq}.base.{ext}", self.basename),
+            seq,
+            kind: FileKind::Base,
+        }
+    }
+
+    pub fn incr_info(&self, seq: u64) -> AofFileInfo {
+        AofFileInfo {
+            name: format!("{}.{seq}.incr.aof", self.basename),
+            seq,
+            kind: FileKind::Incr,
+        }
+    }
+
+    /// The manifest, or None if there is none.
+    pub fn read_manifest(
+        &self,
+        storage: &dyn Storage,
+    ) -> Result<Option<Manifest>, ManifestReadError> {
+        let path = self.manifest_path();
+        if !storage.exists(&path)? {
+            return Ok(None);
+        }
+        let data = storage.read(&path)?;
+        Manifest::parse(&data)
+            .map(Some)
+            .map_err(|source| ManifestReadError::Invalid { path, source })
+    }
+
+    /// Replaces the manifest atomically: a temporary file, fsynced, renamed
+    /// over the old one, then the directory fsynced so the rename holds.
+    pub fn write_manifest(
+        &self,
+        storage: &dyn Storage,
+        manifest: &Manifest,
+    ) -> Result<(), StorageError> {
+        let temp = self.temp_manifest_path();
+        write_file(storage, &temp, &manifest.to_bytes())?;
+        storage.rename(&temp, &self.manifest_path())?;
+        storage.sync_dir(&self.dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::sim::{CrashMode, SimStorage};
+
+    fn layout() -> AofLayout {
+        let config = PersistenceConfig {
+            dir: PathBuf::from("/data"),
+            ..PersistenceConfig::default()
+        };
+        AofLayout::new(&config)
+    }
+
+    #[test]
+    fn names_files_as_redis_does() {
+        let layout = layout();
+        assert_eq!(layout.dir(), Path::new("/data/appendonlydir"));
+        assert_eq!(layout.base_info(1, true).name, "appendonly.aof.1.base.rdb");
+        assert_eq!(layout.base_info(2, false).name, "appendonly.aof.2.base.aof");
+        assert_eq!(layout.incr_info(7).name, "appendonly.aof.7.incr.aof");
+        assert_eq!(
+            layout.manifest_path(),
+            Path::new("/data/appendonlydir/appendonly.aof.manifest")
+        );
+    }
+
+    #[test]
+    fn the_manifest_is_replaced_atomically_and_durably() {
+        let layout = layout();
+        let sim = SimStorage::new(11);
+        sim.create_dir_all(layout.dir()).unwrap();
+        assert_eq!(layout.read_manifest(&sim).unwrap(), None);
+        let first = Manifest {
+            base: Some(layout.base_info(1, false)),
+            history: vec![],
+            incrs: vec![layout.incr_info(1)],
+        };
+        layout.write_manifest(&sim, &first).unwrap();
+        let sim = sim.crash(CrashMode::DropUnsynced);
+        assert_eq!(layout.read_manifest(&sim).unwrap(), Some(first.clone()));
+        let second = Manifest {
+            base: Some(layout.base_info(2, false)),
+            history: vec![],
+            incrs: vec![layout.incr_info(2)],
+        };
+        layout.write_manifest(&sim, &second).unwrap();
+        let sim = sim.crash(CrashMode::Seeded);
+        assert_eq!(layout.read_manifest(&sim).unwrap(), Some(second));
+    }
+
+    #[test]
+    fn an_invalid_manifest_names_its_path() {
+        let layout = layout();
+        let sim = SimStorage::new(1);
+        sim.create_dir_all(layout.dir()).unwrap();
+        write_file(&sim, &layout.manifest_path(), b"nonsense\n").unwrap();
+        let error = layout.read_manifest(&sim).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "/data/appendonlydir/appendonly.aof.manifest: line 1: invalid AOF manifest file format"
+        );
+    }
+}

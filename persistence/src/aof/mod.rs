@@ -1,0 +1,17 @@
+//! The multi-part AOF of Redis 7.0.
+//!
+//! - `actor`: the writer that owns the files (fsync policies, group
+//!   commit, MISCONF and its recovery, rewrites).
+//! - [`manifest`]: the manifest format; [`layout`]: file names and the
+//!   atomic manifest replace.
+//! - [`encode`]: deltas to RESP commands; [`reader`]: RESP commands back,
+//!   with offsets; [`replay`]: one file into the engine.
+//! - [`base`]: a base file in AOF form from a snapshot.
+
+pub(crate) mod actor;
+pub mod base;
+pub mod encode;
+pub mod layout;
+pub mod manifest;
+pub mod reader;
+pub mod replay;

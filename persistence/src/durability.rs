@@ -1,0 +1,465 @@
+//! `Durability`: the handle the server holds. It starts the bridge and the
+//! AOF actor, hands out the engine's delta sink, takes credit before the
+//! engine lock (`reserve`), waits for fsyncs (`wait_durable`), reports
+//! status, starts rewrites and shuts everything down in order.
+//!
+//! With `appendonly no` it is a pass-through: the sink discards, credit is
+//! free, everything is "durable" at once.
+
+use crate::aof::actor::{self, ActorSetup, Control, Health, OpenAof, Published};
+use crate::aof::base::write_base;
+use crate::aof::layout::{AofLayout, ManifestReadError};
+use crate::aof::manifest::Manifest;
+use crate::bridge::{self, Batch, BatchLimits, DeltaSender};
+use crate::config::{FsyncPolicy, PersistenceConfig};
+use crate::credit::DeltaPermit;
+use crate::error::{DurabilityError, Misconf, RewriteError};
+use crate::io;
+use crate::snapshot::SnapshotSource;
+use crate::status::PersistenceStatus;
+use crate::storage::{Storage, StorageError};
+use kv_engine::delta::NoDeltas;
+use kv_engine::{Delta, DeltaSink};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Sizes of the pipeline; the defaults suit a server.
+#[derive(Clone, Copy, Debug)]
+pub struct DurabilityOptions {
+    /// Slots of the delta channel: the most deltas emitted and not yet
+    /// taken by the bridge, and the largest `reserve`.
+    pub delta_capacity: usize,
+    /// Largest batch the bridge hands the actor, in deltas and bytes.
+    pub batch_max_deltas: usize,
+    pub batch_max_bytes: usize,
+    /// Batches queued for the actor.
+    pub actor_queue: usize,
+    /// How long `shutdown` waits for outstanding credit to come back.
+    pub shutdown_credit_timeout: Duration,
+}
+
+impl Default for DurabilityOptions {
+    fn default() -> Self {
+        DurabilityOptions {
+            delta_capacity: 16 * 1024,
+            batch_max_deltas: 4096,
+            batch_max_bytes: 4 << 20,
+            actor_queue: 8,
+            shutdown_credit_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why persistence could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("Bad AOF manifest {0}")]
+    Manifest(#[from] ManifestReadError),
+    #[error("creating the AOF base file: {0}")]
+    Base(String),
+}
+
+/// The durability pipeline; clones share it.
+#[derive(Clone)]
+pub struct Durability {
+    active: Option<Arc<Active>>,
+}
+
+struct Active {
+    policy: FsyncPolicy,
+    capacity: usize,
+    credits: Arc<Semaphore>,
+    closing: AtomicBool,
+    delta_tx: crossbeam_channel::Sender<Delta>,
+    /// Set in the simulator's task form: the sink wakes the bridge task.
+    wake: Option<Arc<Notify>>,
+    published: Arc<Published>,
+    control: mpsc::Sender<Control>,
+    running: Mutex<Option<Running>>,
+    options: DurabilityOptions,
+}
+
+/// What `shutdown` stops and joins.
+struct Running {
+    actor: JoinHandle<Result<(), Misconf>>,
+    bridge: BridgeHandle,
+}
+
+enum BridgeHandle {
+    /// Dropping `stop` tells the thread to drain and return.
+    Thread {
+        thread: std::thread::JoinHandle<()>,
+        stop: crossbeam_channel::Sender<()>,
+    },
+    Task {
+        task: JoinHandle<()>,
+        stop: CancellationToken,
+    },
+}
+
+impl Durability {
+    /// Persistence off (`appendonly no`): nothing is written.
+    pub fn disabled() -> Self {
+        Durability { active: None }
+    }
+
+    /// Opens (or creates) the AOF and starts the bridge and the writer.
+    /// Call inside a tokio runtime, after `recover` and before the engine
+    /// runs commands; give the engine `delta_sink()` afterwards.
+    /// `durable_lsn` is `engine.next_lsn() - 1`: what recovery loaded is on
+    /// disk already. With `appendonly no` this is `disabled()`.
+    pub async fn start(
+        config: &PersistenceConfig,
+        storage: Arc<dyn Storage>,
+        snapshots: Arc<dyn SnapshotSource>,
+        durable_lsn: u64,
+        options: DurabilityOptions,
+    ) -> Result<Durability, StartError> {
+        if !config.appendonly {
+            return Ok(Durability::disabled());
+        }
+        assert!(options.delta_capacity > 0 && options.delta_capacity <= u32::MAX as usize);
+        let layout = AofLayout::new(config);
+        let aof = open_aof(&storage, &layout, &snapshots).await?;
+        let mut status = PersistenceStatus::new(true, config.appendfsync);
+        status.aof_current_size = aof.total_len;
+        status.aof_base_size = aof.total_len;
+        status.written_lsn = durable_lsn;
+        status.durable_lsn = durable_lsn;
+        let published = Arc::new(Published {
+            durable: watch::Sender::new(durable_lsn),
+            health: watch::Sender::new(Health::Ok),
+            status: Mutex::new(status),
+            rewrite_started: Mutex::new(None),
+        });
+        let (delta_tx, delta_rx) = crossbeam_channel::bounded(options.delta_capacity);
+        let credits = Arc::new(Semaphore::new(options.delta_capacity));
+        let (batch_tx, batch_rx) = mpsc::channel::<Batch>(options.actor_queue.max(1));
+        let (control_tx, control_rx) = mpsc::channel(16);
+        let limits = BatchLimits {
+            max_deltas: options.batch_max_deltas.max(1),
+            max_bytes: options.batch_max_bytes.max(1),
+        };
+        let inline = storage.is_inline();
+        let setup = ActorSetup {
+            storage,
+            layout,
+            policy: config.appendfsync,
+            auto_rewrite_percentage: config.auto_aof_rewrite_percentage,
+            auto_rewrite_min_size: config.auto_aof_rewrite_min_size,
+            aof,
+            durable_lsn,
+            snapshots,
+            published: published.clone(),
+        };
+        let actor = tokio::spawn(actor::run(setup, batch_rx, control_rx));
+        let (bridge, wake) = if inline {
+            let wake = Arc::new(Notify::new());
+            let stop = CancellationToken::new();
+            let task = tokio::spawn(bridge::run_task(
+                delta_rx,
+                wake.clone(),
+                stop.clone(),
+                credits.clone(),
+                batch_tx,
+                limits,
+            ));
+            (BridgeHandle::Task { task, stop }, Some(wake))
+        } else {
+            let (stop, stop_rx) = crossbeam_channel::bounded(0);
+            let bridge_credits = credits.clone();
+            let thread = std::thread::Builder::new()
+                .name("delta-bridge".into())
+                .spawn(move || {
+                    bridge::run_thread(delta_rx, stop_rx, bridge_credits, batch_tx, limits)
+                })
+                .map_err(|e| StorageError::new("spawn", std::path::Path::new("delta-bridge"), e))?;
+            (BridgeHandle::Thread { thread, stop }, None)
+        };
+        Ok(Durability {
+            active: Some(Arc::new(Active {
+                policy: config.appendfsync,
+                capacity: options.delta_capacity,
+                credits,
+                closing: AtomicBool::new(false),
+                delta_tx,
+                wake,
+                published,
+                control: control_tx,
+                running: Mutex::new(Some(Running { actor, bridge })),
+                options,
+            })),
+        })
+    }
+
+    /// The sink to give the engine (`Engine::set_delta_sink`).
+    pub fn delta_sink(&self) -> Box<dyn DeltaSink> {
+        match &self.active {
+            None => Box::new(NoDeltas),
+            Some(active) => match &active.wake {
+                Some(wake) => Box::new(DeltaSender::new(active.delta_tx.clone(), wake.clone())),
+                None => Box::new(active.delta_tx.clone()),
+            },
+        }
+    }
+
+    /// The largest `n` `reserve` accepts.
+    pub fn max_reserve(&self) -> usize {
+        self.active.as_ref().map_or(usize::MAX, |a| a.capacity)
+    }
+
+    /// Free slots of the delta channel. Equals `max_reserve()` once no
+    /// permit is held and the bridge has taken every delta: the leak check
+    /// of tests and the simulation.
+    pub fn credit_available(&self) -> usize {
+        self.active
+            .as_ref()
+            .map_or(usize::MAX, |a| a.credits.available_permits())
+    }
+
+    /// Takes room for `n` deltas, BEFORE the engine lock: one per command
+    /// about to run (a read may emit one too, a lazy-expiry DEL). Waits
+    /// while the pipeline is full: that is the backpressure. Cancel-safe:
+    /// dropped while waiting it holds nothing. The permit says whether
+    /// write commands must be refused (`DeltaPermit::misconf`); reads run
+    /// either way. Err only once persistence has shut down.
+    ///
+    /// Panics if `n > max_reserve()`: split larger batches.
+    pub async fn reserve(&self, n: usize) -> Result<DeltaPermit, DurabilityError> {
+        let Some(active) = &self.active else {
+            return Ok(DeltaPermit::unlimited(n, None));
+        };
+        assert!(
+            n <= active.capacity,
+            "reserve({n}) exceeds the delta channel's {} slots",
+            active.capacity
+        );
+        if active.closing.load(Ordering::Acquire) {
+            return Err(DurabilityError::Closed);
+        }
+        if n > 0 {
+            let slots = active.credits.acquire_many(n as u32).await;
+            // The semaphore closes only at shutdown.
+            slots.map_err(|_| DurabilityError::Closed)?.forget();
+        }
+        // From here on the slots are the permit's: it returns them on drop.
+        let permit = DeltaPermit::new(active.credits.clone(), n, None);
+        let misconf = match &*active.published.health.borrow() {
+            Health::Ok => None,
+            Health::Failed(misconf) => Some(misconf.clone()),
+            Health::Closed => return Err(DurabilityError::Closed),
+        };
+        Ok(permit.with_misconf(misconf))
+    }
+
+    /// Why write commands are refused now, if they are.
+    pub fn misconf(&self) -> Option<Misconf> {
+        let active = self.active.as_ref()?;
+        match &*active.published.health.borrow() {
+            Health::Failed(misconf) => Some(misconf.clone()),
+            _ => None,
+        }
+    }
+
+    /// The durable LSN as it moves: every delta up to it is as durable as
+    /// `appendfsync` promises.
+    pub fn durable_lsn(&self) -> watch::Receiver<u64> {
+        match &self.active {
+            Some(active) => active.published.durable.subscribe(),
+            None => watch::Sender::new(u64::MAX).subscribe(),
+        }
+    }
+
+    /// Waits until the delta with `lsn` is durable. For `appendfsync
+    /// always`, await this before replying to a write. Err(Misconf) when
+    /// the AOF failed before covering it (the write is in memory; the reply
+    /// must be the MISCONF error); Err(Closed) after shutdown. Cancel-safe.
+    pub async fn wait_durable(&self, lsn: u64) -> Result<(), DurabilityError> {
+        let Some(active) = &self.active else {
+            return Ok(());
+        };
+        let mut durable = active.published.durable.subscribe();
+        let mut health = active.published.health.subscribe();
+        loop {
+            if *durable.borrow_and_update() >= lsn {
+                return Ok(());
+            }
+            match &*health.borrow_and_update() {
+                Health::Ok => {}
+                Health::Failed(misconf) => return Err(misconf.clone().into()),
+                Health::Closed => return Err(DurabilityError::Closed),
+            }
+            // Both senders live as long as `active`: changed() cannot fail.
+            tokio::select! {
+                _ = durable.changed() => {}
+                _ = health.changed() => {}
+            }
+        }
+    }
+
+    /// `appendfsync`, or None when the AOF is off.
+    pub fn fsync_policy(&self) -> Option<FsyncPolicy> {
+        self.active.as_ref().map(|a| a.policy)
+    }
+
+    /// The AOF fields of INFO persistence.
+    pub fn status(&self) -> PersistenceStatus {
+        let Some(active) = &self.active else {
+            return PersistenceStatus::new(false, FsyncPolicy::default());
+        };
+        let mut status = active.published.status.lock().clone();
+        if let Some(started) = *active.published.rewrite_started.lock() {
+            status.aof_current_rewrite_time_sec = started.elapsed().as_secs() as i64;
+        }
+        status.durable_lsn = *active.published.durable.borrow();
+        status
+    }
+
+    /// BGREWRITEAOF: Ok once a rewrite has started (reply
+    /// "+Background append only file rewriting started").
+    pub async fn rewrite(&self) -> Result<(), RewriteError> {
+        let Some(active) = &self.active else {
+            return Err(RewriteError::Disabled);
+        };
+        let (reply, answer) = oneshot::channel();
+        active
+            .control
+            .send(Control::Rewrite { reply })
+            .await
+            .map_err(|_| RewriteError::Closed)?;
+        answer.await.unwrap_or(Err(RewriteError::Closed))
+    }
+
+    /// Stops in order: refuses new credit, waits for outstanding credit
+    /// (every permit dropped, every delta taken by the bridge), lets the
+    /// bridge drain, lets the actor write and fsync everything, and joins
+    /// both. Call after the server stopped running commands. Returns the
+    /// disk error persistence ended in, if any. Later calls return Ok.
+    pub async fn shutdown(&self) -> Result<(), DurabilityError> {
+        let Some(active) = &self.active else {
+            return Ok(());
+        };
+        active.closing.store(true, Ordering::Release);
+        let Some(running) = active.running.lock().take() else {
+            return Ok(());
+        };
+        let all = active.capacity as u32;
+        let timeout = active.options.shutdown_credit_timeout;
+        match tokio::time::timeout(timeout, active.credits.acquire_many(all)).await {
+            Ok(Ok(slots)) => slots.forget(),
+            Ok(Err(_)) => {}
+            Err(_) => tracing::error!(
+                "persistence shutdown: delta credit still held after {timeout:?}; stopping anyway"
+            ),
+        }
+        active.credits.close();
+        match running.bridge {
+            BridgeHandle::Thread { thread, stop } => {
+                drop(stop);
+                let joined = io::blocking(false, move || thread.join()).await;
+                if !matches!(joined, Ok(Ok(()))) {
+                    tracing::error!("the delta bridge thread panicked");
+                }
+            }
+            BridgeHandle::Task { task, stop } => {
+                stop.cancel();
+                if task.await.is_err() {
+                    tracing::error!("the delta bridge task panicked");
+                }
+            }
+        }
+        match running.actor.await {
+            Ok(result) => result.map_err(DurabilityError::from),
+            Err(_) => Err(DurabilityError::Closed),
+        }
+    }
+}
+
+/// Finds the AOF the manifest names, or creates one as Redis does on a
+/// first start with `appendonly yes`: a base from the current data (empty
+/// after a start with nothing to load), an empty incremental file and the
+/// manifest. A manifest without an incremental file gets one.
+async fn open_aof(
+    storage: &Arc<dyn Storage>,
+    layout: &AofLayout,
+    snapshots: &Arc<dyn SnapshotSource>,
+) -> Result<OpenAof, StartError> {
+    let probe = layout.clone();
+    let manifest = io::run(storage, move |s| Ok(probe.read_manifest(s))).await??;
+    let mut manifest = match manifest {
+        Some(manifest) => manifest,
+        None => create_aof(storage, layout, snapshots).await?,
+    };
+    if manifest.incrs.is_empty() {
+        let info = layout.incr_info(manifest.last_incr_seq() + 1);
+        tracing::info!("Creating AOF incr file {} on server start", info.name);
+        let (l, path) = (layout.clone(), layout.path(&info.name));
+        let mut next = manifest.clone();
+        next.incrs.push(info);
+        let written = next.clone();
+        io::run(storage, move |s| {
+            s.create(&path)?.sync()?;
+            l.write_manifest(s, &written)
+        })
+        .await?;
+        manifest = next;
+    }
+    let paths: Vec<_> = manifest
+        .load_order()
+        .map(|f| layout.path(&f.name))
+        .collect();
+    let last = layout.path(&manifest.incrs.last().expect("an incr file").name);
+    let (incr, incr_len, total_len) = io::run(storage, move |s| {
+        let mut total = 0;
+        for path in &paths {
+            total += s.len(path)?;
+        }
+        let incr_len = s.len(&last)?;
+        Ok((s.open_append(&last)?, incr_len, total))
+    })
+    .await?;
+    Ok(OpenAof {
+        manifest,
+        incr,
+        incr_len,
+        total_len,
+    })
+}
+
+async fn create_aof(
+    storage: &Arc<dyn Storage>,
+    layout: &AofLayout,
+    snapshots: &Arc<dyn SnapshotSource>,
+) -> Result<Manifest, StartError> {
+    let source = snapshots.clone();
+    let snapshot = io::blocking(storage.is_inline(), move || source.snapshot()).await?;
+    let base = layout.base_info(1, false);
+    let incr = layout.incr_info(1);
+    tracing::info!("Creating AOF base file {} on server start", base.name);
+    tracing::info!("Creating AOF incr file {} on server start", incr.name);
+    let manifest = Manifest {
+        base: Some(base.clone()),
+        history: Vec::new(),
+        incrs: vec![incr.clone()],
+    };
+    let (l, m) = (layout.clone(), manifest.clone());
+    io::run(storage, move |s| {
+        s.create_dir_all(l.dir())?;
+        let file = s.create(&l.path(&base.name))?;
+        write_base(&*file, &snapshot, &AtomicBool::new(false)).map_err(|e| match e {
+            crate::aof::base::BaseError::Storage(e) => e,
+            crate::aof::base::BaseError::Cancelled => unreachable!("never cancelled"),
+        })?;
+        s.create(&l.path(&incr.name))?.sync()?;
+        l.write_manifest(s, &m)
+    })
+    .await?;
+    Ok(manifest)
+}

@@ -1,0 +1,155 @@
+//! `Storage`: the few file operations persistence needs, behind a trait so
+//! that tests and the deterministic simulation run on a simulated disk.
+//!
+//! - [`real`]: the real file system (`std::fs`, `fdatasync`, directory fsync).
+//! - [`sim`] (feature `sim` or tests): an honest page-cache model with a
+//!   seeded crash and named fault-injection points.
+//!
+//! Every call blocks. Async code reaches storage only through
+//! [`crate::io::run`], which uses `spawn_blocking` for the real disk and runs
+//! the simulator inline (it is memory only and must stay deterministic).
+
+pub mod real;
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use real::RealStorage;
+
+/// A file open for appending. Methods take `&self` so that one fsync can run
+/// on a blocking thread while the next append runs on another (Linux allows
+/// both on one descriptor).
+pub trait StorageFile: Send + Sync {
+    /// Appends all of `bytes`, or fails; on failure a prefix may have been
+    /// written (a short write), exactly as `write(2)` can leave it.
+    fn append(&self, bytes: &[u8]) -> Result<(), StorageError>;
+    /// Forces the written data to stable storage (`fdatasync`).
+    fn sync(&self) -> Result<(), StorageError>;
+    /// Cuts the file to `len` bytes (undoing a short write).
+    fn truncate(&self, len: u64) -> Result<(), StorageError>;
+    /// The file's path, for messages.
+    fn path(&self) -> &Path;
+}
+
+/// File-system operations, all blocking.
+pub trait Storage: Send + Sync + 'static {
+    /// Creates `path` empty (truncating what was there), open for appending.
+    fn create(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError>;
+    /// Opens an existing file for appending at its end.
+    fn open_append(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError>;
+    /// The whole contents of a file.
+    fn read(&self, path: &Path) -> Result<Vec<u8>, StorageError>;
+    /// The length of a file; `ErrorKind::NotFound` if it does not exist.
+    fn len(&self, path: &Path) -> Result<u64, StorageError>;
+    /// Cuts a file to `len` bytes.
+    fn truncate(&self, path: &Path, len: u64) -> Result<(), StorageError>;
+    /// Renames atomically, replacing `to` if it exists.
+    fn rename(&self, from: &Path, to: &Path) -> Result<(), StorageError>;
+    /// Removes a file.
+    fn remove(&self, path: &Path) -> Result<(), StorageError>;
+    /// The names of the files in a directory, sorted.
+    fn list_dir(&self, dir: &Path) -> Result<Vec<String>, StorageError>;
+    /// Creates a directory and its parents if missing.
+    fn create_dir_all(&self, dir: &Path) -> Result<(), StorageError>;
+    /// Makes a directory's entries (creates, renames, removes) durable.
+    fn sync_dir(&self, dir: &Path) -> Result<(), StorageError>;
+
+    /// True when calls are cheap and deterministic (the simulator): async
+    /// code calls them inline instead of on a blocking thread.
+    fn is_inline(&self) -> bool {
+        false
+    }
+    /// A latency the async caller should wait (on tokio's clock) before the
+    /// next call: the simulator's SLOW_DISK. Only asked when `is_inline`.
+    fn delay(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Whether `path` exists.
+    fn exists(&self, path: &Path) -> Result<bool, StorageError> {
+        match self.len(path) {
+            Ok(_) => Ok(true),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// Writes a whole file durably: create, append, fsync. The caller syncs the
+/// directory (once for several files) and renames as it needs.
+pub fn write_file(storage: &dyn Storage, path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    let file = storage.create(path)?;
+    file.append(bytes)?;
+    file.sync()
+}
+
+/// A failed storage operation: what, on which path, and the OS error.
+#[derive(Debug, thiserror::Error)]
+#[error("{op} {}: {source}", path.display())]
+pub struct StorageError {
+    pub op: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+impl StorageError {
+    pub fn new(op: &'static str, path: &Path, source: io::Error) -> Self {
+        StorageError {
+            op,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn kind(&self) -> io::ErrorKind {
+        self.source.kind()
+    }
+
+    /// The OS's text for the error without Rust's " (os error N)" suffix:
+    /// what C's `strerror` prints, as Redis puts it in MISCONF replies
+    /// ("No space left on device").
+    pub fn reason(&self) -> String {
+        os_reason(&self.source)
+    }
+}
+
+/// `strerror`-style text of an I/O error.
+pub fn os_reason(error: &io::Error) -> String {
+    let text = error.to_string();
+    match (error.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_string(),
+        _ => text,
+    }
+}
+
+/// Linux errno values the simulator reports, so its errors read as the real
+/// disk's (`strerror` text included).
+pub mod errno {
+    pub const EIO: i32 = 5;
+    pub const EBADF: i32 = 9;
+    pub const ENOSPC: i32 = 28;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_is_strerror_text() {
+        let error = StorageError::new(
+            "write",
+            Path::new("/x"),
+            io::Error::from_raw_os_error(errno::ENOSPC),
+        );
+        assert_eq!(error.reason(), "No space left on device");
+        let eio = io::Error::from_raw_os_error(errno::EIO);
+        assert_eq!(os_reason(&eio), "Input/output error");
+        let custom = io::Error::other("stale handle");
+        assert_eq!(os_reason(&custom), "stale handle");
+    }
+}

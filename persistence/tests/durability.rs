@@ -1,0 +1,168 @@
+//! The durable write path on the simulated disk, in paused tokio time: the
+//! fsync policies and group commit, shutdown draining, and credit.
+
+mod support;
+
+use persistence::storage::sim::CrashMode;
+use persistence::{FsyncPolicy, Storage};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use support::{sim_disk, start_on, words, Written};
+
+fn lsn(written: &Written) -> u64 {
+    match written {
+        Written::Ok(_, Some(lsn)) => *lsn,
+        other => panic!("not a write: {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_first_start_creates_the_files_redis_creates() {
+    let sim = sim_disk(1);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let dir = sim.list_dir(Path::new("/data/appendonlydir")).unwrap();
+    assert_eq!(
+        dir,
+        [
+            "appendonly.aof.1.base.aof",
+            "appendonly.aof.1.incr.aof",
+            "appendonly.aof.manifest"
+        ]
+    );
+    assert_eq!(
+        sim.read(Path::new("/data/appendonlydir/appendonly.aof.manifest"))
+            .unwrap(),
+        b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    node.durability.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn always_acknowledges_only_after_the_covering_fsync() {
+    let sim = sim_disk(2);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = kv_engine::ClientState::new(1);
+    for i in 0..20 {
+        let written = node
+            .write(&mut client, &words(&format!("SET k{i} v{i}")))
+            .await;
+        let lsn = lsn(&written);
+        assert!(*node.durability.durable_lsn().borrow() >= lsn);
+    }
+    let fsyncs = sim.stats().fsyncs;
+    // Nothing but what fsync made durable survives this crash.
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::Always).await;
+    assert_eq!(again.report.keys, 20);
+    assert!(
+        fsyncs >= 20,
+        "one write at a time: an fsync each ({fsyncs})"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
+    let sim = sim_disk(3);
+    sim.set_slow_latency(Duration::from_millis(5));
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
+    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    let before = sim.stats().fsyncs;
+    let mut writers = Vec::new();
+    for w in 0..50 {
+        let node = node.clone();
+        writers.push(tokio::spawn(async move {
+            let mut client = kv_engine::ClientState::new(w);
+            for i in 0..20 {
+                let line = format!("SET w{w}:{i} x");
+                let written = node.write(&mut client, &words(&line)).await;
+                let lsn = lsn(&written);
+                assert!(*node.durability.durable_lsn().borrow() >= lsn);
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let fsyncs = sim.stats().fsyncs - before;
+    assert!(
+        fsyncs < 1000 / 5,
+        "1000 writes by 50 clients share fsyncs: {fsyncs} fsyncs"
+    );
+    node.durability.shutdown().await.unwrap();
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::Always).await;
+    assert_eq!(again.report.keys, 1000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn everysec_fsyncs_once_a_second_off_the_request_path() {
+    let sim = sim_disk(4);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = kv_engine::ClientState::new(1);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let first = lsn(&node.write(&mut client, &words("SET a 1")).await);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(
+        *node.durability.durable_lsn().borrow() >= first,
+        "a second since the last fsync: this one goes at once"
+    );
+    let before = sim.stats().fsyncs;
+    let mut last = 0;
+    for i in 0..50 {
+        last = lsn(&node
+            .write(&mut client, &words(&format!("SET b{i} 1")))
+            .await);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        *node.durability.durable_lsn().borrow() < last,
+        "not yet a second"
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(*node.durability.durable_lsn().borrow() >= last);
+    let fsyncs = sim.stats().fsyncs - before;
+    assert!((1..=2).contains(&fsyncs), "{fsyncs} fsyncs in 1.7 s");
+    node.durability.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_is_durable_once_written_and_shutdown_fsyncs() {
+    let sim = sim_disk(5);
+    let node = start_on(&sim, FsyncPolicy::No).await;
+    let mut client = kv_engine::ClientState::new(1);
+    let before = sim.stats().fsyncs;
+    let mut last = 0;
+    for i in 0..30 {
+        last = lsn(&node
+            .write(&mut client, &words(&format!("RPUSH l {i}")))
+            .await);
+    }
+    node.durability.wait_durable(last).await.unwrap();
+    assert_eq!(sim.stats().fsyncs, before, "the OS decides");
+    node.durability.shutdown().await.unwrap();
+    assert!(sim.stats().fsyncs > before, "shutdown fsyncs");
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::No).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_drains_every_delta_and_later_calls_are_refused() {
+    let sim = sim_disk(6);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = kv_engine::ClientState::new(1);
+    for i in 0..500 {
+        node.write(&mut client, &words(&format!("SADD s {i}")))
+            .await;
+    }
+    node.durability.shutdown().await.unwrap();
+    assert!(matches!(
+        node.durability.reserve(1).await,
+        Err(persistence::DurabilityError::Closed)
+    ));
+    node.durability.shutdown().await.unwrap();
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::EverySec).await;
+    assert_eq!(again.dump(), node.dump());
+}

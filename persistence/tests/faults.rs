@@ -1,0 +1,336 @@
+//! Disk faults on the simulated disk: MISCONF with Redis's texts, reads
+//! that keep working, recovery through a fresh base (never an fsync retry
+//! on the failed file), and crashes at seeded moments that lose nothing
+//! `appendfsync` promised to keep.
+
+mod support;
+
+use kv_engine::ClientState;
+use persistence::storage::sim::{CrashMode, Fault, SimStorage};
+use persistence::{DurabilityError, FsyncPolicy, Misconf, Storage};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Duration;
+use support::{sim_disk, start_on, words, Node, Written};
+
+const DIR: &str = "/data/appendonlydir";
+
+fn manifest(sim: &SimStorage) -> String {
+    String::from_utf8(
+        sim.read(&Path::new(DIR).join("appendonly.aof.manifest"))
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn misconf(reason: &str) -> DurabilityError {
+    DurabilityError::Misconf(Misconf::Aof {
+        reason: reason.into(),
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_error_is_misconf_until_a_fresh_base_recovers() {
+    let sim = sim_disk(1);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    assert!(matches!(
+        node.write(&mut client, &words("SET a 1")).await,
+        Written::Ok(..)
+    ));
+    sim.fail_next(Fault::WriteError);
+    assert!(
+        matches!(
+            node.write(&mut client, &words("SET b 2")).await,
+            Written::Unconfirmed(_, e) if e == misconf("Input/output error")
+        ),
+        "run, but not acknowledged: its write failed"
+    );
+    assert_eq!(
+        node.durability.misconf().map(|m| m.to_string()),
+        Some("MISCONF Errors writing to the AOF file: Input/output error".into())
+    );
+    let status = node.durability.status();
+    assert!(!status.aof_last_write_ok);
+    assert_eq!(status.info_fields()[8].1, "err");
+    assert_eq!(
+        node.write(&mut client, &words("SET c 3")).await,
+        Written::Refused(misconf("Input/output error")),
+        "writes are refused"
+    );
+    assert_eq!(
+        node.read(&mut client, &words("GET a")).await,
+        b"$1\r\n1\r\n",
+        "reads keep working"
+    );
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(node.durability.misconf(), None, "recovered");
+    assert!(node.durability.status().aof_last_write_ok);
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+    );
+    assert_eq!(
+        sim.list_dir(Path::new(DIR)).unwrap(),
+        [
+            "appendonly.aof.2.base.aof",
+            "appendonly.aof.2.incr.aof",
+            "appendonly.aof.manifest"
+        ],
+        "the failed files are gone"
+    );
+    assert!(matches!(
+        node.write(&mut client, &words("SET d 4")).await,
+        Written::Ok(..)
+    ));
+
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::Always).await;
+    assert_eq!(
+        again.dump(),
+        node.dump(),
+        "b was in memory: the base has it"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_fsync_is_never_durable_and_never_retried_on_that_file() {
+    let sim = sim_disk(2);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    let incr = Path::new(DIR).join("appendonly.aof.1.incr.aof");
+    sim.fail_next(Fault::FsyncError);
+    let before = *node.durability.durable_lsn().borrow();
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(
+        matches!(&written, Written::Unconfirmed(_, e) if *e == misconf("Input/output error")),
+        "{written:?}"
+    );
+    assert_eq!(
+        *node.durability.durable_lsn().borrow(),
+        before,
+        "the LSN its fsync failed to cover is not durable"
+    );
+    let fsyncs_then = sim.fsyncs_of(&incr);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        sim.fsyncs_of(&incr),
+        fsyncs_then,
+        "no fsync on the failed file again"
+    );
+    assert_eq!(node.durability.misconf(), None, "recovered by a fresh base");
+    let after = *node.durability.durable_lsn().borrow();
+    assert!(after > before, "b is durable now, through the base");
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::Always).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_disk_refuses_writes_until_space_returns() {
+    let sim = sim_disk(3);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    let used: u64 = sim
+        .list_dir(Path::new(DIR))
+        .unwrap()
+        .iter()
+        .map(|n| sim.len(&Path::new(DIR).join(n)).unwrap())
+        .sum();
+    sim.set_capacity(Some(used + 2000));
+    let mut refused = None;
+    for i in 0..100 {
+        let line = format!("SET key{i} {}", "v".repeat(100));
+        let written = node.write(&mut client, &words(&line)).await;
+        if let Some(error) = written.error() {
+            refused = Some(error);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert_eq!(
+        refused.as_deref(),
+        Some("MISCONF Errors writing to the AOF file: No space left on device")
+    );
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(
+        node.durability.misconf().is_some(),
+        "a fresh base does not fit either: still refusing"
+    );
+    assert!(
+        node.durability.status().aof_rewrites_consecutive_failures >= 2,
+        "retried"
+    );
+    assert!(node
+        .read(&mut client, &words("GET key0"))
+        .await
+        .starts_with(b"$100"));
+
+    sim.set_capacity(None);
+    tokio::time::sleep(Duration::from_secs(70)).await;
+    assert_eq!(node.durability.misconf(), None);
+    assert!(matches!(
+        node.write(&mut client, &words("SET after 1")).await,
+        Written::Ok(..)
+    ));
+    node.durability.shutdown().await.unwrap();
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    let again = start_on(&sim, FsyncPolicy::EverySec).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+/// What the writers of a crash run did.
+#[derive(Default)]
+struct Run {
+    /// (key, LSN) of every write that ran, acknowledged or not, in LSN order.
+    executed: Vec<(u64, u64)>,
+    /// (key, virtual ms) of every acknowledged write.
+    acked: Vec<(u64, u64)>,
+    /// Rewrites finished before the crash.
+    rewrites: u64,
+}
+
+fn key_of(argv: &[u8]) -> u64 {
+    std::str::from_utf8(&argv[1..]).unwrap().parse().unwrap()
+}
+
+/// Seeded writers of unique keys over a slow (and, with `faults`, failing)
+/// disk; a crash at a seeded moment; a restart from what survived.
+async fn crash_run(
+    seed: u64,
+    policy: FsyncPolicy,
+    faults: bool,
+    rewrites: bool,
+) -> (Run, Node, u64) {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let sim = sim_disk(seed);
+    sim.set_slow_latency(Duration::from_millis(rng.gen_range(1..5)));
+    sim.set_probability(Fault::SlowDisk, 0.3);
+    let node = Rc::new(start_on(&sim, policy).await);
+    if faults {
+        for fault in [
+            Fault::WriteError,
+            Fault::TornWrite,
+            Fault::FsyncError,
+            Fault::DiskFull,
+        ] {
+            sim.set_probability(fault, 0.01);
+        }
+    }
+    let run = Rc::new(RefCell::new(Run::default()));
+    let start = tokio::time::Instant::now();
+    let next_key = Rc::new(RefCell::new(0u64));
+    let local = tokio::task::LocalSet::new();
+    for writer in 0..8 {
+        let (node, run, next_key) = (node.clone(), run.clone(), next_key.clone());
+        local.spawn_local(async move {
+            let mut client = ClientState::new(writer);
+            loop {
+                let key = {
+                    let mut next = next_key.borrow_mut();
+                    *next += 1;
+                    *next
+                };
+                // A list of one element: replayed twice it would hold two.
+                let line = format!("RPUSH k{key} {key}");
+                let written = node.write(&mut client, &words(&line)).await;
+                if let Written::Ok(..) = written {
+                    let ms = start.elapsed().as_millis() as u64;
+                    run.borrow_mut().acked.push((key, ms));
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        });
+    }
+    if rewrites {
+        let node = node.clone();
+        let every = Duration::from_millis(rng.gen_range(20..500));
+        local.spawn_local(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let _ = node.durability.rewrite().await;
+            }
+        });
+    }
+    let crash_after = Duration::from_millis(rng.gen_range(50..4000));
+    local.run_until(tokio::time::sleep(crash_after)).await;
+    let crash_ms = start.elapsed().as_millis() as u64;
+    let rewrites = node.durability.status().aof_rewrites;
+    let sim = sim.crash(CrashMode::Seeded);
+    drop(local); // the crashed process's tasks end with it
+    let again = start_on(&sim, policy).await;
+    let mut run = std::mem::take(&mut *run.borrow_mut());
+    run.rewrites = rewrites;
+    run.executed = node
+        .executed
+        .lock()
+        .iter()
+        .map(|(argv, lsn)| (key_of(&argv[1]), *lsn))
+        .collect();
+    (run, again, crash_ms)
+}
+
+/// Checks the restart holds a prefix of the writes in LSN order, and
+/// returns the keys it holds.
+fn check_prefix(seed: u64, run: &Run, again: &Node) -> Vec<u64> {
+    let mut present: Vec<u64> = again.dump().iter().map(|(_, k, _, _)| key_of(k)).collect();
+    present.sort_unstable();
+    let kept = run
+        .executed
+        .iter()
+        .take_while(|(key, _)| present.binary_search(key).is_ok())
+        .count();
+    assert_eq!(
+        kept,
+        present.len(),
+        "seed {seed}: the restart is not a prefix of the writes in LSN order"
+    );
+    present
+}
+
+#[tokio::test(start_paused = true)]
+async fn always_loses_no_acknowledged_write_in_crashes_at_random_moments() {
+    let mut rewrites = 0;
+    for seed in 0..40 {
+        let faults = seed % 2 == 1;
+        let (run, again, crash_ms) =
+            crash_run(seed, FsyncPolicy::Always, faults, seed % 4 >= 2).await;
+        let present = check_prefix(seed, &run, &again);
+        for (key, _) in &run.acked {
+            assert!(
+                present.binary_search(key).is_ok(),
+                "seed {seed}: acknowledged k{key} lost in a crash at {crash_ms} ms"
+            );
+        }
+        assert!(!run.acked.is_empty(), "seed {seed}: nothing acknowledged");
+        rewrites += run.rewrites;
+    }
+    assert!(
+        rewrites >= 20,
+        "crashes met finished rewrites too ({rewrites})"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn everysec_loses_at_most_about_a_second() {
+    for seed in 100..130 {
+        let (run, again, crash_ms) =
+            crash_run(seed, FsyncPolicy::EverySec, false, seed % 2 == 0).await;
+        let present = check_prefix(seed, &run, &again);
+        for (key, ms) in &run.acked {
+            // Acknowledged more than a second (plus a tick and a slow
+            // fsync) before the crash: on the disk.
+            if *ms + 1200 < crash_ms {
+                assert!(
+                    present.binary_search(key).is_ok(),
+                    "seed {seed}: k{key} acknowledged at {ms} ms lost in a crash at {crash_ms} ms"
+                );
+            }
+        }
+    }
+}

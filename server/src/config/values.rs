@@ -1,0 +1,506 @@
+//! Reading a directive's arguments into its canonical value (the text
+//! CONFIG GET prints), with Redis's error texts for each kind.
+//!
+//! One function serves redis.conf lines, `--directive value` arguments and
+//! CONFIG SET, so the three accept and refuse exactly the same values.
+
+use super::directives::Kind;
+
+/// Redis's `notify-keyspace-events` letters in the order it prints them,
+/// before K, E and m (`A` stands for all of these but `n`).
+const NOTIFY_CLASSES: &[u8] = b"g$lshzxetdn";
+const NOTIFY_ALL: &[u8] = b"g$lshzxetd";
+
+/// The canonical value of `args` for `kind`; `current` is the value being
+/// changed (an output buffer limit line changes one class of it).
+pub fn normalize(kind: Kind, args: &[String]) -> Result<String, String> {
+    normalize_onto(kind, args, None)
+}
+
+/// The stored form of a value Redis adjusts after reading it (`hz` is
+/// clamped to 1..=500 and CONFIG GET then prints the clamped number).
+pub fn adjust(name: &str, value: String) -> String {
+    match name {
+        "hz" => value
+            .parse::<i64>()
+            .map_or(value, |hz| hz.clamp(1, 500).to_string()),
+        _ => value,
+    }
+}
+
+/// As `normalize`, merging into `current` where the kind accumulates.
+pub fn normalize_onto(
+    kind: Kind,
+    args: &[String],
+    current: Option<&str>,
+) -> Result<String, String> {
+    match kind {
+        Kind::Bool => single(args).and_then(|arg| parse_bool(arg).map(|b| yes_no(b).to_owned())),
+        Kind::Int { min, max } => {
+            let n = parse_int(single(args)?)?;
+            in_range(n, min, max)?;
+            Ok(n.to_string())
+        }
+        Kind::Memory { min, max } => {
+            let n = parse_memory(single(args)?).ok_or("argument must be a memory value")?;
+            in_range(n, min, max)?;
+            Ok(n.to_string())
+        }
+        Kind::Enum(names) => {
+            let arg = single(args)?;
+            names
+                .iter()
+                .find(|name| name.eq_ignore_ascii_case(arg))
+                .map(|name| (*name).to_owned())
+                .ok_or_else(|| {
+                    format!(
+                        "argument(s) must be one of the following: {}",
+                        names.join(", ")
+                    )
+                })
+        }
+        Kind::Str => single(args).map(str::to_owned),
+        Kind::Octal => {
+            let arg = single(args)?;
+            let n = u32::from_str_radix(arg, 8)
+                .map_err(|_| "argument couldn't be parsed into an integer")?;
+            Ok(format!("{n:o}"))
+        }
+        Kind::Save => save(&split_words(args)),
+        Kind::OutputBufferLimit => output_buffer_limit(&split_words(args), current),
+        Kind::Bind => Ok(split_words(args).join(" ")),
+        Kind::NotifyFlags => notify_flags(single(args)?),
+        Kind::Percentiles => percentiles(&split_words(args)),
+        Kind::OomScoreValues => oom_score_values(&split_words(args)),
+        Kind::ReplicaOf => {
+            let words = split_words(args);
+            match words.as_slice() {
+                [] => Ok(String::new()),
+                [no, one] if no.eq_ignore_ascii_case("no") && one.eq_ignore_ascii_case("one") => {
+                    Ok(String::new())
+                }
+                [host, port] => {
+                    let port = parse_int(port)?;
+                    in_range(port, 0, 65535)?;
+                    Ok(format!("{host} {port}"))
+                }
+                _ => Err("wrong number of arguments".into()),
+            }
+        }
+    }
+}
+
+fn single(args: &[String]) -> Result<&str, String> {
+    match args {
+        [arg] => Ok(arg),
+        _ => Err("wrong number of arguments".into()),
+    }
+}
+
+/// CONFIG SET passes a multi-word value as one string; a config line as
+/// several arguments. Either way, the words.
+fn split_words(args: &[String]) -> Vec<String> {
+    args.iter()
+        .flat_map(|arg| arg.split(' '))
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub fn yes_no(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+pub fn parse_bool(arg: &str) -> Result<bool, String> {
+    if arg.eq_ignore_ascii_case("yes") {
+        Ok(true)
+    } else if arg.eq_ignore_ascii_case("no") {
+        Ok(false)
+    } else {
+        Err("argument must be 'yes' or 'no'".into())
+    }
+}
+
+/// A decimal integer by Redis's `string2ll` rules: an optional `-`, no `+`,
+/// no spaces, no leading zeros.
+pub fn parse_int(arg: &str) -> Result<i64, String> {
+    let error = || "argument couldn't be parsed into an integer".to_owned();
+    let digits = arg.strip_prefix('-').unwrap_or(arg);
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && arg != "-0";
+    if !canonical {
+        return Err(error());
+    }
+    arg.parse().map_err(|_| error())
+}
+
+fn in_range(n: i64, min: i64, max: i64) -> Result<(), String> {
+    if n < min || n > max {
+        return Err(format!(
+            "argument must be between {min} and {max} inclusive"
+        ));
+    }
+    Ok(())
+}
+
+/// A memory size: digits and an optional unit, `k`/`m`/`g` (powers of 1000)
+/// or `kb`/`mb`/`gb` (powers of 1024), in any case.
+pub fn parse_memory(arg: &str) -> Option<i64> {
+    let split = arg.find(|c: char| !c.is_ascii_digit()).unwrap_or(arg.len());
+    let (digits, unit) = arg.split_at(split);
+    if digits.is_empty() {
+        return None;
+    }
+    let multiplier: i64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    digits.parse::<i64>().ok()?.checked_mul(multiplier)
+}
+
+/// `bytes` in the largest unit that divides it exactly (CONFIG REWRITE's form).
+pub fn memory_with_unit(bytes: i64) -> String {
+    const UNITS: [(i64, &str); 3] = [
+        (1024 * 1024 * 1024, "gb"),
+        (1024 * 1024, "mb"),
+        (1024, "kb"),
+    ];
+    for (size, unit) in UNITS {
+        if bytes != 0 && bytes % size == 0 {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    bytes.to_string()
+}
+
+fn save(words: &[String]) -> Result<String, String> {
+    let error = || "Invalid save parameters".to_owned();
+    if words.is_empty() {
+        return Ok(String::new());
+    }
+    if !words.len().is_multiple_of(2) {
+        return Err(error());
+    }
+    let numbers: Vec<i64> = words
+        .iter()
+        .map(|word| {
+            parse_int(word)
+                .ok()
+                .filter(|n| *n >= 0 && *n <= i32::MAX as i64)
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(error)?;
+    Ok(numbers
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// One class's limits: hard bytes, soft bytes, soft seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct BufferLimit {
+    pub hard_bytes: u64,
+    pub soft_bytes: u64,
+    pub soft_seconds: u64,
+}
+
+/// The three classes, in Redis's order: normal, replica, pubsub.
+pub const CLIENT_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
+
+/// Reads the canonical value `normal h s t slave h s t pubsub h s t`.
+pub fn parse_buffer_limits(value: &str) -> [BufferLimit; 3] {
+    let mut limits = [BufferLimit::default(); 3];
+    let words: Vec<&str> = value.split(' ').collect();
+    for group in words.chunks(4) {
+        if let [class, hard, soft, seconds] = group {
+            if let Some(i) = class_index(class) {
+                limits[i] = BufferLimit {
+                    hard_bytes: parse_memory(hard).unwrap_or(0) as u64,
+                    soft_bytes: parse_memory(soft).unwrap_or(0) as u64,
+                    soft_seconds: seconds.parse().unwrap_or(0),
+                };
+            }
+        }
+    }
+    limits
+}
+
+fn class_index(class: &str) -> Option<usize> {
+    match class.to_ascii_lowercase().as_str() {
+        "normal" => Some(0),
+        "slave" | "replica" => Some(1),
+        "pubsub" => Some(2),
+        _ => None,
+    }
+}
+
+fn output_buffer_limit(words: &[String], current: Option<&str>) -> Result<String, String> {
+    if words.is_empty() || !words.len().is_multiple_of(4) {
+        return Err("Wrong number of arguments in buffer limit configuration.".into());
+    }
+    let mut limits = parse_buffer_limits(
+        current.unwrap_or("normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
+    );
+    for group in words.chunks(4) {
+        let class = class_index(&group[0])
+            .ok_or("Invalid client class specified in buffer limit configuration.")?;
+        let bad = || {
+            "Error in hard, soft or soft_seconds setting in buffer limit configuration.".to_owned()
+        };
+        let hard = parse_memory(&group[1]).ok_or_else(bad)?;
+        let soft = parse_memory(&group[2]).ok_or_else(bad)?;
+        let seconds = parse_int(&group[3])
+            .ok()
+            .filter(|s| *s >= 0)
+            .ok_or_else(bad)?;
+        limits[class] = BufferLimit {
+            hard_bytes: hard as u64,
+            soft_bytes: soft as u64,
+            soft_seconds: seconds as u64,
+        };
+    }
+    Ok(CLIENT_CLASSES
+        .iter()
+        .zip(limits)
+        .map(|(class, l)| {
+            format!(
+                "{class} {} {} {}",
+                l.hard_bytes, l.soft_bytes, l.soft_seconds
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+fn notify_flags(arg: &str) -> Result<String, String> {
+    let mut classes = [false; 11];
+    let (mut keyspace, mut keyevent, mut miss) = (false, false, false);
+    for byte in arg.bytes() {
+        match byte {
+            b'A' => NOTIFY_ALL
+                .iter()
+                .for_each(|c| classes[class_position(*c)] = true),
+            b'K' => keyspace = true,
+            b'E' => keyevent = true,
+            b'm' => miss = true,
+            c if NOTIFY_CLASSES.contains(&c) => classes[class_position(c)] = true,
+            _ => return Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
+        }
+    }
+    let mut text = String::new();
+    if NOTIFY_ALL.iter().all(|c| classes[class_position(*c)]) {
+        // Redis prints `A` and then forgets `n`, which A does not cover.
+        text.push('A');
+    } else {
+        for (i, c) in NOTIFY_CLASSES.iter().enumerate() {
+            if classes[i] {
+                text.push(char::from(*c));
+            }
+        }
+    }
+    for (on, letter) in [(keyspace, 'K'), (keyevent, 'E'), (miss, 'm')] {
+        if on {
+            text.push(letter);
+        }
+    }
+    Ok(text)
+}
+
+fn class_position(class: u8) -> usize {
+    NOTIFY_CLASSES
+        .iter()
+        .position(|c| *c == class)
+        .expect("a notify class letter")
+}
+
+fn percentiles(words: &[String]) -> Result<String, String> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        let value: f64 = word.parse().map_err(|_| {
+            "latency-tracking-info-percentiles parameters should be numbers".to_owned()
+        })?;
+        if !(0.0..=100.0).contains(&value) {
+            return Err(
+                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+                    .into(),
+            );
+        }
+        out.push(resp_codec::encode::format_double(value));
+    }
+    Ok(out.join(" "))
+}
+
+fn oom_score_values(words: &[String]) -> Result<String, String> {
+    if words.len() != 3 {
+        return Err("wrong number of arguments".into());
+    }
+    let mut values = Vec::with_capacity(3);
+    for word in words {
+        let n = parse_int(word).map_err(|_| "Invalid oom-score-adj-values".to_owned())?;
+        if !(-2000..=2000).contains(&n) {
+            return Err("Invalid oom-score-adj-values".into());
+        }
+        values.push(n.to_string());
+    }
+    Ok(values.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(kind: Kind, arg: &str, expect: Result<&str, &str>) {
+        let got = normalize(kind, &[arg.to_owned()]);
+        assert_eq!(
+            got.as_deref().map_err(String::as_str),
+            expect,
+            "{kind:?} {arg:?}"
+        );
+    }
+
+    #[test]
+    fn integers_follow_string2ll() {
+        let kind = Kind::Int { min: 0, max: 65535 };
+        check(kind, "6380", Ok("6380"));
+        for bad in ["+1", " 1", "01", "1.5", "", "abc", "-0"] {
+            check(
+                kind,
+                bad,
+                Err("argument couldn't be parsed into an integer"),
+            );
+        }
+        check(
+            kind,
+            "99999",
+            Err("argument must be between 0 and 65535 inclusive"),
+        );
+    }
+
+    #[test]
+    fn memory_units_are_redis_units() {
+        let kind = Kind::Memory {
+            min: 0,
+            max: i64::MAX,
+        };
+        check(kind, "1gb", Ok("1073741824"));
+        check(kind, "1KB", Ok("1024"));
+        check(kind, "1k", Ok("1000"));
+        check(kind, "5m", Ok("5000000"));
+        for bad in ["1x", "1.5mb", "-1", "mb"] {
+            check(kind, bad, Err("argument must be a memory value"));
+        }
+        assert_eq!(memory_with_unit(104857600), "100mb");
+        assert_eq!(memory_with_unit(1000), "1000");
+        assert_eq!(memory_with_unit(0), "0");
+    }
+
+    #[test]
+    fn booleans_and_enums() {
+        check(Kind::Bool, "YES", Ok("yes"));
+        check(Kind::Bool, "maybe", Err("argument must be 'yes' or 'no'"));
+        let levels = Kind::Enum(&["debug", "verbose", "notice", "warning"]);
+        check(levels, "Notice", Ok("notice"));
+        check(
+            levels,
+            "foo",
+            Err("argument(s) must be one of the following: debug, verbose, notice, warning"),
+        );
+    }
+
+    #[test]
+    fn save_points() {
+        check(Kind::Save, "3600 1 300 100", Ok("3600 1 300 100"));
+        check(Kind::Save, "", Ok(""));
+        check(Kind::Save, "10", Err("Invalid save parameters"));
+        check(Kind::Save, "100 x", Err("Invalid save parameters"));
+    }
+
+    #[test]
+    fn output_buffer_limits_change_one_class() {
+        let default = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+        let got = normalize_onto(
+            Kind::OutputBufferLimit,
+            &["pubsub 1mb 2k 3".into()],
+            Some(default),
+        );
+        assert_eq!(
+            got.unwrap(),
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 3"
+        );
+        let got = normalize_onto(
+            Kind::OutputBufferLimit,
+            &["replica".into(), "1".into(), "2".into(), "3".into()],
+            Some(default),
+        );
+        assert_eq!(
+            got.unwrap(),
+            "normal 0 0 0 slave 1 2 3 pubsub 33554432 8388608 60"
+        );
+        check(
+            Kind::OutputBufferLimit,
+            "normal 0 0",
+            Err("Wrong number of arguments in buffer limit configuration."),
+        );
+        check(
+            Kind::OutputBufferLimit,
+            "foo 1 2 3",
+            Err("Invalid client class specified in buffer limit configuration."),
+        );
+        check(
+            Kind::OutputBufferLimit,
+            "normal 1x 2 3",
+            Err("Error in hard, soft or soft_seconds setting in buffer limit configuration."),
+        );
+    }
+
+    #[test]
+    fn notify_flags_print_as_redis_prints_them() {
+        for (input, expect) in [
+            ("KEA", "AKE"),
+            ("Ex", "xE"),
+            ("gK", "gK"),
+            ("$lshzxetmd", "$lshzxetdm"),
+            ("En", "nE"),
+            ("AEKmn", "AKEm"),
+            ("dn", "dn"),
+            ("g$lshzxetd", "A"),
+            ("", ""),
+        ] {
+            check(Kind::NotifyFlags, input, Ok(expect));
+        }
+        check(
+            Kind::NotifyFlags,
+            "Q",
+            Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'."),
+        );
+    }
+
+    #[test]
+    fn octal_and_percentiles() {
+        check(Kind::Octal, "700", Ok("700"));
+        check(
+            Kind::Octal,
+            "8",
+            Err("argument couldn't be parsed into an integer"),
+        );
+        check(Kind::Percentiles, "50.5 99", Ok("50.5 99"));
+        check(
+            Kind::Percentiles,
+            "101",
+            Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"),
+        );
+    }
+}
