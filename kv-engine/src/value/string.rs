@@ -18,14 +18,29 @@
 //! changes always leave `raw`.
 
 /// A string value. `Int` is a decimal that reads back to exactly the same
-/// text (no leading zeros, no `+`, no `-0`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// text (no leading zeros, no `+`, no `-0`). Two values are equal when
+/// their bytes are, whatever their forms (compare `encoding()` for those).
+#[derive(Clone, Debug)]
 pub enum StrValue {
     Int(i64),
     Small { len: u8, bytes: [u8; SMALL_MAX] },
     Fixed(Box<[u8]>),
     Growable(Box<Vec<u8>>),
 }
+
+impl PartialEq for StrValue {
+    fn eq(&self, other: &StrValue) -> bool {
+        match (self, other) {
+            (StrValue::Int(a), StrValue::Int(b)) => a == b,
+            _ => {
+                let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+                self.as_bytes(&mut a) == other.as_bytes(&mut b)
+            }
+        }
+    }
+}
+
+impl Eq for StrValue {}
 
 /// Strings up to this long live inside the value.
 pub const SMALL_MAX: usize = 22;
@@ -191,6 +206,10 @@ mod tests {
             assert_eq!(StrValue::plain(text).as_bytes(&mut scratch), text);
         }
         assert_eq!(StrValue::from_bytes(b"42"), StrValue::Int(42));
+        assert!(matches!(StrValue::from_bytes(b"42"), StrValue::Int(42)));
+        assert_eq!(StrValue::plain(b"42"), StrValue::Int(42));
+        assert_eq!(StrValue::growable(b"ab".to_vec()), StrValue::plain(b"ab"));
+        assert_ne!(StrValue::plain(b"ab"), StrValue::plain(b"abc"));
     }
 
     #[test]
