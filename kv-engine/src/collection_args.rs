@@ -40,6 +40,14 @@ pub fn parse_double(text: &[u8]) -> Option<f64> {
     }
     if let Some(hex) = lower.strip_prefix("0x") {
         let value = parse_hex_double(hex)?;
+        // Overflow and underflow to zero are range errors Redis refuses.
+        let nonzero_digits = hex
+            .split('p')
+            .next()
+            .is_some_and(|d| d.bytes().any(|b| b.is_ascii_hexdigit() && b != b'0'));
+        if value.is_infinite() || (value == 0.0 && nonzero_digits) {
+            return None;
+        }
         return Some(if s.starts_with('-') { -value } else { value });
     }
     if !lower
@@ -63,8 +71,8 @@ pub fn parse_double(text: &[u8]) -> Option<f64> {
 
 /// The hexadecimal form `strtod` also reads (after `0x`, lower case):
 /// hex digits with an optional point, then an optional binary exponent
-/// `p[+-]N`; correctly rounded (half to even), subnormals kept, overflow
-/// and underflow to zero refused as Redis refuses them.
+/// `p[+-]N`; correctly rounded (half to even), subnormals kept, infinity
+/// on overflow and zero on underflow (as strtod, which also flags them).
 fn parse_hex_double(text: &str) -> Option<f64> {
     let (digits, exponent) = match text.split_once('p') {
         Some((digits, e)) => {
@@ -112,13 +120,13 @@ fn parse_hex_double(text: &str) -> Option<f64> {
     let bits = i64::from(64 - mantissa.leading_zeros());
     let top = bits - 1 + scale;
     if top > 1023 {
-        return None;
+        return Some(f64::INFINITY);
     }
     // Significant bits the result keeps: 53, fewer for a subnormal.
     let precision = if top >= -1022 { 53 } else { 53 - (-1022 - top) };
     if precision < 0 {
         // Below half the smallest subnormal: underflow.
-        return None;
+        return Some(0.0);
     }
     let shift = bits - precision;
     let (mut kept, mut exp) = if shift > 0 {
@@ -135,7 +143,7 @@ fn parse_hex_double(text: &str) -> Option<f64> {
         (mantissa, scale)
     };
     if kept == 0 {
-        return None;
+        return Some(0.0);
     }
     while kept >= 1 << 53 {
         kept >>= 1;
@@ -153,7 +161,7 @@ fn parse_hex_double(text: &str) -> Option<f64> {
         value /= 2f64.powi(step as i32);
         exp += step;
     }
-    (value.is_finite() && value != 0.0).then_some(value)
+    Some(value)
 }
 
 /// A double argument, or "value is not a valid float".
@@ -225,15 +233,36 @@ impl ScoreRange {
 /// Range ends are parsed with plain `strtod` (NaN is refused, overflow is
 /// allowed), as zslParseRange does.
 fn parse_score_bound(text: &[u8]) -> Option<f64> {
-    if let Some(v) = parse_double(text) {
-        return Some(v);
+    // Redis's zslParseRange: plain strtod on the C string, then only "all
+    // of it consumed" and "not NaN". So leading spaces are fine, an empty
+    // text is 0, and overflow is an infinity.
+    let text = crate::parse::c_str(text);
+    if text.is_empty() {
+        return Some(0.0);
     }
     let s = std::str::from_utf8(text).ok()?;
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_whitespace()) {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (negative, unsigned) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = unsigned.to_ascii_lowercase();
+    let value = if let Some(hex) = lower.strip_prefix("0x") {
+        parse_hex_double(hex)?
+    } else if lower == "inf" || lower == "infinity" {
+        f64::INFINITY
+    } else if !lower.is_empty()
+        && !lower.starts_with(['+', '-'])
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-'))
+    {
+        lower.parse::<f64>().ok()?
+    } else {
         return None;
-    }
-    let v: f64 = s.parse().ok()?;
-    (!v.is_nan()).then_some(v)
+    };
+    Some(if negative { -value } else { value })
 }
 
 /// One end of a lex range.
@@ -352,6 +381,23 @@ pub fn parse_card_limit(args: &[bytes::Bytes]) -> CommandResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn score_bounds_read_as_zslparserange() {
+        let bound = |t: &[u8]| parse_score_bound(t);
+        assert_eq!(bound(b""), Some(0.0));
+        assert_eq!(bound(b" 1"), Some(1.0));
+        assert_eq!(bound(b"\t-2.5"), Some(-2.5));
+        assert_eq!(bound(b"1e400"), Some(f64::INFINITY));
+        assert_eq!(bound(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(bound(b"0x10"), Some(16.0));
+        assert_eq!(bound(b"1\x00junk"), Some(1.0));
+        assert_eq!(bound(b"1 "), None);
+        assert_eq!(bound(b" "), None);
+        assert_eq!(bound(b"nan"), None);
+        assert_eq!(bound(b"x"), None);
+        assert_eq!(bound(b"--1"), None);
+    }
 
     #[test]
     fn hex_doubles_round_as_strtod() {

@@ -55,12 +55,7 @@ impl Field {
             _ => return Err(error),
         };
         // The width is read as a C string: up to a NUL.
-        let width = &text[1..];
-        let width = width
-            .iter()
-            .position(|&b| b == 0)
-            .map_or(width, |nul| &width[..nul]);
-        match parse_i64(width) {
+        match parse_i64(crate::parse::c_str(&text[1..])) {
             Ok(bits @ 1..=64) if signed || bits <= 63 => Ok(Field {
                 signed,
                 bits: bits as u32,

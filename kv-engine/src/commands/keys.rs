@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
 use crate::glob::{glob_match, matches_everything};
 use crate::parse::parse_i64;
-use crate::value::{StrValue, Value};
+use crate::value::Value;
 use bytes::Bytes;
 
 const KEY_WRITE_SLOW: C = C::of(&[C::KEYSPACE, C::WRITE, C::SLOW]);
@@ -285,7 +285,11 @@ fn copy(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if source == target && from == to {
         return Err(SAME_OBJECT);
     }
-    let Some(value) = ctx.db.lookup_read(from).cloned() else {
+    let value = match ctx.db.lookup_read(from) {
+        Some(Value::Str(s)) => Some(Value::Str(s.copied())),
+        other => other.cloned(),
+    };
+    let Some(value) = value else {
         ctx.out.integer(0);
         return Ok(());
     };
@@ -393,10 +397,10 @@ fn encoding(value: &Value) -> &'static str {
     }
 }
 
-/// Integers 0..10000 are shared objects in Redis (refcount INT_MAX).
+/// OBJECT REFCOUNT: what Redis's object sharing would say.
 fn refcount(value: &Value) -> i64 {
     match value {
-        Value::Str(StrValue::Int(n)) if (0..10_000).contains(n) => i64::from(i32::MAX),
+        Value::Str(s) => s.refcount(),
         _ => 1,
     }
 }

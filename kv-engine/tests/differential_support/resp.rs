@@ -143,6 +143,20 @@ pub fn rule_for(argv: &[Vec<u8>]) -> Rule {
         "SORT" | "SORT_RO" if argv.iter().any(|a| a.eq_ignore_ascii_case(b"NOSORT")) => {
             Rule::Unordered(1)
         }
+        // ALPHA by weights: elements whose weights are equal (or missing)
+        // keep the source's order, which for a set or sorted set is its
+        // hash table's (Redis sorts those from their dict); with LIMIT,
+        // which of them are picked is as unspecified.
+        "SORT" | "SORT_RO"
+            if argv.iter().any(|a| a.eq_ignore_ascii_case(b"BY"))
+                && argv.iter().any(|a| a.eq_ignore_ascii_case(b"ALPHA")) =>
+        {
+            if argv.iter().any(|a| a.eq_ignore_ascii_case(b"LIMIT")) {
+                Rule::Shape
+            } else {
+                Rule::Unordered(1)
+            }
+        }
         _ => Rule::Exact,
     }
 }
