@@ -1,5 +1,6 @@
 //! Snapshots in slices: a snapshot begun at time T and stepped between
-//! random commands — writes, in-place edits, deletes, expiries (lazy and
+//! random commands — writes, in-place edits (APPEND, SETRANGE, INCR,
+//! HINCRBY, LSET), deletes, expiries (lazy and
 //! active), renames, MOVE, SWAPDB, FLUSHDB/FLUSHALL (sync and async), and
 //! bulk inserts and deletes that resize the tables — hands over exactly the
 //! keyspace at T: every key once, with its value and expiry of then.
@@ -70,6 +71,9 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (key(), 0u32..1000).prop_map(move |(k, v)| cmd(vec!["SET".into(), k, v.to_string()])),
         2 => (key(), 0u8..9).prop_map(move |(k, f)| cmd(vec!["HINCRBY".into(), k, format!("f{f}"), "3".into()])),
+        2 => key().prop_map(move |k| cmd(vec!["APPEND".into(), k, "+".into()])),
+        1 => key().prop_map(move |k| cmd(vec!["INCR".into(), k])),
+        1 => (key(), 0u8..30).prop_map(move |(k, at)| cmd(vec!["SETRANGE".into(), k, at.to_string(), "r".into()])),
         1 => (key(), key()).prop_map(move |(a, b)| cmd(vec!["COPY".into(), a, b])),
         1 => (key(), -3i32..3).prop_map(move |(k, i)| cmd(vec!["LSET".into(), k, i.to_string(), "set".into()])),
         2 => key().prop_map(move |k| cmd(vec!["DEL".into(), k])),
@@ -168,20 +172,32 @@ fn stats_count_what_the_hook_copied() {
     for i in 0..1000 {
         session.run(&[b"HSET", format!("k{i}").as_bytes(), b"f", b"v"]);
     }
+    session.run(&[b"SET", b"str", b"abc"]);
     session.engine.begin_snapshot().unwrap();
     let stats = session.engine.snapshot_stats();
-    assert_eq!(stats.remaining, 1000);
-    assert_eq!(stats.bitset_bytes, 1000usize.div_ceil(64) * 8);
+    assert_eq!(stats.remaining, 1001);
+    session.run(&[b"APPEND", b"str", b"def"]);
+    session.run(&[b"SETRANGE", b"str", b"0", b"X"]);
+    assert_eq!(
+        session.engine.snapshot_stats().stashed,
+        1,
+        "an in-place string edit"
+    );
+    session.run(&[b"DEL", b"str"]);
+    assert_eq!(stats.bitset_bytes, 1001usize.div_ceil(64) * 8);
     for i in 0..10 {
         session.run(&[b"HSET", format!("k{i}").as_bytes(), b"g", b"w"]);
         session.run(&[b"HSET", format!("k{i}").as_bytes(), b"h", b"w"]);
     }
     let stats = session.engine.snapshot_stats();
-    assert_eq!(stats.stashed, 10, "one copy per key, however often written");
-    assert_eq!(stats.remaining, 1000);
+    assert_eq!(stats.stashed, 11, "one copy per key, however often written");
+    assert_eq!(
+        stats.remaining, 1001,
+        "str deleted, yet still to be handed over"
+    );
     session.run(&[b"FLUSHALL"]);
     let stats = session.engine.snapshot_stats();
-    assert_eq!((stats.remaining, stats.frozen_tables), (1000, 1));
+    assert_eq!((stats.remaining, stats.frozen_tables), (1001, 1));
     let mut collect = Collect::default();
     let step = session.engine.snapshot_step(100, &mut collect);
     assert_eq!((step.emitted, step.done), (100, false));

@@ -141,3 +141,43 @@ proptest! {
         prop_assert_eq!(encoding(&restored), encoding(&value));
     }
 }
+
+/// An AOF with an RDB preamble: the loader stops right after the RDB's
+/// checksum and hands the reader back there, so the commands after it can
+/// be replayed; and a preamble's expired keys load (Redis loads them too).
+#[test]
+fn an_aof_tail_after_the_rdb_stays_in_the_reader() {
+    let mut session = Session::new();
+    session
+        .engine
+        .restore_entry(0, b"k", Value::Str(StrValue::Int(1)), Some(5));
+    let options = SaveOptions {
+        aof_base: true,
+        ..SaveOptions::default()
+    };
+    let (mut file, _) = rdb::save(&session.engine, Vec::new(), options).unwrap();
+    let rdb_len = file.len();
+    file.extend_from_slice(b"*1\r\n$4\r\nPING\r\n");
+    let reader = std::io::BufReader::with_capacity(16, &file[..]);
+    let mut loaded = Session::new();
+    let config = loaded.engine.config().clone();
+    let (report, mut rest) = rdb::load_with(
+        reader,
+        &config,
+        LoadOptions {
+            skip_expired_before: None,
+            verify_checksum: true,
+        },
+        &mut rdb::EngineLoader::new(&mut loaded.engine),
+    )
+    .unwrap();
+    assert_eq!(report.bytes as usize, rdb_len);
+    assert_eq!(report.aux("aof-base"), Some(&b"1"[..]));
+    assert_eq!(
+        report.keys_loaded, 1,
+        "expired, yet loaded: a preamble is loaded whole"
+    );
+    let mut tail = Vec::new();
+    std::io::Read::read_to_end(&mut rest, &mut tail).unwrap();
+    assert_eq!(tail, b"*1\r\n$4\r\nPING\r\n");
+}

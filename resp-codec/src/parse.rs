@@ -325,9 +325,28 @@ fn line(input: &[u8]) -> IResult<&[u8], &[u8]> {
     terminated(take_until(&b"\r\n"[..]), tag(&b"\r\n"[..]))(input)
 }
 
-/// `len` payload bytes followed by CRLF.
-fn payload(len: usize) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8]> {
-    move |input| terminated(take(len), tag(&b"\r\n"[..]))(input)
+/// `len` payload bytes followed by CRLF. While the frame is incomplete,
+/// what is missing is counted only up to the next terminator byte, so a
+/// wrong terminator is reported as soon as its first byte arrives.
+fn payload(input: &[u8], len: usize) -> Result<Result<&[u8], Read>, ProtocolError> {
+    let data: IResult<&[u8], &[u8]> = take(len)(input);
+    let (rest, data) = match data {
+        Ok(parsed) => parsed,
+        Err(nom::Err::Incomplete(needed)) => {
+            let missing = match needed {
+                nom::Needed::Size(n) => n.get() + 1,
+                nom::Needed::Unknown => 1,
+            };
+            return Ok(Err(Read::Missing(missing)));
+        }
+        Err(_) => return Err(ProtocolError::Invalid("bulk string")),
+    };
+    let end: IResult<&[u8], &[u8]> = tag(&b"\r\n"[..])(rest);
+    match end {
+        Ok(_) => Ok(Ok(data)),
+        Err(nom::Err::Incomplete(_)) if b"\r\n".starts_with(rest) => Ok(Err(Read::Missing(1))),
+        Err(_) => Err(ProtocolError::Invalid("bulk string terminator")),
+    }
 }
 
 fn missing(needed: nom::Needed) -> Read {
@@ -397,10 +416,9 @@ fn read_token(
                 let end = Scalar::Bulk(header_len..header_len);
                 return Ok(Read::Done(Token::Value(end), header_len));
             }
-            let data = match payload(len)(after) {
-                Ok((_, data)) => data,
-                Err(nom::Err::Incomplete(needed)) => return Ok(missing(needed)),
-                Err(_) => return Err(ProtocolError::Invalid("bulk string terminator")),
+            let data = match payload(after, len)? {
+                Ok(data) => data,
+                Err(missing) => return Ok(missing),
             };
             let range = header_len..header_len + data.len();
             let used = header_len + len + 2;

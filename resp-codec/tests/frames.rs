@@ -291,3 +291,22 @@ fn encoder_output_reads_back_in_both_protocols() {
     assert_eq!(&buf[..], b"*-1\r\n");
     assert_eq!(whole(&buf), Frame::NullArray);
 }
+
+#[test]
+fn a_wrong_terminator_is_an_error_as_soon_as_it_arrives() {
+    // Found by the fuzzer: waiting for the whole two-byte terminator hid a
+    // wrong first byte until one more byte came, which may be never.
+    let mut parser = FrameParser::new(Limits::default());
+    let mut buf = BytesMut::from(&b"$4\r\n+2pp"[..]);
+    assert_eq!(parser.decode(&mut buf), Ok(None));
+    buf.extend_from_slice(b"\r");
+    assert_eq!(parser.decode(&mut buf), Ok(None));
+    let mut buf = BytesMut::from(&b"$4\r\n+2pp"[..]);
+    let mut parser = FrameParser::new(Limits::default());
+    assert_eq!(parser.decode(&mut buf), Ok(None));
+    buf.extend_from_slice(b"p");
+    assert_eq!(
+        parser.decode(&mut buf),
+        Err(ProtocolError::Invalid("bulk string terminator"))
+    );
+}

@@ -387,7 +387,7 @@ pub fn shown_arg(arg: &[u8]) -> String {
 }
 
 /// The encoding name OBJECT ENCODING reports.
-fn encoding(value: &Value) -> &'static str {
+pub fn encoding(value: &Value) -> &'static str {
     match value {
         Value::Str(s) => s.encoding(),
         Value::List(list) => list.encoding(),

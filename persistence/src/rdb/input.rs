@@ -200,16 +200,6 @@ impl<R: BufRead> Input<R> {
         }
     }
 
-    /// A length that counts elements still to read; bounded by `max` (the
-    /// caller's notion of sane, e.g. what fits in an index).
-    pub fn count(&mut self, what: &'static str, max: u64) -> RdbResult<u64> {
-        let n = self.length(what)?;
-        if n > max {
-            return Err(self.corrupt(format!("{what}: {n} is more than {max}")));
-        }
-        Ok(n)
-    }
-
     /// A string in any encoding: raw, integer or LZF-compressed.
     pub fn string(&mut self, what: &'static str) -> RdbResult<RdbString> {
         let start = self.offset;

@@ -8,6 +8,8 @@
 //! - [`save`]: `RdbWriter` streams a snapshot (aux fields, SELECTDB and
 //!   RESIZEDB per db, EXPIRETIME_MS, values, EOF, CRC-64); `save` writes an
 //!   engine.
+//! - [`snapshot`]: `SnapshotWriter` writes an engine snapshot taken in
+//!   slices (`Engine::snapshot_step`, no fork) as RDB.
 //! - [`dump`]: DUMP/RESTORE payloads with the same value codec.
 //! - [`file`]: atomic, fsynced `save_to_path` and `load_from_path`.
 //!
@@ -30,6 +32,7 @@ pub mod listpack;
 pub mod load;
 pub mod lzf;
 pub mod save;
+pub mod snapshot;
 pub mod ziplist;
 pub mod zipmap;
 
@@ -41,3 +44,4 @@ pub use load::{
     load, load_with, Checksum, EngineLoader, EntryMeta, LoadOptions, RdbReport, RdbVisitor,
 };
 pub use save::{save, RdbWriter, SaveOptions, SaveReport};
+pub use snapshot::{save_in_steps, SnapshotWriter};

@@ -85,6 +85,11 @@ impl<W: Write> RdbWriter<W> {
         Ok(writer)
     }
 
+    /// The sink (e.g. to drain an in-memory buffer between snapshot steps).
+    pub fn sink_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// An aux field (Redis ignores names it does not know).
     pub fn aux(&mut self, key: &[u8], value: &[u8]) {
         self.buf.push(OP_AUX);
@@ -125,6 +130,11 @@ impl<W: Write> RdbWriter<W> {
         put_value_body(&mut self.buf, value, self.options.values);
         self.report.keys += 1;
         self.flush_if_full()
+    }
+
+    /// Hands everything buffered so far to the sink.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.flush_buf()
     }
 
     fn flush_if_full(&mut self) -> std::io::Result<()> {

@@ -58,6 +58,13 @@ pub fn commands(seed: u64, expire_at_ms: i64) -> Commands {
     ] {
         out.push(cmd(0, &[b"SET", key, value]));
     }
+    // Strings changed in place (raw however short), counters, floats.
+    out.push(cmd(0, &[b"APPEND", b"s:appended", b"abc"]));
+    out.push(cmd(0, &[b"APPEND", b"s:appended", b"def"]));
+    out.push(cmd(0, &[b"INCRBY", b"s:counter", b"41"]));
+    out.push(cmd(0, &[b"INCR", b"s:counter"]));
+    out.push(cmd(0, &[b"INCRBYFLOAT", b"s:incrfloat", b"2.5"]));
+    out.push(cmd(0, &[b"SETRANGE", b"s:range", b"3", b"xyz"]));
     out.push(cmd(0, &[b"SET", b"s:compressible", &b"abcd".repeat(300)]));
     out.push(cmd(0, &[b"SET", b"s:random", &rng.bytes(700)]));
     out.push(cmd(0, &[b"SET", b"s:medium", &rng.bytes(30)]));
