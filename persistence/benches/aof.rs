@@ -164,12 +164,8 @@ async fn run_writers(policy: FsyncPolicy) -> (Duration, u64) {
         fsyncs: fsyncs.clone(),
     });
     let engine = Arc::new(Mutex::new(engine()));
-    let source = {
-        let engine = engine.clone();
-        move || persistence::capture(&engine.lock())
-    };
     let options = DurabilityOptions::default();
-    let durability = Durability::start(&config, storage, Arc::new(source), 0, options)
+    let durability = Durability::start(&config, storage, engine.clone(), 0, options)
         .await
         .unwrap();
     engine.lock().set_delta_sink(durability.delta_sink());

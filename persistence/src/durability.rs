@@ -15,7 +15,7 @@ use crate::config::{FsyncPolicy, PersistenceConfig};
 use crate::credit::DeltaPermit;
 use crate::error::{DurabilityError, Misconf, RewriteError};
 use crate::io;
-use crate::snapshot::SnapshotSource;
+use crate::snapshot::EngineAccess;
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError};
 use kv_engine::delta::NoDeltas;
@@ -113,12 +113,14 @@ impl Durability {
     /// Opens (or creates) the AOF and starts the bridge and the writer.
     /// Call inside a tokio runtime, after `recover` and before the engine
     /// runs commands; give the engine `delta_sink()` afterwards.
-    /// `durable_lsn` is `engine.next_lsn() - 1`: what recovery loaded is on
-    /// disk already. With `appendonly no` this is `disabled()`.
+    /// `engine` is how rewrites reach the engine for their snapshots (an
+    /// `Arc<parking_lot::Mutex<Engine>>` will do). `durable_lsn` is
+    /// `engine.next_lsn() - 1`: what recovery loaded is on disk already.
+    /// With `appendonly no` this is `disabled()`.
     pub async fn start(
         config: &PersistenceConfig,
         storage: Arc<dyn Storage>,
-        snapshots: Arc<dyn SnapshotSource>,
+        engine: Arc<dyn EngineAccess>,
         durable_lsn: u64,
         options: DurabilityOptions,
     ) -> Result<Durability, StartError> {
@@ -128,7 +130,7 @@ impl Durability {
         assert!(options.delta_capacity > 0 && options.delta_capacity <= u32::MAX as usize);
         let layout = AofLayout::new(config);
         let base_format = BaseFormat::from_config(config);
-        let aof = open_aof(&storage, &layout, &snapshots, &base_format).await?;
+        let aof = open_aof(&storage, &layout, &engine, &base_format).await?;
         let mut status = PersistenceStatus::new(true, config.appendfsync);
         status.aof_current_size = aof.total_len;
         status.aof_base_size = aof.total_len;
@@ -158,7 +160,7 @@ impl Durability {
             base_format,
             aof,
             durable_lsn,
-            snapshots,
+            engine,
             published: published.clone(),
         };
         let actor = tokio::spawn(actor::run(setup, batch_rx, control_rx));

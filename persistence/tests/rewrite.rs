@@ -124,3 +124,28 @@ async fn growth_past_the_minimum_size_rewrites_automatically() {
     let again = start_with(&sim.reboot(), FsyncPolicy::No, DurabilityOptions::default()).await;
     assert_eq!(again.dump(), node.dump());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rewrite_waits_behind_a_snapshot_in_progress_as_redis_schedules_it() {
+    let sim = sim_disk(4);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    // A BGSAVE's snapshot holds the engine.
+    node.engine.lock().begin_snapshot().unwrap();
+    node.durability.rewrite().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = node.durability.status();
+    assert!(status.aof_rewrite_scheduled, "{status:?}");
+    assert_eq!(status.aof_rewrites, 0);
+    assert_eq!(
+        status.info_fields()[2],
+        ("aof_rewrite_scheduled", "1".to_string())
+    );
+    node.engine.lock().cancel_snapshot();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = node.durability.status();
+    assert!(!status.aof_rewrite_scheduled);
+    assert_eq!(status.aof_rewrites, 1);
+    node.durability.shutdown().await.unwrap();
+}

@@ -10,7 +10,7 @@ use super::layout::AofLayout;
 use super::manifest::Manifest;
 use crate::durability::StartError;
 use crate::io;
-use crate::snapshot::SnapshotSource;
+use crate::snapshot::{self, EngineAccess};
 use crate::storage::Storage;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -22,14 +22,14 @@ use std::sync::Arc;
 pub(crate) async fn open_aof(
     storage: &Arc<dyn Storage>,
     layout: &AofLayout,
-    snapshots: &Arc<dyn SnapshotSource>,
+    engine: &Arc<dyn EngineAccess>,
     base_format: &BaseFormat,
 ) -> Result<OpenAof, StartError> {
     let probe = layout.clone();
     let manifest = io::run(storage, move |s| Ok(probe.read_manifest(s))).await??;
     let mut manifest = match manifest {
         Some(manifest) => manifest,
-        None => create_aof(storage, layout, snapshots, base_format).await?,
+        None => create_aof(storage, layout, engine, base_format).await?,
     };
     if manifest.incrs.is_empty() {
         let info = layout.incr_info(manifest.last_incr_seq() + 1);
@@ -76,11 +76,14 @@ pub(crate) async fn open_aof(
 async fn create_aof(
     storage: &Arc<dyn Storage>,
     layout: &AofLayout,
-    snapshots: &Arc<dyn SnapshotSource>,
+    engine: &Arc<dyn EngineAccess>,
     base_format: &BaseFormat,
 ) -> Result<Manifest, StartError> {
-    let source = snapshots.clone();
-    let snapshot = io::blocking(storage.is_inline(), move || source.snapshot()).await?;
+    let source = engine.clone();
+    let begun = io::blocking(storage.is_inline(), move || snapshot::begin(&*source))
+        .await?
+        .map_err(|e| StartError::Base(e.to_string()))?;
+    let engine = engine.clone();
     let base = layout.base_info(1, base_format.is_rdb());
     let format = base_format.clone();
     let incr = layout.incr_info(1);
@@ -94,8 +97,11 @@ async fn create_aof(
     let (l, m) = (layout.clone(), manifest.clone());
     io::run(storage, move |s| {
         s.create_dir_all(l.dir())?;
-        let file = s.create(&l.path(&base.name))?;
-        write_base(&*file, &snapshot, &format, &AtomicBool::new(false)).map_err(|e| match e {
+        let file = s
+            .create(&l.path(&base.name))
+            .inspect_err(|_| snapshot::cancel(&*engine))?;
+        let never = AtomicBool::new(false);
+        write_base(&*file, &*engine, &begun, &format, &never).map_err(|e| match e {
             BaseError::Storage(e) => e,
             BaseError::Cancelled => unreachable!("never cancelled"),
         })?;

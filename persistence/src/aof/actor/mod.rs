@@ -38,9 +38,10 @@ use crate::bridge::Batch;
 use crate::config::FsyncPolicy;
 use crate::error::{Misconf, RewriteError};
 use crate::io::{self, IoFuture, Task};
-use crate::snapshot::{Snapshot, SnapshotSource};
+use crate::snapshot::{EngineAccess, SnapshotBegun};
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError, StorageFile};
+use kv_engine::snapshot::SnapshotError;
 use kv_engine::Delta;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -109,7 +110,7 @@ pub(crate) struct ActorSetup {
     pub base_format: BaseFormat,
     pub aof: OpenAof,
     pub durable_lsn: u64,
-    pub snapshots: Arc<dyn SnapshotSource>,
+    pub engine: Arc<dyn EngineAccess>,
     pub published: Arc<Published>,
 }
 
@@ -150,7 +151,7 @@ struct AofActor {
     auto_rewrite_percentage: u64,
     auto_rewrite_min_size: u64,
     base_format: BaseFormat,
-    snapshots: Arc<dyn SnapshotSource>,
+    engine: Arc<dyn EngineAccess>,
     published: Arc<Published>,
 
     manifest: Manifest,
@@ -183,13 +184,13 @@ struct AofActor {
     rewrite_requested: bool,
     /// No automatic rewrite before this (after failed ones, as Redis limits).
     next_auto_rewrite: Instant,
-    snapshot_task: Option<Task<Result<Snapshot, StorageError>>>,
+    snapshot_task: Option<Task<Result<Result<SnapshotBegun, SnapshotError>, StorageError>>>,
     base_task: Option<IoFuture<Result<u64, BaseError>>>,
     held: Vec<Delta>,
     held_bytes: usize,
     /// A routine rewrite's snapshot while deltas up to its LSN are still
     /// arriving for the old file; the switch waits for the last of them.
-    draining: Option<Snapshot>,
+    draining: Option<SnapshotBegun>,
     closing: bool,
     final_recovery_tried: bool,
 }
@@ -272,7 +273,7 @@ impl AofActor {
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,
             base_format: setup.base_format,
-            snapshots: setup.snapshots,
+            engine: setup.engine,
             published: setup.published,
             manifest: setup.aof.manifest,
             incr: setup.aof.incr,

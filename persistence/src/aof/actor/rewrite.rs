@@ -10,8 +10,9 @@ use crate::aof::base::{write_base, BaseError};
 use crate::aof::encode::AofEncoder;
 use crate::aof::manifest::{AofFileInfo, Manifest};
 use crate::io;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{self, SnapshotBegun};
 use crate::storage::StorageError;
+use kv_engine::snapshot::SnapshotError;
 use kv_engine::Delta;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -31,13 +32,23 @@ impl AofActor {
         });
         *self.published.rewrite_started.lock() = Some(now);
         self.published.status.lock().aof_rewrite_in_progress = true;
-        let snapshots = self.snapshots.clone();
-        self.snapshot_task = Some(io::blocking(self.inline, move || snapshots.snapshot()));
+        let engine = self.engine.clone();
+        self.snapshot_task = Some(io::blocking(self.inline, move || snapshot::begin(&*engine)));
     }
 
-    pub(super) async fn snapshot_done(&mut self, result: Result<Snapshot, StorageError>) {
+    pub(super) async fn snapshot_done(
+        &mut self,
+        result: Result<Result<SnapshotBegun, SnapshotError>, StorageError>,
+    ) {
         let snapshot = match result {
-            Ok(snapshot) => snapshot,
+            Ok(Ok(snapshot)) => snapshot,
+            Ok(Err(SnapshotError::InProgress)) => {
+                // A BGSAVE holds the engine's snapshot: try again later,
+                // as Redis schedules a rewrite behind a BGSAVE.
+                self.release_held_unsnapshotted();
+                self.rewrite_scheduled();
+                return;
+            }
             Err(error) => {
                 self.release_held_unsnapshotted();
                 self.rewrite_failed(&error.to_string());
@@ -91,7 +102,7 @@ impl AofActor {
 
     /// Recovery from `snapshot`: the old files are out of use; deltas
     /// after it wait in memory for the new incremental file.
-    pub(super) fn begin_recovery_base(&mut self, snapshot: Snapshot) {
+    pub(super) fn begin_recovery_base(&mut self, snapshot: SnapshotBegun) {
         let run = self.rewrite.as_mut().expect("still rewriting");
         run.recovery = true;
         run.snapshot_lsn = Some(snapshot.lsn);
@@ -185,7 +196,7 @@ impl AofActor {
         seq
     }
 
-    pub(super) fn start_base(&mut self, snapshot: Snapshot) {
+    pub(super) fn start_base(&mut self, snapshot: SnapshotBegun) {
         let rdb = self.base_format.is_rdb();
         let seq = self.next_base_seq;
         self.next_base_seq += 1;
@@ -195,9 +206,17 @@ impl AofActor {
         run.base = Some(info);
         let cancel = run.cancel.clone();
         let format = self.base_format.clone();
+        let engine = self.engine.clone();
         self.base_task = Some(io::run(&self.storage, move |s| {
-            let file = s.create(&path)?;
-            Ok(write_base(&*file, &snapshot, &format, &cancel))
+            let file = match s.create(&path) {
+                Ok(file) => file,
+                Err(error) => {
+                    // The snapshot must end whatever becomes of its file.
+                    snapshot::cancel(&*engine);
+                    return Err(error);
+                }
+            };
+            Ok(write_base(&*file, &*engine, &snapshot, &format, &cancel))
         }));
     }
 
@@ -325,6 +344,21 @@ impl AofActor {
         status.aof_rewrites_consecutive_failures = 0;
         *self.published.rewrite_started.lock() = None;
         tracing::info!("Background AOF rewrite finished successfully");
+    }
+
+    /// The engine's snapshot was busy: the rewrite waits (aof_rewrite_scheduled)
+    /// and the next tick tries again; a recovery retries the same way.
+    pub(super) fn rewrite_scheduled(&mut self) {
+        let run = self.rewrite.take().expect("rewriting");
+        *self.published.rewrite_started.lock() = None;
+        self.published.status.lock().aof_rewrite_in_progress = false;
+        if run.recovery || self.failed.is_some() {
+            if let Some(failure) = &mut self.failed {
+                failure.retry_at = Instant::now();
+            }
+        } else {
+            self.rewrite_requested = true;
+        }
     }
 
     pub(super) fn rewrite_failed(&mut self, error: &str) {
