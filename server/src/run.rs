@@ -181,15 +181,10 @@ async fn start_aof(
         return Ok(());
     }
     let durable_lsn = shared.core.lock().engine.next_lsn() - 1;
-    let weak = Arc::downgrade(shared);
-    let snapshots = Arc::new(move || match weak.upgrade() {
-        Some(shared) => persistence::capture(&shared.core.lock().engine),
-        None => persistence::Snapshot::default(),
-    });
     let aof = persistence::Durability::start(
         config,
         shared.storage.clone(),
-        snapshots,
+        Arc::new(EngineLock(Arc::downgrade(shared))),
         durable_lsn,
         persistence::DurabilityOptions::default(),
     )
@@ -198,6 +193,19 @@ async fn start_aof(
     shared.core.lock().engine.set_delta_sink(aof.delta_sink());
     shared.durability.install(aof);
     Ok(())
+}
+
+/// How the AOF actor reaches the engine for its sliced snapshots: the
+/// server's lock, briefly. Weak, so the actor does not keep the server
+/// alive (it is stopped before the server is dropped).
+struct EngineLock(std::sync::Weak<Shared>);
+
+impl persistence::EngineAccess for EngineLock {
+    fn with_engine(&self, f: &mut dyn FnMut(&mut kv_engine::Engine)) {
+        if let Some(shared) = self.0.upgrade() {
+            f(&mut shared.core.lock().engine);
+        }
+    }
 }
 
 /// The save at shutdown: no command runs any more, so the snapshot is the
