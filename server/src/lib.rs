@@ -10,8 +10,9 @@
 //! - [`core`] and [`shared`]: what is behind the engine lock, and what
 //!   every task shares.
 //! - [`client`], [`outbox`]: clients as others see them, and pushes to them.
-//! - [`durability`], [`waiters`]: the seams for persistence and blocking
-//!   commands.
+//! - [`durability`]: the write path's credit, MISCONF gate and fsync
+//!   wait; [`disk`]: startup loading and RDB saves; [`waiters`]: the seam
+//!   for blocking commands.
 //! - [`cron`]: the `hz` timer (active expiry, lazy free, rates).
 //! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
 //!   friends report.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod connection;
 pub mod core;
 pub mod cron;
+pub mod disk;
 pub mod durability;
 pub mod host;
 pub mod latency;

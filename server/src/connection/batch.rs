@@ -11,6 +11,7 @@
 
 use super::session::{After, ReplyMode, Session};
 use crate::core::{Core, Pause};
+use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
 use crate::stats::subcommand_of;
@@ -41,6 +42,8 @@ pub enum Stop {
     Paused(Pause),
     /// DEBUG SLEEP: wait, then go on.
     Sleep(Duration),
+    /// SAVE & co.: await the connection's deferred reply, then go on.
+    Deferred,
     /// Write the replies, then close.
     Close,
 }
@@ -106,11 +109,15 @@ pub fn run(
     session: &mut Session,
     batch: &mut Batch,
     out: &mut BytesMut,
+    permit: &DeltaPermit,
 ) -> (Stop, Produced) {
     let mut produced = Produced::default();
+    // At most one delta per command: run no more commands than credit.
+    let end = batch.ends.len().min(batch.next + permit.remaining());
+    let disk_error = crate::durability::disk_error(core, permit.misconf());
     let monitors = shared.monitors.load(Ordering::Relaxed) > 0;
     let obuf_hard = core.host.settings.output_buffer_limits[0].hard_bytes as usize;
-    while batch.next < batch.ends.len() {
+    while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
         if core.host.pause.is_some() {
             let is_write = lookup(core, &argv[0]).is_some_and(|s| {
@@ -129,23 +136,32 @@ pub fn run(
         }
         let start = out.len();
         let began = Instant::now();
-        let outcome =
-            if !session.conn.authenticated && refuse_unauthenticated(core, session, argv, out) {
-                kv_engine::Outcome {
-                    failed: true,
-                    rejected: true,
-                    ..Default::default()
-                }
-            } else {
-                let mut writer = ReplyWriter::new(out, session.client.protocol);
-                let Core { engine, host } = core;
-                let mut host = ConnHost {
-                    state: host,
-                    shared,
-                    conn: &mut session.conn,
-                };
-                engine.execute(&mut session.client, argv, &mut writer, &mut host)
+        let outcome = if (!session.conn.authenticated
+            && refuse_unauthenticated(core, session, argv, out))
+            || disk_error.as_ref().is_some_and(|misconf| {
+                crate::durability::refuse_on_disk_error(
+                    core,
+                    &mut session.client,
+                    argv,
+                    out,
+                    misconf,
+                )
+            }) {
+            kv_engine::Outcome {
+                failed: true,
+                rejected: true,
+                ..Default::default()
+            }
+        } else {
+            let mut writer = ReplyWriter::new(out, session.client.protocol);
+            let Core { engine, host } = core;
+            let mut host = ConnHost {
+                state: host,
+                shared,
+                conn: &mut session.conn,
             };
+            engine.execute(&mut session.client, argv, &mut writer, &mut host)
+        };
         let usec = began.elapsed().as_micros() as u64;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
@@ -190,8 +206,14 @@ pub fn run(
         if let Some(duration) = session.conn.sleep.take() {
             return (Stop::Sleep(duration), produced);
         }
+        if session.conn.deferred.is_some() {
+            return (Stop::Deferred, produced);
+        }
     }
     core.host.waiters.wake(&mut core.engine);
+    if !batch.is_drained() {
+        return (Stop::Done, produced); // out of credit: the rest runs next
+    }
     if let Some(error) = batch.error.take() {
         ReplyWriter::new(out, session.client.protocol).error(&error.reply_text());
         core.host.stats.record_error(&error.reply_text());
