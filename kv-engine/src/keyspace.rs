@@ -309,9 +309,10 @@ impl Keyspace {
         self.volatile.len()
     }
 
-    /// True when `key` has an expiry at or before `now_ms`.
+    /// True when `key` has an expiry that has passed: Redis expires a key
+    /// once the time is past its expiry (`now > when`), not at it.
     pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
-        self.expire_at(key).is_some_and(|at| at <= now_ms)
+        self.expire_at(key).is_some_and(|at| at < now_ms)
     }
 
     /// The value, ignoring expiry (the caller has already checked it).
@@ -330,15 +331,16 @@ impl Keyspace {
         self.find(key).is_some()
     }
 
-    /// Stores `value`, keeping an existing expiry only if `keep_ttl`.
-    pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+    /// Stores `value`, keeping an existing expiry only if `keep_ttl`;
+    /// true when the key is new.
+    pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> bool {
         if let Some(index) = self.find(key) {
             self.before_write(index);
             self.entries[index as usize].value = value;
             if !keep_ttl {
                 self.clear_expiry(index);
             }
-            return;
+            return false;
         }
         assert!(
             self.entries.len() < NIL as usize,
@@ -361,6 +363,7 @@ impl Keyspace {
             value,
         });
         self.set_head(chain, index);
+        true
     }
 
     /// Removes the key and its expiry; returns the value it held.
@@ -594,7 +597,7 @@ impl Keyspace {
             return Slot::Missing;
         };
         match self.expiry_of(index) {
-            Some(at) if at <= now_ms => Slot::Expired,
+            Some(at) if at < now_ms => Slot::Expired,
             _ => Slot::Live(index),
         }
     }
