@@ -60,6 +60,8 @@ pub struct EngineState {
     pub(crate) config: EngineConfig,
     /// The database the next active expiry cycle starts with.
     pub(crate) expiry_next_db: usize,
+    /// Bytes the owner holds for clients, counted towards `maxmemory`.
+    pub(crate) owner_memory: usize,
     /// Flushed databases (FLUSHDB/FLUSHALL ASYNC) for the owner to drop
     /// off the engine lock.
     garbage: Vec<Keyspace>,
@@ -151,7 +153,7 @@ pub struct Outcome {
 }
 
 pub struct Engine {
-    state: EngineState,
+    pub(crate) state: EngineState,
     table: CommandTable,
     clock: Arc<dyn Clock>,
     sink: Box<dyn DeltaSink>,
@@ -180,6 +182,7 @@ impl Engine {
                 dirty_watchers: HashSet::new(),
                 config,
                 expiry_next_db: 0,
+                owner_memory: 0,
                 garbage: Vec::new(),
                 loading: false,
             },

@@ -10,6 +10,7 @@
 //! - [`clock`]: the injected clock; [`client`]: per-connection state.
 //! - [`snapshot`]: point-in-time snapshots in slices, without fork.
 //! - [`notify`]: keyspace notification events and `notify-keyspace-events`.
+//! - [`memory`]: memory accounting (`used_memory`, MEMORY USAGE).
 //! - [`expiry_cycle`]: active expiry (Redis's adaptive sampling);
 //!   [`glob`]: Redis's glob patterns (KEYS, SCAN MATCH).
 //!
@@ -35,6 +36,7 @@ pub mod glob;
 pub mod harness;
 pub mod keyspace;
 pub mod long_double;
+pub mod memory;
 pub mod notify;
 pub mod parse;
 pub mod snapshot;
