@@ -101,6 +101,37 @@ impl Db<'_> {
         self.state.dbs.len()
     }
 
+    /// The engine's counters (for the host's INFO).
+    pub fn stats(&self) -> &crate::engine::EngineStats {
+        &self.state.stats
+    }
+
+    /// Zeroes the engine's counters (the host's CONFIG RESETSTAT).
+    pub fn reset_stats(&mut self) {
+        self.state.stats = crate::engine::EngineStats::default();
+    }
+
+    /// Changes since the last save (the host's INFO persistence).
+    pub fn dirty(&self) -> u64 {
+        self.state.dirty
+    }
+
+    /// Drops every WATCH of `client` (the host's RESET).
+    pub fn unwatch_all(&mut self, client: &mut ClientState) {
+        crate::commands::transactions::unwatch_all(self.state, client);
+    }
+
+    pub fn config(&self) -> &crate::config::EngineConfig {
+        &self.state.config
+    }
+
+    /// Replaces the engine's configuration from inside a host command
+    /// (CONFIG SET); the number of databases stays what it was.
+    pub fn set_config(&mut self, mut config: crate::config::EngineConfig) {
+        config.databases = self.state.dbs.len();
+        self.state.config = config;
+    }
+
     /// Redis's `checkAlreadyExpired`: an absolute expiry time at or before
     /// now deletes the key instead of setting a TTL, except while loading,
     /// when it is stored as it is.

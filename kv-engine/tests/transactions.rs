@@ -383,7 +383,8 @@ impl Model {
                 let due: Vec<usize> = self
                     .keys
                     .iter()
-                    .filter(|(_, (_, at))| at.is_some_and(|at| at <= now))
+                    // Redis: expired once the time is past the expiry.
+                    .filter(|(_, (_, at))| at.is_some_and(|at| at < now))
                     .map(|(&k, _)| k)
                     .collect();
                 for k in due {

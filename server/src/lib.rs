@@ -1,6 +1,42 @@
 //! redis-rust-server: the tokio wiring that serves kv-engine to Redis
 //! clients, as a library so tests and the simulator drive it in process.
 //!
-//! - [`config`]: redis.conf and redis-server arguments, CONFIG GET/SET/REWRITE.
+//! - [`config`]: redis.conf and redis-server arguments, the directive
+//!   table, typed settings, CONFIG REWRITE.
+//! - [`run`]: start (bind, spawn) and stop (cooperative shutdown).
+//! - [`listener`]: TCP and unix sockets, maxclients, protected mode.
+//! - [`connection`]: one task per client: read, batch under one lock, write.
+//! - [`host`]: the commands the server answers itself, one file per family.
+//! - [`core`] and [`shared`]: what is behind the engine lock, and what
+//!   every task shares.
+//! - [`client`], [`outbox`]: clients as others see them, and pushes to them.
+//! - [`durability`], [`waiters`]: the seams for persistence and blocking
+//!   commands.
+//! - [`cron`]: the `hz` timer (active expiry, lazy free, rates).
+//! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
+//!   friends report.
+//! - [`logging`], [`clock`].
 
+pub mod client;
+pub mod clock;
 pub mod config;
+pub mod connection;
+pub mod core;
+pub mod cron;
+pub mod durability;
+pub mod host;
+pub mod latency;
+pub mod listener;
+pub mod logging;
+pub mod memory;
+pub mod outbox;
+pub mod run;
+pub mod shared;
+pub mod slowlog;
+pub mod stats;
+pub mod waiters;
+
+/// Redis's allocator, for comparable memory use and for INFO memory's
+/// allocator statistics.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

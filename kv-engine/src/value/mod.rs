@@ -46,7 +46,7 @@ impl Value {
         use crate::memory::charged;
         use std::mem::size_of;
         match self {
-            Value::Str(StrValue::Int(_) | StrValue::Small { .. }) => 0,
+            Value::Str(StrValue::Int(_) | StrValue::OwnInt(_) | StrValue::Small { .. }) => 0,
             Value::Str(StrValue::Fixed(bytes)) => charged(bytes.len()),
             Value::Str(StrValue::Growable(bytes)) => {
                 charged(size_of::<Vec<u8>>()) + charged(bytes.capacity())

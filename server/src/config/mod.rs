@@ -162,7 +162,13 @@ impl Config {
         DIRECTIVES
             .iter()
             .zip(&self.values)
-            .filter(|(d, value)| d.effect != Effect::Live && d.default != value.as_str())
+            // Asking for nothing ("", "no") from a part that is missing is
+            // simply true; anything else deserves a warning.
+            .filter(|(d, value)| {
+                d.effect != Effect::Live
+                    && d.default != value.as_str()
+                    && !matches!(value.as_str(), "" | "no")
+            })
             .map(|(d, value)| (d.name, value.as_str(), d.effect))
             .collect()
     }

@@ -1,0 +1,302 @@
+//! Running a pipeline: every complete command that one read brought,
+//! decoded before the lock, executed under ONE engine lock acquisition,
+//! replies appended to one output buffer that is written once.
+//!
+//! Per command, besides the engine's own work: the NOAUTH gate (only while
+//! unauthenticated), the CLIENT PAUSE check (only while a pause is on),
+//! statistics (commandstats, errorstats, slow log, latency monitor),
+//! MONITOR feeding (only while someone monitors), CLIENT REPLY, FLUSHALL
+//! ASYNC garbage, and the output buffer's hard limit. None of it allocates
+//! on the common path.
+
+use super::session::{After, ReplyMode, Session};
+use crate::core::{Core, Pause};
+use crate::host::ConnHost;
+use crate::shared::Shared;
+use crate::stats::subcommand_of;
+use bytes::{Bytes, BytesMut};
+use kv_engine::command::{CommandSpec, Flags};
+use resp_codec::{ProtocolError, ReplyWriter, RequestDecoder};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Commands decoded from the input, all arguments in one reused vector.
+#[derive(Debug, Default)]
+pub struct Batch {
+    args: Vec<Bytes>,
+    /// End (exclusive) in `args` of each command.
+    ends: Vec<usize>,
+    /// The next command to run.
+    next: usize,
+    /// The input went bad after the commands before it: reply and close.
+    pub error: Option<ProtocolError>,
+}
+
+/// Why a batch stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every command ran.
+    Done,
+    /// A CLIENT PAUSE holds back the next command.
+    Paused(Pause),
+    /// DEBUG SLEEP: wait, then go on.
+    Sleep(Duration),
+    /// Write the replies, then close.
+    Close,
+}
+
+/// What one run of a batch produced, for the durability wait.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Produced {
+    pub max_lsn: Option<u64>,
+    pub n_deltas: usize,
+}
+
+impl Batch {
+    /// Decodes what `input` holds. While the client must still
+    /// authenticate, one command at a time: the decoder's smaller limits
+    /// for unauthenticated clients must not apply to what follows AUTH.
+    pub fn decode(&mut self, decoder: &mut RequestDecoder, input: &mut BytesMut, one_only: bool) {
+        debug_assert!(self.is_drained(), "decoding over unexecuted commands");
+        self.clear();
+        loop {
+            match decoder.decode_into(input, &mut self.args) {
+                Ok(true) => {
+                    self.ends.push(self.args.len());
+                    if one_only {
+                        return;
+                    }
+                }
+                Ok(false) => return,
+                Err(error) => {
+                    self.error = Some(error);
+                    return;
+                }
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.args.clear();
+        self.ends.clear();
+        self.next = 0;
+        self.error = None;
+    }
+
+    /// Commands not yet run.
+    pub fn pending(&self) -> usize {
+        self.ends.len() - self.next
+    }
+
+    pub fn is_drained(&self) -> bool {
+        self.pending() == 0
+    }
+}
+
+/// Command `i` of a batch's arguments.
+fn command_at<'a>(args: &'a [Bytes], ends: &[usize], i: usize) -> &'a [Bytes] {
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &args[start..ends[i]]
+}
+
+/// Runs the batch's pending commands with the engine lock held.
+pub fn run(
+    core: &mut Core,
+    shared: &Shared,
+    session: &mut Session,
+    batch: &mut Batch,
+    out: &mut BytesMut,
+) -> (Stop, Produced) {
+    let mut produced = Produced::default();
+    let monitors = shared.monitors.load(Ordering::Relaxed) > 0;
+    let obuf_hard = core.host.settings.output_buffer_limits[0].hard_bytes as usize;
+    while batch.next < batch.ends.len() {
+        let argv = command_at(&batch.args, &batch.ends, batch.next);
+        if core.host.pause.is_some() {
+            let is_write = lookup(core, &argv[0]).is_some_and(|s| {
+                s.flags.contains(Flags::WRITE) || s.flags.contains(Flags::MAY_REPLICATE)
+            });
+            let unpause = is_client_unpause(argv);
+            if let Some(pause) = core.host.pause_for(is_write, shared.clock.now_us() / 1000) {
+                if !unpause {
+                    return (Stop::Paused(pause), produced);
+                }
+            }
+        }
+        batch.next += 1;
+        if session.conn.reply == ReplyMode::SkipNext {
+            session.conn.reply = ReplyMode::Skipping;
+        }
+        let start = out.len();
+        let began = Instant::now();
+        let outcome =
+            if !session.conn.authenticated && refuse_unauthenticated(core, session, argv, out) {
+                kv_engine::Outcome {
+                    failed: true,
+                    rejected: true,
+                    ..Default::default()
+                }
+            } else {
+                let mut writer = ReplyWriter::new(out, session.client.protocol);
+                let Core { engine, host } = core;
+                let mut host = ConnHost {
+                    state: host,
+                    shared,
+                    conn: &mut session.conn,
+                };
+                engine.execute(&mut session.client, argv, &mut writer, &mut host)
+            };
+        let usec = began.elapsed().as_micros() as u64;
+        if let Some(lsn) = outcome.lsn {
+            produced.max_lsn = Some(lsn);
+            produced.n_deltas += 1;
+        }
+        if let Some(name) = outcome.command {
+            let sub = subcommand_of(name, argv.get(1).map(|a| &a[..]));
+            let stat_name = sub.map_or(name, |(_, full)| full);
+            core.host
+                .stats
+                .record(stat_name, usec, outcome.failed, outcome.rejected);
+            session.conn.last_command = stat_name;
+            after_command(core, shared, session, argv, name, usec, monitors);
+        }
+        if out.len() > start && out[start] == b'-' {
+            let line_end = out[start..]
+                .iter()
+                .position(|b| *b == b'\r')
+                .map_or(out.len(), |p| start + p);
+            core.host.stats.record_error(&out[start + 1..line_end]);
+        }
+        match session.conn.reply {
+            ReplyMode::On | ReplyMode::SkipNext => {}
+            ReplyMode::Off => out.truncate(start),
+            ReplyMode::Skipping => {
+                out.truncate(start);
+                session.conn.reply = ReplyMode::On;
+            }
+        }
+        if obuf_hard > 0 && out.len() > obuf_hard {
+            tracing::warn!(
+                "Client id={} addr={} closed for overcoming of output buffer limits.",
+                session.id(),
+                session.conn.handle.addr
+            );
+            out.clear();
+            return (Stop::Close, produced);
+        }
+        if session.conn.after == After::Close {
+            return (Stop::Close, produced);
+        }
+        if let Some(duration) = session.conn.sleep.take() {
+            return (Stop::Sleep(duration), produced);
+        }
+    }
+    core.host.waiters.wake(&mut core.engine);
+    if let Some(error) = batch.error.take() {
+        ReplyWriter::new(out, session.client.protocol).error(&error.reply_text());
+        core.host.stats.record_error(&error.reply_text());
+        return (Stop::Close, produced);
+    }
+    (Stop::Done, produced)
+}
+
+/// The slow log, the latency monitor, MONITOR and FLUSHALL ASYNC garbage:
+/// each looked at only when it has something to do.
+fn after_command(
+    core: &mut Core,
+    shared: &Shared,
+    session: &Session,
+    argv: &[Bytes],
+    name: &'static str,
+    usec: u64,
+    monitors: bool,
+) {
+    let settings = &core.host.settings;
+    let slow = settings.slowlog_log_slower_than_us >= 0
+        && usec as i64 >= settings.slowlog_log_slower_than_us;
+    let threshold_ms = settings.latency_monitor_threshold_ms;
+    let late = threshold_ms > 0 && usec / 1000 >= threshold_ms;
+    if slow || late || monitors {
+        let flags = lookup(core, &argv[0]).map(|s| s.flags).unwrap_or_default();
+        let now_us = shared.clock.now_us();
+        if slow && !flags.contains(Flags::SKIP_SLOWLOG) {
+            let (slower_than, max_len) = (
+                settings.slowlog_log_slower_than_us,
+                settings.slowlog_max_len,
+            );
+            let name_shown = session.conn.name.clone().unwrap_or_default();
+            core.host.slowlog.record(
+                slower_than,
+                max_len,
+                argv,
+                usec,
+                now_us / 1_000_000,
+                &session.conn.handle.addr,
+                &name_shown,
+            );
+        }
+        if late {
+            let event = if flags.contains(Flags::FAST) {
+                "fast-command"
+            } else {
+                "command"
+            };
+            core.host
+                .latency
+                .record(threshold_ms, event, usec / 1000, now_us / 1_000_000);
+        }
+        if monitors && !flags.contains(Flags::SKIP_MONITOR) && !session.conn.monitor {
+            crate::host::monitor::feed(core, session, argv, now_us);
+        }
+    }
+    if matches!(name, "flushall" | "flushdb") {
+        // Freeing millions of keys takes a while: off the lock, on a
+        // blocking thread, as Redis's lazyfree thread does.
+        let garbage = core.engine.take_garbage();
+        crate::cron::free(shared, garbage);
+    }
+}
+
+/// The NOAUTH gate: true (with the reply written) when an unauthenticated
+/// client may not run `argv`. Unknown commands and wrong arities fall
+/// through to the engine, which answers them first, as Redis does.
+fn refuse_unauthenticated(
+    core: &Core,
+    session: &mut Session,
+    argv: &[Bytes],
+    out: &mut BytesMut,
+) -> bool {
+    let Some(spec) = lookup(core, &argv[0]) else {
+        return false;
+    };
+    if !spec.arity_ok(argv.len()) || spec.flags.contains(Flags::NO_AUTH) {
+        return false;
+    }
+    let mut writer = ReplyWriter::new(out, session.client.protocol);
+    if spec.name == "exec" {
+        writer
+            .error(b"EXECABORT Transaction discarded because of: NOAUTH Authentication required.");
+        session.client.multi = None;
+        session.client.multi_failed = false;
+    } else {
+        writer.error(b"NOAUTH Authentication required.");
+        if session.client.in_multi() {
+            session.client.multi_failed = true;
+        }
+    }
+    true
+}
+
+/// A command's spec, engine or host.
+pub fn lookup(core: &Core, name: &[u8]) -> Option<CommandSpec> {
+    core.engine
+        .table()
+        .get(name)
+        .or_else(|| core.host.commands.spec(name))
+}
+
+fn is_client_unpause(argv: &[Bytes]) -> bool {
+    argv.len() == 2
+        && argv[0].eq_ignore_ascii_case(b"client")
+        && argv[1].eq_ignore_ascii_case(b"unpause")
+}

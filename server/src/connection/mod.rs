@@ -1,0 +1,324 @@
+//! One task per connection: read what is there, run every complete
+//! command under one engine lock, write all replies with one write.
+//!
+//! - [`session`]: the client's registration (released on drop) and its
+//!   connection-local state.
+//! - [`batch`]: running a pipeline under the lock.
+//!
+//! `serve` is generic over `AsyncRead + AsyncWrite`, so tests and the
+//! simulator drive it over `tokio::io::duplex` exactly as a socket would.
+//!
+//! The loop, per round: wait for input, an outbox push, the client's kill
+//! switch (CLIENT KILL, limits, shutdown) or the idle timeout; decode
+//! every complete command; take the durability permit (before the lock);
+//! run the batch under the lock; wait for durability if the fsync policy
+//! says so (after the lock); write. A kill is only noticed between rounds,
+//! so a command that started always finishes and its reply is written.
+
+pub mod batch;
+pub mod session;
+
+use crate::config::Settings;
+use crate::core::Pause;
+use crate::shared::Shared;
+use batch::{Batch, Stop};
+use bytes::BytesMut;
+use resp_codec::{Limits, RequestDecoder};
+pub use session::Peer;
+use session::Session;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// Bytes read at a time (Redis's PROTO_IOBUF_LEN); more when a large
+/// argument is known to be coming.
+const READ_CHUNK: usize = 16 * 1024;
+/// How long a reply write may take once the server is shutting down.
+const SHUTDOWN_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Settings a connection keeps between batches, refreshed when CONFIG SET
+/// changed something.
+struct Cached {
+    epoch: u64,
+    timeout: Option<Duration>,
+    query_buffer_limit: usize,
+    soft_limit: (usize, Duration),
+}
+
+impl Cached {
+    fn from(settings: &Settings, epoch: u64) -> Cached {
+        let normal = settings.output_buffer_limits[0];
+        Cached {
+            epoch,
+            timeout: settings.timeout,
+            query_buffer_limit: settings.client_query_buffer_limit,
+            soft_limit: (
+                normal.soft_bytes as usize,
+                Duration::from_secs(normal.soft_seconds),
+            ),
+        }
+    }
+}
+
+fn limits(settings: &Settings) -> Limits {
+    Limits {
+        max_bulk_len: settings.proto_max_bulk_len,
+        ..Limits::default()
+    }
+}
+
+/// Serves one client until it leaves, is killed, or the server stops.
+pub async fn serve<S>(mut stream: S, peer: Peer, shared: Arc<Shared>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (settings, epoch) = {
+        let core = shared.core.lock();
+        (core.host.settings.clone(), core.host.settings_epoch)
+    };
+    let authenticated = settings.requirepass.is_none();
+    let mut session = Session::register(shared.clone(), peer, authenticated);
+    let mut cached = Cached::from(&settings, epoch);
+    let mut decoder = RequestDecoder::new(limits(&settings));
+    decoder.set_auth_required(!authenticated);
+    drop(settings);
+    let kill = session.conn.handle.kill.clone();
+    let handle = session.conn.handle.clone();
+    let mut input = BytesMut::with_capacity(READ_CHUNK);
+    let mut out = BytesMut::with_capacity(READ_CHUNK);
+    let mut batch = Batch::default();
+    let mut last_input = tokio::time::Instant::now();
+    let mut traffic = Traffic::default();
+    loop {
+        if batch.is_drained() {
+            batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
+        }
+        if batch.is_drained() && batch.error.is_none() {
+            if input.len() > cached.query_buffer_limit {
+                tracing::warn!(
+                    "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+                    session.id(),
+                    session.conn.handle.addr,
+                    String::from_utf8_lossy(&input[..input.len().min(64)])
+                );
+                break;
+            }
+            if input.capacity() - input.len() < READ_CHUNK / 4 {
+                input.reserve(READ_CHUNK.max(decoder.bytes_wanted(&input)));
+            }
+            let idle_deadline = cached
+                .timeout
+                .filter(|_| !session.conn.monitor)
+                .map(|t| last_input + t);
+            let idle = async {
+                match idle_deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = kill.cancelled() => break,
+                _ = handle.outbox.ready() => {
+                    handle.outbox.take_into(&mut out);
+                    if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit).await.is_err() {
+                        break;
+                    }
+                }
+                read = stream.read_buf(&mut input) => match read {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        last_input = tokio::time::Instant::now();
+                        traffic.reads += 1;
+                        traffic.bytes_in += n as u64;
+                    }
+                },
+                _ = idle => {
+                    tracing::debug!("Closing idle client");
+                    break;
+                }
+            }
+            continue;
+        }
+        let Ok(mut permit) = shared.durability.reserve(batch.pending()).await else {
+            // MISCONF handling arrives with persistence.
+            break;
+        };
+        let (stop, produced) = {
+            let mut core = shared.core.lock();
+            if core.host.settings_epoch != cached.epoch {
+                cached = Cached::from(&core.host.settings, core.host.settings_epoch);
+                decoder.set_limits(limits(&core.host.settings));
+            }
+            let (stop, produced) =
+                batch::run(&mut core, &shared, &mut session, &mut batch, &mut out);
+            publish_info(&session, &input, &out, &mut core, &mut traffic);
+            (stop, produced)
+        };
+        permit.spent(produced.n_deltas);
+        decoder.set_auth_required(!session.conn.authenticated);
+        if let Some(lsn) = produced
+            .max_lsn
+            .filter(|_| shared.durability.waits_for_fsync())
+        {
+            if shared.durability.wait_durable(lsn).await.is_err() {
+                break;
+            }
+        }
+        match stop {
+            Stop::Sleep(duration) => {
+                tokio::time::sleep(duration).await;
+                continue;
+            }
+            Stop::Paused(pause) => {
+                if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit)
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                wait_out(pause, &shared).await;
+                continue;
+            }
+            Stop::Done | Stop::Close => {}
+        }
+        handle.outbox.take_into(&mut out);
+        traffic.note_write(out.len());
+        if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit)
+            .await
+            .is_err()
+            || stop == Stop::Close
+        {
+            break;
+        }
+        if batch.is_drained() {
+            batch.clear();
+        }
+    }
+    let _ = tokio::time::timeout(SHUTDOWN_WRITE_TIMEOUT, stream.shutdown()).await;
+    drop(session);
+}
+
+/// Reads and writes since the counters were last added to INFO's.
+#[derive(Default)]
+struct Traffic {
+    reads: u64,
+    writes: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+}
+
+impl Traffic {
+    fn note_write(&mut self, len: usize) {
+        if len > 0 {
+            self.writes += 1;
+            self.bytes_out += len as u64;
+        }
+    }
+}
+
+/// Writes and empties `out`. Past the normal class's soft limit the
+/// write must finish within its seconds, or the client is dropped; a kill
+/// (CLIENT KILL, an outbox over its limit) interrupts a write that a
+/// client which never reads would otherwise block forever.
+async fn write_out<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    out: &mut BytesMut,
+    shared: &Shared,
+    kill: &tokio_util::sync::CancellationToken,
+    soft: (usize, Duration),
+) -> std::io::Result<()> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    let deadline = if shared.shutdown.is_cancelled() {
+        Some(SHUTDOWN_WRITE_TIMEOUT)
+    } else if soft.0 > 0 && out.len() > soft.0 && !soft.1.is_zero() {
+        Some(soft.1)
+    } else {
+        None
+    };
+    let write = async {
+        stream.write_all(out).await?;
+        stream.flush().await
+    };
+    let bounded = async {
+        match deadline {
+            None => write.await,
+            Some(limit) => tokio::time::timeout(limit, write)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "output buffer soft limit",
+                    ))
+                }),
+        }
+    };
+    let result = if shared.shutdown.is_cancelled() {
+        // Shutting down: every kill token is cancelled already, and the
+        // replies of in-flight commands still go out (bounded above).
+        bounded.await
+    } else {
+        tokio::select! {
+            result = bounded => result,
+            _ = kill.cancelled() => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client killed")),
+        }
+    };
+    if out.capacity() > 4 * READ_CHUNK * 16 {
+        *out = BytesMut::with_capacity(READ_CHUNK);
+    } else {
+        out.clear();
+    }
+    result
+}
+
+/// Waits until `pause` ends (its time, or CLIENT UNPAUSE).
+async fn wait_out(pause: Pause, shared: &Shared) {
+    let now_ms = shared.clock.now_us() / 1000;
+    let left = Duration::from_millis((pause.until_ms - now_ms).max(0) as u64);
+    tokio::select! {
+        _ = tokio::time::sleep(left) => {}
+        _ = shared.unpaused.notified() => {}
+        _ = shared.shutdown.cancelled() => {}
+    }
+}
+
+/// Copies the connection's CLIENT LIST fields into its handle, and its
+/// traffic into INFO's counters.
+fn publish_info(
+    session: &Session,
+    input: &BytesMut,
+    out: &BytesMut,
+    core: &mut crate::core::Core,
+    traffic: &mut Traffic,
+) {
+    let conn = &session.conn;
+    let mut info = conn.handle.info.lock();
+    info.name.clone_from(&conn.name);
+    info.db = session.client.db;
+    info.last_command = conn.last_command;
+    info.last_interaction_ms = session.shared.clock.now_us() / 1000;
+    info.multi = session.client.multi.as_ref().map(Vec::len);
+    info.qbuf = input.len();
+    info.qbuf_free = input.capacity() - input.len();
+    info.rbs = input.capacity();
+    info.rbp = info.rbp.max(input.len());
+    info.obl = out.len();
+    info.omem = conn.handle.outbox.pending_len();
+    info.resp = match session.client.protocol {
+        resp_codec::Protocol::Resp2 => 2,
+        resp_codec::Protocol::Resp3 => 3,
+    };
+    info.monitor = conn.monitor;
+    info.no_evict = conn.no_evict;
+    info.no_touch = conn.no_touch;
+    let stats = &mut core.host.stats;
+    stats.reads_processed += traffic.reads;
+    stats.writes_processed += traffic.writes;
+    stats.net_input_bytes += traffic.bytes_in;
+    stats.net_output_bytes += traffic.bytes_out;
+    *traffic = Traffic::default();
+    stats.client_recent_max_input_buffer = stats.client_recent_max_input_buffer.max(input.len());
+    stats.client_recent_max_output_buffer = stats.client_recent_max_output_buffer.max(out.len());
+}

@@ -1,0 +1,86 @@
+//! `Core`: everything behind the one engine lock: the engine and the host
+//! state its host commands read and change (config, statistics, slow log,
+//! latency monitor, client registry, waiters, pause state).
+//!
+//! One lock, held for a whole pipelined batch and never across an
+//! `.await` (invariant 2), so a command sees the host state and the
+//! keyspace at one instant, as in single-threaded Redis.
+
+use crate::client::ClientRegistry;
+use crate::config::{Config, Settings};
+use crate::host::HostTable;
+use crate::latency::LatencyMonitor;
+use crate::slowlog::SlowLog;
+use crate::stats::ServerStats;
+use crate::waiters::Waiters;
+use kv_engine::Engine;
+
+pub struct Core {
+    pub engine: Engine,
+    pub host: HostState,
+}
+
+/// CLIENT PAUSE in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pause {
+    pub until_ms: i64,
+    /// Only writes wait (`WRITE`); else every command (`ALL`).
+    pub writes_only: bool,
+}
+
+/// How SHUTDOWN (or a signal) asked the server to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ShutdownRequest {
+    pub save: Option<bool>,
+    pub now: bool,
+    pub force: bool,
+}
+
+pub struct HostState {
+    pub config: Config,
+    pub settings: Settings,
+    /// Bumped by every CONFIG SET, so connections refresh what they cache.
+    pub settings_epoch: u64,
+    pub stats: ServerStats,
+    pub slowlog: SlowLog,
+    pub latency: LatencyMonitor,
+    pub clients: ClientRegistry,
+    pub waiters: Waiters,
+    pub commands: HostTable,
+    pub pause: Option<Pause>,
+    /// Unix seconds of the last successful save (LASTSAVE): startup until
+    /// persistence reports otherwise, as Redis does.
+    pub last_save_unix: i64,
+    /// DEBUG SET-ACTIVE-EXPIRE.
+    pub active_expire: bool,
+}
+
+impl HostState {
+    pub fn new(config: Config, settings: Settings, last_save_unix: i64) -> HostState {
+        HostState {
+            config,
+            settings,
+            settings_epoch: 0,
+            stats: ServerStats::default(),
+            slowlog: SlowLog::default(),
+            latency: LatencyMonitor::default(),
+            clients: ClientRegistry::default(),
+            waiters: Waiters::default(),
+            commands: HostTable::new(),
+            pause: None,
+            last_save_unix,
+            active_expire: true,
+        }
+    }
+
+    /// The pause that holds back `is_write` commands at `now_ms`, if any
+    /// (an expired pause is cleared).
+    pub fn pause_for(&mut self, is_write: bool, now_ms: i64) -> Option<Pause> {
+        let pause = self.pause?;
+        if now_ms >= pause.until_ms {
+            self.pause = None;
+            return None;
+        }
+        (is_write || !pause.writes_only).then_some(pause)
+    }
+}

@@ -1,0 +1,101 @@
+//! The server's timer (`serverCron` in Redis terms), `hz` times a second,
+//! off the command path: the active expiry cycle (unless DEBUG
+//! SET-ACTIVE-EXPIRE 0), FLUSHALL ASYNC garbage and expired keyspaces
+//! freed on a blocking thread, waking waiters, and sampling the rates
+//! INFO reports.
+
+use crate::shared::Shared;
+use kv_engine::expiry_cycle::ExpiryBudget;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the instantaneous rates are sampled (Redis: every 100 ms).
+const SAMPLE_EVERY: Duration = Duration::from_millis(100);
+
+pub async fn run(shared: Arc<Shared>) {
+    let mut hz = shared.core.lock().host.settings.hz;
+    let mut ticker = interval(hz);
+    let mut last_sample = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            biased;
+            _ = shared.shutdown.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        let now_hz = tick(&shared);
+        if last_sample.elapsed() >= SAMPLE_EVERY {
+            sample(&shared);
+            last_sample = tokio::time::Instant::now();
+        }
+        if now_hz != hz {
+            hz = now_hz;
+            ticker = interval(hz);
+        }
+    }
+}
+
+fn interval(hz: u32) -> tokio::time::Interval {
+    let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / u64::from(hz.max(1))));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker
+}
+
+/// One tick under the lock; returns the current hz.
+fn tick(shared: &Shared) -> u32 {
+    let mut core = shared.core.lock();
+    let hz = core.host.settings.hz;
+    if core.host.active_expire {
+        let began = Instant::now();
+        let cycle = core.engine.active_expire_cycle(ExpiryBudget::per_tick(hz));
+        let stats = &mut core.host.stats;
+        stats.expire_cycle_cpu_us += began.elapsed().as_micros() as u64;
+        if cycle.budget_exhausted {
+            stats.expired_time_cap_reached_count += 1;
+        }
+        if cycle.sampled > 0 {
+            // Redis's running estimate of the share of stale keys.
+            let current = cycle.expired as f64 * 100.0 / cycle.sampled as f64;
+            stats.expired_stale_perc = stats.expired_stale_perc * 0.95 + current * 0.05;
+        }
+        let latency_ms = began.elapsed().as_millis() as u64;
+        let threshold = core.host.settings.latency_monitor_threshold_ms;
+        let now_secs = shared.clock.now_secs();
+        core.host
+            .latency
+            .record(threshold, "expire-cycle", latency_ms, now_secs);
+    }
+    let garbage = core.engine.take_garbage();
+    let crate::core::Core { engine, host } = &mut *core;
+    host.waiters.wake(engine);
+    drop(core);
+    free(shared, garbage);
+    hz
+}
+
+/// Drops flushed keyspaces on a blocking thread, counting them for INFO.
+pub fn free(shared: &Shared, garbage: Vec<kv_engine::keyspace::Keyspace>) {
+    if garbage.is_empty() {
+        return;
+    }
+    let n_keys: u64 = garbage.iter().map(|k| k.len() as u64).sum();
+    let pending = shared.lazyfree_pending.clone();
+    let freed = shared.lazyfreed.clone();
+    pending.fetch_add(n_keys, Ordering::Relaxed);
+    shared.tracker.spawn_blocking(move || {
+        drop(garbage);
+        pending.fetch_sub(n_keys, Ordering::Relaxed);
+        freed.fetch_add(n_keys, Ordering::Relaxed);
+    });
+}
+
+fn sample(shared: &Shared) {
+    let mut core = shared.core.lock();
+    let total = core.engine.stats().total_commands;
+    let now_ms = shared.clock.now_us() / 1000;
+    core.host.stats.sample_ops(now_ms, total);
+    let now = shared.clock.now_us() / 1000;
+    if core.host.pause.is_some_and(|p| now >= p.until_ms) {
+        core.host.pause = None;
+    }
+}

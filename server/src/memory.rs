@@ -1,0 +1,110 @@
+//! Where the process's memory is, as INFO memory and MEMORY STATS report
+//! it: the allocator's own statistics (jemalloc, Redis's allocator too),
+//! the resident set from /proc, and the engine's table overhead.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// jemalloc's counters, refreshed on each read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllocatorStats {
+    pub allocated: u64,
+    pub active: u64,
+    pub resident: u64,
+}
+
+/// Highest `allocated` seen (INFO used_memory_peak).
+static PEAK: AtomicU64 = AtomicU64::new(0);
+/// `allocated` right after startup (used_memory_startup).
+static STARTUP: AtomicU64 = AtomicU64::new(0);
+
+pub fn allocator() -> AllocatorStats {
+    // jemalloc caches its statistics until the epoch is advanced.
+    let _ = tikv_jemalloc_ctl::epoch::advance();
+    let stats = AllocatorStats {
+        allocated: tikv_jemalloc_ctl::stats::allocated::read().unwrap_or(0) as u64,
+        active: tikv_jemalloc_ctl::stats::active::read().unwrap_or(0) as u64,
+        resident: tikv_jemalloc_ctl::stats::resident::read().unwrap_or(0) as u64,
+    };
+    PEAK.fetch_max(stats.allocated, Ordering::Relaxed);
+    stats
+}
+
+/// Records the startup footprint (call once the server is up).
+pub fn mark_startup() {
+    STARTUP.store(allocator().allocated, Ordering::Relaxed);
+}
+
+pub fn startup_bytes() -> u64 {
+    STARTUP.load(Ordering::Relaxed)
+}
+
+pub fn peak_bytes() -> u64 {
+    PEAK.load(Ordering::Relaxed)
+}
+
+/// Resident set size in bytes, from /proc/self/statm.
+pub fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// Physical memory of the machine, from /proc/meminfo.
+pub fn total_system_bytes() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// Redis's `bytesToHuman`: `512B`, `1015.85K`, `6.88M`, ...
+pub fn human(bytes: u64) -> String {
+    const UNITS: [(f64, &str); 5] = [
+        (1024.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0, "P"),
+        (1024.0 * 1024.0 * 1024.0 * 1024.0, "T"),
+        (1024.0 * 1024.0 * 1024.0, "G"),
+        (1024.0 * 1024.0, "M"),
+        (1024.0, "K"),
+    ];
+    let b = bytes as f64;
+    for (size, unit) in UNITS {
+        if b >= size {
+            return format!("{:.2}{unit}", b / size);
+        }
+    }
+    format!("{bytes}B")
+}
+
+/// The version string INFO's mem_allocator reports.
+pub const ALLOCATOR_NAME: &str = "jemalloc-5.3.0";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes_as_redis_prints_them() {
+        assert_eq!(human(512), "512B");
+        assert_eq!(human(1040232), "1015.85K");
+        assert_eq!(human(7217152), "6.88M");
+        assert_eq!(human(25276502016), "23.54G");
+    }
+
+    #[test]
+    fn allocator_counters_move() {
+        let before = allocator();
+        let block = vec![1u8; 8 << 20];
+        let after = allocator();
+        assert!(
+            after.allocated >= before.allocated + (8 << 20) - 4096,
+            "{before:?} {after:?}"
+        );
+        drop(block);
+        assert!(rss_bytes() > 0);
+        assert!(total_system_bytes() > 0);
+    }
+}

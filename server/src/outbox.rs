@@ -1,0 +1,141 @@
+//! `Outbox`: bytes pushed to a client by others (MONITOR lines today;
+//! pub/sub messages and notifications later), waiting for its connection
+//! task to write them.
+//!
+//! A producer never waits on a consumer: `push` appends under a brief lock
+//! and wakes the connection. The outbox is bounded by the client's output
+//! buffer limit class: past the hard limit, or past the soft limit for
+//! longer than its seconds, `push` refuses and reports the client as one
+//! to disconnect, as Redis does; the bytes it held are dropped, so memory
+//! stays bounded whatever the client does.
+
+use crate::config::values::BufferLimit;
+use bytes::BytesMut;
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+#[derive(Debug, Default)]
+pub struct Outbox {
+    inner: Mutex<Inner>,
+    ready: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    pending: BytesMut,
+    /// When the pending bytes first went over the soft limit (ms).
+    over_soft_since_ms: Option<i64>,
+    /// Over a limit: nothing more is accepted.
+    closed: bool,
+}
+
+/// What a push did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Queued,
+    /// The client overcame its output buffer limit: disconnect it.
+    OverLimit,
+    /// Already over its limit before.
+    Closed,
+}
+
+impl Outbox {
+    /// Appends `bytes`; `in_flight` is what the connection holds already
+    /// (counted against the limit too).
+    pub fn push(&self, bytes: &[u8], limit: BufferLimit, in_flight: usize, now_ms: i64) -> Pushed {
+        let mut inner = self.inner.lock();
+        if inner.closed {
+            return Pushed::Closed;
+        }
+        inner.pending.extend_from_slice(bytes);
+        let total = (inner.pending.len() + in_flight) as u64;
+        let over_hard = limit.hard_bytes > 0 && total > limit.hard_bytes;
+        let over_soft = limit.soft_bytes > 0 && total > limit.soft_bytes;
+        let soft_expired = if over_soft {
+            let since = *inner.over_soft_since_ms.get_or_insert(now_ms);
+            now_ms - since > (limit.soft_seconds * 1000) as i64
+        } else {
+            inner.over_soft_since_ms = None;
+            false
+        };
+        if over_hard || soft_expired {
+            inner.closed = true;
+            inner.pending = BytesMut::new();
+            drop(inner);
+            self.ready.notify_one();
+            return Pushed::OverLimit;
+        }
+        drop(inner);
+        self.ready.notify_one();
+        Pushed::Queued
+    }
+
+    /// Moves everything pending to the end of `out`.
+    pub fn take_into(&self, out: &mut BytesMut) {
+        let mut inner = self.inner.lock();
+        if !inner.pending.is_empty() {
+            out.extend_from_slice(&inner.pending);
+            inner.pending.clear();
+        }
+    }
+
+    pub fn pending_len(&self) -> usize {
+        self.inner.lock().pending.len()
+    }
+
+    /// Waits until something was pushed (or the outbox closed). Cancel
+    /// safe: a push that happens while nobody waits is remembered.
+    pub async fn ready(&self) {
+        self.ready.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: BufferLimit = BufferLimit {
+        hard_bytes: 100,
+        soft_bytes: 50,
+        soft_seconds: 2,
+    };
+
+    #[test]
+    fn the_hard_limit_closes_and_frees() {
+        let outbox = Outbox::default();
+        assert_eq!(outbox.push(&[b'x'; 60], LIMIT, 0, 0), Pushed::Queued);
+        assert_eq!(outbox.push(&[b'x'; 60], LIMIT, 0, 0), Pushed::OverLimit);
+        assert_eq!(outbox.pending_len(), 0);
+        assert_eq!(outbox.push(b"y", LIMIT, 0, 0), Pushed::Closed);
+    }
+
+    #[test]
+    fn the_soft_limit_needs_its_seconds() {
+        let outbox = Outbox::default();
+        assert_eq!(outbox.push(&[b'x'; 60], LIMIT, 0, 0), Pushed::Queued);
+        assert_eq!(outbox.push(b"x", LIMIT, 0, 1000), Pushed::Queued);
+        assert_eq!(outbox.push(b"x", LIMIT, 0, 2001), Pushed::OverLimit);
+    }
+
+    #[test]
+    fn draining_resets_the_soft_clock() {
+        let outbox = Outbox::default();
+        outbox.push(&[b'x'; 60], LIMIT, 0, 0);
+        let mut out = BytesMut::new();
+        outbox.take_into(&mut out);
+        assert_eq!(out.len(), 60);
+        assert_eq!(outbox.push(b"x", LIMIT, 0, 5000), Pushed::Queued);
+        assert_eq!(outbox.push(&[b'x'; 60], LIMIT, 0, 5001), Pushed::Queued);
+    }
+
+    #[test]
+    fn zero_limits_never_close() {
+        let outbox = Outbox::default();
+        for _ in 0..100 {
+            assert_eq!(
+                outbox.push(&[b'x'; 1000], BufferLimit::default(), 0, 0),
+                Pushed::Queued
+            );
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Counters INFO reports and CONFIG RESETSTAT zeroes: per-command calls and
+//! time (commandstats), error replies by code (errorstats), and the
+//! server-wide totals of the stats section. Kept under the engine lock,
+//! which every batch holds anyway, so counting costs no atomics.
+
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommandStat {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct ServerStats {
+    /// By command name, `container|sub` for subcommands (`config|get`).
+    pub commands: HashMap<&'static str, CommandStat>,
+    /// By error code (`ERR`, `WRONGTYPE`, ...).
+    pub errors: HashMap<String, u64>,
+    pub total_error_replies: u64,
+    pub total_connections_received: u64,
+    pub rejected_connections: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub reads_processed: u64,
+    pub writes_processed: u64,
+    pub expired_time_cap_reached_count: u64,
+    pub expire_cycle_cpu_us: u64,
+    pub client_recent_max_input_buffer: usize,
+    pub client_recent_max_output_buffer: usize,
+    /// Running estimate of the share of expired keys among those sampled.
+    pub expired_stale_perc: f64,
+    /// For the instantaneous rates: (unix ms, commands, bytes in, bytes out).
+    pub samples: std::collections::VecDeque<(i64, u64, u64, u64)>,
+}
+
+/// Samples kept for the instantaneous rates (Redis keeps 16).
+const OPS_SAMPLES_MAX: usize = 16;
+
+impl ServerStats {
+    /// Counts one command under `name`: the table name, or
+    /// `container|sub` for a subcommand.
+    pub fn record(&mut self, name: &'static str, usec: u64, failed: bool, rejected: bool) {
+        let stat = self.commands.entry(name).or_default();
+        if rejected {
+            stat.rejected_calls += 1;
+            return;
+        }
+        stat.calls += 1;
+        stat.usec += usec;
+        if failed {
+            stat.failed_calls += 1;
+        }
+    }
+
+    /// Counts an error reply by its code (the first word of `text`).
+    pub fn record_error(&mut self, text: &[u8]) {
+        let code = text.split(|b| *b == b' ').next().unwrap_or(b"ERR");
+        let code = String::from_utf8_lossy(&code[..code.len().min(64)]);
+        if let Some(count) = self.errors.get_mut(code.as_ref()) {
+            *count += 1;
+        } else if self.errors.len() < 128 {
+            // Redis too stops tracking new codes past 128 of them.
+            self.errors.insert(code.into_owned(), 1);
+        }
+        self.total_error_replies += 1;
+    }
+
+    pub fn sample_ops(&mut self, now_ms: i64, total_commands: u64) {
+        if self.samples.len() == OPS_SAMPLES_MAX {
+            self.samples.pop_front();
+        }
+        self.samples.push_back((
+            now_ms,
+            total_commands,
+            self.net_input_bytes,
+            self.net_output_bytes,
+        ));
+    }
+
+    /// Commands a second over the sampled window.
+    pub fn instantaneous_ops_per_sec(&self) -> u64 {
+        match (self.samples.front(), self.samples.back()) {
+            (Some(a), Some(b)) if b.0 > a.0 => {
+                (b.1.saturating_sub(a.1)) * 1000 / (b.0 - a.0) as u64
+            }
+            _ => 0,
+        }
+    }
+
+    /// KiB a second in and out over the sampled window.
+    pub fn instantaneous_kbps(&self) -> (f64, f64) {
+        match (self.samples.front(), self.samples.back()) {
+            (Some(a), Some(b)) if b.0 > a.0 => {
+                let seconds = (b.0 - a.0) as f64 / 1000.0;
+                (
+                    b.2.saturating_sub(a.2) as f64 / 1024.0 / seconds,
+                    b.3.saturating_sub(a.3) as f64 / 1024.0 / seconds,
+                )
+            }
+            _ => (0.0, 0.0),
+        }
+    }
+
+    /// CONFIG RESETSTAT.
+    pub fn reset(&mut self) {
+        *self = ServerStats::default();
+    }
+}
+
+/// Commands whose first argument names a subcommand, as Redis 7 counts
+/// them (`cmdstat_config|get`): (subcommand, `container|subcommand`).
+pub fn subcommand_of(name: &str, argv1: Option<&[u8]>) -> Option<(&'static str, &'static str)> {
+    const CONTAINERS: &[(&str, &[&str])] = &[
+        (
+            "client",
+            &[
+                "client|caching",
+                "client|getname",
+                "client|getredir",
+                "client|help",
+                "client|id",
+                "client|info",
+                "client|kill",
+                "client|list",
+                "client|no-evict",
+                "client|no-touch",
+                "client|pause",
+                "client|reply",
+                "client|setinfo",
+                "client|setname",
+                "client|tracking",
+                "client|trackinginfo",
+                "client|unblock",
+                "client|unpause",
+            ],
+        ),
+        (
+            "command",
+            &[
+                "command|count",
+                "command|docs",
+                "command|getkeys",
+                "command|getkeysandflags",
+                "command|help",
+                "command|info",
+                "command|list",
+            ],
+        ),
+        (
+            "config",
+            &[
+                "config|get",
+                "config|help",
+                "config|resetstat",
+                "config|rewrite",
+                "config|set",
+            ],
+        ),
+        (
+            "latency",
+            &[
+                "latency|doctor",
+                "latency|graph",
+                "latency|help",
+                "latency|histogram",
+                "latency|history",
+                "latency|latest",
+                "latency|reset",
+            ],
+        ),
+        (
+            "memory",
+            &[
+                "memory|doctor",
+                "memory|help",
+                "memory|malloc-stats",
+                "memory|purge",
+                "memory|stats",
+                "memory|usage",
+            ],
+        ),
+        (
+            "object",
+            &[
+                "object|encoding",
+                "object|freq",
+                "object|help",
+                "object|idletime",
+                "object|refcount",
+            ],
+        ),
+        (
+            "slowlog",
+            &[
+                "slowlog|get",
+                "slowlog|help",
+                "slowlog|len",
+                "slowlog|reset",
+            ],
+        ),
+    ];
+    let (container, subs) = CONTAINERS
+        .iter()
+        .find(|(container, _)| *container == name)?;
+    let arg = argv1?;
+    subs.iter()
+        .map(|full| (&full[container.len() + 1..], *full))
+        .find(|(sub, _)| sub.as_bytes().eq_ignore_ascii_case(arg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_and_subcommands_count_apart() {
+        let mut stats = ServerStats::default();
+        stats.record("get", 3, false, false);
+        stats.record("get", 5, true, false);
+        stats.record("get", 0, true, true);
+        stats.record("config|get", 7, false, false);
+        let get = stats.commands["get"];
+        assert_eq!(
+            get,
+            CommandStat {
+                calls: 2,
+                usec: 8,
+                rejected_calls: 1,
+                failed_calls: 1
+            }
+        );
+        assert_eq!(stats.commands["config|get"].calls, 1);
+        assert_eq!(
+            subcommand_of("config", Some(b"GET")),
+            Some(("get", "config|get"))
+        );
+        assert_eq!(subcommand_of("config", Some(b"nope")), None);
+        assert_eq!(subcommand_of("get", Some(b"x")), None);
+    }
+
+    #[test]
+    fn errors_count_by_code() {
+        let mut stats = ServerStats::default();
+        stats.record_error(b"ERR syntax error");
+        stats.record_error(b"WRONGTYPE Operation");
+        stats.record_error(b"ERR x");
+        assert_eq!(stats.errors["ERR"], 2);
+        assert_eq!(stats.errors["WRONGTYPE"], 1);
+        assert_eq!(stats.total_error_replies, 3);
+    }
+
+    #[test]
+    fn ops_per_second_from_samples() {
+        let mut stats = ServerStats::default();
+        stats.sample_ops(0, 0);
+        stats.sample_ops(1000, 500);
+        stats.sample_ops(2000, 1500);
+        assert_eq!(stats.instantaneous_ops_per_sec(), 750);
+    }
+}

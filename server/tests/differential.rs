@@ -1,0 +1,302 @@
+//! The host commands against the real redis-server 7.0.15, over TCP: the
+//! same commands to both, replies compared exactly, masking only what
+//! must differ (ids, times, ports, paths, run ids). Also CONFIG GET *
+//! (every name and default) and the field names of every INFO section.
+//! Under CI=true a missing redis-server fails the test.
+
+mod support;
+
+use bytes::Bytes;
+use resp_codec::Frame;
+use std::collections::{BTreeMap, BTreeSet};
+use support::process::{redis_available, Conn, Process};
+
+/// How to compare one reply.
+#[derive(Clone, Copy, PartialEq)]
+enum Mask {
+    Exact,
+    /// Same frame kind and length, values free (ids, times).
+    Shape,
+}
+
+const SCRIPT: &[(Mask, &[&str])] = &[
+    (Mask::Exact, &["PING"]),
+    (Mask::Exact, &["ECHO", "hello"]),
+    (Mask::Shape, &["HELLO", "3"]),
+    (Mask::Exact, &["GET", "nosuchkey"]),
+    (Mask::Exact, &["CONFIG", "GET", "maxmemory-policy"]),
+    (Mask::Shape, &["HELLO", "2"]),
+    (Mask::Exact, &["HELLO", "4"]),
+    (Mask::Exact, &["HELLO", "x"]),
+    (Mask::Exact, &["HELLO", "2", "AUTH", "a", "b"]),
+    (Mask::Exact, &["HELLO", "2", "FOO"]),
+    (Mask::Exact, &["AUTH", "x"]),
+    (Mask::Exact, &["AUTH", "default", "x"]),
+    (Mask::Exact, &["AUTH", "a", "b", "c"]),
+    (Mask::Shape, &["CLIENT", "ID"]),
+    (Mask::Exact, &["CLIENT", "GETNAME"]),
+    (Mask::Exact, &["CLIENT", "SETNAME", "n1"]),
+    (Mask::Exact, &["CLIENT", "GETNAME"]),
+    (Mask::Exact, &["CLIENT", "SETNAME", "a b"]),
+    (Mask::Exact, &["CLIENT", "SETNAME", ""]),
+    (Mask::Exact, &["CLIENT", "GETNAME"]),
+    (Mask::Exact, &["CLIENT", "NO-EVICT", "maybe"]),
+    (Mask::Exact, &["CLIENT", "NO-EVICT", "off"]),
+    (Mask::Exact, &["CLIENT", "REPLY", "foo"]),
+    (Mask::Exact, &["CLIENT", "PAUSE", "x"]),
+    (Mask::Exact, &["CLIENT", "PAUSE", "10", "FOO"]),
+    (Mask::Exact, &["CLIENT", "UNPAUSE"]),
+    (Mask::Exact, &["CLIENT", "KILL", "ID", "99999"]),
+    (Mask::Exact, &["CLIENT", "KILL", "ID", "x"]),
+    (Mask::Exact, &["CLIENT", "KILL", "1.2.3.4:5"]),
+    (Mask::Exact, &["CLIENT", "KILL", "ADDR", "1.2.3.4:5"]),
+    (Mask::Exact, &["CLIENT", "KILL", "FOO", "bar"]),
+    (Mask::Exact, &["CLIENT", "KILL", "USER", "nobody"]),
+    (Mask::Exact, &["CLIENT", "KILL", "SKIPME", "maybe"]),
+    (Mask::Exact, &["CLIENT", "LIST", "TYPE", "foo"]),
+    (Mask::Exact, &["CLIENT", "LIST", "ID", "x"]),
+    (Mask::Exact, &["CLIENT", "LIST", "ID", "99999"]),
+    (Mask::Exact, &["CLIENT", "FOO"]),
+    (Mask::Exact, &["CLIENT"]),
+    (Mask::Exact, &["CONFIG", "SET", "foo", "bar"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "hz", "10", "maxmemory", "1x"],
+    ),
+    (Mask::Exact, &["CONFIG", "SET", "databases", "3"]),
+    (Mask::Exact, &["CONFIG", "SET", "hz", "1", "hz", "2"]),
+    (Mask::Exact, &["CONFIG", "SET", "save", "10"]),
+    (Mask::Exact, &["CONFIG", "SET", "loglevel", "foo"]),
+    (Mask::Exact, &["CONFIG", "SET", "appendonly", "maybe"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "client-output-buffer-limit", "foo 1 2 3"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "notify-keyspace-events", "Q"],
+    ),
+    (Mask::Exact, &["CONFIG", "SET", "timeout", "-1"]),
+    (Mask::Exact, &["CONFIG", "SET", "dir", "/tmp"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "hz", "15", "maxmemory", "1gb"],
+    ),
+    (Mask::Exact, &["CONFIG", "GET", "hz"]),
+    (Mask::Exact, &["CONFIG", "GET", "maxmemory"]),
+    (Mask::Exact, &["CONFIG", "SET", "hz", "100000"]),
+    (Mask::Exact, &["CONFIG", "GET", "hz"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "hz", "10", "maxmemory", "0"],
+    ),
+    (
+        Mask::Exact,
+        &[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub 1mb 2k 3",
+        ],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "GET", "client-output-buffer-limit"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "notify-keyspace-events", "KEA"],
+    ),
+    (Mask::Exact, &["CONFIG", "GET", "notify-keyspace-events"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "notify-keyspace-events", ""],
+    ),
+    (Mask::Exact, &["CONFIG", "GET", "HZ", "nonexistent"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "ping", "x"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "foo", "x"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "get", "a", "b"]),
+    (Mask::Exact, &["CONFIG", "GET", "slave-read*"]),
+    (Mask::Exact, &["CONFIG", "SET"]),
+    (Mask::Exact, &["CONFIG", "SET", "port", "1", "hz"]),
+    (Mask::Exact, &["CONFIG", "GET"]),
+    (Mask::Exact, &["CONFIG", "FOO"]),
+    (Mask::Exact, &["CONFIG", "HELP"]),
+    (Mask::Exact, &["CONFIG", "RESETSTAT"]),
+    (Mask::Shape, &["TIME"]),
+    (Mask::Exact, &["DBSIZE"]),
+    (Mask::Shape, &["LASTSAVE"]),
+    (Mask::Exact, &["WAIT", "0", "0"]),
+    (Mask::Exact, &["WAIT", "x", "0"]),
+    (Mask::Exact, &["SLOWLOG", "GET", "-2"]),
+    (Mask::Exact, &["SLOWLOG", "FOO"]),
+    (Mask::Exact, &["SLOWLOG", "HELP"]),
+    (Mask::Exact, &["LATENCY", "LATEST"]),
+    (Mask::Exact, &["LATENCY", "HISTORY", "command"]),
+    (Mask::Exact, &["LATENCY", "RESET"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "get", "a"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "ping"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "foo"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "get"]),
+    (Mask::Exact, &["COMMAND", "GETKEYS", "set", "a", "b"]),
+    (Mask::Exact, &["COMMAND", "FOO"]),
+    (Mask::Exact, &["MEMORY", "USAGE", "nokey"]),
+    (Mask::Exact, &["MEMORY", "FOO"]),
+    (Mask::Exact, &["DEBUG", "SLEEP", "0"]),
+    (Mask::Exact, &["SHUTDOWN", "ABORT"]),
+    (Mask::Exact, &["SHUTDOWN", "FOO"]),
+    (Mask::Exact, &["SET", "k", "v"]),
+    (Mask::Exact, &["MULTI"]),
+    (Mask::Exact, &["CLIENT", "GETNAME"]),
+    (Mask::Exact, &["CONFIG", "GET", "hz"]),
+    (Mask::Exact, &["EXEC"]),
+    (Mask::Exact, &["RESET"]),
+    (Mask::Exact, &["QUIT"]),
+];
+
+fn same_shape(a: &Frame, b: &Frame) -> bool {
+    match (a, b) {
+        (Frame::Array(x), Frame::Array(y))
+        | (Frame::Set(x), Frame::Set(y))
+        | (Frame::Push(x), Frame::Push(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_shape(a, b))
+        }
+        (Frame::Map(x), Frame::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && same_shape(v1, v2))
+        }
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+#[test]
+fn host_commands_reply_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let ours = Process::ours(&[]);
+    let redis = Process::redis(&[]);
+    let mut a = Conn::open(ours.port).unwrap();
+    let mut b = Conn::open(redis.port).unwrap();
+    let mut failures = Vec::new();
+    for (mask, command) in SCRIPT {
+        let (got, want) = (a.call(command), b.call(command));
+        let ok = match mask {
+            Mask::Exact => got == want,
+            Mask::Shape => same_shape(&got, &want),
+        };
+        if !ok {
+            failures.push(format!(
+                "{command:?}\n   ours:  {got:?}\n   redis: {want:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} replies differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn pairs(frame: Frame) -> BTreeMap<String, String> {
+    let Frame::Array(items) = frame else {
+        panic!("CONFIG GET answers an array")
+    };
+    let text = |f: &Frame| String::from_utf8_lossy(f.as_bytes().expect("bulk")).into_owned();
+    items
+        .chunks(2)
+        .map(|p| (text(&p[0]), text(&p[1])))
+        .collect()
+}
+
+#[test]
+fn config_get_star_lists_every_directive_with_redis_defaults() {
+    if !redis_available() {
+        return;
+    }
+    let ours = Process::ours(&[]);
+    let redis = Process::redis(&[]);
+    let got = pairs(Conn::open(ours.port).unwrap().call(&["CONFIG", "GET", "*"]));
+    let want = pairs(
+        Conn::open(redis.port)
+            .unwrap()
+            .call(&["CONFIG", "GET", "*"]),
+    );
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    // Values that are about where and how each process runs.
+    const OWN: &[&str] = &["port", "dir", "bind", "daemonize", "pidfile", "logfile"];
+    let differing: Vec<String> = want
+        .iter()
+        .filter(|(name, value)| !OWN.contains(&name.as_str()) && got.get(*name) != Some(value))
+        .map(|(name, value)| format!("{name}: ours {:?} redis {value:?}", got.get(name)))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "defaults differ:\n{}",
+        differing.join("\n")
+    );
+}
+
+fn info_fields(frame: Frame) -> BTreeMap<String, BTreeSet<String>> {
+    let text =
+        String::from_utf8_lossy(frame.as_bytes().expect("INFO is a bulk string")).into_owned();
+    let mut sections: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if let Some(title) = line.strip_prefix("# ") {
+            current = title.to_owned();
+            sections.entry(current.clone()).or_default();
+        } else if let Some((name, _)) = line.split_once(':') {
+            sections
+                .entry(current.clone())
+                .or_default()
+                .insert(name.to_owned());
+        }
+    }
+    sections
+}
+
+#[test]
+fn info_has_every_field_redis_has() {
+    if !redis_available() {
+        return;
+    }
+    let ours = Process::ours(&[]);
+    let redis = Process::redis(&[]);
+    for conn in [
+        Conn::open(ours.port).unwrap(),
+        Conn::open(redis.port).unwrap(),
+    ]
+    .iter_mut()
+    {
+        conn.call(&["SET", "k", "v"]);
+        conn.call(&["FOO"]);
+    }
+    let got = info_fields(Conn::open(ours.port).unwrap().call(&["INFO", "all"]));
+    let want = info_fields(Conn::open(redis.port).unwrap().call(&["INFO", "all"]));
+    let mut missing = Vec::new();
+    for (section, fields) in &want {
+        // Per-command latency histograms are not kept (yet).
+        if section == "Latencystats" {
+            continue;
+        }
+        let Some(ours) = got.get(section) else {
+            missing.push(format!("section {section}"));
+            continue;
+        };
+        for field in fields.difference(ours) {
+            if !field.starts_with("cmdstat_") {
+                missing.push(format!("{section}: {field}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "INFO lacks:\n{}", missing.join("\n"));
+    assert!(got["Server"].contains("redis_rust_version"));
+    let _ = Bytes::new();
+}

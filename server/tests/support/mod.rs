@@ -1,0 +1,168 @@
+//! Test support: a server in process over `tokio::io::duplex` (or on a
+//! real loopback port), and a raw client that compares reply bytes.
+
+#![allow(dead_code)]
+
+pub mod process;
+
+use bytes::BytesMut;
+use server::clock::ServerClock;
+use server::config::{load, Config};
+use server::connection::{self, Peer};
+use server::durability::Durability;
+use server::shared::Shared;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+/// How long a test waits for a reply before failing.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A server's shared state built from config lines, without sockets.
+pub fn shared(config_text: &str) -> Arc<Shared> {
+    let mut config = Config::defaults();
+    load::load_text(&mut config, config_text).expect("test config");
+    Shared::new(config, Arc::new(ServerClock::tokio()), Durability::None, 7)
+}
+
+pub fn local_peer() -> Peer {
+    Peer {
+        addr: "127.0.0.1:40000".into(),
+        laddr: "127.0.0.1:6379".into(),
+        fd: -1,
+        local: true,
+    }
+}
+
+pub fn remote_peer() -> Peer {
+    Peer {
+        addr: "192.0.2.7:40000".into(),
+        laddr: "192.0.2.1:6379".into(),
+        fd: -1,
+        local: false,
+    }
+}
+
+/// A raw client over a duplex pipe to a connection task.
+pub struct Client {
+    pub stream: DuplexStream,
+    /// Bytes read but not yet consumed by `expect` or `reply`.
+    pending: BytesMut,
+}
+
+impl Client {
+    /// Connects through the same admission (maxclients, protected mode)
+    /// as the listener.
+    pub fn connect(shared: &Arc<Shared>, peer: Peer) -> Client {
+        let (ours, theirs) = tokio::io::duplex(1 << 20);
+        server::listener::admit(theirs, peer, shared);
+        Client::over(ours)
+    }
+
+    /// A connection task driven directly (no admission checks).
+    pub fn direct(shared: &Arc<Shared>) -> Client {
+        Client::direct_with_pipe(shared, 1 << 20)
+    }
+
+    /// As `direct`, with a pipe of `pipe_bytes` (small: a client that
+    /// stops reading soon blocks the server's writes).
+    pub fn direct_with_pipe(shared: &Arc<Shared>, pipe_bytes: usize) -> Client {
+        let (ours, theirs) = tokio::io::duplex(pipe_bytes);
+        let shared = shared.clone();
+        tokio::spawn(connection::serve(theirs, local_peer(), shared));
+        Client::over(ours)
+    }
+
+    fn over(stream: DuplexStream) -> Client {
+        Client {
+            stream,
+            pending: BytesMut::new(),
+        }
+    }
+
+    /// Writes, reporting whether the server still takes bytes.
+    pub async fn try_send(&mut self, bytes: &[u8]) -> bool {
+        self.stream.write_all(bytes).await.is_ok()
+    }
+
+    async fn fill(&mut self) {
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(REPLY_TIMEOUT, self.stream.read(&mut chunk))
+            .await
+            .expect("a reply in time")
+            .expect("read from server");
+        assert!(
+            n > 0,
+            "the server closed the connection; pending {:?}",
+            String::from_utf8_lossy(&self.pending)
+        );
+        self.pending.extend_from_slice(&chunk[..n]);
+    }
+
+    pub async fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).await.expect("write to server");
+    }
+
+    /// Reads exactly `expected.len()` bytes and compares them.
+    pub async fn expect(&mut self, expected: &[u8]) {
+        while self.pending.len() < expected.len() {
+            self.fill().await;
+        }
+        let got = self.pending.split_to(expected.len());
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(expected)
+        );
+    }
+
+    /// Reads up to and including the next CRLF.
+    pub async fn line(&mut self) -> String {
+        loop {
+            if let Some(end) = self.pending.windows(2).position(|w| w == b"\r\n") {
+                let line = self.pending.split_to(end + 2);
+                return String::from_utf8_lossy(&line).into_owned();
+            }
+            self.fill().await;
+        }
+    }
+
+    /// Sends `request` and expects `reply`, byte for byte.
+    pub async fn check(&mut self, request: &[u8], reply: &[u8]) {
+        self.send(request).await;
+        self.expect(reply).await;
+    }
+
+    /// One whole RESP reply, however long, as bytes.
+    pub async fn reply(&mut self) -> Vec<u8> {
+        let limits = resp_codec::Limits::default();
+        loop {
+            let bytes = bytes::Bytes::copy_from_slice(&self.pending);
+            if let Some((_, used)) =
+                resp_codec::parse_frame(&bytes, &limits).expect("a valid reply")
+            {
+                return self.pending.split_to(used).to_vec();
+            }
+            self.fill().await;
+        }
+    }
+
+    /// A command given as words; its reply as text.
+    pub async fn call(&mut self, words: &[&str]) -> String {
+        let mut request = BytesMut::new();
+        resp_codec::encode_command(words, &mut request);
+        self.send(&request).await;
+        String::from_utf8_lossy(&self.reply().await).into_owned()
+    }
+
+    /// True once the server has closed the connection (EOF).
+    pub async fn closed(&mut self) -> bool {
+        if !self.pending.is_empty() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        matches!(
+            tokio::time::timeout(REPLY_TIMEOUT, self.stream.read(&mut byte)).await,
+            Ok(Ok(0)) | Ok(Err(_))
+        )
+    }
+}
