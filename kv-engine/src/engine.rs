@@ -229,6 +229,11 @@ impl Engine {
         self.state.dirty = 0;
     }
 
+    /// The time of the injected clock (loaders skip keys expired by now).
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     /// The LSN the next delta will carry.
     pub fn next_lsn(&self) -> u64 {
         self.next_lsn
