@@ -504,6 +504,12 @@ mod tests {
             Err("argument couldn't be parsed into an integer"),
         );
         check(Kind::Percentiles, "50.5 99", Ok("50.5 99"));
+        // Redis's "%f" then trimmed, as CONFIG GET shows it (7.0.15).
+        check(
+            Kind::Percentiles,
+            "0.0000001 99.9999999 12.5",
+            Ok("0 100 12.5"),
+        );
         check(
             Kind::Percentiles,
             "101",
