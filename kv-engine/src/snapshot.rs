@@ -208,16 +208,9 @@ impl KeyspaceSnapshot {
     }
 }
 
-/// Approximate heap bytes of a value (for the stash's accounting).
+/// Heap bytes of a stashed value (for the stash's accounting).
 fn value_bytes(value: &Value) -> usize {
-    std::mem::size_of::<Value>()
-        + match value {
-            Value::Str(s) => s.len(),
-            Value::List(l) => l.heap_bytes(),
-            Value::Hash(h) => h.heap_bytes(),
-            Value::Set(s) => s.heap_bytes(),
-            Value::ZSet(z) => z.heap_bytes(),
-        }
+    std::mem::size_of::<Value>() + value.heap_bytes()
 }
 
 impl Engine {

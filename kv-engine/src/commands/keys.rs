@@ -9,11 +9,12 @@ use super::command;
 use super::db::parse_db_index;
 use crate::collection_scan::{parse_cursor, write_scan_reply};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
-use crate::context::Ctx;
+use crate::context::{Ctx, Lookup};
 use crate::error::{CommandError, CommandResult};
 use crate::glob::{glob_match, matches_everything};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
-use crate::value::{StrValue, Value};
+use crate::value::Value;
 use bytes::Bytes;
 
 const KEY_WRITE_SLOW: C = C::of(&[C::KEYSPACE, C::WRITE, C::SLOW]);
@@ -51,6 +52,7 @@ fn del(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     for key in &ctx.argv[1..] {
         if ctx.db.lookup(key).is_some() {
             ctx.db.remove(key);
+            ctx.db.notify(EventClass::Generic, "del", key);
             removed += 1;
         }
     }
@@ -61,11 +63,17 @@ fn del(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// EXISTS / TOUCH key [key ...]: how many of the keys exist (repeats count).
+/// EXISTS / TOUCH key [key ...]: how many of the keys exist (repeats
+/// count). TOUCH updates the keys' access time; EXISTS leaves it alone.
 fn exists(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let how = if ctx.spec.name == "touch" {
+        Lookup::READ
+    } else {
+        Lookup::READ_NO_TOUCH
+    };
     let mut count = 0;
     for key in &ctx.argv[1..] {
-        if ctx.db.lookup_read(key).is_some() {
+        if ctx.db.lookup_with(key, how).is_some() {
             count += 1;
         }
     }
@@ -77,7 +85,7 @@ fn exists(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 fn type_of(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let name = ctx
         .db
-        .lookup_read(ctx.arg(1))
+        .lookup_with(ctx.arg(1), Lookup::READ_NO_TOUCH)
         .map_or("none", Value::type_name);
     ctx.out.simple(name.as_bytes());
     Ok(())
@@ -154,7 +162,10 @@ fn scan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             continue;
         }
         if let Some(wanted) = type_name {
-            let actual = ctx.db.lookup_read(key).map_or("none", Value::type_name);
+            let actual = ctx
+                .db
+                .lookup_with(key, Lookup::READ_NO_TOUCH)
+                .map_or("none", Value::type_name);
             if !wanted.eq_ignore_ascii_case(actual.as_bytes()) {
                 continue;
             }
@@ -219,6 +230,8 @@ fn rename_key(ctx: &mut Ctx<'_, '_>, only_new: bool) -> CommandResult {
     };
     ctx.db.touched(from);
     ctx.db.store_at(index, to, value, expire_at);
+    ctx.db.notify(EventClass::Generic, "rename_from", from);
+    ctx.db.notify(EventClass::Generic, "rename_to", to);
     ctx.propagate_as_is();
     reply_renamed(ctx, only_new, true);
     Ok(())
@@ -258,6 +271,9 @@ fn move_key(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     ctx.db.touched_at(source, key);
     ctx.db.store_at(target, key, value, expire_at);
+    ctx.db.notify(EventClass::Generic, "move_from", key);
+    ctx.db
+        .notify_at(target, EventClass::Generic, "move_to", key);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())
@@ -285,17 +301,26 @@ fn copy(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if source == target && from == to {
         return Err(SAME_OBJECT);
     }
-    let Some(value) = ctx.db.lookup_read(from).cloned() else {
+    let value = match ctx.db.lookup_read(from) {
+        Some(Value::Str(s)) => Some(Value::Str(s.copied())),
+        other => other.cloned(),
+    };
+    let Some(value) = value else {
         ctx.out.integer(0);
         return Ok(());
     };
     let expire_at = ctx.db.keyspace().expire_at(from);
     ctx.db.expire_if_needed(target, to);
-    if ctx.db.keyspace_at(target).contains(to) && !replace {
-        ctx.out.integer(0);
-        return Ok(());
+    if ctx.db.keyspace_at(target).contains(to) {
+        if !replace {
+            ctx.out.integer(0);
+            return Ok(());
+        }
+        // Redis deletes the old destination and adds a new key.
+        ctx.db.keyspace_at(target).remove(to);
     }
     ctx.db.store_at(target, to, value, expire_at);
+    ctx.db.notify_at(target, EventClass::Generic, "copy_to", to);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())
@@ -325,24 +350,25 @@ const NO_LFU: CommandError = CommandError::text(
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
 
-/// OBJECT ENCODING|FREQ|REFCOUNT|HELP. IDLETIME is absent: the keyspace
-/// keeps no per-key access clock (it would cost 8 bytes a key).
-fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let sub = ctx.arg(1);
-    let (name, arity) = if sub.eq_ignore_ascii_case(b"help") {
-        ("help", 2)
-    } else if sub.eq_ignore_ascii_case(b"encoding") {
-        ("encoding", 3)
-    } else if sub.eq_ignore_ascii_case(b"freq") {
-        ("freq", 3)
-    } else if sub.eq_ignore_ascii_case(b"refcount") {
-        ("refcount", 3)
-    } else {
-        return Err(unknown_subcommand(sub, "OBJECT"));
-    };
-    if ctx.argc() != arity {
+/// OBJECT's subcommand, checked as Redis checks a container command
+/// before running or queueing it: a known name with the right arity.
+/// IDLETIME is absent: the keyspace keeps no per-key access clock (it
+/// would cost 8 bytes a key).
+pub(crate) fn object_subcommand(argv: &[Bytes]) -> CommandResult<&'static str> {
+    let sub = &argv[1];
+    let (name, arity) = [("help", 2), ("encoding", 3), ("freq", 3), ("refcount", 3)]
+        .into_iter()
+        .find(|(name, _)| sub.eq_ignore_ascii_case(name.as_bytes()))
+        .ok_or_else(|| unknown_subcommand(sub, "OBJECT"))?;
+    if argv.len() != arity {
         return Err(CommandError::WrongArity(format!("object|{name}").into()));
     }
+    Ok(name)
+}
+
+/// OBJECT ENCODING|FREQ|REFCOUNT|HELP.
+fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let name = object_subcommand(ctx.argv)?;
     if name == "help" {
         ctx.out.array(OBJECT_HELP.len());
         for line in OBJECT_HELP {
@@ -350,7 +376,10 @@ fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         }
         return Ok(());
     }
-    let Some(value) = ctx.db.lookup_read(ctx.arg(2)) else {
+    let Some(value) = ctx
+        .db
+        .lookup_with(ctx.arg(2), Lookup::READ_NO_TOUCH_NO_NOTIFY)
+    else {
         ctx.out.null();
         return Ok(());
     };
@@ -392,10 +421,10 @@ pub fn encoding(value: &Value) -> &'static str {
     }
 }
 
-/// Integers 0..10000 are shared objects in Redis (refcount INT_MAX).
+/// OBJECT REFCOUNT: what Redis's object sharing would say.
 fn refcount(value: &Value) -> i64 {
     match value {
-        Value::Str(StrValue::Int(n)) if (0..10_000).contains(n) => i64::from(i32::MAX),
+        Value::Str(s) => s.refcount(),
         _ => 1,
     }
 }

@@ -338,7 +338,14 @@ fn percentiles(words: &[String]) -> Result<String, String> {
                     .into(),
             );
         }
-        out.push(resp_codec::encode::format_double_shortest(value));
+        // Redis prints each as "%f" with trailing zeros (and point) trimmed.
+        let fixed = format!("{value:.6}");
+        out.push(
+            fixed
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+        );
     }
     Ok(out.join(" "))
 }
