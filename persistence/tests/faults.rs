@@ -131,6 +131,50 @@ async fn a_failed_fsync_is_never_durable_and_never_retried_on_that_file() {
     assert_eq!(again.dump(), node.dump());
 }
 
+/// Deltas still on their way to the writer (in the bridge's channels)
+/// when a recovery takes its snapshot are in the fresh base already: they
+/// must not be written after it too, or replaying the AOF applies them
+/// twice (found by the server's simulation, `server/tests/dst.rs`).
+#[tokio::test(start_paused = true)]
+async fn deltas_in_flight_during_a_recovery_are_not_written_after_its_base() {
+    let sim = sim_disk(3);
+    let options = persistence::DurabilityOptions {
+        actor_queue: 1,
+        batch_max_deltas: 1,
+        ..persistence::DurabilityOptions::default()
+    };
+    let node = support::start_with(&sim, FsyncPolicy::No, options).await;
+    let mut client = ClientState::new(1);
+    sim.set_slow_latency(Duration::from_millis(200));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    sim.fail_next(Fault::TornWrite);
+    node.write(&mut client, &words("INCRBY c 1")).await;
+    // The append tears at 200 ms; undoing it keeps the writer busy until
+    // 400 ms while these run and queue up behind it.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    for _ in 0..9 {
+        assert!(matches!(
+            node.write(&mut client, &words("INCRBY c 1")).await,
+            Written::Ok(..)
+        ));
+    }
+    // The recovery's base is then written at once, before the queue drains.
+    sim.set_probability(Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(node.durability.misconf(), None, "recovered by a fresh base");
+    assert_eq!(
+        node.read(&mut client, &words("GET c")).await,
+        b"$2\r\n10\r\n"
+    );
+    node.durability.shutdown().await.expect("a clean shutdown");
+    let again = start_on(&sim.reboot(), FsyncPolicy::No).await;
+    assert_eq!(
+        again.read(&mut client, &words("GET c")).await,
+        b"$2\r\n10\r\n",
+        "each INCRBY once in the AOF"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_full_disk_refuses_writes_until_space_returns() {
     let sim = sim_disk(3);

@@ -170,6 +170,11 @@ struct AofActor {
     pending: Vec<u8>,
     pending_lsn: u64,
     received_lsn: u64,
+    /// Every delta up to this LSN is in the current base, whether it has
+    /// arrived yet or not: a recovery's snapshot can be ahead of what the
+    /// bridge has delivered, and what is still on its way must not be
+    /// written after that base (a replay would apply it twice).
+    based_lsn: u64,
     written_lsn: u64,
     synced_lsn: u64,
     write: Option<IoFuture<()>>,
@@ -286,6 +291,7 @@ impl AofActor {
             pending: Vec::new(),
             pending_lsn: 0,
             received_lsn: setup.durable_lsn,
+            based_lsn: setup.durable_lsn,
             written_lsn: setup.durable_lsn,
             synced_lsn: setup.durable_lsn,
             write: None,
@@ -341,6 +347,9 @@ impl AofActor {
 
     /// Where a delta just received goes.
     fn route(&self, lsn: u64) -> Route {
+        if lsn <= self.based_lsn {
+            return Route::Drop;
+        }
         if self.snapshot_task.is_some() {
             // The snapshot decides which file it belongs to.
             return Route::Hold;

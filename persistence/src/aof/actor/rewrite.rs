@@ -292,6 +292,7 @@ impl AofActor {
         self.replace_manifest(next, len).await?;
         self.incr = file;
         self.incr_len = 0;
+        self.based_lsn = self.based_lsn.max(lsn);
         self.written_lsn = lsn;
         self.synced_lsn = lsn;
         self.failed = None;
