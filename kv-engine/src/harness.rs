@@ -1,12 +1,15 @@
 //! `Session`: an engine and one client, driven by argv and returning the
 //! raw reply bytes. For tests, examples, benchmarks and the differential
-//! harness; it is what a connection does, minus the socket.
+//! harness; it is what a connection does, minus the socket. Also
+//! `Content`, a value by what it holds (for tests that compare keyspaces
+//! built different ways).
 
 use crate::client::ClientState;
 use crate::clock::ManualClock;
 use crate::config::EngineConfig;
 use crate::delta::{Delta, DeltaSink};
 use crate::engine::{Engine, NoHost, Outcome};
+use crate::value::Value;
 use bytes::{Bytes, BytesMut};
 use resp_codec::{Protocol, ReplyWriter};
 use std::sync::{Arc, Mutex};
@@ -78,5 +81,35 @@ impl Session {
 impl Default for Session {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A value by content, whatever its encoding or internal order: what two
+/// keyspaces built different ways (replayed, loaded, rebuilt) must agree on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    Str(Vec<u8>),
+    List(Vec<Vec<u8>>),
+    Hash(Vec<(Vec<u8>, Vec<u8>)>),
+    Set(Vec<Vec<u8>>),
+    ZSet(Vec<(Vec<u8>, f64)>),
+}
+
+/// What `value` holds (hash fields and set members sorted).
+pub fn content(value: &Value) -> Content {
+    match value {
+        Value::Str(s) => Content::Str(s.to_vec()),
+        Value::List(l) => Content::List(l.iter().map(<[u8]>::to_vec).collect()),
+        Value::Hash(h) => {
+            let mut pairs: Vec<_> = h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
+            pairs.sort();
+            Content::Hash(pairs)
+        }
+        Value::Set(s) => {
+            let mut members: Vec<_> = s.iter().map(|m| m.to_vec()).collect();
+            members.sort();
+            Content::Set(members)
+        }
+        Value::ZSet(z) => Content::ZSet(z.iter().map(|(m, s)| (m.to_vec(), s)).collect()),
     }
 }

@@ -5,7 +5,6 @@
 
 use bytes::{Bytes, BytesMut};
 use kv_engine::harness::SharedDeltas;
-use kv_engine::value::Value;
 use kv_engine::{ClientState, Engine, EngineConfig, ManualClock, NoHost, Outcome};
 use persistence::aof::encode::write_command;
 use persistence::Storage;
@@ -45,34 +44,7 @@ pub fn run_all(engine: &mut Engine, commands: &[&str]) {
     }
 }
 
-/// A value by content, whatever its encoding: what two keyspaces must
-/// agree on.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Content {
-    Str(Vec<u8>),
-    List(Vec<Vec<u8>>),
-    Hash(Vec<(Vec<u8>, Vec<u8>)>),
-    Set(Vec<Vec<u8>>),
-    ZSet(Vec<(Vec<u8>, f64)>),
-}
-
-pub fn content(value: &Value) -> Content {
-    match value {
-        Value::Str(s) => Content::Str(s.to_vec()),
-        Value::List(l) => Content::List(l.iter().map(<[u8]>::to_vec).collect()),
-        Value::Hash(h) => {
-            let mut pairs: Vec<_> = h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
-            pairs.sort();
-            Content::Hash(pairs)
-        }
-        Value::Set(s) => {
-            let mut members: Vec<_> = s.iter().map(|m| m.to_vec()).collect();
-            members.sort();
-            Content::Set(members)
-        }
-        Value::ZSet(z) => Content::ZSet(z.iter().map(|(m, s)| (m.to_vec(), s)).collect()),
-    }
-}
+pub use kv_engine::harness::{content, Content};
 
 /// Every key of every database with its content and expiry, sorted.
 pub fn dump(engine: &Engine) -> Vec<(usize, Vec<u8>, Content, Option<i64>)> {
