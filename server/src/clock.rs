@@ -3,7 +3,10 @@
 //!
 //! In production it reads the system clock. Under test it can follow
 //! tokio's clock instead (anchored to the wall clock once), so tests with
-//! paused tokio time move TTLs and idle timeouts together.
+//! paused tokio time move TTLs and idle timeouts together. With feature
+//! `sim` (the deterministic simulation) it can also start at a given wall
+//! time and jump (the CLOCK_JUMP fault: NTP steps the wall clock while
+//! tokio's monotonic time goes on).
 
 use kv_engine::Clock;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -20,6 +23,13 @@ enum Source {
     Tokio {
         anchor_us: i64,
         anchor: tokio::time::Instant,
+    },
+    /// As `Tokio`, from a chosen wall time, plus the jumps made so far.
+    #[cfg(feature = "sim")]
+    Simulated {
+        anchor_us: i64,
+        anchor: tokio::time::Instant,
+        jumped_us: std::sync::atomic::AtomicI64,
     },
 }
 
@@ -40,11 +50,46 @@ impl ServerClock {
         }
     }
 
+    /// Follows `tokio::time` from `anchor_us` (microseconds since the
+    /// epoch), so a simulation's wall time depends on nothing outside it.
+    #[cfg(feature = "sim")]
+    pub fn simulated(anchor_us: i64) -> ServerClock {
+        ServerClock {
+            source: Source::Simulated {
+                anchor_us,
+                anchor: tokio::time::Instant::now(),
+                jumped_us: std::sync::atomic::AtomicI64::new(0),
+            },
+        }
+    }
+
+    /// Steps the wall clock by `delta_us` (either way) without moving
+    /// tokio's time: the CLOCK_JUMP fault. Only a simulated clock jumps.
+    #[cfg(feature = "sim")]
+    pub fn jump(&self, delta_us: i64) {
+        match &self.source {
+            Source::Simulated { jumped_us, .. } => {
+                jumped_us.fetch_add(delta_us, std::sync::atomic::Ordering::Relaxed);
+            }
+            _ => panic!("only a simulated clock jumps"),
+        }
+    }
+
     /// Microseconds since the Unix epoch.
     pub fn now_us(&self) -> i64 {
         match &self.source {
             Source::System => system_us(),
             Source::Tokio { anchor_us, anchor } => anchor_us + anchor.elapsed().as_micros() as i64,
+            #[cfg(feature = "sim")]
+            Source::Simulated {
+                anchor_us,
+                anchor,
+                jumped_us,
+            } => {
+                anchor_us
+                    + anchor.elapsed().as_micros() as i64
+                    + jumped_us.load(std::sync::atomic::Ordering::Relaxed)
+            }
         }
     }
 
@@ -75,6 +120,18 @@ mod tests {
         let before = clock.now_ms();
         tokio::time::advance(std::time::Duration::from_secs(5)).await;
         assert_eq!(clock.now_ms() - before, 5000);
+    }
+
+    #[cfg(feature = "sim")]
+    #[tokio::test(start_paused = true)]
+    async fn a_simulated_clock_starts_where_told_and_jumps_both_ways() {
+        let clock = ServerClock::simulated(1_000_000_000);
+        assert_eq!(clock.now_ms(), 1_000_000);
+        tokio::time::advance(std::time::Duration::from_millis(250)).await;
+        clock.jump(-5_000_000);
+        assert_eq!(clock.now_ms(), 1_000_000 + 250 - 5_000);
+        clock.jump(10_000_000);
+        assert_eq!(clock.now_ms(), 1_000_000 + 250 + 5_000);
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
 //!   friends report.
 //! - [`logging`], [`clock`].
+//! - `sim` (feature `sim`, tests only): the simulation's way in, a
+//!   server started on a given clock, seed and storage, without sockets.
 
 pub mod client;
 pub mod clock;
@@ -34,6 +36,8 @@ pub mod memory;
 pub mod outbox;
 pub mod run;
 pub mod shared;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod slowlog;
 pub mod stats;
 pub mod waiters;

@@ -173,7 +173,7 @@ impl Running {
 
 /// Starts the AOF pipeline when `appendonly yes` (after loading: what was
 /// loaded is durable already) and gives the engine its sink.
-async fn start_aof(
+pub(crate) async fn start_aof(
     shared: &Arc<Shared>,
     config: &persistence::PersistenceConfig,
 ) -> anyhow::Result<()> {
