@@ -1,0 +1,111 @@
+//! One simulated server process: started by `server::sim::start` on the
+//! simulated disk (the files loaded, the real AOF actor and bridge, the
+//! real timer task), real connection futures over duplex pipes (run by
+//! the scheduler, `sched.rs`), a simulated wall clock, and the delta tap.
+//! It lives on the current runtime; a crash drops the runtime and
+//! everything on it, as kill -9 would.
+
+use crate::cancel::TaskEnd;
+use crate::tap::{self, Events, TapLog};
+use persistence::Storage;
+use server::clock::ServerClock;
+use server::config::{load, Config};
+use server::connection::{self, Peer};
+use server::shared::Shared;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::io::DuplexStream;
+
+pub struct Node {
+    pub shared: Arc<Shared>,
+    pub clock: Arc<ServerClock>,
+    pub tap: TapLog,
+    pub events: Events,
+    /// Tasks alive on the runtime once started, before any client.
+    pub baseline_tasks: usize,
+    /// Tasks on the server's tracker then.
+    pub baseline_tracked: usize,
+}
+
+impl Node {
+    /// Starts a server from `config_text` (redis.conf lines) on `storage`
+    /// with its wall clock at `wall_us`. Call inside the simulation's
+    /// runtime. Err is the server refusing to start (as it would exit).
+    pub async fn start(
+        config_text: &str,
+        seed: u64,
+        wall_us: i64,
+        storage: Arc<dyn Storage>,
+    ) -> Result<Node, String> {
+        let mut config = Config::defaults();
+        load::load_text(&mut config, config_text).expect("the simulation's config");
+        let clock = Arc::new(ServerClock::simulated(wall_us));
+        let shared = server::sim::start(config, clock.clone(), seed, storage)
+            .await
+            .map_err(|e| format!("{e:#}"))?;
+        let events = Events::default();
+        let tap = tap::install(
+            &mut shared.core.lock().engine,
+            clock.clone(),
+            events.clone(),
+        );
+        tokio::task::yield_now().await;
+        let baseline_tasks = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        let baseline_tracked = shared.tracker.len();
+        Ok(Node {
+            shared,
+            clock,
+            tap,
+            events,
+            baseline_tasks,
+            baseline_tracked,
+        })
+    }
+
+    /// The AOF pipeline, when `appendonly yes`.
+    pub fn aof(&self) -> Option<persistence::Durability> {
+        self.shared.durability.aof()
+    }
+
+    /// Why writes are refused now, if they are (the RDB's or the AOF's
+    /// MISCONF).
+    pub fn misconf(&self) -> Option<String> {
+        let core = self.shared.core.lock();
+        let aof = self.aof().and_then(|a| a.misconf());
+        server::durability::disk_error(&core, aof.as_ref()).map(|m| m.to_string())
+    }
+
+    /// A client connection: the real connection task's future (counted
+    /// for maxclients as the listener does), for the scheduler to run.
+    pub fn connect(
+        &self,
+        name: usize,
+        pipe_bytes: usize,
+    ) -> (
+        DuplexStream,
+        impl std::future::Future<Output = ()> + Send + 'static,
+        Arc<TaskEnd>,
+    ) {
+        let (ours, theirs) = tokio::io::duplex(pipe_bytes);
+        let peer = Peer {
+            addr: addr(name),
+            laddr: "127.0.0.1:6379".into(),
+            fd: -1,
+            local: true,
+        };
+        self.shared.connected.fetch_add(1, Ordering::Relaxed);
+        let serve = connection::serve(theirs, peer, self.shared.clone());
+        (ours, serve, Arc::new(TaskEnd::new(self.events.clone())))
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_us() / 1000
+    }
+}
+
+/// The peer address client `name` connects from.
+pub fn addr(name: usize) -> String {
+    format!("127.0.0.1:{}", 10_000 + name)
+}

@@ -1,0 +1,184 @@
+//! What a restarted process must find on disk, and the check that it did.
+//!
+//! After a crash (or an exit) the recovered keyspace must equal the model
+//! after some prefix of the writes executed since the run began, and the
+//! prefix must hold every write the policy promised to keep:
+//! - `appendfsync always`: every acknowledged write;
+//! - `appendfsync everysec` on a disk without write or fsync faults:
+//!   every write acknowledged more than about two seconds before the crash;
+//! - whatever an earlier start found after a power loss (it was on the
+//!   platter; the page cache a mere exit leaves is not);
+//! - after a clean shutdown: everything (when the AOF or save points are
+//!   on; nothing otherwise).
+//!
+//! The model then goes on from the recovered keyspace itself.
+
+use super::World;
+use crate::faults::Fault;
+use crate::model::{entries, logical, Model};
+use crate::node::Node;
+use crate::workload::Kind;
+use persistence::FsyncPolicy;
+
+/// How stale an everysec crash may leave the disk, beyond the disk's own
+/// latency (Redis: about one second; two fsync rounds of slack).
+const EVERYSEC_BOUND_MS: u64 = 2_000;
+
+/// What the next process must recover.
+#[derive(Clone, Debug)]
+pub struct Expect {
+    /// The shortest acceptable prefix of the model's history.
+    pub at_least: usize,
+    /// Exactly the whole history (a clean shutdown that kept data), or
+    /// nothing at all (a clean shutdown that keeps nothing).
+    pub exact: Option<usize>,
+    pub why: String,
+    /// What is found then was on the platter (it survived a power loss).
+    pub after_power_loss: bool,
+}
+
+impl World {
+    /// After the process ended (power lost, or an exit), now.
+    pub(super) fn expect_after_crash(&self, power_lost: bool) -> Expect {
+        let model_len = self.model.as_ref().map_or(0, Model::history_len);
+        let now = self.sim_ms();
+        let disk_faulty = [
+            Fault::DiskWriteError,
+            Fault::DiskFsyncError,
+            Fault::DiskFull,
+            Fault::TornWrite,
+            Fault::ChannelClose,
+        ]
+        .iter()
+        .any(|&f| self.faults.get(f) > 0.0);
+        let everysec_cutoff =
+            (self.setup.appendonly && self.setup.fsync == FsyncPolicy::EverySec && !disk_faulty)
+                .then(|| {
+                    let slack = 4 * self.setup.slow_disk.as_millis() as u64;
+                    now.saturating_sub(EVERYSEC_BOUND_MS + slack)
+                });
+        let mut at_least = self.durable_floor;
+        let mut why = if at_least > 0 {
+            format!("a start after a power loss found {at_least} steps on the platter")
+        } else {
+            String::from("no acknowledged write is promised")
+        };
+        for (id, record) in self.ledger.records.iter().enumerate() {
+            let Some(executed) = record.executed else {
+                continue;
+            };
+            if record.unit.kind != Kind::Write
+                || executed.lost
+                || !record.is_answered()
+                || executed.prefix <= at_least
+            {
+                continue;
+            }
+            let promised = if self.setup.acks_are_durable() {
+                Some("acknowledged under appendfsync always")
+            } else {
+                match (everysec_cutoff, record.answered_at_ms) {
+                    (Some(cutoff), Some(at)) if at < cutoff => {
+                        Some("acknowledged under everysec more than 2 s before the crash")
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(promise) = promised {
+                at_least = executed.prefix;
+                why = format!("u{id} ({}) was {promise}", record.unit.describe());
+            }
+        }
+        debug_assert!(at_least <= model_len);
+        Expect {
+            at_least,
+            exact: None,
+            why,
+            after_power_loss: power_lost,
+        }
+    }
+
+    /// After the calm's clean shutdown.
+    pub(super) fn expect_after_shutdown(&self) -> Expect {
+        let model_len = self.model.as_ref().map_or(0, Model::history_len);
+        if self.setup.keeps_data() {
+            Expect {
+                at_least: model_len,
+                exact: Some(model_len),
+                why: "a clean shutdown keeps everything".into(),
+                after_power_loss: false,
+            }
+        } else {
+            Expect {
+                at_least: 0,
+                exact: Some(0),
+                why: "appendonly no without save points keeps nothing".into(),
+                after_power_loss: false,
+            }
+        }
+    }
+
+    /// The recovered keyspace against the model's prefixes; then the
+    /// model goes on from what was recovered.
+    pub(super) fn check_recovery(&mut self, node: &Node, expect: Expect) -> Result<(), String> {
+        let now = node.now_ms();
+        let recovered = entries(&node.shared.core.lock().engine);
+        let found = logical(&recovered, now);
+        let model = self.model.as_ref().expect("a model before a restart");
+        let states = model.prefix_states(now);
+        let n = model.history_len();
+        let acceptable = |k: usize| match expect.exact {
+            Some(exact) => k == exact,
+            None => k >= expect.at_least,
+        };
+        let Some(k) = states
+            .iter()
+            .rev()
+            .find(|(k, state)| acceptable(*k) && *state == found)
+            .map(|(k, _)| *k)
+        else {
+            let nearest = states
+                .iter()
+                .rev()
+                .find(|(_, state)| *state == found)
+                .map_or("none".to_string(), |(k, _)| k.to_string());
+            let text = |v: &crate::model::Logical| {
+                v.iter()
+                    .map(|(db, key, content, expire)| {
+                        (*db, key.clone(), format!("{content:?} expire {expire:?}"))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let wanted = expect.exact.unwrap_or(n);
+            let wanted_state = states
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == wanted)
+                .map(|(_, s)| text(s))
+                .unwrap_or_default();
+            return Err(format!(
+                "recovery: the keyspace on disk is not the model after any acceptable prefix \
+                 (at least {} of {n}: {}; the prefix it matches: {nearest}); against prefix {wanted}: {}; the disk: {}",
+                expect.at_least,
+                expect.why,
+                super::diff(&text(&found), &wanted_state),
+                self.disk_listing()
+            ));
+        };
+        let lost = self.ledger.lose_after(k);
+        self.trace.event(format!(
+            "recovered {} keys: the model after {k} of {n} steps, {lost} units lost (at least {}: {})",
+            found.len(),
+            expect.at_least,
+            expect.why
+        ));
+        if expect.after_power_loss {
+            self.durable_floor = k;
+        }
+        let config = node.shared.core.lock().engine.config().clone();
+        if let Some(model) = self.model.as_mut() {
+            model.restart(config, now, k, &recovered);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,220 @@
+//! The commands a simulated client sends, in units: one read, one write,
+//! or a MULTI ... EXEC block.
+//!
+//! Every write unit carries tokens: unique numbers (from 1,000,000 up) as
+//! whole arguments that its deltas repeat verbatim (`SET k T` propagates
+//! as `SET k T [PXAT ..]`, `RPUSH l T` as itself, `INCRBY c T` as itself).
+//! A token seen in a delta names the unit that ran, so the harness knows
+//! exactly which units began executing, in which order, without trusting
+//! any reply. Every write unit changes the keyspace (so it always emits a
+//! delta); token-less writes (LPOP, DEL, EXPIRE, ...) appear only inside
+//! MULTI blocks next to a token write. Each key family holds one type,
+//! so no command meets WRONGTYPE.
+
+use bytes::Bytes;
+use rand::rngs::SmallRng;
+use rand::Rng;
+
+/// Tokens start here, above every other number the workload uses.
+pub const FIRST_TOKEN: u64 = 1_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Read,
+    Write,
+}
+
+/// Commands sent together, the unit of "did it run".
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub kind: Kind,
+    pub commands: Vec<Vec<Bytes>>,
+    pub tokens: Vec<Bytes>,
+}
+
+impl Unit {
+    /// The commands, `;`-separated, for traces.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .commands
+            .iter()
+            .map(|argv| crate::trace::words(argv))
+            .collect();
+        parts.join("; ")
+    }
+}
+
+/// Makes units; the token counter lives here so tokens never repeat in a
+/// run (across crashes too).
+pub struct Workload {
+    next_token: u64,
+    /// Share of units that are MULTI blocks, and of large values.
+    multi_share: f64,
+    big_share: f64,
+}
+
+fn b(text: impl Into<Vec<u8>>) -> Bytes {
+    Bytes::from(text.into())
+}
+
+fn key(family: &str, rng: &mut SmallRng, n: u32) -> Bytes {
+    b(format!("{family}:{}", rng.gen_range(0..n)))
+}
+
+impl Workload {
+    pub fn new(rng: &mut SmallRng) -> Workload {
+        Workload {
+            next_token: FIRST_TOKEN,
+            multi_share: rng.gen_range(0.05..0.3),
+            big_share: rng.gen_range(0.0..0.05),
+        }
+    }
+
+    /// A token never used before in this run.
+    pub fn token(&mut self) -> Bytes {
+        let token = b(self.next_token.to_string());
+        self.next_token += 1;
+        token
+    }
+
+    /// The next unit: mostly writes, some reads, some MULTI blocks.
+    pub fn unit(&mut self, rng: &mut SmallRng) -> Unit {
+        let roll: f64 = rng.gen();
+        if roll < self.multi_share {
+            self.multi(rng)
+        } else if roll < 0.65 {
+            let mut tokens = Vec::new();
+            let argv = self.token_write(rng, &mut tokens);
+            Unit {
+                kind: Kind::Write,
+                commands: vec![argv],
+                tokens,
+            }
+        } else {
+            Unit {
+                kind: Kind::Read,
+                commands: vec![read(rng)],
+                tokens: Vec::new(),
+            }
+        }
+    }
+
+    /// MULTI, 1..=4 commands of which at least one token write, EXEC.
+    fn multi(&mut self, rng: &mut SmallRng) -> Unit {
+        let mut tokens = Vec::new();
+        let mut commands = vec![vec![b("MULTI")]];
+        let n = rng.gen_range(1..=4);
+        let token_at = rng.gen_range(0..n);
+        for i in 0..n {
+            let argv = if i == token_at || rng.gen_bool(0.4) {
+                self.token_write(rng, &mut tokens)
+            } else if rng.gen_bool(0.6) {
+                tokenless_write(rng)
+            } else {
+                read(rng)
+            };
+            commands.push(argv);
+        }
+        commands.push(vec![b("EXEC")]);
+        Unit {
+            kind: Kind::Write,
+            commands,
+            tokens,
+        }
+    }
+
+    /// A write that always changes the keyspace and whose delta repeats
+    /// its token.
+    fn token_write(&mut self, rng: &mut SmallRng, tokens: &mut Vec<Bytes>) -> Vec<Bytes> {
+        let t = self.token();
+        tokens.push(t.clone());
+        let big = rng.gen_bool(self.big_share);
+        match rng.gen_range(0..10) {
+            0 | 1 => {
+                let mut argv = vec![b("SET"), key("s", rng, 6), t];
+                match rng.gen_range(0..6) {
+                    0 => argv.extend([b("PX"), b(rng.gen_range(20..3000).to_string())]),
+                    1 => argv.extend([b("EX"), b(rng.gen_range(1..8).to_string())]),
+                    2 => argv.push(b("KEEPTTL")),
+                    3 => argv.push(b("GET")),
+                    _ => {}
+                }
+                argv
+            }
+            2 => vec![b("APPEND"), key("s", rng, 6), t],
+            3 | 4 => {
+                let mut argv = vec![
+                    b(if rng.gen_bool(0.5) { "RPUSH" } else { "LPUSH" }),
+                    key("l", rng, 4),
+                    t,
+                ];
+                if big {
+                    argv.push(b(vec![b'x'; rng.gen_range(2_000..40_000)]));
+                }
+                argv
+            }
+            5 => vec![b("SADD"), key("S", rng, 3), t],
+            6 => {
+                let mut argv = vec![b("HSET"), key("h", rng, 3), key("f", rng, 5), t];
+                if big {
+                    argv.extend([b("blob"), b(vec![b'y'; rng.gen_range(2_000..40_000)])]);
+                }
+                argv
+            }
+            7 => vec![b("INCRBY"), key("c", rng, 3), t],
+            8 => vec![
+                b("ZADD"),
+                key("z", rng, 3),
+                b(rng.gen_range(0..10).to_string()),
+                t,
+            ],
+            _ => vec![b("HINCRBY"), key("h", rng, 3), key("n", rng, 3), t],
+        }
+    }
+}
+
+/// A write with no token (only inside MULTI): may or may not change
+/// anything.
+fn tokenless_write(rng: &mut SmallRng) -> Vec<Bytes> {
+    match rng.gen_range(0..8) {
+        0 => vec![b("LPOP"), key("l", rng, 4)],
+        1 => vec![b("DEL"), key("s", rng, 6)],
+        2 => vec![
+            b("PEXPIRE"),
+            key("l", rng, 4),
+            b(rng.gen_range(50..3000).to_string()),
+        ],
+        3 => vec![
+            b("EXPIRE"),
+            key("S", rng, 3),
+            b(rng.gen_range(1..5).to_string()),
+        ],
+        4 => vec![b("PERSIST"), key("s", rng, 6)],
+        5 => vec![b("INCR"), key("c", rng, 3)],
+        6 => vec![b("HDEL"), key("h", rng, 3), key("f", rng, 5)],
+        _ => vec![b("ZREM"), key("z", rng, 3), b("nobody")],
+    }
+}
+
+/// A read (it may still expire a key lazily, which is a delta).
+fn read(rng: &mut SmallRng) -> Vec<Bytes> {
+    match rng.gen_range(0..12) {
+        0 | 1 => vec![b("GET"), key("s", rng, 6)],
+        2 => vec![b("LRANGE"), key("l", rng, 4), b("0"), b("-1")],
+        3 => vec![b("SMEMBERS"), key("S", rng, 3)],
+        4 => vec![b("HGETALL"), key("h", rng, 3)],
+        5 => vec![b("PTTL"), key("s", rng, 6)],
+        6 => vec![b("EXISTS"), key("l", rng, 4), key("S", rng, 3)],
+        7 => vec![
+            b("ZRANGE"),
+            key("z", rng, 3),
+            b("0"),
+            b("-1"),
+            b("WITHSCORES"),
+        ],
+        8 => vec![b("GET"), key("c", rng, 3)],
+        9 => vec![b("PING")],
+        10 => vec![b("ECHO"), b("hello")],
+        _ => vec![b("LLEN"), key("l", rng, 4)],
+    }
+}
