@@ -67,7 +67,7 @@ fn tick(shared: &Shared) -> u32 {
     }
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;
-    host.waiters.wake(engine);
+    host.waiters.wake(engine, &shared.durability);
     drop(core);
     free(shared, garbage);
     hz

@@ -42,6 +42,15 @@ impl Durability {
         }
     }
 
+    /// Room for `n` deltas if it is there now, without waiting: for
+    /// deltas emitted under the engine lock by work no batch reserved for
+    /// (serving blocked clients), which must not wait there.
+    pub fn try_reserve(&self, n: usize) -> Option<DeltaPermit> {
+        match self {
+            Durability::None => Some(DeltaPermit { granted: n }),
+        }
+    }
+
     /// Waits until every delta up to `lsn` is as durable as the fsync
     /// policy promises before a reply may go out.
     pub async fn wait_durable(&self, _lsn: u64) -> Result<(), Misconf> {

@@ -10,13 +10,16 @@
 //! - [`core`] and [`shared`]: what is behind the engine lock, and what
 //!   every task shares.
 //! - [`client`], [`outbox`]: clients as others see them, and pushes to them.
-//! - [`durability`], [`waiters`]: the seams for persistence and blocking
-//!   commands.
+//! - [`pubsub`]: channels, patterns, shard channels.
+//! - [`blocking`]: blocked clients (BLPOP & co.), served FIFO from ready
+//!   keys.
+//! - [`durability`]: the seam for persistence.
 //! - [`cron`]: the `hz` timer (active expiry, lazy free, rates).
 //! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
 //!   friends report.
 //! - [`logging`], [`clock`].
 
+pub mod blocking;
 pub mod client;
 pub mod clock;
 pub mod config;
@@ -30,11 +33,11 @@ pub mod listener;
 pub mod logging;
 pub mod memory;
 pub mod outbox;
+pub mod pubsub;
 pub mod run;
 pub mod shared;
 pub mod slowlog;
 pub mod stats;
-pub mod waiters;
 
 /// Redis's allocator, for comparable memory use and for INFO memory's
 /// allocator statistics.

@@ -12,12 +12,17 @@
 use crate::config::values::BufferLimit;
 use bytes::BytesMut;
 use parking_lot::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Notify;
 
 #[derive(Debug, Default)]
 pub struct Outbox {
     inner: Mutex<Inner>,
     ready: Notify,
+    /// Bytes the connection took (`take_into`) and has not finished
+    /// writing (`written`): a client that never reads holds them too, so
+    /// they count against its limit.
+    in_flight: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -48,7 +53,8 @@ impl Outbox {
             return Pushed::Closed;
         }
         inner.pending.extend_from_slice(bytes);
-        let total = (inner.pending.len() + in_flight) as u64;
+        let total =
+            (inner.pending.len() + in_flight + self.in_flight.load(Ordering::Relaxed)) as u64;
         let over_hard = limit.hard_bytes > 0 && total > limit.hard_bytes;
         let over_soft = limit.soft_bytes > 0 && total > limit.soft_bytes;
         let soft_expired = if over_soft {
@@ -70,13 +76,21 @@ impl Outbox {
         Pushed::Queued
     }
 
-    /// Moves everything pending to the end of `out`.
+    /// Moves everything pending to the end of `out`, which the connection
+    /// is about to write: until `written`, all of `out` counts against the
+    /// limit.
     pub fn take_into(&self, out: &mut BytesMut) {
         let mut inner = self.inner.lock();
         if !inner.pending.is_empty() {
             out.extend_from_slice(&inner.pending);
             inner.pending.clear();
         }
+        self.in_flight.store(out.len(), Ordering::Relaxed);
+    }
+
+    /// The connection wrote what it took.
+    pub fn written(&self) {
+        self.in_flight.store(0, Ordering::Relaxed);
     }
 
     pub fn pending_len(&self) -> usize {
@@ -124,8 +138,28 @@ mod tests {
         let mut out = BytesMut::new();
         outbox.take_into(&mut out);
         assert_eq!(out.len(), 60);
+        outbox.written();
         assert_eq!(outbox.push(b"x", LIMIT, 0, 5000), Pushed::Queued);
         assert_eq!(outbox.push(&[b'x'; 60], LIMIT, 0, 5001), Pushed::Queued);
+    }
+
+    #[test]
+    fn bytes_taken_but_not_written_count_until_written() {
+        let outbox = Outbox::default();
+        outbox.push(&[b'x'; 60], LIMIT, 0, 0);
+        let mut out = BytesMut::new();
+        outbox.take_into(&mut out);
+        assert_eq!(outbox.pending_len(), 0);
+        assert_eq!(
+            outbox.push(&[b'x'; 45], LIMIT, 0, 0),
+            Pushed::OverLimit,
+            "60 in flight + 45 queued is over the hard 100"
+        );
+        let outbox = Outbox::default();
+        outbox.push(&[b'x'; 60], LIMIT, 0, 0);
+        outbox.take_into(&mut out);
+        outbox.written();
+        assert_eq!(outbox.push(&[b'x'; 45], LIMIT, 0, 0), Pushed::Queued);
     }
 
     #[test]

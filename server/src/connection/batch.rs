@@ -6,17 +6,22 @@
 //! unauthenticated), the CLIENT PAUSE check (only while a pause is on),
 //! statistics (commandstats, errorstats, slow log, latency monitor),
 //! MONITOR feeding (only while someone monitors), CLIENT REPLY, FLUSHALL
-//! ASYNC garbage, and the output buffer's hard limit. None of it allocates
-//! on the common path.
+//! ASYNC garbage, the output buffer's hard limit, RESP2's subscribed mode
+//! (only while subscribed), blocking (a blocking command that found
+//! nothing stops the batch with the client registered as a waiter) and
+//! serving waiters after each command (only while anyone waits). None of
+//! it allocates on the common path.
 
 use super::session::{After, ReplyMode, Session};
+use crate::blocking::Blocked;
 use crate::core::{Core, Pause};
 use crate::host::ConnHost;
 use crate::shared::Shared;
 use crate::stats::subcommand_of;
+use crate::{blocking, pubsub};
 use bytes::{Bytes, BytesMut};
 use kv_engine::command::{CommandSpec, Flags};
-use resp_codec::{ProtocolError, ReplyWriter, RequestDecoder};
+use resp_codec::{Protocol, ProtocolError, ReplyWriter, RequestDecoder};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -33,7 +38,7 @@ pub struct Batch {
 }
 
 /// Why a batch stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Stop {
     /// Every command ran.
     Done,
@@ -43,6 +48,9 @@ pub enum Stop {
     Sleep(Duration),
     /// Write the replies, then close.
     Close,
+    /// A blocking command waits: write the replies so far, then wait
+    /// (dropping the guard ends the wait).
+    Blocked(Blocked),
 }
 
 /// What one run of a batch produced, for the durability wait.
@@ -99,8 +107,22 @@ fn command_at<'a>(args: &'a [Bytes], ends: &[usize], i: usize) -> &'a [Bytes] {
     &args[start..ends[i]]
 }
 
-/// Runs the batch's pending commands with the engine lock held.
+/// Runs the batch's pending commands with the engine lock held, then
+/// serves whatever they made ready.
 pub fn run(
+    core: &mut Core,
+    shared: &Shared,
+    session: &mut Session,
+    batch: &mut Batch,
+    out: &mut BytesMut,
+) -> (Stop, Produced) {
+    let result = run_commands(core, shared, session, batch, out);
+    let Core { engine, host } = core;
+    host.waiters.wake(engine, &shared.durability);
+    result
+}
+
+fn run_commands(
     core: &mut Core,
     shared: &Shared,
     session: &mut Session,
@@ -129,23 +151,43 @@ pub fn run(
         }
         let start = out.len();
         let began = Instant::now();
-        let outcome =
-            if !session.conn.authenticated && refuse_unauthenticated(core, session, argv, out) {
-                kv_engine::Outcome {
-                    failed: true,
-                    rejected: true,
-                    ..Default::default()
-                }
-            } else {
-                let mut writer = ReplyWriter::new(out, session.client.protocol);
-                let Core { engine, host } = core;
-                let mut host = ConnHost {
-                    state: host,
-                    shared,
-                    conn: &mut session.conn,
-                };
-                engine.execute(&mut session.client, argv, &mut writer, &mut host)
+        let was_in_multi = session.client.in_multi();
+        let subscribed_mode =
+            session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
+        let outcome = if (!session.conn.authenticated
+            && refuse_unauthenticated(core, session, argv, out))
+            || (subscribed_mode && pubsub::mode::refuse(core, &mut session.client, argv, out))
+        {
+            kv_engine::Outcome {
+                failed: true,
+                rejected: true,
+                ..Default::default()
+            }
+        } else {
+            let mut writer = ReplyWriter::new(out, session.client.protocol);
+            let Core { engine, host } = core;
+            let mut host = ConnHost {
+                state: host,
+                shared,
+                conn: &mut session.conn,
             };
+            engine.execute(&mut session.client, argv, &mut writer, &mut host)
+        };
+        if subscribed_mode && outcome.command == Some("ping") {
+            pubsub::mode::reshape_ping(out, start);
+        }
+        let blocked = match outcome.command {
+            Some(name) if !was_in_multi && !outcome.failed => blocking::block_on(
+                &mut core.host.waiters,
+                &session.shared,
+                &session.conn.handle,
+                &session.client,
+                name,
+                argv,
+                &out[start..],
+            ),
+            _ => None,
+        };
         let usec = began.elapsed().as_micros() as u64;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
@@ -166,6 +208,14 @@ pub fn run(
                 .position(|b| *b == b'\r')
                 .map_or(out.len(), |p| start + p);
             core.host.stats.record_error(&out[start + 1..line_end]);
+        }
+        if let Some(blocked) = blocked {
+            out.truncate(start);
+            return (Stop::Blocked(blocked), produced);
+        }
+        if !core.host.waiters.is_empty() {
+            let Core { engine, host } = &mut *core;
+            host.waiters.wake(engine, &shared.durability);
         }
         match session.conn.reply {
             ReplyMode::On | ReplyMode::SkipNext => {}
@@ -191,7 +241,6 @@ pub fn run(
             return (Stop::Sleep(duration), produced);
         }
     }
-    core.host.waiters.wake(&mut core.engine);
     if let Some(error) = batch.error.take() {
         ReplyWriter::new(out, session.client.protocol).error(&error.reply_text());
         core.host.stats.record_error(&error.reply_text());
