@@ -97,6 +97,12 @@ impl Outbox {
         self.inner.lock().pending.len()
     }
 
+    /// What counts against the limit: pending, plus taken and not yet
+    /// written.
+    pub fn held(&self) -> usize {
+        self.pending_len() + self.in_flight.load(Ordering::Relaxed)
+    }
+
     /// Waits until something was pushed (or the outbox closed). Cancel
     /// safe: a push that happens while nobody waits is remembered.
     pub async fn ready(&self) {

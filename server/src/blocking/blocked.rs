@@ -160,8 +160,16 @@ impl Drop for Blocked {
         // Filled means unregistered already (both happen in one step
         // under the lock); waiting means it may still be served, so
         // unregister under the lock, which no serving step can overlap.
-        if self.slot.is_waiting() {
-            self.shared.core.lock().host.waiters.remove(self.id);
+        if self.slot.is_waiting() && self.shared.core.lock().host.waiters.remove(self.id) {
+            self.slot.close();
+            return;
+        }
+        // Served (perhaps between the look and the lock).
+        if let Some(Wake::Served { .. }) = self.slot.take() {
+            // Served, then its connection went before writing the reply:
+            // like any reply lost with its connection, but counted.
+            tracing::debug!("client id={} dropped a served reply", self.id);
+            self.shared.core.lock().host.waiters.n_replies_dropped += 1;
         }
     }
 }

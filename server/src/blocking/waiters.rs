@@ -41,6 +41,9 @@ pub struct Waiters {
     next_seq: u64,
     /// Ready keys that could not be served for lack of delta credit.
     deferred: Vec<(usize, Bytes)>,
+    /// Waiters served whose connection ended (its future dropped) before
+    /// it wrote the reply: the only way a served element goes unseen.
+    pub n_replies_dropped: u64,
 }
 
 #[derive(Debug)]
