@@ -7,50 +7,20 @@
 //! `cargo bench -p kv-engine --bench collections` runs every size; under
 //! `cargo test` (no `--bench` flag) only the 1K size runs, once.
 
-use bytes::{Bytes, BytesMut};
+mod support;
+
+use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use kv_engine::delta::NoDeltas;
 use kv_engine::value::Value;
-use kv_engine::{ClientState, Engine, EngineConfig, ManualClock, NoHost};
-use resp_codec::{Protocol, ReplyWriter};
 use std::time::Duration;
+use support::{argv, rss_bytes, Runner};
 
 fn sizes() -> Vec<usize> {
-    if std::env::args().any(|a| a == "--bench") {
+    if support::full_run() {
         vec![1_000, 100_000, 1_000_000]
     } else {
         vec![1_000]
     }
-}
-
-/// An engine that keeps no deltas (the test harness keeps them all, which
-/// would swamp the memory figures), and one client.
-struct Runner {
-    engine: Engine,
-    client: ClientState,
-    buf: BytesMut,
-}
-
-impl Runner {
-    fn new() -> Self {
-        let clock = ManualClock::new(1_000_000);
-        Runner {
-            engine: Engine::new(EngineConfig::default(), clock, Box::new(NoDeltas)),
-            client: ClientState::new(7),
-            buf: BytesMut::with_capacity(1 << 16),
-        }
-    }
-
-    fn run(&mut self, argv: &[Bytes]) {
-        self.buf.clear();
-        let mut out = ReplyWriter::new(&mut self.buf, Protocol::Resp2);
-        self.engine
-            .execute(&mut self.client, argv, &mut out, &mut NoHost);
-    }
-}
-
-fn argv(words: &[&[u8]]) -> Vec<Bytes> {
-    words.iter().map(|w| Bytes::copy_from_slice(w)).collect()
 }
 
 /// The kinds of collection measured, and how element `i` is added.
@@ -78,20 +48,13 @@ fn build(runner: &mut Runner, kind: &str, key: &[u8], n: usize) {
     }
 }
 
-fn rss_bytes() -> usize {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
-        .map_or(0, |pages| pages * 4096)
-}
-
 fn heap_bytes(value: &Value) -> usize {
     match value {
         Value::List(l) => l.heap_bytes(),
         Value::Hash(h) => h.heap_bytes(),
         Value::Set(s) => s.heap_bytes(),
         Value::ZSet(z) => z.heap_bytes(),
-        Value::Str(s) => s.len(),
+        Value::Str(s) => s.heap_bytes(),
     }
 }
 

@@ -38,6 +38,18 @@ pub fn parse_double(text: &[u8]) -> Option<f64> {
             f64::INFINITY
         });
     }
+    if let Some(hex) = lower.strip_prefix("0x") {
+        let value = parse_hex_double(hex)?;
+        // Overflow and underflow to zero are range errors Redis refuses.
+        let nonzero_digits = hex
+            .split('p')
+            .next()
+            .is_some_and(|d| d.bytes().any(|b| b.is_ascii_hexdigit() && b != b'0'));
+        if value.is_infinite() || (value == 0.0 && nonzero_digits) {
+            return None;
+        }
+        return Some(if s.starts_with('-') { -value } else { value });
+    }
     if !lower
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-'))
@@ -53,6 +65,101 @@ pub fn parse_double(text: &[u8]) -> Option<f64> {
         if mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
             return None;
         }
+    }
+    Some(value)
+}
+
+/// The hexadecimal form `strtod` also reads (after `0x`, lower case):
+/// hex digits with an optional point, then an optional binary exponent
+/// `p[+-]N`; correctly rounded (half to even), subnormals kept, infinity
+/// on overflow and zero on underflow (as strtod, which also flags them).
+fn parse_hex_double(text: &str) -> Option<f64> {
+    let (digits, exponent) = match text.split_once('p') {
+        Some((digits, e)) => {
+            let unsigned = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let magnitude = unsigned.parse::<i64>().unwrap_or(100_000).min(100_000);
+            (
+                digits,
+                if e.starts_with('-') {
+                    -magnitude
+                } else {
+                    magnitude
+                },
+            )
+        }
+        None => (text, 0),
+    };
+    // The leading 60 bits of the mantissa, exactly; a sticky bit for the
+    // rest.
+    let (mut mantissa, mut scale, mut sticky) = (0u64, exponent, false);
+    let (mut any_digit, mut after_point) = (false, false);
+    for c in digits.chars() {
+        if c == '.' && !after_point {
+            after_point = true;
+            continue;
+        }
+        let d = u64::from(c.to_digit(16)?);
+        any_digit = true;
+        if mantissa < 1 << 60 {
+            mantissa = mantissa * 16 + d;
+            scale -= if after_point { 4 } else { 0 };
+        } else {
+            sticky |= d != 0;
+            scale += if after_point { 0 } else { 4 };
+        }
+    }
+    if !any_digit {
+        return None;
+    }
+    if mantissa == 0 {
+        return Some(0.0);
+    }
+    let bits = i64::from(64 - mantissa.leading_zeros());
+    let top = bits - 1 + scale;
+    if top > 1023 {
+        return Some(f64::INFINITY);
+    }
+    // Significant bits the result keeps: 53, fewer for a subnormal.
+    let precision = if top >= -1022 { 53 } else { 53 - (-1022 - top) };
+    if precision < 0 {
+        // Below half the smallest subnormal: underflow.
+        return Some(0.0);
+    }
+    let shift = bits - precision;
+    let (mut kept, mut exp) = if shift > 0 {
+        let kept = if shift >= 64 { 0 } else { mantissa >> shift };
+        let half = if shift > 64 {
+            false
+        } else {
+            mantissa >> (shift - 1) & 1 == 1
+        };
+        let rest = sticky || (shift > 1 && mantissa & ((1u64 << (shift - 1).min(63)) - 1) != 0);
+        let round_up = half && (rest || kept & 1 == 1);
+        (kept + u64::from(round_up), scale + shift)
+    } else {
+        (mantissa, scale)
+    };
+    if kept == 0 {
+        return Some(0.0);
+    }
+    while kept >= 1 << 53 {
+        kept >>= 1;
+        exp += 1;
+    }
+    let mut value = kept as f64;
+    // Exact scaling by powers of two, in steps that stay in range.
+    while exp > 0 {
+        let step = exp.min(1000);
+        value *= 2f64.powi(step as i32);
+        exp -= step;
+    }
+    while exp < 0 {
+        let step = (-exp).min(1000);
+        value /= 2f64.powi(step as i32);
+        exp += step;
     }
     Some(value)
 }
@@ -126,15 +233,36 @@ impl ScoreRange {
 /// Range ends are parsed with plain `strtod` (NaN is refused, overflow is
 /// allowed), as zslParseRange does.
 fn parse_score_bound(text: &[u8]) -> Option<f64> {
-    if let Some(v) = parse_double(text) {
-        return Some(v);
+    // Redis's zslParseRange: plain strtod on the C string, then only "all
+    // of it consumed" and "not NaN". So leading spaces are fine, an empty
+    // text is 0, and overflow is an infinity.
+    let text = crate::parse::c_str(text);
+    if text.is_empty() {
+        return Some(0.0);
     }
     let s = std::str::from_utf8(text).ok()?;
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_whitespace()) {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (negative, unsigned) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = unsigned.to_ascii_lowercase();
+    let value = if let Some(hex) = lower.strip_prefix("0x") {
+        parse_hex_double(hex)?
+    } else if lower == "inf" || lower == "infinity" {
+        f64::INFINITY
+    } else if !lower.is_empty()
+        && !lower.starts_with(['+', '-'])
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-'))
+    {
+        lower.parse::<f64>().ok()?
+    } else {
         return None;
-    }
-    let v: f64 = s.parse().ok()?;
-    (!v.is_nan()).then_some(v)
+    };
+    Some(if negative { -value } else { value })
 }
 
 /// One end of a lex range.
@@ -253,6 +381,44 @@ pub fn parse_card_limit(args: &[bytes::Bytes]) -> CommandResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn score_bounds_read_as_zslparserange() {
+        let bound = |t: &[u8]| parse_score_bound(t);
+        assert_eq!(bound(b""), Some(0.0));
+        assert_eq!(bound(b" 1"), Some(1.0));
+        assert_eq!(bound(b"\t-2.5"), Some(-2.5));
+        assert_eq!(bound(b"1e400"), Some(f64::INFINITY));
+        assert_eq!(bound(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(bound(b"0x10"), Some(16.0));
+        assert_eq!(bound(b"1\x00junk"), Some(1.0));
+        assert_eq!(bound(b"1 "), None);
+        assert_eq!(bound(b" "), None);
+        assert_eq!(bound(b"nan"), None);
+        assert_eq!(bound(b"x"), None);
+        assert_eq!(bound(b"--1"), None);
+    }
+
+    #[test]
+    fn hex_doubles_round_as_strtod() {
+        assert_eq!(parse_double(b"0x10"), Some(16.0));
+        assert_eq!(parse_double(b"-0x1p-2"), Some(-0.25));
+        assert_eq!(parse_double(b"0X1.8P1"), Some(3.0));
+        assert_eq!(parse_double(b"0x.8"), Some(0.5));
+        assert_eq!(parse_double(b"0x1fffffffffffff"), Some(9007199254740991.0));
+        // 2^53 + 1 rounds to even (2^53), 2^53 + 3 up to 2^53 + 4.
+        assert_eq!(parse_double(b"0x20000000000001"), Some(9007199254740992.0));
+        assert_eq!(parse_double(b"0x20000000000003"), Some(9007199254740996.0));
+        assert_eq!(parse_double(b"0x1p-1074"), Some(f64::from_bits(1)));
+        assert_eq!(parse_double(b"0x1p1023"), Some(2f64.powi(1023)));
+        assert_eq!(parse_double(b"0x1p1024"), None);
+        assert_eq!(parse_double(b"0x1p-1080"), None);
+        assert_eq!(parse_double(b"0x1p-1075"), None);
+        assert_eq!(parse_double(b"0x1.1p-1075"), Some(f64::from_bits(1)));
+        assert_eq!(parse_double(b"0x"), None);
+        assert_eq!(parse_double(b"0x1p"), None);
+        assert_eq!(parse_double(b"0x1g"), None);
+    }
 
     #[test]
     fn doubles_follow_strtod_checks() {

@@ -229,6 +229,11 @@ impl Engine {
         self.state.dirty = 0;
     }
 
+    /// The time of the injected clock (loaders skip keys expired by now).
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     /// The LSN the next delta will carry.
     pub fn next_lsn(&self) -> u64 {
         self.next_lsn
@@ -383,15 +388,20 @@ pub(crate) fn dispatch(
             };
         }
     };
-    if !spec.arity_ok(argv.len()) {
+    let rejection = if spec.arity_ok(argv.len()) {
+        crate::commands::check_subcommand(spec.name, argv).err()
+    } else {
+        Some(CommandError::WrongArity(spec.name.into()))
+    };
+    if let Some(error) = rejection {
         if client.in_multi() {
             client.multi_failed = true;
         }
-        out.error(
-            CommandError::WrongArity(spec.name.into())
-                .to_string()
-                .as_bytes(),
-        );
+        if let Handler::Exec = spec.run {
+            crate::commands::transactions::abort_exec(state, client, out, &error);
+        } else {
+            out.error(error.to_string().as_bytes());
+        }
         return Outcome {
             command: Some(spec.name),
             failed: true,

@@ -13,11 +13,15 @@ pub fn parse_i64(text: &[u8]) -> Result<i64, CommandError> {
 /// (`strcasecmp` on C strings): case-insensitively, the argument read up to
 /// its first NUL byte.
 pub fn is_word(arg: &[u8], word: &str) -> bool {
-    let arg = arg
-        .iter()
+    c_str(arg).eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// An argument as Redis's C code reads it where it uses C string
+/// functions (`strcasecmp`, `strtod`, `strcoll`): up to its first NUL.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    arg.iter()
         .position(|&b| b == 0)
-        .map_or(arg, |nul| &arg[..nul]);
-    arg.eq_ignore_ascii_case(word.as_bytes())
+        .map_or(arg, |nul| &arg[..nul])
 }
 
 #[cfg(test)]

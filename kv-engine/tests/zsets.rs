@@ -84,3 +84,8 @@ fn random_members_replay_from_the_seed() {
     assert_eq!(first, run());
     assert!(first.0.starts_with("*20\r\n"));
 }
+
+#[test]
+fn score_texts_match_redis() {
+    collections_support::replay("zset_scores");
+}

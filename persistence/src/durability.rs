@@ -6,16 +6,16 @@
 //! With `appendonly no` it is a pass-through: the sink discards, credit is
 //! free, everything is "durable" at once.
 
-use crate::aof::actor::{self, ActorSetup, Control, Health, OpenAof, Published};
-use crate::aof::base::write_base;
+use crate::aof::actor::{self, ActorSetup, Control, Health, Published};
+use crate::aof::base::BaseFormat;
 use crate::aof::layout::{AofLayout, ManifestReadError};
-use crate::aof::manifest::Manifest;
+use crate::aof::open::open_aof;
 use crate::bridge::{self, Batch, BatchLimits, DeltaSender};
 use crate::config::{FsyncPolicy, PersistenceConfig};
 use crate::credit::DeltaPermit;
 use crate::error::{DurabilityError, Misconf, RewriteError};
 use crate::io;
-use crate::snapshot::SnapshotSource;
+use crate::snapshot::EngineAccess;
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError};
 use kv_engine::delta::NoDeltas;
@@ -113,12 +113,14 @@ impl Durability {
     /// Opens (or creates) the AOF and starts the bridge and the writer.
     /// Call inside a tokio runtime, after `recover` and before the engine
     /// runs commands; give the engine `delta_sink()` afterwards.
-    /// `durable_lsn` is `engine.next_lsn() - 1`: what recovery loaded is on
-    /// disk already. With `appendonly no` this is `disabled()`.
+    /// `engine` is how rewrites reach the engine for their snapshots (an
+    /// `Arc<parking_lot::Mutex<Engine>>` will do). `durable_lsn` is
+    /// `engine.next_lsn() - 1`: what recovery loaded is on disk already.
+    /// With `appendonly no` this is `disabled()`.
     pub async fn start(
         config: &PersistenceConfig,
         storage: Arc<dyn Storage>,
-        snapshots: Arc<dyn SnapshotSource>,
+        engine: Arc<dyn EngineAccess>,
         durable_lsn: u64,
         options: DurabilityOptions,
     ) -> Result<Durability, StartError> {
@@ -127,7 +129,8 @@ impl Durability {
         }
         assert!(options.delta_capacity > 0 && options.delta_capacity <= u32::MAX as usize);
         let layout = AofLayout::new(config);
-        let aof = open_aof(&storage, &layout, &snapshots).await?;
+        let base_format = BaseFormat::from_config(config);
+        let aof = open_aof(&storage, &layout, &engine, &base_format).await?;
         let mut status = PersistenceStatus::new(true, config.appendfsync);
         status.aof_current_size = aof.total_len;
         status.aof_base_size = aof.total_len;
@@ -154,9 +157,10 @@ impl Durability {
             policy: config.appendfsync,
             auto_rewrite_percentage: config.auto_aof_rewrite_percentage,
             auto_rewrite_min_size: config.auto_aof_rewrite_min_size,
+            base_format,
             aof,
             durable_lsn,
-            snapshots,
+            engine,
             published: published.clone(),
         };
         let actor = tokio::spawn(actor::run(setup, batch_rx, control_rx));
@@ -380,86 +384,4 @@ impl Durability {
             Err(_) => Err(DurabilityError::Closed),
         }
     }
-}
-
-/// Finds the AOF the manifest names, or creates one as Redis does on a
-/// first start with `appendonly yes`: a base from the current data (empty
-/// after a start with nothing to load), an empty incremental file and the
-/// manifest. A manifest without an incremental file gets one.
-async fn open_aof(
-    storage: &Arc<dyn Storage>,
-    layout: &AofLayout,
-    snapshots: &Arc<dyn SnapshotSource>,
-) -> Result<OpenAof, StartError> {
-    let probe = layout.clone();
-    let manifest = io::run(storage, move |s| Ok(probe.read_manifest(s))).await??;
-    let mut manifest = match manifest {
-        Some(manifest) => manifest,
-        None => create_aof(storage, layout, snapshots).await?,
-    };
-    if manifest.incrs.is_empty() {
-        let info = layout.incr_info(manifest.last_incr_seq() + 1);
-        tracing::info!("Creating AOF incr file {} on server start", info.name);
-        let (l, path) = (layout.clone(), layout.path(&info.name));
-        let mut next = manifest.clone();
-        next.incrs.push(info);
-        let written = next.clone();
-        io::run(storage, move |s| {
-            s.create(&path)?.sync()?;
-            l.write_manifest(s, &written)
-        })
-        .await?;
-        manifest = next;
-    }
-    let paths: Vec<_> = manifest
-        .load_order()
-        .map(|f| layout.path(&f.name))
-        .collect();
-    let last = layout.path(&manifest.incrs.last().expect("an incr file").name);
-    let (incr, incr_len, total_len) = io::run(storage, move |s| {
-        let mut total = 0;
-        for path in &paths {
-            total += s.len(path)?;
-        }
-        let incr_len = s.len(&last)?;
-        Ok((s.open_append(&last)?, incr_len, total))
-    })
-    .await?;
-    Ok(OpenAof {
-        manifest,
-        incr,
-        incr_len,
-        total_len,
-    })
-}
-
-async fn create_aof(
-    storage: &Arc<dyn Storage>,
-    layout: &AofLayout,
-    snapshots: &Arc<dyn SnapshotSource>,
-) -> Result<Manifest, StartError> {
-    let source = snapshots.clone();
-    let snapshot = io::blocking(storage.is_inline(), move || source.snapshot()).await?;
-    let base = layout.base_info(1, false);
-    let incr = layout.incr_info(1);
-    tracing::info!("Creating AOF base file {} on server start", base.name);
-    tracing::info!("Creating AOF incr file {} on server start", incr.name);
-    let manifest = Manifest {
-        base: Some(base.clone()),
-        history: Vec::new(),
-        incrs: vec![incr.clone()],
-    };
-    let (l, m) = (layout.clone(), manifest.clone());
-    io::run(storage, move |s| {
-        s.create_dir_all(l.dir())?;
-        let file = s.create(&l.path(&base.name))?;
-        write_base(&*file, &snapshot, &AtomicBool::new(false)).map_err(|e| match e {
-            crate::aof::base::BaseError::Storage(e) => e,
-            crate::aof::base::BaseError::Cancelled => unreachable!("never cancelled"),
-        })?;
-        s.create(&l.path(&incr.name))?.sync()?;
-        l.write_manifest(s, &m)
-    })
-    .await?;
-    Ok(manifest)
 }

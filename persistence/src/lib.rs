@@ -5,11 +5,11 @@
 //!   sink, credit (`reserve`), `wait_durable`, status, rewrite, shutdown.
 //! - [`credit`]: `DeltaPermit`; [`bridge`]: deltas from the engine's
 //!   channel to the AOF actor in batches.
-//! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).
 //! - [`aof`]: the multi-part AOF: the writer actor, manifest, names,
 //!   encoding, reading, replay, base files.
+//! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).
 //! - [`recovery`]: `recover`, loading the files into the engine at startup.
-//! - [`snapshot`]: point-in-time views of the keyspace for rewrites.
+//! - [`snapshot`]: the engine's fork-less snapshots for rewrites, in slices.
 //! - [`storage`]: the `Storage` trait, the real disk and the simulated one;
 //!   [`io`]: how async code reaches blocking work.
 //! - [`error`]: MISCONF and friends with Redis's texts; [`status`]: INFO.
@@ -32,6 +32,6 @@ pub use credit::DeltaPermit;
 pub use durability::{Durability, DurabilityOptions, StartError};
 pub use error::{DurabilityError, Misconf, RewriteError};
 pub use recovery::{recover, RecoveryError, RecoveryReport, RecoverySource};
-pub use snapshot::{capture, Snapshot, SnapshotSource};
+pub use snapshot::{EngineAccess, SnapshotBegun};
 pub use status::PersistenceStatus;
 pub use storage::{RealStorage, Storage, StorageError, StorageFile};

@@ -15,12 +15,18 @@
 //! naming the file and the offset. Nothing is ever half loaded silently.
 //!
 //! Commands replay through `Engine::execute` with the engine's delta sink
-//! swapped for one that discards: recovered data is already durable.
+//! swapped for one that discards (recovered data is already durable), in
+//! the engine's loading mode (nothing expires mid-replay, as Redis does not
+//! expire keys while loading: a file's expiries are absolute and a later
+//! command may still touch the key). A command that fails on
+//! replay stops startup: a file of propagated writes never holds one, so
+//! going on would silently diverge.
 
 use crate::aof::layout::{AofLayout, ManifestReadError};
 use crate::aof::manifest::{AofFileInfo, Manifest};
 use crate::aof::replay::{replay, ReplayError};
 use crate::config::PersistenceConfig;
+use crate::rdb::{self, LoadOptions, RdbError};
 use crate::storage::{Storage, StorageError};
 use bytes::Bytes;
 use kv_engine::delta::NoDeltas;
@@ -57,6 +63,12 @@ pub struct RecoveryReport {
     pub upgraded_legacy_aof: bool,
     /// Keys in all databases after loading.
     pub keys: usize,
+    /// Keys an RDB (dump.rdb or a base) held and loaded
+    /// (`rdb_last_load_keys_loaded`).
+    pub rdb_keys_loaded: u64,
+    /// Keys of a dump.rdb skipped as already expired
+    /// (`rdb_last_load_keys_expired`).
+    pub rdb_keys_expired: u64,
 }
 
 /// Why startup cannot go on.
@@ -77,6 +89,12 @@ pub enum RecoveryError {
         offset: u64,
         what: String,
     },
+    #[error("Command failed replaying the append only file {file} at offset {offset}: {reply}")]
+    CommandFailed {
+        file: String,
+        offset: u64,
+        reply: String,
+    },
     #[error("Unknown command '{name}' reading the append only file {file} at offset {offset}")]
     UnknownCommand {
         file: String,
@@ -94,8 +112,12 @@ pub enum RecoveryError {
          redis-check-aof --fix"
     )]
     Truncated { file: String, offset: u64 },
-    #[error("{file} holds an RDB, which this build cannot load yet")]
-    RdbUnsupported { file: String },
+    #[error("Bad RDB data in {file}: {source}")]
+    Rdb {
+        file: String,
+        #[source]
+        source: RdbError,
+    },
 }
 
 /// Loads the data files into `engine` (which should be empty). The
@@ -129,6 +151,8 @@ fn load(
         files: Vec::new(),
         upgraded_legacy_aof: false,
         keys: 0,
+        rdb_keys_loaded: 0,
+        rdb_keys_expired: 0,
     };
     if !config.appendonly {
         let path = config.rdb_path();
@@ -136,7 +160,14 @@ fn load(
             report.source = RecoverySource::Rdb;
             let data = Bytes::from(storage.read(&path)?);
             let name = path.display().to_string();
-            load_rdb(&name, &data, engine)?;
+            // As a master loads its dump: keys already expired are skipped.
+            let options = LoadOptions {
+                skip_expired_before: Some(engine.now_ms()),
+                verify_checksum: config.rdbchecksum,
+            };
+            let loaded = load_rdb(&name, &data, engine, options)?;
+            report.rdb_keys_loaded = loaded.keys_loaded;
+            report.rdb_keys_expired = loaded.expired_skipped;
             report.files.push(LoadedFile {
                 name,
                 bytes: data.len() as u64,
@@ -163,11 +194,17 @@ fn load(
     let files: Vec<&AofFileInfo> = manifest.load_order().collect();
     for (i, info) in files.iter().enumerate() {
         let is_last = i + 1 == files.len();
-        report.files.push(load_aof_file(
-            config, &layout, storage, engine, info, is_last,
-        )?);
+        let file = load_aof_file(config, &layout, storage, engine, info, is_last)?;
+        report.rdb_keys_loaded += file.rdb_keys;
+        report.files.push(file.loaded);
     }
     Ok(report)
+}
+
+/// One AOF file loaded, and the keys its RDB preamble held.
+struct AofFileLoad {
+    loaded: LoadedFile,
+    rdb_keys: u64,
 }
 
 fn load_aof_file(
@@ -177,7 +214,7 @@ fn load_aof_file(
     engine: &mut Engine,
     info: &AofFileInfo,
     is_last: bool,
-) -> Result<LoadedFile, RecoveryError> {
+) -> Result<AofFileLoad, RecoveryError> {
     let path = layout.path(&info.name);
     if !storage.exists(&path)? {
         return Err(RecoveryError::MissingFile {
@@ -185,10 +222,18 @@ fn load_aof_file(
         });
     }
     let data = Bytes::from(storage.read(&path)?);
-    let start = if data.starts_with(b"REDIS") {
-        load_rdb(&info.name, &data, engine)?
+    // A base written with aof-use-rdb-preamble is an RDB (a pre-7.0 AOF
+    // may be an RDB followed by commands); Redis loads it whole, expired
+    // keys included, as the commands after it may refer to them.
+    let (start, rdb_keys) = if data.starts_with(b"REDIS") {
+        let options = LoadOptions {
+            skip_expired_before: None,
+            verify_checksum: config.rdbchecksum,
+        };
+        let loaded = load_rdb(&info.name, &data, engine, options)?;
+        (loaded.bytes as usize, loaded.keys_loaded)
     } else {
-        0
+        (0, 0)
     };
     let file = info.name.clone();
     let replayed = replay(engine, data.clone(), start).map_err(|e| match e {
@@ -201,6 +246,11 @@ fn load_aof_file(
             file: file.clone(),
             offset: offset as u64,
             name,
+        },
+        ReplayError::CommandFailed { offset, reply } => RecoveryError::CommandFailed {
+            file: file.clone(),
+            offset: offset as u64,
+            reply,
         },
     })?;
     let mut loaded = LoadedFile {
@@ -226,7 +276,7 @@ fn load_aof_file(
         storage.open_append(&path)?.sync()?;
         loaded.truncated_to = Some(offset);
     }
-    Ok(loaded)
+    Ok(AofFileLoad { loaded, rdb_keys })
 }
 
 /// Redis before 7.0 kept one `appendonly.aof` in `dir`. Moves it into the
@@ -268,12 +318,16 @@ fn upgrade_legacy_aof(
     Ok(Some(manifest))
 }
 
-/// Loads an RDB (a dump.rdb, an RDB base, or an AOF's RDB preamble) and
-/// returns the bytes it used. The RDB codec is being written alongside
-/// (`crate::rdb`); until it lands this is a clear error, never a silent
-/// skip.
-fn load_rdb(file: &str, _data: &Bytes, _engine: &mut Engine) -> Result<usize, RecoveryError> {
-    Err(RecoveryError::RdbUnsupported {
+/// Loads an RDB (a dump.rdb, an RDB base, or an AOF's RDB preamble); the
+/// report says how many bytes it used.
+fn load_rdb(
+    file: &str,
+    data: &Bytes,
+    engine: &mut Engine,
+    options: LoadOptions,
+) -> Result<rdb::RdbReport, RecoveryError> {
+    rdb::load(&data[..], engine, options).map_err(|source| RecoveryError::Rdb {
         file: file.to_string(),
+        source,
     })
 }

@@ -1,72 +1,67 @@
-//! A point-in-time view of the keyspace, for AOF rewrites and for the fresh
-//! base that recovers from a disk error.
+//! How persistence reaches the engine for point-in-time views (AOF
+//! rewrites, and the fresh base that recovers from a disk error): through
+//! kv-engine's fork-less snapshots, taken in slices.
 //!
-//! `capture` copies every entry while the caller holds the engine lock, in
-//! one step: simple and exact, but a stall proportional to the dataset
-//! (known; about a second per few million small keys) and a full copy in
-//! memory. The fork-less slice-by-slice snapshot planned in kv-engine will
-//! replace it behind `SnapshotSource` without the AOF actor changing.
+//! `begin` marks the snapshot under the engine lock and notes its LSN:
+//! every delta up to it is in the snapshot, none after. The base writer
+//! then takes `step`s of at most `SLICE_ENTRIES` entries, each under the
+//! lock for a moment, and writes them to the file between steps with the
+//! lock released, so commands run meanwhile and none waits longer than one
+//! slice. The engine keeps the view at the moment it began (a write to a
+//! not-yet-visited entry copies its old value first).
+//!
+//! The owner says how to get at its engine by implementing `EngineAccess`
+//! (a `parking_lot::Mutex<Engine>` already does). Calls come from a
+//! blocking thread, never from a runtime worker.
 
-use bytes::Bytes;
-use kv_engine::value::Value;
+use kv_engine::snapshot::{SnapshotError, SnapshotStart, SnapshotStep, SnapshotVisitor};
 use kv_engine::Engine;
 
-/// One key as the snapshot saw it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotEntry {
-    pub key: Bytes,
-    pub value: Value,
-    pub expire_at_ms: Option<i64>,
+/// Entries handed over per step: a step's time under the engine lock.
+pub const SLICE_ENTRIES: usize = 1024;
+
+/// Runs `f` with the engine, under the owner's lock, briefly.
+pub trait EngineAccess: Send + Sync + 'static {
+    fn with_engine(&self, f: &mut dyn FnMut(&mut Engine));
 }
 
-/// Every database's entries at one LSN.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Snapshot {
-    /// Every delta with an LSN up to this one is reflected; none after.
+impl EngineAccess for parking_lot::Mutex<Engine> {
+    fn with_engine(&self, f: &mut dyn FnMut(&mut Engine)) {
+        f(&mut self.lock());
+    }
+}
+
+/// A snapshot begun: its LSN and the database sizes at that moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotBegun {
+    /// Every delta with an LSN up to this one is in the snapshot; none after.
     pub lsn: u64,
-    /// Entries by database index (one Vec per database, maybe empty).
-    pub dbs: Vec<Vec<SnapshotEntry>>,
+    /// The engine's clock then (an RDB's `ctime`).
+    pub now_ms: i64,
+    pub start: SnapshotStart,
 }
 
-impl Snapshot {
-    pub fn keys(&self) -> usize {
-        self.dbs.iter().map(Vec::len).sum()
-    }
+/// Begins a snapshot. Err(InProgress) while another one (a BGSAVE) runs.
+pub fn begin(engine: &dyn EngineAccess) -> Result<SnapshotBegun, SnapshotError> {
+    let mut begun = Err(SnapshotError::InProgress);
+    engine.with_engine(&mut |engine| {
+        begun = engine.begin_snapshot().map(|start| SnapshotBegun {
+            lsn: engine.next_lsn() - 1,
+            now_ms: engine.now_ms(),
+            start,
+        });
+    });
+    begun
 }
 
-/// Where the AOF actor gets a snapshot from: the server implements it by
-/// taking its engine lock and calling [`capture`]. Called on a blocking
-/// thread, never on a runtime worker.
-pub trait SnapshotSource: Send + Sync + 'static {
-    fn snapshot(&self) -> Snapshot;
+/// Hands the next slice of the snapshot to `visitor`.
+pub fn step(engine: &dyn EngineAccess, visitor: &mut dyn SnapshotVisitor) -> SnapshotStep {
+    let mut step = SnapshotStep::default();
+    engine.with_engine(&mut |engine| step = engine.snapshot_step(SLICE_ENTRIES, visitor));
+    step
 }
 
-impl<F> SnapshotSource for F
-where
-    F: Fn() -> Snapshot + Send + Sync + 'static,
-{
-    fn snapshot(&self) -> Snapshot {
-        self()
-    }
-}
-
-/// Copies the engine's whole keyspace; call with the engine lock held.
-pub fn capture(engine: &Engine) -> Snapshot {
-    let dbs = (0..engine.databases())
-        .map(|db| {
-            engine
-                .db(db)
-                .iter()
-                .map(|(key, value, expire_at_ms)| SnapshotEntry {
-                    key: Bytes::copy_from_slice(key),
-                    value: value.clone(),
-                    expire_at_ms,
-                })
-                .collect()
-        })
-        .collect();
-    Snapshot {
-        lsn: engine.next_lsn() - 1,
-        dbs,
-    }
+/// Abandons the snapshot in progress (its file failed or was cancelled).
+pub fn cancel(engine: &dyn EngineAccess) {
+    engine.with_engine(&mut |engine| engine.cancel_snapshot());
 }

@@ -25,7 +25,7 @@ async fn a_first_start_creates_the_files_redis_creates() {
     assert_eq!(
         dir,
         [
-            "appendonly.aof.1.base.aof",
+            "appendonly.aof.1.base.rdb",
             "appendonly.aof.1.incr.aof",
             "appendonly.aof.manifest"
         ]
@@ -33,7 +33,14 @@ async fn a_first_start_creates_the_files_redis_creates() {
     assert_eq!(
         sim.read(Path::new("/data/appendonlydir/appendonly.aof.manifest"))
             .unwrap(),
-        b"file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        b"file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    let base = sim
+        .read(Path::new("/data/appendonlydir/appendonly.aof.1.base.rdb"))
+        .unwrap();
+    assert!(
+        base.starts_with(b"REDIS0010"),
+        "an RDB, as aof-use-rdb-preamble yes writes"
     );
     node.durability.shutdown().await.unwrap();
 }

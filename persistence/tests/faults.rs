@@ -72,12 +72,12 @@ async fn a_write_error_is_misconf_until_a_fresh_base_recovers() {
     assert!(node.durability.status().aof_last_write_ok);
     assert_eq!(
         manifest(&sim),
-        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
     );
     assert_eq!(
         sim.list_dir(Path::new(DIR)).unwrap(),
         [
-            "appendonly.aof.2.base.aof",
+            "appendonly.aof.2.base.rdb",
             "appendonly.aof.2.incr.aof",
             "appendonly.aof.manifest"
         ],
@@ -226,7 +226,7 @@ async fn crash_run(
     let start = tokio::time::Instant::now();
     let next_key = Rc::new(RefCell::new(0u64));
     let local = tokio::task::LocalSet::new();
-    for writer in 0..8 {
+    for writer in 0..4 {
         let (node, run, next_key) = (node.clone(), run.clone(), next_key.clone());
         local.spawn_local(async move {
             let mut client = ClientState::new(writer);
@@ -249,7 +249,7 @@ async fn crash_run(
     }
     if rewrites {
         let node = node.clone();
-        let every = Duration::from_millis(rng.gen_range(20..500));
+        let every = Duration::from_millis(rng.gen_range(100..600));
         local.spawn_local(async move {
             loop {
                 tokio::time::sleep(every).await;
@@ -257,7 +257,7 @@ async fn crash_run(
             }
         });
     }
-    let crash_after = Duration::from_millis(rng.gen_range(50..4000));
+    let crash_after = Duration::from_millis(rng.gen_range(50..2500));
     local.run_until(tokio::time::sleep(crash_after)).await;
     let crash_ms = start.elapsed().as_millis() as u64;
     let rewrites = node.durability.status().aof_rewrites;
@@ -296,7 +296,7 @@ fn check_prefix(seed: u64, run: &Run, again: &Node) -> Vec<u64> {
 #[tokio::test(start_paused = true)]
 async fn always_loses_no_acknowledged_write_in_crashes_at_random_moments() {
     let mut rewrites = 0;
-    for seed in 0..40 {
+    for seed in 0..24 {
         let faults = seed % 2 == 1;
         let (run, again, crash_ms) =
             crash_run(seed, FsyncPolicy::Always, faults, seed % 4 >= 2).await;
@@ -311,14 +311,14 @@ async fn always_loses_no_acknowledged_write_in_crashes_at_random_moments() {
         rewrites += run.rewrites;
     }
     assert!(
-        rewrites >= 20,
+        rewrites >= 10,
         "crashes met finished rewrites too ({rewrites})"
     );
 }
 
 #[tokio::test(start_paused = true)]
 async fn everysec_loses_at_most_about_a_second() {
-    for seed in 100..130 {
+    for seed in 100..116 {
         let (run, again, crash_ms) =
             crash_run(seed, FsyncPolicy::EverySec, false, seed % 2 == 0).await;
         let present = check_prefix(seed, &run, &again);

@@ -70,16 +70,91 @@ fn appendonly_yes_ignores_dump_rdb_as_redis_does() {
     assert_eq!(report.source, RecoverySource::Empty);
 }
 
+/// An RDB as our engine writes it, of data built 10 s before NOW_MS (so
+/// keys may carry expiries that have passed by NOW_MS).
+fn rdb_of(commands: &[&str]) -> Vec<u8> {
+    let (mut engine, _, clock) = new_engine();
+    clock.set(support::NOW_MS - 10_000);
+    run_all(&mut engine, commands);
+    let (bytes, _) = persistence::rdb::save(&engine, Vec::new(), Default::default()).unwrap();
+    bytes
+}
+
 #[test]
-fn a_dump_rdb_is_not_skipped_silently_before_the_rdb_codec_lands() {
+fn appendonly_no_loads_dump_rdb_skipping_expired_keys() {
     let sim = disk();
-    put(&sim, Path::new("/data/dump.rdb"), b"REDIS0010");
+    let past = support::NOW_MS - 1000;
+    let expired = format!("PEXPIREAT gone {past}");
+    put(
+        &sim,
+        Path::new("/data/dump.rdb"),
+        &rdb_of(&["SET a 1", "SET gone 2", &expired, "SELECT 2", "RPUSH l x"]),
+    );
+    let (mut engine, deltas, _) = new_engine();
+    let report = recover(&config(false), &sim, &mut engine).unwrap();
+    assert_eq!(report.source, RecoverySource::Rdb);
+    assert_eq!(report.keys, 2);
+    assert_eq!((report.rdb_keys_loaded, report.rdb_keys_expired), (2, 1));
+    assert!(engine.db(2).contains(b"l"));
+    assert!(deltas.take().is_empty());
+}
+
+#[test]
+fn a_damaged_dump_rdb_stops_startup_naming_it() {
+    let sim = disk();
+    let mut data = rdb_of(&["SET a 1"]);
+    let last = data.len() - 1;
+    data[last] ^= 0xff;
+    put(&sim, Path::new("/data/dump.rdb"), &data);
     let (mut engine, _, _) = new_engine();
     let error = recover(&config(false), &sim, &mut engine).unwrap_err();
+    assert!(matches!(error, RecoveryError::Rdb { .. }), "{error}");
     assert!(
-        matches!(error, RecoveryError::RdbUnsupported { .. }),
+        error
+            .to_string()
+            .starts_with("Bad RDB data in /data/dump.rdb: RDB error at byte"),
         "{error}"
     );
+}
+
+#[test]
+fn an_rdb_base_then_incrementals_load() {
+    let sim = disk();
+    put(
+        &sim,
+        Path::new(MANIFEST),
+        b"file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+    );
+    // Expired keys in a base load (Redis loads an AOF's RDB whole).
+    let past = format!("PEXPIREAT old {}", support::NOW_MS - 1000);
+    put(
+        &sim,
+        &aof_file("appendonly.aof.1.base.rdb"),
+        &rdb_of(&["SET a 1", "SET old 1", &past]),
+    );
+    put(
+        &sim,
+        &aof_file("appendonly.aof.1.incr.aof"),
+        &aof_bytes(&["SELECT 0", "RPUSH a2 x"]),
+    );
+    let (mut engine, _, _) = new_engine();
+    let report = recover(&config(true), &sim, &mut engine).unwrap();
+    assert_eq!(report.rdb_keys_loaded, 2);
+    assert_eq!(report.files[1].commands, 2);
+    assert!(engine.db(0).contains(b"old"));
+    assert!(engine.db(0).contains(b"a2"));
+}
+
+#[test]
+fn an_old_aof_with_an_rdb_preamble_loads_both_parts() {
+    let sim = SimStorage::new(1);
+    let mut data = rdb_of(&["SET fromrdb 1"]);
+    data.extend(aof_bytes(&["SELECT 0", "SET fromaof 1"]));
+    put(&sim, Path::new("/data/appendonly.aof"), &data);
+    let (mut engine, _, _) = new_engine();
+    let report = recover(&config(true), &sim, &mut engine).unwrap();
+    assert!(report.upgraded_legacy_aof);
+    assert_eq!(report.keys, 2);
 }
 
 #[test]
@@ -133,6 +208,49 @@ fn base_then_incrementals_load_without_emitting_deltas() {
 
     run_all(&mut engine, &["SET after 1"]);
     assert_eq!(deltas.take().len(), 1, "the owner's sink is back");
+}
+
+#[test]
+fn nothing_expires_mid_replay_as_in_redis() {
+    // h got a TTL that has passed by the time we recover, and a field
+    // written before that TTL came: the file's truth is one hash with both
+    // fields, expired. Expiring mid-replay would resurrect a one-field
+    // hash with no TTL.
+    let sim = disk();
+    let past = support::NOW_MS - 5000;
+    let expire = format!("PEXPIREAT h {past}");
+    standard_aof(&sim, &[], &["HSET h f v", &expire, "HSET h g w"]);
+    let (mut engine, _, _) = new_engine();
+    recover(&config(true), &sim, &mut engine).unwrap();
+    let entries: Vec<_> = engine
+        .db(0)
+        .iter()
+        .map(|(k, _, at)| (k.to_vec(), at))
+        .collect();
+    assert_eq!(entries, [(b"h".to_vec(), Some(past))]);
+    let kv_engine::value::Value::Hash(h) = engine.db(0).get(b"h").unwrap() else {
+        panic!("a hash");
+    };
+    assert_eq!(h.len(), 2);
+    assert_eq!(engine.now_ms(), support::NOW_MS, "the real clock is back");
+    run_all(&mut engine, &["RPUSH probe x"]);
+    assert!(
+        engine.db(0).is_expired(b"h", engine.now_ms()),
+        "and h is expired now"
+    );
+}
+
+#[test]
+fn a_command_that_fails_on_replay_stops_startup() {
+    let sim = disk();
+    standard_aof(&sim, &[], &["SET a 1", "RPUSH a x"]);
+    let (mut engine, _, _) = new_engine();
+    let error = recover(&config(true), &sim, &mut engine).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Command failed replaying the append only file appendonly.aof.1.incr.aof at offset 27: \
+         -WRONGTYPE Operation against a key holding the wrong kind of value"
+    );
 }
 
 #[test]

@@ -18,7 +18,10 @@ const DIR: &str = "/data/appendonlydir";
 async fn bgrewriteaof_switches_to_a_new_base_and_deletes_the_old_files() {
     let sim = sim_disk(1);
     sim.set_slow_latency(Duration::from_millis(20));
-    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    // The AOF form of the base (aof-use-rdb-preamble no).
+    let mut config = support::sim_config(FsyncPolicy::EverySec);
+    config.aof_use_rdb_preamble = false;
+    let node = support::start_config(&sim, &config, support::NOW_MS).await;
     let mut client = ClientState::new(1);
     for i in 0..50 {
         node.write(&mut client, &words(&format!("RPUSH list {i}")))
@@ -59,7 +62,7 @@ async fn bgrewriteaof_switches_to_a_new_base_and_deletes_the_old_files() {
     node.write(&mut client, &words("RPUSH list after")).await;
     node.durability.shutdown().await.unwrap();
     let sim = sim.crash(CrashMode::DropUnsynced);
-    let again = start_on(&sim, FsyncPolicy::EverySec).await;
+    let again = support::start_config(&sim, &config, support::NOW_MS).await;
     assert_eq!(again.dump(), node.dump());
 }
 
@@ -105,14 +108,7 @@ async fn growth_past_the_minimum_size_rewrites_automatically() {
     let mut config = support::sim_config(FsyncPolicy::No);
     config.auto_aof_rewrite_min_size = 4096;
     config.auto_aof_rewrite_percentage = 100;
-    let storage: std::sync::Arc<dyn Storage> = std::sync::Arc::new(sim.clone());
-    let node = support::Node::start(
-        &config,
-        storage,
-        DurabilityOptions::default(),
-        support::NOW_MS,
-    )
-    .await;
+    let node = support::start_config(&sim, &config, support::NOW_MS).await;
     let mut client = ClientState::new(1);
     for i in 0..200 {
         // The same key over and over: the rewrite shrinks the AOF.
@@ -127,4 +123,29 @@ async fn growth_past_the_minimum_size_rewrites_automatically() {
     node.durability.shutdown().await.unwrap();
     let again = start_with(&sim.reboot(), FsyncPolicy::No, DurabilityOptions::default()).await;
     assert_eq!(again.dump(), node.dump());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rewrite_waits_behind_a_snapshot_in_progress_as_redis_schedules_it() {
+    let sim = sim_disk(4);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    // A BGSAVE's snapshot holds the engine.
+    node.engine.lock().begin_snapshot().unwrap();
+    node.durability.rewrite().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = node.durability.status();
+    assert!(status.aof_rewrite_scheduled, "{status:?}");
+    assert_eq!(status.aof_rewrites, 0);
+    assert_eq!(
+        status.info_fields()[2],
+        ("aof_rewrite_scheduled", "1".to_string())
+    );
+    node.engine.lock().cancel_snapshot();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = node.durability.status();
+    assert!(!status.aof_rewrite_scheduled);
+    assert_eq!(status.aof_rewrites, 1);
+    node.durability.shutdown().await.unwrap();
 }

@@ -271,10 +271,37 @@ pub fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
     &buf[pos..]
 }
 
-/// Redis's reply text for a double: `inf`, `-inf`, `nan`, integers without a
-/// fraction, otherwise the shortest round-trip representation (`%.17g`
-/// rules, which Rust's shortest form matches in value).
+/// Redis 7.0's reply text for a double: `inf`, `-inf`, `nan`, otherwise C's
+/// `%.17g` (17 significant digits, trailing zeros dropped, an exponent of
+/// at least two digits), so 0.1 is `0.10000000000000001` and 1e20 is
+/// `1e+20`, exactly as redis-server 7.0 writes scores in both protocols.
 pub fn format_double(value: f64) -> String {
+    if value.is_nan() {
+        return "nan".to_string();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    // `%g` decides between fixed and exponent form by the exponent of the
+    // `%e` conversion at the same precision (after its rounding).
+    let scientific = format!("{value:.16e}");
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("Rust's {:e} always has an exponent");
+    let exponent: i32 = exponent.parse().expect("a decimal exponent");
+    if (-4..17).contains(&exponent) {
+        let decimals = (16 - exponent) as usize;
+        trim_fraction(format!("{value:.decimals$}"))
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        let mantissa = trim_fraction(mantissa.to_string());
+        format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
+    }
+}
+
+/// The shortest text that reads back as the same double (`inf`, `-inf`,
+/// `nan` aside): how Redis renders float lists in CONFIG GET.
+pub fn format_double_shortest(value: f64) -> String {
     if value.is_nan() {
         "nan".to_string()
     } else if value.is_infinite() {
@@ -288,11 +315,60 @@ pub fn format_double(value: f64) -> String {
     }
 }
 
+/// Drops trailing zeros of a fraction, and the point if nothing is left.
+fn trim_fraction(mut text: String) -> String {
+    if text.contains('.') {
+        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(kept);
+    }
+    text
+}
+
 /// Encodes a command as a client sends it: an array of bulk strings.
 pub fn encode_command<A: AsRef<[u8]>>(args: &[A], buf: &mut BytesMut) {
     let mut writer = ReplyWriter::new(buf, Protocol::Resp2);
     writer.array(args.len());
     for arg in args {
         writer.bulk(arg.as_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_double;
+
+    #[test]
+    fn doubles_are_written_as_redis_7_0_writes_them() {
+        // Each expectation is what redis-server 7.0.15 replied for the score.
+        for (value, text) in [
+            (0.1, "0.10000000000000001"),
+            (1.5, "1.5"),
+            (3.0, "3"),
+            (1e20, "1e+20"),
+            (82.1, "82.099999999999994"),
+            (127.1, "127.09999999999999"),
+            (1e-5, "1.0000000000000001e-05"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (0.30000000000000004, "0.30000000000000004"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+            (0.0001, "0.0001"),
+            (-2.5, "-2.5"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "4.9406564584124654e-324"),
+            (4.321, "4.3209999999999997"),
+            (1e300, "1.0000000000000001e+300"),
+            (-2.5e-10, "-2.5000000000000002e-10"),
+            (1e21, "1e+21"),
+            (1e308, "1e+308"),
+            (1e-300, "1e-300"),
+        ] {
+            assert_eq!(format_double(value), text, "{value:e}");
+        }
     }
 }

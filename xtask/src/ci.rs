@@ -70,7 +70,7 @@ const STEPS: &[Step] = &[
     // `cargo xtask diff --seeds N` / `cargo xtask dst --seeds N`.
     Step {
         name: "differential",
-        action: Action::Suite(&suites::DIFFERENTIAL, 20),
+        action: Action::Suite(&suites::DIFFERENTIAL, 2000),
     },
     Step {
         name: "dst",

@@ -32,7 +32,8 @@ pub struct Suite {
     pub release: bool,
 }
 
-/// The planned differential suite over all command families.
+/// The differential suite over all command families (it starts its own
+/// redis-server).
 pub const DIFFERENTIAL: Suite = Suite {
     name: "differential",
     package: "kv-engine",

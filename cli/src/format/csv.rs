@@ -3,8 +3,8 @@
 
 use resp_codec::Frame;
 
-use super::double::double_text;
 use super::repr::quote_into;
+use resp_codec::encode::format_double as double_text;
 
 /// The reply's line, without its final newline.
 pub fn format(frame: &Frame) -> Vec<u8> {

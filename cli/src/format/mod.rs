@@ -8,7 +8,6 @@
 //! of a RESP3 double.
 
 pub mod csv;
-pub mod double;
 pub mod raw;
 pub mod repr;
 pub mod tty;

@@ -4,7 +4,7 @@
 
 use resp_codec::Frame;
 
-use super::double::double_text;
+use resp_codec::encode::format_double as double_text;
 
 /// The reply's text, without the `-D` delimiter that ends it.
 pub fn format(frame: &Frame, bulk_delimiter: &[u8]) -> Vec<u8> {

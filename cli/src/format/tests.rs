@@ -172,3 +172,34 @@ fn csv_quotes_strings_and_flattens_aggregates() {
     check(OutputMode::Csv, &Frame::simple("OK"), "\"OK\"\n");
     check(OutputMode::Csv, &Frame::Array(vec![]), "\n");
 }
+
+/// redis-cli 7.0 exits on these ("Unknown reply type: 13", "Protocol
+/// error, got "|""); redis-rust-cli shows them as redis-cli 7.2 shows big
+/// numbers, and attributes as RESP2 does: the reply without them.
+#[test]
+fn big_numbers_and_attributes_are_shown_not_fatal() {
+    let big = Frame::BigNumber("1234567999999999999999999999".into());
+    check(
+        OutputMode::Standard,
+        &big,
+        "(big number) 1234567999999999999999999999\n",
+    );
+    check(OutputMode::Raw, &big, "1234567999999999999999999999\n");
+    check(OutputMode::Csv, &big, "1234567999999999999999999999\n");
+    let with_attributes = Frame::Attribute {
+        attributes: vec![(
+            bulk("key-popularity"),
+            Frame::Array(vec![bulk("a"), Frame::Double(0.1923)]),
+        )],
+        data: Box::new(Frame::Array(vec![
+            Frame::Integer(2039123),
+            Frame::Integer(9543892),
+        ])),
+    };
+    check(
+        OutputMode::Standard,
+        &with_attributes,
+        "1) (integer) 2039123\n2) (integer) 9543892\n",
+    );
+    check(OutputMode::Standard, &Frame::Push(vec![]), "(empty push)\n");
+}

@@ -55,12 +55,7 @@ impl Field {
             _ => return Err(error),
         };
         // The width is read as a C string: up to a NUL.
-        let width = &text[1..];
-        let width = width
-            .iter()
-            .position(|&b| b == 0)
-            .map_or(width, |nul| &width[..nul]);
-        match parse_i64(width) {
+        match parse_i64(crate::parse::c_str(&text[1..])) {
             Ok(bits @ 1..=64) if signed || bits <= 63 => Ok(Field {
                 signed,
                 bits: bits as u32,
@@ -69,49 +64,84 @@ impl Field {
         }
     }
 
-    fn max(self) -> i128 {
+    /// The field at bit `offset`, as Redis replies it (an unsigned field
+    /// of at most 63 bits always fits an i64).
+    fn read(self, bytes: &[u8], offset: u64) -> i64 {
         if self.signed {
-            (1i128 << (self.bits - 1)) - 1
+            bits::read_signed(bytes, offset, self.bits)
         } else {
-            (1i128 << self.bits) - 1
+            bits::read_unsigned(bytes, offset, self.bits) as i64
         }
     }
 
-    fn min(self) -> i128 {
-        if self.signed {
-            -(1i128 << (self.bits - 1))
+    /// `value + incr` fitted into the field under `overflow` (SET passes
+    /// the new value with `incr` 0): Some(value to store), None when FAIL
+    /// refuses it. The range checks are Redis's, in C's wrapping 64-bit
+    /// arithmetic, quirks included: a SET far below a signed field's
+    /// minimum overflows its `max - value` and saturates to the maximum.
+    fn apply(self, value: i64, incr: i64, overflow: Overflow) -> Option<i64> {
+        let (fits, saturated) = if self.signed {
+            self.check_signed(value, incr)
         } else {
-            0
+            self.check_unsigned(value as u64, incr)
+        };
+        match (fits, overflow) {
+            (true, _) => Some(value.wrapping_add(incr)),
+            (false, Overflow::Fail) => None,
+            (false, Overflow::Sat) => Some(saturated),
+            (false, Overflow::Wrap) => Some(self.wrap(value.wrapping_add(incr))),
         }
     }
 
-    fn read(self, bytes: &[u8], offset: u64) -> i128 {
-        if self.signed {
-            i128::from(bits::read_signed(bytes, offset, self.bits))
+    /// Redis's `checkSignedBitfieldOverflow`: (no overflow, the limit to
+    /// saturate to).
+    fn check_signed(self, value: i64, incr: i64) -> (bool, i64) {
+        let max = if self.bits == 64 {
+            i64::MAX
         } else {
-            i128::from(bits::read_unsigned(bytes, offset, self.bits))
+            (1i64 << (self.bits - 1)) - 1
+        };
+        let min = -max - 1;
+        let max_incr = (max as u64).wrapping_sub(value as u64) as i64;
+        let min_incr = min.wrapping_sub(value);
+        let narrow = self.bits != 64;
+        if value > max || (narrow && incr > max_incr) || (value >= 0 && incr > 0 && incr > max_incr)
+        {
+            (false, max)
+        } else if value < min
+            || (narrow && incr < min_incr)
+            || (value < 0 && incr < 0 && incr < min_incr)
+        {
+            (false, min)
+        } else {
+            (true, 0)
         }
     }
 
-    /// `value` fitted into the field under `overflow`: Ok with the value to
-    /// store, Err(()) when FAIL refuses it.
-    fn fit(self, value: i128, overflow: Overflow) -> Result<i128, ()> {
-        if (self.min()..=self.max()).contains(&value) {
-            return Ok(value);
+    /// Redis's `checkUnsignedBitfieldOverflow` (at most 63 bits).
+    fn check_unsigned(self, value: u64, incr: i64) -> (bool, i64) {
+        let max = (1u64 << self.bits) - 1;
+        let max_incr = max.wrapping_sub(value) as i64;
+        let min_incr = value.wrapping_neg() as i64;
+        if value > max || (incr > 0 && incr > max_incr) {
+            (false, max as i64)
+        } else if incr < 0 && incr < min_incr {
+            (false, 0)
+        } else {
+            (true, 0)
         }
-        match overflow {
-            Overflow::Fail => Err(()),
-            Overflow::Sat if value > self.max() => Ok(self.max()),
-            Overflow::Sat => Ok(self.min()),
-            Overflow::Wrap => {
-                let modulus = 1i128 << self.bits;
-                let low = value.rem_euclid(modulus);
-                Ok(if self.signed && low > self.max() {
-                    low - modulus
-                } else {
-                    low
-                })
-            }
+    }
+
+    /// The low `bits` bits of a sum, sign-extended for a signed field.
+    fn wrap(self, sum: i64) -> i64 {
+        if self.bits == 64 {
+            return sum;
+        }
+        let low = (sum as u64) & !(u64::MAX << self.bits);
+        if self.signed && low & (1 << (self.bits - 1)) != 0 {
+            (low | (u64::MAX << self.bits)) as i64
+        } else {
+            low as i64
         }
     }
 }
@@ -197,30 +227,28 @@ fn bitfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         .unwrap_or(0);
     let key = ctx.arg(1);
     let (bytes, grew) = bits_for_write(ctx, key, last_bit)?;
-    let mut replies: Vec<Option<i128>> = Vec::with_capacity(ops.len());
+    let mut replies: Vec<Option<i64>> = Vec::with_capacity(ops.len());
     let mut changes = 0;
     for op in &ops {
         let old = op.field.read(bytes, op.offset);
-        let (new, reply) = match op.kind {
+        let (value, incr) = match op.kind {
             Kind::Get => {
                 replies.push(Some(old));
                 continue;
             }
-            // SET reinterprets the value as unsigned for an unsigned field,
-            // as Redis's C does (so -1 saturates to the maximum).
-            Kind::Set(value) if !op.field.signed => (i128::from(value as u64), false),
-            Kind::Set(value) => (i128::from(value), false),
-            Kind::IncrBy(by) => (old + i128::from(by), true),
+            Kind::Set(value) => (value, 0),
+            Kind::IncrBy(by) => (old, by),
         };
-        match op.field.fit(new, op.overflow) {
-            Ok(stored) => {
+        match op.field.apply(value, incr, op.overflow) {
+            Some(stored) => {
                 bits::write(bytes, op.offset, op.field.bits, stored as u64);
-                replies.push(Some(if reply { stored } else { old }));
+                let is_incr = matches!(op.kind, Kind::IncrBy(_));
+                replies.push(Some(if is_incr { stored } else { old }));
                 if grew || stored != old {
                     changes += 1;
                 }
             }
-            Err(()) => replies.push(None),
+            None => replies.push(None),
         }
     }
     if changes > 0 {
@@ -252,7 +280,7 @@ fn read_only(ctx: &mut Ctx<'_, '_>, ops: &[Op]) -> CommandResult {
         Some(value) => value.as_bytes(&mut scratch).to_vec(),
         None => Vec::new(),
     };
-    let replies: Vec<Option<i128>> = ops
+    let replies: Vec<Option<i64>> = ops
         .iter()
         .map(|op| Some(op.field.read(&bytes, op.offset)))
         .collect();
@@ -260,11 +288,11 @@ fn read_only(ctx: &mut Ctx<'_, '_>, ops: &[Op]) -> CommandResult {
     Ok(())
 }
 
-fn write_replies(ctx: &mut Ctx<'_, '_>, replies: &[Option<i128>]) {
+fn write_replies(ctx: &mut Ctx<'_, '_>, replies: &[Option<i64>]) {
     ctx.out.array(replies.len());
     for reply in replies {
         match reply {
-            Some(n) => ctx.out.integer(*n as i64),
+            Some(n) => ctx.out.integer(*n),
             None => ctx.out.null(),
         }
     }
@@ -276,31 +304,32 @@ mod tests {
 
     #[test]
     fn fitting_follows_the_overflow_mode() {
-        let u8 = Field {
-            signed: false,
-            bits: 8,
-        };
-        let i8 = Field {
-            signed: true,
-            bits: 8,
-        };
-        assert_eq!(u8.fit(300, Overflow::Wrap), Ok(44));
-        assert_eq!(u8.fit(-1, Overflow::Wrap), Ok(255));
-        assert_eq!(u8.fit(300, Overflow::Sat), Ok(255));
-        assert_eq!(u8.fit(-5, Overflow::Sat), Ok(0));
-        assert_eq!(u8.fit(256, Overflow::Fail), Err(()));
-        assert_eq!(i8.fit(128, Overflow::Wrap), Ok(-128));
-        assert_eq!(i8.fit(-129, Overflow::Wrap), Ok(127));
-        assert_eq!(i8.fit(1000, Overflow::Sat), Ok(127));
-        assert_eq!(i8.fit(-1000, Overflow::Sat), Ok(-128));
-        let i64 = Field {
-            signed: true,
-            bits: 64,
-        };
-        assert_eq!(
-            i64.fit(i128::from(i64::MAX) + 1, Overflow::Wrap),
-            Ok(i128::from(i64::MIN))
+        let field = |signed, bits| Field { signed, bits };
+        let (u8, i8, i16, i64) = (
+            field(false, 8),
+            field(true, 8),
+            field(true, 16),
+            field(true, 64),
         );
+        assert_eq!(u8.apply(300, 0, Overflow::Wrap), Some(44));
+        assert_eq!(u8.apply(-1, 0, Overflow::Wrap), Some(255));
+        assert_eq!(u8.apply(-1, 0, Overflow::Sat), Some(255));
+        assert_eq!(u8.apply(200, 100, Overflow::Sat), Some(255));
+        assert_eq!(u8.apply(5, -10, Overflow::Sat), Some(0));
+        assert_eq!(u8.apply(5, -10, Overflow::Wrap), Some(251));
+        assert_eq!(u8.apply(255, 1, Overflow::Fail), None);
+        assert_eq!(i8.apply(127, 1, Overflow::Wrap), Some(-128));
+        assert_eq!(i8.apply(-128, -1, Overflow::Wrap), Some(127));
+        assert_eq!(i8.apply(1000, 0, Overflow::Sat), Some(127));
+        assert_eq!(i8.apply(-1000, 0, Overflow::Sat), Some(-128));
+        // Redis's quirk, checked against redis-server 7.0.15.
+        assert_eq!(
+            i16.apply(-9223372036854775807, 0, Overflow::Sat),
+            Some(32767)
+        );
+        assert_eq!(i64.apply(i64::MAX, 1, Overflow::Wrap), Some(i64::MIN));
+        assert_eq!(i64.apply(i64::MAX, 1, Overflow::Sat), Some(i64::MAX));
+        assert_eq!(i64.apply(i64::MIN, -1, Overflow::Sat), Some(i64::MIN));
     }
 
     #[test]

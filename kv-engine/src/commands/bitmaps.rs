@@ -152,6 +152,12 @@ fn bitcount(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         4 | 5 => {
             let start = parse_i64(&argv[2])?;
             let end = parse_i64(&argv[3])?;
+            // Redis 7.0 answers a reversed negative range before reading
+            // the unit.
+            if start < 0 && end < 0 && start > end {
+                ctx.out.integer(0);
+                return Ok(());
+            }
             let in_bits = argv.len() == 5 && parse_unit(&argv[4])?;
             (start, end, in_bits)
         }

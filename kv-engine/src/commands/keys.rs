@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
 use crate::glob::{glob_match, matches_everything};
 use crate::parse::parse_i64;
-use crate::value::{StrValue, Value};
+use crate::value::Value;
 use bytes::Bytes;
 
 const KEY_WRITE_SLOW: C = C::of(&[C::KEYSPACE, C::WRITE, C::SLOW]);
@@ -285,7 +285,11 @@ fn copy(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if source == target && from == to {
         return Err(SAME_OBJECT);
     }
-    let Some(value) = ctx.db.lookup_read(from).cloned() else {
+    let value = match ctx.db.lookup_read(from) {
+        Some(Value::Str(s)) => Some(Value::Str(s.copied())),
+        other => other.cloned(),
+    };
+    let Some(value) = value else {
         ctx.out.integer(0);
         return Ok(());
     };
@@ -325,24 +329,25 @@ const NO_LFU: CommandError = CommandError::text(
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
 
-/// OBJECT ENCODING|FREQ|REFCOUNT|HELP. IDLETIME is absent: the keyspace
-/// keeps no per-key access clock (it would cost 8 bytes a key).
-fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let sub = ctx.arg(1);
-    let (name, arity) = if sub.eq_ignore_ascii_case(b"help") {
-        ("help", 2)
-    } else if sub.eq_ignore_ascii_case(b"encoding") {
-        ("encoding", 3)
-    } else if sub.eq_ignore_ascii_case(b"freq") {
-        ("freq", 3)
-    } else if sub.eq_ignore_ascii_case(b"refcount") {
-        ("refcount", 3)
-    } else {
-        return Err(unknown_subcommand(sub, "OBJECT"));
-    };
-    if ctx.argc() != arity {
+/// OBJECT's subcommand, checked as Redis checks a container command
+/// before running or queueing it: a known name with the right arity.
+/// IDLETIME is absent: the keyspace keeps no per-key access clock (it
+/// would cost 8 bytes a key).
+pub(crate) fn object_subcommand(argv: &[Bytes]) -> CommandResult<&'static str> {
+    let sub = &argv[1];
+    let (name, arity) = [("help", 2), ("encoding", 3), ("freq", 3), ("refcount", 3)]
+        .into_iter()
+        .find(|(name, _)| sub.eq_ignore_ascii_case(name.as_bytes()))
+        .ok_or_else(|| unknown_subcommand(sub, "OBJECT"))?;
+    if argv.len() != arity {
         return Err(CommandError::WrongArity(format!("object|{name}").into()));
     }
+    Ok(name)
+}
+
+/// OBJECT ENCODING|FREQ|REFCOUNT|HELP.
+fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let name = object_subcommand(ctx.argv)?;
     if name == "help" {
         ctx.out.array(OBJECT_HELP.len());
         for line in OBJECT_HELP {
@@ -392,10 +397,10 @@ pub fn encoding(value: &Value) -> &'static str {
     }
 }
 
-/// Integers 0..10000 are shared objects in Redis (refcount INT_MAX).
+/// OBJECT REFCOUNT: what Redis's object sharing would say.
 fn refcount(value: &Value) -> i64 {
     match value {
-        Value::Str(StrValue::Int(n)) if (0..10_000).contains(n) => i64::from(i32::MAX),
+        Value::Str(s) => s.refcount(),
         _ => 1,
     }
 }

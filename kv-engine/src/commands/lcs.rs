@@ -23,10 +23,6 @@ pub const COMMANDS: &[CommandSpec] = &[
     command!("lcs", -3, lcs, flags: F::READONLY, keys: TWO_KEYS, acl: C::of(&[C::READ, C::STRING, C::SLOW])),
 ];
 
-/// The most table cells (4 bytes each) one LCS may allocate: 1 GiB. Redis
-/// tries any size and reports a failed allocation with the same error.
-const MAX_CELLS: u64 = 1 << 28;
-
 /// One common run: inclusive byte ranges in each string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Match {
@@ -67,9 +63,11 @@ fn lcs(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             "ERR If you want both the length and indexes, please just use IDX.",
         ));
     }
-    if (a.len() as u64 + 1) * (b.len() as u64 + 1) > MAX_CELLS {
+    // The table (4 bytes a cell) may not outgrow proto-max-bulk-len.
+    let table_bytes = (a.len() as u64 + 1) * (b.len() as u64 + 1) * 4;
+    if table_bytes > ctx.db.state.config.proto_max_bulk_len {
         return Err(CommandError::text(
-            "ERR Insufficient memory, failed allocating transient memory for LCS",
+            "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
         ));
     }
     let table = Table::build(&a, &b);

@@ -47,6 +47,15 @@ const FAMILIES: &[&[CommandSpec]] = &[
     zsets::COMMANDS,
 ];
 
+/// Checks a container command's subcommand (name and arity) before it
+/// runs or is queued in MULTI, as Redis's command lookup does.
+pub(crate) fn check_subcommand(name: &str, argv: &[bytes::Bytes]) -> crate::error::CommandResult {
+    match name {
+        "object" => keys::object_subcommand(argv).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
 /// Longest command name we look up; longer names are unknown.
 const NAME_MAX: usize = 32;
 

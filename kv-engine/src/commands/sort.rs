@@ -218,18 +218,18 @@ fn weigh(
     Ok(item)
 }
 
-/// `strtod` as SORT checks it: leading spaces allowed, the rest must be
-/// consumed, no NaN, no overflow; the empty text is 0.
+/// `strtod` as SORT checks it, on the C string (up to a NUL byte):
+/// leading spaces allowed, the rest must be consumed, no NaN, no overflow;
+/// the empty text is 0 (but spaces alone are no number).
 fn sort_strtod(text: &[u8]) -> Option<f64> {
-    let start = text
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(text.len());
-    let trimmed = &text[start..];
-    if trimmed.is_empty() {
+    let text = crate::parse::c_str(text);
+    if text.is_empty() {
         return Some(0.0);
     }
-    crate::collection_args::parse_double(trimmed)
+    let start = text
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))?;
+    crate::collection_args::parse_double(&text[start..])
 }
 
 fn compare(a: &Item, b: &Item, options: &SortOptions<'_>) -> Ordering {
@@ -240,19 +240,29 @@ fn compare(a: &Item, b: &Item, options: &SortOptions<'_>) -> Ordering {
             .then_with(|| a.element.cmp(&b.element))
     } else if options.by.is_some() {
         match (&a.by_value, &b.by_value) {
-            (Some(x), Some(y)) => x.cmp(y),
+            (Some(x), Some(y)) => alpha_cmp(x, y, options),
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,
             (None, None) => Ordering::Equal,
         }
     } else {
-        a.element.cmp(&b.element)
+        alpha_cmp(&a.element, &b.element, options)
     };
     if options.desc {
         order.reverse()
     } else {
         order
     }
+}
+
+/// ALPHA's order: with STORE, binary (Redis's compareStringObjects);
+/// without, `strcoll` on C strings, which in the C locale compares bytes
+/// up to the first NUL.
+fn alpha_cmp(a: &[u8], b: &[u8], options: &SortOptions<'_>) -> Ordering {
+    if options.store.is_some() {
+        return a.cmp(b);
+    }
+    crate::parse::c_str(a).cmp(crate::parse::c_str(b))
 }
 
 /// Redis's lookupKeyByPattern: `#` is the element; otherwise the first `*`

@@ -147,6 +147,21 @@ pub(crate) fn exec(
     false
 }
 
+/// An EXEC refused before running (wrong arity): Redis discards the
+/// transaction and drops the WATCHes (even outside MULTI) and names the
+/// reason in an EXECABORT error.
+pub(crate) fn abort_exec(
+    state: &mut EngineState,
+    client: &mut ClientState,
+    out: &mut ReplyWriter<'_>,
+    reason: &CommandError,
+) {
+    end_transaction(state, client);
+    let reason = reason.to_string();
+    let reason = reason.strip_prefix("ERR ").unwrap_or(&reason);
+    out.error(format!("EXECABORT Transaction discarded because of: {reason}").as_bytes());
+}
+
 /// Leaves MULTI and drops the client's WATCHes.
 fn end_transaction(state: &mut EngineState, client: &mut ClientState) {
     client.multi = None;

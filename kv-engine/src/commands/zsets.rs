@@ -979,10 +979,11 @@ fn zscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             next,
         )
     };
+    let compact = z.is_compact();
     let scores: Vec<(&[u8], String)> = items
         .into_iter()
         .filter(|(m, _)| options.wants(m))
-        .map(|(m, s)| (m, resp_codec::encode::format_double(s)))
+        .map(|(m, s)| (m, scan_score_text(s, compact)))
         .collect();
     let flat: Vec<&[u8]> = scores
         .iter()
@@ -990,6 +991,18 @@ fn zscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         .collect();
     write_scan_reply(ctx.out, next, &flat);
     Ok(())
+}
+
+/// A score as ZSCAN shows it: what Redis 7.0 stored, which for a packed
+/// (listpack) set is an integer when the score is integral and within
+/// 2^62 (its `double2ll`), else the `%.17g` text.
+fn scan_score_text(score: f64, compact: bool) -> String {
+    const LIMIT: f64 = (i64::MAX / 2) as f64;
+    if compact && (-LIMIT..=LIMIT).contains(&score) && score == (score as i64) as f64 {
+        (score as i64).to_string()
+    } else {
+        resp_codec::encode::format_double(score)
+    }
 }
 
 // ---------------------------------------------------------------- algebra

@@ -5,7 +5,10 @@
 //!
 //! Layout, chosen to be lean per key (a `StrValue` is 24 bytes, so a
 //! `Value` is too):
-//! - `Int`: a canonical decimal stored as the number.
+//! - `Int`: a canonical decimal stored as the number. Redis shares one
+//!   object among all keys holding the same integer below 10000 (OBJECT
+//!   REFCOUNT says 2147483647); `OwnInt` is such an integer with an
+//!   object of its own, which only COPY makes (refcount 1).
 //! - `Small`: up to 22 bytes inside the value, no allocation at all (the
 //!   10-byte values of `redis-benchmark -d 10` cost nothing beyond the
 //!   keyspace entry).
@@ -18,14 +21,33 @@
 //! changes always leave `raw`.
 
 /// A string value. `Int` is a decimal that reads back to exactly the same
-/// text (no leading zeros, no `+`, no `-0`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// text (no leading zeros, no `+`, no `-0`). Two values are equal when
+/// their bytes are, whatever their forms (compare `encoding()` for those).
+#[derive(Clone, Debug)]
 pub enum StrValue {
     Int(i64),
+    OwnInt(i64),
     Small { len: u8, bytes: [u8; SMALL_MAX] },
     Fixed(Box<[u8]>),
     Growable(Box<Vec<u8>>),
 }
+
+impl PartialEq for StrValue {
+    fn eq(&self, other: &StrValue) -> bool {
+        match (self, other) {
+            (StrValue::Int(a), StrValue::Int(b)) => a == b,
+            _ => {
+                let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+                self.as_bytes(&mut a) == other.as_bytes(&mut b)
+            }
+        }
+    }
+}
+
+impl Eq for StrValue {}
+
+/// Redis's `OBJ_SHARED_INTEGERS`: the integers with one shared object.
+const SHARED_INTEGERS: i64 = 10_000;
 
 /// Strings up to this long live inside the value.
 pub const SMALL_MAX: usize = 22;
@@ -65,7 +87,7 @@ impl StrValue {
     /// The value's bytes (integers are formatted into `scratch`).
     pub fn as_bytes<'a>(&'a self, scratch: &'a mut [u8; 20]) -> &'a [u8] {
         match self {
-            StrValue::Int(n) => resp_codec::encode::format_i64(scratch, *n),
+            StrValue::Int(n) | StrValue::OwnInt(n) => resp_codec::encode::format_i64(scratch, *n),
             StrValue::Small { len, bytes } => &bytes[..*len as usize],
             StrValue::Fixed(bytes) => bytes,
             StrValue::Growable(bytes) => bytes,
@@ -90,7 +112,7 @@ impl StrValue {
     /// `string2ll`, which accepts exactly the canonical texts).
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            StrValue::Int(n) => Some(*n),
+            StrValue::Int(n) | StrValue::OwnInt(n) => Some(*n),
             other => parse_canonical_i64(other.as_bytes(&mut [0u8; 20])),
         }
     }
@@ -107,10 +129,28 @@ impl StrValue {
         }
     }
 
+    /// OBJECT REFCOUNT: integers below 10000 are shared objects in Redis
+    /// (refcount INT_MAX) unless COPY gave the key its own.
+    pub fn refcount(&self) -> i64 {
+        match self {
+            StrValue::Int(n) if (0..SHARED_INTEGERS).contains(n) => i64::from(i32::MAX),
+            _ => 1,
+        }
+    }
+
+    /// The value COPY stores: Redis duplicates the object, so a shared
+    /// integer becomes one of its own.
+    pub fn copied(&self) -> StrValue {
+        match self {
+            StrValue::Int(n) => StrValue::OwnInt(*n),
+            other => other.clone(),
+        }
+    }
+
     /// What OBJECT ENCODING reports.
     pub fn encoding(&self) -> &'static str {
         match self {
-            StrValue::Int(_) => "int",
+            StrValue::Int(_) | StrValue::OwnInt(_) => "int",
             StrValue::Small { .. } => "embstr",
             StrValue::Fixed(bytes) if bytes.len() <= EMBSTR_MAX => "embstr",
             StrValue::Fixed(_) | StrValue::Growable(_) => "raw",
@@ -120,7 +160,7 @@ impl StrValue {
     /// Bytes this value holds on the heap (what its allocations ask for).
     pub fn heap_bytes(&self) -> usize {
         match self {
-            StrValue::Int(_) | StrValue::Small { .. } => 0,
+            StrValue::Int(_) | StrValue::OwnInt(_) | StrValue::Small { .. } => 0,
             StrValue::Fixed(bytes) => bytes.len(),
             StrValue::Growable(bytes) => std::mem::size_of::<Vec<u8>>() + bytes.capacity(),
         }
@@ -191,6 +231,10 @@ mod tests {
             assert_eq!(StrValue::plain(text).as_bytes(&mut scratch), text);
         }
         assert_eq!(StrValue::from_bytes(b"42"), StrValue::Int(42));
+        assert!(matches!(StrValue::from_bytes(b"42"), StrValue::Int(42)));
+        assert_eq!(StrValue::plain(b"42"), StrValue::Int(42));
+        assert_eq!(StrValue::growable(b"ab".to_vec()), StrValue::plain(b"ab"));
+        assert_ne!(StrValue::plain(b"ab"), StrValue::plain(b"abc"));
     }
 
     #[test]

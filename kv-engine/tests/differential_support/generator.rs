@@ -26,6 +26,7 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("GET", "k"),
     ("GETDEL", "k"),
     ("GETEX", "k ?EX:ttl|PX:pttl|EXAT:at|PXAT:pat|PERSIST"),
+    ("GETEX", "k ?PERSIST|KEEPTTL|NX|EX ?EX:ttl|PXAT:pat|PERSIST"),
     ("GETRANGE", "k i i"),
     ("GETSET", "k v"),
     ("INCR", "k"),
@@ -40,32 +41,42 @@ pub const GRAMMARS: &[(&str, &str)] = &[
         "SET",
         "k v ?NX|XX ?GET ?EX:ttl|PX:pttl|EXAT:at|PXAT:pat|KEEPTTL",
     ),
+    ("SET", "k v ?GET ?KEEPTTL|EX:ttl|PERSIST ?XX|NX|get ?PX:pttl|KEEPTTL|EX"),
     ("SETEX", "k ttl v"),
     ("SETNX", "k v"),
-    ("SETRANGE", "k n v"),
+    ("SETRANGE", "k roff v"),
     ("STRLEN", "k"),
     ("SUBSTR", "k i i"),
     // bitmaps
     ("BITCOUNT", "k ?i:i ?BYTE|BIT"),
+    ("BITCOUNT", "k i ?i ?BIT|byte|FOO"),
     (
         "BITFIELD",
-        "k ?GET:enc:n ?SET:enc:n:i ?OVERFLOW:WRAP|OVERFLOW:SAT|OVERFLOW:FAIL ?INCRBY:enc:n:i",
+        "k ?GET:enc:boff ?SET:enc:boff:i ?OVERFLOW:WRAP|OVERFLOW:SAT|OVERFLOW:FAIL ?INCRBY:enc:boff:i",
     ),
-    ("BITFIELD_RO", "k ?GET:enc:n"),
-    ("BITOP", "AND|OR|XOR|NOT k k+"),
+    (
+        "BITFIELD",
+        "k ?OVERFLOW:SAT|OVERFLOW:FAIL|OVERFLOW:FOO ?INCRBY:enc:boff:i|SET:enc:boff:i ?GET:enc:boff|GET:enc ?INCRBY:enc:boff:i|FOO",
+    ),
+    ("BITFIELD_RO", "k ?GET:enc:boff ?GET:enc:boff|SET:enc:boff:i"),
+    ("BITOP", "AND|OR|XOR|NOT|FOO k k+"),
+    ("BITOP", "NOT k k"),
     ("BITPOS", "k 0|1 ?i:i ?BYTE|BIT"),
-    ("GETBIT", "k n"),
-    ("SETBIT", "k n 0|1|2"),
+    ("BITPOS", "k 0|1|2|x i ?i ?BIT|byte|FOO"),
+    ("GETBIT", "k bit"),
+    ("SETBIT", "k bit 0|1|2|-1|x"),
     // keys
     ("COPY", "k k ?DB:d ?REPLACE"),
     ("DEL", "k k+"),
     ("EXISTS", "k k+"),
     ("EXPIRE", "k ttl|i ?NX|XX|GT|LT"),
+    ("EXPIRE", "k ttl ?NX|XX|GT|LT ?NX|XX|GT|LT|FOO"),
     ("EXPIREAT", "k at|1 ?NX|XX|GT|LT"),
     ("EXPIRETIME", "k"),
-    ("KEYS", "*|k*|?|[a-z]*"),
+    ("KEYS", "*|k*|?|[a-z]*|*1|k[1-3]|[^k]*|s?|\\k*|k[|*\x00*"),
     ("MOVE", "k d"),
-    ("OBJECT", "ENCODING|REFCOUNT|FOO k"),
+    ("OBJECT", "ENCODING|REFCOUNT|FREQ|FOO k"),
+    ("OBJECT", "HELP"),
     ("PERSIST", "k"),
     ("PEXPIRE", "k pttl ?NX|XX|GT|LT"),
     ("PEXPIREAT", "k pat|1 ?NX|XX|GT|LT"),
@@ -85,7 +96,10 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("SELECT", "d"),
     ("SWAPDB", "d d"),
     ("FLUSHDB", "?ASYNC|SYNC"),
+    ("FLUSHALL", "?ASYNC|SYNC"),
     ("DBSIZE", ""),
+    ("PING", "?v"),
+    ("ECHO", "v"),
     // transactions
     ("MULTI", ""),
     ("EXEC", ""),
@@ -126,6 +140,7 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("HINCRBY", "k fld i"),
     ("HINCRBYFLOAT", "k fld f"),
     ("HRANDFIELD", "k ?n"),
+    ("HSCAN", "k 0 ?MATCH:f*|MATCH:* ?COUNT:1000|COUNT:0"),
     // sets
     ("SADD", "k m m+"),
     ("SREM", "k m m+"),
@@ -143,6 +158,7 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("SINTERSTORE", "k k k+"),
     ("SUNIONSTORE", "k k k+"),
     ("SDIFFSTORE", "k k k+"),
+    ("SSCAN", "k 0|x ?MATCH:*|MATCH:a* ?COUNT:1000"),
     // sorted sets
     ("ZADD", "k ?NX|XX ?GT|LT ?CH ?INCR sm+"),
     ("ZINCRBY", "k s m"),
@@ -170,6 +186,7 @@ pub const GRAMMARS: &[(&str, &str)] = &[
     ("ZPOPMAX", "k ?n"),
     ("ZMPOP", "1|2 k k MIN|MAX ?COUNT:n"),
     ("ZRANDMEMBER", "k ?n"),
+    ("ZSCAN", "k 0 ?MATCH:*|MATCH:a* ?COUNT:1000"),
     (
         "ZUNIONSTORE",
         "k 2 k k ?WEIGHTS:f:f ?AGGREGATE:SUM|AGGREGATE:MIN|AGGREGATE:MAX",
@@ -189,6 +206,20 @@ pub const GRAMMARS: &[(&str, &str)] = &[
         "k ?BY:w*|BY:nosort ?LIMIT:n:n ?GET:#|GET:w* ?ASC|DESC ?ALPHA ?STORE:k",
     ),
     ("SORT_RO", "k ?BY:w* ?LIMIT:n:n ?ASC|DESC ?ALPHA"),
+];
+
+/// Engine commands the generator leaves out, with the reason: a blocking
+/// command on an empty key would stall the redis-server connection
+/// (`tests/blocking.rs` covers them).
+pub const NOT_GENERATED: &[&str] = &[
+    "BLPOP",
+    "BRPOP",
+    "BRPOPLPUSH",
+    "BLMOVE",
+    "BLMPOP",
+    "BZPOPMIN",
+    "BZPOPMAX",
+    "BZMPOP",
 ];
 
 /// Commands whose results diverge the two sides' state when run in MULTI
@@ -218,12 +249,17 @@ const NOT_IN_MULTI: &[&str] = &[
     "SORT_RO",
 ];
 
-const KEYS: &[&str] = &["k1", "k2", "k3", "k4", "s1", "l1", "h1", "z1", "st1", "w1"];
+/// The key space: one name per type plus spares, the empty key and a
+/// binary one.
+const KEYS: &[&[u8]] = &[
+    b"k1", b"k2", b"k3", b"k4", b"s1", b"l1", b"h1", b"z1", b"st1", b"w1", b"", b"k\xffz",
+];
 
 pub struct Generator {
     rng: StdRng,
     grammars: Vec<(&'static str, &'static str)>,
-    in_multi: bool,
+    /// Which clients are inside MULTI.
+    in_multi: [bool; 2],
 }
 
 impl Generator {
@@ -237,7 +273,7 @@ impl Generator {
         Generator {
             rng: StdRng::seed_from_u64(seed),
             grammars,
-            in_multi: false,
+            in_multi: [false; 2],
         }
     }
 
@@ -249,10 +285,10 @@ impl Generator {
     pub fn next(&mut self) -> Vec<Step> {
         loop {
             let (name, grammar) = self.grammars[self.rng.gen_range(0..self.grammars.len())];
-            if self.in_multi && NOT_IN_MULTI.contains(&name) {
+            let client = usize::from(self.rng.gen_ratio(1, 8));
+            if self.in_multi[client] && NOT_IN_MULTI.contains(&name) {
                 continue;
             }
-            let client = usize::from(self.rng.gen_ratio(1, 8));
             let mut argv = vec![name.as_bytes().to_vec()];
             for part in grammar.split_whitespace() {
                 self.part(part, &mut argv);
@@ -265,12 +301,12 @@ impl Generator {
                 1 => argv.push(b"BOGUSOPT".to_vec()),
                 _ => {}
             }
-            if client == 0 {
-                match name {
-                    "MULTI" => self.in_multi = true,
-                    "EXEC" | "DISCARD" => self.in_multi = false,
-                    _ => {}
-                }
+            // A rejected MULTI or DISCARD changes nothing; a rejected EXEC
+            // still ends the transaction.
+            match (name, argv.len()) {
+                ("MULTI", 1) => self.in_multi[client] = true,
+                ("EXEC", _) | ("DISCARD", 1) => self.in_multi[client] = false,
+                _ => {}
             }
             let mut steps = vec![Step {
                 client,
@@ -352,8 +388,31 @@ impl Generator {
             "n" => argv.push(self.rng.gen_range(-1..6i64).to_string().into_bytes()),
             "f" => argv.push(
                 self.pick(&[
-                    "1.5", "-0", "0", "1e3", "inf", "-inf", "nan", "abc", "3", "1e308", " 1",
+                    "1.5",
+                    "-0",
+                    "0",
+                    "1e3",
+                    "inf",
+                    "-inf",
+                    "nan",
+                    "abc",
+                    "3",
+                    "1e308",
+                    " 1",
                     "-2.25",
+                    "0.1",
+                    "0x10",
+                    "0x1p-2",
+                    "1e4000",
+                    "1e-5000",
+                    "5.",
+                    ".5",
+                    "1e",
+                    "+1",
+                    "-1.5e2",
+                    "1.5 ",
+                    "",
+                    "9223372036854775807",
                 ])
                 .into(),
             ),
@@ -386,7 +445,59 @@ impl Generator {
                 .into_bytes(),
             ),
             "enc" => argv.push(
-                self.pick(&["u8", "i8", "u1", "i64", "u63", "u64", "i0", "x"])
+                self.pick(&[
+                    "u8", "i8", "u1", "i1", "u2", "i16", "u16", "i32", "i64", "u63", "u64", "i0",
+                    "x", "U8", "i",
+                ])
+                .into(),
+            ),
+            // Bit offsets: byte edges, BITFIELD's #N, the limit and junk.
+            "bit" => argv.push(
+                self.pick(&[
+                    "0",
+                    "1",
+                    "7",
+                    "8",
+                    "9",
+                    "15",
+                    "16",
+                    "23",
+                    "31",
+                    "63",
+                    "64",
+                    "100",
+                    "4294967296",
+                    "-1",
+                    "x",
+                    "",
+                ])
+                .into(),
+            ),
+            "boff" => argv.push(
+                self.pick(&[
+                    "0",
+                    "1",
+                    "3",
+                    "7",
+                    "8",
+                    "13",
+                    "31",
+                    "64",
+                    "100",
+                    "#0",
+                    "#1",
+                    "#2",
+                    "#x",
+                    "#",
+                    "-1",
+                    "4294967296",
+                ])
+                .into(),
+            ),
+            // SETRANGE offsets: small, past the end, and past the 512 MB
+            // limit (refused without allocating).
+            "roff" => argv.push(
+                self.pick(&["0", "1", "2", "3", "5", "10", "100", "-1", "x", "536870912"])
                     .into(),
             ),
             literal => argv.push(literal.as_bytes().to_vec()),
@@ -394,7 +505,7 @@ impl Generator {
     }
 
     fn key(&mut self) -> Vec<u8> {
-        self.pick(KEYS).as_bytes().to_vec()
+        KEYS[self.rng.gen_range(0..KEYS.len())].to_vec()
     }
 
     fn value(&mut self) -> Vec<u8> {
@@ -418,6 +529,17 @@ impl Generator {
             b"1e3",
             b"abc",
             b"\xff\x00\x80",
+            b"9223372036854775806",
+            b"-9223372036854775807",
+            b"0x10",
+            b"3.0",
+            b"inf",
+            b"1e308",
+            b"\x00",
+            b"\xff\xff",
+            b"0",
+            b"abcdefghijklmnopqrstuvw",
+            b"a string longer than forty-four bytes, so raw!",
         ];
         VALUES[self.rng.gen_range(0..VALUES.len())].to_vec()
     }
@@ -441,6 +563,13 @@ impl Generator {
             "-9223372036854775808",
             "9223372036854775808",
             "x",
+            "9223372036854775806",
+            "-9223372036854775807",
+            "4294967295",
+            "-4294967296",
+            "7",
+            "8",
+            "-8",
         ])
         .into()
     }

@@ -1,6 +1,6 @@
-//! A minimal RESP2 reply reader (frames) and the comparison rules of the
-//! differential harness: exact, except where Redis leaves the order or the
-//! choice unspecified.
+//! A minimal RESP2/RESP3 reply reader (frames) and the comparison rules of
+//! the differential harness: exact, except where Redis leaves the order or
+//! the choice unspecified.
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Frame {
@@ -9,6 +9,34 @@ pub enum Frame {
     Integer(i64),
     Bulk(Option<Vec<u8>>),
     Array(Option<Vec<Frame>>),
+    /// RESP3 `_`.
+    Null,
+    /// RESP3 `,`, as its text.
+    Double(Vec<u8>),
+    /// RESP3 `#`.
+    Boolean(bool),
+    /// RESP3 `(`, as its digits.
+    BigNumber(Vec<u8>),
+    /// RESP3 `=`, format prefix included.
+    Verbatim(Vec<u8>),
+    /// RESP3 `%`: keys and values, flattened.
+    Map(Vec<Frame>),
+    /// RESP3 `~`.
+    Set(Vec<Frame>),
+    /// RESP3 `>`.
+    Push(Vec<Frame>),
+}
+
+/// Parses `n` frames from `buf`; the frames and the bytes used.
+fn parse_many(buf: &[u8], n: i64) -> Option<(Vec<Frame>, usize)> {
+    let mut at = 0;
+    let mut items = Vec::with_capacity(n.clamp(0, 1024) as usize);
+    for _ in 0..n {
+        let (f, used) = parse(&buf[at..])?;
+        items.push(f);
+        at += used;
+    }
+    Some((items, at))
 }
 
 /// Parses one frame from `buf`; `None` when more bytes are needed.
@@ -45,14 +73,30 @@ pub fn parse(buf: &[u8]) -> Option<(Frame, usize)> {
             if n < 0 {
                 return Some((Frame::Array(None), next));
             }
-            let mut at = next;
-            let mut items = Vec::with_capacity(n as usize);
-            for _ in 0..n {
-                let (f, used) = parse(&buf[at..])?;
-                items.push(f);
-                at += used;
+            let (items, used) = parse_many(&buf[next..], n)?;
+            Some((Frame::Array(Some(items)), next + used))
+        }
+        b'_' => Some((Frame::Null, next)),
+        b',' => Some((Frame::Double(line.to_vec()), next)),
+        b'#' => Some((Frame::Boolean(line == b"t"), next)),
+        b'(' => Some((Frame::BigNumber(line.to_vec()), next)),
+        b'=' => {
+            let n = number() as usize;
+            if buf.len() < next + n + 2 {
+                return None;
             }
-            Some((Frame::Array(Some(items)), at))
+            Some((Frame::Verbatim(buf[next..next + n].to_vec()), next + n + 2))
+        }
+        b'%' | b'~' | b'>' => {
+            let kind = buf[0];
+            let n = number() * if kind == b'%' { 2 } else { 1 };
+            let (items, used) = parse_many(&buf[next..], n)?;
+            let frame = match kind {
+                b'%' => Frame::Map(items),
+                b'~' => Frame::Set(items),
+                _ => Frame::Push(items),
+            };
+            Some((frame, next + used))
         }
         other => panic!("unexpected RESP type byte {other:?}"),
     }
@@ -79,8 +123,9 @@ pub enum Rule {
     Shape,
     /// An integer that may differ by up to this much (TTLs).
     Tolerance(i64),
-    /// SCAN: [cursor, keys]; compare the key set only.
-    ScanKeys,
+    /// SCAN and friends: [cursor, items]; compare the items (in chunks of
+    /// n: HSCAN and ZSCAN give pairs) as a multiset only.
+    ScanItems(usize),
 }
 
 pub fn rule_for(argv: &[Vec<u8>]) -> Rule {
@@ -93,9 +138,24 @@ pub fn rule_for(argv: &[Vec<u8>]) -> Rule {
         "SPOP" | "SRANDMEMBER" | "HRANDFIELD" | "ZRANDMEMBER" | "RANDOMKEY" => Rule::Shape,
         "TTL" | "EXPIRETIME" => Rule::Tolerance(1),
         "PTTL" | "PEXPIRETIME" => Rule::Tolerance(1000),
-        "SCAN" => Rule::ScanKeys,
+        "SCAN" | "SSCAN" => Rule::ScanItems(1),
+        "HSCAN" | "ZSCAN" => Rule::ScanItems(2),
         "SORT" | "SORT_RO" if argv.iter().any(|a| a.eq_ignore_ascii_case(b"NOSORT")) => {
             Rule::Unordered(1)
+        }
+        // ALPHA by weights: elements whose weights are equal (or missing)
+        // keep the source's order, which for a set or sorted set is its
+        // hash table's (Redis sorts those from their dict); with LIMIT,
+        // which of them are picked is as unspecified.
+        "SORT" | "SORT_RO"
+            if argv.iter().any(|a| a.eq_ignore_ascii_case(b"BY"))
+                && argv.iter().any(|a| a.eq_ignore_ascii_case(b"ALPHA")) =>
+        {
+            if argv.iter().any(|a| a.eq_ignore_ascii_case(b"LIMIT")) {
+                Rule::Shape
+            } else {
+                Rule::Unordered(1)
+            }
         }
         _ => Rule::Exact,
     }
@@ -114,6 +174,24 @@ fn shape(f: &Frame) -> (u8, Option<usize>) {
         Frame::Integer(_) => (2, None),
         Frame::Bulk(b) => (3, b.as_ref().map(|_| 0)),
         Frame::Array(a) => (4, a.as_ref().map(Vec::len)),
+        Frame::Null => (5, None),
+        Frame::Double(_) => (6, None),
+        Frame::Boolean(_) => (7, None),
+        Frame::BigNumber(_) => (8, None),
+        Frame::Verbatim(_) => (9, None),
+        Frame::Map(items) => (10, Some(items.len())),
+        Frame::Set(items) => (11, Some(items.len())),
+        Frame::Push(items) => (12, Some(items.len())),
+    }
+}
+
+/// The elements of an aggregate reply, whatever its RESP type.
+fn elements(f: &Frame) -> Option<(u8, &[Frame])> {
+    match f {
+        Frame::Array(Some(items)) => Some((0, items)),
+        Frame::Map(items) => Some((1, items)),
+        Frame::Set(items) => Some((2, items)),
+        _ => None,
     }
 }
 
@@ -123,15 +201,18 @@ pub fn matches(rule: Rule, ours: &Frame, theirs: &Frame) -> bool {
         return true;
     }
     match (rule, ours, theirs) {
-        (Rule::Unordered(n), Frame::Array(Some(a)), Frame::Array(Some(b))) => {
-            sorted_chunks(a, n) == sorted_chunks(b, n)
-        }
+        (Rule::Unordered(n), a, b) => match (elements(a), elements(b)) {
+            (Some((kind_a, a)), Some((kind_b, b))) => {
+                kind_a == kind_b && sorted_chunks(a, n) == sorted_chunks(b, n)
+            }
+            _ => false,
+        },
         (Rule::Shape, a, b) => shape(a) == shape(b),
         (Rule::Tolerance(t), Frame::Integer(a), Frame::Integer(b)) => {
             *a >= 0 && *b >= 0 && (a - b).abs() <= t
         }
-        (Rule::ScanKeys, Frame::Array(Some(a)), Frame::Array(Some(b))) if a.len() == 2 => {
-            b.len() == 2 && matches(Rule::Unordered(1), &a[1], &b[1])
+        (Rule::ScanItems(n), Frame::Array(Some(a)), Frame::Array(Some(b))) if a.len() == 2 => {
+            b.len() == 2 && matches(Rule::Unordered(n), &a[1], &b[1])
         }
         _ => false,
     }
@@ -145,9 +226,22 @@ pub fn show(f: &Frame) -> String {
         Frame::Integer(i) => format!(":{i}"),
         Frame::Bulk(None) | Frame::Array(None) => "(nil)".into(),
         Frame::Bulk(Some(b)) => format!("{:?}", String::from_utf8_lossy(b)),
-        Frame::Array(Some(items)) => {
+        Frame::Array(Some(items)) | Frame::Push(items) => {
             let inner: Vec<String> = items.iter().map(show).collect();
             format!("[{}]", inner.join(", "))
+        }
+        Frame::Null => "_".into(),
+        Frame::Double(d) => format!(",{}", String::from_utf8_lossy(d)),
+        Frame::Boolean(b) => format!("#{b}"),
+        Frame::BigNumber(n) => format!("({}", String::from_utf8_lossy(n)),
+        Frame::Verbatim(v) => format!("={:?}", String::from_utf8_lossy(v)),
+        Frame::Map(items) => {
+            let inner: Vec<String> = items.iter().map(show).collect();
+            format!("%{{{}}}", inner.join(", "))
+        }
+        Frame::Set(items) => {
+            let inner: Vec<String> = items.iter().map(show).collect();
+            format!("~{{{}}}", inner.join(", "))
         }
     }
 }

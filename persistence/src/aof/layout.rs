@@ -73,6 +73,47 @@ impl AofLayout {
         }
     }
 
+    /// Whether `name` is one of the AOF's own files (base, incremental,
+    /// the pre-7.0 single file moved in, or a temporary manifest): the
+    /// only names garbage collection may remove.
+    pub fn is_aof_file(&self, name: &str) -> bool {
+        let Some(rest) = name.strip_prefix(self.basename.as_str()) else {
+            return name == format!("temp-{}.manifest", self.basename);
+        };
+        if rest.is_empty() {
+            return true;
+        }
+        let Some(rest) = rest.strip_prefix('.') else {
+            return false;
+        };
+        let Some((seq, kind)) = rest.split_once('.') else {
+            return false;
+        };
+        seq.parse::<u64>().is_ok() && matches!(kind, "base.rdb" | "base.aof" | "incr.aof")
+    }
+
+    /// Removes the AOF's own files that `manifest` does not name. Only
+    /// after `manifest` is durable: until then an older manifest may still
+    /// be the one a restart reads. Returns how many it removed.
+    pub fn collect_garbage(
+        &self,
+        storage: &dyn Storage,
+        manifest: &Manifest,
+    ) -> Result<usize, StorageError> {
+        let names = storage.list_dir(&self.dir)?;
+        let mut removed = 0;
+        for name in names {
+            if self.is_aof_file(&name) && !manifest.all_files().any(|f| f.name == name) {
+                storage.remove(&self.path(&name))?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            storage.sync_dir(&self.dir)?;
+        }
+        Ok(removed)
+    }
+
     /// The manifest, or None if there is none.
     pub fn read_manifest(
         &self,
@@ -150,6 +191,52 @@ mod tests {
         layout.write_manifest(&sim, &second).unwrap();
         let sim = sim.crash(CrashMode::Seeded);
         assert_eq!(layout.read_manifest(&sim).unwrap(), Some(second));
+    }
+
+    #[test]
+    fn garbage_is_only_our_own_unlisted_files() {
+        let layout = layout();
+        for (name, ours) in [
+            ("appendonly.aof.3.base.rdb", true),
+            ("appendonly.aof.12.incr.aof", true),
+            ("appendonly.aof.1.base.aof", true),
+            ("appendonly.aof", true),
+            ("temp-appendonly.aof.manifest", true),
+            ("appendonly.aof.manifest", false),
+            ("appendonly.aof.x.incr.aof", false),
+            ("appendonly.aof.3.base.txt", false),
+            ("notes.txt", false),
+            ("dump.rdb", false),
+        ] {
+            assert_eq!(layout.is_aof_file(name), ours, "{name}");
+        }
+        let sim = SimStorage::new(1);
+        sim.create_dir_all(layout.dir()).unwrap();
+        let manifest = Manifest {
+            base: Some(layout.base_info(2, true)),
+            history: vec![],
+            incrs: vec![layout.incr_info(2)],
+        };
+        for name in [
+            "appendonly.aof.1.base.rdb",
+            "appendonly.aof.2.base.rdb",
+            "appendonly.aof.1.incr.aof",
+            "appendonly.aof.2.incr.aof",
+            "notes.txt",
+        ] {
+            write_file(&sim, &layout.path(name), b"x").unwrap();
+        }
+        layout.write_manifest(&sim, &manifest).unwrap();
+        assert_eq!(layout.collect_garbage(&sim, &manifest).unwrap(), 2);
+        assert_eq!(
+            sim.list_dir(layout.dir()).unwrap(),
+            [
+                "appendonly.aof.2.base.rdb",
+                "appendonly.aof.2.incr.aof",
+                "appendonly.aof.manifest",
+                "notes.txt"
+            ]
+        );
     }
 
     #[test]

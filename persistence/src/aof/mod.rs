@@ -6,12 +6,14 @@
 //!   atomic manifest replace.
 //! - [`encode`]: deltas to RESP commands; [`reader`]: RESP commands back,
 //!   with offsets; [`replay`]: one file into the engine.
-//! - [`base`]: a base file in AOF form from a snapshot.
+//! - [`base`]: a base file (RDB or AOF form) from a snapshot; `open`: the
+//!   AOF at start, found or created.
 
 pub(crate) mod actor;
 pub mod base;
 pub mod encode;
 pub mod layout;
 pub mod manifest;
+pub(crate) mod open;
 pub mod reader;
 pub mod replay;

@@ -32,6 +32,9 @@ pub enum ReplayError {
     Corrupt { offset: usize, what: String },
     /// A command the engine does not know.
     UnknownCommand { offset: usize, name: String },
+    /// A command that replied with an error: a file of propagated writes
+    /// never holds one that fails, so the data would silently diverge.
+    CommandFailed { offset: usize, reply: String },
 }
 
 /// Replays the commands of `data` from `start` (past any RDB preamble).
@@ -63,16 +66,21 @@ pub fn replay(engine: &mut Engine, data: Bytes, start: usize) -> Result<Replayed
         let mut out = ReplyWriter::new(&mut reply, Protocol::Resp2);
         let outcome = engine.execute(&mut client, &command.argv, &mut out, &mut NoHost);
         replayed.commands += 1;
-        if outcome.rejected && !client.in_multi() {
+        if outcome.failed {
             let name = String::from_utf8_lossy(&command.argv[0]).into_owned();
-            return Err(match outcome.command {
-                None => ReplayError::UnknownCommand {
+            let reply = String::from_utf8_lossy(&reply).trim_end().to_string();
+            return Err(match (outcome.rejected, outcome.command) {
+                (true, None) => ReplayError::UnknownCommand {
                     offset: command.offset,
                     name,
                 },
-                Some(_) => ReplayError::Corrupt {
+                (true, Some(_)) => ReplayError::Corrupt {
                     offset: command.offset,
-                    what: String::from_utf8_lossy(&reply).trim_end().to_string(),
+                    what: reply,
+                },
+                (false, _) => ReplayError::CommandFailed {
+                    offset: command.offset,
+                    reply,
                 },
             });
         }
@@ -166,6 +174,15 @@ mod tests {
                 offset: at,
                 name: "NOSUCH".into()
             })
+        );
+        let data = file(&["SET a 1", "RPUSH a x"]);
+        assert_eq!(
+            replay(&mut engine, Bytes::from(data), 0),
+            Err(ReplayError::CommandFailed {
+                offset: at,
+                reply: "-WRONGTYPE Operation against a key holding the wrong kind of value".into()
+            }),
+            "a failing command is not skipped"
         );
         let data = file(&["SET a"]);
         assert_eq!(

@@ -162,12 +162,8 @@ impl Node {
         let report = persistence::recover(config, &*storage, &mut engine).expect("recovery");
         let durable_lsn = engine.next_lsn() - 1;
         let engine = Arc::new(parking_lot::Mutex::new(engine));
-        let source = {
-            let engine = engine.clone();
-            move || persistence::capture(&engine.lock())
-        };
         let durability =
-            persistence::Durability::start(config, storage, Arc::new(source), durable_lsn, options)
+            persistence::Durability::start(config, storage, engine.clone(), durable_lsn, options)
                 .await
                 .expect("persistence starts");
         engine.lock().set_delta_sink(durability.delta_sink());
@@ -278,4 +274,20 @@ impl Node {
             permit.spent(1);
         }
     }
+}
+
+/// A node on `sim` with this configuration.
+pub async fn start_config(
+    sim: &persistence::storage::sim::SimStorage,
+    config: &persistence::PersistenceConfig,
+    now_ms: i64,
+) -> Node {
+    let storage: Arc<dyn Storage> = Arc::new(sim.clone());
+    Node::start(
+        config,
+        storage,
+        persistence::DurabilityOptions::default(),
+        now_ms,
+    )
+    .await
 }

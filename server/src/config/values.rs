@@ -338,7 +338,7 @@ fn percentiles(words: &[String]) -> Result<String, String> {
                     .into(),
             );
         }
-        out.push(resp_codec::encode::format_double(value));
+        out.push(resp_codec::encode::format_double_shortest(value));
     }
     Ok(out.join(" "))
 }

@@ -28,7 +28,9 @@
 //! and the new incremental file only, and the old files are deleted. Any
 //! crash along the way leaves a manifest that loads the same data.
 
-use super::base::{write_base, BaseError};
+mod rewrite;
+
+use super::base::{BaseError, BaseFormat};
 use super::encode::AofEncoder;
 use super::layout::AofLayout;
 use super::manifest::Manifest;
@@ -36,9 +38,10 @@ use crate::bridge::Batch;
 use crate::config::FsyncPolicy;
 use crate::error::{Misconf, RewriteError};
 use crate::io::{self, IoFuture, Task};
-use crate::snapshot::{Snapshot, SnapshotSource};
+use crate::snapshot::{EngineAccess, SnapshotBegun};
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError, StorageFile};
+use kv_engine::snapshot::SnapshotError;
 use kv_engine::Delta;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -104,9 +107,10 @@ pub(crate) struct ActorSetup {
     pub policy: FsyncPolicy,
     pub auto_rewrite_percentage: u64,
     pub auto_rewrite_min_size: u64,
+    pub base_format: BaseFormat,
     pub aof: OpenAof,
     pub durable_lsn: u64,
-    pub snapshots: Arc<dyn SnapshotSource>,
+    pub engine: Arc<dyn EngineAccess>,
     pub published: Arc<Published>,
 }
 
@@ -146,7 +150,8 @@ struct AofActor {
     policy: FsyncPolicy,
     auto_rewrite_percentage: u64,
     auto_rewrite_min_size: u64,
-    snapshots: Arc<dyn SnapshotSource>,
+    base_format: BaseFormat,
+    engine: Arc<dyn EngineAccess>,
     published: Arc<Published>,
 
     manifest: Manifest,
@@ -155,6 +160,10 @@ struct AofActor {
     total_len: u64,
     /// `total_len` after the last rewrite or at start.
     rewrite_base_len: u64,
+    /// Sequence numbers for the next files: never reused, even when a
+    /// manifest write failed halfway and which manifest holds is unknown.
+    next_base_seq: u64,
+    next_incr_seq: u64,
     encoder: AofEncoder,
 
     /// Encoded, not yet handed to a write; `pending_lsn` is its last LSN.
@@ -175,13 +184,13 @@ struct AofActor {
     rewrite_requested: bool,
     /// No automatic rewrite before this (after failed ones, as Redis limits).
     next_auto_rewrite: Instant,
-    snapshot_task: Option<Task<Result<Snapshot, StorageError>>>,
+    snapshot_task: Option<Task<Result<Result<SnapshotBegun, SnapshotError>, StorageError>>>,
     base_task: Option<IoFuture<Result<u64, BaseError>>>,
     held: Vec<Delta>,
     held_bytes: usize,
     /// A routine rewrite's snapshot while deltas up to its LSN are still
     /// arriving for the old file; the switch waits for the last of them.
-    draining: Option<Snapshot>,
+    draining: Option<SnapshotBegun>,
     closing: bool,
     final_recovery_tried: bool,
 }
@@ -254,6 +263,8 @@ impl AofActor {
     fn new(setup: ActorSetup) -> Self {
         let inline = setup.storage.is_inline();
         let now = Instant::now();
+        let next_base_seq = setup.aof.manifest.base_seq() + 1;
+        let next_incr_seq = setup.aof.manifest.last_incr_seq() + 1;
         AofActor {
             storage: setup.storage,
             inline,
@@ -261,13 +272,16 @@ impl AofActor {
             policy: setup.policy,
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,
-            snapshots: setup.snapshots,
+            base_format: setup.base_format,
+            engine: setup.engine,
             published: setup.published,
             manifest: setup.aof.manifest,
             incr: setup.aof.incr,
             incr_len: setup.aof.incr_len,
             total_len: setup.aof.total_len,
             rewrite_base_len: setup.aof.total_len,
+            next_base_seq,
+            next_incr_seq,
             encoder: AofEncoder::new(),
             pending: Vec::new(),
             pending_lsn: 0,
@@ -544,332 +558,6 @@ impl AofActor {
         let base = self.rewrite_base_len.max(1);
         let growth = (self.total_len * 100 / base).saturating_sub(100);
         growth >= self.auto_rewrite_percentage
-    }
-
-    // ----- rewrites -----
-
-    fn start_rewrite(&mut self, recovery: bool) {
-        debug_assert!(self.rewrite.is_none() && self.snapshot_task.is_none());
-        let now = Instant::now();
-        self.rewrite = Some(RewriteRun {
-            recovery,
-            started: now,
-            snapshot_lsn: None,
-            received_at_start: self.received_lsn,
-            base: None,
-            cancel: Arc::new(AtomicBool::new(false)),
-        });
-        *self.published.rewrite_started.lock() = Some(now);
-        self.published.status.lock().aof_rewrite_in_progress = true;
-        let snapshots = self.snapshots.clone();
-        self.snapshot_task = Some(io::blocking(self.inline, move || snapshots.snapshot()));
-    }
-
-    async fn snapshot_done(&mut self, result: Result<Snapshot, StorageError>) {
-        let snapshot = match result {
-            Ok(snapshot) => snapshot,
-            Err(error) => {
-                self.release_held_unsnapshotted();
-                self.rewrite_failed(&error.to_string());
-                return;
-            }
-        };
-        let run = self
-            .rewrite
-            .as_mut()
-            .expect("a snapshot belongs to a rewrite");
-        assert!(
-            snapshot.lsn >= run.received_at_start,
-            "snapshot at LSN {} misses deltas up to {} already received",
-            snapshot.lsn,
-            run.received_at_start
-        );
-        if self.failed.is_some() {
-            run.recovery = true;
-        }
-        if run.recovery {
-            self.begin_recovery_base(snapshot);
-            return;
-        }
-        // Routine: deltas up to the snapshot finish in the old file. Those
-        // not received yet are on their way; the switch waits for them.
-        self.release_held_through(snapshot.lsn);
-        let drained = self.received_lsn >= snapshot.lsn;
-        self.draining = Some(snapshot);
-        if drained {
-            self.finish_switch().await;
-        }
-    }
-
-    /// Switches to a new incremental file at the drained snapshot's LSN
-    /// and starts writing the base; on a disk error, recovers from the
-    /// same snapshot instead.
-    async fn finish_switch(&mut self) {
-        let snapshot = self.draining.take().expect("a drained snapshot");
-        if let Err(error) = self.switch_incr().await {
-            self.fail(&error);
-        }
-        if self.failed.is_some() {
-            self.begin_recovery_base(snapshot);
-            return;
-        }
-        let run = self.rewrite.as_mut().expect("still rewriting");
-        run.snapshot_lsn = Some(snapshot.lsn);
-        self.release_held_after(snapshot.lsn);
-        self.start_base(snapshot);
-    }
-
-    /// Recovery from `snapshot`: the old files are out of use; deltas
-    /// after it wait in memory for the new incremental file.
-    fn begin_recovery_base(&mut self, snapshot: Snapshot) {
-        let run = self.rewrite.as_mut().expect("still rewriting");
-        run.recovery = true;
-        run.snapshot_lsn = Some(snapshot.lsn);
-        self.encoder = AofEncoder::new();
-        self.pending.clear();
-        self.pending_lsn = 0;
-        self.release_held_after(snapshot.lsn);
-        self.start_base(snapshot);
-    }
-
-    /// Encodes held deltas up to `lsn` for the current file.
-    fn release_held_through(&mut self, lsn: u64) {
-        let split = self.held.partition_point(|d| d.lsn <= lsn);
-        let earlier: Vec<Delta> = self.held.drain(..split).collect();
-        for delta in &earlier {
-            self.encode(delta);
-        }
-        self.held_bytes = self.held.iter().map(Delta::approx_len).sum();
-    }
-
-    /// Encodes the held deltas after `lsn` for the file that will take
-    /// them; the others are in the snapshot.
-    fn release_held_after(&mut self, lsn: u64) {
-        let held = std::mem::take(&mut self.held);
-        self.held_bytes = 0;
-        for delta in held.iter().filter(|d| d.lsn > lsn) {
-            self.encode(delta);
-        }
-    }
-
-    /// The snapshot failed: held deltas go where they would have gone had
-    /// no rewrite started (the current file, or nowhere while failed).
-    fn release_held_unsnapshotted(&mut self) {
-        let held = std::mem::take(&mut self.held);
-        self.held_bytes = 0;
-        if self.failed.is_none() {
-            for delta in &held {
-                self.encode(delta);
-            }
-        }
-    }
-
-    /// Finishes the current incremental file up to the snapshot (written
-    /// and fsynced), then adds a new one to the manifest and makes it
-    /// current: everything after the snapshot goes there.
-    async fn switch_incr(&mut self) -> Result<(), StorageError> {
-        loop {
-            if let Some(write) = self.write.take() {
-                let result = write.await;
-                self.write_done(result).await;
-            }
-            if self.failed.is_some() {
-                return Ok(()); // already failed; the caller recovers
-            }
-            if self.pending.is_empty() {
-                break;
-            }
-            self.start_io();
-        }
-        if let Some(fsync) = self.fsync.take() {
-            let result = fsync.await;
-            self.fsync_done(result);
-            if self.failed.is_some() {
-                return Ok(());
-            }
-        }
-        if self.synced_lsn < self.written_lsn {
-            let file = self.incr.clone();
-            io::run(&self.storage, move |_| file.sync()).await?;
-            self.synced_lsn = self.written_lsn;
-            self.publish_durable(self.written_lsn);
-        }
-        let info = self.layout.incr_info(self.manifest.last_incr_seq() + 1);
-        let path = self.layout.path(&info.name);
-        let file = io::run(&self.storage, move |s| s.create(&path)).await?;
-        let mut next = self.manifest.clone();
-        next.incrs.push(info);
-        let (layout, manifest) = (self.layout.clone(), next.clone());
-        io::run(&self.storage, move |s| layout.write_manifest(s, &manifest)).await?;
-        self.manifest = next;
-        self.incr = file;
-        self.incr_len = 0;
-        self.encoder = AofEncoder::new();
-        Ok(())
-    }
-
-    fn start_base(&mut self, snapshot: Snapshot) {
-        let run = self.rewrite.as_mut().expect("still rewriting");
-        let info = self.layout.base_info(self.manifest.base_seq() + 1, false);
-        let path = self.layout.path(&info.name);
-        run.base = Some(info);
-        let cancel = run.cancel.clone();
-        self.base_task = Some(io::run(&self.storage, move |s| {
-            let file = s.create(&path)?;
-            Ok(write_base(&*file, &snapshot, &cancel))
-        }));
-    }
-
-    async fn base_done(&mut self, result: Result<Result<u64, BaseError>, StorageError>) {
-        let run = self.rewrite.as_ref().expect("a base belongs to a rewrite");
-        let base = run.base.clone().expect("a base file was named");
-        let written = match result {
-            Ok(Ok(len)) if !run.cancel.load(Ordering::Relaxed) => Ok(len),
-            Ok(Ok(_)) | Ok(Err(BaseError::Cancelled)) => Err("cancelled".to_string()),
-            Ok(Err(BaseError::Storage(error))) | Err(error) => Err(error.to_string()),
-        };
-        let outcome = match written {
-            Ok(len) if run.recovery => self.install_recovery(base.clone(), len).await,
-            Ok(len) if self.failed.is_none() => self.install_rewrite(base.clone(), len).await,
-            Ok(_) => Err("a disk error during the rewrite".to_string()),
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(()) => self.rewrite_succeeded(),
-            Err(error) => {
-                let path = self.layout.path(&base.name);
-                let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
-                self.rewrite_failed(&error);
-            }
-        }
-    }
-
-    /// Routine rewrite: the manifest names the new base and the
-    /// incremental files since the snapshot; the older files go.
-    async fn install_rewrite(
-        &mut self,
-        base: super::manifest::AofFileInfo,
-        len: u64,
-    ) -> Result<(), String> {
-        let current_seq = self.manifest.last_incr_seq();
-        let next = Manifest {
-            base: Some(base),
-            history: Vec::new(),
-            incrs: self
-                .manifest
-                .incrs
-                .iter()
-                .filter(|i| i.seq == current_seq)
-                .cloned()
-                .collect(),
-        };
-        self.replace_manifest(next, len + self.incr_len).await
-    }
-
-    /// Recovery: a new empty incremental file after the fresh base, the
-    /// manifest switched to both, writes accepted again.
-    async fn install_recovery(
-        &mut self,
-        base: super::manifest::AofFileInfo,
-        len: u64,
-    ) -> Result<(), String> {
-        let lsn = self.recovery_lsn().expect("a recovery has its snapshot");
-        let info = self.layout.incr_info(self.manifest.last_incr_seq() + 1);
-        let path = self.layout.path(&info.name);
-        let file = io::run(&self.storage, move |s| s.create(&path))
-            .await
-            .map_err(|e| e.to_string())?;
-        let next = Manifest {
-            base: Some(base),
-            history: Vec::new(),
-            incrs: vec![info],
-        };
-        self.replace_manifest(next, len).await?;
-        self.incr = file;
-        self.incr_len = 0;
-        self.written_lsn = lsn;
-        self.synced_lsn = lsn;
-        self.failed = None;
-        self.publish_durable(lsn);
-        self.published.health.send_replace(Health::Ok);
-        {
-            let mut status = self.published.status.lock();
-            status.aof_last_write_ok = true;
-            status.aof_last_write_error = None;
-        }
-        tracing::warn!(
-            "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
-        );
-        Ok(())
-    }
-
-    /// Writes `next` as the manifest, then deletes the files it dropped.
-    async fn replace_manifest(&mut self, next: Manifest, total_len: u64) -> Result<(), String> {
-        let (layout, manifest) = (self.layout.clone(), next.clone());
-        io::run(&self.storage, move |s| layout.write_manifest(s, &manifest))
-            .await
-            .map_err(|e| e.to_string())?;
-        let keep: Vec<String> = next.all_files().map(|f| f.name.clone()).collect();
-        let dropped: Vec<_> = self
-            .manifest
-            .all_files()
-            .filter(|f| !keep.contains(&f.name))
-            .map(|f| self.layout.path(&f.name))
-            .collect();
-        let dir = self.layout.dir().to_path_buf();
-        let removed = io::run(&self.storage, move |s| {
-            for path in &dropped {
-                s.remove(path)?;
-            }
-            s.sync_dir(&dir)
-        })
-        .await;
-        if let Err(error) = removed {
-            // The manifest no longer names them: leftovers, not data.
-            tracing::warn!("removing old AOF files: {error}");
-        }
-        self.manifest = next;
-        self.total_len = total_len;
-        self.rewrite_base_len = total_len;
-        Ok(())
-    }
-
-    fn rewrite_succeeded(&mut self) {
-        let run = self.rewrite.take().expect("rewriting");
-        let mut status = self.published.status.lock();
-        status.aof_rewrite_in_progress = false;
-        status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
-        status.aof_last_bgrewrite_ok = true;
-        status.aof_rewrites += 1;
-        status.aof_rewrites_consecutive_failures = 0;
-        *self.published.rewrite_started.lock() = None;
-        tracing::info!("Background AOF rewrite finished successfully");
-    }
-
-    fn rewrite_failed(&mut self, error: &str) {
-        let run = self.rewrite.take().expect("rewriting");
-        tracing::warn!("Background AOF rewrite failed: {error}");
-        let mut status = self.published.status.lock();
-        status.aof_rewrite_in_progress = false;
-        status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
-        status.aof_last_bgrewrite_ok = false;
-        status.aof_rewrites_consecutive_failures += 1;
-        *self.published.rewrite_started.lock() = None;
-        let failures = status.aof_rewrites_consecutive_failures.min(6) as u32;
-        drop(status);
-        // Automatic rewrites back off after failures: 1 min, doubling, <= 1 h.
-        self.next_auto_rewrite = Instant::now() + AUTO_RETRY_FIRST * 2u32.pow(failures - 1);
-        if let Some(failure) = &mut self.failed {
-            let now = Instant::now();
-            failure.retry_at = if run.recovery {
-                now + failure.backoff
-            } else {
-                now
-            };
-            if run.recovery {
-                failure.backoff = (failure.backoff * 2).min(RETRY_MAX);
-            }
-        }
     }
 
     // ----- shutdown -----

@@ -1,0 +1,389 @@
+//! Rewrites, and the recovery from a disk error (a rewrite into fresh
+//! files): taking the snapshot, holding deltas until its LSN is known,
+//! finishing the old incremental file up to it, the switch to a new one,
+//! the base written in the background, and the manifest that names the
+//! new files once it is durable. The actor's other half; see `mod.rs` for
+//! the whole story.
+
+use super::{AofActor, Health, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX};
+use crate::aof::base::{write_base, BaseError};
+use crate::aof::encode::AofEncoder;
+use crate::aof::manifest::{AofFileInfo, Manifest};
+use crate::io;
+use crate::snapshot::{self, SnapshotBegun};
+use crate::storage::StorageError;
+use kv_engine::snapshot::SnapshotError;
+use kv_engine::Delta;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::time::Instant;
+
+impl AofActor {
+    pub(super) fn start_rewrite(&mut self, recovery: bool) {
+        debug_assert!(self.rewrite.is_none() && self.snapshot_task.is_none());
+        let now = Instant::now();
+        self.rewrite = Some(RewriteRun {
+            recovery,
+            started: now,
+            snapshot_lsn: None,
+            received_at_start: self.received_lsn,
+            base: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+        });
+        *self.published.rewrite_started.lock() = Some(now);
+        self.published.status.lock().aof_rewrite_in_progress = true;
+        let engine = self.engine.clone();
+        self.snapshot_task = Some(io::blocking(self.inline, move || snapshot::begin(&*engine)));
+    }
+
+    pub(super) async fn snapshot_done(
+        &mut self,
+        result: Result<Result<SnapshotBegun, SnapshotError>, StorageError>,
+    ) {
+        let snapshot = match result {
+            Ok(Ok(snapshot)) => snapshot,
+            Ok(Err(SnapshotError::InProgress)) => {
+                // A BGSAVE holds the engine's snapshot: try again later,
+                // as Redis schedules a rewrite behind a BGSAVE.
+                self.release_held_unsnapshotted();
+                self.rewrite_scheduled();
+                return;
+            }
+            Err(error) => {
+                self.release_held_unsnapshotted();
+                self.rewrite_failed(&error.to_string());
+                return;
+            }
+        };
+        let run = self
+            .rewrite
+            .as_mut()
+            .expect("a snapshot belongs to a rewrite");
+        assert!(
+            snapshot.lsn >= run.received_at_start,
+            "snapshot at LSN {} misses deltas up to {} already received",
+            snapshot.lsn,
+            run.received_at_start
+        );
+        if self.failed.is_some() {
+            run.recovery = true;
+        }
+        if run.recovery {
+            self.begin_recovery_base(snapshot);
+            return;
+        }
+        // Routine: deltas up to the snapshot finish in the old file. Those
+        // not received yet are on their way; the switch waits for them.
+        self.release_held_through(snapshot.lsn);
+        let drained = self.received_lsn >= snapshot.lsn;
+        self.draining = Some(snapshot);
+        if drained {
+            self.finish_switch().await;
+        }
+    }
+
+    /// Switches to a new incremental file at the drained snapshot's LSN
+    /// and starts writing the base; on a disk error, recovers from the
+    /// same snapshot instead.
+    pub(super) async fn finish_switch(&mut self) {
+        let snapshot = self.draining.take().expect("a drained snapshot");
+        if let Err(error) = self.switch_incr().await {
+            self.fail(&error);
+        }
+        if self.failed.is_some() {
+            self.begin_recovery_base(snapshot);
+            return;
+        }
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        run.snapshot_lsn = Some(snapshot.lsn);
+        self.release_held_after(snapshot.lsn);
+        self.start_base(snapshot);
+    }
+
+    /// Recovery from `snapshot`: the old files are out of use; deltas
+    /// after it wait in memory for the new incremental file.
+    pub(super) fn begin_recovery_base(&mut self, snapshot: SnapshotBegun) {
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        run.recovery = true;
+        run.snapshot_lsn = Some(snapshot.lsn);
+        self.encoder = AofEncoder::new();
+        self.pending.clear();
+        self.pending_lsn = 0;
+        self.release_held_after(snapshot.lsn);
+        self.start_base(snapshot);
+    }
+
+    /// Encodes held deltas up to `lsn` for the current file.
+    pub(super) fn release_held_through(&mut self, lsn: u64) {
+        let split = self.held.partition_point(|d| d.lsn <= lsn);
+        let earlier: Vec<Delta> = self.held.drain(..split).collect();
+        for delta in &earlier {
+            self.encode(delta);
+        }
+        self.held_bytes = self.held.iter().map(Delta::approx_len).sum();
+    }
+
+    /// Encodes the held deltas after `lsn` for the file that will take
+    /// them; the others are in the snapshot.
+    pub(super) fn release_held_after(&mut self, lsn: u64) {
+        let held = std::mem::take(&mut self.held);
+        self.held_bytes = 0;
+        for delta in held.iter().filter(|d| d.lsn > lsn) {
+            self.encode(delta);
+        }
+    }
+
+    /// The snapshot failed: held deltas go where they would have gone had
+    /// no rewrite started (the current file, or nowhere while failed).
+    pub(super) fn release_held_unsnapshotted(&mut self) {
+        let held = std::mem::take(&mut self.held);
+        self.held_bytes = 0;
+        if self.failed.is_none() {
+            for delta in &held {
+                self.encode(delta);
+            }
+        }
+    }
+
+    /// Finishes the current incremental file up to the snapshot (written
+    /// and fsynced), then adds a new one to the manifest and makes it
+    /// current: everything after the snapshot goes there.
+    pub(super) async fn switch_incr(&mut self) -> Result<(), StorageError> {
+        loop {
+            if let Some(write) = self.write.take() {
+                let result = write.await;
+                self.write_done(result).await;
+            }
+            if self.failed.is_some() {
+                return Ok(()); // already failed; the caller recovers
+            }
+            if self.pending.is_empty() {
+                break;
+            }
+            self.start_io();
+        }
+        if let Some(fsync) = self.fsync.take() {
+            let result = fsync.await;
+            self.fsync_done(result);
+            if self.failed.is_some() {
+                return Ok(());
+            }
+        }
+        if self.synced_lsn < self.written_lsn {
+            let file = self.incr.clone();
+            io::run(&self.storage, move |_| file.sync()).await?;
+            self.synced_lsn = self.written_lsn;
+            self.publish_durable(self.written_lsn);
+        }
+        let seq = self.take_incr_seq();
+        let info = self.layout.incr_info(seq);
+        let path = self.layout.path(&info.name);
+        let file = io::run(&self.storage, move |s| s.create(&path)).await?;
+        let mut next = self.manifest.clone();
+        next.incrs.push(info);
+        let (layout, manifest) = (self.layout.clone(), next.clone());
+        io::run(&self.storage, move |s| layout.write_manifest(s, &manifest)).await?;
+        self.manifest = next;
+        self.incr = file;
+        self.incr_len = 0;
+        self.encoder = AofEncoder::new();
+        Ok(())
+    }
+
+    pub(super) fn take_incr_seq(&mut self) -> u64 {
+        let seq = self.next_incr_seq;
+        self.next_incr_seq += 1;
+        seq
+    }
+
+    pub(super) fn start_base(&mut self, snapshot: SnapshotBegun) {
+        let rdb = self.base_format.is_rdb();
+        let seq = self.next_base_seq;
+        self.next_base_seq += 1;
+        let run = self.rewrite.as_mut().expect("still rewriting");
+        let info = self.layout.base_info(seq, rdb);
+        let path = self.layout.path(&info.name);
+        run.base = Some(info);
+        let cancel = run.cancel.clone();
+        let format = self.base_format.clone();
+        let engine = self.engine.clone();
+        self.base_task = Some(io::run(&self.storage, move |s| {
+            let file = match s.create(&path) {
+                Ok(file) => file,
+                Err(error) => {
+                    // The snapshot must end whatever becomes of its file.
+                    snapshot::cancel(&*engine);
+                    return Err(error);
+                }
+            };
+            Ok(write_base(&*file, &*engine, &snapshot, &format, &cancel))
+        }));
+    }
+
+    pub(super) async fn base_done(&mut self, result: Result<Result<u64, BaseError>, StorageError>) {
+        let run = self.rewrite.as_ref().expect("a base belongs to a rewrite");
+        let base = run.base.clone().expect("a base file was named");
+        let written = match result {
+            Ok(Ok(len)) if !run.cancel.load(Ordering::Relaxed) => Ok(len),
+            Ok(Ok(_)) | Ok(Err(BaseError::Cancelled)) => Err("cancelled".to_string()),
+            Ok(Err(BaseError::Storage(error))) | Err(error) => Err(error.to_string()),
+        };
+        let base_written = written.is_ok();
+        let outcome = match written {
+            Ok(len) if run.recovery => self.install_recovery(base.clone(), len).await,
+            Ok(len) if self.failed.is_none() => self.install_rewrite(base.clone(), len).await,
+            Ok(_) => Err("a disk error during the rewrite".to_string()),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => self.rewrite_succeeded(),
+            Err(error) => {
+                if !base_written {
+                    // Never named by a manifest: safe to remove now.
+                    let path = self.layout.path(&base.name);
+                    let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
+                }
+                self.rewrite_failed(&error);
+            }
+        }
+    }
+
+    /// Routine rewrite: the manifest names the new base and the
+    /// incremental files since the snapshot; the older files go.
+    pub(super) async fn install_rewrite(
+        &mut self,
+        base: AofFileInfo,
+        len: u64,
+    ) -> Result<(), String> {
+        let current_seq = self.manifest.last_incr_seq();
+        let next = Manifest {
+            base: Some(base),
+            history: Vec::new(),
+            incrs: self
+                .manifest
+                .incrs
+                .iter()
+                .filter(|i| i.seq == current_seq)
+                .cloned()
+                .collect(),
+        };
+        self.replace_manifest(next, len + self.incr_len).await
+    }
+
+    /// Recovery: a new empty incremental file after the fresh base, the
+    /// manifest switched to both, writes accepted again.
+    pub(super) async fn install_recovery(
+        &mut self,
+        base: AofFileInfo,
+        len: u64,
+    ) -> Result<(), String> {
+        let lsn = self.recovery_lsn().expect("a recovery has its snapshot");
+        let seq = self.take_incr_seq();
+        let info = self.layout.incr_info(seq);
+        let path = self.layout.path(&info.name);
+        let file = io::run(&self.storage, move |s| s.create(&path))
+            .await
+            .map_err(|e| e.to_string())?;
+        let next = Manifest {
+            base: Some(base),
+            history: Vec::new(),
+            incrs: vec![info],
+        };
+        self.replace_manifest(next, len).await?;
+        self.incr = file;
+        self.incr_len = 0;
+        self.written_lsn = lsn;
+        self.synced_lsn = lsn;
+        self.failed = None;
+        self.publish_durable(lsn);
+        self.published.health.send_replace(Health::Ok);
+        {
+            let mut status = self.published.status.lock();
+            status.aof_last_write_ok = true;
+            status.aof_last_write_error = None;
+        }
+        tracing::warn!(
+            "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
+        );
+        Ok(())
+    }
+
+    /// Writes `next` as the manifest; once it is durable, removes every
+    /// file of ours it does not name. On failure nothing is removed: the
+    /// rename may have happened, so either manifest may be the one a
+    /// restart reads, and both must stay loadable.
+    pub(super) async fn replace_manifest(
+        &mut self,
+        next: Manifest,
+        total_len: u64,
+    ) -> Result<(), String> {
+        let (layout, manifest) = (self.layout.clone(), next.clone());
+        io::run(&self.storage, move |s| {
+            layout.write_manifest(s, &manifest)?;
+            if let Err(error) = layout.collect_garbage(s, &manifest) {
+                // Not named by the manifest: leftovers, not data.
+                tracing::warn!("removing old AOF files: {error}");
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        self.manifest = next;
+        self.total_len = total_len;
+        self.rewrite_base_len = total_len;
+        Ok(())
+    }
+
+    pub(super) fn rewrite_succeeded(&mut self) {
+        let run = self.rewrite.take().expect("rewriting");
+        let mut status = self.published.status.lock();
+        status.aof_rewrite_in_progress = false;
+        status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
+        status.aof_last_bgrewrite_ok = true;
+        status.aof_rewrites += 1;
+        status.aof_rewrites_consecutive_failures = 0;
+        *self.published.rewrite_started.lock() = None;
+        tracing::info!("Background AOF rewrite finished successfully");
+    }
+
+    /// The engine's snapshot was busy: the rewrite waits (aof_rewrite_scheduled)
+    /// and the next tick tries again; a recovery retries the same way.
+    pub(super) fn rewrite_scheduled(&mut self) {
+        let run = self.rewrite.take().expect("rewriting");
+        *self.published.rewrite_started.lock() = None;
+        self.published.status.lock().aof_rewrite_in_progress = false;
+        if run.recovery || self.failed.is_some() {
+            if let Some(failure) = &mut self.failed {
+                failure.retry_at = Instant::now();
+            }
+        } else {
+            self.rewrite_requested = true;
+        }
+    }
+
+    pub(super) fn rewrite_failed(&mut self, error: &str) {
+        let run = self.rewrite.take().expect("rewriting");
+        tracing::warn!("Background AOF rewrite failed: {error}");
+        let mut status = self.published.status.lock();
+        status.aof_rewrite_in_progress = false;
+        status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
+        status.aof_last_bgrewrite_ok = false;
+        status.aof_rewrites_consecutive_failures += 1;
+        *self.published.rewrite_started.lock() = None;
+        let failures = status.aof_rewrites_consecutive_failures.min(6) as u32;
+        drop(status);
+        // Automatic rewrites back off after failures: 1 min, doubling, <= 1 h.
+        self.next_auto_rewrite = Instant::now() + AUTO_RETRY_FIRST * 2u32.pow(failures - 1);
+        if let Some(failure) = &mut self.failed {
+            let now = Instant::now();
+            failure.retry_at = if run.recovery {
+                now + failure.backoff
+            } else {
+                now
+            };
+            if run.recovery {
+                failure.backoff = (failure.backoff * 2).min(RETRY_MAX);
+            }
+        }
+    }
+}
