@@ -120,6 +120,48 @@ async fn resp3_gets_push_frames_and_may_run_anything() {
 }
 
 #[tokio::test]
+async fn a_client_may_hold_ten_thousand_patterns() {
+    let server = shared("");
+    let mut client = Client::direct(&server);
+    let mut words = vec!["PSUBSCRIBE".to_string()];
+    words.extend((0..=10_000).map(|i| format!("p{i}*")));
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    assert_eq!(
+        client.call(&words).await,
+        "-ERR too many subscriptions of this kind for one client (the limit is 10000)\r\n"
+    );
+    assert_eq!(subscribers(&server), 0, "refused whole");
+    // 9,999 patterns: one confirmation each.
+    client.call(&words[..10_000]).await;
+    for _ in 1..9_999 {
+        client.reply().await;
+    }
+    assert_eq!(
+        server
+            .core
+            .lock()
+            .host
+            .pubsub
+            .n_names(server::pubsub::Kind::Pattern),
+        9_999
+    );
+    let refused = client
+        .call(&["PSUBSCRIBE", "p0*", "p9999*", "one-more"])
+        .await;
+    assert!(refused.starts_with("-ERR too many"), "{refused}");
+    assert_eq!(
+        client.call(&["PSUBSCRIBE", "p0*", "p9999*"]).await,
+        "*3\r\n$10\r\npsubscribe\r\n$3\r\np0*\r\n:9999\r\n"
+    );
+    client.reply().await;
+    // Channels are counted apart from patterns.
+    assert!(client
+        .call(&["SUBSCRIBE", "c"])
+        .await
+        .ends_with(":10001\r\n"));
+}
+
+#[tokio::test]
 async fn pubsub_introspection_client_list_and_kill_type_pubsub() {
     let server = shared("");
     let mut a = Client::direct(&server);

@@ -51,10 +51,14 @@ impl Kind {
     }
 }
 
-/// How many channels (or patterns, or shard channels) one client may
-/// hold. Redis has no limit; ours bounds the registry and, for patterns,
-/// the matching work of every PUBLISH. Far above what clients use.
-pub const MAX_PER_CLIENT: usize = 1 << 20;
+/// How many channels (and, apart, shard channels) one client may hold.
+/// Redis has no limit; ours bounds the registry, far above what clients
+/// use.
+pub const MAX_CHANNELS_PER_CLIENT: usize = 1 << 20;
+
+/// How many patterns one client may hold: every PUBLISH matches the
+/// channel against every pattern, so this bounds its work too.
+pub const MAX_PATTERNS_PER_CLIENT: usize = 10_000;
 
 /// A (un)subscription that would take a client past its limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +69,7 @@ pub struct TooMany {
 impl TooMany {
     pub fn reply_text(self) -> String {
         format!(
-            "ERR too many subscriptions for one client (the limit is {})",
+            "ERR too many subscriptions of this kind for one client (the limit is {})",
             self.limit
         )
     }
@@ -85,7 +89,8 @@ pub struct PubSub {
     /// Name -> subscribers, per kind (channels, patterns, shard channels).
     by_name: [HashMap<Bytes, BTreeSet<ClientId>>; 3],
     clients: HashMap<ClientId, Subscriber>,
-    max_per_client: usize,
+    /// Per kind, how many one client may hold.
+    max_per_client: [usize; 3],
 }
 
 #[derive(Debug)]
@@ -98,16 +103,24 @@ struct Subscriber {
 
 impl Default for PubSub {
     fn default() -> Self {
-        PubSub::with_limit(MAX_PER_CLIENT)
+        PubSub {
+            by_name: Default::default(),
+            clients: HashMap::new(),
+            max_per_client: [
+                MAX_CHANNELS_PER_CLIENT,
+                MAX_PATTERNS_PER_CLIENT,
+                MAX_CHANNELS_PER_CLIENT,
+            ],
+        }
     }
 }
 
 impl PubSub {
+    /// A registry where a client may hold `max_per_client` of each kind.
     pub fn with_limit(max_per_client: usize) -> PubSub {
         PubSub {
-            by_name: Default::default(),
-            clients: HashMap::new(),
-            max_per_client,
+            max_per_client: [max_per_client; 3],
+            ..PubSub::default()
         }
     }
 
@@ -120,10 +133,9 @@ impl PubSub {
             .filter(|n| !held.is_some_and(|h| h.contains(*n)))
             .collect::<BTreeSet<_>>()
             .len();
-        if held.map_or(0, BTreeSet::len) + new > self.max_per_client {
-            return Err(TooMany {
-                limit: self.max_per_client,
-            });
+        let limit = self.max_per_client[kind.index()];
+        if held.map_or(0, BTreeSet::len) + new > limit {
+            return Err(TooMany { limit });
         }
         Ok(())
     }
@@ -146,7 +158,7 @@ impl PubSub {
             return false;
         }
         assert!(
-            subscriber.names[kind.index()].len() <= self.max_per_client,
+            subscriber.names[kind.index()].len() <= self.max_per_client[kind.index()],
             "check_room precedes subscribe"
         );
         self.by_name[kind.index()]
