@@ -358,3 +358,24 @@ async fn a_thousand_subscribers_vanish_abruptly_and_the_registry_empties() {
         .check(b"PUBLISH all x\r\nPUBSUB NUMPAT\r\n", b":0\r\n:0\r\n")
         .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn subscribers_and_blocked_clients_are_never_idle() {
+    let server = shared("timeout 2\n");
+    let mut subscriber = Client::direct(&server);
+    subscriber.call(&["SUBSCRIBE", "c"]).await;
+    let mut waiter = Client::direct(&server);
+    waiter.send(b"BLPOP q 0\r\n").await;
+    let mut idle = Client::direct(&server);
+    idle.check(b"PING\r\n", b"+PONG\r\n").await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(idle.closed().await, "a plain client is closed after 2 s");
+    let mut publisher = Client::direct(&server);
+    publisher
+        .check(b"PUBLISH c m\r\nRPUSH q v\r\n", b":1\r\n:1\r\n")
+        .await;
+    subscriber
+        .expect(b"*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n")
+        .await;
+    waiter.expect(b"*2\r\n$1\r\nq\r\n$1\r\nv\r\n").await;
+}

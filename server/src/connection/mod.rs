@@ -111,9 +111,13 @@ where
             if input.capacity() - input.len() < READ_CHUNK / 4 {
                 input.reserve(READ_CHUNK.max(decoder.bytes_wanted(&input)));
             }
+            // Redis never closes monitors, blocked or subscribed clients
+            // for being idle.
             let idle_deadline = cached
                 .timeout
-                .filter(|_| !session.conn.monitor && blocked.is_none())
+                .filter(|_| {
+                    !session.conn.monitor && blocked.is_none() && session.conn.subscriptions == 0
+                })
                 .map(|t| last_input + t);
             let idle = async {
                 match idle_deadline {
