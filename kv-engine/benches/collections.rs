@@ -48,16 +48,6 @@ fn build(runner: &mut Runner, kind: &str, key: &[u8], n: usize) {
     }
 }
 
-fn heap_bytes(value: &Value) -> usize {
-    match value {
-        Value::List(l) => l.heap_bytes(),
-        Value::Hash(h) => h.heap_bytes(),
-        Value::Set(s) => s.heap_bytes(),
-        Value::ZSet(z) => z.heap_bytes(),
-        Value::Str(s) => s.heap_bytes(),
-    }
-}
-
 fn encoding(value: &Value) -> &'static str {
     match value {
         Value::List(l) => l.encoding(),
@@ -84,7 +74,7 @@ fn memory_table() {
             let value = runner.engine.db(0).get(&key).expect("built");
             println!(
                 "{kind:<8} {n:<8} {:>9.1} {:>9.1}  {}",
-                heap_bytes(value) as f64 / n as f64,
+                value.heap_bytes() as f64 / n as f64,
                 after.saturating_sub(before) as f64 / n as f64,
                 encoding(value)
             );

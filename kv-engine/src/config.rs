@@ -1,4 +1,10 @@
 //! Engine configuration: the redis.conf directives the engine itself obeys.
+//!
+//! Field names are Redis's directive names with `_` for `-`
+//! (`maxmemory_policy` is `maxmemory-policy`), so the server's config table
+//! maps onto them one to one.
+
+use crate::notify::NotifyFlags;
 
 /// Settings the engine reads on every command; the server owns parsing and
 /// CONFIG SET and hands the engine a new copy.
@@ -18,6 +24,9 @@ pub struct EngineConfig {
     /// The active expiry cycle's effort, 1..=10 (`active-expire-effort`).
     pub active_expire_effort: u32,
     pub proto_max_bulk_len: u64,
+    /// Which events are recorded for the owner to publish; the owner keeps
+    /// the directive's text and parses it with `NotifyFlags::parse`.
+    pub notify_keyspace_events: NotifyFlags,
 }
 
 impl EngineConfig {
@@ -53,6 +62,7 @@ impl Default for EngineConfig {
             zset_max_listpack_value: 64,
             active_expire_effort: 1,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            notify_keyspace_events: NotifyFlags::NONE,
         }
     }
 }

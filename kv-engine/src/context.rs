@@ -13,6 +13,7 @@ use crate::command::CommandSpec;
 use crate::delta::DeltaOp;
 use crate::engine::EngineState;
 use crate::keyspace::{Keyspace, Slot};
+use crate::notify::EventClass;
 use crate::value::Value;
 use bytes::Bytes;
 use resp_codec::ReplyWriter;
@@ -49,6 +50,29 @@ impl<'e, 'w> Ctx<'e, 'w> {
     pub fn propagate_as_is(&mut self) {
         let argv = self.argv.to_vec();
         self.db.propagate(argv);
+    }
+}
+
+/// How a lookup treats the key it finds or misses (Redis's `LOOKUP_*`
+/// flags). Every lookup expires the key lazily first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lookup(u8);
+
+impl Lookup {
+    /// A lookup on the way to a write: no hit/miss counting, no `keymiss`.
+    pub const WRITE: Lookup = Lookup(0);
+    /// A read: counts a keyspace hit or miss and raises `keymiss`.
+    pub const READ: Lookup = Lookup(1);
+    /// A read that leaves the key's access time alone (TYPE, EXISTS, TTL).
+    pub const READ_NO_TOUCH: Lookup = Lookup(1 | 2);
+    /// A read that neither touches the key nor raises `keymiss` (OBJECT).
+    pub const READ_NO_TOUCH_NO_NOTIFY: Lookup = Lookup(1 | 2 | 4);
+
+    fn counts(self) -> bool {
+        self.0 & 1 != 0
+    }
+    fn notifies_miss(self) -> bool {
+        self.0 & 4 == 0 && self.counts()
     }
 }
 
@@ -90,6 +114,13 @@ impl Db<'_> {
     /// Changes since the last save (the host's INFO persistence).
     pub fn dirty(&self) -> u64 {
         self.state.dirty
+    }
+
+    /// `Engine::begin_snapshot`, for a host command (BGSAVE).
+    pub fn begin_snapshot(
+        &mut self,
+    ) -> Result<crate::snapshot::SnapshotStart, crate::snapshot::SnapshotError> {
+        crate::snapshot::begin_snapshot(self.state)
     }
 
     /// Drops every WATCH of `client` (the host's RESET).
@@ -134,13 +165,27 @@ impl Db<'_> {
         Some(self.state.dbs[self.index].value_in_mut(index))
     }
 
-    /// A lookup that counts keyspace hits and misses (GET-like commands).
+    /// A lookup that counts keyspace hits and misses and raises `keymiss`
+    /// (GET-like commands).
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
-        let Some(index) = self.live_slot(key) else {
-            self.state.stats.keyspace_misses += 1;
+        self.lookup_with(key, Lookup::READ)
+    }
+
+    /// A lookup as `how` says (see `Lookup`).
+    pub fn lookup_with(&mut self, key: &[u8], how: Lookup) -> Option<&Value> {
+        let found = self.live_slot(key);
+        if how.counts() {
+            match found {
+                Some(_) => self.state.stats.keyspace_hits += 1,
+                None => self.state.stats.keyspace_misses += 1,
+            }
+        }
+        let Some(index) = found else {
+            if how.notifies_miss() {
+                self.notify(EventClass::KeyMiss, "keymiss", key);
+            }
             return None;
         };
-        self.state.stats.keyspace_hits += 1;
         Some(self.state.dbs[self.index].value_in(index))
     }
 
@@ -163,9 +208,15 @@ impl Db<'_> {
     }
 
     /// Stores a value (new key or replacement), dropping any TTL unless
-    /// `keep_ttl`, and signals the key as modified.
+    /// `keep_ttl`, and signals the key as modified. A key whose time had
+    /// come is expired first (as Redis's write lookup does, with its DEL
+    /// and `expired` event), so storing over it adds a `new` key.
     pub fn store(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
-        self.state.dbs[self.index].insert(key, value, keep_ttl);
+        let index = self.index;
+        self.state.expire_if_needed(index, key, self.now_ms);
+        if self.state.dbs[index].insert(key, value, keep_ttl) {
+            self.notify(EventClass::New, "new", key);
+        }
         self.touched(key);
     }
 
@@ -177,12 +228,25 @@ impl Db<'_> {
         if matches!(value, Value::List(_) | Value::ZSet(_)) {
             self.state.signal_ready(db, key);
         }
+        self.state.expire_if_needed(db, key, self.now_ms);
         let keyspace = &mut self.state.dbs[db];
-        keyspace.insert(key, value, false);
+        let new = keyspace.insert(key, value, false);
         if let Some(at) = expire_at_ms {
             keyspace.set_expire_at(key, at);
         }
+        if new {
+            self.notify_at(db, EventClass::New, "new", key);
+        }
         self.touched_at(db, key);
+    }
+
+    /// Adds `key`, which the caller found missing, holding `value`, and
+    /// raises `new`; the caller signals the change once it has filled the
+    /// value in.
+    pub fn create(&mut self, key: &[u8], value: Value) {
+        let added = self.state.dbs[self.index].insert(key, value, false);
+        debug_assert!(added, "create() of an existing key");
+        self.notify(EventClass::New, "new", key);
     }
 
     /// Removes a key and signals it as modified; returns its value.
@@ -190,6 +254,61 @@ impl Db<'_> {
         let value = self.state.dbs[self.index].remove(key)?;
         self.touched(key);
         Some(value)
+    }
+
+    /// After elements left the collection under `key`: deletes the key if
+    /// the collection is now empty (raising `del`, as Redis does), else
+    /// records the change. True if it deleted the key.
+    pub fn remove_if_empty(&mut self, key: &[u8]) -> bool {
+        let index = self.index;
+        let empty = self.state.dbs[index]
+            .get(key)
+            .is_some_and(Value::is_empty_collection);
+        if empty {
+            self.remove(key);
+            self.notify(EventClass::Generic, "del", key);
+        } else {
+            self.touched(key);
+        }
+        empty
+    }
+
+    /// Stores a store command's result under `destination` and raises
+    /// `event`, or, for `None` (an empty result), deletes the destination,
+    /// raising `del` if it existed (SINTERSTORE, ZUNIONSTORE, ...). True
+    /// when the keyspace changed.
+    pub fn store_result(
+        &mut self,
+        destination: &[u8],
+        result: Option<Value>,
+        class: EventClass,
+        event: &'static str,
+    ) -> bool {
+        match result {
+            Some(value) => {
+                self.store(destination, value, false);
+                self.notify(class, event, destination);
+                true
+            }
+            None => {
+                let removed = self.remove(destination).is_some();
+                if removed {
+                    self.notify(EventClass::Generic, "del", destination);
+                }
+                removed
+            }
+        }
+    }
+
+    /// Raises keyspace event `event` of `class` for `key` in the selected
+    /// database (recorded only if the class is published).
+    pub fn notify(&mut self, class: EventClass, event: &'static str, key: &[u8]) {
+        self.state.notify(self.index, class, event, key);
+    }
+
+    /// Like `notify`, for a key in database `db`.
+    pub fn notify_at(&mut self, db: usize, class: EventClass, event: &'static str, key: &[u8]) {
+        self.state.notify(db, class, event, key);
     }
 
     /// Records that `key` changed: invalidates WATCHes on it and counts one

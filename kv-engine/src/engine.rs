@@ -17,6 +17,7 @@ use crate::delta::{Delta, DeltaOp, DeltaSink};
 use crate::error::CommandError;
 use crate::expiry_cycle::{ExpiryBudget, ExpiryCycleStats};
 use crate::keyspace::{KeyHasher, Keyspace};
+use crate::notify::{EventClass, KeyEvent, Notifications};
 use bytes::Bytes;
 use hashbrown::{HashMap, HashSet};
 use rand::SeedableRng;
@@ -44,6 +45,8 @@ pub struct EngineState {
     pub(crate) pending_ops: Vec<DeltaOp>,
     /// The pending ops come from EXEC: replay them inside MULTI/EXEC.
     pub(crate) pending_transaction: bool,
+    /// Keyspace events raised since the owner last took them.
+    pub(crate) notifications: Notifications,
     /// Keys that received elements, in order, for blocked clients.
     pub(crate) ready_keys: Vec<(usize, Bytes)>,
     ready_set: HashSet<(usize, Bytes)>,
@@ -57,6 +60,8 @@ pub struct EngineState {
     pub(crate) config: EngineConfig,
     /// The database the next active expiry cycle starts with.
     pub(crate) expiry_next_db: usize,
+    /// Bytes the owner holds for clients, counted towards `maxmemory`.
+    pub(crate) owner_memory: usize,
     /// Flushed databases (FLUSHDB/FLUSHALL ASYNC) for the owner to drop
     /// off the engine lock.
     garbage: Vec<Keyspace>,
@@ -75,6 +80,7 @@ impl EngineState {
         }
         self.dbs[db].remove(key);
         self.stats.expired_keys += 1;
+        self.notify(db, EventClass::Expired, "expired", key);
         self.signal_modified(db, key);
         self.pending_ops.push(DeltaOp {
             db: db as u32,
@@ -91,6 +97,12 @@ impl EngineState {
             self.garbage.clear();
         }
         self.garbage.push(keyspace);
+    }
+
+    /// Records a keyspace event, if its class is published.
+    pub(crate) fn notify(&mut self, db: usize, class: EventClass, event: &'static str, key: &[u8]) {
+        let flags = self.config.notify_keyspace_events;
+        self.notifications.record(flags, db, class, event, key);
     }
 
     pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8]) {
@@ -141,7 +153,7 @@ pub struct Outcome {
 }
 
 pub struct Engine {
-    state: EngineState,
+    pub(crate) state: EngineState,
     table: CommandTable,
     clock: Arc<dyn Clock>,
     sink: Box<dyn DeltaSink>,
@@ -162,6 +174,7 @@ impl Engine {
                 dirty: 0,
                 pending_ops: Vec::new(),
                 pending_transaction: false,
+                notifications: Notifications::default(),
                 ready_keys: Vec::new(),
                 ready_set: HashSet::new(),
                 swapped_dbs: Vec::new(),
@@ -169,6 +182,7 @@ impl Engine {
                 dirty_watchers: HashSet::new(),
                 config,
                 expiry_next_db: 0,
+                owner_memory: 0,
                 garbage: Vec::new(),
                 loading: false,
             },
@@ -229,6 +243,12 @@ impl Engine {
         self.state.dirty = 0;
     }
 
+    /// Forgets `n` changes (a background save covered the changes made
+    /// before it began; those made while it ran still count).
+    pub fn sub_dirty(&mut self, n: u64) {
+        self.state.dirty = self.state.dirty.saturating_sub(n);
+    }
+
     /// The time of the injected clock (loaders skip keys expired by now).
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
@@ -269,6 +289,20 @@ impl Engine {
     /// during load, DEBUG RELOAD).
     pub fn clear_all(&mut self) {
         self.state.dbs.iter_mut().for_each(Keyspace::clear);
+    }
+
+    /// The keyspace events raised since the last call, in the order Redis
+    /// raises them (see `notify`). Call it after every `execute`,
+    /// `active_expire_cycle` and `evict`: events wait here until taken
+    /// (at most `notify::MAX_PENDING_EVENTS`; later ones are dropped and
+    /// counted in `notifications_dropped`).
+    pub fn take_notifications(&mut self) -> Vec<KeyEvent> {
+        std::mem::take(&mut self.state.notifications.events)
+    }
+
+    /// Events dropped because the owner had not taken the earlier ones.
+    pub fn notifications_dropped(&self) -> u64 {
+        self.state.notifications.dropped
     }
 
     /// Keys that received elements since the last call, in order.

@@ -124,7 +124,7 @@ fn sample_round(state: &mut EngineState, db: usize, n: usize, now_ms: i64) -> (u
     let low = top.saturating_sub(n);
     let due: Vec<Vec<u8>> = (low..top)
         .filter_map(|pos| keyspace.volatile_at(pos))
-        .filter(|&(_, at)| at <= now_ms)
+        .filter(|&(_, at)| at < now_ms)
         .map(|(key, _)| key.to_vec())
         .collect();
     keyspace.set_expiry_cursor(low);

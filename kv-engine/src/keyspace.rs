@@ -23,6 +23,12 @@
 //! - expiry times only for keys that have one: `expires` (entry index ->
 //!   time) and `volatile` (a dense list the active expiry cycle samples from).
 //!
+//! Memory accounting (`used_bytes`) is kept per write, never by walking:
+//! the table's allocations follow from capacities, and counters hold the
+//! bytes of long keys and of values (`Value::heap_bytes` is O(1)). A value
+//! handed out for changing in place (`get_mut`) is re-measured at the next
+//! change to the keyspace, or read fresh by `used_bytes` meanwhile.
+//!
 //! Removal unlinks the entry and moves the last entry into its place, so
 //! `entries` stays dense and a random key is one index away.
 //!
@@ -33,6 +39,7 @@
 //! bucket if that bucket has not been moved yet, else the new table's. SCAN
 //! then walks both tables as Redis's `dictScan` does.
 
+use crate::memory::charged;
 use crate::snapshot::{KeyspaceSnapshot, SnapshotVisitor, Stashed};
 use crate::value::Value;
 use hashbrown::HashMap;
@@ -84,6 +91,13 @@ pub struct Keyspace {
     /// A snapshot in progress (see `snapshot`): which entries are still to
     /// be handed over, and copies of those written since it began.
     snapshot: Option<Box<KeyspaceSnapshot>>,
+    /// Bytes of keys too long to live inside their entry.
+    key_bytes: usize,
+    /// `Value::heap_bytes` summed over every entry (as of `changing`).
+    value_bytes: usize,
+    /// The entry last handed out for changing in place, with its value's
+    /// bytes at that moment: re-measured by `settle`.
+    changing: Option<(u32, usize)>,
 }
 
 /// The end of a chain.
@@ -212,9 +226,10 @@ impl Entries {
         self.pages.iter().flatten()
     }
 
-    /// Entries the pages have room for.
-    fn capacity(&self) -> usize {
-        self.pages.len() * PAGE
+    /// Heap bytes of the pages and the page list.
+    fn heap_bytes(&self) -> usize {
+        charged(self.pages.capacity() * std::mem::size_of::<Vec<Entry>>())
+            + self.pages.len() * charged(PAGE * std::mem::size_of::<Entry>())
     }
 }
 
@@ -288,6 +303,9 @@ impl Keyspace {
             volatile: Vec::new(),
             expiry_cursor: 0,
             snapshot: None,
+            key_bytes: 0,
+            value_bytes: 0,
+            changing: None,
         }
     }
 
@@ -309,9 +327,10 @@ impl Keyspace {
         self.volatile.len()
     }
 
-    /// True when `key` has an expiry at or before `now_ms`.
+    /// True when `key` has an expiry that has passed: Redis expires a key
+    /// once the time is past its expiry (`now > when`), not at it.
     pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
-        self.expire_at(key).is_some_and(|at| at <= now_ms)
+        self.expire_at(key).is_some_and(|at| at < now_ms)
     }
 
     /// The value, ignoring expiry (the caller has already checked it).
@@ -322,23 +341,27 @@ impl Keyspace {
 
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
         let index = self.find(key)?;
-        self.before_write(index);
-        Some(&mut self.entries[index as usize].value)
+        Some(self.value_in_mut(index))
     }
 
     pub fn contains(&self, key: &[u8]) -> bool {
         self.find(key).is_some()
     }
 
-    /// Stores `value`, keeping an existing expiry only if `keep_ttl`.
-    pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+    /// Stores `value`, keeping an existing expiry only if `keep_ttl`;
+    /// true when the key is new.
+    pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> bool {
+        self.settle();
+        let bytes = value.heap_bytes();
         if let Some(index) = self.find(key) {
             self.before_write(index);
-            self.entries[index as usize].value = value;
+            let entry = &mut self.entries[index as usize];
+            self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
+            entry.value = value;
             if !keep_ttl {
                 self.clear_expiry(index);
             }
-            return;
+            return false;
         }
         assert!(
             self.entries.len() < NIL as usize,
@@ -356,11 +379,15 @@ impl Keyspace {
         }
         let index = self.entries.len() as u32;
         let chain = self.chain_of(self.hash(key));
+        let entry_key = EntryKey::new(key, self.head(chain));
+        self.key_bytes += charged(entry_key.heap_len());
+        self.value_bytes += bytes;
         self.entries.push(Entry {
-            key: EntryKey::new(key, self.head(chain)),
+            key: entry_key,
             value,
         });
         self.set_head(chain, index);
+        true
     }
 
     /// Removes the key and its expiry; returns the value it held.
@@ -368,6 +395,7 @@ impl Keyspace {
         if self.buckets.is_empty() {
             return None;
         }
+        self.settle();
         self.rehash_steps(REHASH_STEPS);
         let chain = self.chain_of(self.hash(key));
         let mut previous = NIL;
@@ -396,6 +424,8 @@ impl Keyspace {
             self.renumber(last, current);
         }
         let removed = self.entries.swap_remove(current);
+        self.key_bytes -= charged(removed.key.heap_len());
+        self.value_bytes -= removed.value.heap_bytes();
         if let Some(snapshot) = self.snapshot.as_mut() {
             if current != last {
                 snapshot.moved(last as usize, current as usize, self.entries.len());
@@ -577,14 +607,63 @@ impl Keyspace {
 
     /// Bytes this keyspace has asked the allocator for, excluding the values'
     /// own heap data (which `Value` owns): the table, the entries, long keys
-    /// and the expiry index.
+    /// and the expiry index. O(1).
     pub fn table_bytes(&self) -> usize {
-        let expiry = std::mem::size_of::<(u32, Expiry)>() + 1;
-        (self.buckets.capacity() + self.old.capacity()) * 4
-            + self.entries.capacity() * std::mem::size_of::<Entry>()
-            + self.entries.iter().map(|e| e.key.heap_len()).sum::<usize>()
-            + self.expires.capacity() * expiry
-            + self.volatile.capacity() * 4
+        let head = std::mem::size_of::<Head>();
+        charged(self.buckets.capacity() * head)
+            + charged(self.old.capacity() * head)
+            + self.entries.heap_bytes()
+            + self.key_bytes
+            + charged(self.expires.allocation_size())
+            + charged(self.volatile.capacity() * std::mem::size_of::<u32>())
+    }
+
+    /// Every byte this keyspace holds on the heap: `table_bytes` plus the
+    /// values'. O(1), kept up to date by every change.
+    pub fn used_bytes(&self) -> usize {
+        let mut values = self.value_bytes;
+        if let Some((index, before)) = self.changing {
+            values = values - before + self.entries[index as usize].value.heap_bytes();
+        }
+        self.table_bytes() + values
+    }
+
+    /// `used_bytes` by walking every entry: what the counters must equal
+    /// (for tests of the accounting).
+    pub fn walked_used_bytes(&self) -> usize {
+        let keys: usize = self.entries.iter().map(|e| charged(e.key.heap_len())).sum();
+        let values: usize = self.entries.iter().map(|e| e.value.heap_bytes()).sum();
+        self.table_bytes() - self.key_bytes + keys + values
+    }
+
+    /// What one key costs on the heap (MEMORY USAGE): its entry and its
+    /// share of the buckets, a long key's bytes, its value's, and its expiry
+    /// record if it has one. None for a missing key (expired or not).
+    pub fn key_usage(&self, key: &[u8]) -> Option<usize> {
+        use std::mem::size_of;
+        let index = self.find(key)?;
+        let entry = &self.entries[index as usize];
+        let expiry = if self.expires.contains_key(&index) {
+            // The map's slot and control byte, and the dense list's slot.
+            size_of::<(u32, Expiry)>() + 1 + size_of::<u32>()
+        } else {
+            0
+        };
+        Some(
+            size_of::<Entry>()
+                + size_of::<Head>()
+                + charged(entry.key.heap_len())
+                + entry.value.heap_bytes()
+                + expiry,
+        )
+    }
+
+    /// Re-measures the value last handed out for changing in place.
+    fn settle(&mut self) {
+        if let Some((index, before)) = self.changing.take() {
+            let now = self.entries[index as usize].value.heap_bytes();
+            self.value_bytes = self.value_bytes - before + now;
+        }
     }
 
     /// Where `key` is at `now_ms`, with one hash lookup. The index stays
@@ -594,7 +673,7 @@ impl Keyspace {
             return Slot::Missing;
         };
         match self.expiry_of(index) {
-            Some(at) if at <= now_ms => Slot::Expired,
+            Some(at) if at < now_ms => Slot::Expired,
             _ => Slot::Live(index),
         }
     }
@@ -605,8 +684,11 @@ impl Keyspace {
     }
 
     pub(crate) fn value_in_mut(&mut self, index: u32) -> &mut Value {
+        self.settle();
         self.before_write(index);
-        &mut self.entries[index as usize].value
+        let value = &mut self.entries[index as usize].value;
+        self.changing = Some((index, value.heap_bytes()));
+        value
     }
 
     /// The pre-write hook of snapshots: if entry `index` is still to be

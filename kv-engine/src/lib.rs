@@ -9,6 +9,8 @@
 //! - [`delta`]: `Delta`, the propagation form of every write, with its LSN.
 //! - [`clock`]: the injected clock; [`client`]: per-connection state.
 //! - [`snapshot`]: point-in-time snapshots in slices, without fork.
+//! - [`notify`]: keyspace notification events and `notify-keyspace-events`.
+//! - [`memory`]: memory accounting (`used_memory`, MEMORY USAGE).
 //! - [`expiry_cycle`]: active expiry (Redis's adaptive sampling);
 //!   [`glob`]: Redis's glob patterns (KEYS, SCAN MATCH).
 //!
@@ -34,6 +36,8 @@ pub mod glob;
 pub mod harness;
 pub mod keyspace;
 pub mod long_double;
+pub mod memory;
+pub mod notify;
 pub mod parse;
 pub mod snapshot;
 pub mod value;
@@ -44,3 +48,4 @@ pub use config::EngineConfig;
 pub use delta::{Delta, DeltaLog, DeltaOp, DeltaSink};
 pub use engine::{Engine, Host, NoHost, Outcome};
 pub use error::{CommandError, CommandResult};
+pub use notify::{EventClass, KeyEvent, NotifyFlags};

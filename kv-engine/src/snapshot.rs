@@ -208,33 +208,15 @@ impl KeyspaceSnapshot {
     }
 }
 
-/// Approximate heap bytes of a value (for the stash's accounting).
+/// Heap bytes of a stashed value (for the stash's accounting).
 fn value_bytes(value: &Value) -> usize {
-    std::mem::size_of::<Value>()
-        + match value {
-            Value::Str(s) => s.len(),
-            Value::List(l) => l.heap_bytes(),
-            Value::Hash(h) => h.heap_bytes(),
-            Value::Set(s) => s.heap_bytes(),
-            Value::ZSet(z) => z.heap_bytes(),
-        }
+    std::mem::size_of::<Value>() + value.heap_bytes()
 }
 
 impl Engine {
     /// Starts a snapshot of every database as it is now.
     pub fn begin_snapshot(&mut self) -> Result<SnapshotStart, SnapshotError> {
-        let state = self.state_mut();
-        if state.dbs.iter().any(|ks| ks.snapshot_state().is_some()) {
-            return Err(SnapshotError::InProgress);
-        }
-        let mut databases = Vec::new();
-        for (db, keyspace) in state.dbs.iter_mut().enumerate() {
-            if !keyspace.is_empty() {
-                databases.push((db, keyspace.len() as u64, keyspace.expires_len() as u64));
-            }
-            keyspace.begin_snapshot(db);
-        }
-        Ok(SnapshotStart { databases })
+        begin_snapshot(self.state_mut())
     }
 
     pub fn snapshot_in_progress(&self) -> bool {
@@ -298,6 +280,24 @@ impl Engine {
         }
         stats
     }
+}
+
+/// `Engine::begin_snapshot` on the engine's state (also reached from a
+/// host command through `Db::begin_snapshot`).
+pub(crate) fn begin_snapshot(
+    state: &mut crate::engine::EngineState,
+) -> Result<SnapshotStart, SnapshotError> {
+    if state.dbs.iter().any(|ks| ks.snapshot_state().is_some()) {
+        return Err(SnapshotError::InProgress);
+    }
+    let mut databases = Vec::new();
+    for (db, keyspace) in state.dbs.iter_mut().enumerate() {
+        if !keyspace.is_empty() {
+            databases.push((db, keyspace.len() as u64, keyspace.expires_len() as u64));
+        }
+        keyspace.begin_snapshot(db);
+    }
+    Ok(SnapshotStart { databases })
 }
 
 #[cfg(test)]

@@ -202,6 +202,9 @@ fn ttl_counts_down_with_the_clock_and_rounds_seconds() {
     check(&mut s, "PEXPIRETIME k", ":1010000\r\n");
     check(&mut s, "EXPIRETIME k", ":1010\r\n");
     s.clock.advance(8499);
+    // Redis expires a key once the time is past its expiry, not at it.
+    check(&mut s, "PTTL k", ":0\r\n");
+    s.clock.advance(1);
     check(&mut s, "PTTL k", ":-2\r\n");
 }
 
@@ -211,7 +214,7 @@ fn lazy_expiry_on_read_propagates_del_once() {
     s.cmd("SET k v");
     s.cmd("PEXPIRE k 5");
     s.deltas.take();
-    s.clock.advance(4);
+    s.clock.advance(5);
     check(&mut s, "GET k", "$1\r\nv\r\n");
     s.clock.advance(1);
     check(&mut s, "GET k", "$-1\r\n");
@@ -226,7 +229,7 @@ fn expire_on_an_expired_key_is_a_miss() {
     s.cmd("SET k v");
     s.cmd("PEXPIRE k 5");
     s.deltas.take();
-    s.clock.advance(5);
+    s.clock.advance(6);
     check(&mut s, "EXPIRE k 100", ":0\r\n");
     check(&mut s, "PERSIST k", ":0\r\n");
     assert_eq!(propagated(&mut s), vec!["0:DEL k"]);
@@ -266,7 +269,7 @@ fn cycle_deletes_expired_keys_in_every_db_as_one_delta_of_dels() {
         }
     }
     s.deltas.take();
-    s.clock.advance(10);
+    s.clock.advance(11);
     let stats = s.engine.active_expire_cycle(generous());
     assert_eq!(stats.expired, 200);
     assert!(!stats.budget_exhausted);
@@ -295,7 +298,7 @@ fn cycle_stops_sampling_a_db_when_few_keys_are_expired() {
         let ttl = if i % 50 == 0 { 10 } else { 100_000 };
         s.cmd(&format!("PEXPIRE k{i} {ttl}"));
     }
-    s.clock.advance(10);
+    s.clock.advance(11);
     let stats = s.engine.active_expire_cycle(generous());
     // Under 10% of a 20-key sample is stale: one round and done.
     assert_eq!(stats.sampled, 20);
@@ -309,7 +312,7 @@ fn cycle_keeps_sampling_while_many_keys_are_expired_until_the_sample_cap() {
         s.cmd(&format!("SET k{i} v"));
         s.cmd(&format!("PEXPIRE k{i} 10"));
     }
-    s.clock.advance(10);
+    s.clock.advance(11);
     let capped = ExpiryBudget {
         time_limit_ms: 1_000,
         max_samples: 100,
@@ -389,7 +392,7 @@ fn repeated_cycles_sweep_every_volatile_key_even_when_few_are_expired() {
         let ttl = if i % 20 == 0 { 10 } else { 100_000 };
         s.cmd(&format!("PEXPIRE k{i} {ttl}"));
     }
-    s.clock.advance(10);
+    s.clock.advance(11);
     // 5% are stale, so each cycle checks one round of 20 keys and stops;
     // walking with a cursor, 50 cycles cover all 1000.
     let mut expired = 0;

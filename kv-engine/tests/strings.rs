@@ -131,13 +131,13 @@ fn incrbyfloat_keeps_the_ttl_and_stores_a_string() {
 fn expired_keys_are_missing_to_every_string_command() {
     let mut s = Session::new();
     s.cmd("SET a 5 PX 100");
-    s.clock.advance(100);
+    s.clock.advance(101);
     assert_eq!(s.cmd("INCR a"), ":1\r\n");
     s.cmd("SET b v PX 100");
-    s.clock.advance(100);
+    s.clock.advance(101);
     assert_eq!(s.cmd("APPEND b w"), ":1\r\n");
     s.cmd("SET c v PX 100");
-    s.clock.advance(100);
+    s.clock.advance(101);
     assert_eq!(s.cmd("SET c x XX"), "$-1\r\n");
     assert_eq!(s.cmd("MSETNX c 1"), ":1\r\n");
     assert_eq!(
@@ -146,10 +146,10 @@ fn expired_keys_are_missing_to_every_string_command() {
             "SET a 5 PXAT 1000100",
             "DEL a",
             "INCR a",
-            "SET b v PXAT 1000200",
+            "SET b v PXAT 1000201",
             "DEL b",
             "APPEND b w",
-            "SET c v PXAT 1000300",
+            "SET c v PXAT 1000302",
             "DEL c",
             "MSETNX c 1",
         ]

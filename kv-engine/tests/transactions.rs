@@ -157,7 +157,7 @@ fn expiry_and_watch_follow_redis_7_rules() {
     s.cmd("SET k 1");
     s.cmd("PEXPIRE k 20");
     s.cmd("WATCH k");
-    s.clock.advance(20);
+    s.clock.advance(21);
     s.engine
         .active_expire_cycle(kv_engine::expiry_cycle::ExpiryBudget::default());
     s.cmd("MULTI");
@@ -208,7 +208,7 @@ fn exec_propagates_lazy_expiry_inside_the_transaction() {
     s.cmd("SET gone 1");
     s.cmd("PEXPIRE gone 5");
     s.deltas.take();
-    s.clock.advance(5);
+    s.clock.advance(6);
     s.cmd("MULTI");
     s.cmd("GET gone");
     s.cmd("SET k 1");
@@ -383,7 +383,8 @@ impl Model {
                 let due: Vec<usize> = self
                     .keys
                     .iter()
-                    .filter(|(_, (_, at))| at.is_some_and(|at| at <= now))
+                    // Redis: expired once the time is past the expiry.
+                    .filter(|(_, (_, at))| at.is_some_and(|at| at < now))
                     .map(|(&k, _)| k)
                     .collect();
                 for k in due {

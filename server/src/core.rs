@@ -10,6 +10,7 @@
 use crate::blocking::Waiters;
 use crate::client::ClientRegistry;
 use crate::config::{Config, Settings};
+use crate::disk::DiskState;
 use crate::host::HostTable;
 use crate::latency::LatencyMonitor;
 use crate::pubsub::PubSub;
@@ -51,16 +52,16 @@ pub struct HostState {
     pub waiters: Waiters,
     pub commands: HostTable,
     pub pause: Option<Pause>,
-    /// Unix seconds of the last successful save (LASTSAVE): startup until
-    /// persistence reports otherwise, as Redis does.
-    pub last_save_unix: i64,
+    /// Saves and loads: LASTSAVE, INFO persistence, the RDB MISCONF gate.
+    pub disk: DiskState,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire: bool,
 }
 
 impl HostState {
-    pub fn new(config: Config, settings: Settings, last_save_unix: i64) -> HostState {
+    pub fn new(config: Config, settings: Settings, now_unix: i64) -> HostState {
         HostState {
+            disk: DiskState::new(&config, now_unix),
             config,
             settings,
             settings_epoch: 0,
@@ -72,7 +73,6 @@ impl HostState {
             waiters: Waiters::default(),
             commands: HostTable::new(),
             pause: None,
-            last_save_unix,
             active_expire: true,
         }
     }

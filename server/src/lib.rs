@@ -13,7 +13,8 @@
 //! - [`pubsub`]: channels, patterns, shard channels.
 //! - [`blocking`]: blocked clients (BLPOP & co.), served FIFO from ready
 //!   keys.
-//! - [`durability`]: the seam for persistence.
+//! - [`durability`]: the write path's credit, MISCONF gate and fsync
+//!   wait; [`disk`]: startup loading and RDB saves.
 //! - [`cron`]: the `hz` timer (active expiry, lazy free, rates).
 //! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
 //!   friends report.
@@ -26,6 +27,7 @@ pub mod config;
 pub mod connection;
 pub mod core;
 pub mod cron;
+pub mod disk;
 pub mod durability;
 pub mod host;
 pub mod latency;

@@ -583,3 +583,50 @@ async fn connection_futures_dropped_at_random_points_take_nothing_with_them() {
     })
     .await;
 }
+
+#[test]
+fn served_pops_reach_the_aof_before_their_replies() {
+    use support::process::{temp_dir, Conn, Process};
+    let dir = temp_dir("blocking-aof");
+    let args = ["--appendonly", "yes", "--appendfsync", "always"];
+    let mut server = Process::ours_in(&dir, &args);
+    let mut waiters: Vec<Conn> = (0..3).map(|_| Conn::open(server.port).unwrap()).collect();
+    for (i, waiter) in waiters.iter_mut().enumerate() {
+        waiter.send(&["BLMOVE", "q", "moved", "LEFT", "RIGHT", "0"]);
+        let mut admin = Conn::open(server.port).unwrap();
+        let wanted = format!("blocked_clients:{}\r\n", i + 1);
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !matches!(admin.call(&["INFO", "clients"]), Frame::Bulk(t) if String::from_utf8_lossy(&t).contains(&wanted))
+        {
+            assert!(std::time::Instant::now() < deadline, "never {wanted}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let mut pusher = Conn::open(server.port).unwrap();
+    assert_eq!(
+        pusher.call(&["RPUSH", "q", "a", "b", "c", "d"]),
+        Frame::Integer(4)
+    );
+    for (waiter, element) in waiters.iter_mut().zip(["a", "b", "c"]) {
+        assert_eq!(
+            waiter.read(),
+            Some(Frame::Bulk(Bytes::from_static(element.as_bytes())))
+        );
+    }
+    // Every reply was sent after its pop was fsynced: a kill loses none.
+    server.kill();
+    let server = Process::ours_in(&dir, &args);
+    let mut conn = Conn::open(server.port).unwrap();
+    let range = |conn: &mut Conn, key: &str| match conn.call(&["LRANGE", key, "0", "-1"]) {
+        Frame::Array(items) => items,
+        other => panic!("LRANGE replied {other:?}"),
+    };
+    let bulk = |s: &'static str| Frame::Bulk(Bytes::from_static(s.as_bytes()));
+    assert_eq!(range(&mut conn, "q"), vec![bulk("d")]);
+    assert_eq!(
+        range(&mut conn, "moved"),
+        vec![bulk("a"), bulk("b"), bulk("c")]
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -253,6 +253,8 @@ fn bitfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     }
     if changes > 0 {
         ctx.db.touched(key);
+        ctx.db
+            .notify(crate::notify::EventClass::String, "setbit", key);
         ctx.db.add_dirty(changes - 1);
     }
     if changes > 0 || grew {

@@ -70,8 +70,7 @@ pub(crate) fn bits_for_write<'c>(
     let grew = match string(ctx.db.lookup(key))? {
         None => {
             ctx.db
-                .keyspace()
-                .insert(key, Value::Str(StrValue::growable(Vec::new())), false);
+                .create(key, Value::Str(StrValue::growable(Vec::new())));
             true
         }
         Some(value) => value.len() < len,
@@ -110,6 +109,8 @@ fn setbit(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     bits::set_bit(bytes, offset, on);
     if grew || old != on {
         ctx.db.touched(key);
+        ctx.db
+            .notify(crate::notify::EventClass::String, "setbit", key);
         ctx.propagate_as_is();
     }
     ctx.out.integer(i64::from(old));
@@ -255,6 +256,8 @@ fn bitop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if len == 0 {
         if ctx.db.lookup(dest).is_some() {
             ctx.db.remove(dest);
+            ctx.db
+                .notify(crate::notify::EventClass::Generic, "del", dest);
             ctx.propagate_as_is();
         }
         ctx.out.integer(0);
@@ -275,6 +278,8 @@ fn bitop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         .collect();
     ctx.db
         .store(dest, Value::Str(StrValue::growable(result)), false);
+    ctx.db
+        .notify(crate::notify::EventClass::String, "set", dest);
     ctx.propagate_as_is();
     ctx.out.integer(len as i64);
     Ok(())

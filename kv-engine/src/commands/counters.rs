@@ -72,6 +72,8 @@ fn add(ctx: &mut Ctx<'_, '_>, increment: i64) -> CommandResult {
             increment
         }
     };
+    ctx.db
+        .notify(crate::notify::EventClass::String, "incrby", key);
     ctx.propagate_as_is();
     ctx.out.integer(result);
     Ok(())
@@ -99,6 +101,8 @@ fn incrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let text = sum.to_human();
     ctx.db
         .store(key, Value::Str(StrValue::plain(text.as_bytes())), true);
+    ctx.db
+        .notify(crate::notify::EventClass::String, "incrbyfloat", key);
     ctx.out.bulk(text.as_bytes());
     ctx.db.propagate(vec![
         Bytes::from_static(b"SET"),

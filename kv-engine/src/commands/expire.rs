@@ -7,8 +7,9 @@
 
 use super::command;
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
-use crate::context::Ctx;
+use crate::context::{Ctx, Lookup};
 use crate::error::{CommandError, CommandResult};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use bytes::Bytes;
 
@@ -171,11 +172,13 @@ fn set_expiry(ctx: &mut Ctx<'_, '_>, form: Form) -> CommandResult {
     }
     if ctx.db.already_expired(at_ms) {
         ctx.db.remove(key);
+        ctx.db.notify(EventClass::Generic, "del", key);
         ctx.db
             .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv[1].clone()]);
     } else {
         ctx.db.keyspace().set_expire_at(key, at_ms);
         ctx.db.touched(key);
+        ctx.db.notify(EventClass::Generic, "expire", key);
         let mut argv = ctx.argv.to_vec();
         argv[0] = Bytes::from_static(b"PEXPIREAT");
         let mut scratch = [0u8; 20];
@@ -216,7 +219,7 @@ fn pexpiretime(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 /// nearest, as Redis does).
 fn report_expiry(ctx: &mut Ctx<'_, '_>, report: Report, seconds: bool) -> CommandResult {
     let key = ctx.arg(1);
-    if ctx.db.lookup_read(key).is_none() {
+    if ctx.db.lookup_with(key, Lookup::READ_NO_TOUCH).is_none() {
         ctx.out.integer(-2);
         return Ok(());
     }
@@ -244,6 +247,7 @@ fn persist(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         return Ok(());
     }
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::Generic, "persist", key);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())

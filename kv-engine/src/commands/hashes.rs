@@ -13,6 +13,7 @@ use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
 use crate::long_double::{parse_long_double, LongDouble};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use crate::value::hash::HashLimits;
 use crate::value::{HashValue, Value};
@@ -45,9 +46,7 @@ fn limits(ctx: &Ctx<'_, '_>) -> HashLimits {
 /// stores something before returning, so no empty hash is left behind).
 fn hash_for_write<'c>(ctx: &'c mut Ctx<'_, '_>, key: &[u8]) -> CommandResult<&'c mut HashValue> {
     if hash(ctx.db.lookup(key))?.is_none() {
-        ctx.db
-            .keyspace()
-            .insert(key, Value::Hash(Box::default()), false);
+        ctx.db.create(key, Value::Hash(Box::default()));
     }
     match hash_mut(ctx.db.lookup_mut(key))? {
         Some(h) => Ok(h),
@@ -81,6 +80,7 @@ fn set_pairs(ctx: &mut Ctx<'_, '_>) -> CommandResult<usize> {
         .filter(|pair| h.insert_limited(&pair[0], &pair[1], limits))
         .count();
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::Hash, "hset", key);
     ctx.db.add_dirty(pairs.len() as u64 / 2 - 1);
     ctx.propagate_as_is();
     Ok(added)
@@ -95,6 +95,7 @@ fn hsetnx(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let limits = limits(ctx);
     hash_for_write(ctx, key)?.insert_limited(field, value, limits);
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::Hash, "hset", key);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())
@@ -130,13 +131,9 @@ fn hdel(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         return Ok(());
     };
     let removed = fields.iter().filter(|f| h.remove(f)).count();
-    let empty = h.is_empty();
     if removed > 0 {
-        if empty {
-            ctx.db.remove(key);
-        } else {
-            ctx.db.touched(key);
-        }
+        ctx.db.notify(EventClass::Hash, "hdel", key);
+        ctx.db.remove_if_empty(key);
         ctx.db.add_dirty(removed as u64 - 1);
         ctx.propagate_as_is();
     }
@@ -213,6 +210,7 @@ fn hincrby(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let limits = limits(ctx);
     hash_for_write(ctx, key)?.insert_limited(field, text, limits);
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::Hash, "hincrby", key);
     ctx.propagate_as_is();
     ctx.out.integer(result);
     Ok(())
@@ -242,6 +240,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let limits = limits(ctx);
     hash_for_write(ctx, key)?.insert_limited(field, text.as_bytes(), limits);
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::Hash, "hincrbyfloat", key);
     ctx.db.propagate(vec![
         Bytes::from_static(b"HSET"),
         ctx.argv[1].clone(),

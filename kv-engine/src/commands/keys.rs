@@ -9,9 +9,10 @@ use super::command;
 use super::db::parse_db_index;
 use crate::collection_scan::{parse_cursor, write_scan_reply};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
-use crate::context::Ctx;
+use crate::context::{Ctx, Lookup};
 use crate::error::{CommandError, CommandResult};
 use crate::glob::{glob_match, matches_everything};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use crate::value::Value;
 use bytes::Bytes;
@@ -51,6 +52,7 @@ fn del(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     for key in &ctx.argv[1..] {
         if ctx.db.lookup(key).is_some() {
             ctx.db.remove(key);
+            ctx.db.notify(EventClass::Generic, "del", key);
             removed += 1;
         }
     }
@@ -61,11 +63,17 @@ fn del(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// EXISTS / TOUCH key [key ...]: how many of the keys exist (repeats count).
+/// EXISTS / TOUCH key [key ...]: how many of the keys exist (repeats
+/// count). TOUCH updates the keys' access time; EXISTS leaves it alone.
 fn exists(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let how = if ctx.spec.name == "touch" {
+        Lookup::READ
+    } else {
+        Lookup::READ_NO_TOUCH
+    };
     let mut count = 0;
     for key in &ctx.argv[1..] {
-        if ctx.db.lookup_read(key).is_some() {
+        if ctx.db.lookup_with(key, how).is_some() {
             count += 1;
         }
     }
@@ -77,7 +85,7 @@ fn exists(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 fn type_of(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let name = ctx
         .db
-        .lookup_read(ctx.arg(1))
+        .lookup_with(ctx.arg(1), Lookup::READ_NO_TOUCH)
         .map_or("none", Value::type_name);
     ctx.out.simple(name.as_bytes());
     Ok(())
@@ -154,7 +162,10 @@ fn scan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             continue;
         }
         if let Some(wanted) = type_name {
-            let actual = ctx.db.lookup_read(key).map_or("none", Value::type_name);
+            let actual = ctx
+                .db
+                .lookup_with(key, Lookup::READ_NO_TOUCH)
+                .map_or("none", Value::type_name);
             if !wanted.eq_ignore_ascii_case(actual.as_bytes()) {
                 continue;
             }
@@ -219,6 +230,8 @@ fn rename_key(ctx: &mut Ctx<'_, '_>, only_new: bool) -> CommandResult {
     };
     ctx.db.touched(from);
     ctx.db.store_at(index, to, value, expire_at);
+    ctx.db.notify(EventClass::Generic, "rename_from", from);
+    ctx.db.notify(EventClass::Generic, "rename_to", to);
     ctx.propagate_as_is();
     reply_renamed(ctx, only_new, true);
     Ok(())
@@ -258,6 +271,9 @@ fn move_key(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     ctx.db.touched_at(source, key);
     ctx.db.store_at(target, key, value, expire_at);
+    ctx.db.notify(EventClass::Generic, "move_from", key);
+    ctx.db
+        .notify_at(target, EventClass::Generic, "move_to", key);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())
@@ -295,11 +311,16 @@ fn copy(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let expire_at = ctx.db.keyspace().expire_at(from);
     ctx.db.expire_if_needed(target, to);
-    if ctx.db.keyspace_at(target).contains(to) && !replace {
-        ctx.out.integer(0);
-        return Ok(());
+    if ctx.db.keyspace_at(target).contains(to) {
+        if !replace {
+            ctx.out.integer(0);
+            return Ok(());
+        }
+        // Redis deletes the old destination and adds a new key.
+        ctx.db.keyspace_at(target).remove(to);
     }
     ctx.db.store_at(target, to, value, expire_at);
+    ctx.db.notify_at(target, EventClass::Generic, "copy_to", to);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())
@@ -355,7 +376,10 @@ fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         }
         return Ok(());
     }
-    let Some(value) = ctx.db.lookup_read(ctx.arg(2)) else {
+    let Some(value) = ctx
+        .db
+        .lookup_with(ctx.arg(2), Lookup::READ_NO_TOUCH_NO_NOTIFY)
+    else {
         ctx.out.null();
         return Ok(());
     };

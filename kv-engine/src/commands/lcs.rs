@@ -37,8 +37,10 @@ impl Match {
 }
 
 fn lcs(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let a = string_or_empty(ctx, 1)?;
-    let b = string_or_empty(ctx, 2)?;
+    // Both keys are read before either's type is judged (as Redis does:
+    // a missing second key still raises `keymiss`).
+    let (a, b) = (string_or_empty(ctx, 1), string_or_empty(ctx, 2));
+    let (a, b) = (a?, b?);
     let (mut want_len, mut want_idx, mut with_match_len) = (false, false, false);
     let mut min_match_len: i64 = 0;
     let mut i = 3;

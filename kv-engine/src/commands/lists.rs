@@ -16,6 +16,7 @@ use crate::collection_lookup::{list, list_mut};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::{Ctx, Db};
 use crate::error::{CommandError, CommandResult};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use crate::value::{ListValue, Value};
 use bytes::Bytes;
@@ -82,6 +83,22 @@ impl End {
             End::Tail => b"RPOP",
         }
     }
+
+    /// The keyspace event of a pop at this end.
+    fn pop_event(self) -> &'static str {
+        match self {
+            End::Head => "lpop",
+            End::Tail => "rpop",
+        }
+    }
+
+    /// The keyspace event of a push at this end.
+    fn push_event(self) -> &'static str {
+        match self {
+            End::Head => "lpush",
+            End::Tail => "rpush",
+        }
+    }
 }
 
 fn lpush(ctx: &mut Ctx<'_, '_>) -> CommandResult {
@@ -122,6 +139,7 @@ fn push(ctx: &mut Ctx<'_, '_>, end: End, only_existing: bool) -> CommandResult {
         }
     };
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::List, end.push_event(), key);
     ctx.db.add_dirty(items.len() as u64 - 1);
     ctx.propagate_as_is();
     ctx.out.integer(len as i64);
@@ -163,7 +181,7 @@ fn pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
     };
     let Some(count) = count else {
         let item = pop_one(l, end);
-        finish_pop(&mut ctx.db, key);
+        finish_pop(&mut ctx.db, key, end.pop_event());
         ctx.propagate_as_is();
         ctx.out.bulk(&item.unwrap_or_default());
         return Ok(());
@@ -173,7 +191,7 @@ fn pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
         return Ok(());
     }
     let items = pop_many(l, end, count);
-    finish_pop(&mut ctx.db, key);
+    finish_pop(&mut ctx.db, key, end.pop_event());
     ctx.propagate_as_is();
     ctx.out.array(items.len());
     for item in &items {
@@ -194,14 +212,11 @@ fn pop_many(l: &mut ListValue, end: End, count: usize) -> Vec<Box<[u8]>> {
     (0..n).filter_map(|_| pop_one(l, end)).collect()
 }
 
-/// After elements left `key`: deletes it if empty, else marks it changed.
-fn finish_pop(db: &mut Db<'_>, key: &[u8]) {
-    let empty = matches!(db.lookup(key), Some(Value::List(l)) if l.is_empty());
-    if empty {
-        db.remove(key);
-    } else {
-        db.touched(key);
-    }
+/// After elements left `key`: raises `event`, then deletes the list if
+/// it is empty (raising `del`), else marks it changed.
+fn finish_pop(db: &mut Db<'_>, key: &[u8], event: &'static str) {
+    db.notify(EventClass::List, event, key);
+    db.remove_if_empty(key);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
@@ -269,7 +284,7 @@ pub fn multi_pop(ctx: &mut Ctx<'_, '_>, request: &MultiPop) -> CommandResult<boo
             continue;
         };
         let items = pop_many(l, request.end, request.count);
-        finish_pop(&mut ctx.db, key);
+        finish_pop(&mut ctx.db, key, request.end.pop_event());
         ctx.db.propagate(vec![
             Bytes::from_static(request.end.pop_command()),
             ctx.argv[i].clone(),
@@ -368,7 +383,7 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
             continue;
         };
         let item = pop_one(l, end).unwrap_or_default();
-        finish_pop(&mut ctx.db, key);
+        finish_pop(&mut ctx.db, key, end.pop_event());
         ctx.db.propagate(vec![
             Bytes::from_static(end.pop_command()),
             ctx.argv[i].clone(),
@@ -407,7 +422,8 @@ pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End, n_args: usize) ->
         Some(l) => pop_one(l, from).unwrap_or_default(),
         None => return Err(CommandError::NoSuchKey),
     };
-    finish_pop(&mut ctx.db, source);
+    // As Redis: push first (so a list rotated onto itself never empties),
+    // then raise the pop and delete an emptied source.
     let pushed = |l: &mut ListValue| {
         l.set_fill(fill);
         push_all(l, to, &[Bytes::copy_from_slice(&item)]);
@@ -424,6 +440,9 @@ pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End, n_args: usize) ->
             ctx.db.signal_ready(destination);
         }
     }
+    ctx.db
+        .notify(EventClass::List, to.push_event(), destination);
+    finish_pop(&mut ctx.db, source, from.pop_event());
     let name: &'static [u8] = if n_args == 5 { b"LMOVE" } else { b"RPOPLPUSH" };
     let mut argv = vec![Bytes::from_static(name)];
     argv.extend_from_slice(&ctx.argv[1..n_args]);
@@ -488,6 +507,7 @@ fn lset(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     l.set(at, ctx.argv[3].as_ref());
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::List, "lset", key);
     ctx.propagate_as_is();
     ctx.out.ok();
     Ok(())
@@ -514,6 +534,7 @@ fn linsert(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     l.insert(found + usize::from(after), item);
     let len = l.len();
     ctx.db.touched(key);
+    ctx.db.notify(EventClass::List, "linsert", key);
     ctx.propagate_as_is();
     ctx.out.integer(len as i64);
     Ok(())
@@ -531,7 +552,7 @@ fn lrem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
     let removed = l.remove_matching(item, limit, count < 0);
     if removed > 0 {
-        finish_pop(&mut ctx.db, key);
+        finish_pop(&mut ctx.db, key, "lrem");
         ctx.propagate_as_is();
     }
     ctx.out.integer(removed as i64);
@@ -555,7 +576,7 @@ fn ltrim(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         }
         None => l.drain_front(len),
     }
-    finish_pop(&mut ctx.db, key);
+    finish_pop(&mut ctx.db, key, "ltrim");
     ctx.propagate_as_is();
     ctx.out.ok();
     Ok(())

@@ -14,6 +14,7 @@ use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, Sca
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
+use crate::notify::EventClass;
 use crate::value::{SetValue, Value};
 use bytes::Bytes;
 use std::borrow::Cow;
@@ -67,6 +68,7 @@ fn sadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 .filter(|m| s.insert_limited(m, limit))
                 .count();
             ctx.db.store(key, Value::Set(Box::new(s)), false);
+            ctx.db.notify(EventClass::Set, "sadd", key);
             ctx.db.add_dirty(added as u64);
             ctx.propagate_as_is();
             ctx.out.integer(added as i64);
@@ -75,6 +77,7 @@ fn sadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     if added > 0 {
         ctx.db.touched(key);
+        ctx.db.notify(EventClass::Set, "sadd", key);
         ctx.db.add_dirty(added as u64 - 1);
         ctx.propagate_as_is();
     }
@@ -91,7 +94,7 @@ fn srem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let removed = members.iter().filter(|m| s.remove(m)).count();
     if removed > 0 {
-        finish_removal(ctx, key);
+        finish_removal(ctx, key, "srem");
         ctx.db.add_dirty(removed as u64 - 1);
         ctx.propagate_as_is();
     }
@@ -99,14 +102,11 @@ fn srem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// After members left the set under `key`: delete it if empty, else mark
-/// it changed.
-fn finish_removal(ctx: &mut Ctx<'_, '_>, key: &[u8]) {
-    if matches!(ctx.db.lookup(key), Some(Value::Set(s)) if s.is_empty()) {
-        ctx.db.remove(key);
-    } else {
-        ctx.db.touched(key);
-    }
+/// After members left the set under `key`: raises `event`, then deletes
+/// the set if empty (raising `del`), else marks it changed.
+fn finish_removal(ctx: &mut Ctx<'_, '_>, key: &[u8], event: &'static str) {
+    ctx.db.notify(EventClass::Set, event, key);
+    ctx.db.remove_if_empty(key);
 }
 
 fn scard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
@@ -161,17 +161,20 @@ fn smove(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if let Some(s) = set_mut(ctx.db.lookup_mut(source))? {
         s.remove(member);
     }
-    finish_removal(ctx, source);
+    finish_removal(ctx, source, "srem");
     let limit = max_intset(ctx);
     match set_mut(ctx.db.lookup_mut(destination))? {
         Some(s) => {
-            s.insert_limited(member, limit);
-            ctx.db.touched(destination);
+            if s.insert_limited(member, limit) {
+                ctx.db.touched(destination);
+                ctx.db.notify(EventClass::Set, "sadd", destination);
+            }
         }
         None => {
             let mut s = SetValue::new();
             s.insert_limited(member, limit);
             ctx.db.store(destination, Value::Set(Box::new(s)), false);
+            ctx.db.notify(EventClass::Set, "sadd", destination);
         }
     }
     ctx.propagate_as_is();
@@ -238,7 +241,7 @@ fn take_members(ctx: &mut Ctx<'_, '_>, key: &[u8], positions: &[usize]) -> Vec<V
     for member in &members {
         s.remove(member);
     }
-    finish_removal(ctx, key);
+    finish_removal(ctx, key, "spop");
     ctx.db.add_dirty(members.len().saturating_sub(1) as u64);
     members
 }
@@ -425,17 +428,22 @@ fn store(ctx: &mut Ctx<'_, '_>, op: Algebra) -> CommandResult {
     let destination = ctx.arg(1);
     let members = compute(ctx, &ctx.argv[2..], op)?;
     let limit = max_intset(ctx);
-    if members.is_empty() {
-        if ctx.db.remove(destination).is_some() {
-            ctx.propagate_as_is();
-        }
-    } else {
+    let result = (!members.is_empty()).then(|| {
         let mut result = SetValue::new();
         for member in &members {
             result.insert_limited(member, limit);
         }
-        ctx.db
-            .store(destination, Value::Set(Box::new(result)), false);
+        Value::Set(Box::new(result))
+    });
+    let event = match op {
+        Algebra::Inter => "sinterstore",
+        Algebra::Union => "sunionstore",
+        Algebra::Diff => "sdiffstore",
+    };
+    if ctx
+        .db
+        .store_result(destination, result, EventClass::Set, event)
+    {
         ctx.propagate_as_is();
     }
     ctx.out.integer(members.len() as i64);

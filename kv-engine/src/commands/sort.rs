@@ -13,6 +13,7 @@ use super::command;
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use crate::value::{ListValue, Value};
 use std::cmp::Ordering;
@@ -293,20 +294,23 @@ fn lookup_pattern(ctx: &mut Ctx<'_, '_>, pattern: &[u8], element: &[u8]) -> Opti
 /// STORE: the output as a list (missing values as empty strings), or the
 /// destination deleted when there is nothing to store.
 fn store(ctx: &mut Ctx<'_, '_>, destination: &[u8], output: &[Option<Vec<u8>>]) {
-    if output.is_empty() {
-        if ctx.db.remove(destination).is_some() {
-            ctx.propagate_as_is();
-        }
-    } else {
+    let fill = ctx.db.state.config.list_max_listpack_size;
+    let result = (!output.is_empty()).then(|| {
         let mut list = ListValue::new();
-        list.set_fill(ctx.db.state.config.list_max_listpack_size);
+        list.set_fill(fill);
         for value in output {
             list.push_back(value.as_deref().unwrap_or_default());
         }
-        ctx.db
-            .store(destination, Value::List(Box::new(list)), false);
-        ctx.db.signal_ready(destination);
-        ctx.db.add_dirty(output.len() as u64 - 1);
+        Value::List(Box::new(list))
+    });
+    if ctx
+        .db
+        .store_result(destination, result, EventClass::List, "sortstore")
+    {
+        if !output.is_empty() {
+            ctx.db.signal_ready(destination);
+            ctx.db.add_dirty(output.len() as u64 - 1);
+        }
         ctx.propagate_as_is();
     }
     ctx.out.integer(output.len() as i64);

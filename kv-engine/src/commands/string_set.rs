@@ -182,8 +182,11 @@ fn set_value(ctx: &mut Ctx<'_, '_>, value: &[u8], o: &Options<'_>, name: &str) -
     }
     ctx.db
         .store(key, Value::Str(StrValue::from_bytes(value)), o.keep_ttl);
+    ctx.db.notify(crate::notify::EventClass::String, "set", key);
     if let Some(at_ms) = at_ms {
         ctx.db.keyspace().set_expire_at(key, at_ms);
+        ctx.db
+            .notify(crate::notify::EventClass::Generic, "expire", key);
     }
     if !o.get {
         ctx.out.ok();
@@ -233,16 +236,22 @@ fn getex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     match at_ms {
         Some((form, at_ms)) if form.is_absolute() && ctx.db.already_expired(at_ms) => {
             ctx.db.remove(key);
+            ctx.db
+                .notify(crate::notify::EventClass::Generic, "del", key);
             ctx.db.propagate(vec![Bytes::from_static(b"DEL"), name]);
         }
         Some((_, at_ms)) => {
             ctx.db.keyspace().set_expire_at(key, at_ms);
             ctx.db.touched(key);
             ctx.db
+                .notify(crate::notify::EventClass::Generic, "expire", key);
+            ctx.db
                 .propagate(vec![Bytes::from_static(b"PEXPIREAT"), name, decimal(at_ms)]);
         }
         None if options.persist && ctx.db.keyspace().persist(key) => {
             ctx.db.touched(key);
+            ctx.db
+                .notify(crate::notify::EventClass::Generic, "persist", key);
             ctx.db.propagate(vec![Bytes::from_static(b"PERSIST"), name]);
         }
         None => {}

@@ -118,6 +118,8 @@ fn getdel(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.out.bulk(value.as_bytes(&mut scratch));
     ctx.db.remove(key);
     ctx.db
+        .notify(crate::notify::EventClass::Generic, "del", key);
+    ctx.db
         .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv[1].clone()]);
     Ok(())
 }
@@ -129,6 +131,7 @@ fn getset(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let (key, value) = (ctx.arg(1), ctx.arg(2));
     ctx.db
         .store(key, Value::Str(StrValue::from_bytes(value)), false);
+    ctx.db.notify(crate::notify::EventClass::String, "set", key);
     let mut argv = ctx.argv.to_vec();
     argv[0] = Bytes::from_static(b"SET");
     ctx.db.propagate(argv);
@@ -144,6 +147,7 @@ fn setnx(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     }
     ctx.db
         .store(key, Value::Str(StrValue::from_bytes(value)), false);
+    ctx.db.notify(crate::notify::EventClass::String, "set", key);
     ctx.propagate_as_is();
     ctx.out.integer(1);
     Ok(())
@@ -181,6 +185,8 @@ fn store_pairs(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     for pair in argv[1..].chunks(2) {
         ctx.db
             .store(&pair[0], Value::Str(StrValue::from_bytes(&pair[1])), false);
+        ctx.db
+            .notify(crate::notify::EventClass::String, "set", &pair[0]);
     }
     ctx.propagate_as_is();
     Ok(())
@@ -241,6 +247,8 @@ fn append(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             edit_in_place(ctx, key, |bytes| bytes.extend_from_slice(tail))?
         }
     };
+    ctx.db
+        .notify(crate::notify::EventClass::String, "append", key);
     ctx.propagate_as_is();
     ctx.out.integer(len as i64);
     Ok(())
@@ -278,6 +286,8 @@ fn setrange(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             bytes[offset..end].copy_from_slice(patch);
         })?,
     };
+    ctx.db
+        .notify(crate::notify::EventClass::String, "setrange", key);
     ctx.propagate_as_is();
     ctx.out.integer(len as i64);
     Ok(())

@@ -18,6 +18,7 @@ use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, Sca
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
+use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use crate::value::zset::ZSetLimits;
 use crate::value::{SetValue, Value, ZSetValue};
@@ -105,13 +106,11 @@ fn reply_elements(ctx: &mut Ctx<'_, '_>, items: &[(Vec<u8>, f64)], with_scores: 
     }
 }
 
-/// Deletes the sorted set under `key` if it is empty, else marks it changed.
-fn finish_change(ctx: &mut Ctx<'_, '_>, key: &[u8]) {
-    if matches!(ctx.db.lookup(key), Some(Value::ZSet(z)) if z.is_empty()) {
-        ctx.db.remove(key);
-    } else {
-        ctx.db.touched(key);
-    }
+/// After members left the sorted set under `key`: raises `event`, then
+/// deletes the set if empty (raising `del`), else marks it changed.
+fn finish_change(ctx: &mut Ctx<'_, '_>, key: &[u8], event: &'static str) {
+    ctx.db.notify(EventClass::ZSet, event, key);
+    ctx.db.remove_if_empty(key);
 }
 
 // ---------------------------------------------------------------- ZADD
@@ -199,9 +198,7 @@ fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) ->
         }
         let longest = pairs.iter().map(|(_, m)| m.len()).max().unwrap_or(0);
         let fresh = ZSetValue::with_hint(pairs.len(), longest, limits);
-        ctx.db
-            .keyspace()
-            .insert(key, Value::ZSet(Box::new(fresh)), false);
+        ctx.db.create(key, Value::ZSet(Box::new(fresh)));
         ctx.db.signal_ready(key);
     }
     let Some(z) = zset_mut(ctx.db.lookup_mut(key))? else {
@@ -231,6 +228,8 @@ fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) ->
     }
     if added + updated > 0 {
         ctx.db.touched(key);
+        let event = if flags.incr { "zincr" } else { "zadd" };
+        ctx.db.notify(EventClass::ZSet, event, key);
         ctx.db.add_dirty(added + updated - 1);
         ctx.propagate_as_is();
     } else if !exists {
@@ -305,7 +304,7 @@ fn zrem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let removed = members.iter().filter(|m| z.remove(m).is_some()).count();
     if removed > 0 {
-        finish_change(ctx, key);
+        finish_change(ctx, key, "zrem");
         ctx.db.add_dirty(removed as u64 - 1);
         ctx.propagate_as_is();
     }
@@ -584,7 +583,7 @@ fn range_command(ctx: &mut Ctx<'_, '_>, call: RangeCall) -> CommandResult {
     if call.store {
         let destination = ctx.arg(1);
         let count = items.len();
-        store_result(ctx, destination, items);
+        store_result(ctx, destination, items, "zrangestore");
         ctx.out.integer(count as i64);
     } else {
         reply_elements(ctx, &items, query.with_scores);
@@ -671,24 +670,33 @@ fn zrevrangebylex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 /// Stores `items` as a new sorted set under `destination` (deleting it
-/// when empty), with the encoding Redis picks for a result; propagates the
-/// command when it changed anything.
-fn store_result(ctx: &mut Ctx<'_, '_>, destination: &[u8], items: Vec<(Vec<u8>, f64)>) {
-    if items.is_empty() {
-        if ctx.db.remove(destination).is_some() {
-            ctx.propagate_as_is();
-        }
-        return;
-    }
+/// when empty), with the encoding Redis picks for a result, raising
+/// `event`; propagates the command when it changed anything.
+fn store_result(
+    ctx: &mut Ctx<'_, '_>,
+    destination: &[u8],
+    items: Vec<(Vec<u8>, f64)>,
+    event: &'static str,
+) {
+    let stored = !items.is_empty();
     let limits = limits(ctx);
-    let mut z = ZSetValue::with_hint(usize::MAX, 0, limits);
-    for (member, score) in &items {
-        z.insert_limited(member, *score, limits);
+    let result = stored.then(|| {
+        let mut z = ZSetValue::with_hint(usize::MAX, 0, limits);
+        for (member, score) in &items {
+            z.insert_limited(member, *score, limits);
+        }
+        z.settle_encoding(limits);
+        Value::ZSet(Box::new(z))
+    });
+    if ctx
+        .db
+        .store_result(destination, result, EventClass::ZSet, event)
+    {
+        if stored {
+            ctx.db.signal_ready(destination);
+        }
+        ctx.propagate_as_is();
     }
-    z.settle_encoding(limits);
-    ctx.db.store(destination, Value::ZSet(Box::new(z)), false);
-    ctx.db.signal_ready(destination);
-    ctx.propagate_as_is();
 }
 
 // ---------------------------------------------------------------- ZREMRANGEBY*
@@ -696,21 +704,24 @@ fn store_result(ctx: &mut Ctx<'_, '_>, destination: &[u8], items: Vec<(Vec<u8>, 
 fn zremrangebyrank(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let start = parse_i64(ctx.arg(2))?;
     let stop = parse_i64(ctx.arg(3))?;
-    remove_range(ctx, |z| index_range(start, stop, z.len()).unwrap_or((0, 0)))
+    remove_range(ctx, "zremrangebyrank", |z| {
+        index_range(start, stop, z.len()).unwrap_or((0, 0))
+    })
 }
 
 fn zremrangebyscore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let range = ScoreRange::parse(ctx.arg(2), ctx.arg(3))?;
-    remove_range(ctx, |z| score_ranks(z, &range))
+    remove_range(ctx, "zremrangebyscore", |z| score_ranks(z, &range))
 }
 
 fn zremrangebylex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let range = LexRange::parse(ctx.arg(2), ctx.arg(3))?;
-    remove_range(ctx, |z| lex_ranks(z, &range, false))
+    remove_range(ctx, "zremrangebylex", |z| lex_ranks(z, &range, false))
 }
 
 fn remove_range(
     ctx: &mut Ctx<'_, '_>,
+    event: &'static str,
     ranks: impl Fn(&ZSetValue) -> (usize, usize),
 ) -> CommandResult {
     let key = ctx.arg(1);
@@ -728,7 +739,7 @@ fn remove_range(
         z.remove(member);
     }
     if !doomed.is_empty() {
-        finish_change(ctx, key);
+        finish_change(ctx, key, event);
         ctx.db.add_dirty(doomed.len() as u64 - 1);
         ctx.propagate_as_is();
     }
@@ -750,6 +761,13 @@ impl PopEnd {
         match self {
             PopEnd::Min => b"ZPOPMIN",
             PopEnd::Max => b"ZPOPMAX",
+        }
+    }
+
+    fn event(self) -> &'static str {
+        match self {
+            PopEnd::Min => "zpopmin",
+            PopEnd::Max => "zpopmax",
         }
     }
 }
@@ -812,7 +830,7 @@ fn pop_from(ctx: &mut Ctx<'_, '_>, key: &[u8], end: PopEnd, count: usize) -> Vec
         items.push((member, score));
     }
     if !items.is_empty() {
-        finish_change(ctx, key);
+        finish_change(ctx, key, end.event());
         ctx.db.add_dirty(items.len() as u64 - 1);
     }
     items
@@ -1242,7 +1260,12 @@ fn algebra_store(ctx: &mut Ctx<'_, '_>, op: Op) -> CommandResult {
     let call = parse_algebra(ctx, op, 2, true)?;
     let result = compute(ctx, op, &call)?;
     let count = result.len();
-    store_result(ctx, ctx.arg(1), result);
+    let event = match op {
+        Op::Union => "zunionstore",
+        Op::Inter => "zinterstore",
+        Op::Diff => "zdiffstore",
+    };
+    store_result(ctx, ctx.arg(1), result, event);
     ctx.out.integer(count as i64);
     Ok(())
 }

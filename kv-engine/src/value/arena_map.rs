@@ -11,6 +11,7 @@
 //! they outweigh the live ones, so each operation stays amortized O(1).
 //! Hashing uses fixed seeds, so iteration order replays exactly.
 
+use crate::memory::charged;
 use hashbrown::HashTable;
 
 fn hash_of(key: &[u8]) -> u64 {
@@ -226,9 +227,11 @@ impl ArenaMap {
         })
     }
 
-    /// Heap bytes held (for MEMORY USAGE estimates).
+    /// Heap bytes held, in O(1) (memory accounting, MEMORY USAGE).
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() + 4 * self.slots.capacity() + 5 * self.table.capacity()
+        charged(self.data.capacity())
+            + charged(4 * self.slots.capacity())
+            + charged(self.table.allocation_size())
     }
 }
 

@@ -178,8 +178,8 @@ impl HashValue {
     /// Heap bytes held (for MEMORY USAGE estimates).
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
-            Repr::Packed { bytes, .. } => bytes.capacity(),
-            Repr::Table(map) => map.heap_bytes() + map.iter().map(|(_, v)| v.len()).sum::<usize>(),
+            Repr::Packed { bytes, .. } => crate::memory::charged(bytes.capacity()),
+            Repr::Table(map) => map.heap_bytes(),
         }
     }
 }

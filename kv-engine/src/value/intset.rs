@@ -118,9 +118,9 @@ impl IntSet {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
-    /// Heap bytes held.
+    /// Heap bytes held (as the allocator charges them).
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity()
+        crate::memory::charged(self.bytes.capacity())
     }
 }
 

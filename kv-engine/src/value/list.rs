@@ -6,6 +6,7 @@
 //! Pushes and pops at either end are O(1) chunk operations; indexing walks
 //! chunks from the nearer end, as Redis does.
 
+use crate::memory::charged;
 use std::collections::VecDeque;
 
 /// Redis's hard cap on a node's bytes when the fill is a count.
@@ -176,15 +177,30 @@ impl Chunk {
         self.data.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
+    fn heap_bytes(&self) -> usize {
+        charged(self.data.capacity()) + charged(self.ends.heap_bytes())
+    }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ListValue {
     chunks: VecDeque<Chunk>,
     len: usize,
     /// `list-max-listpack-size` in force when elements are added.
     fill: i64,
+    /// Heap bytes of the chunks' buffers, kept up to date by every change
+    /// (so `heap_bytes` is O(1) for memory accounting).
+    chunk_bytes: usize,
 }
+
+/// Lists are equal when their chunks are (capacities aside).
+impl PartialEq for ListValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.chunks == other.chunks && self.len == other.len && self.fill == other.fill
+    }
+}
+
+impl Eq for ListValue {}
 
 impl Default for ListValue {
     fn default() -> Self {
@@ -192,6 +208,7 @@ impl Default for ListValue {
             chunks: VecDeque::new(),
             len: 0,
             fill: -2,
+            chunk_bytes: 0,
         }
     }
 }
@@ -236,56 +253,76 @@ impl ListValue {
         }
     }
 
+    /// Runs `change` on chunk `c`, keeping `chunk_bytes` true.
+    fn edit<R>(&mut self, c: usize, change: impl FnOnce(&mut Chunk) -> R) -> R {
+        let chunk = &mut self.chunks[c];
+        let before = chunk.heap_bytes();
+        let result = change(chunk);
+        self.chunk_bytes = self.chunk_bytes - before + chunk.heap_bytes();
+        result
+    }
+
+    /// Removes chunk `c`.
+    fn drop_chunk(&mut self, c: usize) {
+        if let Some(chunk) = self.chunks.remove(c) {
+            self.chunk_bytes -= chunk.heap_bytes();
+        }
+    }
+
     pub fn push_front(&mut self, item: &[u8]) {
         match self.chunks.front() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
             _ => {
-                if let Some(full) = self.chunks.front_mut() {
-                    full.seal();
+                if !self.chunks.is_empty() {
+                    self.edit(0, Chunk::seal);
                 }
                 self.new_chunk_room();
                 self.chunks.push_front(Chunk::default());
             }
         }
-        if let Some(chunk) = self.chunks.front_mut() {
-            chunk.insert(0, item);
-        }
+        self.edit(0, |chunk| chunk.insert(0, item));
         self.len += 1;
     }
     pub fn push_back(&mut self, item: &[u8]) {
         match self.chunks.back() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
             _ => {
-                if let Some(full) = self.chunks.back_mut() {
-                    full.seal();
+                if let Some(last) = self.chunks.len().checked_sub(1) {
+                    self.edit(last, Chunk::seal);
                 }
                 self.new_chunk_room();
                 self.chunks.push_back(Chunk::default());
             }
         }
-        if let Some(chunk) = self.chunks.back_mut() {
-            let at = chunk.len();
-            chunk.insert(at, item);
-        }
+        let last = self.chunks.len() - 1;
+        self.edit(last, |chunk| chunk.insert(chunk.len(), item));
         self.len += 1;
     }
     pub fn pop_front(&mut self) -> Option<Box<[u8]>> {
-        let chunk = self.chunks.front_mut()?;
-        let item: Box<[u8]> = chunk.get(0).into();
-        chunk.remove_range(0, 1);
-        if chunk.len() == 0 {
-            self.chunks.pop_front();
+        if self.chunks.is_empty() {
+            return None;
+        }
+        let item = self.edit(0, |chunk| {
+            let item: Box<[u8]> = chunk.get(0).into();
+            chunk.remove_range(0, 1);
+            item
+        });
+        if self.chunks[0].len() == 0 {
+            self.drop_chunk(0);
         }
         self.len -= 1;
         Some(item)
     }
     pub fn pop_back(&mut self) -> Option<Box<[u8]>> {
-        let chunk = self.chunks.back_mut()?;
-        let last = chunk.len() - 1;
-        let item: Box<[u8]> = chunk.get(last).into();
-        chunk.remove_range(last, last + 1);
-        if chunk.len() == 0 {
-            self.chunks.pop_back();
+        let c = self.chunks.len().checked_sub(1)?;
+        let item = self.edit(c, |chunk| {
+            let last = chunk.len() - 1;
+            let item: Box<[u8]> = chunk.get(last).into();
+            chunk.remove_range(last, last + 1);
+            item
+        });
+        if self.chunks[c].len() == 0 {
+            self.drop_chunk(c);
         }
         self.len -= 1;
         Some(item)
@@ -329,7 +366,7 @@ impl ListValue {
             return false;
         }
         let (c, i) = self.locate(index);
-        self.chunks[c].replace(i, item);
+        self.edit(c, |chunk| chunk.replace(i, item));
         self.split_if_needed(c);
         true
     }
@@ -343,7 +380,7 @@ impl ListValue {
             return self.push_back(item);
         }
         let (c, i) = self.locate(index);
-        self.chunks[c].insert(i, item);
+        self.edit(c, |chunk| chunk.insert(i, item));
         self.len += 1;
         self.split_if_needed(c);
     }
@@ -351,7 +388,8 @@ impl ListValue {
     fn split_if_needed(&mut self, c: usize) {
         let chunk = &self.chunks[c];
         if chunk.len() > 1 && !self.fits(chunk, 0) {
-            let tail = self.chunks[c].split();
+            let tail = self.edit(c, Chunk::split);
+            self.chunk_bytes += tail.heap_bytes();
             self.chunks.insert(c + 1, tail);
         }
     }
@@ -363,9 +401,9 @@ impl ListValue {
         }
         let (c, i) = self.locate(index);
         let item: Box<[u8]> = self.chunks[c].get(i).into();
-        self.chunks[c].remove_range(i, i + 1);
+        self.edit(c, |chunk| chunk.remove_range(i, i + 1));
         if self.chunks[c].len() == 0 {
-            self.chunks.remove(c);
+            self.drop_chunk(c);
         }
         self.len -= 1;
         Some(item)
@@ -376,14 +414,14 @@ impl ListValue {
         n = n.min(self.len);
         self.len -= n;
         while n > 0 {
-            let Some(chunk) = self.chunks.front_mut() else {
+            let Some(chunk) = self.chunks.front() else {
                 break;
             };
             if chunk.len() <= n {
                 n -= chunk.len();
-                self.chunks.pop_front();
+                self.drop_chunk(0);
             } else {
-                chunk.remove_range(0, n);
+                self.edit(0, |chunk| chunk.remove_range(0, n));
                 n = 0;
             }
         }
@@ -394,15 +432,15 @@ impl ListValue {
         n = n.min(self.len);
         self.len -= n;
         while n > 0 {
-            let Some(chunk) = self.chunks.back_mut() else {
+            let Some(chunk) = self.chunks.back() else {
                 break;
             };
-            let len = chunk.len();
+            let (c, len) = (self.chunks.len() - 1, chunk.len());
             if len <= n {
                 n -= len;
-                self.chunks.pop_back();
+                self.drop_chunk(c);
             } else {
-                chunk.remove_range(len - n, len);
+                self.edit(c, |chunk| chunk.remove_range(len - n, len));
                 n = 0;
             }
         }
@@ -462,14 +500,16 @@ impl ListValue {
         }
     }
 
-    /// Heap bytes held (for MEMORY USAGE estimates).
+    /// Heap bytes held, in O(1) (memory accounting, MEMORY USAGE).
     pub fn heap_bytes(&self) -> usize {
-        self.chunks.capacity() * std::mem::size_of::<Chunk>()
-            + self
-                .chunks
-                .iter()
-                .map(|c| c.data.capacity() + c.ends.heap_bytes())
-                .sum::<usize>()
+        charged(self.chunks.capacity() * std::mem::size_of::<Chunk>()) + self.chunk_bytes
+    }
+
+    /// `heap_bytes` by walking every chunk (what the counter must equal).
+    #[cfg(test)]
+    fn walked_heap_bytes(&self) -> usize {
+        charged(self.chunks.capacity() * std::mem::size_of::<Chunk>())
+            + self.chunks.iter().map(Chunk::heap_bytes).sum::<usize>()
     }
 }
 
@@ -534,6 +574,7 @@ mod tests {
         for (i, w) in want.iter().enumerate() {
             assert_eq!(list.get(i), Some(*w));
         }
+        assert_eq!(list.heap_bytes(), list.walked_heap_bytes(), "byte counter");
     }
 
     #[test]

@@ -342,7 +342,7 @@ impl ZSetValue {
     /// Heap bytes held (for MEMORY USAGE estimates).
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
-            Repr::Packed(p) => p.bytes.capacity(),
+            Repr::Packed(p) => crate::memory::charged(p.bytes.capacity()),
             Repr::Tree(t) => t.heap_bytes(),
         }
     }
@@ -486,6 +486,10 @@ mod tests {
         }
         let (m, _) = tree.get_by_rank(n / 3).expect("in range");
         assert_eq!(packed.rank(m), tree.rank(m));
+        match &tree.repr {
+            Repr::Tree(t) => t.check_member_bytes(),
+            Repr::Packed(_) => unreachable!("a skiplist"),
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! Removal moves the last node into the hole, so slots are dense: a random
 //! pick is one index away and ZSCAN walks slots downwards safely.
 
+use crate::memory::charged;
 use hashbrown::HashTable;
 use std::cmp::Ordering;
 
@@ -47,6 +48,9 @@ pub(super) struct Tree {
     root: u32,
     by_member: HashTable<u32>,
     rng: u64,
+    /// What the members' own blocks cost (`charged`), kept so `heap_bytes`
+    /// is O(1).
+    member_bytes: usize,
 }
 
 impl Default for Tree {
@@ -56,6 +60,7 @@ impl Default for Tree {
             root: NIL,
             by_member: HashTable::new(),
             rng: 0x2545_f491_4f6c_dd1d,
+            member_bytes: 0,
         }
     }
 }
@@ -95,6 +100,7 @@ impl Tree {
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
         let index = u32::try_from(self.nodes.len()).expect("sorted sets hold < 2^32 members");
+        self.member_bytes += charged(member.len());
         self.nodes.push(Node {
             member: member.into(),
             score,
@@ -211,7 +217,8 @@ impl Tree {
                 }
             }
         }
-        self.nodes.swap_remove(index as usize);
+        let gone = self.nodes.swap_remove(index as usize);
+        self.member_bytes -= charged(gone.member.len());
     }
 
     /// 0-based rank of the member in ascending order.
@@ -256,11 +263,18 @@ impl Tree {
         self.nodes.iter().map(|n| n.member.len()).max().unwrap_or(0)
     }
 
-    /// Heap bytes held (for MEMORY USAGE estimates).
+    /// Asserts the member byte counter equals a walk of the members.
+    #[cfg(test)]
+    pub(super) fn check_member_bytes(&self) {
+        let walked: usize = self.nodes.iter().map(|n| charged(n.member.len())).sum();
+        assert_eq!(self.member_bytes, walked, "member byte counter");
+    }
+
+    /// Heap bytes held, in O(1) (memory accounting, MEMORY USAGE).
     pub(super) fn heap_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.nodes.iter().map(|n| n.member.len()).sum::<usize>()
-            + self.by_member.capacity() * 5
+        charged(self.nodes.capacity() * std::mem::size_of::<Node>())
+            + self.member_bytes
+            + charged(self.by_member.allocation_size())
     }
 }
 

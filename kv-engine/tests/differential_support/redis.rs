@@ -21,6 +21,11 @@ impl RedisServer {
     /// Starts one, or returns `None` (after a loud message) when the binary
     /// is missing and CI is not set. In CI a missing server is a failure.
     pub fn start() -> Option<RedisServer> {
+        Self::start_with(&[])
+    }
+
+    /// Like `start`, with extra redis-server arguments (`--name value`).
+    pub fn start_with(extra: &[&str]) -> Option<RedisServer> {
         if !std::path::Path::new(SERVER).exists() {
             let msg = format!("*** {SERVER} not found: the differential test is SKIPPED ***");
             if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -40,6 +45,7 @@ impl RedisServer {
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .arg("--dir")
             .arg(&dir)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -84,6 +90,12 @@ impl RedisClient {
     }
 
     pub fn run(&mut self, argv: &[Vec<u8>]) -> Frame {
+        self.send(argv);
+        self.read_frame()
+    }
+
+    /// Sends one command without waiting for its reply.
+    pub fn send(&mut self, argv: &[Vec<u8>]) {
         let mut msg = format!("*{}\r\n", argv.len()).into_bytes();
         for arg in argv {
             msg.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
@@ -91,6 +103,10 @@ impl RedisClient {
             msg.extend_from_slice(b"\r\n");
         }
         self.stream.write_all(&msg).expect("send to redis");
+    }
+
+    /// The next frame the server sends (a reply, or a pushed message).
+    pub fn read_frame(&mut self) -> Frame {
         let mut chunk = [0u8; 16 * 1024];
         loop {
             if let Some((frame, used)) = parse(&self.buf) {

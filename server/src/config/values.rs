@@ -338,7 +338,14 @@ fn percentiles(words: &[String]) -> Result<String, String> {
                     .into(),
             );
         }
-        out.push(resp_codec::encode::format_double_shortest(value));
+        // Redis prints each as "%f" with trailing zeros (and point) trimmed.
+        let fixed = format!("{value:.6}");
+        out.push(
+            fixed
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+        );
     }
     Ok(out.join(" "))
 }
@@ -497,6 +504,12 @@ mod tests {
             Err("argument couldn't be parsed into an integer"),
         );
         check(Kind::Percentiles, "50.5 99", Ok("50.5 99"));
+        // Redis's "%f" then trimmed, as CONFIG GET shows it (7.0.15).
+        check(
+            Kind::Percentiles,
+            "0.0000001 99.9999999 12.5",
+            Ok("0 100 12.5"),
+        );
         check(
             Kind::Percentiles,
             "101",

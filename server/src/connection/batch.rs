@@ -15,6 +15,7 @@
 use super::session::{After, ReplyMode, Session};
 use crate::blocking::Blocked;
 use crate::core::{Core, Pause};
+use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
 use crate::stats::subcommand_of;
@@ -46,6 +47,8 @@ pub enum Stop {
     Paused(Pause),
     /// DEBUG SLEEP: wait, then go on.
     Sleep(Duration),
+    /// SAVE & co.: await the connection's deferred reply, then go on.
+    Deferred,
     /// Write the replies, then close.
     Close,
     /// A blocking command waits: write the replies so far, then wait
@@ -115,8 +118,9 @@ pub fn run(
     session: &mut Session,
     batch: &mut Batch,
     out: &mut BytesMut,
+    permit: &DeltaPermit,
 ) -> (Stop, Produced) {
-    let result = run_commands(core, shared, session, batch, out);
+    let result = run_commands(core, shared, session, batch, out, permit);
     let Core { engine, host } = core;
     host.waiters.wake(engine, &shared.durability);
     result
@@ -128,11 +132,15 @@ fn run_commands(
     session: &mut Session,
     batch: &mut Batch,
     out: &mut BytesMut,
+    permit: &DeltaPermit,
 ) -> (Stop, Produced) {
     let mut produced = Produced::default();
+    // At most one delta per command: run no more commands than credit.
+    let end = batch.ends.len().min(batch.next + permit.remaining());
+    let disk_error = crate::durability::disk_error(core, permit.misconf());
     let monitors = shared.monitors.load(Ordering::Relaxed) > 0;
     let obuf_hard = core.host.settings.output_buffer_limits[0].hard_bytes as usize;
-    while batch.next < batch.ends.len() {
+    while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
         if core.host.pause.is_some() {
             let is_write = lookup(core, &argv[0]).is_some_and(|s| {
@@ -154,8 +162,19 @@ fn run_commands(
         let was_in_multi = session.client.in_multi();
         let subscribed_mode =
             session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
+        // Refusals in Redis's order: authentication, disk errors, RESP2's
+        // subscribed mode.
         let outcome = if (!session.conn.authenticated
             && refuse_unauthenticated(core, session, argv, out))
+            || disk_error.as_ref().is_some_and(|misconf| {
+                crate::durability::refuse_on_disk_error(
+                    core,
+                    &mut session.client,
+                    argv,
+                    out,
+                    misconf,
+                )
+            })
             || (subscribed_mode && pubsub::mode::refuse(core, &mut session.client, argv, out))
         {
             kv_engine::Outcome {
@@ -240,6 +259,12 @@ fn run_commands(
         if let Some(duration) = session.conn.sleep.take() {
             return (Stop::Sleep(duration), produced);
         }
+        if session.conn.deferred.is_some() {
+            return (Stop::Deferred, produced);
+        }
+    }
+    if !batch.is_drained() {
+        return (Stop::Done, produced); // out of credit: the rest runs next
     }
     if let Some(error) = batch.error.take() {
         ReplyWriter::new(out, session.client.protocol).error(&error.reply_text());

@@ -165,8 +165,7 @@ where
             continue;
         }
         let Ok(mut permit) = shared.durability.reserve(batch.pending()).await else {
-            // MISCONF handling arrives with persistence.
-            break;
+            break; // persistence has shut down
         };
         let (stop, produced) = {
             let mut core = shared.core.lock();
@@ -176,8 +175,14 @@ where
             }
             // What others pushed before this batch goes before its replies.
             handle.outbox.take_into(&mut out);
-            let (stop, produced) =
-                batch::run(&mut core, &shared, &mut session, &mut batch, &mut out);
+            let (stop, produced) = batch::run(
+                &mut core,
+                &shared,
+                &mut session,
+                &mut batch,
+                &mut out,
+                &permit,
+            );
             publish_info(&session, &input, &out, &mut core, &mut traffic);
             (stop, produced)
         };
@@ -187,14 +192,33 @@ where
             .max_lsn
             .filter(|_| shared.durability.waits_for_fsync())
         {
-            if shared.durability.wait_durable(lsn).await.is_err() {
+            if let Err(error) = shared.durability.wait_durable(lsn).await {
+                // Not durable: these replies may not go out. The client
+                // sees the connection close, never a false OK.
+                tracing::warn!(
+                    "Closing client id={}: its writes could not be made durable ({error})",
+                    session.id()
+                );
                 break;
             }
         }
         let close = match stop {
             Stop::Sleep(duration) => {
                 tokio::time::sleep(duration).await;
-                continue;
+                if !batch.is_drained() {
+                    continue;
+                }
+                false
+            }
+            Stop::Deferred => {
+                if let Some(deferred) = session.conn.deferred.take() {
+                    let reply = deferred.await;
+                    reply.write(&mut out, session.client.protocol);
+                }
+                if !batch.is_drained() {
+                    continue;
+                }
+                false
             }
             Stop::Paused(pause) => {
                 if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit)

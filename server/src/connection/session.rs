@@ -53,6 +53,9 @@ pub struct ConnState {
     pub after: After,
     /// DEBUG SLEEP: the connection waits this long before going on.
     pub sleep: Option<std::time::Duration>,
+    /// SAVE, DEBUG RELOAD: a reply that comes once this future completes,
+    /// awaited after the engine lock is released.
+    pub deferred: Option<Deferred>,
     pub name: Option<String>,
     pub lib_name: Option<String>,
     pub lib_ver: Option<String>,
@@ -64,6 +67,30 @@ pub struct ConnState {
     pub subscriptions: usize,
     /// The last command run (`client|list`), for CLIENT LIST `cmd=`.
     pub last_command: &'static str,
+}
+
+/// A reply computed off the engine lock (a save the client waits for).
+pub type Deferred = std::pin::Pin<Box<dyn std::future::Future<Output = DeferredReply> + Send>>;
+
+/// What a deferred command answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeferredReply {
+    Ok,
+    /// A status reply (`+Background ... started`).
+    Status(String),
+    /// An error reply, its text without the leading `-`.
+    Error(String),
+}
+
+impl DeferredReply {
+    pub fn write(&self, out: &mut bytes::BytesMut, protocol: resp_codec::Protocol) {
+        let mut writer = resp_codec::ReplyWriter::new(out, protocol);
+        match self {
+            DeferredReply::Ok => writer.ok(),
+            DeferredReply::Status(text) => writer.simple(text.as_bytes()),
+            DeferredReply::Error(text) => writer.error(text.as_bytes()),
+        }
+    }
 }
 
 /// The registration of one client; dropping it unregisters.
@@ -107,6 +134,7 @@ impl Session {
                 reply: ReplyMode::On,
                 after: After::Continue,
                 sleep: None,
+                deferred: None,
                 name: None,
                 lib_name: None,
                 lib_ver: None,

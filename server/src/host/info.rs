@@ -291,7 +291,12 @@ fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String)
     }
     field(text, "mem_clients_normal", clients);
     field(text, "mem_cluster_links", 0);
-    field(text, "mem_aof_buffer", 0);
+    let aof_buffer = host
+        .shared
+        .durability
+        .aof()
+        .map_or(0, |aof| aof.status().aof_buffer_length);
+    field(text, "mem_aof_buffer", aof_buffer);
     field(text, "mem_allocator", memory::ALLOCATOR_NAME);
     field(text, "active_defrag_running", 0);
     field(
@@ -311,8 +316,8 @@ fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String)
 }
 
 fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
-    // No persistence is wired yet: nothing loads, saves, forks or writes
-    // an AOF, and these are the values that say so.
+    // Loading finishes before clients are accepted; no fork ever runs, so
+    // the copy-on-write fields stay 0.
     for name in [
         "loading",
         "async_loading",
@@ -322,35 +327,51 @@ fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     ] {
         field(text, name, 0);
     }
+    let disk = &host.state.disk;
+    let bgsave = disk.bgsave.as_ref();
+    let background = bgsave.filter(|run| !run.foreground);
     field(text, "current_fork_perc", "0.00");
-    field(text, "current_save_keys_processed", 0);
-    field(text, "current_save_keys_total", 0);
+    field(
+        text,
+        "current_save_keys_processed",
+        bgsave.map_or(0, |r| r.keys_done),
+    );
+    field(
+        text,
+        "current_save_keys_total",
+        bgsave.map_or(0, |r| r.keys_total),
+    );
     field(text, "rdb_changes_since_last_save", ctx.db.dirty());
-    field(text, "rdb_bgsave_in_progress", 0);
-    field(text, "rdb_last_save_time", host.state.last_save_unix);
-    field(text, "rdb_last_bgsave_status", "ok");
-    field(text, "rdb_last_bgsave_time_sec", -1);
-    field(text, "rdb_current_bgsave_time_sec", -1);
-    for name in [
-        "rdb_saves",
-        "rdb_last_cow_size",
-        "rdb_last_load_keys_expired",
-        "rdb_last_load_keys_loaded",
-        "aof_enabled",
-        "aof_rewrite_in_progress",
-        "aof_rewrite_scheduled",
-    ] {
-        field(text, name, 0);
+    field(
+        text,
+        "rdb_bgsave_in_progress",
+        u8::from(background.is_some()),
+    );
+    field(text, "rdb_last_save_time", disk.last_save_unix);
+    field(
+        text,
+        "rdb_last_bgsave_status",
+        if disk.last_bgsave_ok { "ok" } else { "err" },
+    );
+    field(text, "rdb_last_bgsave_time_sec", disk.last_bgsave_time_sec);
+    field(
+        text,
+        "rdb_current_bgsave_time_sec",
+        background.map_or(-1, |r| r.started.elapsed().as_secs() as i64),
+    );
+    field(text, "rdb_saves", disk.saves);
+    field(text, "rdb_last_cow_size", 0);
+    field(text, "rdb_last_load_keys_expired", disk.load_keys_expired);
+    field(text, "rdb_last_load_keys_loaded", disk.load_keys_loaded);
+    let aof = host
+        .shared
+        .durability
+        .aof()
+        .map(|aof| aof.status())
+        .unwrap_or_else(|| persistence::Durability::disabled().status());
+    for (name, value) in aof.info_fields() {
+        field(text, name, value);
     }
-    field(text, "aof_last_rewrite_time_sec", -1);
-    field(text, "aof_current_rewrite_time_sec", -1);
-    field(text, "aof_last_bgrewrite_status", "ok");
-    field(text, "aof_rewrites", 0);
-    field(text, "aof_rewrites_consecutive_failures", 0);
-    field(text, "aof_last_write_status", "ok");
-    field(text, "aof_last_cow_size", 0);
-    field(text, "module_fork_in_progress", 0);
-    field(text, "module_fork_last_cow_size", 0);
 }
 
 fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {

@@ -13,6 +13,7 @@ pub mod info;
 pub mod introspection;
 pub mod memory;
 pub mod monitor;
+pub mod persistence;
 pub mod server;
 
 use crate::connection::session::ConnState;
@@ -78,7 +79,7 @@ fn spec(name: &'static str, arity: i32, flags: F, categories: C) -> CommandSpec 
 
 impl HostTable {
     pub fn new() -> HostTable {
-        let entries: [(CommandSpec, HostFn); 17] = [
+        let entries: [(CommandSpec, HostFn); 22] = [
             (spec("hello", -1, CONN_FLAGS, CONN_ACL), connection::hello),
             (spec("auth", -2, CONN_FLAGS, CONN_ACL), connection::auth),
             (spec("quit", -1, CONN_FLAGS, CONN_ACL), connection::quit),
@@ -131,6 +132,23 @@ impl HostTable {
                 server::wait,
             ),
             (spec("debug", -2, ADMIN_FLAGS, ADMIN_ACL), debug::debug),
+            (
+                spec("save", 1, ADMIN_FLAGS.union(F::NO_MULTI), ADMIN_ACL),
+                persistence::save,
+            ),
+            (
+                spec("bgsave", -1, ADMIN_FLAGS, ADMIN_ACL),
+                persistence::bgsave,
+            ),
+            (
+                spec("bgrewriteaof", 1, ADMIN_FLAGS, ADMIN_ACL),
+                persistence::bgrewriteaof,
+            ),
+            (::persistence::rdb::restore::DUMP_SPEC, persistence::dump),
+            (
+                ::persistence::rdb::restore::RESTORE_SPEC,
+                persistence::restore,
+            ),
             (
                 spec(
                     "shutdown",

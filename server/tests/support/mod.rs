@@ -9,7 +9,6 @@ use bytes::BytesMut;
 use server::clock::ServerClock;
 use server::config::{load, Config};
 use server::connection::{self, Peer};
-use server::durability::Durability;
 use server::shared::Shared;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +21,7 @@ pub const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 pub fn shared(config_text: &str) -> Arc<Shared> {
     let mut config = Config::defaults();
     load::load_text(&mut config, config_text).expect("test config");
-    Shared::new(config, Arc::new(ServerClock::tokio()), Durability::None, 7)
+    Shared::new(config, Arc::new(ServerClock::tokio()), 7)
 }
 
 /// Records every delta the server's engine emits from now on.
