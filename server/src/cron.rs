@@ -81,6 +81,7 @@ fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;
     host.waiters.wake(engine, &shared.durability);
+    crate::pubsub::notify::publish_events(&mut core, shared, None);
     drop(core);
     free(shared, garbage);
     hz

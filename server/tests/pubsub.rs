@@ -379,3 +379,51 @@ async fn subscribers_and_blocked_clients_are_never_idle() {
         .await;
     waiter.expect(b"*2\r\n$1\r\nq\r\n$1\r\nv\r\n").await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn keyspace_events_reach_subscribers_with_expired_from_the_timer() {
+    let server = shared("hz 100\nnotify-keyspace-events Egx\n");
+    tokio::spawn(server::cron::run(server.clone()));
+    let mut subscriber = Client::direct(&server);
+    subscriber.call(&["PSUBSCRIBE", "__keyevent@*__:*"]).await;
+    let mut writer = Client::direct(&server);
+    writer
+        .check(
+            b"SET k v PX 100\r\nSET j v\r\nDEL j\r\nSELECT 2\r\nSET other v\r\n",
+            b"+OK\r\n+OK\r\n:1\r\n+OK\r\n+OK\r\n",
+        )
+        .await;
+    let event = |db: u32, name: &str, key: &str| {
+        let channel = format!("__keyevent@{db}__:{name}");
+        format!(
+            "*4\r\n$8\r\npmessage\r\n$16\r\n__keyevent@*__:*\r\n${}\r\n{channel}\r\n${}\r\n{key}\r\n",
+            channel.len(),
+            key.len()
+        )
+    };
+    // E with g and x: SET's expire and DEL's del (generic), and expired;
+    // not set (a string event).
+    subscriber.expect(event(0, "expire", "k").as_bytes()).await;
+    subscriber.expect(event(0, "del", "j").as_bytes()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Nobody read k: the active cycle expired it and said so.
+    subscriber.expect(event(0, "expired", "k").as_bytes()).await;
+    writer
+        .check(
+            b"CONFIG SET notify-keyspace-events KA\r\nDEL other\r\n",
+            b"+OK\r\n:1\r\n",
+        )
+        .await;
+    let mut keyspace = Client::direct(&server);
+    keyspace.call(&["SUBSCRIBE", "__keyspace@2__:again"]).await;
+    writer.check(b"SET again v\r\n", b"+OK\r\n").await;
+    keyspace
+        .expect(b"*3\r\n$7\r\nmessage\r\n$20\r\n__keyspace@2__:again\r\n$3\r\nset\r\n")
+        .await;
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), subscriber.reply())
+            .await
+            .is_err(),
+        "no keyevent messages without E"
+    );
+}

@@ -123,7 +123,23 @@ pub fn run(
     let result = run_commands(core, shared, session, batch, out, permit);
     let Core { engine, host } = core;
     host.waiters.wake(engine, &shared.durability);
+    pubsub::notify::publish_events(core, shared, None);
     result
+}
+
+/// Publishes the keyspace events the command just run raised (and the
+/// waiters it served); the client's own copies go before that command's
+/// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
+/// OFF does not hide them.
+fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
+    let mut own = BytesMut::new();
+    let target = (session.id(), session.client.protocol, &mut own);
+    pubsub::notify::publish_events(core, shared, Some(target));
+    if !own.is_empty() {
+        let reply = out.split_off(start);
+        out.extend_from_slice(&own);
+        out.unsplit(reply);
+    }
 }
 
 fn run_commands(
@@ -230,6 +246,7 @@ fn run_commands(
         }
         if let Some(blocked) = blocked {
             out.truncate(start);
+            notify(core, shared, session, out, start);
             return (Stop::Blocked(blocked), produced);
         }
         if !core.host.waiters.is_empty() {
@@ -244,6 +261,7 @@ fn run_commands(
                 session.conn.reply = ReplyMode::On;
             }
         }
+        notify(core, shared, session, out, start);
         if obuf_hard > 0 && out.len() > obuf_hard {
             tracing::warn!(
                 "Client id={} addr={} closed for overcoming of output buffer limits.",
