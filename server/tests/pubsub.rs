@@ -427,3 +427,38 @@ async fn keyspace_events_reach_subscribers_with_expired_from_the_timer() {
         "no keyevent messages without E"
     );
 }
+
+#[tokio::test]
+async fn a_subscribers_own_replies_count_against_the_pubsub_limit() {
+    let server = shared("client-output-buffer-limit pubsub 4kb 0 0\n");
+    let mut client = Client::direct(&server);
+    let names: Vec<String> = (0..2000).map(|i| format!("channel-{i:04}")).collect();
+    let mut words = vec!["SUBSCRIBE"];
+    words.extend(names.iter().map(String::as_str));
+    // 2,000 confirmations of ~44 bytes, 88 KB in one batch's replies:
+    // redis-server 7.0.15 cuts this client off too. (It does not count
+    // its reply buffer, so a reply of a few tens of KB passes there.)
+    client
+        .send(&{
+            let mut request = bytes::BytesMut::new();
+            resp_codec::encode_command(&words, &mut request);
+            request
+        })
+        .await;
+    assert!(client.closed().await, "cut off at the pubsub class's 4 KiB");
+    let mut plain = Client::direct(&server);
+    let mut words = vec!["MSET"];
+    for name in &names {
+        words.push(name);
+        words.push(name);
+    }
+    plain.call(&words).await;
+    let mut get = vec!["MGET"];
+    get.extend(names.iter().map(String::as_str));
+    let reply = plain.call(&get).await;
+    assert!(
+        reply.starts_with("*2000\r\n"),
+        "the normal class has no limit: {}",
+        &reply[..reply.len().min(80)]
+    );
+}

@@ -14,6 +14,7 @@
 
 use super::session::{After, ReplyMode, Session};
 use crate::blocking::Blocked;
+use crate::config::settings::ClientClass;
 use crate::core::{Core, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
@@ -155,7 +156,13 @@ fn run_commands(
     let end = batch.ends.len().min(batch.next + permit.remaining());
     let disk_error = crate::durability::disk_error(core, permit.misconf());
     let monitors = shared.monitors.load(Ordering::Relaxed) > 0;
-    let obuf_hard = core.host.settings.output_buffer_limits[0].hard_bytes as usize;
+    // A subscribed client's replies count against the pubsub class, as in
+    // Redis (its messages do too, in its outbox).
+    let hard_limit = |class| core.host.settings.output_limit(class).hard_bytes as usize;
+    let (normal_hard, pubsub_hard) = (
+        hard_limit(ClientClass::Normal),
+        hard_limit(ClientClass::PubSub),
+    );
     while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
         if core.host.pause.is_some() {
@@ -262,6 +269,11 @@ fn run_commands(
             }
         }
         notify(core, shared, session, out, start);
+        let obuf_hard = if session.conn.subscriptions > 0 {
+            pubsub_hard
+        } else {
+            normal_hard
+        };
         if obuf_hard > 0 && out.len() > obuf_hard {
             tracing::warn!(
                 "Client id={} addr={} closed for overcoming of output buffer limits.",
