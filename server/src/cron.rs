@@ -80,7 +80,8 @@ fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
     crate::disk::save_points::check(&mut core, shared);
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;
-    host.waiters.wake(engine);
+    host.waiters.wake(engine, &shared.durability);
+    crate::pubsub::notify::publish_events(&mut core, shared, None);
     drop(core);
     free(shared, garbage);
     hz

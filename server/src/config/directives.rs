@@ -352,12 +352,7 @@ pub const DIRECTIVES: &[Directive] = &[
     d!("min-replicas-max-lag", alias "min-slaves-max-lag", INT, "10", REPLICATION),
     d!("min-replicas-to-write", alias "min-slaves-to-write", INT, "0", REPLICATION),
     d!("no-appendfsync-on-rewrite", Bool, "no", PERSISTENCE),
-    d!(
-        "notify-keyspace-events",
-        Kind::NotifyFlags,
-        "",
-        Effect::Pending("keyspace notifications")
-    ),
+    d!("notify-keyspace-events", Kind::NotifyFlags, "", Live),
     d!(
         "oom-score-adj",
         Enum(&["no", "yes", "relative", "absolute"]),

@@ -5,6 +5,7 @@
 
 use super::ConnHost;
 use crate::memory::{self, human};
+use crate::pubsub::Kind;
 use kv_engine::context::Ctx;
 use kv_engine::CommandResult;
 use std::fmt::Write as _;
@@ -145,9 +146,13 @@ fn clients(host: &ConnHost<'_>, text: &mut String) {
         "client_recent_max_output_buffer",
         stats.client_recent_max_output_buffer,
     );
-    field(text, "blocked_clients", 0);
+    field(text, "blocked_clients", host.state.waiters.len());
     field(text, "tracking_clients", 0);
-    field(text, "clients_in_timeout_table", 0);
+    field(
+        text,
+        "clients_in_timeout_table",
+        host.state.waiters.n_with_timeout(),
+    );
 }
 
 /// Bytes the server holds for clients: read buffers, replies, outboxes.
@@ -422,10 +427,11 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     }
     field(text, "keyspace_hits", engine.keyspace_hits);
     field(text, "keyspace_misses", engine.keyspace_misses);
+    let pubsub = &host.state.pubsub;
+    field(text, "pubsub_channels", pubsub.n_names(Kind::Channel));
+    field(text, "pubsub_patterns", pubsub.n_names(Kind::Pattern));
+    field(text, "pubsubshard_channels", pubsub.n_names(Kind::Shard));
     for name in [
-        "pubsub_channels",
-        "pubsub_patterns",
-        "pubsubshard_channels",
         "latest_fork_usec",
         "total_forks",
         "migrate_cached_sockets",
