@@ -155,16 +155,15 @@ fn clients(host: &ConnHost<'_>, text: &mut String) {
     );
 }
 
-/// Bytes the server holds for clients: read buffers, replies, outboxes.
-pub fn client_buffers(host: &ConnHost<'_>) -> u64 {
-    host.state
-        .clients
-        .iter()
-        .map(|c| {
-            let info = c.info.lock();
-            (info.rbs + info.obl + info.omem) as u64
-        })
-        .sum()
+/// INFO's used_memory (and MEMORY STATS' total.allocated): what
+/// `maxmemory` is compared with, the engine's count of its databases plus
+/// what the server holds outside them (startup footprint, client
+/// buffers), as the engine is told on every tick.
+pub fn used_memory(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> u64 {
+    let keyspaces: u64 = (0..ctx.db.databases())
+        .map(|i| ctx.db.keyspace_at(i).used_bytes() as u64)
+        .sum();
+    keyspaces + memory::outside_engine(&host.state.clients)
 }
 
 /// The engine's hash tables across databases.
@@ -184,11 +183,11 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     let alloc = memory::allocator();
-    let used = alloc.allocated;
+    let clients = memory::client_buffers(&host.state.clients);
+    let used = used_memory(host, ctx);
     let rss = memory::rss_bytes();
-    let peak = memory::peak_bytes().max(used);
+    let peak = memory::note_peak(used);
     let startup = memory::startup_bytes();
-    let clients = client_buffers(host);
     let overhead = (startup + table_bytes(ctx) + clients).min(used);
     let dataset = used - overhead;
     let maxmemory: u64 = host.state.config.value("maxmemory").parse().unwrap_or(0);
