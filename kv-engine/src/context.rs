@@ -162,6 +162,13 @@ impl Db<'_> {
         self.state.dirty
     }
 
+    /// `Engine::begin_snapshot`, for a host command (BGSAVE).
+    pub fn begin_snapshot(
+        &mut self,
+    ) -> Result<crate::snapshot::SnapshotStart, crate::snapshot::SnapshotError> {
+        crate::snapshot::begin_snapshot(self.state)
+    }
+
     /// Drops every WATCH of `client` (the host's RESET).
     pub fn unwatch_all(&mut self, client: &mut ClientState) {
         crate::commands::transactions::unwatch_all(self.state, client);

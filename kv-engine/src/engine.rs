@@ -300,6 +300,12 @@ impl Engine {
         self.state.dirty = 0;
     }
 
+    /// Forgets `n` changes (a background save covered the changes made
+    /// before it began; those made while it ran still count).
+    pub fn sub_dirty(&mut self, n: u64) {
+        self.state.dirty = self.state.dirty.saturating_sub(n);
+    }
+
     /// The time of the injected clock (loaders skip keys expired by now).
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()

@@ -216,18 +216,7 @@ fn value_bytes(value: &Value) -> usize {
 impl Engine {
     /// Starts a snapshot of every database as it is now.
     pub fn begin_snapshot(&mut self) -> Result<SnapshotStart, SnapshotError> {
-        let state = self.state_mut();
-        if state.dbs.iter().any(|ks| ks.snapshot_state().is_some()) {
-            return Err(SnapshotError::InProgress);
-        }
-        let mut databases = Vec::new();
-        for (db, keyspace) in state.dbs.iter_mut().enumerate() {
-            if !keyspace.is_empty() {
-                databases.push((db, keyspace.len() as u64, keyspace.expires_len() as u64));
-            }
-            keyspace.begin_snapshot(db);
-        }
-        Ok(SnapshotStart { databases })
+        begin_snapshot(self.state_mut())
     }
 
     pub fn snapshot_in_progress(&self) -> bool {
@@ -291,6 +280,24 @@ impl Engine {
         }
         stats
     }
+}
+
+/// `Engine::begin_snapshot` on the engine's state (also reached from a
+/// host command through `Db::begin_snapshot`).
+pub(crate) fn begin_snapshot(
+    state: &mut crate::engine::EngineState,
+) -> Result<SnapshotStart, SnapshotError> {
+    if state.dbs.iter().any(|ks| ks.snapshot_state().is_some()) {
+        return Err(SnapshotError::InProgress);
+    }
+    let mut databases = Vec::new();
+    for (db, keyspace) in state.dbs.iter_mut().enumerate() {
+        if !keyspace.is_empty() {
+            databases.push((db, keyspace.len() as u64, keyspace.expires_len() as u64));
+        }
+        keyspace.begin_snapshot(db);
+    }
+    Ok(SnapshotStart { databases })
 }
 
 #[cfg(test)]

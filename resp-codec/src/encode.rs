@@ -299,22 +299,6 @@ pub fn format_double(value: f64) -> String {
     }
 }
 
-/// The shortest text that reads back as the same double (`inf`, `-inf`,
-/// `nan` aside): how Redis renders float lists in CONFIG GET.
-pub fn format_double_shortest(value: f64) -> String {
-    if value.is_nan() {
-        "nan".to_string()
-    } else if value.is_infinite() {
-        if value > 0.0 { "inf" } else { "-inf" }.to_string()
-    } else {
-        let mut text = format!("{value}");
-        if text.contains('e') {
-            text = format!("{value:e}");
-        }
-        text
-    }
-}
-
 /// Drops trailing zeros of a fraction, and the point if nothing is left.
 fn trim_fraction(mut text: String) -> String {
     if text.contains('.') {

@@ -1,6 +1,7 @@
 //! The server's timer (`serverCron` in Redis terms), `hz` times a second,
 //! off the command path: the active expiry cycle (unless DEBUG
-//! SET-ACTIVE-EXPIRE 0), FLUSHALL ASYNC garbage and expired keyspaces
+//! SET-ACTIVE-EXPIRE 0; with credit taken first, and not while the AOF
+//! refuses writes), the `save` points, FLUSHALL ASYNC garbage and expired keyspaces
 //! freed on a blocking thread, waking waiters, and sampling the rates
 //! INFO reports.
 
@@ -23,7 +24,16 @@ pub async fn run(shared: Arc<Shared>) {
             _ = shared.shutdown.cancelled() => return,
             _ = ticker.tick() => {}
         }
-        let now_hz = tick(&shared);
+        // The expiry cycle emits one delta: credit first, before the lock.
+        let permit = tokio::select! {
+            biased;
+            _ = shared.shutdown.cancelled() => return,
+            permit = shared.durability.reserve(1) => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+        };
+        let now_hz = tick(&shared, permit);
         if last_sample.elapsed() >= SAMPLE_EVERY {
             sample(&shared);
             last_sample = tokio::time::Instant::now();
@@ -42,10 +52,11 @@ fn interval(hz: u32) -> tokio::time::Interval {
 }
 
 /// One tick under the lock; returns the current hz.
-fn tick(shared: &Shared) -> u32 {
+fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
     let mut core = shared.core.lock();
     let hz = core.host.settings.hz;
-    if core.host.active_expire {
+    let lsn_before = core.engine.next_lsn();
+    if core.host.active_expire && permit.misconf().is_none() {
         let began = Instant::now();
         let cycle = core.engine.active_expire_cycle(ExpiryBudget::per_tick(hz));
         let stats = &mut core.host.stats;
@@ -65,9 +76,12 @@ fn tick(shared: &Shared) -> u32 {
             .latency
             .record(threshold, "expire-cycle", latency_ms, now_secs);
     }
+    permit.spent((core.engine.next_lsn() - lsn_before) as usize);
+    crate::disk::save_points::check(&mut core, shared);
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;
-    host.waiters.wake(engine);
+    host.waiters.wake(engine, &shared.durability);
+    crate::pubsub::notify::publish_events(&mut core, shared, None);
     drop(core);
     free(shared, garbage);
     hz

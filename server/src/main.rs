@@ -68,13 +68,12 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let running = server::run::start(config, server::run::Options::default())?;
+        let running = server::run::start(config, server::run::Options::default()).await?;
         tracing::info!(
             "Running mode=standalone, port={}.",
             running.port.unwrap_or(0)
         );
-        running.serve().await;
-        anyhow::Ok(())
+        running.serve().await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

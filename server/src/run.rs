@@ -1,14 +1,16 @@
-//! Starting and stopping a server: bind, spawn the accept loops and the
-//! timer under one `TaskTracker`, wait for SHUTDOWN or a signal, then stop
-//! cooperatively: stop accepting, let each connection finish the batch it
-//! is running and write its replies, close the clients, wait for every
-//! task (bounded by `shutdown-timeout`), remove the pid file and the unix
-//! socket. No task is aborted.
+//! Starting and stopping a server: bind, load the data files, start the
+//! AOF pipeline, spawn the accept loops and the timer under one
+//! `TaskTracker`, wait for SHUTDOWN or a signal, then stop cooperatively:
+//! stop accepting, let each connection finish the batch it is running and
+//! write its replies, close the clients, wait for every task (bounded by
+//! `shutdown-timeout`), save dump.rdb if asked or configured, drain and
+//! fsync the AOF, remove the pid file and the unix socket. No task is
+//! aborted.
 
 use crate::clock::ServerClock;
 use crate::config::Config;
 use crate::core::ShutdownRequest;
-use crate::durability::Durability;
+use crate::disk::rdb_save::{self, Trigger};
 use crate::listener;
 use crate::shared::{random_seed, Shared};
 use std::sync::Arc;
@@ -39,8 +41,9 @@ impl Default for Options {
     }
 }
 
-/// Binds and starts serving; returns once the server accepts clients.
-pub fn start(mut config: Config, options: Options) -> anyhow::Result<Running> {
+/// Binds, loads the data files, starts persistence and serves; returns
+/// once the server accepts clients. A corrupt data file is an error.
+pub async fn start(mut config: Config, options: Options) -> anyhow::Result<Running> {
     let dir = config.value("dir").to_owned();
     if !dir.is_empty() {
         std::env::set_current_dir(&dir)
@@ -59,13 +62,16 @@ pub fn start(mut config: Config, options: Options) -> anyhow::Result<Running> {
             tracing::warn!("Failed to write PID file: {e}");
         }
     }
-    let shared = Shared::new(config, options.clock, Durability::None, options.seed);
+    let persistence = crate::disk::persistence_config(&config);
+    let shared = Shared::new(config, options.clock, options.seed);
+    tracing::info!("Server initialized");
+    crate::disk::startup::load(&shared, &persistence, shared.storage.clone()).await?;
+    start_aof(&shared, &persistence).await?;
     let port = listeners.tcp_port();
     shared.tcp_port.store(
         u64::from(port.unwrap_or(0)),
         std::sync::atomic::Ordering::Relaxed,
     );
-    tracing::info!("Server initialized");
     let accept_stop = shared.shutdown.child_token();
     for tcp in listeners.tcp {
         shared.tracker.spawn(listener::accept_tcp(
@@ -102,22 +108,23 @@ pub fn start(mut config: Config, options: Options) -> anyhow::Result<Running> {
 }
 
 impl Running {
-    /// Waits for SHUTDOWN or a signal, then stops.
-    pub async fn serve(self) {
+    /// Waits for SHUTDOWN or a signal, then stops. Err when the final
+    /// save or the AOF's last fsync failed.
+    pub async fn serve(self) -> anyhow::Result<()> {
         self.shared.shutdown.cancelled().await;
-        self.stop().await;
+        self.stop().await
     }
 
     /// Stops now, as SHUTDOWN NOSAVE would.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(self) -> anyhow::Result<()> {
         self.shared.request_shutdown(ShutdownRequest {
             save: Some(false),
             ..ShutdownRequest::default()
         });
-        self.stop().await;
+        self.stop().await
     }
 
-    async fn stop(self) {
+    async fn stop(self) -> anyhow::Result<()> {
         let shared = self.shared;
         let request = shared.shutdown_request.lock().unwrap_or_default();
         let timeout = shared
@@ -127,15 +134,28 @@ impl Running {
             .settings
             .shutdown_timeout
             .max(Duration::from_secs(1));
-        if request.save == Some(true) {
-            tracing::warn!("Not saving: no persistence is wired into this server yet.");
-        }
         shared.tracker.close();
         if tokio::time::timeout(timeout, shared.tracker.wait())
             .await
             .is_err()
         {
             tracing::warn!("Some tasks did not stop within {timeout:?}; exiting anyway.");
+        }
+        let mut result = Ok(());
+        let has_save_points = !shared.core.lock().host.disk.save_points.is_empty();
+        if request.save.unwrap_or(has_save_points) {
+            tracing::info!("Saving the final RDB snapshot before exiting.");
+            if let Err(error) = final_save(&shared).await {
+                tracing::warn!("Error trying to save the DB: {error}");
+                result = Err(anyhow::anyhow!("Error trying to save the DB: {error}"));
+            }
+        }
+        if shared.durability.aof().is_some() {
+            tracing::info!("Calling fsync() on the AOF file.");
+        }
+        if let Err(error) = shared.durability.shutdown().await {
+            tracing::warn!("Error stopping the AOF: {error}");
+            result = Err(anyhow::anyhow!("Error stopping the AOF: {error}"));
         }
         let settings = shared.core.lock().host.settings.clone();
         if let Some(pidfile) = &settings.pidfile {
@@ -147,7 +167,64 @@ impl Running {
             let _ = std::fs::remove_file(path);
         }
         tracing::warn!("Redis is now ready to exit, bye bye...");
+        result
     }
+}
+
+/// Starts the AOF pipeline when `appendonly yes` (after loading: what was
+/// loaded is durable already) and gives the engine its sink.
+async fn start_aof(
+    shared: &Arc<Shared>,
+    config: &persistence::PersistenceConfig,
+) -> anyhow::Result<()> {
+    if !config.appendonly {
+        return Ok(());
+    }
+    let durable_lsn = shared.core.lock().engine.next_lsn() - 1;
+    let aof = persistence::Durability::start(
+        config,
+        shared.storage.clone(),
+        Arc::new(EngineLock(Arc::downgrade(shared))),
+        durable_lsn,
+        persistence::DurabilityOptions::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("Can't open the append-only file: {e}"))?;
+    shared.core.lock().engine.set_delta_sink(aof.delta_sink());
+    shared.durability.install(aof);
+    Ok(())
+}
+
+/// How the AOF actor reaches the engine for its sliced snapshots: the
+/// server's lock, briefly. Weak, so the actor does not keep the server
+/// alive (it is stopped before the server is dropped).
+struct EngineLock(std::sync::Weak<Shared>);
+
+impl persistence::EngineAccess for EngineLock {
+    fn with_engine(&self, f: &mut dyn FnMut(&mut kv_engine::Engine)) {
+        if let Some(shared) = self.0.upgrade() {
+            f(&mut shared.core.lock().engine);
+        }
+    }
+}
+
+/// The save at shutdown: no command runs any more, so the snapshot is the
+/// final state.
+async fn final_save(shared: &Shared) -> Result<(), String> {
+    let job = {
+        let mut core = shared.core.lock();
+        if core.host.disk.bgsave.is_some() || core.engine.snapshot_in_progress() {
+            tracing::warn!("There is a save in progress: abandoning it for the final one.");
+            core.engine.cancel_snapshot();
+        }
+        core.host.disk.bgsave = None;
+        rdb_save::start_in_core(&mut core, shared, Trigger::Foreground)
+            .map_err(|e| e.to_string())?
+    };
+    job.done
+        .await
+        .unwrap_or_else(|_| Err("the save task stopped".to_string()))?;
+    Ok(())
 }
 
 /// SIGTERM and SIGINT start a shutdown, as `shutdown-on-sig*` says.

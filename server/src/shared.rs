@@ -1,6 +1,7 @@
 //! `Shared`: what every task of one server holds (through an `Arc`): the
-//! engine lock, the clock, persistence, the shutdown token and task
-//! tracker, and the few counters read without the lock.
+//! engine lock, the clock, persistence (the durability pipeline and the
+//! storage saves go through), the shutdown token and task tracker, and
+//! the few counters read without the lock.
 
 use crate::clock::ServerClock;
 use crate::config::Config;
@@ -8,9 +9,10 @@ use crate::core::{Core, HostState, ShutdownRequest};
 use crate::durability::Durability;
 use kv_engine::Engine;
 use parking_lot::Mutex;
+use persistence::Storage;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -18,7 +20,12 @@ use tokio_util::task::TaskTracker;
 pub struct Shared {
     pub core: Mutex<Core>,
     pub clock: Arc<ServerClock>,
+    /// The AOF pipeline (disabled until startup installs it).
     pub durability: Durability,
+    /// Where saves and the AOF write (the real disk in production).
+    pub storage: Arc<dyn Storage>,
+    /// This `Shared` itself, for tasks a host command spawns.
+    me: Weak<Shared>,
     /// Cancelled when the server begins to shut down; every listener and
     /// connection token is a child of it.
     pub shutdown: CancellationToken,
@@ -46,10 +53,15 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(
+    /// A server's state on the real disk, persistence not started.
+    pub fn new(config: Config, clock: Arc<ServerClock>, seed: u64) -> Arc<Shared> {
+        Shared::with_storage(config, clock, Arc::new(persistence::RealStorage), seed)
+    }
+
+    pub fn with_storage(
         config: Config,
         clock: Arc<ServerClock>,
-        durability: Durability,
+        storage: Arc<dyn Storage>,
         seed: u64,
     ) -> Arc<Shared> {
         let settings = config.settings(seed);
@@ -60,10 +72,12 @@ impl Shared {
         );
         let now = clock.now_secs();
         let host = HostState::new(config, settings, now);
-        Arc::new(Shared {
+        Arc::new_cyclic(|me| Shared {
             core: Mutex::new(Core { engine, host }),
             clock,
-            durability,
+            durability: Durability::disabled(),
+            storage,
+            me: me.clone(),
             shutdown: CancellationToken::new(),
             shutdown_request: Mutex::new(None),
             tracker: TaskTracker::new(),
@@ -80,6 +94,11 @@ impl Shared {
             lazyfree_pending: Arc::new(AtomicU64::new(0)),
             lazyfreed: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// An owning handle to this server (for a task to keep).
+    pub fn me(&self) -> Arc<Shared> {
+        self.me.upgrade().expect("a Shared in use is alive")
     }
 
     pub fn next_client_id(&self) -> u64 {

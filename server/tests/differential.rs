@@ -145,6 +145,21 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["DEBUG", "SLEEP", "0"]),
     (Mask::Exact, &["SHUTDOWN", "ABORT"]),
     (Mask::Exact, &["SHUTDOWN", "FOO"]),
+    (Mask::Exact, &["DUMP", "nosuchkey"]),
+    (Mask::Exact, &["SET", "dk", "12345"]),
+    (Mask::Exact, &["DUMP", "dk"]),
+    (Mask::Exact, &["RESTORE", "dk", "0", "x"]),
+    (Mask::Exact, &["RESTORE", "dk2", "0", "garbage"]),
+    (Mask::Exact, &["RESTORE", "dk2", "-5", "x"]),
+    (Mask::Exact, &["RESTORE", "dk2", "x", "x"]),
+    (Mask::Exact, &["RESTORE", "dk2", "0", "x", "FOO"]),
+    (Mask::Exact, &["RESTORE", "dk2", "0", "x", "FREQ", "1000"]),
+    (Mask::Exact, &["RESTORE", "dk2", "0", "x", "IDLETIME", "-1"]),
+    (Mask::Exact, &["BGSAVE", "FOO"]),
+    (Mask::Exact, &["BGSAVE", "SCHEDULE", "X"]),
+    (Mask::Exact, &["SAVE"]),
+    (Mask::Exact, &["SAVE", "x"]),
+    (Mask::Shape, &["LASTSAVE"]),
     (Mask::Exact, &["SET", "k", "v"]),
     (Mask::Exact, &["MULTI"]),
     (Mask::Exact, &["CLIENT", "GETNAME"]),
@@ -299,4 +314,85 @@ fn info_has_every_field_redis_has() {
     assert!(missing.is_empty(), "INFO lacks:\n{}", missing.join("\n"));
     assert!(got["Server"].contains("redis_rust_version"));
     let _ = Bytes::new();
+}
+
+/// INFO persistence's field names, in order, with the AOF on.
+#[test]
+fn info_persistence_fields_are_redis_s_in_order_with_the_aof_on() {
+    if !redis_available() {
+        return;
+    }
+    let ours = Process::ours(&["--appendonly", "yes"]);
+    let redis = Process::redis(&["--appendonly", "yes"]);
+    let names = |port: u16| -> Vec<String> {
+        let frame = Conn::open(port).unwrap().call(&["INFO", "persistence"]);
+        let text = String::from_utf8_lossy(frame.as_bytes().expect("bulk")).into_owned();
+        text.lines()
+            .filter_map(|l| l.split_once(':').map(|(n, _)| n.to_owned()))
+            .collect()
+    };
+    let (got, want) = (names(ours.port), names(redis.port));
+    assert_eq!(got, want);
+    assert!(got.contains(&"aof_current_size".to_owned()));
+}
+
+/// A background save that fails (its directory removed) with save points
+/// and `stop-writes-on-bgsave-error yes`: writes, PING and an EXEC of
+/// writes get Redis's MISCONF; reads and a read-only EXEC still work.
+#[test]
+fn a_failed_bgsave_refuses_writes_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let args = ["--save", "3600 1", "--enable-protected-configs", "yes"];
+    let ours = Process::ours(&args);
+    let redis = Process::redis(&args);
+    let mut replies = Vec::new();
+    for server in [&ours, &redis] {
+        let gone = server.dir.join("gone");
+        std::fs::create_dir_all(&gone).unwrap();
+        let mut conn = Conn::open(server.port).unwrap();
+        conn.call(&["SET", "a", "1"]);
+        conn.call(&["CONFIG", "SET", "dir", gone.to_str().unwrap()]);
+        std::fs::remove_dir(&gone).unwrap();
+        let started = conn.call(&["BGSAVE"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let info = conn.call(&["INFO", "persistence"]);
+            let text = String::from_utf8_lossy(info.as_bytes().unwrap()).into_owned();
+            if text.contains("rdb_bgsave_in_progress:0") {
+                assert!(text.contains("rdb_last_bgsave_status:err"), "{text}");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the BGSAVE never ended"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let mut got = vec![started];
+        for command in [
+            &["SET", "a", "2"][..],
+            &["GET", "a"],
+            &["PING"],
+            &["MULTI"],
+            &["SET", "a", "3"],
+            &["EXEC"],
+            &["MULTI"],
+            &["GET", "a"],
+            &["EXEC"],
+            &["MULTI"],
+            &["INCR", "a"],
+            &["EXEC"],
+        ] {
+            got.push(conn.call(command));
+        }
+        replies.push(got);
+    }
+    assert_eq!(replies[0], replies[1]);
+    assert!(
+        matches!(&replies[0][1], Frame::Error(e) if e.starts_with(b"MISCONF Redis is configured to save RDB snapshots")),
+        "{:?}",
+        replies[0][1]
+    );
 }

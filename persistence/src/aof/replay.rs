@@ -9,7 +9,7 @@
 
 use super::reader::{CommandReader, ReadError};
 use bytes::{Bytes, BytesMut};
-use kv_engine::{ClientState, Engine, NoHost};
+use kv_engine::{ClientState, Engine};
 use resp_codec::{Protocol, ReplyWriter};
 
 /// The client id recovery runs commands as (never a real connection's).
@@ -64,7 +64,12 @@ pub fn replay(engine: &mut Engine, data: Bytes, start: usize) -> Result<Replayed
         }
         reply.clear();
         let mut out = ReplyWriter::new(&mut reply, Protocol::Resp2);
-        let outcome = engine.execute(&mut client, &command.argv, &mut out, &mut NoHost);
+        let outcome = engine.execute(
+            &mut client,
+            &command.argv,
+            &mut out,
+            &mut crate::rdb::restore::ReplayHost,
+        );
         replayed.commands += 1;
         if outcome.failed {
             let name = String::from_utf8_lossy(&command.argv[0]).into_owned();

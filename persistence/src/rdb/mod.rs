@@ -10,7 +10,9 @@
 //!   engine.
 //! - [`snapshot`]: `SnapshotWriter` writes an engine snapshot taken in
 //!   slices (`Engine::snapshot_step`, no fork) as RDB.
-//! - [`dump`]: DUMP/RESTORE payloads with the same value codec.
+//! - [`dump`]: DUMP/RESTORE payloads with the same value codec;
+//!   [`restore`]: the DUMP and RESTORE commands, and the host AOF replay
+//!   runs RESTORE with.
 //! - [`file`]: atomic, fsynced `save_to_path` and `load_from_path`.
 //!
 //! The pieces: [`input`] (offsets, CRC, bounded reads), [`decode`] and
@@ -31,6 +33,7 @@ pub mod intset;
 pub mod listpack;
 pub mod load;
 pub mod lzf;
+pub mod restore;
 pub mod save;
 pub mod snapshot;
 pub mod ziplist;

@@ -174,29 +174,17 @@ pub const DIRECTIVES: &[Directive] = &[
     d!("activerehashing", Bool, "yes", Inert),
     d!("always-show-logo", Bool, "no", Inert, immutable),
     d!("aof-disable-auto-gc", Bool, "no", PERSISTENCE),
-    d!("aof-load-truncated", Bool, "yes", PERSISTENCE),
+    d!("aof-load-truncated", Bool, "yes", Live),
     d!("aof-rewrite-incremental-fsync", Bool, "yes", PERSISTENCE),
     d!("aof-timestamp-enabled", Bool, "no", PERSISTENCE),
-    d!("aof-use-rdb-preamble", Bool, "yes", PERSISTENCE),
+    d!("aof-use-rdb-preamble", Bool, "yes", Live),
     d!("aof_rewrite_cpulist", Str, "", Inert, immutable),
-    d!(
-        "appenddirname",
-        Str,
-        "appendonlydir",
-        PERSISTENCE,
-        immutable
-    ),
-    d!(
-        "appendfilename",
-        Str,
-        "appendonly.aof",
-        PERSISTENCE,
-        immutable
-    ),
-    d!("appendfsync", Enum(FSYNC), "everysec", PERSISTENCE),
-    d!("appendonly", Bool, "no", PERSISTENCE),
-    d!("auto-aof-rewrite-min-size", MEM, "67108864", PERSISTENCE),
-    d!("auto-aof-rewrite-percentage", INT, "100", PERSISTENCE),
+    d!("appenddirname", Str, "appendonlydir", Live, immutable),
+    d!("appendfilename", Str, "appendonly.aof", Live, immutable),
+    d!("appendfsync", Enum(FSYNC), "everysec", Live),
+    d!("appendonly", Bool, "no", Live),
+    d!("auto-aof-rewrite-min-size", MEM, "67108864", Live),
+    d!("auto-aof-rewrite-percentage", INT, "100", Live),
     d!("bgsave_cpulist", Str, "", Inert, immutable),
     d!("bind", Kind::Bind, "127.0.0.1 -::1", Live),
     d!("bind-source-addr", Str, "", Inert),
@@ -274,7 +262,7 @@ pub const DIRECTIVES: &[Directive] = &[
         Live,
         immutable
     ),
-    d!("dbfilename", Str, "dump.rdb", PERSISTENCE, protected),
+    d!("dbfilename", Str, "dump.rdb", Live, protected),
     d!("dir", Str, "", Live, protected),
     d!("disable-thp", Bool, "yes", Inert, immutable),
     d!("dynamic-hz", Bool, "yes", Inert),
@@ -364,12 +352,7 @@ pub const DIRECTIVES: &[Directive] = &[
     d!("min-replicas-max-lag", alias "min-slaves-max-lag", INT, "10", REPLICATION),
     d!("min-replicas-to-write", alias "min-slaves-to-write", INT, "0", REPLICATION),
     d!("no-appendfsync-on-rewrite", Bool, "no", PERSISTENCE),
-    d!(
-        "notify-keyspace-events",
-        Kind::NotifyFlags,
-        "",
-        Effect::Pending("keyspace notifications")
-    ),
+    d!("notify-keyspace-events", Kind::NotifyFlags, "", Live),
     d!(
         "oom-score-adj",
         Enum(&["no", "yes", "relative", "absolute"]),
@@ -408,8 +391,8 @@ pub const DIRECTIVES: &[Directive] = &[
     ),
     d!("rdb-del-sync-files", Bool, "no", PERSISTENCE),
     d!("rdb-save-incremental-fsync", Bool, "yes", PERSISTENCE),
-    d!("rdbchecksum", Bool, "yes", PERSISTENCE, immutable),
-    d!("rdbcompression", Bool, "yes", PERSISTENCE),
+    d!("rdbchecksum", Bool, "yes", Live, immutable),
+    d!("rdbcompression", Bool, "yes", Live),
     d!(
         "repl-backlog-size",
         Kind::Memory {
@@ -465,7 +448,7 @@ pub const DIRECTIVES: &[Directive] = &[
         "no",
         Inert
     ),
-    d!("save", Kind::Save, "3600 1 300 100 60 10000", PERSISTENCE),
+    d!("save", Kind::Save, "3600 1 300 100 60 10000", Live),
     d!("server_cpulist", Str, "", Inert, immutable),
     d!("set-max-intset-entries", LONG, "512", Live),
     d!("set-proc-title", Bool, "yes", Inert, immutable),
@@ -496,7 +479,7 @@ pub const DIRECTIVES: &[Directive] = &[
         "0",
         Inert
     ),
-    d!("stop-writes-on-bgsave-error", Bool, "yes", PERSISTENCE),
+    d!("stop-writes-on-bgsave-error", Bool, "yes", Live),
     d!("stream-node-max-bytes", MEM, "4096", Inert),
     d!("stream-node-max-entries", LONG, "100", Inert),
     d!(

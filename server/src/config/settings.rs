@@ -150,6 +150,10 @@ impl Config {
             zset_max_listpack_value: self.int("zset-max-listpack-value") as usize,
             active_expire_effort: self.int("active-expire-effort") as u32,
             proto_max_bulk_len: self.int("proto-max-bulk-len") as u64,
+            notify_keyspace_events: kv_engine::notify::NotifyFlags::parse(
+                self.value("notify-keyspace-events").as_bytes(),
+            )
+            .expect("notify-keyspace-events is stored canonical"),
             ..EngineConfig::default()
         }
     }

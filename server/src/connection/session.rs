@@ -2,7 +2,8 @@
 //! registration. Created when a connection is accepted; dropped when the
 //! connection ends in any way (closed, killed, its future dropped), and the
 //! drop is what unregisters it: the engine forgets its WATCHes, the
-//! registry and MONITOR list lose it, the connection count goes down
+//! registry and MONITOR list lose it, its subscriptions go (and its wait,
+//! if a `Blocked` guard did not already end it), the connection count goes down
 //! (invariant 5: released by Drop, not by cleanup code a cancellation
 //! could skip).
 
@@ -52,14 +53,44 @@ pub struct ConnState {
     pub after: After,
     /// DEBUG SLEEP: the connection waits this long before going on.
     pub sleep: Option<std::time::Duration>,
+    /// SAVE, DEBUG RELOAD: a reply that comes once this future completes,
+    /// awaited after the engine lock is released.
+    pub deferred: Option<Deferred>,
     pub name: Option<String>,
     pub lib_name: Option<String>,
     pub lib_ver: Option<String>,
     pub no_evict: bool,
     pub no_touch: bool,
     pub monitor: bool,
+    /// Subscriptions held, of every kind (a RESP2 client with any is in
+    /// subscribed mode); kept equal to the pub/sub registry's count.
+    pub subscriptions: usize,
     /// The last command run (`client|list`), for CLIENT LIST `cmd=`.
     pub last_command: &'static str,
+}
+
+/// A reply computed off the engine lock (a save the client waits for).
+pub type Deferred = std::pin::Pin<Box<dyn std::future::Future<Output = DeferredReply> + Send>>;
+
+/// What a deferred command answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeferredReply {
+    Ok,
+    /// A status reply (`+Background ... started`).
+    Status(String),
+    /// An error reply, its text without the leading `-`.
+    Error(String),
+}
+
+impl DeferredReply {
+    pub fn write(&self, out: &mut bytes::BytesMut, protocol: resp_codec::Protocol) {
+        let mut writer = resp_codec::ReplyWriter::new(out, protocol);
+        match self {
+            DeferredReply::Ok => writer.ok(),
+            DeferredReply::Status(text) => writer.simple(text.as_bytes()),
+            DeferredReply::Error(text) => writer.error(text.as_bytes()),
+        }
+    }
 }
 
 /// The registration of one client; dropping it unregisters.
@@ -103,12 +134,14 @@ impl Session {
                 reply: ReplyMode::On,
                 after: After::Continue,
                 sleep: None,
+                deferred: None,
                 name: None,
                 lib_name: None,
                 lib_ver: None,
                 no_evict: false,
                 no_touch: false,
                 monitor: false,
+                subscriptions: 0,
                 last_command: "",
             },
             shared,
@@ -125,6 +158,8 @@ impl Drop for Session {
         let mut core = self.shared.core.lock();
         core.engine.forget_client(&mut self.client);
         core.host.clients.remove(self.client.id);
+        core.host.pubsub.remove_client(self.client.id);
+        core.host.waiters.remove(self.client.id);
         drop(core);
         if self.conn.monitor {
             self.shared.monitors.fetch_sub(1, Ordering::Relaxed);

@@ -1,4 +1,4 @@
-//! DEBUG SLEEP, OBJECT, SET-ACTIVE-EXPIRE, HELP, refused unless
+//! DEBUG SLEEP, OBJECT, RELOAD, SET-ACTIVE-EXPIRE, HELP, refused unless
 //! `enable-debug-command` allows it, as Redis 7 does.
 //!
 //! DEBUG SLEEP here delays the calling connection only (the reply comes
@@ -49,6 +49,7 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             );
             ctx.out.simple(text.as_bytes());
         }
+        b"reload" if ctx.argc() == 2 => super::persistence::debug_reload(host, ctx)?,
         b"set-active-expire" if ctx.argc() == 3 => {
             let on = super::arg_i64(ctx, 2)?;
             host.state.active_expire = on != 0;
@@ -59,6 +60,8 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             super::help(
                 ctx,
                 &[
+                    "RELOAD",
+                    "    Save the RDB on disk and reload it back to memory.",
                     "OBJECT <key>",
                     "    Show low level info about `key` and associated value.",
                     "SET-ACTIVE-EXPIRE <0|1>",

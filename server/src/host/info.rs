@@ -5,6 +5,7 @@
 
 use super::ConnHost;
 use crate::memory::{self, human};
+use crate::pubsub::Kind;
 use kv_engine::context::Ctx;
 use kv_engine::CommandResult;
 use std::fmt::Write as _;
@@ -145,9 +146,13 @@ fn clients(host: &ConnHost<'_>, text: &mut String) {
         "client_recent_max_output_buffer",
         stats.client_recent_max_output_buffer,
     );
-    field(text, "blocked_clients", 0);
+    field(text, "blocked_clients", host.state.waiters.len());
     field(text, "tracking_clients", 0);
-    field(text, "clients_in_timeout_table", 0);
+    field(
+        text,
+        "clients_in_timeout_table",
+        host.state.waiters.n_with_timeout(),
+    );
 }
 
 /// Bytes the server holds for clients: read buffers, replies, outboxes.
@@ -286,7 +291,12 @@ fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String)
     }
     field(text, "mem_clients_normal", clients);
     field(text, "mem_cluster_links", 0);
-    field(text, "mem_aof_buffer", 0);
+    let aof_buffer = host
+        .shared
+        .durability
+        .aof()
+        .map_or(0, |aof| aof.status().aof_buffer_length);
+    field(text, "mem_aof_buffer", aof_buffer);
     field(text, "mem_allocator", memory::ALLOCATOR_NAME);
     field(text, "active_defrag_running", 0);
     field(
@@ -306,8 +316,8 @@ fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String)
 }
 
 fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
-    // No persistence is wired yet: nothing loads, saves, forks or writes
-    // an AOF, and these are the values that say so.
+    // Loading finishes before clients are accepted; no fork ever runs, so
+    // the copy-on-write fields stay 0.
     for name in [
         "loading",
         "async_loading",
@@ -317,35 +327,51 @@ fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     ] {
         field(text, name, 0);
     }
+    let disk = &host.state.disk;
+    let bgsave = disk.bgsave.as_ref();
+    let background = bgsave.filter(|run| !run.foreground);
     field(text, "current_fork_perc", "0.00");
-    field(text, "current_save_keys_processed", 0);
-    field(text, "current_save_keys_total", 0);
+    field(
+        text,
+        "current_save_keys_processed",
+        bgsave.map_or(0, |r| r.keys_done),
+    );
+    field(
+        text,
+        "current_save_keys_total",
+        bgsave.map_or(0, |r| r.keys_total),
+    );
     field(text, "rdb_changes_since_last_save", ctx.db.dirty());
-    field(text, "rdb_bgsave_in_progress", 0);
-    field(text, "rdb_last_save_time", host.state.last_save_unix);
-    field(text, "rdb_last_bgsave_status", "ok");
-    field(text, "rdb_last_bgsave_time_sec", -1);
-    field(text, "rdb_current_bgsave_time_sec", -1);
-    for name in [
-        "rdb_saves",
-        "rdb_last_cow_size",
-        "rdb_last_load_keys_expired",
-        "rdb_last_load_keys_loaded",
-        "aof_enabled",
-        "aof_rewrite_in_progress",
-        "aof_rewrite_scheduled",
-    ] {
-        field(text, name, 0);
+    field(
+        text,
+        "rdb_bgsave_in_progress",
+        u8::from(background.is_some()),
+    );
+    field(text, "rdb_last_save_time", disk.last_save_unix);
+    field(
+        text,
+        "rdb_last_bgsave_status",
+        if disk.last_bgsave_ok { "ok" } else { "err" },
+    );
+    field(text, "rdb_last_bgsave_time_sec", disk.last_bgsave_time_sec);
+    field(
+        text,
+        "rdb_current_bgsave_time_sec",
+        background.map_or(-1, |r| r.started.elapsed().as_secs() as i64),
+    );
+    field(text, "rdb_saves", disk.saves);
+    field(text, "rdb_last_cow_size", 0);
+    field(text, "rdb_last_load_keys_expired", disk.load_keys_expired);
+    field(text, "rdb_last_load_keys_loaded", disk.load_keys_loaded);
+    let aof = host
+        .shared
+        .durability
+        .aof()
+        .map(|aof| aof.status())
+        .unwrap_or_else(|| persistence::Durability::disabled().status());
+    for (name, value) in aof.info_fields() {
+        field(text, name, value);
     }
-    field(text, "aof_last_rewrite_time_sec", -1);
-    field(text, "aof_current_rewrite_time_sec", -1);
-    field(text, "aof_last_bgrewrite_status", "ok");
-    field(text, "aof_rewrites", 0);
-    field(text, "aof_rewrites_consecutive_failures", 0);
-    field(text, "aof_last_write_status", "ok");
-    field(text, "aof_last_cow_size", 0);
-    field(text, "module_fork_in_progress", 0);
-    field(text, "module_fork_last_cow_size", 0);
 }
 
 fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
@@ -401,10 +427,11 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     }
     field(text, "keyspace_hits", engine.keyspace_hits);
     field(text, "keyspace_misses", engine.keyspace_misses);
+    let pubsub = &host.state.pubsub;
+    field(text, "pubsub_channels", pubsub.n_names(Kind::Channel));
+    field(text, "pubsub_patterns", pubsub.n_names(Kind::Pattern));
+    field(text, "pubsubshard_channels", pubsub.n_names(Kind::Shard));
     for name in [
-        "pubsub_channels",
-        "pubsub_patterns",
-        "pubsubshard_channels",
         "latest_fork_usec",
         "total_forks",
         "migrate_cached_sockets",

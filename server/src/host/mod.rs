@@ -13,6 +13,7 @@ pub mod info;
 pub mod introspection;
 pub mod memory;
 pub mod monitor;
+pub mod persistence;
 pub mod server;
 
 use crate::connection::session::ConnState;
@@ -78,7 +79,7 @@ fn spec(name: &'static str, arity: i32, flags: F, categories: C) -> CommandSpec 
 
 impl HostTable {
     pub fn new() -> HostTable {
-        let entries: [(CommandSpec, HostFn); 17] = [
+        let entries: [(CommandSpec, HostFn); 22] = [
             (spec("hello", -1, CONN_FLAGS, CONN_ACL), connection::hello),
             (spec("auth", -2, CONN_FLAGS, CONN_ACL), connection::auth),
             (spec("quit", -1, CONN_FLAGS, CONN_ACL), connection::quit),
@@ -132,6 +133,23 @@ impl HostTable {
             ),
             (spec("debug", -2, ADMIN_FLAGS, ADMIN_ACL), debug::debug),
             (
+                spec("save", 1, ADMIN_FLAGS.union(F::NO_MULTI), ADMIN_ACL),
+                persistence::save,
+            ),
+            (
+                spec("bgsave", -1, ADMIN_FLAGS, ADMIN_ACL),
+                persistence::bgsave,
+            ),
+            (
+                spec("bgrewriteaof", 1, ADMIN_FLAGS, ADMIN_ACL),
+                persistence::bgrewriteaof,
+            ),
+            (::persistence::rdb::restore::DUMP_SPEC, persistence::dump),
+            (
+                ::persistence::rdb::restore::RESTORE_SPEC,
+                persistence::restore,
+            ),
+            (
                 spec(
                     "shutdown",
                     -1,
@@ -144,6 +162,7 @@ impl HostTable {
         HostTable {
             by_name: entries
                 .into_iter()
+                .chain(crate::pubsub::commands::commands())
                 .map(|(spec, run)| (spec.name, (spec, run)))
                 .collect(),
         }
@@ -169,9 +188,22 @@ impl Default for HostTable {
 /// Redis's reply to an unknown subcommand: `ERR unknown subcommand 'X'.
 /// Try CONFIG HELP.`
 pub fn unknown_subcommand(ctx: &Ctx<'_, '_>) -> CommandError {
+    subcommand_error(ctx, "unknown subcommand")
+}
+
+/// Redis's reply to a known subcommand given the wrong arguments:
+/// `ERR unknown subcommand or wrong number of arguments for 'X'. Try
+/// CLIENT HELP.`
+pub fn subcommand_syntax(ctx: &Ctx<'_, '_>) -> CommandError {
+    subcommand_error(ctx, "unknown subcommand or wrong number of arguments for")
+}
+
+/// `ERR <what> 'X'. Try NAME HELP.`, the subcommand as typed (cut at 128
+/// bytes, as Redis cuts it).
+fn subcommand_error(ctx: &Ctx<'_, '_>, what: &str) -> CommandError {
     let sub = String::from_utf8_lossy(&ctx.arg(1)[..ctx.arg(1).len().min(128)]).into_owned();
     CommandError::owned(format!(
-        "ERR unknown subcommand '{sub}'. Try {} HELP.",
+        "ERR {what} '{sub}'. Try {} HELP.",
         ctx.spec.name.to_ascii_uppercase()
     ))
 }

@@ -15,9 +15,9 @@ pub fn time(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// LASTSAVE: when the data was last saved (startup, until persistence).
+/// LASTSAVE: when the data was last saved (startup until the first save).
 pub fn lastsave(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    ctx.out.integer(host.state.last_save_unix);
+    ctx.out.integer(host.state.disk.last_save_unix);
     Ok(())
 }
 
@@ -54,15 +54,6 @@ pub fn shutdown(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
         // Shutdown here never waits for replicas, so there is never one in
         // progress to abort.
         return Err(CommandError::text("ERR No shutdown in progress."));
-    }
-    let wants_save = request
-        .save
-        .unwrap_or_else(|| !host.state.config.persistence().save.is_empty());
-    if wants_save && request.save == Some(true) && !request.force {
-        tracing::warn!("SHUTDOWN SAVE: there is no persistence to save with yet");
-        return Err(CommandError::text(
-            "ERR Errors trying to SHUTDOWN. Check logs.",
-        ));
     }
     tracing::warn!("User requested shutdown...");
     host.shared.request_shutdown(request);

@@ -19,6 +19,8 @@ pub struct Process {
     pub port: u16,
     pub dir: PathBuf,
     pub log: PathBuf,
+    /// The directory belongs to the test (data kept across restarts).
+    keep_dir: bool,
 }
 
 pub fn free_port() -> u16 {
@@ -66,10 +68,28 @@ impl Process {
         Process::spawn("redis-server", "redis", args)
     }
 
+    /// Our server with `dir` as its data directory, which outlives it
+    /// (restarts on the same files). `args` come after the test defaults
+    /// (`--save "" --appendonly no`), so they override them.
+    pub fn ours_in(dir: &std::path::Path, args: &[&str]) -> Process {
+        Process::spawn_in(env!("CARGO_BIN_EXE_redis-rust-server"), dir, args)
+    }
+
+    /// redis-server on `dir`, as `ours_in`.
+    pub fn redis_in(dir: &std::path::Path, args: &[&str]) -> Process {
+        Process::spawn_in("redis-server", dir, args)
+    }
+
     fn spawn(program: &str, label: &str, args: &[&str]) -> Process {
+        let mut process = Process::spawn_in(program, &temp_dir(label), args);
+        process.keep_dir = false;
+        process
+    }
+
+    fn spawn_in(program: &str, dir: &std::path::Path, args: &[&str]) -> Process {
         let port = free_port();
-        let dir = temp_dir(label);
-        let log = dir.join("log");
+        let dir = dir.to_path_buf();
+        let log = dir.join(format!("log-{port}"));
         let port_text = port.to_string();
         let mut all: Vec<&str> = vec![
             "--port",
@@ -95,6 +115,7 @@ impl Process {
             port,
             dir,
             log,
+            keep_dir: true,
         };
         process.wait_ready();
         process
@@ -118,6 +139,12 @@ impl Process {
 
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL, and reaped: nothing of the process runs after this.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn signal(&self, name: &str) {
@@ -145,7 +172,9 @@ impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -189,8 +218,26 @@ impl Conn {
         }
     }
 
+    /// The next reply if one arrives within `limit` (`None`: silence).
+    pub fn read_within(&mut self, limit: Duration) -> Option<Frame> {
+        self.stream.set_read_timeout(Some(limit)).unwrap();
+        let frame = self.read();
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        frame
+    }
+
     pub fn call(&mut self, words: &[&str]) -> Frame {
         self.send(words);
         self.read().expect("a reply")
+    }
+
+    /// Sends and reads one reply; None once the server is gone.
+    pub fn try_call(&mut self, words: &[&str]) -> Option<Frame> {
+        let mut buf = bytes::BytesMut::new();
+        resp_codec::encode_command(words, &mut buf);
+        self.stream.write_all(&buf).ok()?;
+        self.read()
     }
 }

@@ -6,6 +6,8 @@
 //!   depth against A then B for `--rounds` rounds (`throughput.rs`).
 //! - `--memory`: load ~1M keys into each and compare RSS and used_memory
 //!   (`memory.rs`).
+//! - `--appendfsync always|everysec|no`: both sides with `appendonly yes`
+//!   and that fsync policy (their files in the scratch directory).
 //! - `--only-redis`: both sides are redis-server, to check the harness
 //!   itself (the ratios should be near 1.0).
 //! - `--criterion`: just `cargo bench --workspace`.
@@ -59,6 +61,10 @@ pub struct BenchArgs {
     /// Run the criterion benches (`cargo bench --workspace`) instead.
     #[arg(long, conflicts_with_all = ["memory", "only_redis"])]
     criterion: bool,
+    /// Both sides with `appendonly yes` and this `appendfsync` (always,
+    /// everysec, no); without it, no AOF.
+    #[arg(long, value_name = "POLICY", value_parser = ["always", "everysec", "no"])]
+    appendfsync: Option<String>,
     /// Seconds one redis-benchmark run may take before it is stopped.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
@@ -85,7 +91,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             bail!("{tool} is not installed (apt-get install redis-server redis-tools)");
         }
     }
-    let sides = sides(args)?;
+    let mut sides = sides(args)?;
+    if let Some(fsync) = &args.appendfsync {
+        sides = sides.map(|side| side.with_aof(fsync));
+    }
     let scratch = ScratchDir::new()?;
     let table = if args.memory {
         memory::compare(&sides, &scratch.path)?

@@ -23,6 +23,8 @@ const STARTUP_POLL: Duration = Duration::from_millis(50);
 pub struct Side {
     pub label: String,
     kind: SideKind,
+    /// `appendfsync` with `appendonly yes`; None: no AOF.
+    pub appendfsync: Option<String>,
 }
 
 #[derive(Clone)]
@@ -36,6 +38,7 @@ impl Side {
         Side {
             label: "ours".into(),
             kind: SideKind::Ours(binary),
+            appendfsync: None,
         }
     }
 
@@ -43,21 +46,32 @@ impl Side {
         Side {
             label: label.into(),
             kind: SideKind::Redis,
+            appendfsync: None,
         }
+    }
+
+    /// The same side with `appendonly yes` and this `appendfsync`.
+    pub fn with_aof(mut self, appendfsync: &str) -> Side {
+        self.appendfsync = Some(appendfsync.to_string());
+        self
     }
 
     fn command(&self, port: u16) -> Command {
         let port = port.to_string();
+        let aof: Vec<&str> = match &self.appendfsync {
+            Some(fsync) => vec!["--appendonly", "yes", "--appendfsync", fsync],
+            None => vec!["--appendonly", "no"],
+        };
         match &self.kind {
             SideKind::Ours(binary) => {
                 let mut command = Command::new(binary);
-                command.args(["--port", &port, "--save", "", "--appendonly", "no"]);
+                command.args(["--port", &port, "--save", ""]).args(&aof);
                 command
             }
             SideKind::Redis => {
                 let mut command = Command::new("redis-server");
                 command.args(["--port", &port, "--bind", "127.0.0.1"]);
-                command.args(["--save", "", "--appendonly", "no", "--daemonize", "no"]);
+                command.args(["--save", "", "--daemonize", "no"]).args(&aof);
                 command
             }
         }
@@ -79,9 +93,12 @@ impl RunningServer {
         let port = free_port()?;
         let log_path = work_dir.join(format!("{}.log", side.label));
         let log = File::create(&log_path).context("creating the server log")?;
+        // Each side in its own directory: their data files must not meet.
+        let data_dir = work_dir.join(format!("{}-data", side.label));
+        std::fs::create_dir_all(&data_dir).context("creating the server's directory")?;
         let mut command = side.command(port);
         command
-            .current_dir(work_dir)
+            .current_dir(&data_dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);

@@ -1,0 +1,129 @@
+//! Persistence commands: SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, DUMP and
+//! RESTORE (the last two run the persistence crate's commands, shared
+//! with AOF replay), with Redis 7.0's replies.
+//!
+//! SAVE does not stop the server as Redis's does: it takes the same
+//! point-in-time snapshot as BGSAVE and the client's reply waits for the
+//! file to be on disk (a deferred reply), while other clients run.
+
+use super::ConnHost;
+use crate::connection::session::DeferredReply;
+use crate::disk::rdb_save::{self, StartError, Trigger};
+use kv_engine::context::Ctx;
+use kv_engine::{CommandError, CommandResult};
+use persistence::rdb::restore;
+use persistence::rdb::ValueOptions;
+
+/// SAVE: a snapshot now; the reply once it is on disk.
+pub fn save(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let job = start_save(host, ctx, Trigger::Foreground)
+        .map_err(|e| CommandError::owned(e.to_string()))?;
+    host.conn.deferred = Some(Box::pin(async move {
+        match job.done.await {
+            Ok(Ok(_)) => DeferredReply::Ok,
+            _ => DeferredReply::Error("ERR".to_string()),
+        }
+    }));
+    Ok(())
+}
+
+/// BGSAVE [SCHEDULE]
+pub fn bgsave(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let schedule = match ctx.argc() {
+        1 => false,
+        2 if ctx.arg(1).eq_ignore_ascii_case(b"schedule") => true,
+        _ => return Err(CommandError::Syntax),
+    };
+    match start_save(host, ctx, Trigger::Background) {
+        Ok(_job) => {
+            ctx.out.simple(b"Background saving started");
+            Ok(())
+        }
+        Err(StartError::OtherSnapshot) if schedule => {
+            host.state.disk.bgsave_scheduled = true;
+            ctx.out.simple(b"Background saving scheduled");
+            Ok(())
+        }
+        Err(error) => Err(CommandError::owned(error.to_string())),
+    }
+}
+
+/// Starts a save from a host command (the engine lock is held).
+fn start_save(
+    host: &mut ConnHost<'_>,
+    ctx: &mut Ctx<'_, '_>,
+    trigger: Trigger,
+) -> Result<rdb_save::SaveJob, StartError> {
+    rdb_save::start(host.state, host.shared, trigger, || {
+        rdb_save::Began::db(&mut ctx.db)
+    })
+}
+
+/// BGREWRITEAOF: the AOF actor rewrites; the reply once it has started.
+pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let _ = ctx;
+    let Some(aof) = host.shared.durability.aof() else {
+        return Err(CommandError::text(
+            "ERR Background append only file rewriting needs appendonly yes in redis-rust",
+        ));
+    };
+    host.conn.deferred = Some(Box::pin(async move {
+        match aof.rewrite().await {
+            Ok(()) => DeferredReply::Status("Background append only file rewriting started".into()),
+            Err(error) => DeferredReply::Error(error.to_string()),
+        }
+    }));
+    Ok(())
+}
+
+/// DUMP key
+pub fn dump(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let options = ValueOptions {
+        compression: host.state.config.value("rdbcompression") == "yes",
+        list_max_listpack_size: ctx.db.config().list_max_listpack_size,
+    };
+    restore::dump(ctx, options)
+}
+
+/// RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]
+pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    restore::restore(ctx)
+}
+
+/// DEBUG RELOAD: save dump.rdb, empty the keyspace, load the file back
+/// (the load holds the engine lock on a blocking thread, as Redis stops
+/// for it).
+pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let job = start_save(host, ctx, Trigger::Foreground)
+        .map_err(|e| CommandError::owned(e.to_string()))?;
+    let shared = host.shared.me();
+    let path = crate::disk::persistence_config(&host.state.config).rdb_path();
+    host.conn.deferred = Some(Box::pin(async move {
+        if !matches!(job.done.await, Ok(Ok(_))) {
+            return DeferredReply::Error("ERR Error trying to save the DB".into());
+        }
+        let loaded = tokio::task::spawn_blocking(move || {
+            let mut core = shared.core.lock();
+            core.engine.clear_all();
+            let now_ms = core.engine.now_ms();
+            persistence::rdb::load_from_path(
+                &path,
+                &mut core.engine,
+                persistence::rdb::LoadOptions::at(now_ms),
+            )
+        })
+        .await;
+        match loaded {
+            Ok(Ok(_)) => {
+                tracing::info!("DB reloaded by DEBUG RELOAD");
+                DeferredReply::Ok
+            }
+            Ok(Err(error)) => {
+                tracing::warn!("DEBUG RELOAD: {error}");
+                DeferredReply::Error("ERR Error trying to load the RDB dump".into())
+            }
+            Err(_) => DeferredReply::Error("ERR Error trying to load the RDB dump".into()),
+        }
+    }));
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Data directories shared with redis-server 7.0.15, end to end over real
+//! processes: Redis writes dump.rdb (or an appendonlydir), our server
+//! starts on it and every key, value and TTL is there; and the other way
+//! round. Keys are compared by content (TYPE, the value read back in a
+//! canonical order, whether a TTL is set). Under CI=true a missing
+//! redis-server fails the test.
+
+mod support;
+
+use resp_codec::Frame;
+use support::process::{redis_available, temp_dir, Conn, Process};
+
+/// Every value type and the encodings Redis picks by size, expiries, a
+/// second database.
+fn load_dataset(conn: &mut Conn) {
+    let mut run = |words: Vec<String>| {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let reply = conn.call(&words);
+        assert!(!matches!(reply, Frame::Error(_)), "{words:?}: {reply:?}");
+    };
+    let w = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+    run(w("SET s hello"));
+    run(w("SET n 12345"));
+    run(vec!["SET".into(), "long".into(), "abc".repeat(400)]);
+    run(w("SET ttl v PX 100000000"));
+    run(w("RPUSH l a b 3"));
+    let mut big = w("RPUSH biglist");
+    big.extend((0..300).map(|i| format!("item-{i}")));
+    run(big);
+    run(w("HSET h f1 v1 f2 2"));
+    let mut bighash = w("HSET bighash");
+    bighash.extend((0..600).flat_map(|i| [format!("f{i}"), format!("v{i}")]));
+    run(bighash);
+    run(w("SADD ints 1 2 3 100000"));
+    run(w("SADD words x y z"));
+    let mut bigset = w("SADD bigset");
+    bigset.extend((0..700).map(|i| format!("m{i}")));
+    run(bigset);
+    run(w("ZADD z 1.5 a 2 b -3 c"));
+    let mut bigz = w("ZADD bigz");
+    bigz.extend((0..200).flat_map(|i| [format!("{i}.25"), format!("m{i}")]));
+    run(bigz);
+    run(w("HSET expiring a 1"));
+    run(w("PEXPIRE expiring 100000000"));
+    run(w("SELECT 3"));
+    run(w("SET other-db yes"));
+    run(w("SELECT 0"));
+}
+
+fn bulks(frame: Frame) -> Vec<String> {
+    match frame {
+        Frame::Array(items) => items
+            .into_iter()
+            .map(|f| String::from_utf8_lossy(f.as_bytes().expect("bulk")).into_owned())
+            .collect(),
+        other => panic!("not an array: {other:?}"),
+    }
+}
+
+/// Every key of every database with its type, value and TTL presence.
+fn describe(conn: &mut Conn) -> Vec<String> {
+    let mut lines = Vec::new();
+    for db in 0..16 {
+        conn.call(&["SELECT", &db.to_string()]);
+        let mut keys = bulks(conn.call(&["KEYS", "*"]));
+        keys.sort();
+        for key in keys {
+            let kind = match conn.call(&["TYPE", &key]) {
+                Frame::Simple(t) => String::from_utf8_lossy(&t).into_owned(),
+                other => panic!("{other:?}"),
+            };
+            let value = match kind.as_str() {
+                "string" => bulks(Frame::Array(vec![conn.call(&["GET", &key])])),
+                "list" => bulks(conn.call(&["LRANGE", &key, "0", "-1"])),
+                "hash" => {
+                    let mut pairs: Vec<String> = bulks(conn.call(&["HGETALL", &key]))
+                        .chunks(2)
+                        .map(|p| format!("{}={}", p[0], p[1]))
+                        .collect();
+                    pairs.sort();
+                    pairs
+                }
+                "set" => {
+                    let mut members = bulks(conn.call(&["SMEMBERS", &key]));
+                    members.sort();
+                    members
+                }
+                "zset" => bulks(conn.call(&["ZRANGE", &key, "0", "-1", "WITHSCORES"])),
+                other => panic!("type {other}"),
+            };
+            let ttl = matches!(conn.call(&["PTTL", &key]), Frame::Integer(n) if n > 0);
+            lines.push(format!("{db} {key} {kind} ttl={ttl} {}", value.join(",")));
+        }
+    }
+    conn.call(&["SELECT", "0"]);
+    lines
+}
+
+/// Writes the dataset with `writer`, stops it cleanly, starts `reader`
+/// on the same directory and compares.
+fn round_trip(
+    name: &str,
+    args: &[&str],
+    writer: fn(&std::path::Path, &[&str]) -> Process,
+    reader: fn(&std::path::Path, &[&str]) -> Process,
+) {
+    let dir = temp_dir(name);
+    let expected = {
+        let mut server = writer(&dir, args);
+        let mut conn = Conn::open(server.port).unwrap();
+        load_dataset(&mut conn);
+        let expected = describe(&mut conn);
+        conn.send(&["SHUTDOWN", "SAVE"]);
+        assert_eq!(conn.read(), None);
+        assert_eq!(
+            server.wait_exit(std::time::Duration::from_secs(20)),
+            Some(0),
+            "{}",
+            server.log_text()
+        );
+        expected
+    };
+    assert_eq!(expected.len(), 15, "keys written: {}", expected.len());
+    let server = reader(&dir, args);
+    let mut conn = Conn::open(server.port).unwrap();
+    let got = describe(&mut conn);
+    let short = |lines: Vec<&String>| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.chars().take(120).collect())
+            .collect()
+    };
+    let missing = short(expected.iter().filter(|l| !got.contains(l)).collect());
+    let extra = short(got.iter().filter(|l| !expected.contains(l)).collect());
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{name}: missing {missing:#?}\nextra {extra:#?}\n{}",
+        server.log_text()
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const RDB: &[&str] = &["--appendonly", "no"];
+const AOF: &[&str] = &["--appendonly", "yes"];
+
+#[test]
+fn ours_loads_what_redis_wrote() {
+    if !redis_available() {
+        return;
+    }
+    round_trip("redis-rdb", RDB, Process::redis_in, Process::ours_in);
+    round_trip("redis-aof", AOF, Process::redis_in, Process::ours_in);
+}
+
+#[test]
+fn redis_loads_what_ours_wrote() {
+    if !redis_available() {
+        return;
+    }
+    round_trip("ours-rdb", RDB, Process::ours_in, Process::redis_in);
+    round_trip("ours-aof", AOF, Process::ours_in, Process::redis_in);
+}
