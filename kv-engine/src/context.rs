@@ -97,25 +97,38 @@ pub struct Db<'e> {
 /// The last few (db, entry) a command touched: a command that looks a key
 /// up more than once (to check its type, then to change it) counts as one
 /// access, as Redis's single lookup does. Cleared when entries may move.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct TouchedEntries {
-    slots: [Option<(usize, u32)>; 4],
+    /// (db << 32 | entry index), or `EMPTY`.
+    slots: [u64; 4],
     next: usize,
 }
 
 impl TouchedEntries {
+    const EMPTY: u64 = u64::MAX;
+
     /// True the first time (db, index) is seen (and records it).
     fn first_touch(&mut self, db: usize, index: u32) -> bool {
-        if self.slots.contains(&Some((db, index))) {
+        let entry = ((db as u64) << 32) | u64::from(index);
+        if self.slots.contains(&entry) {
             return false;
         }
-        self.slots[self.next] = Some((db, index));
+        self.slots[self.next] = entry;
         self.next = (self.next + 1) % self.slots.len();
         true
     }
 
     fn clear(&mut self) {
         *self = TouchedEntries::default();
+    }
+}
+
+impl Default for TouchedEntries {
+    fn default() -> Self {
+        TouchedEntries {
+            slots: [Self::EMPTY; 4],
+            next: 0,
+        }
     }
 }
 

@@ -117,17 +117,22 @@ impl EngineState {
 
     /// Records an access to entry `index` of database `db` (LRU clock or
     /// LFU counter, by the policy in force).
+    #[inline]
     pub(crate) fn touch(&mut self, db: usize, index: u32, now_ms: i64) {
         let config = &self.config;
-        let field = self.dbs[db].access_at(index);
-        let field = crate::access::touched(
-            field,
-            config.maxmemory_policy,
-            now_ms,
-            config.lfu_log_factor,
-            config.lfu_decay_time,
-            &mut self.rng,
-        );
+        let field = if config.maxmemory_policy.is_lfu() {
+            crate::access::touched(
+                self.dbs[db].access_at(index),
+                config.maxmemory_policy,
+                now_ms,
+                config.lfu_log_factor,
+                config.lfu_decay_time,
+                &mut self.rng,
+            )
+        } else {
+            // The common case, without reading the old field.
+            crate::access::lru_clock(now_ms)
+        };
         self.dbs[db].set_access_at(index, field);
     }
 

@@ -213,6 +213,7 @@ impl Entries {
         self.access[index / PAGE][index % PAGE]
     }
 
+    #[inline]
     fn set_access(&mut self, index: usize, field: u32) {
         self.access[index / PAGE][index % PAGE] = field;
     }
