@@ -218,6 +218,16 @@ impl Conn {
         }
     }
 
+    /// The next reply if one arrives within `limit` (`None`: silence).
+    pub fn read_within(&mut self, limit: Duration) -> Option<Frame> {
+        self.stream.set_read_timeout(Some(limit)).unwrap();
+        let frame = self.read();
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        frame
+    }
+
     pub fn call(&mut self, words: &[&str]) -> Frame {
         self.send(words);
         self.read().expect("a reply")
