@@ -70,6 +70,8 @@ pub struct EngineState {
     pub(crate) config: EngineConfig,
     /// The database the next active expiry cycle starts with.
     pub(crate) expiry_next_db: usize,
+    /// Snapshots begun so far: the last one's id (`SnapshotStart::id`).
+    pub(crate) snapshots_begun: u64,
     /// Bytes the owner holds for clients, counted towards `maxmemory`.
     pub(crate) owner_memory: usize,
     /// Flushed databases (FLUSHDB/FLUSHALL ASYNC) for the owner to drop
@@ -239,6 +241,7 @@ impl Engine {
                 dirty_watchers: HashSet::new(),
                 config,
                 expiry_next_db: 0,
+                snapshots_begun: 0,
                 owner_memory: 0,
                 garbage: Vec::new(),
                 loading: false,

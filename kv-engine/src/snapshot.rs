@@ -48,6 +48,10 @@ pub trait SnapshotVisitor {
 pub struct SnapshotStart {
     /// (db, keys, keys with an expiry), non-empty databases only.
     pub databases: Vec<(usize, u64, u64)>,
+    /// Which snapshot this is (a count of those begun): what
+    /// `Engine::cancel_snapshot_if` names, so a consumer cancels its own
+    /// and never one begun after its own had ended.
+    pub id: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -256,7 +260,18 @@ impl Engine {
         step
     }
 
-    /// Abandons a snapshot (its consumer failed): frees its memory.
+    /// Abandons snapshot `id` if it is still in progress (its consumer
+    /// failed); a snapshot that ended, or one begun since, is left alone.
+    /// True when it cancelled.
+    pub fn cancel_snapshot_if(&mut self, id: u64) -> bool {
+        if self.state_mut().snapshots_begun != id || !self.snapshot_in_progress() {
+            return false;
+        }
+        self.cancel_snapshot();
+        true
+    }
+
+    /// Abandons whatever snapshot is in progress: frees its memory.
     pub fn cancel_snapshot(&mut self) {
         let state = self.state_mut();
         let mut frozen = Vec::new();
@@ -297,7 +312,11 @@ pub(crate) fn begin_snapshot(
         }
         keyspace.begin_snapshot(db);
     }
-    Ok(SnapshotStart { databases })
+    state.snapshots_begun += 1;
+    Ok(SnapshotStart {
+        databases,
+        id: state.snapshots_begun,
+    })
 }
 
 #[cfg(test)]

@@ -217,3 +217,25 @@ fn stats_count_what_the_hook_copied() {
         "the flushed table is freed off the lock"
     );
 }
+
+/// A consumer that fails after its snapshot ended must not cancel the
+/// next one (a BGSAVE's last write failing while an AOF rewrite's
+/// snapshot runs): `cancel_snapshot_if` names the snapshot it means.
+#[test]
+fn cancelling_by_id_leaves_a_later_snapshot_alone() {
+    let mut session = Session::new();
+    session.cmd("SET a 1");
+    let first = session.engine.begin_snapshot().unwrap();
+    let mut collect = Collect::default();
+    while !session.engine.snapshot_step(10, &mut collect).done {}
+    let second = session.engine.begin_snapshot().unwrap();
+    assert_ne!(first.id, second.id);
+    assert!(
+        !session.engine.cancel_snapshot_if(first.id),
+        "the first is over"
+    );
+    assert!(session.engine.snapshot_in_progress(), "the second goes on");
+    assert!(session.engine.cancel_snapshot_if(second.id));
+    assert!(!session.engine.snapshot_in_progress());
+    assert!(!session.engine.cancel_snapshot_if(second.id), "once");
+}

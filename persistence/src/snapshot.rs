@@ -61,7 +61,12 @@ pub fn step(engine: &dyn EngineAccess, visitor: &mut dyn SnapshotVisitor) -> Sna
     step
 }
 
-/// Abandons the snapshot in progress (its file failed or was cancelled).
-pub fn cancel(engine: &dyn EngineAccess) {
-    engine.with_engine(&mut |engine| engine.cancel_snapshot());
+/// Abandons snapshot `begun` if it is still in progress (its file failed
+/// or was cancelled). One that ended is left alone, and so is one begun
+/// since by someone else (a BGSAVE that began while this file's last
+/// write failed must not lose its snapshot halfway).
+pub fn cancel(engine: &dyn EngineAccess, begun: &SnapshotBegun) {
+    engine.with_engine(&mut |engine| {
+        engine.cancel_snapshot_if(begun.start.id);
+    });
 }

@@ -98,7 +98,7 @@ pub fn write_base(
         }
     };
     if result.is_err() {
-        snapshot::cancel(engine);
+        snapshot::cancel(engine, begun);
     }
     let written = result?;
     file.sync()?;
@@ -420,6 +420,57 @@ mod tests {
                 "the engine did change"
             );
         }
+    }
+
+    /// A file whose writes fail once the snapshot has ended, after
+    /// someone else (a BGSAVE) began the next snapshot in the gap.
+    struct FailsAfterTheEnd {
+        engine: std::sync::Arc<Mutex<Engine>>,
+        path: std::path::PathBuf,
+    }
+
+    impl StorageFile for FailsAfterTheEnd {
+        fn append(&self, _: &[u8]) -> Result<(), StorageError> {
+            let mut engine = self.engine.lock();
+            if engine.snapshot_in_progress() {
+                return Ok(());
+            }
+            engine.begin_snapshot().expect("the next snapshot begins");
+            let eio = std::io::Error::from_raw_os_error(crate::storage::errno::EIO);
+            Err(StorageError::new("write", &self.path, eio))
+        }
+        fn sync(&self) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn truncate(&self, _: u64) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn path(&self) -> &Path {
+            &self.path
+        }
+    }
+
+    /// The RDB base's tail is written after its snapshot ended; when that
+    /// write fails, the snapshot someone began meanwhile goes on (it was
+    /// cancelled once, and stepped on to an early "done": a BGSAVE with
+    /// keys missing).
+    #[test]
+    fn a_failed_tail_leaves_the_next_snapshot_alone() {
+        let commands: Vec<Vec<String>> = (0..100)
+            .map(|i| vec!["SET".into(), format!("key{i}"), "v".into()])
+            .collect();
+        let engine = std::sync::Arc::new(Mutex::new(engine_with(&commands)));
+        let file = FailsAfterTheEnd {
+            engine: engine.clone(),
+            path: "/b".into(),
+        };
+        let begun = snapshot::begin(&*engine).unwrap();
+        let result = write_base(&file, &*engine, &begun, &rdb(), &AtomicBool::new(false));
+        assert!(matches!(result, Err(BaseError::Storage(_))), "{result:?}");
+        assert!(
+            engine.lock().snapshot_in_progress(),
+            "the BGSAVE's snapshot was cancelled by the base that failed"
+        );
     }
 
     #[test]

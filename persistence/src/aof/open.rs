@@ -99,7 +99,7 @@ async fn create_aof(
         s.create_dir_all(l.dir())?;
         let file = s
             .create(&l.path(&base.name))
-            .inspect_err(|_| snapshot::cancel(&*engine))?;
+            .inspect_err(|_| snapshot::cancel(&*engine, &begun))?;
         let never = AtomicBool::new(false);
         write_base(&*file, &*engine, &begun, &format, &never).map_err(|e| match e {
             BaseError::Storage(e) => e,

@@ -105,7 +105,7 @@ pub fn save_in_steps<W: Write>(
     loop {
         let step = engine.snapshot_step(max_entries, &mut sink);
         if sink.failed() {
-            engine.cancel_snapshot();
+            engine.cancel_snapshot_if(start.id);
             break;
         }
         if step.done {

@@ -135,6 +135,7 @@ pub fn start(
         target: config.rdb_path(),
         temp: temp_path(&config.dir),
         trigger,
+        snapshot: began.start.id,
     };
     shared.tracker.spawn(async move {
         let outcome = job.run(writer).await;
@@ -166,6 +167,8 @@ struct Job {
     target: PathBuf,
     temp: PathBuf,
     trigger: Trigger,
+    /// The engine's id for this save's snapshot (`SnapshotStart::id`).
+    snapshot: u64,
 }
 
 impl Job {
@@ -247,9 +250,15 @@ impl Job {
         (chunk, done)
     }
 
-    /// Stops the engine's snapshot after a failure.
+    /// Stops this save's snapshot after a failure, if it is still going:
+    /// the last chunk's write fails after the snapshot ended, and an AOF
+    /// rewrite may have begun its own meanwhile, which must go on.
     fn abandon(&self, error: String) -> String {
-        self.shared.core.lock().engine.cancel_snapshot();
+        self.shared
+            .core
+            .lock()
+            .engine
+            .cancel_snapshot_if(self.snapshot);
         error
     }
 

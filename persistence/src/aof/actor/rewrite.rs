@@ -212,7 +212,7 @@ impl AofActor {
                 Ok(file) => file,
                 Err(error) => {
                     // The snapshot must end whatever becomes of its file.
-                    snapshot::cancel(&*engine);
+                    snapshot::cancel(&*engine, &snapshot);
                     return Err(error);
                 }
             };
