@@ -1,10 +1,13 @@
 //! The calm at the end of a run: faults stop, and then
 //! - persistence recovers from MISCONF by itself;
 //! - every live client gets every reply (a client still waiting is a hang);
-//! - a fresh client's PING, SET and GET work;
+//! - a fresh client's PING, SET and GET work, and its PUBLISH reaches
+//!   every subscriber still connected;
 //! - once everyone hangs up, nothing is left behind: every connection
-//!   task ended, the client list and counters are empty, persistence
-//!   credit is all back, only the tasks the server started with are alive;
+//!   task ended, the client list, the blocked-client waiters, the pub/sub
+//!   registry and the counters are empty, persistence credit is all back,
+//!   only the tasks the server started with are alive, and every element a
+//!   blocking pop took reached a client unless that client left first;
 //! - the server shuts down cooperatively (`Running::serve`: its tasks stop
 //!   by themselves, the AOF is drained and fsynced).
 
@@ -64,10 +67,13 @@ impl World {
     }
 
     /// MISCONF clears once the disk works again (the AOF writes a fresh
-    /// base; a save point's BGSAVE is retried).
+    /// base; a save point's BGSAVE is retried). A BGSAVE still running
+    /// may yet fail on a fault that hit it before the calm, so health
+    /// also waits for it to end.
     async fn wait_for_health(&mut self, node: &Node) -> Result<(), String> {
         for _ in 0..CALM_ROUNDS {
-            if node.misconf().is_none() {
+            let saving = node.shared.core.lock().host.disk.bgsave.is_some();
+            if !saving && node.misconf().is_none() {
                 return Ok(());
             }
             self.sched
@@ -85,26 +91,33 @@ impl World {
     async fn fresh_client(&mut self, node: &Node) -> Result<(), String> {
         let max = self.max_clients;
         self.max_clients = self.clients.len() + 1;
-        self.connect(node);
+        self.connect_as(node, false);
         self.max_clients = max;
         let i = self.clients.len() - 1;
         let token = self.workload.token();
         let ping = self.queue(i, read_unit(&["PING"]));
-        let set = self.queue(
-            i,
-            Unit {
-                kind: Kind::Write,
-                commands: vec![vec![
-                    Bytes::from_static(b"SET"),
-                    Bytes::from_static(b"s:fresh"),
-                    token.clone(),
-                ]],
-                tokens: vec![token.clone()],
-            },
-        );
+        let set = self.queue(i, tokened(Kind::Write, &["SET", "s:fresh"], &token));
         let get = self.queue(i, read_unit(&["GET", "s:fresh"]));
+        let listening: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|c| c.subscriber && c.is_connected() && c.awaited.is_empty() && !c.task.ended())
+            .map(|c| c.name)
+            .collect();
+        let message = self.workload.token();
+        let publish = self.queue(i, tokened(Kind::Publish, &["PUBLISH", "ch:0"], &message));
         self.clients[i].flush(usize::MAX);
         self.drain(node, "the fresh client").await?;
+        let deaf: Vec<usize> = listening
+            .iter()
+            .copied()
+            .filter(|&c| !self.ledger.heard(c, publish))
+            .collect();
+        if !deaf.is_empty() {
+            return Err(format!(
+                "after the faults, subscribers c{deaf:?} never received the fresh client's PUBLISH"
+            ));
+        }
         let mut expected_get = format!("${}\r\n", token.len()).into_bytes();
         expected_get.extend_from_slice(&token);
         expected_get.extend_from_slice(b"\r\n");
@@ -112,6 +125,7 @@ impl World {
             (ping, b"+PONG\r\n".to_vec()),
             (set, b"+OK\r\n".to_vec()),
             (get, expected_get),
+            (publish, format!(":{}\r\n", listening.len()).into_bytes()),
         ] {
             let record = self.ledger.unit(id);
             if record.replies() != expected {
@@ -205,14 +219,23 @@ impl World {
             ));
         }
         let shared = &node.shared;
-        let registered = shared.core.lock().host.clients.len();
+        let (registered, waiting, subscribed) = {
+            let core = shared.core.lock();
+            (
+                core.host.clients.len(),
+                core.host.waiters.len(),
+                core.host.pubsub.n_clients(),
+            )
+        };
         let connected = shared.connected.load(Ordering::Relaxed);
         let monitors = shared.monitors.load(Ordering::Relaxed);
-        if registered != 0 || connected != 0 || monitors != 0 {
+        if registered + waiting + subscribed != 0 || connected != 0 || monitors != 0 {
             return Err(format!(
-                "after every client left: {registered} in the client list, connected = {connected}, monitors = {monitors}"
+                "after every client left: {registered} in the client list, {waiting} blocked waiters, \
+                 {subscribed} subscribers, connected = {connected}, monitors = {monitors}"
             ));
         }
+        self.ledger.unclaimed_pops()?;
         if let Some(aof) = node.aof() {
             if aof.credit_available() != aof.max_reserve() {
                 return Err(format!(
@@ -248,5 +271,19 @@ fn read_unit(words: &[&str]) -> Unit {
             .map(|w| Bytes::copy_from_slice(w.as_bytes()))
             .collect()],
         tokens: Vec::new(),
+    }
+}
+
+/// One command, `words` then `token`, which names it.
+fn tokened(kind: Kind, words: &[&'static str], token: &Bytes) -> Unit {
+    let mut argv: Vec<Bytes> = words
+        .iter()
+        .map(|w| Bytes::from_static(w.as_bytes()))
+        .collect();
+    argv.push(token.clone());
+    Unit {
+        kind,
+        commands: vec![argv],
+        tokens: vec![token.clone()],
     }
 }

@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 
 use crate::cancel::TaskEnd;
 
-/// A reply that is awaited: unit `unit`'s command `index`.
+/// A reply that is awaited: unit `unit`'s reply number `index`.
 #[derive(Clone, Copy, Debug)]
 pub struct Awaited {
     pub unit: usize,
@@ -36,20 +36,37 @@ pub struct SimClient {
     pub task: Arc<TaskEnd>,
     /// The server closed the connection.
     pub closed_by_server: bool,
+    /// It sent SUBSCRIBE: it only listens from then on.
+    pub subscriber: bool,
     /// Bytes sent and received so far (to see whether a round moved any).
     pub traffic: u64,
 }
 
 /// What a poll of the pipe gave.
-pub enum Read {
+#[derive(Default)]
+pub struct Read {
     /// Complete replies, each with the command it answers.
-    Replies(Vec<(Awaited, Bytes)>),
-    /// The server closed; these were the last replies, and `partial`
-    /// bytes of one more came before the end.
-    Closed {
-        replies: Vec<(Awaited, Bytes)>,
-        partial: usize,
-    },
+    pub replies: Vec<(Awaited, Bytes)>,
+    /// Pub/sub messages pushed to a subscriber: (channel, payload).
+    pub messages: Vec<(Bytes, Bytes)>,
+    /// The server closed, after `partial` bytes of one more frame.
+    pub closed: Option<usize>,
+}
+
+/// A RESP2 `message` push: (channel, payload).
+fn as_message(frame: &resp_codec::Frame) -> Option<(Bytes, Bytes)> {
+    use resp_codec::Frame;
+    let Frame::Array(items) = frame else {
+        return None;
+    };
+    match &items[..] {
+        [Frame::Bulk(kind), Frame::Bulk(channel), Frame::Bulk(payload)]
+            if &kind[..] == b"message" =>
+        {
+            Some((channel.clone(), payload.clone()))
+        }
+        _ => None,
+    }
 }
 
 impl SimClient {
@@ -62,6 +79,7 @@ impl SimClient {
             awaited: VecDeque::new(),
             task,
             closed_by_server: false,
+            subscriber: false,
             traffic: 0,
         }
     }
@@ -70,9 +88,13 @@ impl SimClient {
         self.stream.is_some() && !self.closed_by_server
     }
 
-    /// Queues a command for sending; its reply is awaited.
-    pub fn queue(&mut self, argv: &[Bytes], awaited: Awaited) {
+    /// Queues a command for sending.
+    pub fn queue(&mut self, argv: &[Bytes]) {
         resp_codec::encode_command(argv, &mut self.unsent);
+    }
+
+    /// One more reply to wait for.
+    pub fn await_reply(&mut self, awaited: Awaited) {
         self.awaited.push_back(awaited);
     }
 
@@ -105,7 +127,7 @@ impl SimClient {
     /// Takes whatever the pipe holds now and splits it into replies.
     pub fn read(&mut self) -> Result<Read, String> {
         let Some(stream) = self.stream.as_mut() else {
-            return Ok(Read::Replies(Vec::new()));
+            return Ok(Read::default());
         };
         let mut cx = Context::from_waker(Waker::noop());
         let mut chunk = [0u8; 16 * 1024];
@@ -128,12 +150,17 @@ impl SimClient {
                 Poll::Pending => break,
             }
         }
-        let mut replies = Vec::new();
+        let mut read = Read::default();
         let limits = Limits::default();
         loop {
             let bytes = Bytes::copy_from_slice(&self.inbox);
             match resp_codec::parse_frame(&bytes, &limits) {
-                Ok(Some((_, len))) => {
+                Ok(Some((frame, len))) => {
+                    if let Some(message) = as_message(&frame).filter(|_| self.subscriber) {
+                        read.messages.push(message);
+                        self.inbox.advance(len);
+                        continue;
+                    }
                     let Some(awaited) = self.awaited.pop_front() else {
                         return Err(format!(
                             "c{} got a reply nobody asked for: {}",
@@ -141,7 +168,7 @@ impl SimClient {
                             crate::trace::show(&bytes[..len])
                         ));
                     };
-                    replies.push((awaited, bytes.slice(..len)));
+                    read.replies.push((awaited, bytes.slice(..len)));
                     self.inbox.advance(len);
                 }
                 Ok(None) => break,
@@ -156,11 +183,10 @@ impl SimClient {
         }
         if closed {
             self.closed_by_server = true;
-            let partial = self.inbox.len();
+            read.closed = Some(self.inbox.len());
             self.inbox.clear();
-            return Ok(Read::Closed { replies, partial });
         }
-        Ok(Read::Replies(replies))
+        Ok(read)
     }
 
     /// The client vanishes (CLIENT_DISCONNECT, or the end of the run).

@@ -8,7 +8,12 @@
 //! - the model, fed the same unit at the same clock reading, emits the
 //!   same delta and the same replies the client got;
 //! - a write answered without running was refused with MISCONF, and
-//!   nothing else.
+//!   nothing else;
+//! - a blocking pop answered with an element got one that a pop delta
+//!   took (each element once), and every such pop's element reaches a
+//!   reply unless its client went away first;
+//! - a subscriber receives only what was published to its channels, each
+//!   message once, each publisher's messages in the order it published.
 
 use crate::model::{show_op, Model};
 use crate::tap::Tapped;
@@ -40,7 +45,7 @@ pub struct Record {
 
 impl Record {
     pub fn is_answered(&self) -> bool {
-        self.answered == self.unit.commands.len()
+        self.answered == self.unit.replies()
     }
 
     /// The replies received so far, concatenated.
@@ -55,6 +60,21 @@ pub struct Ledger {
     by_token: HashMap<Bytes, usize>,
     /// The last unit of each client that ran.
     last_run: HashMap<usize, usize>,
+    /// Elements the blocking pops' deltas took.
+    pops: HashMap<Bytes, Pop>,
+    /// What each subscriber received: (subscriber, token) seen, and the
+    /// last publish unit of each publisher it heard from.
+    heard: std::collections::HashSet<(usize, Bytes)>,
+    last_heard: HashMap<(usize, usize), usize>,
+}
+
+/// An element a pop delta took.
+struct Pop {
+    key: Bytes,
+    /// A reply handed it to a client.
+    claimed: bool,
+    /// The prefix of the model's history that includes the pop.
+    prefix: usize,
 }
 
 /// What the harness knows of each client's connection task.
@@ -104,8 +124,23 @@ impl Ledger {
             unit_ids.dedup();
             let ops: Vec<String> = delta.ops.iter().map(show_op).collect();
             let Some(&id) = unit_ids.first() else {
-                trace.event(format!("delta {} (expiry) {}", delta.lsn, ops.join("; ")));
-                model.apply_expiry(at_ms, &delta.ops)?;
+                trace.event(format!(
+                    "delta {} (untokened) {}",
+                    delta.lsn,
+                    ops.join("; ")
+                ));
+                let pops = model.apply_untokened(at_ms, &delta.ops)?;
+                let prefix = model.history_len();
+                for (key, element) in pops {
+                    let pop = Pop {
+                        key,
+                        claimed: false,
+                        prefix,
+                    };
+                    if self.pops.insert(element.clone(), pop).is_some() {
+                        return Err(format!("{} was popped twice", show(&element)));
+                    }
+                }
                 continue;
             };
             if unit_ids.len() > 1 {
@@ -176,13 +211,13 @@ impl Ledger {
             self.last_run.insert(client, id);
             // A reply that came before its delta was seen is checked now.
             if record.is_answered() {
-                check_answer(id, record)?;
+                self.check_answer(id)?;
             }
         }
         Ok(())
     }
 
-    /// One reply for command `index` of unit `id`.
+    /// Reply number `index` of unit `id`.
     pub fn on_reply(
         &mut self,
         id: usize,
@@ -201,7 +236,89 @@ impl Ledger {
         record.answered += 1;
         if record.is_answered() {
             record.answered_at_ms = Some(now_ms);
-            check_answer(id, record)?;
+            self.check_answer(id)?;
+        }
+        Ok(())
+    }
+
+    /// A message pushed to subscriber `client`.
+    pub fn on_message(
+        &mut self,
+        client: usize,
+        channel: &[u8],
+        payload: &Bytes,
+    ) -> Result<(), String> {
+        let published = self.by_token.get(payload).map(|&id| &self.records[id]);
+        let Some(record) = published.filter(|r| r.unit.kind == Kind::Publish) else {
+            return Err(format!(
+                "c{client} received {} on {} that nobody published",
+                show(payload),
+                show(channel)
+            ));
+        };
+        let id = self.by_token[payload];
+        if record.unit.commands[0][1] != channel {
+            return Err(format!(
+                "c{client} received u{id}'s message on {} but it went to {}",
+                show(channel),
+                show(&record.unit.commands[0][1])
+            ));
+        }
+        if !self.heard.insert((client, payload.clone())) {
+            return Err(format!("c{client} received u{id}'s message twice"));
+        }
+        let publisher = record.client;
+        if let Some(&last) = self.last_heard.get(&(client, publisher)) {
+            if last > id {
+                return Err(format!(
+                    "c{client} received c{publisher}'s u{id} after its later u{last}"
+                ));
+            }
+        }
+        self.last_heard.insert((client, publisher), id);
+        Ok(())
+    }
+
+    /// Whether subscriber `client` received the message of unit `id`.
+    pub fn heard(&self, client: usize, id: usize) -> bool {
+        self.records[id]
+            .unit
+            .tokens
+            .first()
+            .is_some_and(|t| self.heard.contains(&(client, t.clone())))
+    }
+
+    /// The shortest prefix holding every pop a client was handed (an
+    /// acknowledged write too), with the element's name.
+    pub fn claimed_pops(&self) -> Option<(usize, Bytes)> {
+        self.pops
+            .iter()
+            .filter(|(_, pop)| pop.claimed)
+            .map(|(element, pop)| (pop.prefix, element.clone()))
+            .max()
+    }
+
+    /// Pops no reply claimed, against blocking pops never answered (a
+    /// served client may leave before its reply is written, nothing else
+    /// loses an element).
+    pub fn unclaimed_pops(&self) -> Result<(), String> {
+        let unclaimed: Vec<&Bytes> = self
+            .pops
+            .iter()
+            .filter(|(_, pop)| !pop.claimed)
+            .map(|(element, _)| element)
+            .collect();
+        let unanswered = self
+            .records
+            .iter()
+            .filter(|r| r.unit.kind == Kind::Block && !r.is_answered())
+            .count();
+        if unclaimed.len() > unanswered {
+            return Err(format!(
+                "{} popped elements reached no client ({unanswered} blocking pops were never answered): {:?}",
+                unclaimed.len(),
+                unclaimed.iter().take(5).collect::<Vec<_>>()
+            ));
         }
         Ok(())
     }
@@ -209,6 +326,8 @@ impl Ledger {
     /// A restart recovered the first `prefix` steps of the history: the
     /// units after it are lost.
     pub fn lose_after(&mut self, prefix: usize) -> usize {
+        // Elements popped in the lost steps are back in their lists.
+        self.pops.retain(|_, pop| pop.prefix <= prefix);
         let mut lost = 0;
         for record in &mut self.records {
             if let Some(executed) = &mut record.executed {
@@ -224,42 +343,91 @@ impl Ledger {
     pub fn unit(&self, id: usize) -> &Record {
         &self.records[id]
     }
-}
 
-/// The replies of a whole unit against what it did.
-fn check_answer(id: usize, record: &Record) -> Result<(), String> {
-    let refused = contains(&record.replies, b"MISCONF");
-    match (record.unit.kind, record.executed.is_some()) {
-        (Kind::Write, true) => {
-            if record.replies != record.model_reply {
-                return Err(format!(
-                    "u{id} ({}) was answered {} but the model answers {}",
-                    record.unit.describe(),
-                    show(&record.replies),
+    /// The replies of a whole unit against what it did.
+    fn check_answer(&mut self, id: usize) -> Result<(), String> {
+        let record = &self.records[id];
+        let replies = &record.replies;
+        let refused = contains(replies, b"MISCONF");
+        let fail = |what: &str| {
+            Err(format!(
+                "u{id} ({}) {what}: {}",
+                record.unit.describe(),
+                show(replies)
+            ))
+        };
+        match (record.unit.kind, record.executed.is_some()) {
+            (Kind::Write, true) if *replies != record.model_reply => {
+                return fail(&format!(
+                    "was not answered as the model answers ({})",
                     show(&record.model_reply)
-                ));
+                ))
+            }
+            (Kind::Write, true) => {}
+            (Kind::Write, false) if !refused => return fail("was answered yet never ran"),
+            (Kind::Write, false) => {}
+            (Kind::Read, _) if replies.first() == Some(&b'-') && !refused => return fail("failed"),
+            (Kind::Read, _) => {}
+            (Kind::Publish, _) if replies.first() != Some(&b':') => return fail("failed"),
+            (Kind::Publish, _) => {}
+            (Kind::Subscribe, _) => {
+                let mut expected = Vec::new();
+                for (i, channel) in record.unit.commands[0][1..].iter().enumerate() {
+                    expected.extend_from_slice(
+                        format!(
+                            "*3\r\n$9\r\nsubscribe\r\n${}\r\n{}\r\n:{}\r\n",
+                            channel.len(),
+                            String::from_utf8_lossy(channel),
+                            i + 1
+                        )
+                        .as_bytes(),
+                    );
+                }
+                if *replies != expected {
+                    return fail("was not confirmed channel by channel");
+                }
+            }
+            (Kind::Block, _) if refused || &replies[..] == b"*-1\r\n" => {}
+            (Kind::Block, _) => {
+                let popped = resp_codec::parse_frame(
+                    &Bytes::copy_from_slice(replies),
+                    &Default::default(),
+                )
+                .ok()
+                .flatten()
+                .and_then(|(frame, _)| match frame {
+                    resp_codec::Frame::Array(items) => match &items[..] {
+                        [resp_codec::Frame::Bulk(key), resp_codec::Frame::Bulk(element)] => {
+                            Some((key.clone(), element.clone()))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                let Some((key, element)) = popped else {
+                    return fail("is no [key, element] nor a timeout");
+                };
+                match self.pops.get_mut(&element) {
+                    Some(pop) if pop.key == key && !pop.claimed => pop.claimed = true,
+                    Some(pop) if pop.claimed => {
+                        return Err(format!(
+                            "u{id}: the element {} was handed to two clients",
+                            show(&element)
+                        ))
+                    }
+                    _ => {
+                        return Err(format!(
+                            "u{id} ({}) got {} from {} but no delta popped it there",
+                            self.records[id].unit.describe(),
+                            show(&element),
+                            show(&key)
+                        ))
+                    }
+                }
             }
         }
-        (Kind::Write, false) => {
-            if !refused {
-                return Err(format!(
-                    "u{id} ({}) was answered {} yet never ran",
-                    record.unit.describe(),
-                    show(&record.replies)
-                ));
-            }
-        }
-        (Kind::Read, _) => {
-            if record.replies.first() == Some(&b'-') && !refused {
-                return Err(format!(
-                    "read u{id} ({}) failed: {}",
-                    record.unit.describe(),
-                    show(&record.replies)
-                ));
-            }
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

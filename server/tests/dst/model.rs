@@ -152,40 +152,67 @@ impl Model {
         (reply, self.deltas.take())
     }
 
-    /// Applies a delta that no unit explains. Only the server's expiry
-    /// deletions are legitimate: a `DEL` of keys that are expired at
-    /// `at_ms` in the model (or already gone from it).
-    pub fn apply_expiry(&mut self, at_ms: i64, ops: &[DeltaOp]) -> Result<(), String> {
+    /// Applies a delta that no unit's token explains, op by op. Only two
+    /// kinds are legitimate: the server's expiry deletions (a `DEL` of a
+    /// key expired at `at_ms` in the model, or already gone from it) and
+    /// a blocking pop's plain pop (which must find an element). Returns
+    /// the pops, (key, element), for the replies to claim.
+    pub fn apply_untokened(
+        &mut self,
+        at_ms: i64,
+        ops: &[DeltaOp],
+    ) -> Result<Vec<(Bytes, Bytes)>, String> {
+        self.clock.set(at_ms);
+        let mut pops = Vec::new();
+        let mut client = ClientState::new(u64::MAX - 1);
         for op in ops {
             let name = op.argv.first().map(|a| a.to_ascii_uppercase());
-            if name.as_deref() != Some(b"DEL") || op.argv.len() != 2 {
-                return Err(format!(
-                    "a delta without a token that is not an expiry DEL: {:?}",
-                    show_op(op)
-                ));
-            }
-            let keyspace = self.engine.db(op.db as usize);
-            let key = &op.argv[1];
-            if keyspace.contains(key) {
-                match keyspace.expire_at(key) {
-                    Some(at) if at <= at_ms => {}
-                    expire => {
-                        return Err(format!(
-                            "the server deleted {:?} as expired at {at_ms} but it expires at {expire:?}",
-                            String::from_utf8_lossy(key)
-                        ))
+            let (Some(name), Some(key)) = (name, op.argv.get(1)) else {
+                return Err(format!("an empty delta op: {}", show_op(op)));
+            };
+            match (&name[..], op.argv.len()) {
+                (b"DEL", 2) => {
+                    let keyspace = self.engine.db(op.db as usize);
+                    if keyspace.contains(key) {
+                        match keyspace.expire_at(key) {
+                            Some(at) if at <= at_ms => {}
+                            expire => {
+                                return Err(format!(
+                                    "the server deleted {:?} as expired at {at_ms} but it expires at {expire:?}",
+                                    String::from_utf8_lossy(key)
+                                ))
+                            }
+                        }
                     }
+                    run_op(&mut self.engine, &mut client, op);
+                }
+                (b"LPOP" | b"RPOP", 2) => {
+                    let reply = run_op(&mut self.engine, &mut client, op);
+                    match bulk(&reply) {
+                        Some(element) => pops.push((key.clone(), element)),
+                        None => {
+                            return Err(format!(
+                            "the server's {} found an element the model does not have (model: {})",
+                            show_op(op),
+                            crate::trace::show(&reply)
+                        ))
+                        }
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "a delta without a token that is neither an expiry DEL nor a pop: {}",
+                        show_op(op)
+                    ))
                 }
             }
         }
-        self.clock.set(at_ms);
-        replay_ops(&mut self.engine, ops);
         self.deltas.take();
         self.push(Applied::Raw {
             at_ms,
             ops: ops.to_vec(),
         });
-        Ok(())
+        Ok(pops)
     }
 
     /// The keyspace after each prefix of the lineage, by content as of
@@ -244,18 +271,34 @@ fn run_commands(engine: &mut Engine, commands: &[Vec<Bytes>]) -> Vec<u8> {
 /// Replays delta ops as the AOF would (each in its db).
 fn replay_ops(engine: &mut Engine, ops: &[DeltaOp]) {
     let mut client = ClientState::new(u64::MAX - 1);
-    let mut buf = BytesMut::new();
     for op in ops {
-        if client.db != op.db as usize {
-            let select = [
-                Bytes::from_static(b"SELECT"),
-                Bytes::from(op.db.to_string()),
-            ];
-            let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
-            engine.execute(&mut client, &select, &mut out, &mut NoHost);
-        }
+        run_op(engine, &mut client, op);
+    }
+}
+
+/// One delta op on `client` (selecting its db first); its reply.
+fn run_op(engine: &mut Engine, client: &mut ClientState, op: &DeltaOp) -> Vec<u8> {
+    let mut buf = BytesMut::new();
+    if client.db != op.db as usize {
+        let select = [
+            Bytes::from_static(b"SELECT"),
+            Bytes::from(op.db.to_string()),
+        ];
         let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
-        engine.execute(&mut client, &op.argv, &mut out, &mut NoHost);
+        engine.execute(client, &select, &mut out, &mut NoHost);
+        buf.clear();
+    }
+    let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
+    engine.execute(client, &op.argv, &mut out, &mut NoHost);
+    buf.to_vec()
+}
+
+/// The payload of a RESP2 bulk reply, if it is one.
+fn bulk(reply: &[u8]) -> Option<Bytes> {
+    let parsed = resp_codec::parse_frame(&Bytes::copy_from_slice(reply), &Default::default());
+    match parsed {
+        Ok(Some((resp_codec::Frame::Bulk(bytes), _))) => Some(bytes),
+        _ => None,
     }
 }
 

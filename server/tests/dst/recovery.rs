@@ -89,6 +89,17 @@ impl World {
                 why = format!("u{id} ({}) was {promise}", record.unit.describe());
             }
         }
+        if self.setup.acks_are_durable() {
+            if let Some((prefix, element)) = self.ledger.claimed_pops() {
+                if prefix > at_least {
+                    at_least = prefix;
+                    why = format!(
+                        "a blocking pop handed out {} under appendfsync always",
+                        crate::trace::show(&element)
+                    );
+                }
+            }
+        }
         debug_assert!(at_least <= model_len);
         Expect {
             at_least,
@@ -131,12 +142,16 @@ impl World {
             Some(exact) => k == exact,
             None => k >= expect.at_least,
         };
-        let Some(k) = states
+        // Neighbouring prefixes can look alike (an expiry deletion changes
+        // nothing visible once its key is expired): the model goes on from
+        // the latest, but what is certain to be on the platter is only the
+        // earliest.
+        let matching: Vec<usize> = states
             .iter()
-            .rev()
-            .find(|(k, state)| acceptable(*k) && *state == found)
+            .filter(|(k, state)| acceptable(*k) && *state == found)
             .map(|(k, _)| *k)
-        else {
+            .collect();
+        let (Some(&earliest), Some(&k)) = (matching.iter().min(), matching.iter().max()) else {
             let nearest = states
                 .iter()
                 .rev()
@@ -173,7 +188,7 @@ impl World {
             expect.why
         ));
         if expect.after_power_loss {
-            self.durable_floor = k;
+            self.durable_floor = earliest;
         }
         let config = node.shared.core.lock().engine.config().clone();
         if let Some(model) = self.model.as_mut() {

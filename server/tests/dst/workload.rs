@@ -10,6 +10,11 @@
 //! delta); token-less writes (LPOP, DEL, EXPIRE, ...) appear only inside
 //! MULTI blocks next to a token write. Each key family holds one type,
 //! so no command meets WRONGTYPE.
+//!
+//! Besides: blocking pops (BLPOP/BRPOP on the lists, with short timeouts:
+//! their delta is a plain pop without a token, matched to the reply that
+//! carries the popped element), PUBLISH of a token to `ch:0`/`ch:1`, and
+//! SUBSCRIBE, which turns a client into a subscriber that only listens.
 
 use bytes::Bytes;
 use rand::rngs::SmallRng;
@@ -22,7 +27,16 @@ pub const FIRST_TOKEN: u64 = 1_000_000;
 pub enum Kind {
     Read,
     Write,
+    /// BLPOP/BRPOP: may wait; its pop (if any) is a delta without a token.
+    Block,
+    /// PUBLISH `ch` token: no delta; subscribers receive the token.
+    Publish,
+    /// SUBSCRIBE to every channel (one confirmation each).
+    Subscribe,
 }
+
+/// The channels publishers and subscribers use.
+pub const CHANNELS: [&str; 2] = ["ch:0", "ch:1"];
 
 /// Commands sent together, the unit of "did it run".
 #[derive(Clone, Debug)]
@@ -33,6 +47,15 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// Replies to expect: one per command, but one per channel for
+    /// SUBSCRIBE.
+    pub fn replies(&self) -> usize {
+        match self.kind {
+            Kind::Subscribe => self.commands[0].len() - 1,
+            _ => self.commands.len(),
+        }
+    }
+
     /// The commands, `;`-separated, for traces.
     pub fn describe(&self) -> String {
         let parts: Vec<String> = self
@@ -77,8 +100,22 @@ impl Workload {
         token
     }
 
-    /// The next unit: mostly writes, some reads, some MULTI blocks.
+    /// The next unit: mostly writes, some reads, some MULTI blocks, a few
+    /// blocking pops and publishes.
     pub fn unit(&mut self, rng: &mut SmallRng) -> Unit {
+        let roll: f64 = rng.gen();
+        if roll < 0.05 {
+            return blocking_pop(rng);
+        }
+        if roll < 0.10 {
+            let t = self.token();
+            let channel = b(CHANNELS[rng.gen_range(0..CHANNELS.len())]);
+            return Unit {
+                kind: Kind::Publish,
+                commands: vec![vec![b("PUBLISH"), channel, t.clone()]],
+                tokens: vec![t],
+            };
+        }
         let roll: f64 = rng.gen();
         if roll < self.multi_share {
             self.multi(rng)
@@ -173,10 +210,39 @@ impl Workload {
     }
 }
 
+/// SUBSCRIBE to every channel.
+pub fn subscribe() -> Unit {
+    let mut argv = vec![b("SUBSCRIBE")];
+    argv.extend(CHANNELS.iter().map(|c| b(*c)));
+    Unit {
+        kind: Kind::Subscribe,
+        commands: vec![argv],
+        tokens: Vec::new(),
+    }
+}
+
+/// BLPOP or BRPOP on one or two lists, waiting at most 2 s.
+fn blocking_pop(rng: &mut SmallRng) -> Unit {
+    let mut argv = vec![
+        b(if rng.gen_bool(0.5) { "BLPOP" } else { "BRPOP" }),
+        key("l", rng, 4),
+    ];
+    if rng.gen_bool(0.3) {
+        argv.push(key("l", rng, 4));
+    }
+    argv.push(b(format!("{:.2}", rng.gen_range(0.05..2.0))));
+    Unit {
+        kind: Kind::Block,
+        commands: vec![argv],
+        tokens: Vec::new(),
+    }
+}
+
 /// A write with no token (only inside MULTI): may or may not change
 /// anything.
 fn tokenless_write(rng: &mut SmallRng) -> Vec<Bytes> {
-    match rng.gen_range(0..8) {
+    match rng.gen_range(0..9) {
+        8 => vec![b("BRPOP"), key("l", rng, 4), b("1")],
         0 => vec![b("LPOP"), key("l", rng, 4)],
         1 => vec![b("DEL"), key("s", rng, 6)],
         2 => vec![

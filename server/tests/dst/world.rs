@@ -334,6 +334,7 @@ impl World {
             }
         }
         let end = if self.last_process {
+            self.check(&node)?;
             End::Done
         } else {
             let end = self.storm(&node).await?;
@@ -358,6 +359,13 @@ impl World {
                 end
             }
         };
+        let late = node.tap.take();
+        if let Some(first) = late.first() {
+            return Err(format!(
+                "harness: delta {} came after the process's last check",
+                first.delta.lsn
+            ));
+        }
         self.wall_us = node.clock.now_us();
         self.elapsed_before_ms = self.sim_ms();
         // The process ends here: its connections go with it.
@@ -511,6 +519,7 @@ impl World {
             self.sched.run_until(tokio::task::yield_now()).await;
             self.reap();
         }
+        self.check(node)?;
         Ok(End::Done)
     }
 
@@ -555,6 +564,12 @@ impl World {
     }
 
     fn connect(&mut self, node: &Node) {
+        let subscriber = self.rng.gen_bool(0.15);
+        self.connect_as(node, subscriber);
+    }
+
+    /// A new client, if there is room; a subscriber listens from the start.
+    fn connect_as(&mut self, node: &Node, subscriber: bool) {
         if self.clients.len() >= self.max_clients {
             return;
         }
@@ -567,14 +582,26 @@ impl World {
         self.clients.push(SimClient::new(name, stream, end));
         self.trace
             .event(format!("c{name} connects (pipe {pipe} bytes)"));
+        if subscriber {
+            let i = self.clients.len() - 1;
+            self.queue(i, crate::workload::subscribe());
+            self.clients[i].subscriber = true;
+            self.clients[i].flush(usize::MAX);
+        }
     }
 
     /// Some units from one client, written whole or in part.
     fn send(&mut self, node: &Node) {
-        if self.clients.is_empty() {
+        if self.clients.iter().all(|c| c.subscriber) {
             self.connect(node);
         }
-        let i = self.rng.gen_range(0..self.clients.len());
+        let talkers: Vec<usize> = (0..self.clients.len())
+            .filter(|&i| !self.clients[i].subscriber)
+            .collect();
+        if talkers.is_empty() {
+            return;
+        }
+        let i = talkers[self.rng.gen_range(0..talkers.len())];
         let n = self.rng.gen_range(1..=4);
         for _ in 0..n {
             let unit = self.workload.unit(&mut self.rng);
@@ -596,9 +623,13 @@ impl World {
         let client = &mut self.clients[i];
         let text = unit.describe();
         let commands = unit.commands.clone();
+        let replies = unit.replies();
         let id = self.ledger.add(client.name, unit);
-        for (index, argv) in commands.iter().enumerate() {
-            client.queue(argv, Awaited { unit: id, index });
+        for argv in &commands {
+            client.queue(argv);
+        }
+        for index in 0..replies {
+            client.await_reply(Awaited { unit: id, index });
         }
         self.trace
             .event(format!("c{} queues u{id}: {text}", client.name));
@@ -625,12 +656,20 @@ impl World {
         }
         self.check(node)?;
         let now = self.sim_ms();
-        let read = self.clients[i].read()?;
+        let Read {
+            replies,
+            messages,
+            closed,
+        } = self.clients[i].read()?;
         let name = self.clients[i].name;
-        let (replies, closed) = match read {
-            Read::Replies(replies) => (replies, None),
-            Read::Closed { replies, partial } => (replies, Some(partial)),
-        };
+        for (channel, payload) in messages {
+            self.trace.event(format!(
+                "c{name} hears {} on {}",
+                show(&payload),
+                show(&channel)
+            ));
+            self.ledger.on_message(name, &channel, &payload)?;
+        }
         for (awaited, bytes) in replies {
             self.trace.event(format!(
                 "c{name} <- u{}[{}] {}",
@@ -669,7 +708,7 @@ impl World {
             return;
         }
         let i = self.rng.gen_range(0..self.clients.len());
-        if self.rng.gen_bool(0.5) {
+        if self.rng.gen_bool(0.5) && !self.clients[i].subscriber {
             // Mid-frame: part of one more unit, then gone.
             let unit = self.workload.unit(&mut self.rng);
             let before = self.clients[i].unsent.len();
@@ -729,6 +768,15 @@ fn describe(entries: &[Entry]) -> Vec<(usize, bytes::Bytes, String)> {
         .collect()
 }
 
+/// A value's text cut to a line's worth (a failure stays short).
+fn clip(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}...({} chars)", &text[..at], text.len()),
+        None => text.to_string(),
+    }
+}
+
 /// The first few keys where two keyspaces differ.
 fn diff(a: &[(usize, bytes::Bytes, String)], b: &[(usize, bytes::Bytes, String)]) -> String {
     let mut keys: Vec<(usize, &bytes::Bytes)> =
@@ -747,8 +795,8 @@ fn diff(a: &[(usize, bytes::Bytes, String)], b: &[(usize, bytes::Bytes, String)]
             out.push(format!(
                 "[db{db}] {}: {} / {}",
                 String::from_utf8_lossy(key),
-                x.unwrap_or_else(|| "absent".into()),
-                y.unwrap_or_else(|| "absent".into())
+                clip(x.as_deref().unwrap_or("absent")),
+                clip(y.as_deref().unwrap_or("absent"))
             ));
         }
         if out.len() == 4 {
