@@ -74,7 +74,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "dst",
-        action: Action::Suite(&suites::DST, 50),
+        action: Action::Suite(&suites::DST_CI, 600),
     },
 ];
 

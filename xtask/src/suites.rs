@@ -63,6 +63,14 @@ pub const DST: Suite = Suite {
     release: true,
 };
 
+/// The simulation as `cargo xtask ci` runs it: in the test profile, whose
+/// build the tests step just made (a release build of the server would
+/// cost CI's 2 cores more minutes than the seeds), with debug assertions.
+pub const DST_CI: Suite = Suite {
+    release: false,
+    ..DST
+};
+
 /// The variables through which tests receive a redis-server's port; the
 /// tests step of `cargo xtask ci` sets each to a server it starts.
 pub const REDIS_PORT_VARIABLES: [&str; 1] = ["REDIS_DIFF_PORT"];
