@@ -30,6 +30,23 @@ pub use persistence::DeltaPermit;
 #[derive(Default)]
 pub struct Durability {
     aof: RwLock<Option<persistence::Durability>>,
+    /// The planted bug `lock_across_await` (`sim::MUTATION`).
+    #[cfg(dst_mutation = "lock_across_await")]
+    pub gate: mutation::Gate,
+}
+
+/// The planted bug `lock_across_await`: a gate that lets one durability
+/// wait through at a time, taken before the await and given back by hand
+/// after it, so a future dropped at the await never gives it back.
+#[cfg(dst_mutation = "lock_across_await")]
+pub mod mutation {
+    pub struct Gate(pub tokio::sync::Semaphore);
+
+    impl Default for Gate {
+        fn default() -> Gate {
+            Gate(tokio::sync::Semaphore::new(1))
+        }
+    }
 }
 
 impl Durability {

@@ -26,3 +26,23 @@ pub async fn start(
     shared.tracker.spawn(crate::cron::run(shared.clone()));
     Ok(shared)
 }
+
+/// The deliberate bug compiled in, if any: `--cfg dst_mutation="NAME"`
+/// plants it (ARCHITECTURE.md, "Deterministic simulation"), for the
+/// simulation to show it finds it.
+/// - `ack_before_fsync`: under `appendfsync always` a batch's replies are
+///   written before its deltas are durable.
+/// - `lock_across_await`: the durability wait takes a one-at-a-time gate
+///   by hand and gives it back after the await; a connection dropped at
+///   that await keeps it forever.
+/// - `waiter_leak`: a blocked client whose connection is dropped stays
+///   registered as a waiter.
+pub const MUTATION: Option<&str> = if cfg!(dst_mutation = "ack_before_fsync") {
+    Some("ack_before_fsync")
+} else if cfg!(dst_mutation = "lock_across_await") {
+    Some("lock_across_await")
+} else if cfg!(dst_mutation = "waiter_leak") {
+    Some("waiter_leak")
+} else {
+    None
+};

@@ -157,6 +157,11 @@ impl std::fmt::Debug for Blocked {
 
 impl Drop for Blocked {
     fn drop(&mut self) {
+        // The planted bug `waiter_leak` (`sim::MUTATION`): a dropped wait
+        // stays registered, and the server later pops for nobody.
+        if cfg!(dst_mutation = "waiter_leak") {
+            return;
+        }
         // Filled means unregistered already (both happen in one step
         // under the lock); waiting means it may still be served, so
         // unregister under the lock, which no serving step can overlap.

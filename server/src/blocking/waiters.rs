@@ -135,6 +135,12 @@ impl Waiters {
         self.by_client.is_empty()
     }
 
+    /// The blocked clients' ids (each connection's registration must go
+    /// with it: the simulation checks that).
+    pub fn client_ids(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.by_client.keys().copied()
+    }
+
     /// Blocked clients with a timeout (INFO clients_in_timeout_table).
     pub fn n_with_timeout(&self) -> usize {
         self.by_client

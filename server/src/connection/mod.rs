@@ -192,7 +192,33 @@ where
             .max_lsn
             .filter(|_| shared.durability.waits_for_fsync())
         {
-            if let Err(error) = shared.durability.wait_durable(lsn).await {
+            // The planted bug `ack_before_fsync` (`sim::MUTATION`): the
+            // replies go out before the deltas they answer are durable.
+            #[cfg(dst_mutation = "ack_before_fsync")]
+            {
+                handle.outbox.take_into(&mut out);
+                if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit)
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            // The planted bug `lock_across_await`: a gate held by hand
+            // across the wait (cancellation at the await never frees it).
+            #[cfg(dst_mutation = "lock_across_await")]
+            shared
+                .durability
+                .gate
+                .0
+                .acquire()
+                .await
+                .expect("the gate never closes")
+                .forget();
+            let durable = shared.durability.wait_durable(lsn).await;
+            #[cfg(dst_mutation = "lock_across_await")]
+            shared.durability.gate.0.add_permits(1);
+            if let Err(error) = durable {
                 // Not durable: these replies may not go out. The client
                 // sees the connection close, never a false OK.
                 tracing::warn!(

@@ -159,7 +159,11 @@ impl Drop for Session {
         core.engine.forget_client(&mut self.client);
         core.host.clients.remove(self.client.id);
         core.host.pubsub.remove_client(self.client.id);
-        core.host.waiters.remove(self.client.id);
+        // The planted bug `waiter_leak` (`sim::MUTATION`) skips this and
+        // `Blocked`'s own unregistering.
+        if !cfg!(dst_mutation = "waiter_leak") {
+            core.host.waiters.remove(self.client.id);
+        }
         drop(core);
         if self.conn.monitor {
             self.shared.monitors.fetch_sub(1, Ordering::Relaxed);

@@ -249,6 +249,11 @@ impl PubSub {
         self.clients.len()
     }
 
+    /// The subscribed clients' ids.
+    pub fn client_ids(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.clients.keys().copied()
+    }
+
     /// Distinct names of `kind` with at least one subscriber (INFO's
     /// pubsub_channels, pubsub_patterns, pubsubshard_channels; NUMPAT).
     pub fn n_names(&self, kind: Kind) -> usize {

@@ -159,6 +159,23 @@ impl Scheduler {
         }
     }
 
+    /// TASK_CANCEL's other half: a connection parked at an await (a
+    /// blocked client waiting on its keys, a batch waiting on the disk)
+    /// returns `Pending` once and then waits unpolled, so the dice after
+    /// polls rarely reach it; this drops parked connection `pick` (modulo
+    /// how many there are) where it waits. Its end, if there was one.
+    pub fn cancel_parked(&mut self, pick: usize) -> Option<Arc<TaskEnd>> {
+        let parked: Vec<usize> = (0..self.conns.len())
+            .filter(|&i| {
+                self.conns[i].future.is_some() && !self.conns[i].wake.ready.load(Ordering::Acquire)
+            })
+            .collect();
+        let conn = &mut self.conns[*parked.get(pick % parked.len().max(1))?];
+        conn.future = None;
+        conn.end.end(true);
+        Some(conn.end.clone())
+    }
+
     fn poll_one(&mut self, i: usize) {
         let conn = &mut self.conns[i];
         let Some(future) = conn.future.as_mut() else {

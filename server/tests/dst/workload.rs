@@ -11,7 +11,8 @@
 //! MULTI blocks next to a token write. Each key family holds one type,
 //! so no command meets WRONGTYPE.
 //!
-//! Besides: blocking pops (BLPOP/BRPOP on the lists, with short timeouts:
+//! Besides: blocking pops (BLPOP/BRPOP on the lists or on the queues
+//! `q:*`, which only a rare push fills, with timeouts of at most 4 s:
 //! their delta is a plain pop without a token, matched to the reply that
 //! carries the popped element), PUBLISH of a token to `ch:0`/`ch:1`, and
 //! SUBSCRIBE, which turns a client into a subscriber that only listens.
@@ -107,7 +108,18 @@ impl Workload {
         if roll < 0.05 {
             return blocking_pop(rng);
         }
-        if roll < 0.10 {
+        if roll < 0.07 {
+            // A rare push to a queue, which the blocking pops mostly find
+            // empty: they wait, and wake when one comes.
+            let t = self.token();
+            let push = if rng.gen_bool(0.5) { "RPUSH" } else { "LPUSH" };
+            return Unit {
+                kind: Kind::Write,
+                commands: vec![vec![b(push), key("q", rng, 2), t.clone()]],
+                tokens: vec![t],
+            };
+        }
+        if roll < 0.12 {
             let t = self.token();
             let channel = b(CHANNELS[rng.gen_range(0..CHANNELS.len())]);
             return Unit {
@@ -221,16 +233,22 @@ pub fn subscribe() -> Unit {
     }
 }
 
-/// BLPOP or BRPOP on one or two lists, waiting at most 2 s.
+/// BLPOP or BRPOP on one or two lists (the busy `l:*` or the mostly
+/// empty queues `q:*`), waiting at most 4 s.
 fn blocking_pop(rng: &mut SmallRng) -> Unit {
+    let (family, n) = if rng.gen_bool(0.6) {
+        ("q", 2)
+    } else {
+        ("l", 4)
+    };
     let mut argv = vec![
         b(if rng.gen_bool(0.5) { "BLPOP" } else { "BRPOP" }),
-        key("l", rng, 4),
+        key(family, rng, n),
     ];
     if rng.gen_bool(0.3) {
-        argv.push(key("l", rng, 4));
+        argv.push(key(family, rng, n));
     }
-    argv.push(b(format!("{:.2}", rng.gen_range(0.05..2.0))));
+    argv.push(b(format!("{:.2}", rng.gen_range(0.05..4.0))));
     Unit {
         kind: Kind::Block,
         commands: vec![argv],

@@ -80,9 +80,12 @@ impl std::fmt::Display for Failure {
         )?;
         writeln!(f, "  faults: DST_FAULTS={}", self.faults)?;
         writeln!(f, "  setup: {}", self.setup)?;
+        let flags = server::sim::MUTATION
+            .map(|name| format!("RUSTFLAGS='--cfg dst_mutation=\"{name}\"' "))
+            .unwrap_or_default();
         writeln!(
             f,
-            "  replay: cargo xtask dst --seed {}   (DST_SEED={} DST_TRACE=1 cargo test -p server --test dst for every event)",
+            "  replay: {flags}cargo xtask dst --seed {}   ({flags}DST_SEED={} DST_TRACE=1 cargo test -p server --test dst for every event)",
             self.seed, self.seed
         )?;
         writeln!(f, "  trace hash {:016x}; last events:", self.trace_hash)?;
@@ -506,6 +509,9 @@ impl World {
             if self.fire(Fault::ClientDisconnect) {
                 self.disconnect_one();
             }
+            if self.fire(Fault::TaskCancel) {
+                self.cancel_parked();
+            }
             match self.rng.gen_range(0..100) {
                 0..35 => self.send(node),
                 35..45 => self.flush_one(),
@@ -521,6 +527,24 @@ impl World {
         }
         self.check(node)?;
         Ok(End::Done)
+    }
+
+    /// TASK_CANCEL on a connection parked at an await (`Scheduler::
+    /// cancel_parked`).
+    fn cancel_parked(&mut self) {
+        let pick = self.rng.gen();
+        if let Some(end) = self.sched.cancel_parked(pick) {
+            let name = self
+                .tasks
+                .0
+                .iter()
+                .find(|(_, e)| Arc::ptr_eq(e, &end))
+                .map(|(name, _)| *name);
+            self.trace.event(format!(
+                "TASK_CANCEL c{} (parked)",
+                name.unwrap_or(usize::MAX)
+            ));
+        }
     }
 
     /// CHANNEL_CLOSE: the persistence pipeline shuts down under the
@@ -552,7 +576,26 @@ impl World {
         let model = self.model.as_mut().expect("a model");
         self.ledger
             .absorb(tapped, model, &self.tasks, &mut self.trace)?;
-        let server = entries(&node.shared.core.lock().engine);
+        let server = {
+            let core = node.shared.core.lock();
+            let host = &core.host;
+            let orphan = (host
+                .waiters
+                .client_ids()
+                .map(|id| (id, "blocked-client waiter")))
+            .chain(
+                host.pubsub
+                    .client_ids()
+                    .map(|id| (id, "pub/sub subscriber")),
+            )
+            .find(|(id, _)| host.clients.get(*id).is_none());
+            if let Some((id, what)) = orphan {
+                return Err(format!(
+                    "a {what} outlived its connection: client id={id} is no longer in the client list"
+                ));
+            }
+            entries(&core.engine)
+        };
         let ours = entries(model.engine());
         if server != ours {
             return Err(format!(
