@@ -74,7 +74,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "dst",
-        action: Action::Suite(&suites::DST_CI, 600),
+        action: Action::Suite(&suites::DST_CI, 1000),
     },
 ];
 
