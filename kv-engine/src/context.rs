@@ -331,16 +331,25 @@ impl Db<'_> {
     /// the collection is now empty (raising `del`, as Redis does), else
     /// records the change. True if it deleted the key.
     pub fn remove_if_empty(&mut self, key: &[u8]) -> bool {
+        self.remove_if_empty_counting(key, 1)
+    }
+
+    /// Like `remove_if_empty`, counting `changes` towards `dirty` where
+    /// Redis counts other than one: the elements LPOP/LMPOP popped, LREM
+    /// removed or LTRIM trimmed, none for LMOVE's source (its one change is
+    /// counted at the destination).
+    pub fn remove_if_empty_counting(&mut self, key: &[u8], changes: u64) -> bool {
         let index = self.index;
         let empty = self.state.dbs[index]
             .get(key)
             .is_some_and(Value::is_empty_collection);
         if empty {
-            self.remove(key);
+            self.touched_entries.clear();
+            self.state.dbs[index].remove(key);
             self.notify(EventClass::Generic, "del", key);
-        } else {
-            self.touched(key);
         }
+        self.state.signal_modified(index, key);
+        self.state.dirty += changes;
         empty
     }
 
@@ -393,6 +402,13 @@ impl Db<'_> {
     pub fn touched_at(&mut self, db: usize, key: &[u8]) {
         self.state.signal_modified(db, key);
         self.state.dirty += 1;
+    }
+
+    /// Invalidates WATCHes on `key` in database `db` without counting a
+    /// change: the source of a RENAME or MOVE, whose one change is counted
+    /// where the value lands, as Redis counts it.
+    pub fn signal_modified_at(&mut self, db: usize, key: &[u8]) {
+        self.state.signal_modified(db, key);
     }
 
     /// Counts additional changes (SADD of many members...) towards `dirty`.

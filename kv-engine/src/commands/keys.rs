@@ -229,7 +229,7 @@ fn rename_key(ctx: &mut Ctx<'_, '_>, only_new: bool) -> CommandResult {
     let Some(value) = ctx.db.keyspace().remove(from) else {
         return Err(CommandError::NoSuchKey);
     };
-    ctx.db.touched(from);
+    ctx.db.signal_modified_at(index, from);
     ctx.db.store_at(index, to, value, expire_at, access);
     ctx.db.notify(EventClass::Generic, "rename_from", from);
     ctx.db.notify(EventClass::Generic, "rename_to", to);
@@ -271,7 +271,7 @@ fn move_key(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let Some(value) = ctx.db.keyspace().remove(key) else {
         return Err(CommandError::NoSuchKey);
     };
-    ctx.db.touched_at(source, key);
+    ctx.db.signal_modified_at(source, key);
     ctx.db.store_at(target, key, value, expire_at, access);
     ctx.db.notify(EventClass::Generic, "move_from", key);
     ctx.db
