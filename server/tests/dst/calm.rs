@@ -67,14 +67,21 @@ impl World {
     }
 
     /// MISCONF clears once the disk works again (the AOF writes a fresh
-    /// base; a save point's BGSAVE is retried). A BGSAVE still running
-    /// may yet fail on a fault that hit it before the calm, so health
-    /// also waits for it to end.
+    /// base; a save point's BGSAVE is retried). A disk operation still in
+    /// flight may yet fail on a fault that hit it before the calm (a slow
+    /// disk holds it up to 300 ms), and a BGSAVE still running may too, so
+    /// health is no save running and no MISCONF for a whole second.
     async fn wait_for_health(&mut self, node: &Node) -> Result<(), String> {
+        let mut healthy_rounds = 0;
         for _ in 0..CALM_ROUNDS {
             let saving = node.shared.core.lock().host.disk.bgsave.is_some();
             if !saving && node.misconf().is_none() {
-                return Ok(());
+                healthy_rounds += 1;
+                if healthy_rounds == 10 {
+                    return Ok(());
+                }
+            } else {
+                healthy_rounds = 0;
             }
             self.sched
                 .run_until(tokio::time::sleep(Duration::from_millis(100)))
