@@ -130,8 +130,7 @@ impl Ledger {
                     ops.join("; ")
                 ));
                 let pops = model.apply_untokened(at_ms, &delta.ops)?;
-                let prefix = model.history_len();
-                for (key, element) in pops {
+                for (key, element, prefix) in pops {
                     let pop = Pop {
                         key,
                         claimed: false,

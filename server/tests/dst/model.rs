@@ -155,13 +155,16 @@ impl Model {
     /// Applies a delta that no unit's token explains, op by op. Only two
     /// kinds are legitimate: the server's expiry deletions (a `DEL` of a
     /// key expired at `at_ms` in the model, or already gone from it) and
-    /// a blocking pop's plain pop (which must find an element). Returns
-    /// the pops, (key, element), for the replies to claim.
+    /// a blocking pop's plain pop (which must find an element). Each op
+    /// is a step of its own: nothing wraps them in MULTI in the AOF, so a
+    /// torn tail may keep one expiry DEL of a cycle and lose the next.
+    /// Returns the pops, (key, element, the history's length with it),
+    /// for the replies to claim.
     pub fn apply_untokened(
         &mut self,
         at_ms: i64,
         ops: &[DeltaOp],
-    ) -> Result<Vec<(Bytes, Bytes)>, String> {
+    ) -> Result<Vec<(Bytes, Bytes, usize)>, String> {
         self.clock.set(at_ms);
         let mut pops = Vec::new();
         let mut client = ClientState::new(u64::MAX - 1);
@@ -189,7 +192,7 @@ impl Model {
                 (b"LPOP" | b"RPOP", 2) => {
                     let reply = run_op(&mut self.engine, &mut client, op);
                     match bulk(&reply) {
-                        Some(element) => pops.push((key.clone(), element)),
+                        Some(element) => pops.push((key.clone(), element, self.history_len() + 1)),
                         None => {
                             return Err(format!(
                             "the server's {} found an element the model does not have (model: {})",
@@ -206,12 +209,12 @@ impl Model {
                     ))
                 }
             }
+            self.push(Applied::Raw {
+                at_ms,
+                ops: vec![op.clone()],
+            });
         }
         self.deltas.take();
-        self.push(Applied::Raw {
-            at_ms,
-            ops: ops.to_vec(),
-        });
         Ok(pops)
     }
 
