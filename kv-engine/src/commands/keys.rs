@@ -42,7 +42,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     command!("renamenx", 3, renamenx, flags: WRITE_FAST, keys: TWO_KEYS, acl: KEY_WRITE_FAST),
     command!("move", 3, move_key, flags: WRITE_FAST, keys: KeySpec::ONE, acl: KEY_WRITE_FAST),
     command!("copy", -3, copy, flags: F::of(&[F::WRITE, F::DENYOOM]), keys: TWO_KEYS, acl: KEY_WRITE_SLOW),
-    command!("object", -2, object, flags: F::READONLY, keys: KeySpec::NONE, acl: C::SLOW),
+    command!("object", -2, object, flags: F(0), keys: KeySpec::NONE, acl: C::SLOW),
 ];
 
 /// DEL / UNLINK key [key ...]: the number of keys removed. Propagates as
