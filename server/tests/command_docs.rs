@@ -339,7 +339,7 @@ fn command_info_and_docs_match_redis_for_every_command() {
             let copied = redis_summaries
                 .iter()
                 .any(|(c, s)| c == command && s == summary);
-            if summary.is_empty() || copied {
+            if summary.is_empty() || summary.starts_with("TODO") || copied {
                 differences.push(format!("{command}: summary {summary:?} is not our own"));
             }
         }

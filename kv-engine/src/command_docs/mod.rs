@@ -8,6 +8,12 @@
 //! are our own words. The data lives in one file per documentation group;
 //! this file holds its types and the lookup. `server/tests/command_docs.rs`
 //! compares every entry with a live redis-server.
+//!
+//! The group files are written by `record.py` (next to them) from a
+//! redis-server's replies, keeping the prose they hold: a newly
+//! implemented command or subcommand is added with `record.py PORT --add
+//! NAME`, then its `TODO` summary written by hand. Listing a command here
+//! that we do not implement is a bug (the test checks both directions).
 
 mod bitmap;
 mod connection;
