@@ -122,16 +122,15 @@ fn by_specs(meta: &CommandMeta, arity: i32, argv: &[&[u8]]) -> Option<Vec<FoundK
 }
 
 /// Where `keyword` is, searching from `startfrom` (negative: backwards
-/// from the end), never at index 0.
+/// from the end). As in Redis, a forward search stops before the last
+/// argument and a backward one before the first after the name.
 fn keyword_position(argv: &[&[u8]], keyword: &str, startfrom: i32) -> Option<usize> {
     let argc = argv.len() as i64;
-    let is_keyword = |i: i64| is_word(argv[i as usize], keyword);
+    let is_keyword = |i: &i64| is_word(argv[*i as usize], keyword);
     if startfrom > 0 {
-        (startfrom as i64..argc).find(|&i| is_keyword(i))
+        (startfrom as i64..argc - 1).find(is_keyword)
     } else {
-        (1..argc + startfrom as i64 + 1)
-            .rev()
-            .find(|&i| is_keyword(i))
+        (2..=argc + startfrom as i64).rev().find(is_keyword)
     }
     .map(|i| i as usize)
 }

@@ -608,3 +608,125 @@ fn list_filters_count_and_errors_match_redis() {
         }
     }
 }
+
+/// A Frame map's value for `field`.
+fn field<'f>(frame: &'f Frame, name: &str) -> &'f Frame {
+    let Frame::Map(pairs) = frame else {
+        panic!("not a map: {frame:?}")
+    };
+    &pairs.iter().find(|(k, _)| text(k) == name).unwrap().1
+}
+
+fn int(frame: &Frame, name: &str) -> i32 {
+    match field(frame, name) {
+        Frame::Integer(n) => *n as i32,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+/// A key specification as COMMAND INFO gives it, read back into ours.
+fn key_spec(frame: &Frame) -> kv_engine::command_docs::KeySpecDef {
+    use kv_engine::command_docs::{BeginSearch, FindKeys, KeyFlags};
+    let mut flags = KeyFlags(0);
+    for name in names(field(frame, "flags")) {
+        let (flag, _) = KeyFlags::NAMES.iter().find(|(_, n)| *n == name).unwrap();
+        flags = KeyFlags(flags.0 | flag.0);
+    }
+    let begin = field(frame, "begin_search");
+    let begin_spec = field(begin, "spec");
+    let begin = match text(field(begin, "type")).as_str() {
+        "index" => BeginSearch::Index(int(begin_spec, "index")),
+        "keyword" => BeginSearch::Keyword {
+            keyword: text(field(begin_spec, "keyword")).leak(),
+            startfrom: int(begin_spec, "startfrom"),
+        },
+        _ => BeginSearch::Unknown,
+    };
+    let find = field(frame, "find_keys");
+    let find_spec = field(find, "spec");
+    let find = match text(field(find, "type")).as_str() {
+        "range" => FindKeys::Range {
+            lastkey: int(find_spec, "lastkey"),
+            keystep: int(find_spec, "keystep"),
+            limit: int(find_spec, "limit"),
+        },
+        "keynum" => FindKeys::Keynum {
+            keynumidx: int(find_spec, "keynumidx"),
+            firstkey: int(find_spec, "firstkey"),
+            keystep: int(find_spec, "keystep"),
+        },
+        _ => FindKeys::Unknown,
+    };
+    kv_engine::command_docs::ks(flags, (begin, find))
+}
+
+/// The key search paths no command of ours takes yet (a keyword to begin
+/// from, forwards and backwards; a range with a limit), on commands of
+/// Redis's that take them: their specs as Redis reports them, searched
+/// by kv_engine::key_search, against Redis's own GETKEYSANDFLAGS.
+#[test]
+fn key_search_follows_keyword_and_limit_specs_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let redis_process = Process::redis(&[]);
+    let mut redis = Conn::open(redis_process.port).unwrap();
+    redis.call(&["HELLO", "3"]);
+    let samples = [
+        "georadius k 1 2 3 m store d",
+        "georadius k 1 2 3 m withcoord storedist d2",
+        "georadius k 1 2 3 m store d storedist d2",
+        "georadius k 1 2 3 m STORE x STORE y",
+        "georadius k 1 2 3 m",
+        "georadius k 1 2 3 m store",
+        "georadius k 1 2 3 m store d store",
+        "xread streams a b 0 0",
+        "xread count 2 streams a b c 0 0 0",
+        "xread streams a 0",
+        "xreadgroup group g c streams a b 0 0",
+        "xreadgroup group g c count 1 streams s 0",
+        // MIGRATE's KEYS spec is searched backwards. Redis marks it
+        // incomplete and answers by its own reading, which agrees with
+        // the spec alone on these.
+        "migrate h 1 '' 0 5000 KEYS a b",
+        "migrate h 1 '' 0 5000 COPY REPLACE KEYS a",
+    ];
+    let mut compared = 0;
+    for line in samples {
+        let argv = words(line);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        let info = redis.call(&["COMMAND", "INFO", argv[0]]);
+        let entry = items(&items(&info)[0]);
+        let Frame::Integer(arity) = entry[1] else {
+            panic!("{entry:?}")
+        };
+        let mut specs: Vec<_> = items(&entry[8]).iter().map(key_spec).collect();
+        if argv[0] == "migrate" {
+            use kv_engine::command_docs::{BeginSearch, KeyFlags};
+            specs.retain(|spec| matches!(spec.begin, BeginSearch::Keyword { .. }));
+            specs[0].flags.0 &= !KeyFlags::INCOMPLETE.0;
+        }
+        let meta = kv_engine::command_docs::CommandMeta {
+            name: "a command of redis's",
+            key_specs: specs.leak(),
+            ..kv_engine::command_docs::CommandMeta::NONE
+        };
+        let bytes: Vec<&[u8]> = argv.iter().map(|a| a.as_bytes()).collect();
+        let ours: Vec<Frame> = kv_engine::key_search::find_keys(&meta, arity as i32, &bytes)
+            .iter()
+            .map(|key| {
+                let flags = key
+                    .flags
+                    .names()
+                    .map(|n| Frame::Simple(Bytes::from(n)))
+                    .collect();
+                Frame::Array(vec![bulk(argv[key.index]), Frame::Set(flags)])
+            })
+            .collect();
+        let mut call = vec!["COMMAND", "GETKEYSANDFLAGS"];
+        call.extend(&argv);
+        assert_eq!(Frame::Array(ours), redis.call(&call), "{line}");
+        compared += 1;
+    }
+    assert_eq!(compared, samples.len());
+}
