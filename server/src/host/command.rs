@@ -11,7 +11,7 @@
 //! `kv_engine::key_search`. `tests/command_docs.rs` holds every reply
 //! against a live redis-server.
 
-use super::{arg_is, check_arity, unknown_subcommand, ConnHost};
+use super::{arg_is, unknown_subcommand, ConnHost};
 use kv_engine::command::{Categories, CommandSpec, Flags, KeySpec};
 use kv_engine::command_docs::{Arg, CommandMeta, KeySpecDef};
 use kv_engine::command_docs::{BeginSearch, FindKeys};
@@ -73,9 +73,8 @@ pub fn command(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
     if ctx.argc() == 1 {
         return info_all(ctx, &specs);
     }
-    if let Some(sub) = find(&specs, b"command").and_then(|c| c.subcommand(ctx.arg(1))) {
-        check_arity(ctx, sub.arity)?;
-    }
+    // Dispatch checked the subcommand and its arity (kv_engine's
+    // check_subcommand, from the same table).
     match ctx.arg(1).to_ascii_lowercase().as_slice() {
         b"count" => ctx.out.integer(specs.len() as i64),
         b"info" if ctx.argc() == 2 => info_all(ctx, &specs)?,
