@@ -226,7 +226,9 @@ fn counted_keys(
     count_at: usize,
     first_at: usize,
 ) -> Vec<FoundKey> {
-    let count = atoi(argv[count_at]);
+    let Some(count) = argv.get(count_at).map(|arg| atoi(arg)) else {
+        return Vec::new();
+    };
     let room = argv.len().saturating_sub(first_at);
     if count < 1 || count as usize > room {
         return Vec::new();
