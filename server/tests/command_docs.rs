@@ -1,12 +1,14 @@
 //! COMMAND against the real redis-server 7.0.15, for every command we
 //! implement: COMMAND INFO's ten fields exactly (subcommands included),
-//! COMMAND DOCS exactly but for the summaries, GETKEYS and
+//! COMMAND DOCS exactly but for our own prose (held to the rules in
+//! `own_words/`), GETKEYS and
 //! GETKEYSANDFLAGS on generated and chosen argv, LIST FILTERBY, COUNT and
 //! the errors. Under CI=true a missing redis-server fails the test.
 //!
 //! Where we differ on purpose the difference is listed below with its
 //! reason, and checked to be exactly that.
 
+mod own_words;
 mod support;
 
 use bytes::Bytes;
@@ -53,10 +55,9 @@ const BEYOND_7_0: &[(&str, &str)] = &[
     ("client|no-touch", "added in Redis 7.2"),
 ];
 
-/// Prose we write ourselves, so it is compared for presence only: the
-/// summary of every command (and it must not be Redis's), and key spec
-/// notes (present exactly where Redis has them).
-const OWN_WORDS: &[&str] = &["summary", "notes"];
+/// Key spec fields we write ourselves, compared for presence only (the
+/// COMMAND DOCS prose is `own_words/`'s).
+const OWN_WORDS: &[&str] = &["notes"];
 
 /// Argv samples beyond the generated ones, for the commands whose keys
 /// depend on their arguments.
@@ -238,10 +239,10 @@ fn own_words_out(frame: &Frame) -> Frame {
     }
 }
 
-/// A COMMAND DOCS entry likewise: summary out, subcommands sorted and
-/// Redis's unimplemented ones out.
+/// A COMMAND DOCS entry likewise: our prose masked, subcommands sorted
+/// and Redis's unimplemented ones out.
 fn normalize_docs(entry: &Frame) -> Frame {
-    let Frame::Map(pairs) = own_words_out(entry) else {
+    let Frame::Map(pairs) = own_words::masked(entry) else {
         return entry.clone();
     };
     Frame::Map(
@@ -261,24 +262,6 @@ fn normalize_docs(entry: &Frame) -> Frame {
             })
             .collect(),
     )
-}
-
-fn summaries(docs: &Frame, out: &mut Vec<(String, String)>, name: &str) {
-    if let Frame::Map(pairs) = docs {
-        for (k, v) in pairs {
-            match text(k).as_str() {
-                "summary" => out.push((name.to_string(), text(v))),
-                "subcommands" => {
-                    if let Frame::Map(subs) = v {
-                        for (sub, docs) in subs {
-                            summaries(docs, out, &text(sub));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
 }
 
 fn single_docs(conn: &mut Conn, name: &str) -> Frame {
@@ -340,17 +323,10 @@ fn command_info_and_docs_match_redis_for_every_command() {
                 normalize_docs(&redis)
             ));
         }
-        let (mut our_summaries, mut redis_summaries) = (Vec::new(), Vec::new());
-        summaries(&ours, &mut our_summaries, name);
-        summaries(&redis, &mut redis_summaries, name);
-        for (command, summary) in &our_summaries {
-            let copied = redis_summaries
-                .iter()
-                .any(|(c, s)| c == command && s == summary);
-            if summary.is_empty() || summary.starts_with("TODO") || copied {
-                differences.push(format!("{command}: summary {summary:?} is not our own"));
-            }
-        }
+        let (mut our_prose, mut redis_prose) = (Vec::new(), Vec::new());
+        own_words::collect(&ours, name, &mut our_prose);
+        own_words::collect(&redis, name, &mut redis_prose);
+        own_words::check(&our_prose, &redis_prose, &mut differences);
     }
     // A subcommand by its full name answers its own entry, on both.
     for name in &subcommands {
@@ -662,30 +638,11 @@ fn list_filters_count_and_errors_match_redis() {
                 &["COMMAND", "DOCS", "zadd"],
                 &["COMMAND", "DOCS", "rpoplpush"],
             ] {
-                let ours = mask_flat_prose(&pair.ours.call(call));
-                let redis = mask_flat_prose(&pair.redis.call(call));
+                let ours = own_words::masked_flat(&pair.ours.call(call));
+                let redis = own_words::masked_flat(&pair.redis.call(call));
                 assert_eq!(ours, redis, "{call:?}");
             }
         }
-    }
-}
-
-/// A RESP2 reply with the value after each `summary` element masked.
-fn mask_flat_prose(frame: &Frame) -> Frame {
-    match frame {
-        Frame::Array(elements) => {
-            let mut out: Vec<Frame> = Vec::with_capacity(elements.len());
-            for element in elements {
-                let after_summary = out.last().is_some_and(|f| text(f) == "summary");
-                out.push(if after_summary {
-                    bulk("<own words>")
-                } else {
-                    mask_flat_prose(element)
-                });
-            }
-            Frame::Array(out)
-        }
-        other => other.clone(),
     }
 }
 

@@ -11,7 +11,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.6.0",
         group: Group::Bitmap,
         complexity: Some("O(N)"),
-        history: &[("7.0.0", "Added the `BYTE|BIT` option.")],
+        history: &[("7.0.0", "`BYTE` and `BIT` units")],
         key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
@@ -31,7 +31,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Reads, writes and increments integer fields of arbitrary width inside a string.",
         since: "3.2.0",
         group: Group::Bitmap,
-        complexity: Some("O(1) for each subcommand specified"),
+        complexity: Some("O(1) per subcommand named"),
         key_specs: &[ks(
             K::of(&[K::RW, K::ACCESS, K::UPDATE, K::VARIABLE_FLAGS]),
             range(1, 0, 1, 0),
@@ -76,7 +76,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Reads integer fields of arbitrary width inside a string, without writing.",
         since: "6.0.0",
         group: Group::Bitmap,
-        complexity: Some("O(1) for each subcommand specified"),
+        complexity: Some("O(1) per subcommand named"),
         key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
@@ -112,7 +112,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.8.7",
         group: Group::Bitmap,
         complexity: Some("O(N)"),
-        history: &[("7.0.0", "Added the `BYTE|BIT` option.")],
+        history: &[("7.0.0", "`BYTE` and `BIT` units")],
         key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),

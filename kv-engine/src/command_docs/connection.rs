@@ -10,10 +10,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Authenticates the connection with a password.",
         since: "1.0.0",
         group: Group::Connection,
-        complexity: Some("O(N) where N is the number of passwords defined for the user"),
-        history: &[
-            ("6.0.0", "Added ACL style (username and password)."),
-        ],
+        complexity: Some("O(N) for a user with N passwords"),
+        history: &[("6.0.0", "Takes a username too (ACL)")],
         arguments: &[
             arg("username", String).since("6.0.0").optional(),
             arg("password", String),
@@ -25,7 +23,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the subcommands that inspect and control client connections.",
         since: "2.4.0",
         group: Group::Connection,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: 2,
@@ -89,33 +87,44 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Closes one or more client connections chosen by filters.",
                     since: "2.4.0",
                     group: Group::Connection,
-                    complexity: Some("O(N) where N is the number of client connections"),
+                    complexity: Some("O(N) for N connected clients"),
                     history: &[
-                        ("2.8.12", "Added new filter format."),
-                        ("2.8.12", "`ID` option."),
-                        ("3.2.0", "Added `master` type in for `TYPE` option."),
-                        ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."),
-                        ("6.2.0", "`LADDR` option."),
+                        ("2.8.12", "Filters as name-value pairs"),
+                        ("2.8.12", "Kills by `ID`"),
+                        ("3.2.0", "`TYPE master`"),
+                        (
+                            "5.0.0",
+                            "`TYPE replica` as the new name of `TYPE slave`, which still works",
+                        ),
+                        ("6.2.0", "Kills by `LADDR`"),
                     ],
-                    arguments: &[
-                        arg("filter", Oneof).args(&[
-                            arg("ip:port", String).deprecated_since("2.8.12"),
-                            arg("new-format", Oneof).multiple().args(&[
-                                arg("client-id", Integer).token("ID").since("2.8.12").optional(),
-                                arg("normal_master_slave_pubsub", Oneof).token("TYPE").since("2.8.12").optional().args(&[
+                    arguments: &[arg("filter", Oneof).args(&[
+                        arg("ip:port", String).deprecated_since("2.8.12"),
+                        arg("new-format", Oneof).multiple().args(&[
+                            arg("client-id", Integer)
+                                .token("ID")
+                                .since("2.8.12")
+                                .optional(),
+                            arg("normal_master_slave_pubsub", Oneof)
+                                .token("TYPE")
+                                .since("2.8.12")
+                                .optional()
+                                .args(&[
                                     arg("normal", PureToken).token("NORMAL"),
                                     arg("master", PureToken).token("MASTER").since("3.2.0"),
                                     arg("slave", PureToken).token("SLAVE"),
                                     arg("replica", PureToken).token("REPLICA").since("5.0.0"),
                                     arg("pubsub", PureToken).token("PUBSUB"),
                                 ]),
-                                arg("username", String).token("USER").optional(),
-                                arg("ip:port", String).token("ADDR").optional(),
-                                arg("ip:port", String).token("LADDR").since("6.2.0").optional(),
-                                arg("yes/no", String).token("SKIPME").optional(),
-                            ]),
+                            arg("username", String).token("USER").optional(),
+                            arg("ip:port", String).token("ADDR").optional(),
+                            arg("ip:port", String)
+                                .token("LADDR")
+                                .since("6.2.0")
+                                .optional(),
+                            arg("yes/no", String).token("SKIPME").optional(),
                         ]),
-                    ],
+                    ])],
                     ..CommandMeta::NONE
                 },
             },
@@ -128,26 +137,35 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Describes every client connection, one line each.",
                     since: "2.4.0",
                     group: Group::Connection,
-                    complexity: Some("O(N) where N is the number of client connections"),
+                    complexity: Some("O(N) for N connected clients"),
                     history: &[
-                        ("2.8.12", "Added unique client `id` field."),
-                        ("5.0.0", "Added optional `TYPE` filter."),
-                        ("6.0.0", "Added `user` field."),
-                        ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."),
-                        ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."),
-                        ("7.0.3", "Added `ssub` field."),
+                        ("2.8.12", "Lists each client's `id`"),
+                        ("5.0.0", "Filters by `TYPE`"),
+                        ("6.0.0", "Lists the `user`"),
+                        (
+                            "6.2.0",
+                            "Lists `argv-mem`, `tot-mem`, `laddr`, `redir`; filters by `ID`",
+                        ),
+                        ("7.0.0", "Lists `resp`, `multi-mem`, `rbs`, `rbp`"),
+                        ("7.0.3", "Lists `ssub`"),
                     ],
                     tips: &["nondeterministic_output"],
                     arguments: &[
-                        arg("normal_master_replica_pubsub", Oneof).token("TYPE").since("5.0.0").optional().args(&[
-                            arg("normal", PureToken).token("NORMAL"),
-                            arg("master", PureToken).token("MASTER"),
-                            arg("replica", PureToken).token("REPLICA"),
-                            arg("pubsub", PureToken).token("PUBSUB"),
-                        ]),
-                        arg("id", Block).token("ID").since("6.2.0").optional().args(&[
-                            arg("client-id", Integer).multiple(),
-                        ]),
+                        arg("normal_master_replica_pubsub", Oneof)
+                            .token("TYPE")
+                            .since("5.0.0")
+                            .optional()
+                            .args(&[
+                                arg("normal", PureToken).token("NORMAL"),
+                                arg("master", PureToken).token("MASTER"),
+                                arg("replica", PureToken).token("REPLICA"),
+                                arg("pubsub", PureToken).token("PUBSUB"),
+                            ]),
+                        arg("id", Block)
+                            .token("ID")
+                            .since("6.2.0")
+                            .optional()
+                            .args(&[arg("client-id", Integer).multiple()]),
                     ],
                     ..CommandMeta::NONE
                 },
@@ -162,12 +180,10 @@ pub const COMMANDS: &[CommandMeta] = &[
                     since: "7.0.0",
                     group: Group::Connection,
                     complexity: Some("O(1)"),
-                    arguments: &[
-                        arg("enabled", Oneof).args(&[
-                            arg("on", PureToken).token("ON"),
-                            arg("off", PureToken).token("OFF"),
-                        ]),
-                    ],
+                    arguments: &[arg("enabled", Oneof).args(&[
+                        arg("on", PureToken).token("ON"),
+                        arg("off", PureToken).token("OFF"),
+                    ])],
                     ..CommandMeta::NONE
                 },
             },
@@ -181,9 +197,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     since: "2.9.50",
                     group: Group::Connection,
                     complexity: Some("O(1)"),
-                    history: &[
-                        ("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."),
-                    ],
+                    history: &[("6.2.0", "The `mode` argument, `WRITE` pausing writes only")],
                     arguments: &[
                         arg("timeout", Integer),
                         arg("mode", Oneof).since("6.2.0").optional().args(&[
@@ -200,17 +214,16 @@ pub const COMMANDS: &[CommandMeta] = &[
                 categories: C::of(&[C::SLOW, C::CONNECTION]),
                 meta: CommandMeta {
                     name: "client|reply",
-                    summary: "Turns replies to this connection on, off, or off for the next command.",
+                    summary:
+                        "Turns replies to this connection on, off, or off for the next command.",
                     since: "3.2.0",
                     group: Group::Connection,
                     complexity: Some("O(1)"),
-                    arguments: &[
-                        arg("on_off_skip", Oneof).args(&[
-                            arg("on", PureToken).token("ON"),
-                            arg("off", PureToken).token("OFF"),
-                            arg("skip", PureToken).token("SKIP"),
-                        ]),
-                    ],
+                    arguments: &[arg("on_off_skip", Oneof).args(&[
+                        arg("on", PureToken).token("ON"),
+                        arg("off", PureToken).token("OFF"),
+                        arg("skip", PureToken).token("SKIP"),
+                    ])],
                     ..CommandMeta::NONE
                 },
             },
@@ -224,9 +237,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     since: "2.6.9",
                     group: Group::Connection,
                     complexity: Some("O(1)"),
-                    arguments: &[
-                        arg("connection-name", String),
-                    ],
+                    arguments: &[arg("connection-name", String)],
                     ..CommandMeta::NONE
                 },
             },
@@ -239,7 +250,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Wakes a client blocked in a blocking command.",
                     since: "5.0.0",
                     group: Group::Connection,
-                    complexity: Some("O(log N) where N is the number of client connections"),
+                    complexity: Some("O(log N) for N connected clients"),
                     arguments: &[
                         arg("client-id", Integer),
                         arg("timeout_error", Oneof).optional().args(&[
@@ -259,7 +270,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Ends a pause started by CLIENT PAUSE.",
                     since: "6.2.0",
                     group: Group::Connection,
-                    complexity: Some("O(N) Where N is the number of paused clients"),
+                    complexity: Some("O(N) for N paused clients"),
                     ..CommandMeta::NONE
                 },
             },
@@ -272,30 +283,28 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::Connection,
         complexity: Some("O(1)"),
-        arguments: &[
-            arg("message", String),
-        ],
+        arguments: &[arg("message", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
         name: "hello",
-        summary: "Negotiates the protocol version, optionally authenticating and naming the connection.",
+        summary:
+            "Negotiates the protocol version, optionally authenticating and naming the connection.",
         since: "6.0.0",
         group: Group::Connection,
         complexity: Some("O(1)"),
-        history: &[
-            ("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context."),
-        ],
-        arguments: &[
-            arg("arguments", Block).optional().args(&[
-                arg("protover", Integer),
-                arg("username_password", Block).token("AUTH").optional().args(&[
-                    arg("username", String),
-                    arg("password", String),
-                ]),
-                arg("clientname", String).token("SETNAME").optional(),
-            ]),
-        ],
+        history: &[(
+            "6.2.0",
+            "`protover` optional; with no arguments, describes the connection",
+        )],
+        arguments: &[arg("arguments", Block).optional().args(&[
+            arg("protover", Integer),
+            arg("username_password", Block)
+                .token("AUTH")
+                .optional()
+                .args(&[arg("username", String), arg("password", String)]),
+            arg("clientname", String).token("SETNAME").optional(),
+        ])],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -305,9 +314,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Connection,
         complexity: Some("O(1)"),
         tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
-        arguments: &[
-            arg("message", String).optional(),
-        ],
+        arguments: &[arg("message", String).optional()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -332,9 +339,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::Connection,
         complexity: Some("O(1)"),
-        arguments: &[
-            arg("index", Integer),
-        ],
+        arguments: &[arg("index", Integer)],
         ..CommandMeta::NONE
     },
 ];

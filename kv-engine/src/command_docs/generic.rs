@@ -13,7 +13,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Copies a key's value to another key.",
         since: "6.2.0",
         group: Group::Generic,
-        complexity: Some("O(N) worst case for collections, where N is the number of nested items. O(1) for string values."),
+        complexity: Some("O(N) at worst for a collection of N items; O(1) for a string"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
             ks(K::of(&[K::OW, K::UPDATE]), range(2, 0, 1, 0)),
@@ -31,7 +31,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes keys.",
         since: "1.0.0",
         group: Group::Generic,
-        complexity: Some("O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1)."),
+        complexity: Some("O(N) for N keys deleted, each collection adding O(M) for its M elements; O(1) for one string key"),
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[
             ks(K::of(&[K::RM, K::DELETE]), range(1, -1, 1, 0)),
@@ -46,7 +46,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Serializes a key's value in the RDB format.",
         since: "2.6.0",
         group: Group::Generic,
-        complexity: Some("O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1)."),
+        complexity: Some("O(1) to find the key plus O(N*M) to encode a value of N objects of mean size M; about O(1) for a short string"),
         tips: &["nondeterministic_output"],
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
@@ -61,9 +61,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Counts how many of the given keys exist.",
         since: "1.0.0",
         group: Group::Generic,
-        complexity: Some("O(N) where N is the number of keys to check."),
+        complexity: Some("O(N) for N keys given"),
         history: &[
-            ("3.0.3", "Accepts multiple `key` arguments."),
+            ("3.0.3", "Several keys in one call"),
         ],
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[
@@ -81,7 +81,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."),
+            ("7.0.0", "The `NX`, `XX`, `GT` and `LT` conditions"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
@@ -105,7 +105,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."),
+            ("7.0.0", "The `NX`, `XX`, `GT` and `LT` conditions"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
@@ -141,7 +141,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the key names matching a glob pattern.",
         since: "1.0.0",
         group: Group::Generic,
-        complexity: Some("O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length."),
+        complexity: Some("O(N) for a database of N keys, given short key names and pattern"),
         tips: &["request_policy:all_shards", "nondeterministic_output_order"],
         arguments: &[
             arg("pattern", Pattern),
@@ -168,7 +168,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the subcommands that inspect a key's value.",
         since: "2.2.3",
         group: Group::Generic,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: 3,
@@ -287,7 +287,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."),
+            ("7.0.0", "The `NX`, `XX`, `GT` and `LT` conditions"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
@@ -311,7 +311,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."),
+            ("7.0.0", "The `NX`, `XX`, `GT` and `LT` conditions"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
@@ -349,7 +349,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("2.8.0", "Added the -2 reply."),
+            ("2.8.0", "-2 for a missing key"),
         ],
         tips: &["nondeterministic_output"],
         key_specs: &[
@@ -392,7 +392,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("3.2.0", "The command no longer returns an error when source and destination names are the same."),
+            ("3.2.0", "Same source and destination is no error"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
@@ -409,11 +409,11 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Creates a key from a value serialized by DUMP.",
         since: "2.6.0",
         group: Group::Generic,
-        complexity: Some("O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N))."),
+        complexity: Some("O(1) to make the key plus O(N*M) to decode a value of N objects of mean size M; about O(1) for a short string, O(N*M*log(N)) for a sorted set"),
         history: &[
-            ("3.0.0", "Added the `REPLACE` modifier."),
-            ("5.0.0", "Added the `ABSTTL` modifier."),
-            ("5.0.0", "Added the `IDLETIME` and `FREQ` options."),
+            ("3.0.0", "The `REPLACE` flag"),
+            ("5.0.0", "The `ABSTTL` flag"),
+            ("5.0.0", "The `IDLETIME` and `FREQ` arguments"),
         ],
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
@@ -434,9 +434,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Walks the key space with a cursor.",
         since: "2.8.0",
         group: Group::Generic,
-        complexity: Some("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection."),
+        complexity: Some("O(1) per call; O(N) for the whole cursor cycle back to 0 over N elements"),
         history: &[
-            ("6.0.0", "Added the `TYPE` subcommand."),
+            ("6.0.0", "Filters by `TYPE`"),
         ],
         tips: &["nondeterministic_output", "request_policy:special"],
         arguments: &[
@@ -452,7 +452,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sorts the elements of a list, set or sorted set, optionally storing the result.",
         since: "1.0.0",
         group: Group::Generic,
-        complexity: Some("O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."),
+        complexity: Some("O(N+M*log(M)) for N input elements and M answered; O(N) with no sorting"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), (B::Unknown, FK::Unknown)).notes("BY and GET patterns name keys derived from the sorted values, so their positions cannot be known."),
@@ -480,7 +480,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sorts the elements of a list, set or sorted set, without writing.",
         since: "7.0.0",
         group: Group::Generic,
-        complexity: Some("O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N)."),
+        complexity: Some("O(N+M*log(M)) for N input elements and M answered; O(N) with no sorting"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), (B::Unknown, FK::Unknown)).notes("BY and GET patterns name keys derived from the sorted values, so their positions cannot be known."),
@@ -506,7 +506,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Counts the given keys that exist, marking them as accessed.",
         since: "3.2.1",
         group: Group::Generic,
-        complexity: Some("O(N) where N is the number of keys that will be touched."),
+        complexity: Some("O(N) for N keys given"),
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[
             ks(K::of(&[K::RO]), range(1, -1, 1, 0)),
@@ -523,7 +523,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Generic,
         complexity: Some("O(1)"),
         history: &[
-            ("2.8.0", "Added the -2 reply."),
+            ("2.8.0", "-2 for a missing key"),
         ],
         tips: &["nondeterministic_output"],
         key_specs: &[
@@ -553,7 +553,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes keys, freeing their memory in the background.",
         since: "4.0.0",
         group: Group::Generic,
-        complexity: Some("O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of."),
+        complexity: Some("O(1) per key whatever its size, then O(N) in the background to free its N allocations"),
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[
             ks(K::of(&[K::RM, K::DELETE]), range(1, -1, 1, 0)),

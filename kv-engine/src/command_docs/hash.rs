@@ -10,17 +10,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes fields from a hash.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the number of fields to be removed."),
-        history: &[
-            ("2.4.0", "Accepts multiple `field` arguments."),
-        ],
-        key_specs: &[
-            ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("field", String).multiple(),
-        ],
+        complexity: Some("O(N) for N fields given"),
+        history: &[("2.4.0", "Several fields in one call")],
+        key_specs: &[ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("field", String).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -29,13 +22,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.0.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("field", String),
-        ],
+        key_specs: &[ks(K::of(&[K::RO]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("field", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -44,13 +32,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.0.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("field", String),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("field", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -58,14 +41,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers every field and value of a hash.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the size of the hash."),
+        complexity: Some("O(N) for a hash of N fields"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -74,9 +53,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.0.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("field", String),
@@ -90,9 +67,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.6.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("field", String),
@@ -105,14 +80,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers every field of a hash.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the size of the hash."),
+        complexity: Some("O(N) for a hash of N fields"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -121,12 +92,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.0.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -134,14 +101,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the values of several hash fields.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the number of fields being requested."),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("field", String).multiple(),
-        ],
+        complexity: Some("O(N) for N fields asked for"),
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("field", String).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -149,19 +111,16 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sets several hash fields.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the number of fields being set."),
+        complexity: Some("O(N) for N fields written"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("4.0.0"),
-        replaced_by: Some("`HSET` with multiple field-value pairs"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        replaced_by: Some("`HSET key field value [field value ...]`"),
+        key_specs: &[ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
-            arg("field_value", Block).multiple().args(&[
-                arg("field", String),
-                arg("value", String),
-            ]),
+            arg("field_value", Block)
+                .multiple()
+                .args(&[arg("field", String), arg("value", String)]),
         ],
         ..CommandMeta::NONE
     },
@@ -170,11 +129,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers random fields of a hash, optionally with their values.",
         since: "6.2.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the number of fields returned"),
+        complexity: Some("O(N) for N fields answered"),
         tips: &["nondeterministic_output"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("options", Block).optional().args(&[
@@ -189,11 +146,11 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Walks the fields and values of a hash with a cursor.",
         since: "2.8.0",
         group: Group::Hash,
-        complexity: Some("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."),
+        complexity: Some(
+            "O(1) per call; O(N) for the whole cursor cycle back to 0 over N elements",
+        ),
         tips: &["nondeterministic_output"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("cursor", Integer),
@@ -207,19 +164,14 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sets hash fields, creating the hash when missing.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs."),
-        history: &[
-            ("4.0.0", "Accepts multiple `field` and `value` arguments."),
-        ],
-        key_specs: &[
-            ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        complexity: Some("O(1) per field and value, O(N) for N of them"),
+        history: &[("4.0.0", "Several field-value pairs in one call")],
+        key_specs: &[ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
-            arg("field_value", Block).multiple().args(&[
-                arg("field", String),
-                arg("value", String),
-            ]),
+            arg("field_value", Block)
+                .multiple()
+                .args(&[arg("field", String), arg("value", String)]),
         ],
         ..CommandMeta::NONE
     },
@@ -229,9 +181,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.0.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("field", String),
@@ -245,13 +195,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "3.2.0",
         group: Group::Hash,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("field", String),
-        ],
+        key_specs: &[ks(K::of(&[K::RO]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("field", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -259,14 +204,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers every value of a hash.",
         since: "2.0.0",
         group: Group::Hash,
-        complexity: Some("O(N) where N is the size of the hash."),
+        complexity: Some("O(N) for a hash of N fields"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
 ];

@@ -35,7 +35,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops elements from the first non-empty list among several, waiting if all are empty.",
         since: "7.0.0",
         group: Group::List,
-        complexity: Some("O(N+M) where N is the number of provided keys and M is the number of elements returned."),
+        complexity: Some("O(N+M) for N keys given and M elements answered"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), keynum(2, 0, 1, 1)),
         ],
@@ -56,9 +56,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops the head of the first non-empty list, waiting if all are empty.",
         since: "2.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of provided keys."),
+        complexity: Some("O(N) for N keys given"),
         history: &[
-            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+            ("6.0.0", "`timeout` may be fractional"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, -2, 1, 0)),
@@ -74,9 +74,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops the tail of the first non-empty list, waiting if all are empty.",
         since: "2.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of provided keys."),
+        complexity: Some("O(N) for N keys given"),
         history: &[
-            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+            ("6.0.0", "`timeout` may be fractional"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, -2, 1, 0)),
@@ -95,9 +95,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         complexity: Some("O(1)"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`BLMOVE` with the `RIGHT` and `LEFT` arguments"),
+        replaced_by: Some("`BLMOVE source destination RIGHT LEFT timeout`"),
         history: &[
-            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+            ("6.0.0", "`timeout` may be fractional"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
@@ -115,7 +115,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the list element at an index.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1)."),
+        complexity: Some("O(N) for N elements walked to reach the index; O(1) at either end"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -130,7 +130,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Inserts an element before or after another one in a list.",
         since: "2.2.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N)."),
+        complexity: Some("O(N) for N elements walked to find the pivot: O(1) near the head, O(N) near the tail"),
         key_specs: &[
             ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
         ],
@@ -188,7 +188,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops elements from the first non-empty list among several.",
         since: "7.0.0",
         group: Group::List,
-        complexity: Some("O(N+M) where N is the number of provided keys and M is the number of elements returned."),
+        complexity: Some("O(N+M) for N keys given and M elements answered"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), keynum(1, 0, 1, 1)),
         ],
@@ -208,9 +208,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes and answers elements from the head of a list.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of elements returned"),
+        complexity: Some("O(N) for N elements answered"),
         history: &[
-            ("6.2.0", "Added the `count` argument."),
+            ("6.2.0", "Pops up to `count` at once"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
@@ -226,7 +226,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the positions of the elements equal to a value in a list.",
         since: "6.0.6",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time."),
+        complexity: Some("O(N) on average for a list of N elements; constant near either end or with MAXLEN"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -244,9 +244,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds elements to the head of a list, creating it when missing.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
+        complexity: Some("O(1) per element, O(N) for N of them"),
         history: &[
-            ("2.4.0", "Accepts multiple `element` arguments."),
+            ("2.4.0", "Several elements in one call"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
@@ -262,9 +262,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds elements to the head of a list only when it exists.",
         since: "2.2.0",
         group: Group::List,
-        complexity: Some("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
+        complexity: Some("O(1) per element, O(N) for N of them"),
         history: &[
-            ("4.0.0", "Accepts multiple `element` arguments."),
+            ("4.0.0", "Several elements in one call"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
@@ -280,7 +280,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers a range of a list's elements.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range."),
+        complexity: Some("O(S+N): S is the walk to the start offset (from the head in a small list, from the nearer end in a large one), N the elements in range"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -296,7 +296,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes the elements equal to a value from a list.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(N+M) where N is the length of the list and M is the number of elements removed."),
+        complexity: Some("O(N+M) for a list of N elements, M of them deleted"),
         key_specs: &[
             ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -312,7 +312,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Replaces the list element at an index.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1)."),
+        complexity: Some("O(N) for a list of N elements; O(1) at either end"),
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
         ],
@@ -328,7 +328,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Keeps only a range of a list's elements.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of elements to be removed by the operation."),
+        complexity: Some("O(N) for N elements trimmed away"),
         key_specs: &[
             ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -344,9 +344,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes and answers elements from the tail of a list.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(N) where N is the number of elements returned"),
+        complexity: Some("O(N) for N elements answered"),
         history: &[
-            ("6.2.0", "Added the `count` argument."),
+            ("6.2.0", "Pops up to `count` at once"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
@@ -365,7 +365,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         complexity: Some("O(1)"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`LMOVE` with the `RIGHT` and `LEFT` arguments"),
+        replaced_by: Some("`LMOVE source destination RIGHT LEFT`"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RW, K::INSERT]), range(2, 0, 1, 0)),
@@ -381,9 +381,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds elements to the tail of a list, creating it when missing.",
         since: "1.0.0",
         group: Group::List,
-        complexity: Some("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
+        complexity: Some("O(1) per element, O(N) for N of them"),
         history: &[
-            ("2.4.0", "Accepts multiple `element` arguments."),
+            ("2.4.0", "Several elements in one call"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
@@ -399,9 +399,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds elements to the tail of a list only when it exists.",
         since: "2.2.0",
         group: Group::List,
-        complexity: Some("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
+        complexity: Some("O(1) per element, O(N) for N of them"),
         history: &[
-            ("4.0.0", "Accepts multiple `element` arguments."),
+            ("4.0.0", "Several elements in one call"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),

@@ -4,8 +4,10 @@
 //! documentation (group, since, complexity, history, arguments).
 //!
 //! The facts (everything but the prose) are redis-server 7.0.15's, as its
-//! COMMAND INFO and COMMAND DOCS report them; summaries and key spec notes
-//! are our own words. The data lives in one file per documentation group;
+//! COMMAND INFO and COMMAND DOCS report them. The prose is our own words:
+//! summaries, key spec notes, history descriptions, `replaced_by` (naming
+//! the same commands and arguments), and complexities (leading with the
+//! same big-O formula; a bare formula such as `O(1)` is a fact and kept). The data lives in one file per documentation group;
 //! this file holds its types and the lookup. `server/tests/command_docs.rs`
 //! compares every entry with a live redis-server.
 //!
@@ -371,11 +373,13 @@ pub struct CommandMeta {
     pub summary: &'static str,
     pub since: &'static str,
     pub group: Group,
+    /// Redis's leading big-O formula, explained in our words.
     pub complexity: Option<&'static str>,
     pub doc_flags: DocFlags,
     pub deprecated_since: Option<&'static str>,
+    /// The command (and arguments) to use instead, in our words.
     pub replaced_by: Option<&'static str>,
-    /// (version, change).
+    /// (version, what changed in our words).
     pub history: &'static [(&'static str, &'static str)],
     pub tips: &'static [&'static str],
     pub key_specs: &'static [KeySpecDef],

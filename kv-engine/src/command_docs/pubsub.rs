@@ -11,7 +11,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Subscribes this connection to the channels matching patterns.",
         since: "2.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N) where N is the number of patterns the client is already subscribed to."),
+        complexity: Some("O(N) for N patterns this client already follows"),
         arguments: &[
             arg("pattern", Block).multiple().args(&[
                 arg("pattern", Pattern),
@@ -24,7 +24,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sends a message to a channel's subscribers.",
         since: "2.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client)."),
+        complexity: Some("O(N+M) for N subscribers of the channel and M patterns across all clients"),
         arguments: &[
             arg("channel", String),
             arg("message", String),
@@ -36,7 +36,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the subcommands that inspect publish/subscribe state.",
         since: "2.8.0",
         group: Group::Pubsub,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: -2,
@@ -47,7 +47,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the channels that have subscribers, optionally matching a pattern.",
                     since: "2.8.0",
                     group: Group::Pubsub,
-                    complexity: Some("O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)"),
+                    complexity: Some("O(N) for N channels with subscribers, given short names and pattern"),
                     arguments: &[
                         arg("pattern", Pattern).optional(),
                     ],
@@ -89,7 +89,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the number of subscribers of each given channel.",
                     since: "2.8.0",
                     group: Group::Pubsub,
-                    complexity: Some("O(N) for the NUMSUB subcommand, where N is the number of requested channels"),
+                    complexity: Some("O(N) for N channels named"),
                     arguments: &[
                         arg("channel", String).optional().multiple(),
                     ],
@@ -105,7 +105,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the shard channels that have subscribers, optionally matching a pattern.",
                     since: "7.0.0",
                     group: Group::Pubsub,
-                    complexity: Some("O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels)."),
+                    complexity: Some("O(N) for N shard channels with subscribers, given short names"),
                     arguments: &[
                         arg("pattern", Pattern).optional(),
                     ],
@@ -121,7 +121,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the number of subscribers of each given shard channel.",
                     since: "7.0.0",
                     group: Group::Pubsub,
-                    complexity: Some("O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels"),
+                    complexity: Some("O(N) for N shard channels named"),
                     arguments: &[
                         arg("shardchannel", String).optional().multiple(),
                     ],
@@ -136,7 +136,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes this connection's pattern subscriptions.",
         since: "2.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client)."),
+        complexity: Some("O(N+M) for N patterns of this client and M across all clients"),
         arguments: &[
             arg("pattern", Pattern).optional().multiple(),
         ],
@@ -147,7 +147,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sends a message to a shard channel's subscribers.",
         since: "7.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N) where N is the number of clients subscribed to the receiving shard channel."),
+        complexity: Some("O(N) for N subscribers of the shard channel"),
         key_specs: &[
             ks(K::of(&[K::NOT_KEY]), range(1, 0, 1, 0)),
         ],
@@ -162,7 +162,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Subscribes this connection to shard channels.",
         since: "7.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N) where N is the number of shard channels to subscribe to."),
+        complexity: Some("O(N) for N shard channels named"),
         key_specs: &[
             ks(K::of(&[K::NOT_KEY]), range(1, -1, 1, 0)),
         ],
@@ -176,7 +176,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Subscribes this connection to channels.",
         since: "2.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N) where N is the number of channels to subscribe to."),
+        complexity: Some("O(N) for N channels named"),
         arguments: &[
             arg("channel", String).multiple(),
         ],
@@ -187,7 +187,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes this connection's shard channel subscriptions.",
         since: "7.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N) where N is the number of clients already subscribed to a shard channel."),
+        complexity: Some("O(N) for N current subscribers of the shard channel"),
         key_specs: &[
             ks(K::of(&[K::NOT_KEY]), range(1, -1, 1, 0)),
         ],
@@ -201,7 +201,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes this connection's channel subscriptions.",
         since: "2.0.0",
         group: Group::Pubsub,
-        complexity: Some("O(N) where N is the number of clients already subscribed to a channel."),
+        complexity: Some("O(N) for N current subscribers of the channel"),
         arguments: &[
             arg("channel", String).optional().multiple(),
         ],

@@ -21,7 +21,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Server,
         complexity: Some("O(1)"),
         history: &[
-            ("3.2.2", "Added the `SCHEDULE` option."),
+            ("3.2.2", "The `SCHEDULE` flag"),
         ],
         arguments: &[
             arg("schedule", PureToken).token("SCHEDULE").since("3.2.2").optional(),
@@ -33,7 +33,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Describes every command the server implements.",
         since: "2.8.13",
         group: Group::Server,
-        complexity: Some("O(N) where N is the total number of Redis commands"),
+        complexity: Some("O(N) for N commands in the server"),
         tips: &["nondeterministic_output_order"],
         subcommands: &[
             Subcommand {
@@ -58,7 +58,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the documentation of some or all commands.",
                     since: "7.0.0",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of commands to look up"),
+                    complexity: Some("O(N) for N commands named"),
                     tips: &["nondeterministic_output_order"],
                     arguments: &[
                         arg("command-name", String).optional().multiple(),
@@ -75,7 +75,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Extracts the key names from a full command line.",
                     since: "2.8.13",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of arguments to the command"),
+                    complexity: Some("O(N) for N arguments"),
                     ..CommandMeta::NONE
                 },
             },
@@ -88,7 +88,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Extracts the key names from a full command line, with how each key is used.",
                     since: "7.0.0",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of arguments to the command"),
+                    complexity: Some("O(N) for N arguments"),
                     ..CommandMeta::NONE
                 },
             },
@@ -114,9 +114,9 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Describes some or all commands: arity, flags, keys, categories.",
                     since: "2.8.13",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of commands to look up"),
+                    complexity: Some("O(N) for N commands named"),
                     history: &[
-                        ("7.0.0", "Allowed to be called with no argument to get info on all commands."),
+                        ("7.0.0", "With no names, describes every command"),
                     ],
                     tips: &["nondeterministic_output_order"],
                     arguments: &[
@@ -134,7 +134,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Lists command names, optionally filtered.",
                     since: "7.0.0",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the total number of Redis commands"),
+                    complexity: Some("O(N) for N commands in the server"),
                     tips: &["nondeterministic_output_order"],
                     arguments: &[
                         arg("filterby", Oneof).token("FILTERBY").optional().args(&[
@@ -154,7 +154,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the subcommands that read and change the configuration.",
         since: "2.0.0",
         group: Group::Server,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: -3,
@@ -165,9 +165,9 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the values of the parameters matching one or more patterns.",
                     since: "2.0.0",
                     group: Group::Server,
-                    complexity: Some("O(N) when N is the number of configuration parameters provided"),
+                    complexity: Some("O(N) for N parameters given"),
                     history: &[
-                        ("7.0.0", "Added the ability to pass multiple pattern parameters in one call"),
+                        ("7.0.0", "Several patterns in one call"),
                     ],
                     arguments: &[
                         arg("parameter", Block).multiple().args(&[
@@ -225,9 +225,9 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Changes one or more parameters at once, all or none.",
                     since: "2.0.0",
                     group: Group::Server,
-                    complexity: Some("O(N) when N is the number of configuration parameters provided"),
+                    complexity: Some("O(N) for N parameters given"),
                     history: &[
-                        ("7.0.0", "Added the ability to set multiple parameters in one call."),
+                        ("7.0.0", "Several parameters in one call"),
                     ],
                     tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
                     arguments: &[
@@ -256,7 +256,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Debugging and testing helpers.",
         since: "1.0.0",
         group: Group::Server,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         doc_flags: DocFlags(DocFlags::SYSCMD.0),
         ..CommandMeta::NONE
     },
@@ -265,10 +265,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes every key from every database.",
         since: "1.0.0",
         group: Group::Server,
-        complexity: Some("O(N) where N is the total number of keys in all databases"),
+        complexity: Some("O(N) for N keys across the databases"),
         history: &[
-            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
-            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+            ("4.0.0", "The `ASYNC` mode"),
+            ("6.2.0", "The `SYNC` mode"),
         ],
         tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
         arguments: &[
@@ -284,10 +284,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes every key from the selected database.",
         since: "1.0.0",
         group: Group::Server,
-        complexity: Some("O(N) where N is the number of keys in the selected database"),
+        complexity: Some("O(N) for N keys in the current database"),
         history: &[
-            ("4.0.0", "Added the `ASYNC` flushing mode modifier."),
-            ("6.2.0", "Added the `SYNC` flushing mode modifier."),
+            ("4.0.0", "The `ASYNC` mode"),
+            ("6.2.0", "The `SYNC` mode"),
         ],
         tips: &["request_policy:all_shards", "response_policy:all_succeeded"],
         arguments: &[
@@ -305,7 +305,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::Server,
         complexity: Some("O(1)"),
         history: &[
-            ("7.0.0", "Added support for taking multiple section arguments."),
+            ("7.0.0", "Several sections in one call"),
         ],
         tips: &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
         arguments: &[
@@ -327,7 +327,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the latency monitor's subcommands.",
         since: "2.8.13",
         group: Group::Server,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: 2,
@@ -412,7 +412,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the memory introspection subcommands.",
         since: "4.0.0",
         group: Group::Server,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: 2,
@@ -464,7 +464,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Estimates how many bytes a key and its value take.",
                     since: "4.0.0",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of samples."),
+                    complexity: Some("O(N) for N samples taken"),
                     key_specs: &[
                         ks(K::of(&[K::RO]), range(2, 0, 1, 0)),
                     ],
@@ -490,7 +490,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Writes a snapshot of the dataset to disk, blocking until done.",
         since: "1.0.0",
         group: Group::Server,
-        complexity: Some("O(N) where N is the total number of keys in all databases"),
+        complexity: Some("O(N) for N keys across the databases"),
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -498,9 +498,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stops the server, saving first when configured to.",
         since: "1.0.0",
         group: Group::Server,
-        complexity: Some("O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"),
+        complexity: Some("O(N) for N keys across the databases when it saves, O(1) when not"),
         history: &[
-            ("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."),
+            ("7.0.0", "The `NOW`, `FORCE` and `ABORT` flags"),
         ],
         arguments: &[
             arg("nosave_save", Oneof).optional().args(&[
@@ -518,7 +518,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Container for the slow log's subcommands.",
         since: "2.2.12",
         group: Group::Server,
-        complexity: Some("Depends on subcommand."),
+        complexity: Some("See each subcommand"),
         subcommands: &[
             Subcommand {
                 arity: -2,
@@ -529,9 +529,9 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Answers the most recent slow log entries.",
                     since: "2.2.12",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of entries returned"),
+                    complexity: Some("O(N) for N entries answered"),
                     history: &[
-                        ("4.0.0", "Added client IP address, port and name to the reply."),
+                        ("4.0.0", "Entries carry the client's address and name"),
                     ],
                     tips: &["request_policy:all_nodes", "nondeterministic_output"],
                     arguments: &[
@@ -576,7 +576,7 @@ pub const COMMANDS: &[CommandMeta] = &[
                     summary: "Empties the slow log.",
                     since: "2.2.12",
                     group: Group::Server,
-                    complexity: Some("O(N) where N is the number of entries in the slowlog"),
+                    complexity: Some("O(N) for N entries in the log"),
                     tips: &["request_policy:all_nodes", "response_policy:all_succeeded"],
                     ..CommandMeta::NONE
                 },
@@ -589,7 +589,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Exchanges the contents of two databases.",
         since: "4.0.0",
         group: Group::Server,
-        complexity: Some("O(N) where N is the count of clients watching or blocking on keys from both databases."),
+        complexity: Some("O(N) for N clients watching or blocked on keys of the two databases"),
         arguments: &[
             arg("index1", Integer),
             arg("index2", Integer),

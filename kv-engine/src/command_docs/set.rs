@@ -10,17 +10,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds members to a set, creating it when missing.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments."),
-        history: &[
-            ("2.4.0", "Accepts multiple `member` arguments."),
-        ],
-        key_specs: &[
-            ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("member", String).multiple(),
-        ],
+        complexity: Some("O(1) per element, O(N) for N of them"),
+        history: &[("2.4.0", "Several members in one call")],
+        key_specs: &[ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("member", String).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -29,12 +22,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::Set,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -42,14 +31,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of the first set missing from all the others.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the total number of elements in all given sets."),
+        complexity: Some("O(N) for N members across the sets given"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0).multiple(),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0))],
+        arguments: &[arg("key", Key).ks(0).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -57,7 +42,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores the members of the first set missing from all the others.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the total number of elements in all given sets."),
+        complexity: Some("O(N) for N members across the sets given"),
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), range(2, -1, 1, 0)),
@@ -73,14 +58,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members common to all the given sets.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."),
+        complexity: Some("O(N*M) at worst for M sets, the smallest holding N"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0).multiple(),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0))],
+        arguments: &[arg("key", Key).ks(0).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -88,10 +69,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Counts the members common to all the given sets.",
         since: "7.0.0",
         group: Group::Set,
-        complexity: Some("O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), keynum(1, 0, 1, 1)),
-        ],
+        complexity: Some("O(N*M) at worst for M sets, the smallest holding N"),
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), keynum(1, 0, 1, 1))],
         arguments: &[
             arg("numkeys", Integer),
             arg("key", Key).ks(0).multiple(),
@@ -104,7 +83,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores the members common to all the given sets.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets."),
+        complexity: Some("O(N*M) at worst for M sets, the smallest holding N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), range(2, -1, 1, 0)),
@@ -121,13 +100,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::Set,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("member", String),
-        ],
+        key_specs: &[ks(K::of(&[K::RO]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("member", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -135,14 +109,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers every member of a set.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the set cardinality."),
+        complexity: Some("O(N) for a set of N members"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -150,14 +120,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Tells for each of several values whether it is a member of a set.",
         since: "6.2.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the number of elements being checked for membership"),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("member", String).multiple(),
-        ],
+        complexity: Some("O(N) for N members asked about"),
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("member", String).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -182,14 +147,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes and answers random members of a set.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("Without the count argument O(1), otherwise O(N) where N is the value of the passed count."),
-        history: &[
-            ("3.2.0", "Added the `count` argument."),
-        ],
+        complexity: Some("O(1), or O(N) given a count of N"),
+        history: &[("3.2.0", "Pops up to `count` at once")],
         tips: &["nondeterministic_output"],
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("count", Integer).since("3.2.0").optional(),
@@ -201,14 +162,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers random members of a set.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count."),
-        history: &[
-            ("2.6.0", "Added the optional `count` argument."),
-        ],
+        complexity: Some("O(1), or O(N) given a count of N or -N"),
+        history: &[("2.6.0", "Answers `count` members")],
         tips: &["nondeterministic_output"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("count", Integer).since("2.6.0").optional(),
@@ -220,17 +177,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes members from a set.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the number of members to be removed."),
-        history: &[
-            ("2.4.0", "Accepts multiple `member` arguments."),
-        ],
-        key_specs: &[
-            ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("member", String).multiple(),
-        ],
+        complexity: Some("O(N) for N members given"),
+        history: &[("2.4.0", "Several members in one call")],
+        key_specs: &[ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("member", String).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -238,11 +188,11 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Walks the members of a set with a cursor.",
         since: "2.8.0",
         group: Group::Set,
-        complexity: Some("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."),
+        complexity: Some(
+            "O(1) per call; O(N) for the whole cursor cycle back to 0 over N elements",
+        ),
         tips: &["nondeterministic_output"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("cursor", Integer),
@@ -256,14 +206,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of any of the given sets.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the total number of elements in all given sets."),
+        complexity: Some("O(N) for N members across the sets given"),
         tips: &["nondeterministic_output_order"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0).multiple(),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0))],
+        arguments: &[arg("key", Key).ks(0).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -271,7 +217,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores the members of any of the given sets.",
         since: "1.0.0",
         group: Group::Set,
-        complexity: Some("O(N) where N is the total number of elements in all given sets."),
+        complexity: Some("O(N) for N members across the sets given"),
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), range(2, -1, 1, 0)),

@@ -10,7 +10,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops members by score from the first non-empty sorted set, waiting if all are empty.",
         since: "7.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."),
+        complexity: Some("O(K) + O(M*log(N)) for K keys given and M members popped from a set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), keynum(2, 0, 1, 1)),
         ],
@@ -31,9 +31,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops the highest-scored member of the first non-empty sorted set, waiting if all are empty.",
         since: "5.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)) with N being the number of elements in the sorted set."),
+        complexity: Some("O(log(N)) for a sorted set of N members"),
         history: &[
-            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+            ("6.0.0", "`timeout` may be fractional"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, -2, 1, 0)),
@@ -49,9 +49,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops the lowest-scored member of the first non-empty sorted set, waiting if all are empty.",
         since: "5.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)) with N being the number of elements in the sorted set."),
+        complexity: Some("O(log(N)) for a sorted set of N members"),
         history: &[
-            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+            ("6.0.0", "`timeout` may be fractional"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, -2, 1, 0)),
@@ -67,11 +67,11 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds members with scores to a sorted set, or updates their scores.",
         since: "1.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)) for each item added, where N is the number of elements in the sorted set."),
+        complexity: Some("O(log(N)) per member added to a sorted set of N"),
         history: &[
-            ("2.4.0", "Accepts multiple elements."),
-            ("3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."),
-            ("6.2.0", "Added the `GT` and `LT` options."),
+            ("2.4.0", "Several members in one call"),
+            ("3.0.2", "The `XX`, `NX`, `CH` and `INCR` flags"),
+            ("6.2.0", "The `GT` and `LT` flags"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
@@ -114,7 +114,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Counts the members of a sorted set within a score range.",
         since: "2.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)) with N being the number of elements in the sorted set."),
+        complexity: Some("O(log(N)) for a sorted set of N members"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -130,7 +130,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of the first sorted set missing from all the others.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set."),
+        complexity: Some("O(L + (N-K)log(N)) at worst: L members across the inputs, N in the first, K in the result"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), keynum(1, 0, 1, 1)),
         ],
@@ -146,7 +146,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores the members of the first sorted set missing from all the others.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set."),
+        complexity: Some("O(L + (N-K)log(N)) at worst: L members across the inputs, N in the first, K in the result"),
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), keynum(2, 0, 1, 1)),
@@ -163,7 +163,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds to the score of a sorted set member.",
         since: "1.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)) where N is the number of elements in the sorted set."),
+        complexity: Some("O(log(N)) for a sorted set of N members"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
         ],
@@ -179,7 +179,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members common to all the given sorted sets, with combined scores.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set."),
+        complexity: Some("O(N*K)+O(M*log(M)) at worst for K inputs, the smallest holding N, and a result of M"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), keynum(1, 0, 1, 1)),
         ],
@@ -201,7 +201,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Counts the members common to all the given sorted sets.",
         since: "7.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets."),
+        complexity: Some("O(N*K) at worst for K inputs, the smallest holding N"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), keynum(1, 0, 1, 1)),
         ],
@@ -217,7 +217,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores the members common to all the given sorted sets, with combined scores.",
         since: "2.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set."),
+        complexity: Some("O(N*K)+O(M*log(M)) at worst for K inputs, the smallest holding N, and a result of M"),
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), keynum(2, 0, 1, 1)),
@@ -240,7 +240,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Counts the members of a sorted set within a lexicographic range.",
         since: "2.8.9",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)) with N being the number of elements in the sorted set."),
+        complexity: Some("O(log(N)) for a sorted set of N members"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -256,7 +256,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Pops members by score from the first non-empty sorted set among several.",
         since: "7.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped."),
+        complexity: Some("O(K) + O(M*log(N)) for K keys given and M members popped from a set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), keynum(1, 0, 1, 1)),
         ],
@@ -276,7 +276,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the scores of several sorted set members.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(N) where N is the number of members being requested."),
+        complexity: Some("O(N) for N members asked about"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -291,7 +291,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes and answers the highest-scored members of a sorted set.",
         since: "5.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."),
+        complexity: Some("O(log(N)*M) for M members popped from a sorted set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -306,7 +306,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes and answers the lowest-scored members of a sorted set.",
         since: "5.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped."),
+        complexity: Some("O(log(N)*M) for M members popped from a sorted set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -321,7 +321,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers random members of a sorted set, optionally with scores.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(N) where N is the number of elements returned"),
+        complexity: Some("O(N) for N elements answered"),
         tips: &["nondeterministic_output"],
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
@@ -340,9 +340,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers a range of a sorted set's members, by rank, score or lexicographic order.",
         since: "1.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned."),
+        complexity: Some("O(log(N)+M) for M members answered from a sorted set of N"),
         history: &[
-            ("6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."),
+            ("6.2.0", "The `REV`, `BYSCORE`, `BYLEX` and `LIMIT` arguments"),
         ],
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
@@ -369,10 +369,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of a sorted set within a lexicographic range.",
         since: "2.8.9",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."),
+        complexity: Some("O(log(N)+M) for M members answered from a sorted set of N; O(log(N)) when LIMIT fixes M"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`ZRANGE` with the `BYLEX` argument"),
+        replaced_by: Some("`ZRANGE key min max BYLEX`"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -392,12 +392,12 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of a sorted set within a score range.",
         since: "1.0.5",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."),
+        complexity: Some("O(log(N)+M) for M members answered from a sorted set of N; O(log(N)) when LIMIT fixes M"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`ZRANGE` with the `BYSCORE` argument"),
+        replaced_by: Some("`ZRANGE key min max BYSCORE`"),
         history: &[
-            ("2.0.0", "Added the `WITHSCORES` modifier."),
+            ("2.0.0", "The `WITHSCORES` flag"),
         ],
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
@@ -419,7 +419,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores a range of a sorted set's members in another key.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key."),
+        complexity: Some("O(log(N)+M) for M members stored from a sorted set of N"),
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), range(2, 0, 1, 0)),
@@ -461,9 +461,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes members from a sorted set.",
         since: "1.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed."),
+        complexity: Some("O(M*log(N)) for M members deleted from a sorted set of N"),
         history: &[
-            ("2.4.0", "Accepts multiple elements."),
+            ("2.4.0", "Several members in one call"),
         ],
         key_specs: &[
             ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
@@ -479,7 +479,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes the members of a sorted set within a lexicographic range.",
         since: "2.8.9",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."),
+        complexity: Some("O(log(N)+M) for M members deleted from a sorted set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -495,7 +495,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes the members of a sorted set within a rank range.",
         since: "2.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."),
+        complexity: Some("O(log(N)+M) for M members deleted from a sorted set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -511,7 +511,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Removes the members of a sorted set within a score range.",
         since: "1.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation."),
+        complexity: Some("O(log(N)+M) for M members deleted from a sorted set of N"),
         key_specs: &[
             ks(K::of(&[K::RW, K::DELETE]), range(1, 0, 1, 0)),
         ],
@@ -527,10 +527,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers a range of a sorted set's members by rank, highest score first.",
         since: "1.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned."),
+        complexity: Some("O(log(N)+M) for M members answered from a sorted set of N"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`ZRANGE` with the `REV` argument"),
+        replaced_by: Some("`ZRANGE key start stop REV`"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -547,10 +547,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of a sorted set within a lexicographic range, in reverse order.",
         since: "2.8.9",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."),
+        complexity: Some("O(log(N)+M) for M members answered from a sorted set of N; O(log(N)) when LIMIT fixes M"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`ZRANGE` with the `REV` and `BYLEX` arguments"),
+        replaced_by: Some("`ZRANGE key max min BYLEX REV`"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
         ],
@@ -570,12 +570,12 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of a sorted set within a score range, highest first.",
         since: "2.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N))."),
+        complexity: Some("O(log(N)+M) for M members answered from a sorted set of N; O(log(N)) when LIMIT fixes M"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`ZRANGE` with the `REV` and `BYSCORE` arguments"),
+        replaced_by: Some("`ZRANGE key max min BYSCORE REV`"),
         history: &[
-            ("2.1.6", "`min` and `max` can be exclusive."),
+            ("2.1.6", "Exclusive `min` and `max`, with `(`"),
         ],
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
@@ -612,7 +612,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Walks the members and scores of a sorted set with a cursor.",
         since: "2.8.0",
         group: Group::SortedSet,
-        complexity: Some("O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.."),
+        complexity: Some("O(1) per call; O(N) for the whole cursor cycle back to 0 over N elements"),
         tips: &["nondeterministic_output"],
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
@@ -645,7 +645,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the members of any of the given sorted sets, with combined scores.",
         since: "6.2.0",
         group: Group::SortedSet,
-        complexity: Some("O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."),
+        complexity: Some("O(N)+O(M*log(M)) for N members across the inputs and a result of M"),
         key_specs: &[
             ks(K::of(&[K::RO, K::ACCESS]), keynum(1, 0, 1, 1)),
         ],
@@ -667,7 +667,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Stores the members of any of the given sorted sets, with combined scores.",
         since: "2.0.0",
         group: Group::SortedSet,
-        complexity: Some("O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set."),
+        complexity: Some("O(N)+O(M log(M)) for N members across the inputs and a result of M"),
         key_specs: &[
             ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
             ks(K::of(&[K::RO, K::ACCESS]), keynum(2, 0, 1, 1)),

@@ -10,14 +10,11 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Adds a string to the end of a key's value, creating the key when missing.",
         since: "2.0.0",
         group: Group::String,
-        complexity: Some("O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation."),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("value", String),
-        ],
+        complexity: Some(
+            "O(1) amortized for a short suffix: the string's spare room doubles as it grows",
+        ),
+        key_specs: &[ks(K::of(&[K::RW, K::INSERT]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("value", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -26,12 +23,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -40,13 +33,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("decrement", Integer),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("decrement", Integer)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -55,12 +43,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -69,12 +53,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "6.2.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::DELETE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -83,9 +63,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "6.2.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)).notes("Read and write, and update: the key's expiry may change."),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))
+            .notes("Read and write, and update: the key's expiry may change.")],
         arguments: &[
             arg("key", Key).ks(0),
             arg("expiration", Oneof).optional().args(&[
@@ -103,10 +82,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers a substring of a key's value.",
         since: "2.4.0",
         group: Group::String,
-        complexity: Some("O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
+        complexity: Some("O(N) for N bytes answered, so O(1) for a short range"),
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("start", Integer),
@@ -122,14 +99,9 @@ pub const COMMANDS: &[CommandMeta] = &[
         complexity: Some("O(1)"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("6.2.0"),
-        replaced_by: Some("`SET` with the `!GET` argument"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("value", String),
-        ],
+        replaced_by: Some("`SET key value GET`"),
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("value", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -138,12 +110,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -152,13 +120,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("increment", Integer),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("increment", Integer)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -167,13 +130,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.6.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("increment", Double),
-        ],
+        key_specs: &[ks(K::of(&[K::RW, K::ACCESS, K::UPDATE]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("increment", Double)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -181,17 +139,17 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Finds the longest common subsequence of two strings.",
         since: "7.0.0",
         group: Group::String,
-        complexity: Some("O(N*M) where N and M are the lengths of s1 and s2, respectively"),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 1, 1, 0)),
-        ],
+        complexity: Some("O(N*M) for strings of N and M bytes"),
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 1, 1, 0))],
         arguments: &[
             arg("key1", Key).ks(0),
             arg("key2", Key).ks(0),
             arg("len", PureToken).token("LEN").optional(),
             arg("idx", PureToken).token("IDX").optional(),
             arg("len", Integer).token("MINMATCHLEN").optional(),
-            arg("withmatchlen", PureToken).token("WITHMATCHLEN").optional(),
+            arg("withmatchlen", PureToken)
+                .token("WITHMATCHLEN")
+                .optional(),
         ],
         ..CommandMeta::NONE
     },
@@ -200,14 +158,10 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers the string values of several keys.",
         since: "1.0.0",
         group: Group::String,
-        complexity: Some("O(N) where N is the number of keys to retrieve."),
+        complexity: Some("O(N) for N keys given"),
         tips: &["request_policy:multi_shard"],
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0).multiple(),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, -1, 1, 0))],
+        arguments: &[arg("key", Key).ks(0).multiple()],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -215,17 +169,15 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sets several keys to string values.",
         since: "1.0.1",
         group: Group::String,
-        complexity: Some("O(N) where N is the number of keys to set."),
-        tips: &["request_policy:multi_shard", "response_policy:all_succeeded"],
-        key_specs: &[
-            ks(K::of(&[K::OW, K::UPDATE]), range(1, -1, 2, 0)),
+        complexity: Some("O(N) for N keys written"),
+        tips: &[
+            "request_policy:multi_shard",
+            "response_policy:all_succeeded",
         ],
-        arguments: &[
-            arg("key_value", Block).multiple().args(&[
-                arg("key", Key).ks(0),
-                arg("value", String),
-            ]),
-        ],
+        key_specs: &[ks(K::of(&[K::OW, K::UPDATE]), range(1, -1, 2, 0))],
+        arguments: &[arg("key_value", Block)
+            .multiple()
+            .args(&[arg("key", Key).ks(0), arg("value", String)])],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -233,17 +185,12 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Sets several keys to string values only when none of them exists.",
         since: "1.0.1",
         group: Group::String,
-        complexity: Some("O(N) where N is the number of keys to set."),
+        complexity: Some("O(N) for N keys written"),
         tips: &["request_policy:multi_shard", "response_policy:agg_min"],
-        key_specs: &[
-            ks(K::of(&[K::OW, K::INSERT]), range(1, -1, 2, 0)),
-        ],
-        arguments: &[
-            arg("key_value", Block).multiple().args(&[
-                arg("key", Key).ks(0),
-                arg("value", String),
-            ]),
-        ],
+        key_specs: &[ks(K::of(&[K::OW, K::INSERT]), range(1, -1, 2, 0))],
+        arguments: &[arg("key_value", Block)
+            .multiple()
+            .args(&[arg("key", Key).ks(0), arg("value", String)])],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -252,9 +199,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.6.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("milliseconds", Integer),
@@ -269,14 +214,16 @@ pub const COMMANDS: &[CommandMeta] = &[
         group: Group::String,
         complexity: Some("O(1)"),
         history: &[
-            ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
-            ("6.0.0", "Added the `KEEPTTL` option."),
-            ("6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."),
-            ("7.0.0", "Allowed the `NX` and `GET` options to be used together."),
+            ("2.6.12", "The `EX`, `PX`, `NX` and `XX` arguments"),
+            ("6.0.0", "The `KEEPTTL` flag"),
+            ("6.2.0", "The `GET`, `EXAT` and `PXAT` arguments"),
+            ("7.0.0", "`NX` and `GET` together"),
         ],
-        key_specs: &[
-            ks(K::of(&[K::RW, K::ACCESS, K::UPDATE, K::VARIABLE_FLAGS]), range(1, 0, 1, 0)).notes("Read and write, and access: GET answers the previous value."),
-        ],
+        key_specs: &[ks(
+            K::of(&[K::RW, K::ACCESS, K::UPDATE, K::VARIABLE_FLAGS]),
+            range(1, 0, 1, 0),
+        )
+        .notes("Read and write, and access: GET answers the previous value.")],
         arguments: &[
             arg("key", Key).ks(0),
             arg("value", String),
@@ -288,8 +235,12 @@ pub const COMMANDS: &[CommandMeta] = &[
             arg("expiration", Oneof).optional().args(&[
                 arg("seconds", Integer).token("EX").since("2.6.12"),
                 arg("milliseconds", Integer).token("PX").since("2.6.12"),
-                arg("unix-time-seconds", UnixTime).token("EXAT").since("6.2.0"),
-                arg("unix-time-milliseconds", UnixTime).token("PXAT").since("6.2.0"),
+                arg("unix-time-seconds", UnixTime)
+                    .token("EXAT")
+                    .since("6.2.0"),
+                arg("unix-time-milliseconds", UnixTime)
+                    .token("PXAT")
+                    .since("6.2.0"),
                 arg("keepttl", PureToken).token("KEEPTTL").since("6.0.0"),
             ]),
         ],
@@ -301,9 +252,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::OW, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("seconds", Integer),
@@ -317,13 +266,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "1.0.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::OW, K::INSERT]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-            arg("value", String),
-        ],
+        key_specs: &[ks(K::of(&[K::OW, K::INSERT]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0), arg("value", String)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -331,10 +275,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Overwrites part of a key's value from an offset.",
         since: "2.2.0",
         group: Group::String,
-        complexity: Some("O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument."),
-        key_specs: &[
-            ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0)),
-        ],
+        complexity: Some("O(1) plus copying the value: O(M) for M bytes"),
+        key_specs: &[ks(K::of(&[K::RW, K::UPDATE]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("offset", Integer),
@@ -348,12 +290,8 @@ pub const COMMANDS: &[CommandMeta] = &[
         since: "2.2.0",
         group: Group::String,
         complexity: Some("O(1)"),
-        key_specs: &[
-            ks(K::of(&[K::RO]), range(1, 0, 1, 0)),
-        ],
-        arguments: &[
-            arg("key", Key).ks(0),
-        ],
+        key_specs: &[ks(K::of(&[K::RO]), range(1, 0, 1, 0))],
+        arguments: &[arg("key", Key).ks(0)],
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -361,13 +299,11 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Answers a substring of a key's value (the old name of GETRANGE).",
         since: "1.0.0",
         group: Group::String,
-        complexity: Some("O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings."),
+        complexity: Some("O(N) for N bytes answered, so O(1) for a short range"),
         doc_flags: DocFlags(DocFlags::DEPRECATED.0),
         deprecated_since: Some("2.0.0"),
         replaced_by: Some("`GETRANGE`"),
-        key_specs: &[
-            ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0)),
-        ],
+        key_specs: &[ks(K::of(&[K::RO, K::ACCESS]), range(1, 0, 1, 0))],
         arguments: &[
             arg("key", Key).ks(0),
             arg("start", Integer),

@@ -10,7 +10,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Drops the commands queued since MULTI.",
         since: "2.0.0",
         group: Group::Transactions,
-        complexity: Some("O(N), when N is the number of queued commands"),
+        complexity: Some("O(N) for N commands queued"),
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -18,7 +18,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Runs the commands queued since MULTI, all together.",
         since: "1.2.0",
         group: Group::Transactions,
-        complexity: Some("Depends on commands in the transaction"),
+        complexity: Some("The sum of the queued commands' costs"),
         ..CommandMeta::NONE
     },
     CommandMeta {
@@ -42,7 +42,7 @@ pub const COMMANDS: &[CommandMeta] = &[
         summary: "Watches keys so that EXEC fails if any of them changes.",
         since: "2.2.0",
         group: Group::Transactions,
-        complexity: Some("O(1) for every key."),
+        complexity: Some("O(1) per key"),
         key_specs: &[ks(K::of(&[K::RO]), range(1, -1, 1, 0))],
         arguments: &[arg("key", Key).ks(0).multiple()],
         ..CommandMeta::NONE
