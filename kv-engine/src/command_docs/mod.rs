@@ -11,10 +11,10 @@
 //! this file holds its types and the lookup. `server/tests/command_docs.rs`
 //! compares every entry with a live redis-server.
 //!
-//! The group files are written by `record.py` (next to them) from a
-//! redis-server's replies, keeping the prose they hold: a newly
-//! implemented command or subcommand is added with `record.py PORT --add
-//! NAME`, then its `TODO` summary written by hand. Listing a command here
+//! The group files are written by `cargo xtask command-docs --port N`
+//! from a redis-server's replies, keeping the prose they hold: a newly
+//! implemented command or subcommand is added with `--add NAME`, then its
+//! `TODO` texts written by hand. Listing a command here
 //! that we do not implement is a bug (the test checks both directions).
 
 mod bitmap;
