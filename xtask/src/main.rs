@@ -7,12 +7,15 @@
 //! - `dst`     the deterministic simulation suite (`suites.rs`)
 //! - `fuzz`    build (and optionally run) every fuzz target (`fuzz.rs`)
 //! - `bench`   redis-benchmark against ours and redis-server, as ratios (`bench/`)
+//! - `command-docs` kv-engine's COMMAND INFO/DOCS data from a live
+//!   redis-server, keeping our prose (`command_docs/`)
 //!
 //! Child processes are run through `process.rs`, which knows the workspace
 //! root and how to time and name a step.
 
 mod bench;
 mod ci;
+mod command_docs;
 mod fuzz;
 mod lint;
 mod process;
@@ -45,6 +48,8 @@ enum Task {
     Fuzz(fuzz::FuzzArgs),
     /// Benchmark ours against redis-server with redis-benchmark.
     Bench(bench::BenchArgs),
+    /// Rewrite kv-engine's COMMAND INFO/DOCS data from a live redis-server.
+    CommandDocs(command_docs::CommandDocsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -56,6 +61,7 @@ fn main() -> std::process::ExitCode {
         Task::Dst(args) => suites::run_dst(&args),
         Task::Fuzz(args) => fuzz::run(&args),
         Task::Bench(args) => bench::run(&args),
+        Task::CommandDocs(args) => command_docs::run(&args),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
