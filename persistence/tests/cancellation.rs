@@ -21,7 +21,6 @@ fn tight() -> DurabilityOptions {
         delta_capacity: CAPACITY,
         batch_max_deltas: 2,
         batch_max_bytes: 1 << 20,
-        actor_queue: 1,
         ..DurabilityOptions::default()
     }
 }
@@ -46,7 +45,7 @@ async fn a_reserve_dropped_while_waiting_holds_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn credit_follows_deltas_through_the_bridge() {
+async fn credit_follows_deltas_through_the_queue() {
     let sim = SimStorage::new(2);
     sim.set_slow_latency(Duration::from_millis(50));
     sim.set_probability(Fault::SlowDisk, 1.0);

@@ -1,6 +1,6 @@
 //! The AOF writer actor: the only owner of the AOF files.
 //!
-//! It receives batches of deltas from the bridge, encodes them, appends to
+//! It takes batches of deltas from the delta queue, encodes them, appends to
 //! the current incremental file and fsyncs per `appendfsync`, publishing
 //! the durable LSN on a watch channel:
 //! - `always`: an fsync starts as soon as a write lands and none is running;
@@ -8,6 +8,11 @@
 //!   the next one (group commit). The engine never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
+//!
+//! With `everysec` and `no` the actor takes deltas on a pace (see
+//! `bridge`): what arrives within a millisecond goes out in one append, so
+//! a busy server makes about a thousand trips to the blocking thread a
+//! second, not one per batch.
 //!
 //! At most one append and one fsync are in flight, each on a blocking
 //! thread, so appends continue while an fsync runs; an fsync covers what
@@ -34,7 +39,7 @@ use super::base::{BaseError, BaseFormat};
 use super::encode::AofEncoder;
 use super::layout::AofLayout;
 use super::manifest::Manifest;
-use crate::bridge::Batch;
+use crate::bridge::{Batch, DeltaReceiver};
 use crate::config::FsyncPolicy;
 use crate::error::{Misconf, RewriteError};
 use crate::io::{self, IoFuture, Task};
@@ -207,11 +212,11 @@ async fn poll_slot<T>(slot: &mut Option<Task<T>>) -> T {
     }
 }
 
-/// Runs the actor until the bridge closes its channel, then flushes and
+/// Runs the actor until the queue is closed and drained, then flushes and
 /// fsyncs what it has. Returns the disk error it ended in, if any.
 pub(crate) async fn run(
     setup: ActorSetup,
-    mut batches: mpsc::Receiver<Batch>,
+    mut input: DeltaReceiver,
     mut control: mpsc::Receiver<Control>,
 ) -> Result<(), Misconf> {
     let guard = ClosedOnDrop(setup.published.clone());
@@ -231,7 +236,7 @@ pub(crate) async fn run(
             result = poll_slot(&mut actor.write) => actor.write_done(result).await,
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
-            batch = batches.recv(), if accepting => match batch {
+            batch = input.next_batch(), if accepting => match batch {
                 Some(batch) => actor.on_batch(batch).await,
                 None => actor.begin_close(),
             },
