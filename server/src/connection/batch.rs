@@ -19,7 +19,7 @@ use bytes::{Bytes, BytesMut};
 use kv_engine::command::{CommandSpec, Flags};
 use resp_codec::{ProtocolError, ReplyWriter, RequestDecoder};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Commands decoded from the input, all arguments in one reused vector.
 #[derive(Debug, Default)]
@@ -135,7 +135,9 @@ pub fn run(
             session.conn.reply = ReplyMode::Skipping;
         }
         let start = out.len();
-        let began = Instant::now();
+        // One clock reading before and one after, as Redis's `call` does:
+        // the engine runs at the first (the same clock it would read).
+        let began_us = shared.clock.now_us();
         let outcome = if (!session.conn.authenticated
             && refuse_unauthenticated(core, session, argv, out))
             || disk_error.as_ref().is_some_and(|misconf| {
@@ -160,9 +162,15 @@ pub fn run(
                 shared,
                 conn: &mut session.conn,
             };
-            engine.execute(&mut session.client, argv, &mut writer, &mut host)
+            engine.execute_at(
+                &mut session.client,
+                argv,
+                &mut writer,
+                &mut host,
+                began_us / 1000,
+            )
         };
-        let usec = began.elapsed().as_micros() as u64;
+        let usec = shared.clock.now_us().saturating_sub(began_us).max(0) as u64;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
             produced.n_deltas += 1;
