@@ -101,13 +101,19 @@ impl DeltaQueue {
 
     /// Everything queued, in order, and whether the queue is closed. When
     /// nothing is queued and `listen`, the next push wakes the actor. O(1)
-    /// under the lock: the sink never waits long.
-    fn take_all(&self, listen: bool) -> (Vec<Delta>, bool) {
+    /// under the lock: the sink never waits long. What was queued is
+    /// swapped with `spare` (empty, sized by the caller), so the sink
+    /// pushes into room made outside the lock rather than regrowing from
+    /// nothing after every take.
+    fn take_all(&self, listen: bool, spare: &mut Vec<Delta>) -> (Vec<Delta>, bool) {
+        debug_assert!(spare.is_empty());
         let mut state = self.state.lock();
         if state.deltas.is_empty() {
             state.listening = listen;
+            return (Vec::new(), state.closed);
         }
-        (std::mem::take(&mut state.deltas), state.closed)
+        std::mem::swap(&mut state.deltas, spare);
+        (std::mem::take(spare), state.closed)
     }
 }
 
@@ -119,6 +125,8 @@ pub(crate) struct DeltaReceiver {
     credits: Arc<Semaphore>,
     limits: BatchLimits,
     carry: std::vec::IntoIter<Delta>,
+    /// The queue's next vector, sized like the last take.
+    spare: Vec<Delta>,
     /// Take the queue at most this often (None: whenever woken).
     pace: Option<Duration>,
     /// The next paced take, while the actor is not listening.
@@ -138,6 +146,7 @@ impl DeltaReceiver {
             credits,
             limits,
             carry: Vec::new().into_iter(),
+            spare: Vec::new(),
             pace,
             tick: Box::pin(tokio::time::sleep(Duration::ZERO)),
             ticking: false,
@@ -157,8 +166,10 @@ impl DeltaReceiver {
             if self.ticking {
                 self.tick.as_mut().await;
             }
-            let (deltas, closed) = self.queue.take_all(true);
+            let (deltas, closed) = self.queue.take_all(true, &mut self.spare);
             if !deltas.is_empty() {
+                // Room for as many again, bounded by the queue's capacity.
+                self.spare = Vec::with_capacity(deltas.len().min(self.queue.capacity));
                 self.carry = deltas.into_iter();
                 if let Some(pace) = self.pace {
                     // Not listening (a queue found non-empty never is):
