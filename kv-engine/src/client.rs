@@ -27,6 +27,9 @@ pub struct ClientState {
     pub multi_failed: bool,
     /// The keys this client WATCHes.
     pub watched: Vec<WatchedKey>,
+    /// CLIENT NO-TOUCH: this client's commands leave keys' access times
+    /// (LRU clocks, LFU counters) alone, except TOUCH. The server sets it.
+    pub no_touch: bool,
 }
 
 impl ClientState {
@@ -38,6 +41,7 @@ impl ClientState {
             multi: None,
             multi_failed: false,
             watched: Vec::new(),
+            no_touch: false,
         }
     }
 

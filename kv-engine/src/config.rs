@@ -4,6 +4,7 @@
 //! (`maxmemory_policy` is `maxmemory-policy`), so the server's config table
 //! maps onto them one to one.
 
+use crate::eviction::MaxmemoryPolicy;
 use crate::notify::NotifyFlags;
 
 /// Settings the engine reads on every command; the server owns parsing and
@@ -24,6 +25,19 @@ pub struct EngineConfig {
     /// The active expiry cycle's effort, 1..=10 (`active-expire-effort`).
     pub active_expire_effort: u32,
     pub proto_max_bulk_len: u64,
+    /// Bytes the engine may use before evicting (0: no limit); compared
+    /// with `Engine::used_memory`.
+    pub maxmemory: u64,
+    pub maxmemory_policy: MaxmemoryPolicy,
+    /// Keys sampled per database and eviction round, 1..=64.
+    pub maxmemory_samples: u32,
+    /// How long one eviction pass may run, 0..=100 (10: 500 us; 100: no
+    /// limit).
+    pub maxmemory_eviction_tenacity: u32,
+    /// How slowly LFU counters climb (0: every hit counts).
+    pub lfu_log_factor: u32,
+    /// Minutes of idleness per LFU counter decrement (0: never decays).
+    pub lfu_decay_time: u32,
     /// Which events are recorded for the owner to publish; the owner keeps
     /// the directive's text and parses it with `NotifyFlags::parse`.
     pub notify_keyspace_events: NotifyFlags,
@@ -62,6 +76,12 @@ impl Default for EngineConfig {
             zset_max_listpack_value: 64,
             active_expire_effort: 1,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            maxmemory: 0,
+            maxmemory_policy: MaxmemoryPolicy::NoEviction,
+            maxmemory_samples: 5,
+            maxmemory_eviction_tenacity: 10,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
             notify_keyspace_events: NotifyFlags::NONE,
         }
     }

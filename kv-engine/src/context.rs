@@ -70,6 +70,9 @@ impl Lookup {
     fn counts(self) -> bool {
         self.0 & 1 != 0
     }
+    fn touches(self) -> bool {
+        self.0 & 2 == 0
+    }
     fn notifies_miss(self) -> bool {
         self.0 & 4 == 0 && self.counts()
     }
@@ -83,6 +86,49 @@ pub struct Db<'e> {
     pub index: usize,
     /// The command's time: read once from the clock, used throughout.
     pub now_ms: i64,
+    /// Lookups leave keys' access times alone (the client's CLIENT
+    /// NO-TOUCH, except for TOUCH itself).
+    pub no_touch: bool,
+    /// Entries this command has touched already (see `live_slot`).
+    pub(crate) touched_entries: TouchedEntries,
+}
+
+/// The last few (db, entry) a command touched: a command that looks a key
+/// up more than once (to check its type, then to change it) counts as one
+/// access, as Redis's single lookup does. Cleared when entries may move.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TouchedEntries {
+    /// (db << 32 | entry index), or `EMPTY`.
+    slots: [u64; 4],
+    next: usize,
+}
+
+impl TouchedEntries {
+    const EMPTY: u64 = u64::MAX;
+
+    /// True the first time (db, index) is seen (and records it).
+    fn first_touch(&mut self, db: usize, index: u32) -> bool {
+        let entry = ((db as u64) << 32) | u64::from(index);
+        if self.slots.contains(&entry) {
+            return false;
+        }
+        self.slots[self.next] = entry;
+        self.next = (self.next + 1) % self.slots.len();
+        true
+    }
+
+    fn clear(&mut self) {
+        *self = TouchedEntries::default();
+    }
+}
+
+impl Default for TouchedEntries {
+    fn default() -> Self {
+        TouchedEntries {
+            slots: [Self::EMPTY; 4],
+            next: 0,
+        }
+    }
 }
 
 impl Db<'_> {
@@ -151,16 +197,18 @@ impl Db<'_> {
         self.state.expire_if_needed(db, key, self.now_ms)
     }
 
-    /// The value under `key`, after lazy expiry.
+    /// The value under `key`, after lazy expiry (a write's lookup: it
+    /// updates the key's access time, as every lookup but the no-touch
+    /// reads does).
     pub fn lookup(&mut self, key: &[u8]) -> Option<&Value> {
-        let index = self.live_slot(key)?;
+        let index = self.live_slot(key, true)?;
         Some(self.state.dbs[self.index].value_in(index))
     }
 
     /// Like `lookup`, for a command that changes the value in place. The
     /// caller must call `touched(key)` after changing it.
     pub fn lookup_mut(&mut self, key: &[u8]) -> Option<&mut Value> {
-        let index = self.live_slot(key)?;
+        let index = self.live_slot(key, true)?;
         Some(self.state.dbs[self.index].value_in_mut(index))
     }
 
@@ -172,7 +220,7 @@ impl Db<'_> {
 
     /// A lookup as `how` says (see `Lookup`).
     pub fn lookup_with(&mut self, key: &[u8], how: Lookup) -> Option<&Value> {
-        let found = self.live_slot(key);
+        let found = self.live_slot(key, how.touches());
         if how.counts() {
             match found {
                 Some(_) => self.state.stats.keyspace_hits += 1,
@@ -189,15 +237,21 @@ impl Db<'_> {
     }
 
     /// The entry of a live `key` in the selected database, found with one
-    /// hash lookup; an expired key is deleted (and propagated) first.
-    fn live_slot(&mut self, key: &[u8]) -> Option<u32> {
+    /// hash lookup; an expired key is deleted (and propagated) first. With
+    /// `touch`, the key's access time (or LFU counter) is updated.
+    fn live_slot(&mut self, key: &[u8], touch: bool) -> Option<u32> {
         let expiry_now = if self.state.loading {
             i64::MIN
         } else {
             self.now_ms
         };
         match self.state.dbs[self.index].slot(key, expiry_now) {
-            Slot::Live(index) => Some(index),
+            Slot::Live(index) => {
+                if touch && !self.no_touch && self.touched_entries.first_touch(self.index, index) {
+                    self.state.touch(self.index, index, self.now_ms);
+                }
+                Some(index)
+            }
             Slot::Missing => None,
             Slot::Expired => {
                 self.state.expire_if_needed(self.index, key, self.now_ms);
@@ -211,9 +265,12 @@ impl Db<'_> {
     /// come is expired first (as Redis's write lookup does, with its DEL
     /// and `expired` event), so storing over it adds a `new` key.
     pub fn store(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        self.touched_entries.clear();
         let index = self.index;
         self.state.expire_if_needed(index, key, self.now_ms);
-        if self.state.dbs[index].insert(key, value, keep_ttl) {
+        let (entry, new) = self.state.dbs[index].insert_at(key, value, keep_ttl);
+        self.state.stamp(index, entry, new, None, self.now_ms);
+        if new {
             self.notify(EventClass::New, "new", key);
         }
         self.touched(key);
@@ -221,15 +278,26 @@ impl Db<'_> {
 
     /// Stores `value` under `key` in database `db` with the given expiry
     /// (replacing any value and expiry there) and signals it as modified
-    /// (RENAME, MOVE, COPY). A list or sorted set arriving this way is
-    /// signalled ready for blocked clients, as Redis's `dbAdd` does.
-    pub fn store_at(&mut self, db: usize, key: &[u8], value: Value, expire_at_ms: Option<i64>) {
+    /// (RENAME, MOVE, COPY). `access` carries a moved value's access field
+    /// along (RENAME, MOVE); None stamps it as new (COPY). A list or sorted
+    /// set arriving this way is signalled ready for blocked clients, as
+    /// Redis's `dbAdd` does.
+    pub fn store_at(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: Value,
+        expire_at_ms: Option<i64>,
+        access: Option<u32>,
+    ) {
         if matches!(value, Value::List(_) | Value::ZSet(_)) {
             self.state.signal_ready(db, key);
         }
+        self.touched_entries.clear();
         self.state.expire_if_needed(db, key, self.now_ms);
+        let (entry, new) = self.state.dbs[db].insert_at(key, value, false);
+        self.state.stamp(db, entry, new, access, self.now_ms);
         let keyspace = &mut self.state.dbs[db];
-        let new = keyspace.insert(key, value, false);
         if let Some(at) = expire_at_ms {
             keyspace.set_expire_at(key, at);
         }
@@ -243,13 +311,16 @@ impl Db<'_> {
     /// raises `new`; the caller signals the change once it has filled the
     /// value in.
     pub fn create(&mut self, key: &[u8], value: Value) {
-        let added = self.state.dbs[self.index].insert(key, value, false);
+        let index = self.index;
+        let (entry, added) = self.state.dbs[index].insert_at(key, value, false);
         debug_assert!(added, "create() of an existing key");
+        self.state.stamp(index, entry, added, None, self.now_ms);
         self.notify(EventClass::New, "new", key);
     }
 
     /// Removes a key and signals it as modified; returns its value.
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {
+        self.touched_entries.clear();
         let value = self.state.dbs[self.index].remove(key)?;
         self.touched(key);
         Some(value)
@@ -259,16 +330,25 @@ impl Db<'_> {
     /// the collection is now empty (raising `del`, as Redis does), else
     /// records the change. True if it deleted the key.
     pub fn remove_if_empty(&mut self, key: &[u8]) -> bool {
+        self.remove_if_empty_counting(key, 1)
+    }
+
+    /// Like `remove_if_empty`, counting `changes` towards `dirty` where
+    /// Redis counts other than one: the elements LPOP/LMPOP popped, LREM
+    /// removed or LTRIM trimmed, none for LMOVE's source (its one change is
+    /// counted at the destination).
+    pub fn remove_if_empty_counting(&mut self, key: &[u8], changes: u64) -> bool {
         let index = self.index;
         let empty = self.state.dbs[index]
             .get(key)
             .is_some_and(Value::is_empty_collection);
         if empty {
-            self.remove(key);
+            self.touched_entries.clear();
+            self.state.dbs[index].remove(key);
             self.notify(EventClass::Generic, "del", key);
-        } else {
-            self.touched(key);
         }
+        self.state.signal_modified(index, key);
+        self.state.dirty += changes;
         empty
     }
 
@@ -321,6 +401,13 @@ impl Db<'_> {
     pub fn touched_at(&mut self, db: usize, key: &[u8]) {
         self.state.signal_modified(db, key);
         self.state.dirty += 1;
+    }
+
+    /// Invalidates WATCHes on `key` in database `db` without counting a
+    /// change: the source of a RENAME or MOVE, whose one change is counted
+    /// where the value lands, as Redis counts it.
+    pub fn signal_modified_at(&mut self, db: usize, key: &[u8]) {
+        self.state.signal_modified(db, key);
     }
 
     /// Counts additional changes (SADD of many members...) towards `dirty`.

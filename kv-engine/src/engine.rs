@@ -8,13 +8,14 @@
 
 use crate::client::{ClientId, ClientState};
 use crate::clock::Clock;
-use crate::command::{CommandSpec, Handler};
+use crate::command::{CommandSpec, Flags, Handler};
 use crate::commands::transactions::{touch_watched_key, Watcher};
 use crate::commands::CommandTable;
 use crate::config::EngineConfig;
 use crate::context::{Ctx, Db};
 use crate::delta::{Delta, DeltaOp, DeltaSink};
 use crate::error::CommandError;
+use crate::eviction::Eviction;
 use crate::expiry_cycle::{ExpiryBudget, ExpiryCycleStats};
 use crate::keyspace::{KeyHasher, Keyspace};
 use crate::notify::{EventClass, KeyEvent, Notifications};
@@ -49,6 +50,15 @@ pub struct EngineState {
     pub(crate) record_ops: bool,
     /// The pending ops come from EXEC: replay them inside MULTI/EXEC.
     pub(crate) pending_transaction: bool,
+    /// Eviction's candidates, kept across passes (see `eviction`).
+    pub(crate) eviction_pool: crate::eviction::EvictionPool,
+    /// The database a random eviction looked at last.
+    pub(crate) evict_next_db: usize,
+    /// The last eviction pass ran out of time while still over the limit.
+    pub(crate) eviction_pending: bool,
+    /// The eviction pass before this command failed: denyoom commands
+    /// (and anything queued in MULTI) are refused.
+    pub(crate) out_of_memory: bool,
     /// Keyspace events raised since the owner last took them.
     pub(crate) notifications: Notifications,
     /// Keys that received elements, in order, for blocked clients.
@@ -118,6 +128,49 @@ impl EngineState {
     pub(crate) fn notify(&mut self, db: usize, class: EventClass, event: &'static str, key: &[u8]) {
         let flags = self.config.notify_keyspace_events;
         self.notifications.record(flags, db, class, event, key);
+    }
+
+    /// Records an access to entry `index` of database `db` (LRU clock or
+    /// LFU counter, by the policy in force).
+    #[inline]
+    pub(crate) fn touch(&mut self, db: usize, index: u32, now_ms: i64) {
+        let config = &self.config;
+        let field = if config.maxmemory_policy.is_lfu() {
+            crate::access::touched(
+                self.dbs[db].access_at(index),
+                config.maxmemory_policy,
+                now_ms,
+                config.lfu_log_factor,
+                config.lfu_decay_time,
+                &mut self.rng,
+            )
+        } else {
+            // The common case, without reading the old field.
+            crate::access::lru_clock(now_ms)
+        };
+        self.dbs[db].set_access_at(index, field);
+    }
+
+    /// Sets the access field of entry `index` just stored: `moved` carries
+    /// a value's own field along (RENAME, MOVE); otherwise a new key is
+    /// stamped as just created, and so is an overwritten one except under
+    /// LFU, where an overwrite keeps the key's counter (Redis's
+    /// `dbOverwrite`).
+    pub(crate) fn stamp(
+        &mut self,
+        db: usize,
+        index: u32,
+        new: bool,
+        moved: Option<u32>,
+        now_ms: i64,
+    ) {
+        let policy = self.config.maxmemory_policy;
+        let field = match moved {
+            Some(field) => field,
+            None if new || !policy.is_lfu() => crate::access::fresh(policy, now_ms),
+            None => return,
+        };
+        self.dbs[db].set_access_at(index, field);
     }
 
     pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8]) {
@@ -192,6 +245,10 @@ impl Engine {
                 record_ops: sink.wants_ops(),
                 pending_transaction: false,
                 notifications: Notifications::default(),
+                eviction_pool: crate::eviction::EvictionPool::default(),
+                evict_next_db: 0,
+                eviction_pending: false,
+                out_of_memory: false,
                 ready_keys: Vec::new(),
                 ready_set: HashSet::new(),
                 swapped_dbs: Vec::new(),
@@ -297,11 +354,46 @@ impl Engine {
         value: crate::value::Value,
         expire_at_ms: Option<i64>,
     ) {
-        let keyspace = &mut self.state.dbs[db];
-        keyspace.insert(key, value, false);
+        let (index, new) = self.state.dbs[db].insert_at(key, value, false);
+        let now_ms = self.clock.now_ms();
+        self.state.stamp(db, index, new, None, now_ms);
         if let Some(at) = expire_at_ms {
-            keyspace.set_expire_at(key, at);
+            self.state.dbs[db].set_expire_at(key, at);
         }
+    }
+
+    /// A key's access field in the terms of the policy in force (idle
+    /// seconds under LRU, the LFU counter under LFU): what an RDB file's
+    /// IDLE or FREQ record saves. None for a missing key.
+    pub fn key_access(&self, db: usize, key: &[u8]) -> Option<crate::access::KeyAccess> {
+        let field = self.state.dbs.get(db)?.access_of(key)?;
+        let config = &self.state.config;
+        Some(crate::access::describe(
+            field,
+            config.maxmemory_policy,
+            self.clock.now_ms(),
+            config.lfu_decay_time,
+        ))
+    }
+
+    /// Sets a key's access field from an RDB IDLE/FREQ record or RESTORE's
+    /// IDLETIME/FREQ (Redis's `objectSetLRUOrLFU`): a record of the kind
+    /// the policy keeps is applied, the other kind is ignored. True if
+    /// applied.
+    pub fn restore_access(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        access: crate::access::KeyAccess,
+    ) -> bool {
+        let policy = self.state.config.maxmemory_policy;
+        let Some(field) = crate::access::field_for(access, policy, self.clock.now_ms()) else {
+            return false;
+        };
+        self.state
+            .dbs
+            .get_mut(db)
+            .is_some_and(|keyspace| keyspace.set_access(key, field))
     }
 
     /// Replaces the whole keyspace of every db with empty ones (FLUSHALL
@@ -350,6 +442,25 @@ impl Engine {
         client.multi = None;
     }
 
+    /// One eviction pass now (see `eviction`), for the owner's timer while
+    /// `eviction_pending` says a pass ran out of time still over the limit
+    /// (Redis's eviction timer). `execute` runs a pass before every command
+    /// by itself. The deletions leave as one delta of DELs, as the active
+    /// expiry cycle's do.
+    pub fn evict(&mut self) -> Eviction {
+        debug_assert!(!self.state.pending_write);
+        let now_ms = self.clock.now_ms();
+        let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
+        self.flush_delta();
+        eviction
+    }
+
+    /// The last eviction pass stopped at its time budget while memory was
+    /// still over `maxmemory`: call `evict` again soon.
+    pub fn eviction_pending(&self) -> bool {
+        self.state.eviction_pending
+    }
+
     /// Deletes expired keys nobody read (Redis's active expiry); the server
     /// calls it on a timer. Deletions propagate as one delta of DELs. See
     /// `expiry_cycle` for the algorithm and the budget.
@@ -390,6 +501,11 @@ impl Engine {
             !self.state.pending_write,
             "ops left over from a previous command"
         );
+        self.state.out_of_memory = false;
+        if self.state.config.maxmemory > 0 {
+            let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
+            self.state.out_of_memory = eviction == Eviction::Failed;
+        }
         let outcome = dispatch(
             &mut self.state,
             &self.table,
@@ -476,6 +592,23 @@ pub(crate) fn dispatch(
             ..Outcome::default()
         };
     }
+    if !in_exec && state.out_of_memory && rejected_for_memory(&spec, client, table, host) {
+        if client.in_multi() {
+            client.multi_failed = true;
+        }
+        let error = CommandError::OutOfMemory;
+        if let Handler::Exec = spec.run {
+            crate::commands::transactions::abort_exec(state, client, out, &error);
+        } else {
+            out.error(error.to_string().as_bytes());
+        }
+        return Outcome {
+            command: Some(spec.name),
+            failed: true,
+            rejected: true,
+            ..Outcome::default()
+        };
+    }
     if client.in_multi() && !in_exec && !crate::commands::transactions::runs_inside_multi(spec.name)
     {
         if let Some(queue) = client.multi.as_mut() {
@@ -501,6 +634,8 @@ pub(crate) fn dispatch(
         state,
         index: client.db,
         now_ms,
+        no_touch: client.no_touch && spec.name != "touch",
+        touched_entries: Default::default(),
     };
     let mut ctx = Ctx {
         db,
@@ -529,6 +664,38 @@ pub(crate) fn dispatch(
             }
         }
     }
+}
+
+/// Redis's rule for refusing a command while eviction cannot bring memory
+/// under `maxmemory` (`-OOM`): commands flagged denyoom; anything queued in
+/// MULTI (queueing takes memory too) except EXEC, DISCARD, QUIT and RESET;
+/// and EXEC of a transaction holding a denyoom command. Reads run.
+fn rejected_for_memory(
+    spec: &CommandSpec,
+    client: &ClientState,
+    table: &CommandTable,
+    host: &dyn Host,
+) -> bool {
+    if spec.flags.contains(Flags::DENYOOM) {
+        return true;
+    }
+    if client.in_multi() && !matches!(spec.name, "exec" | "discard" | "quit" | "reset") {
+        return true;
+    }
+    if let Handler::Exec = spec.run {
+        let denyoom = |argv: &Vec<Bytes>| {
+            let name = argv.first()?;
+            let spec = table
+                .get(name)
+                .or_else(|| lower_name(name).and_then(|n| host.command(&n).copied()))?;
+            Some(spec.flags.contains(Flags::DENYOOM))
+        };
+        return client
+            .multi
+            .as_ref()
+            .is_some_and(|queue| queue.iter().any(|argv| denyoom(argv) == Some(true)));
+    }
+    false
 }
 
 fn lower_name(name: &[u8]) -> Option<String> {

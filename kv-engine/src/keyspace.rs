@@ -180,6 +180,10 @@ const PAGE: usize = 1024;
 #[derive(Clone, Debug, Default)]
 struct Entries {
     pages: Vec<Vec<Entry>>,
+    /// Each entry's access field (`access`: LRU clock or LFU counter), in
+    /// blocks parallel to `pages`: four bytes a key, apart from the entry
+    /// so an entry stays 48 bytes.
+    access: Vec<Box<[u32]>>,
     len: usize,
 }
 
@@ -192,14 +196,26 @@ impl Entries {
         self.len == 0
     }
 
-    fn push(&mut self, entry: Entry) {
+    fn push(&mut self, entry: Entry, access: u32) {
         if self.pages.last().is_none_or(|page| page.len() == PAGE) {
             self.pages.push(Vec::with_capacity(PAGE));
+            self.access.push(vec![0; PAGE].into_boxed_slice());
         }
+        let index = self.len;
         if let Some(page) = self.pages.last_mut() {
             page.push(entry);
             self.len += 1;
         }
+        self.set_access(index, access);
+    }
+
+    fn access(&self, index: usize) -> u32 {
+        self.access[index / PAGE][index % PAGE]
+    }
+
+    #[inline]
+    fn set_access(&mut self, index: usize, field: u32) {
+        self.access[index / PAGE][index % PAGE] = field;
     }
 
     /// Removes entry `index`, moving the last entry into its place.
@@ -208,7 +224,9 @@ impl Entries {
         assert!(index < self.len, "entry {index} out of {}", self.len);
         if self.pages.last().is_some_and(Vec::is_empty) {
             self.pages.pop();
+            self.access.pop();
         }
+        let last_access = self.access(self.len - 1);
         let last = self
             .pages
             .last_mut()
@@ -218,6 +236,7 @@ impl Entries {
         if index == self.len {
             last
         } else {
+            self.set_access(index, last_access);
             std::mem::replace(&mut self[index], last)
         }
     }
@@ -226,10 +245,12 @@ impl Entries {
         self.pages.iter().flatten()
     }
 
-    /// Heap bytes of the pages and the page list.
+    /// Heap bytes of the pages, their access blocks and the page lists.
     fn heap_bytes(&self) -> usize {
         charged(self.pages.capacity() * std::mem::size_of::<Vec<Entry>>())
             + self.pages.len() * charged(PAGE * std::mem::size_of::<Entry>())
+            + charged(self.access.capacity() * std::mem::size_of::<Box<[u32]>>())
+            + self.access.len() * charged(PAGE * std::mem::size_of::<u32>())
     }
 }
 
@@ -351,6 +372,12 @@ impl Keyspace {
     /// Stores `value`, keeping an existing expiry only if `keep_ttl`;
     /// true when the key is new.
     pub fn insert(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> bool {
+        self.insert_at(key, value, keep_ttl).1
+    }
+
+    /// `insert`, returning the entry's index too. A new entry's access
+    /// field is 0 (the caller stamps it); a replaced one keeps its own.
+    pub(crate) fn insert_at(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> (u32, bool) {
         self.settle();
         let bytes = value.heap_bytes();
         if let Some(index) = self.find(key) {
@@ -361,7 +388,7 @@ impl Keyspace {
             if !keep_ttl {
                 self.clear_expiry(index);
             }
-            return false;
+            return (index, false);
         }
         assert!(
             self.entries.len() < NIL as usize,
@@ -382,12 +409,40 @@ impl Keyspace {
         let entry_key = EntryKey::new(key, self.head(chain));
         self.key_bytes += charged(entry_key.heap_len());
         self.value_bytes += bytes;
-        self.entries.push(Entry {
-            key: entry_key,
-            value,
-        });
+        self.entries.push(
+            Entry {
+                key: entry_key,
+                value,
+            },
+            0,
+        );
         self.set_head(chain, index);
-        true
+        (index, true)
+    }
+
+    /// The access field (LRU clock or LFU counter, see `access`) of `key`.
+    pub fn access_of(&self, key: &[u8]) -> Option<u32> {
+        let index = self.find(key)?;
+        Some(self.entries.access(index as usize))
+    }
+
+    /// Sets `key`'s access field; false if the key is missing.
+    pub fn set_access(&mut self, key: &[u8], field: u32) -> bool {
+        match self.find(key) {
+            Some(index) => {
+                self.entries.set_access(index as usize, field);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn access_at(&self, index: u32) -> u32 {
+        self.entries.access(index as usize)
+    }
+
+    pub(crate) fn set_access_at(&mut self, index: u32, field: u32) {
+        self.entries.set_access(index as usize, field);
     }
 
     /// Removes the key and its expiry; returns the value it held.
@@ -636,8 +691,8 @@ impl Keyspace {
         self.table_bytes() - self.key_bytes + keys + values
     }
 
-    /// What one key costs on the heap (MEMORY USAGE): its entry and its
-    /// share of the buckets, a long key's bytes, its value's, and its expiry
+    /// What one key costs on the heap (MEMORY USAGE): its entry, access
+    /// field and share of the buckets, a long key's bytes, its value's, and its expiry
     /// record if it has one. None for a missing key (expired or not).
     pub fn key_usage(&self, key: &[u8]) -> Option<usize> {
         use std::mem::size_of;
@@ -652,6 +707,7 @@ impl Keyspace {
         Some(
             size_of::<Entry>()
                 + size_of::<Head>()
+                + size_of::<u32>()
                 + charged(entry.key.heap_len())
                 + entry.value.heap_bytes()
                 + expiry,

@@ -11,12 +11,15 @@
 //! - [`snapshot`]: point-in-time snapshots in slices, without fork.
 //! - [`notify`]: keyspace notification events and `notify-keyspace-events`.
 //! - [`memory`]: memory accounting (`used_memory`, MEMORY USAGE).
+//! - [`eviction`]: `maxmemory` and its policies; [`access`]: the per-key
+//!   LRU clock / LFU counter they read.
 //! - [`expiry_cycle`]: active expiry (Redis's adaptive sampling);
 //!   [`glob`]: Redis's glob patterns (KEYS, SCAN MATCH).
 //!
 //! Deliberately absent: no tokio, no sockets, no files, no wall clock. The
 //! owner supplies time (`Clock`), the delta sink, and host commands.
 
+pub mod access;
 pub mod bits;
 pub mod client;
 pub mod clock;
@@ -31,6 +34,7 @@ pub mod context;
 pub mod delta;
 pub mod engine;
 pub mod error;
+pub mod eviction;
 pub mod expiry_cycle;
 pub mod glob;
 pub mod harness;

@@ -5,10 +5,9 @@
 //! `Keyspace::used_bytes`: capacities for the table, counters for long keys
 //! and values, whose `heap_bytes` is O(1)), so reading the total is a sum
 //! over the databases, cheap enough to do before every command. Each block
-//! is counted at what the system allocator charges for it (`charged`:
-//! glibc's chunk header and 16-byte granularity, pages for large blocks),
-//! so many small blocks (sorted-set members, long keys) are not
-//! under-counted.
+//! is counted at what the allocator charges for it (`charged`: jemalloc's
+//! size classes, as Redis's `used_memory` counts them), so many small
+//! blocks (sorted-set members, long keys) are not under-counted.
 //!
 //! The owner may add memory it holds for clients (`set_owner_memory`:
 //! output buffers, queued replies), which counts towards `maxmemory` as it
@@ -57,26 +56,23 @@ impl crate::engine::EngineState {
     }
 }
 
-/// Blocks this large are mapped by glibc's malloc (its default threshold).
-const MMAP_THRESHOLD: usize = 128 * 1024;
-
-/// The bytes the system allocator (glibc) takes for a block of `size`
-/// bytes: an 8-byte header, rounded up to 16, at least 32; blocks from
-/// `MMAP_THRESHOLD` on are whole pages with a 16-byte header. 0 for 0 (an
-/// empty `Vec` allocates nothing).
+/// The bytes the allocator takes for a block of `size` bytes: jemalloc's
+/// size class (the server's allocator, and Redis's): 8, then multiples of
+/// 16 up to 128, then four classes per doubling (160, 192, 224, 256, 320,
+/// ...; pages from 16 KiB on). 0 for 0: an empty `Vec` allocates nothing.
 pub const fn charged(size: usize) -> usize {
     if size == 0 {
-        0
-    } else if size >= MMAP_THRESHOLD {
-        (size + 16 + 4095) & !4095
-    } else {
-        let chunk = (size + 8 + 15) & !15;
-        if chunk < 32 {
-            32
-        } else {
-            chunk
-        }
+        return 0;
     }
+    if size <= 8 {
+        return 8;
+    }
+    if size <= 128 {
+        return (size + 15) & !15;
+    }
+    let log2 = usize::BITS - 1 - (size - 1).leading_zeros();
+    let spacing = 1usize << (log2 - 2);
+    (size + spacing - 1) & !(spacing - 1)
 }
 
 /// MEMORY USAGE key [SAMPLES count], for the host's MEMORY command
@@ -104,4 +100,34 @@ pub fn memory_usage_command(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         None => ctx.out.null(),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::charged;
+
+    #[test]
+    fn blocks_are_charged_at_jemalloc_size_classes() {
+        for (size, class) in [
+            (0, 0),
+            (1, 8),
+            (8, 8),
+            (9, 16),
+            (17, 32),
+            (33, 48),
+            (100, 112),
+            (128, 128),
+            (129, 160),
+            (257, 320),
+            (1025, 1280),
+            (4096, 4096),
+            (4097, 5120),
+            (16385, 20480),
+            (49152, 49152),
+            (1 << 20, 1 << 20),
+            ((1 << 20) + 1, 1310720),
+        ] {
+            assert_eq!(charged(size), class, "size {size}");
+        }
+    }
 }

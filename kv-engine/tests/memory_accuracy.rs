@@ -1,54 +1,60 @@
 //! Memory accounting against the real heap: a counting global allocator
-//! charges every block as `kv_engine::memory::charged` says the system
-//! allocator does, and `Engine::keyspace_memory` must stay within 10% of
-//! the heap the keyspace grew by — for a million small keys (the shape of
-//! `redis-benchmark -t set -r 1000000 -d 10`), for large collections of
-//! every type, and after deletes and in-place shrinking. One test in this
-//! binary, so no other test's allocations are counted.
+//! over jemalloc (the server's allocator) adds up the usable size jemalloc
+//! reports for every live block, and `Engine::keyspace_memory` must stay
+//! within 10% of what the keyspace's growth took — for a million small keys
+//! (the shape of `redis-benchmark -t set -r 1000000 -d 10`), for large
+//! collections of every type, and after deletes and in-place shrinking. One
+//! test in this binary, so no other test's allocations are counted.
 //!
 //! `MEMORY_KEYS` (default 1,000,000) sets the number of small keys;
 //! `--nocapture` prints every comparison.
 
 // A global allocator is an `unsafe impl GlobalAlloc`; this one only
-// forwards to `System` and counts.
+// forwards to jemalloc and counts.
 #![allow(unsafe_code)]
 
 use bytes::{Bytes, BytesMut};
 use kv_engine::delta::NoDeltas;
-use kv_engine::memory::charged;
 use kv_engine::{ClientState, Engine, EngineConfig, ManualClock, NoHost};
 use resp_codec::{Protocol, ReplyWriter};
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicIsize, Ordering};
+use tikv_jemallocator::Jemalloc;
 
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 
+/// What jemalloc really set aside for the block at `p`.
+fn usable(p: *mut u8) -> isize {
+    // SAFETY: `p` is a live block jemalloc handed out.
+    unsafe { tikv_jemallocator::usable_size(p) as isize }
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { Jemalloc.alloc(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(charged(layout.size()) as isize, Ordering::Relaxed);
+            LIVE.fetch_add(usable(p), Ordering::Relaxed);
         }
         p
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { Jemalloc.alloc_zeroed(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(charged(layout.size()) as isize, Ordering::Relaxed);
+            LIVE.fetch_add(usable(p), Ordering::Relaxed);
         }
         p
     }
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(p, layout) };
-        LIVE.fetch_sub(charged(layout.size()) as isize, Ordering::Relaxed);
+        LIVE.fetch_sub(usable(p), Ordering::Relaxed);
+        unsafe { Jemalloc.dealloc(p, layout) };
     }
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, layout, new_size) };
+        let before = usable(p);
+        let q = unsafe { Jemalloc.realloc(p, layout, new_size) };
         if !q.is_null() {
-            let delta = charged(new_size) as isize - charged(layout.size()) as isize;
-            LIVE.fetch_add(delta, Ordering::Relaxed);
+            LIVE.fetch_add(usable(q) - before, Ordering::Relaxed);
         }
         q
     }
@@ -210,7 +216,8 @@ fn rss_bytes() -> isize {
 
 /// `cargo test --release -p kv-engine --test memory_accuracy rss -- --ignored
 /// --nocapture`: the same loads measured by the process's resident memory,
-/// which shows how close `charged` is to what glibc really takes.
+/// which also counts what jemalloc keeps around its blocks (page runs,
+/// metadata).
 #[test]
 #[ignore = "a measurement: run on demand, in release mode"]
 fn rss_growth_against_the_accounting() {

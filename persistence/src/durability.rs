@@ -218,6 +218,26 @@ impl Durability {
         Ok(permit.with_misconf(misconf))
     }
 
+    /// `reserve` without waiting: room for `n` deltas if it is free now,
+    /// else `None` (also while persistence is failing or closing). For
+    /// deltas emitted under the engine lock by work no batch reserved for,
+    /// such as serving blocked clients, which must never wait there.
+    pub fn try_reserve(&self, n: usize) -> Option<DeltaPermit> {
+        let Some(active) = &self.active else {
+            return Some(DeltaPermit::unlimited(n, None));
+        };
+        if n > active.capacity || active.closing.load(Ordering::Acquire) {
+            return None;
+        }
+        if !matches!(&*active.published.health.borrow(), Health::Ok) {
+            return None;
+        }
+        if n > 0 {
+            active.credits.try_acquire_many(n as u32).ok()?.forget();
+        }
+        Some(DeltaPermit::new(active.credits.clone(), n, None))
+    }
+
     /// Why write commands are refused now, if they are.
     pub fn misconf(&self) -> Option<Misconf> {
         let active = self.active.as_ref()?;

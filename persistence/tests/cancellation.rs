@@ -45,6 +45,24 @@ async fn a_reserve_dropped_while_waiting_holds_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn try_reserve_takes_only_free_credit_and_never_waits() {
+    let sim = SimStorage::new(3);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let some = node.durability.try_reserve(CAPACITY - 2).unwrap();
+    assert_eq!(node.durability.credit_available(), 2);
+    assert!(node.durability.try_reserve(3).is_none(), "only 2 free");
+    let rest = node.durability.try_reserve(2).unwrap();
+    assert!(node.durability.try_reserve(1).is_none());
+    drop(some);
+    drop(rest);
+    assert_eq!(node.durability.credit_available(), CAPACITY);
+    assert!(node.durability.try_reserve(CAPACITY + 1).is_none());
+    node.durability.shutdown().await.unwrap();
+    assert!(node.durability.try_reserve(1).is_none(), "closed");
+    assert!(persistence::Durability::disabled().try_reserve(5).is_some());
+}
+
+#[tokio::test(start_paused = true)]
 async fn credit_follows_deltas_through_the_queue() {
     let sim = SimStorage::new(2);
     sim.set_slow_latency(Duration::from_millis(50));

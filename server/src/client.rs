@@ -7,7 +7,8 @@
 //! connection keeps its own fast-changing fields locally and copies them
 //! into its handle's `ClientInfo` once per batch.
 
-use crate::outbox::Outbox;
+use crate::config::values::BufferLimit;
+use crate::outbox::{Outbox, Pushed};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -78,12 +79,42 @@ pub struct ClientInfo {
     pub close_asap: bool,
     pub subscriptions: usize,
     pub pattern_subscriptions: usize,
+    pub shard_subscriptions: usize,
+    /// Waiting in a blocking command (BLPOP & co.).
+    pub blocked: bool,
+}
+
+impl ClientInfo {
+    /// Subscribed to anything: a pub/sub client (flag `P`, TYPE pubsub).
+    pub fn is_pubsub(&self) -> bool {
+        self.subscriptions + self.pattern_subscriptions + self.shard_subscriptions > 0
+    }
 }
 
 impl ClientHandle {
+    /// Queues bytes pushed by another client (a message, a MONITOR line)
+    /// without waiting. Past its output buffer `limit` the client is
+    /// disconnected and the bytes dropped, as Redis does; false then (and
+    /// once it is being disconnected).
+    pub fn push(&self, bytes: &[u8], limit: BufferLimit, now_ms: i64) -> bool {
+        match self.outbox.push(bytes, limit, 0, now_ms) {
+            Pushed::Queued => true,
+            Pushed::OverLimit => {
+                tracing::warn!(
+                    "Client id={} addr={} closed for overcoming of output buffer limits.",
+                    self.id,
+                    self.addr
+                );
+                self.kill.cancel();
+                false
+            }
+            Pushed::Closed => false,
+        }
+    }
+
     pub fn client_type(&self) -> ClientType {
         let info = self.info.lock();
-        if info.subscriptions + info.pattern_subscriptions > 0 {
+        if info.is_pubsub() {
             ClientType::PubSub
         } else {
             ClientType::Normal
@@ -96,8 +127,9 @@ impl ClientHandle {
         let mut flags = String::new();
         for (on, letter) in [
             (info.monitor, 'O'),
-            (info.subscriptions + info.pattern_subscriptions > 0, 'P'),
+            (info.is_pubsub(), 'P'),
             (info.multi.is_some(), 'x'),
+            (info.blocked, 'b'),
             (info.close_asap, 'A'),
             (info.no_evict, 'e'),
             (info.no_touch, 'T'),
@@ -112,7 +144,7 @@ impl ClientHandle {
         let mut line = String::with_capacity(320);
         let _ = write!(
             line,
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 multi={} \
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
              qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events=r \
              cmd={} user=default redir=-1 resp={}",
             self.id,
@@ -126,6 +158,7 @@ impl ClientHandle {
             info.db,
             info.subscriptions,
             info.pattern_subscriptions,
+            info.shard_subscriptions,
             info.multi.map_or(-1, |n| n as i64),
             info.qbuf,
             info.qbuf_free,

@@ -1,19 +1,21 @@
 //! `Core`: everything behind the one engine lock: the engine and the host
 //! state its host commands read and change (config, statistics, slow log,
-//! latency monitor, client registry, waiters, pause state).
+//! latency monitor, client registry, pub/sub registry, waiters, pause
+//! state).
 //!
 //! One lock, held for a whole pipelined batch and never across an
 //! `.await` (invariant 2), so a command sees the host state and the
 //! keyspace at one instant, as in single-threaded Redis.
 
+use crate::blocking::Waiters;
 use crate::client::ClientRegistry;
 use crate::config::{Config, Settings};
 use crate::disk::DiskState;
 use crate::host::HostTable;
 use crate::latency::LatencyMonitor;
+use crate::pubsub::PubSub;
 use crate::slowlog::SlowLog;
 use crate::stats::ServerStats;
-use crate::waiters::Waiters;
 use kv_engine::Engine;
 
 pub struct Core {
@@ -46,6 +48,7 @@ pub struct HostState {
     pub slowlog: SlowLog,
     pub latency: LatencyMonitor,
     pub clients: ClientRegistry,
+    pub pubsub: PubSub,
     pub waiters: Waiters,
     pub commands: HostTable,
     pub pause: Option<Pause>,
@@ -66,6 +69,7 @@ impl HostState {
             slowlog: SlowLog::default(),
             latency: LatencyMonitor::default(),
             clients: ClientRegistry::default(),
+            pubsub: PubSub::default(),
             waiters: Waiters::default(),
             commands: HostTable::new(),
             pause: None,

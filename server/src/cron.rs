@@ -5,6 +5,7 @@
 //! freed on a blocking thread, waking waiters, and sampling the rates
 //! INFO reports.
 
+use crate::core::Core;
 use crate::shared::Shared;
 use kv_engine::expiry_cycle::ExpiryBudget;
 use std::sync::atomic::Ordering;
@@ -77,13 +78,34 @@ fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
             .record(threshold, "expire-cycle", latency_ms, now_secs);
     }
     permit.spent((core.engine.next_lsn() - lsn_before) as usize);
+    evict(&mut core, shared);
     crate::disk::save_points::check(&mut core, shared);
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;
-    host.waiters.wake(engine);
+    host.waiters.wake(engine, &shared.durability);
+    crate::pubsub::notify::publish_events(&mut core, shared, None);
     drop(core);
     free(shared, garbage);
     hz
+}
+
+/// Tells the engine what the server holds outside it (it counts towards
+/// `maxmemory`), and runs Redis's eviction timer: another pass while the
+/// last one ran out of time over the limit. A pass's DELs are one delta,
+/// on credit taken without waiting (none: the next tick tries again).
+fn evict(core: &mut Core, shared: &Shared) {
+    let outside = crate::memory::outside_engine(&core.host.clients);
+    core.engine.set_owner_memory(outside as usize);
+    crate::memory::note_peak(core.engine.used_memory() as u64);
+    if !core.engine.eviction_pending() {
+        return;
+    }
+    let Some(mut permit) = shared.durability.try_reserve(1) else {
+        return;
+    };
+    let lsn_before = core.engine.next_lsn();
+    core.engine.evict();
+    permit.spent((core.engine.next_lsn() - lsn_before) as usize);
 }
 
 /// Drops flushed keyspaces on a blocking thread, counting them for INFO.

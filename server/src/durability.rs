@@ -6,8 +6,10 @@
 //! `Durability` wraps the persistence crate's handle (installed once at
 //! startup, after recovery; disabled until then and with `appendonly no`).
 //! Every emitter of deltas takes credit first: connection batches (one
-//! slot per command, at most `max_reserve()` commands per run) and the
-//! `hz` timer (the active expiry cycle's one delta a tick).
+//! slot per command, at most `max_reserve()` commands per run), the `hz`
+//! timer (the active expiry cycle's one delta a tick), and serving a
+//! blocked client (one slot, `try_reserve` under the lock: without credit
+//! the serving waits for the next batch or tick rather than the lock).
 //!
 //! Disk errors, as Redis orders them: a failed background save with
 //! `stop-writes-on-bgsave-error yes` and save points configured (RDB), else
@@ -63,6 +65,16 @@ impl Durability {
         match aof {
             Some(aof) => aof.reserve(n.min(aof.max_reserve())).await,
             None => persistence::Durability::disabled().reserve(n).await,
+        }
+    }
+
+    /// Room for `n` deltas if it is there now, without waiting: for
+    /// deltas emitted under the engine lock by work no batch reserved for
+    /// (serving blocked clients), which must not wait there.
+    pub fn try_reserve(&self, n: usize) -> Option<DeltaPermit> {
+        match self.aof() {
+            Some(aof) => aof.try_reserve(n),
+            None => persistence::Durability::disabled().try_reserve(n),
         }
     }
 

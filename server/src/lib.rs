@@ -10,14 +10,17 @@
 //! - [`core`] and [`shared`]: what is behind the engine lock, and what
 //!   every task shares.
 //! - [`client`], [`outbox`]: clients as others see them, and pushes to them.
+//! - [`pubsub`]: channels, patterns, shard channels.
+//! - [`blocking`]: blocked clients (BLPOP & co.), served FIFO from ready
+//!   keys.
 //! - [`durability`]: the write path's credit, MISCONF gate and fsync
-//!   wait; [`disk`]: startup loading and RDB saves; [`waiters`]: the seam
-//!   for blocking commands.
+//!   wait; [`disk`]: startup loading and RDB saves.
 //! - [`cron`]: the `hz` timer (active expiry, lazy free, rates).
 //! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
 //!   friends report.
 //! - [`logging`], [`clock`].
 
+pub mod blocking;
 pub mod client;
 pub mod clock;
 pub mod config;
@@ -32,11 +35,11 @@ pub mod listener;
 pub mod logging;
 pub mod memory;
 pub mod outbox;
+pub mod pubsub;
 pub mod run;
 pub mod shared;
 pub mod slowlog;
 pub mod stats;
-pub mod waiters;
 
 /// Redis's allocator, for comparable memory use and for INFO memory's
 /// allocator statistics.

@@ -1,7 +1,9 @@
 //! Where the process's memory is, as INFO memory and MEMORY STATS report
 //! it: the allocator's own statistics (jemalloc, Redis's allocator too),
-//! the resident set from /proc, and the engine's table overhead.
+//! the resident set from /proc, the engine's table overhead, and what the
+//! server holds outside the engine that counts towards `maxmemory`.
 
+use crate::client::ClientRegistry;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// jemalloc's counters, refreshed on each read.
@@ -12,7 +14,7 @@ pub struct AllocatorStats {
     pub resident: u64,
 }
 
-/// Highest `allocated` seen (INFO used_memory_peak).
+/// Highest used_memory seen (INFO used_memory_peak).
 static PEAK: AtomicU64 = AtomicU64::new(0);
 /// `allocated` right after startup (used_memory_startup).
 static STARTUP: AtomicU64 = AtomicU64::new(0);
@@ -20,13 +22,36 @@ static STARTUP: AtomicU64 = AtomicU64::new(0);
 pub fn allocator() -> AllocatorStats {
     // jemalloc caches its statistics until the epoch is advanced.
     let _ = tikv_jemalloc_ctl::epoch::advance();
-    let stats = AllocatorStats {
+    AllocatorStats {
         allocated: tikv_jemalloc_ctl::stats::allocated::read().unwrap_or(0) as u64,
         active: tikv_jemalloc_ctl::stats::active::read().unwrap_or(0) as u64,
         resident: tikv_jemalloc_ctl::stats::resident::read().unwrap_or(0) as u64,
-    };
-    PEAK.fetch_max(stats.allocated, Ordering::Relaxed);
-    stats
+    }
+}
+
+/// Records `used` (INFO used_memory) for the peak; returns the peak.
+pub fn note_peak(used: u64) -> u64 {
+    PEAK.fetch_max(used, Ordering::Relaxed).max(used)
+}
+
+/// Bytes the server holds for clients: read buffers, replies, and what
+/// waits in outboxes (read live: a client that never reads does not
+/// refresh its own figures).
+pub fn client_buffers(clients: &ClientRegistry) -> u64 {
+    clients
+        .iter()
+        .map(|c| {
+            let info = c.info.lock();
+            (info.rbs + info.obl + c.outbox.held()) as u64
+        })
+        .sum()
+}
+
+/// What counts towards `maxmemory` besides the engine's databases, as in
+/// Redis: the startup footprint and client buffers (the cron tick tells
+/// the engine, `Engine::set_owner_memory`).
+pub fn outside_engine(clients: &ClientRegistry) -> u64 {
+    startup_bytes() + client_buffers(clients)
 }
 
 /// Records the startup footprint (call once the server is up).

@@ -7,22 +7,30 @@
 //! buffer limit class: past the hard limit, or past the soft limit for
 //! longer than its seconds, `push` refuses and reports the client as one
 //! to disconnect, as Redis does; the bytes it held are dropped, so memory
-//! stays bounded whatever the client does.
+//! stays bounded whatever the client does. Pending bytes sit in chunks, so
+//! a queue near its limit holds about the limit, not a buffer doubled past
+//! it.
 
 use crate::config::values::BufferLimit;
 use bytes::BytesMut;
 use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::Notify;
 
 #[derive(Debug, Default)]
 pub struct Outbox {
     inner: Mutex<Inner>,
     ready: Notify,
+    /// Bytes the connection took (`take_into`) and has not finished
+    /// writing (`written`): a client that never reads holds them too, so
+    /// they count against its limit.
+    in_flight: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    pending: BytesMut,
+    pending: Chunks,
     /// When the pending bytes first went over the soft limit (ms).
     over_soft_since_ms: Option<i64>,
     /// Over a limit: nothing more is accepted.
@@ -47,8 +55,9 @@ impl Outbox {
         if inner.closed {
             return Pushed::Closed;
         }
-        inner.pending.extend_from_slice(bytes);
-        let total = (inner.pending.len() + in_flight) as u64;
+        let total =
+            (inner.pending.len + bytes.len() + in_flight + self.in_flight.load(Ordering::Relaxed))
+                as u64;
         let over_hard = limit.hard_bytes > 0 && total > limit.hard_bytes;
         let over_soft = limit.soft_bytes > 0 && total > limit.soft_bytes;
         let soft_expired = if over_soft {
@@ -60,33 +69,79 @@ impl Outbox {
         };
         if over_hard || soft_expired {
             inner.closed = true;
-            inner.pending = BytesMut::new();
+            inner.pending = Chunks::default();
             drop(inner);
             self.ready.notify_one();
             return Pushed::OverLimit;
         }
+        inner.pending.push(bytes);
         drop(inner);
         self.ready.notify_one();
         Pushed::Queued
     }
 
-    /// Moves everything pending to the end of `out`.
+    /// Moves everything pending to the end of `out`, which the connection
+    /// is about to write: until `written`, all of `out` counts against the
+    /// limit.
     pub fn take_into(&self, out: &mut BytesMut) {
-        let mut inner = self.inner.lock();
-        if !inner.pending.is_empty() {
-            out.extend_from_slice(&inner.pending);
-            inner.pending.clear();
-        }
+        self.inner.lock().pending.drain_into(out);
+        self.in_flight.store(out.len(), Ordering::Relaxed);
+    }
+
+    /// The connection wrote what it took.
+    pub fn written(&self) {
+        self.in_flight.store(0, Ordering::Relaxed);
     }
 
     pub fn pending_len(&self) -> usize {
-        self.inner.lock().pending.len()
+        self.inner.lock().pending.len
+    }
+
+    /// What counts against the limit: pending, plus taken and not yet
+    /// written.
+    pub fn held(&self) -> usize {
+        self.pending_len() + self.in_flight.load(Ordering::Relaxed)
     }
 
     /// Waits until something was pushed (or the outbox closed). Cancel
     /// safe: a push that happens while nobody waits is remembered.
     pub async fn ready(&self) {
         self.ready.notified().await;
+    }
+}
+
+/// Bytes in chunks of at least `CHUNK`: appending never copies what is
+/// queued, and the only room unused is the last chunk's.
+#[derive(Debug, Default)]
+struct Chunks {
+    chunks: VecDeque<BytesMut>,
+    len: usize,
+}
+
+const CHUNK: usize = 16 * 1024;
+
+impl Chunks {
+    /// Fills the last chunk's room, then starts a new chunk with the rest.
+    fn push(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len();
+        if let Some(last) = self.chunks.back_mut() {
+            let head = (last.capacity() - last.len()).min(bytes.len());
+            last.extend_from_slice(&bytes[..head]);
+            bytes = &bytes[head..];
+        }
+        if !bytes.is_empty() {
+            let mut chunk = BytesMut::with_capacity(bytes.len().max(CHUNK));
+            chunk.extend_from_slice(bytes);
+            self.chunks.push_back(chunk);
+        }
+    }
+
+    fn drain_into(&mut self, out: &mut BytesMut) {
+        out.reserve(self.len);
+        for chunk in self.chunks.drain(..) {
+            out.extend_from_slice(&chunk);
+        }
+        self.len = 0;
     }
 }
 
@@ -124,8 +179,57 @@ mod tests {
         let mut out = BytesMut::new();
         outbox.take_into(&mut out);
         assert_eq!(out.len(), 60);
+        outbox.written();
         assert_eq!(outbox.push(b"x", LIMIT, 0, 5000), Pushed::Queued);
         assert_eq!(outbox.push(&[b'x'; 60], LIMIT, 0, 5001), Pushed::Queued);
+    }
+
+    #[test]
+    fn bytes_taken_but_not_written_count_until_written() {
+        let outbox = Outbox::default();
+        outbox.push(&[b'x'; 60], LIMIT, 0, 0);
+        let mut out = BytesMut::new();
+        outbox.take_into(&mut out);
+        assert_eq!(outbox.pending_len(), 0);
+        assert_eq!(
+            outbox.push(&[b'x'; 45], LIMIT, 0, 0),
+            Pushed::OverLimit,
+            "60 in flight + 45 queued is over the hard 100"
+        );
+        let outbox = Outbox::default();
+        outbox.push(&[b'x'; 60], LIMIT, 0, 0);
+        outbox.take_into(&mut out);
+        outbox.written();
+        assert_eq!(outbox.push(&[b'x'; 45], LIMIT, 0, 0), Pushed::Queued);
+    }
+
+    #[test]
+    fn chunks_keep_order_and_little_slack() {
+        let mut chunks = Chunks::default();
+        let mut expected = Vec::new();
+        for i in 0..20_000u32 {
+            // Messages of 100 to 160 bytes, and a large one now and then.
+            let len = if i % 1000 == 999 {
+                50_000
+            } else {
+                100 + (i as usize % 61)
+            };
+            let piece = vec![(i % 251) as u8; len];
+            chunks.push(&piece);
+            expected.extend_from_slice(&piece);
+        }
+        assert_eq!(chunks.len, expected.len());
+        let capacity: usize = chunks.chunks.iter().map(BytesMut::capacity).sum();
+        // Only the last chunk's room is unused: not a doubled buffer.
+        assert!(
+            capacity - expected.len() < CHUNK,
+            "{capacity} bytes held for {}",
+            expected.len()
+        );
+        let mut out = BytesMut::new();
+        chunks.drain_into(&mut out);
+        assert_eq!(&out[..], &expected[..]);
+        assert_eq!(chunks.len, 0);
     }
 
     #[test]

@@ -195,6 +195,17 @@ pub fn subcommand_of(name: &str, argv1: Option<&[u8]>) -> Option<(&'static str, 
             ],
         ),
         (
+            "pubsub",
+            &[
+                "pubsub|channels",
+                "pubsub|help",
+                "pubsub|numpat",
+                "pubsub|numsub",
+                "pubsub|shardchannels",
+                "pubsub|shardnumsub",
+            ],
+        ),
+        (
             "slowlog",
             &[
                 "slowlog|get",

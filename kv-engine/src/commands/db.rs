@@ -57,7 +57,6 @@ fn flushall(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     for index in 0..ctx.db.databases() {
         flush(ctx, index, lazy);
     }
-    ctx.db.add_dirty(1);
     ctx.propagate_as_is();
     ctx.out.ok();
     Ok(())

@@ -225,11 +225,12 @@ fn rename_key(ctx: &mut Ctx<'_, '_>, only_new: bool) -> CommandResult {
     }
     let index = ctx.db.index;
     let expire_at = ctx.db.keyspace().expire_at(from);
+    let access = ctx.db.keyspace().access_of(from);
     let Some(value) = ctx.db.keyspace().remove(from) else {
         return Err(CommandError::NoSuchKey);
     };
-    ctx.db.touched(from);
-    ctx.db.store_at(index, to, value, expire_at);
+    ctx.db.signal_modified_at(index, from);
+    ctx.db.store_at(index, to, value, expire_at, access);
     ctx.db.notify(EventClass::Generic, "rename_from", from);
     ctx.db.notify(EventClass::Generic, "rename_to", to);
     ctx.propagate_as_is();
@@ -266,11 +267,12 @@ fn move_key(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         return Ok(());
     }
     let expire_at = ctx.db.keyspace().expire_at(key);
+    let access = ctx.db.keyspace().access_of(key);
     let Some(value) = ctx.db.keyspace().remove(key) else {
         return Err(CommandError::NoSuchKey);
     };
-    ctx.db.touched_at(source, key);
-    ctx.db.store_at(target, key, value, expire_at);
+    ctx.db.signal_modified_at(source, key);
+    ctx.db.store_at(target, key, value, expire_at, access);
     ctx.db.notify(EventClass::Generic, "move_from", key);
     ctx.db
         .notify_at(target, EventClass::Generic, "move_to", key);
@@ -319,7 +321,7 @@ fn copy(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         // Redis deletes the old destination and adds a new key.
         ctx.db.keyspace_at(target).remove(to);
     }
-    ctx.db.store_at(target, to, value, expire_at);
+    ctx.db.store_at(target, to, value, expire_at, None);
     ctx.db.notify_at(target, EventClass::Generic, "copy_to", to);
     ctx.propagate_as_is();
     ctx.out.integer(1);
@@ -344,10 +346,14 @@ const OBJECT_HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-/// What OBJECT FREQ answers under every maxmemory policy we support (none
-/// is LFU).
+/// What OBJECT FREQ answers unless the policy is LFU.
 const NO_LFU: CommandError = CommandError::text(
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+);
+
+/// What OBJECT IDLETIME answers under an LFU policy.
+const LFU_SELECTED: CommandError = CommandError::text(
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
 
 /// OBJECT's subcommand, checked as Redis checks a container command
@@ -356,17 +362,25 @@ const NO_LFU: CommandError = CommandError::text(
 /// would cost 8 bytes a key).
 pub(crate) fn object_subcommand(argv: &[Bytes]) -> CommandResult<&'static str> {
     let sub = &argv[1];
-    let (name, arity) = [("help", 2), ("encoding", 3), ("freq", 3), ("refcount", 3)]
-        .into_iter()
-        .find(|(name, _)| sub.eq_ignore_ascii_case(name.as_bytes()))
-        .ok_or_else(|| unknown_subcommand(sub, "OBJECT"))?;
+    let (name, arity) = [
+        ("help", 2),
+        ("encoding", 3),
+        ("freq", 3),
+        ("idletime", 3),
+        ("refcount", 3),
+    ]
+    .into_iter()
+    .find(|(name, _)| sub.eq_ignore_ascii_case(name.as_bytes()))
+    .ok_or_else(|| unknown_subcommand(sub, "OBJECT"))?;
     if argv.len() != arity {
         return Err(CommandError::WrongArity(format!("object|{name}").into()));
     }
     Ok(name)
 }
 
-/// OBJECT ENCODING|FREQ|REFCOUNT|HELP.
+/// OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT|HELP. The key is looked up
+/// without touching it; FREQ and IDLETIME read its access field in the
+/// terms of the policy in force, with Redis's errors for the other kind.
 fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let name = object_subcommand(ctx.argv)?;
     if name == "help" {
@@ -387,9 +401,29 @@ fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         "encoding" => {
             let encoding = encoding(value);
             ctx.out.bulk(encoding.as_bytes());
+            return Ok(());
         }
-        "refcount" => ctx.out.integer(refcount(value)),
-        _ => return Err(NO_LFU),
+        "refcount" => {
+            ctx.out.integer(refcount(value));
+            return Ok(());
+        }
+        _ => {}
+    }
+    let config = ctx.db.config();
+    let (policy, decay) = (config.maxmemory_policy, config.lfu_decay_time);
+    let now_ms = ctx.db.now_ms;
+    let key = ctx.arg(2);
+    let field = ctx.db.keyspace().access_of(key).unwrap_or(0);
+    match (name, policy.is_lfu()) {
+        ("freq", true) => {
+            let counter = crate::access::lfu_counter(field, now_ms, decay);
+            ctx.out.integer(i64::from(counter));
+        }
+        ("freq", false) => return Err(NO_LFU),
+        (_, false) => ctx
+            .out
+            .integer((crate::access::idle_ms(field, now_ms) / 1000) as i64),
+        (_, true) => return Err(LFU_SELECTED),
     }
     Ok(())
 }

@@ -122,7 +122,9 @@ fn push(ctx: &mut Ctx<'_, '_>, end: End, only_existing: bool) -> CommandResult {
         Some(l) => {
             l.set_fill(fill);
             push_all(l, end, items);
-            l.len()
+            let len = l.len();
+            ctx.db.touched(key);
+            len
         }
         None if only_existing => {
             ctx.out.integer(0);
@@ -133,12 +135,12 @@ fn push(ctx: &mut Ctx<'_, '_>, end: End, only_existing: bool) -> CommandResult {
             l.set_fill(fill);
             push_all(&mut l, end, items);
             let len = l.len();
+            // `store` signals the change and counts one, as `touched` does.
             ctx.db.store(key, Value::List(Box::new(l)), false);
             ctx.db.signal_ready(key);
             len
         }
     };
-    ctx.db.touched(key);
     ctx.db.notify(EventClass::List, end.push_event(), key);
     ctx.db.add_dirty(items.len() as u64 - 1);
     ctx.propagate_as_is();
@@ -181,7 +183,7 @@ fn pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
     };
     let Some(count) = count else {
         let item = pop_one(l, end);
-        finish_pop(&mut ctx.db, key, end.pop_event());
+        finish_pop(&mut ctx.db, key, end.pop_event(), 1);
         ctx.propagate_as_is();
         ctx.out.bulk(&item.unwrap_or_default());
         return Ok(());
@@ -191,7 +193,7 @@ fn pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
         return Ok(());
     }
     let items = pop_many(l, end, count);
-    finish_pop(&mut ctx.db, key, end.pop_event());
+    finish_pop(&mut ctx.db, key, end.pop_event(), items.len() as u64);
     ctx.propagate_as_is();
     ctx.out.array(items.len());
     for item in &items {
@@ -213,10 +215,11 @@ fn pop_many(l: &mut ListValue, end: End, count: usize) -> Vec<Box<[u8]>> {
 }
 
 /// After elements left `key`: raises `event`, then deletes the list if
-/// it is empty (raising `del`), else marks it changed.
-fn finish_pop(db: &mut Db<'_>, key: &[u8], event: &'static str) {
+/// it is empty (raising `del`), else marks it changed; counts `changes`
+/// towards `dirty` (what Redis counts: the elements that left).
+fn finish_pop(db: &mut Db<'_>, key: &[u8], event: &'static str, changes: u64) {
     db.notify(EventClass::List, event, key);
-    db.remove_if_empty(key);
+    db.remove_if_empty_counting(key, changes);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
@@ -284,7 +287,12 @@ pub fn multi_pop(ctx: &mut Ctx<'_, '_>, request: &MultiPop) -> CommandResult<boo
             continue;
         };
         let items = pop_many(l, request.end, request.count);
-        finish_pop(&mut ctx.db, key, request.end.pop_event());
+        finish_pop(
+            &mut ctx.db,
+            key,
+            request.end.pop_event(),
+            items.len() as u64,
+        );
         ctx.db.propagate(vec![
             Bytes::from_static(request.end.pop_command()),
             ctx.argv[i].clone(),
@@ -383,7 +391,7 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
             continue;
         };
         let item = pop_one(l, end).unwrap_or_default();
-        finish_pop(&mut ctx.db, key, end.pop_event());
+        finish_pop(&mut ctx.db, key, end.pop_event(), 1);
         ctx.db.propagate(vec![
             Bytes::from_static(end.pop_command()),
             ctx.argv[i].clone(),
@@ -442,7 +450,7 @@ pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End, n_args: usize) ->
     }
     ctx.db
         .notify(EventClass::List, to.push_event(), destination);
-    finish_pop(&mut ctx.db, source, from.pop_event());
+    finish_pop(&mut ctx.db, source, from.pop_event(), 0);
     let name: &'static [u8] = if n_args == 5 { b"LMOVE" } else { b"RPOPLPUSH" };
     let mut argv = vec![Bytes::from_static(name)];
     argv.extend_from_slice(&ctx.argv[1..n_args]);
@@ -552,7 +560,7 @@ fn lrem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
     let removed = l.remove_matching(item, limit, count < 0);
     if removed > 0 {
-        finish_pop(&mut ctx.db, key, "lrem");
+        finish_pop(&mut ctx.db, key, "lrem", removed as u64);
         ctx.propagate_as_is();
     }
     ctx.out.integer(removed as i64);
@@ -576,7 +584,8 @@ fn ltrim(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         }
         None => l.drain_front(len),
     }
-    finish_pop(&mut ctx.db, key, "ltrim");
+    let trimmed = len - l.len();
+    finish_pop(&mut ctx.db, key, "ltrim", trimmed as u64);
     ctx.propagate_as_is();
     ctx.out.ok();
     Ok(())

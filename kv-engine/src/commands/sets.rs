@@ -67,9 +67,10 @@ fn sadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 .iter()
                 .filter(|m| s.insert_limited(m, limit))
                 .count();
+            // `store` counted the first member's change.
             ctx.db.store(key, Value::Set(Box::new(s)), false);
             ctx.db.notify(EventClass::Set, "sadd", key);
-            ctx.db.add_dirty(added as u64);
+            ctx.db.add_dirty((added as u64).saturating_sub(1));
             ctx.propagate_as_is();
             ctx.out.integer(added as i64);
             return Ok(());

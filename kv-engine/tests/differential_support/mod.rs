@@ -1,6 +1,8 @@
 //! Support for the differential test: a real redis-server and our engine
 //! side by side (two clients each), the generator, and a delta-debugging
 //! shrinker that prints the shortest failing sequence as a redis-cli script.
+//! Besides the replies, each step's count of changes (what
+//! `rdb_changes_since_last_save` and the save points see) must be Redis's.
 
 pub mod generator;
 pub mod redis;
@@ -25,6 +27,11 @@ pub struct Sides {
     redis: [RedisClient; 2],
     engine: Session,
     second: ClientState,
+    /// A third redis connection, never in MULTI, that reads Redis's
+    /// `rdb_changes_since_last_save`.
+    probe: RedisClient,
+    /// (ours, Redis's) change counts after the last step.
+    dirty: (u64, u64),
 }
 
 pub struct Mismatch {
@@ -38,6 +45,7 @@ impl Sides {
     pub fn new(port: u16, resp3: bool) -> Sides {
         let mut redis = [RedisClient::connect(port), RedisClient::connect(port)];
         redis[0].run(&[b"FLUSHALL".to_vec()]);
+        let mut probe = RedisClient::connect(port);
         let mut engine = Session::new();
         let mut second = ClientState::new(2);
         if resp3 {
@@ -47,12 +55,15 @@ impl Sides {
             engine.client.protocol = Protocol::Resp3;
             second.protocol = Protocol::Resp3;
         }
+        let dirty = (engine.engine.dirty(), redis_dirty(&mut probe));
         Sides {
             port,
             resp3,
             redis,
             engine,
             second,
+            probe,
+            dirty,
         }
     }
 
@@ -85,15 +96,25 @@ impl Sides {
             buf.to_vec()
         };
         let ours = parse_all(&ours);
-        if matches(rule_for(&step.argv), &ours, &theirs) {
-            Ok(())
-        } else {
-            Err(Mismatch {
+        if !matches(rule_for(&step.argv), &ours, &theirs) {
+            return Err(Mismatch {
                 argv: step.argv.clone(),
                 ours,
                 theirs,
-            })
+            });
         }
+        let now = (self.engine.engine.dirty(), redis_dirty(&mut self.probe));
+        let changes = (now.0 - self.dirty.0, now.1 - self.dirty.1);
+        self.dirty = now;
+        if changes.0 != changes.1 {
+            let counted = |n: u64| Frame::Simple(format!("{n} changes counted").into_bytes());
+            return Err(Mismatch {
+                argv: step.argv.clone(),
+                ours: counted(changes.0),
+                theirs: counted(changes.1),
+            });
+        }
+        Ok(())
     }
 
     /// Runs `steps` from fresh state; the first mismatch, if any.
@@ -101,6 +122,18 @@ impl Sides {
         self.reset();
         steps.iter().find_map(|s| self.step(s).err())
     }
+}
+
+/// Redis's `rdb_changes_since_last_save`.
+fn redis_dirty(probe: &mut RedisClient) -> u64 {
+    let Frame::Bulk(Some(text)) = probe.run(&[b"INFO".to_vec(), b"persistence".to_vec()]) else {
+        panic!("INFO persistence is not a bulk string");
+    };
+    let text = String::from_utf8_lossy(&text);
+    text.lines()
+        .find_map(|l| l.strip_prefix("rdb_changes_since_last_save:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("INFO persistence has rdb_changes_since_last_save")
 }
 
 /// Delta debugging: drops chunks, then single steps, while a mismatch

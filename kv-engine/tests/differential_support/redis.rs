@@ -34,6 +34,17 @@ impl RedisServer {
             eprintln!("\n{msg}\n");
             return None;
         }
+        // A free port is free only until a parallel test takes it: start
+        // again on another one when the server answering is not ours.
+        for _ in 0..5 {
+            if let Some(server) = Self::try_start(extra) {
+                return Some(server);
+            }
+        }
+        panic!("redis-server found its port taken five times");
+    }
+
+    fn try_start(extra: &[&str]) -> Option<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -50,16 +61,52 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn redis-server");
-        let server = RedisServer { child, dir, port };
+        let mut server = RedisServer { child, dir, port };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        loop {
+            if server.child.try_wait().ok().flatten().is_some() {
+                return None; // it could not bind
+            }
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let pid = process_id(&mut stream);
+                return (pid == Some(server.child.id())).then_some(server);
+            }
             assert!(
                 Instant::now() < deadline,
                 "redis-server did not start on {port}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(server)
+    }
+}
+
+/// The `process_id` of the server at the other end of `stream` (from an
+/// INFO reply: `$<len>\r\n<text>\r\n`).
+fn process_id(stream: &mut TcpStream) -> Option<u32> {
+    use std::io::{Read, Write};
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+        .ok()?;
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let header_end = reply.windows(2).position(|w| w == b"\r\n");
+        if let Some(end) = header_end {
+            let len: usize = std::str::from_utf8(reply.get(1..end)?).ok()?.parse().ok()?;
+            if reply.len() >= end + 2 + len {
+                let text = String::from_utf8_lossy(&reply[end + 2..end + 2 + len]);
+                return text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("process_id:"))
+                    .and_then(|pid| pid.trim().parse().ok());
+            }
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        reply.extend_from_slice(&chunk[..n]);
     }
 }
 

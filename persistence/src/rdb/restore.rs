@@ -7,6 +7,7 @@
 use super::dump::{dump_value_with, restore_value, RestoreError};
 use super::encode::ValueOptions;
 use bytes::Bytes;
+use kv_engine::access::KeyAccess;
 use kv_engine::command::{Categories as C, CommandSpec, Flags as F, Handler, KeySpec};
 use kv_engine::context::Ctx;
 use kv_engine::{CommandError, CommandResult, Host};
@@ -48,8 +49,7 @@ pub fn dump(ctx: &mut Ctx<'_, '_>, options: ValueOptions) -> CommandResult {
 pub fn restore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let mut replace = false;
     let mut absttl = false;
-    let mut idle_set = false;
-    let mut freq_set = false;
+    let mut access: Option<KeyAccess> = None;
     let mut i = 4;
     while i < ctx.argc() {
         let word = ctx.arg(i).to_ascii_lowercase();
@@ -57,16 +57,17 @@ pub fn restore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         match word.as_slice() {
             b"replace" => replace = true,
             b"absttl" => absttl = true,
-            b"idletime" if has_value && !freq_set => {
+            b"idletime" if has_value && !matches!(access, Some(KeyAccess::Freq(_))) => {
                 i += 1;
-                if integer(ctx.arg(i))? < 0 {
+                let secs = integer(ctx.arg(i))?;
+                if secs < 0 {
                     return Err(CommandError::text(
                         "ERR Invalid IDLETIME value, must be >= 0",
                     ));
                 }
-                idle_set = true;
+                access = Some(KeyAccess::IdleSecs(secs as u64));
             }
-            b"freq" if has_value && !idle_set => {
+            b"freq" if has_value && !matches!(access, Some(KeyAccess::IdleSecs(_))) => {
                 i += 1;
                 let freq = integer(ctx.arg(i))?;
                 if !(0..=255).contains(&freq) {
@@ -74,7 +75,7 @@ pub fn restore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
                         "ERR Invalid FREQ value, must be >= 0 and <= 255",
                     ));
                 }
-                freq_set = true;
+                access = Some(KeyAccess::Freq(freq as u8));
             }
             _ => return Err(CommandError::Syntax),
         }
@@ -111,7 +112,12 @@ pub fn restore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         return Ok(());
     }
     let db = ctx.db.index;
-    ctx.db.store_at(db, key, value, (ttl > 0).then_some(ttl));
+    // IDLETIME/FREQ set the access field the policy keeps (Redis's
+    // objectSetLRUOrLFU); one of the other kind is ignored, as there.
+    let policy = ctx.db.config().maxmemory_policy;
+    let field = access.and_then(|a| kv_engine::access::field_for(a, policy, ctx.db.now_ms));
+    ctx.db
+        .store_at(db, key, value, (ttl > 0).then_some(ttl), field);
     let mut argv = ctx.argv.to_vec();
     if ttl > 0 && !absttl {
         argv[2] = Bytes::from(ttl.to_string());

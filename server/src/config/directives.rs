@@ -96,7 +96,6 @@ const POLICIES: &[&str] = &[
 const SHUTDOWN_SIGNAL: &[&str] = &["default", "save", "nosave", "now", "force"];
 
 const PERSISTENCE: Effect = Effect::Pending("persistence");
-const EVICTION: Effect = Effect::Pending("eviction");
 const REPLICATION: Effect = Effect::Inert;
 
 macro_rules! d {
@@ -314,8 +313,8 @@ pub const DIRECTIVES: &[Directive] = &[
     d!("lazyfree-lazy-server-del", Bool, "no", Inert),
     d!("lazyfree-lazy-user-del", Bool, "no", Inert),
     d!("lazyfree-lazy-user-flush", Bool, "no", Inert),
-    d!("lfu-decay-time", INT, "1", EVICTION),
-    d!("lfu-log-factor", INT, "10", EVICTION),
+    d!("lfu-decay-time", INT, "1", Live),
+    d!("lfu-log-factor", INT, "10", Live),
     d!("list-compress-depth", INT, "0", Inert),
     d!("list-max-listpack-size", alias "list-max-ziplist-size", Kind::Int { min: i32::MIN as i64, max: i32::MAX as i64 }, "-2", Live),
     d!("logfile", Str, "", Live, immutable),
@@ -331,15 +330,15 @@ pub const DIRECTIVES: &[Directive] = &[
         "10000",
         Live
     ),
-    d!("maxmemory", MEM, "0", EVICTION),
+    d!("maxmemory", MEM, "0", Live),
     d!("maxmemory-clients", MEM, "0", Inert),
     d!(
         "maxmemory-eviction-tenacity",
         Kind::Int { min: 0, max: 100 },
         "10",
-        EVICTION
+        Live
     ),
-    d!("maxmemory-policy", Enum(POLICIES), "noeviction", EVICTION),
+    d!("maxmemory-policy", Enum(POLICIES), "noeviction", Live),
     d!(
         "maxmemory-samples",
         Kind::Int {
@@ -347,17 +346,12 @@ pub const DIRECTIVES: &[Directive] = &[
             max: i32::MAX as i64
         },
         "5",
-        EVICTION
+        Live
     ),
     d!("min-replicas-max-lag", alias "min-slaves-max-lag", INT, "10", REPLICATION),
     d!("min-replicas-to-write", alias "min-slaves-to-write", INT, "0", REPLICATION),
     d!("no-appendfsync-on-rewrite", Bool, "no", PERSISTENCE),
-    d!(
-        "notify-keyspace-events",
-        Kind::NotifyFlags,
-        "",
-        Effect::Pending("keyspace notifications")
-    ),
+    d!("notify-keyspace-events", Kind::NotifyFlags, "", Live),
     d!(
         "oom-score-adj",
         Enum(&["no", "yes", "relative", "absolute"]),

@@ -150,6 +150,19 @@ impl Config {
             zset_max_listpack_value: self.int("zset-max-listpack-value") as usize,
             active_expire_effort: self.int("active-expire-effort") as u32,
             proto_max_bulk_len: self.int("proto-max-bulk-len") as u64,
+            notify_keyspace_events: kv_engine::notify::NotifyFlags::parse(
+                self.value("notify-keyspace-events").as_bytes(),
+            )
+            .expect("notify-keyspace-events is stored canonical"),
+            maxmemory: self.int("maxmemory") as u64,
+            maxmemory_policy: kv_engine::eviction::MaxmemoryPolicy::parse(
+                self.value("maxmemory-policy"),
+            )
+            .expect("maxmemory-policy is one of the policies"),
+            maxmemory_samples: self.int("maxmemory-samples") as u32,
+            maxmemory_eviction_tenacity: self.int("maxmemory-eviction-tenacity") as u32,
+            lfu_log_factor: self.int("lfu-log-factor") as u32,
+            lfu_decay_time: self.int("lfu-decay-time") as u32,
             ..EngineConfig::default()
         }
     }

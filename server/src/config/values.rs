@@ -6,11 +6,6 @@
 
 use super::directives::Kind;
 
-/// Redis's `notify-keyspace-events` letters in the order it prints them,
-/// before K, E and m (`A` stands for all of these but `n`).
-const NOTIFY_CLASSES: &[u8] = b"g$lshzxetdn";
-const NOTIFY_ALL: &[u8] = b"g$lshzxetd";
-
 /// The canonical value of `args` for `kind`; `current` is the value being
 /// changed (an output buffer limit line changes one class of it).
 pub fn normalize(kind: Kind, args: &[String]) -> Result<String, String> {
@@ -285,45 +280,11 @@ fn output_buffer_limit(words: &[String], current: Option<&str>) -> Result<String
         .join(" "))
 }
 
+/// The engine's parser and Redis's CONFIG GET rendering.
 fn notify_flags(arg: &str) -> Result<String, String> {
-    let mut classes = [false; 11];
-    let (mut keyspace, mut keyevent, mut miss) = (false, false, false);
-    for byte in arg.bytes() {
-        match byte {
-            b'A' => NOTIFY_ALL
-                .iter()
-                .for_each(|c| classes[class_position(*c)] = true),
-            b'K' => keyspace = true,
-            b'E' => keyevent = true,
-            b'm' => miss = true,
-            c if NOTIFY_CLASSES.contains(&c) => classes[class_position(c)] = true,
-            _ => return Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
-        }
-    }
-    let mut text = String::new();
-    if NOTIFY_ALL.iter().all(|c| classes[class_position(*c)]) {
-        // Redis prints `A` and then forgets `n`, which A does not cover.
-        text.push('A');
-    } else {
-        for (i, c) in NOTIFY_CLASSES.iter().enumerate() {
-            if classes[i] {
-                text.push(char::from(*c));
-            }
-        }
-    }
-    for (on, letter) in [(keyspace, 'K'), (keyevent, 'E'), (miss, 'm')] {
-        if on {
-            text.push(letter);
-        }
-    }
-    Ok(text)
-}
-
-fn class_position(class: u8) -> usize {
-    NOTIFY_CLASSES
-        .iter()
-        .position(|c| *c == class)
-        .expect("a notify class letter")
+    kv_engine::notify::NotifyFlags::parse(arg.as_bytes())
+        .map(|flags| flags.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn percentiles(words: &[String]) -> Result<String, String> {

@@ -6,18 +6,24 @@
 //! unauthenticated), the CLIENT PAUSE check (only while a pause is on),
 //! statistics (commandstats, errorstats, slow log, latency monitor),
 //! MONITOR feeding (only while someone monitors), CLIENT REPLY, FLUSHALL
-//! ASYNC garbage, and the output buffer's hard limit. None of it allocates
-//! on the common path.
+//! ASYNC garbage, the output buffer's hard limit, RESP2's subscribed mode
+//! (only while subscribed), blocking (a blocking command that found
+//! nothing stops the batch with the client registered as a waiter) and
+//! serving waiters after each command (only while anyone waits). None of
+//! it allocates on the common path.
 
 use super::session::{After, ReplyMode, Session};
+use crate::blocking::Blocked;
+use crate::config::settings::ClientClass;
 use crate::core::{Core, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
 use crate::stats::subcommand_of;
+use crate::{blocking, pubsub};
 use bytes::{Bytes, BytesMut};
 use kv_engine::command::{CommandSpec, Flags};
-use resp_codec::{ProtocolError, ReplyWriter, RequestDecoder};
+use resp_codec::{Protocol, ProtocolError, ReplyWriter, RequestDecoder};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -34,7 +40,7 @@ pub struct Batch {
 }
 
 /// Why a batch stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Stop {
     /// Every command ran.
     Done,
@@ -46,6 +52,9 @@ pub enum Stop {
     Deferred,
     /// Write the replies, then close.
     Close,
+    /// A blocking command waits: write the replies so far, then wait
+    /// (dropping the guard ends the wait).
+    Blocked(Blocked),
 }
 
 /// What one run of a batch produced, for the durability wait.
@@ -102,8 +111,39 @@ fn command_at<'a>(args: &'a [Bytes], ends: &[usize], i: usize) -> &'a [Bytes] {
     &args[start..ends[i]]
 }
 
-/// Runs the batch's pending commands with the engine lock held.
+/// Runs the batch's pending commands with the engine lock held, then
+/// serves whatever they made ready.
 pub fn run(
+    core: &mut Core,
+    shared: &Shared,
+    session: &mut Session,
+    batch: &mut Batch,
+    out: &mut BytesMut,
+    permit: &DeltaPermit,
+) -> (Stop, Produced) {
+    let result = run_commands(core, shared, session, batch, out, permit);
+    let Core { engine, host } = core;
+    host.waiters.wake(engine, &shared.durability);
+    pubsub::notify::publish_events(core, shared, None);
+    result
+}
+
+/// Publishes the keyspace events the command just run raised (and the
+/// waiters it served); the client's own copies go before that command's
+/// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
+/// OFF does not hide them.
+fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
+    let mut own = BytesMut::new();
+    let target = (session.id(), session.client.protocol, &mut own);
+    pubsub::notify::publish_events(core, shared, Some(target));
+    if !own.is_empty() {
+        let reply = out.split_off(start);
+        out.extend_from_slice(&own);
+        out.unsplit(reply);
+    }
+}
+
+fn run_commands(
     core: &mut Core,
     shared: &Shared,
     session: &mut Session,
@@ -116,7 +156,13 @@ pub fn run(
     let end = batch.ends.len().min(batch.next + permit.remaining());
     let disk_error = crate::durability::disk_error(core, permit.misconf());
     let monitors = shared.monitors.load(Ordering::Relaxed) > 0;
-    let obuf_hard = core.host.settings.output_buffer_limits[0].hard_bytes as usize;
+    // A subscribed client's replies count against the pubsub class, as in
+    // Redis (its messages do too, in its outbox).
+    let hard_limit = |class| core.host.settings.output_limit(class).hard_bytes as usize;
+    let (normal_hard, pubsub_hard) = (
+        hard_limit(ClientClass::Normal),
+        hard_limit(ClientClass::PubSub),
+    );
     while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
         if core.host.pause.is_some() {
@@ -138,6 +184,11 @@ pub fn run(
         // One clock reading before and one after, as Redis's `call` does:
         // the engine runs at the first (the same clock it would read).
         let began_us = shared.clock.now_us();
+        let was_in_multi = session.client.in_multi();
+        let subscribed_mode =
+            session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
+        // Refusals in Redis's order: authentication, disk errors, RESP2's
+        // subscribed mode.
         let outcome = if (!session.conn.authenticated
             && refuse_unauthenticated(core, session, argv, out))
             || disk_error.as_ref().is_some_and(|misconf| {
@@ -148,7 +199,9 @@ pub fn run(
                     out,
                     misconf,
                 )
-            }) {
+            })
+            || (subscribed_mode && pubsub::mode::refuse(core, &mut session.client, argv, out))
+        {
             kv_engine::Outcome {
                 failed: true,
                 rejected: true,
@@ -169,6 +222,21 @@ pub fn run(
                 &mut host,
                 began_us / 1000,
             )
+        };
+        if subscribed_mode && outcome.command == Some("ping") {
+            pubsub::mode::reshape_ping(out, start);
+        }
+        let blocked = match outcome.command {
+            Some(name) if !was_in_multi && !outcome.failed => blocking::block_on(
+                &mut core.host.waiters,
+                &session.shared,
+                &session.conn.handle,
+                &session.client,
+                name,
+                argv,
+                &out[start..],
+            ),
+            _ => None,
         };
         let usec = shared.clock.now_us().saturating_sub(began_us).max(0) as u64;
         if let Some(lsn) = outcome.lsn {
@@ -191,6 +259,15 @@ pub fn run(
                 .map_or(out.len(), |p| start + p);
             core.host.stats.record_error(&out[start + 1..line_end]);
         }
+        if let Some(blocked) = blocked {
+            out.truncate(start);
+            notify(core, shared, session, out, start);
+            return (Stop::Blocked(blocked), produced);
+        }
+        if !core.host.waiters.is_empty() {
+            let Core { engine, host } = &mut *core;
+            host.waiters.wake(engine, &shared.durability);
+        }
         match session.conn.reply {
             ReplyMode::On | ReplyMode::SkipNext => {}
             ReplyMode::Off => out.truncate(start),
@@ -199,6 +276,12 @@ pub fn run(
                 session.conn.reply = ReplyMode::On;
             }
         }
+        notify(core, shared, session, out, start);
+        let obuf_hard = if session.conn.subscriptions > 0 {
+            pubsub_hard
+        } else {
+            normal_hard
+        };
         if obuf_hard > 0 && out.len() > obuf_hard {
             tracing::warn!(
                 "Client id={} addr={} closed for overcoming of output buffer limits.",
@@ -218,7 +301,6 @@ pub fn run(
             return (Stop::Deferred, produced);
         }
     }
-    core.host.waiters.wake(&mut core.engine);
     if !batch.is_drained() {
         return (Stop::Done, produced); // out of credit: the rest runs next
     }

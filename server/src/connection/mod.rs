@@ -9,7 +9,8 @@
 //! simulator drive it over `tokio::io::duplex` exactly as a socket would.
 //!
 //! The loop, per round: wait for input, an outbox push, the client's kill
-//! switch (CLIENT KILL, limits, shutdown) or the idle timeout; decode
+//! switch (CLIENT KILL, limits, shutdown), the end of a blocking wait or
+//! the idle timeout; decode
 //! every complete command; take the durability permit (before the lock);
 //! run the batch under the lock; wait for durability if the fsync policy
 //! says so (after the lock); write. A kill is only noticed between rounds,
@@ -18,12 +19,14 @@
 pub mod batch;
 pub mod session;
 
+use crate::blocking::{Blocked, Wake};
+use crate::client::ClientHandle;
 use crate::config::Settings;
 use crate::core::Pause;
 use crate::shared::Shared;
 use batch::{Batch, Stop};
 use bytes::BytesMut;
-use resp_codec::{Limits, RequestDecoder};
+use resp_codec::{Limits, Protocol, RequestDecoder};
 pub use session::Peer;
 use session::Session;
 use std::sync::Arc;
@@ -89,11 +92,13 @@ where
     let mut batch = Batch::default();
     let mut last_input = tokio::time::Instant::now();
     let mut traffic = Traffic::default();
+    // Waiting in a blocking command: the rest of the pipeline waits too.
+    let mut blocked: Option<Blocked> = None;
     loop {
-        if batch.is_drained() {
+        if blocked.is_none() && batch.is_drained() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
-        if batch.is_drained() && batch.error.is_none() {
+        if blocked.is_some() || (batch.is_drained() && batch.error.is_none()) {
             if input.len() > cached.query_buffer_limit {
                 tracing::warn!(
                     "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
@@ -106,9 +111,13 @@ where
             if input.capacity() - input.len() < READ_CHUNK / 4 {
                 input.reserve(READ_CHUNK.max(decoder.bytes_wanted(&input)));
             }
+            // Redis never closes monitors, blocked or subscribed clients
+            // for being idle.
             let idle_deadline = cached
                 .timeout
-                .filter(|_| !session.conn.monitor)
+                .filter(|_| {
+                    !session.conn.monitor && blocked.is_none() && session.conn.subscriptions == 0
+                })
                 .map(|t| last_input + t);
             let idle = async {
                 match idle_deadline {
@@ -121,12 +130,27 @@ where
                 _ = kill.cancelled() => break,
                 _ = handle.outbox.ready() => {
                     handle.outbox.take_into(&mut out);
-                    if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit).await.is_err() {
+                    if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit).await.is_err() {
+                        break;
+                    }
+                }
+                _ = woken(blocked.as_ref()) => {
+                    let wake = blocked.take().map(|b| (b.protocol, b.finish()));
+                    if end_wait(wake, &mut stream, &mut out, &shared, &handle, &cached).await.is_err() {
                         break;
                     }
                 }
                 read = stream.read_buf(&mut input) => match read {
-                    Ok(0) | Err(_) => break,
+                    Ok(0) | Err(_) => {
+                        // Gone while blocked: unregister, and still send
+                        // what it was served first (a half-closed client
+                        // reads it).
+                        let wake = blocked
+                            .take()
+                            .and_then(|b| Some((b.protocol, b.abandon()?)));
+                        let _ = end_wait(wake, &mut stream, &mut out, &shared, &handle, &cached).await;
+                        break;
+                    }
                     Ok(n) => {
                         last_input = tokio::time::Instant::now();
                         traffic.reads += 1;
@@ -149,6 +173,8 @@ where
                 cached = Cached::from(&core.host.settings, core.host.settings_epoch);
                 decoder.set_limits(limits(&core.host.settings));
             }
+            // What others pushed before this batch goes before its replies.
+            handle.outbox.take_into(&mut out);
             let (stop, produced) = batch::run(
                 &mut core,
                 &shared,
@@ -176,12 +202,13 @@ where
                 break;
             }
         }
-        match stop {
+        let close = match stop {
             Stop::Sleep(duration) => {
                 tokio::time::sleep(duration).await;
                 if !batch.is_drained() {
                     continue;
                 }
+                false
             }
             Stop::Deferred => {
                 if let Some(deferred) = session.conn.deferred.take() {
@@ -191,9 +218,10 @@ where
                 if !batch.is_drained() {
                     continue;
                 }
+                false
             }
             Stop::Paused(pause) => {
-                if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit)
+                if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit)
                     .await
                     .is_err()
                 {
@@ -202,14 +230,19 @@ where
                 wait_out(pause, &shared).await;
                 continue;
             }
-            Stop::Done | Stop::Close => {}
-        }
+            Stop::Blocked(waiting) => {
+                blocked = Some(waiting);
+                false
+            }
+            Stop::Done => false,
+            Stop::Close => true,
+        };
         handle.outbox.take_into(&mut out);
         traffic.note_write(out.len());
-        if write_out(&mut stream, &mut out, &shared, &kill, cached.soft_limit)
+        if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit)
             .await
             .is_err()
-            || stop == Stop::Close
+            || close
         {
             break;
         }
@@ -217,8 +250,39 @@ where
             batch.clear();
         }
     }
+    drop(blocked);
     let _ = tokio::time::timeout(SHUTDOWN_WRITE_TIMEOUT, stream.shutdown()).await;
     drop(session);
+}
+
+/// Completes when the client's wait may be over (never when not waiting).
+async fn woken(blocked: Option<&Blocked>) {
+    match blocked {
+        Some(blocked) => blocked.woken().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Writes the reply that ends a wait (after the served pop is durable,
+/// when the fsync policy says replies wait for that).
+async fn end_wait<S: AsyncWrite + Unpin>(
+    wake: Option<(Protocol, Wake)>,
+    stream: &mut S,
+    out: &mut BytesMut,
+    shared: &Shared,
+    handle: &ClientHandle,
+    cached: &Cached,
+) -> std::io::Result<()> {
+    let Some((protocol, wake)) = wake else {
+        return Ok(());
+    };
+    if let Some(lsn) = wake.lsn().filter(|_| shared.durability.waits_for_fsync()) {
+        if shared.durability.wait_durable(lsn).await.is_err() {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+    }
+    wake.reply_into(protocol, out);
+    write_out(stream, out, shared, handle, cached.soft_limit).await
 }
 
 /// Reads and writes since the counters were last added to INFO's.
@@ -247,9 +311,10 @@ async fn write_out<S: AsyncWrite + Unpin>(
     stream: &mut S,
     out: &mut BytesMut,
     shared: &Shared,
-    kill: &tokio_util::sync::CancellationToken,
+    handle: &ClientHandle,
     soft: (usize, Duration),
 ) -> std::io::Result<()> {
+    let kill = &handle.kill;
     if out.is_empty() {
         return Ok(());
     }
@@ -292,6 +357,7 @@ async fn write_out<S: AsyncWrite + Unpin>(
     } else {
         out.clear();
     }
+    handle.outbox.written();
     result
 }
 

@@ -2,7 +2,8 @@
 //! registration. Created when a connection is accepted; dropped when the
 //! connection ends in any way (closed, killed, its future dropped), and the
 //! drop is what unregisters it: the engine forgets its WATCHes, the
-//! registry and MONITOR list lose it, the connection count goes down
+//! registry and MONITOR list lose it, its subscriptions go (and its wait,
+//! if a `Blocked` guard did not already end it), the connection count goes down
 //! (invariant 5: released by Drop, not by cleanup code a cancellation
 //! could skip).
 
@@ -61,6 +62,9 @@ pub struct ConnState {
     pub no_evict: bool,
     pub no_touch: bool,
     pub monitor: bool,
+    /// Subscriptions held, of every kind (a RESP2 client with any is in
+    /// subscribed mode); kept equal to the pub/sub registry's count.
+    pub subscriptions: usize,
     /// The last command run (`client|list`), for CLIENT LIST `cmd=`.
     pub last_command: &'static str,
 }
@@ -137,6 +141,7 @@ impl Session {
                 no_evict: false,
                 no_touch: false,
                 monitor: false,
+                subscriptions: 0,
                 last_command: "",
             },
             shared,
@@ -153,6 +158,8 @@ impl Drop for Session {
         let mut core = self.shared.core.lock();
         core.engine.forget_client(&mut self.client);
         core.host.clients.remove(self.client.id);
+        core.host.pubsub.remove_client(self.client.id);
+        core.host.waiters.remove(self.client.id);
         drop(core);
         if self.conn.monitor {
             self.shared.monitors.fetch_sub(1, Ordering::Relaxed);

@@ -1,12 +1,13 @@
 //! CLIENT: ID, SETNAME, GETNAME, INFO, LIST (TYPE, ID), KILL (the old
-//! `ip:port` form and every filter), PAUSE/UNPAUSE, REPLY, NO-EVICT,
-//! NO-TOUCH, SETINFO, HELP.
+//! `ip:port` form and every filter), PAUSE/UNPAUSE, UNBLOCK, REPLY,
+//! NO-EVICT, NO-TOUCH, SETINFO, HELP.
 //!
 //! NO-TOUCH and SETINFO are Redis 7.2's (client libraries send SETINFO on
 //! connect); the rest is 7.0's, with its reply texts.
 
 use super::connection::valid_name;
-use super::{arg_i64, arg_is, check_arity, unknown_subcommand, ConnHost};
+use super::{arg_i64, arg_is, check_arity, subcommand_syntax, unknown_subcommand, ConnHost};
+use crate::blocking::Wake;
 use crate::client::{ClientHandle, ClientInfo, ClientType};
 use crate::connection::session::{After, ReplyMode};
 use crate::core::Pause;
@@ -48,6 +49,7 @@ pub fn client(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             host.shared.unpaused.notify_waiters();
             ctx.out.ok();
         }
+        b"unblock" => unblock(host, ctx)?,
         b"reply" => {
             check_arity(ctx, 3)?;
             let mode = match ctx.arg(2).to_ascii_lowercase().as_slice() {
@@ -357,6 +359,29 @@ fn pause(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     host.state.pause = Some(pause);
     ctx.out.ok();
+    Ok(())
+}
+
+/// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends a blocked client's wait
+/// as a timeout would (the default) or with the UNBLOCKED error; 1 if it
+/// was blocked.
+fn unblock(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    check_arity(ctx, -3)?;
+    if ctx.argc() > 4 {
+        return Err(subcommand_syntax(ctx));
+    }
+    let id = arg_i64(ctx, 2)?;
+    let wake = if ctx.argc() == 3 || arg_is(ctx, 3, "timeout") {
+        Wake::Timeout
+    } else if arg_is(ctx, 3, "error") {
+        Wake::Error
+    } else {
+        return Err(CommandError::text(
+            "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+        ));
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| host.state.waiters.unblock(id, wake));
+    ctx.out.integer(i64::from(unblocked));
     Ok(())
 }
 

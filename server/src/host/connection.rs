@@ -65,6 +65,9 @@ pub fn hello(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     }
     if let Some(protocol) = protocol {
         ctx.client.protocol = protocol;
+        host.state
+            .pubsub
+            .set_protocol(host.conn.handle.id, protocol);
     }
     write_hello(ctx);
     Ok(())
@@ -150,7 +153,8 @@ pub fn quit(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 /// RESET: the connection as if new (protocol, db, MULTI, WATCH, name,
-/// reply mode, MONITOR, authentication when a password is set).
+/// reply mode, MONITOR, subscriptions, authentication when a password is
+/// set).
 pub fn reset(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.client.multi = None;
     ctx.client.multi_failed = false;
@@ -168,6 +172,7 @@ pub fn reset(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         host.shared.monitors.fetch_sub(1, Ordering::Relaxed);
     }
     conn.authenticated = host.state.settings.requirepass.is_none();
+    crate::pubsub::commands::forget(host);
     let mut out = resp_codec::ReplyWriter::new(ctx.out.buffer(), Protocol::Resp2);
     out.simple(b"RESET");
     Ok(())

@@ -5,6 +5,7 @@
 
 use super::ConnHost;
 use crate::memory::{self, human};
+use crate::pubsub::Kind;
 use kv_engine::context::Ctx;
 use kv_engine::CommandResult;
 use std::fmt::Write as _;
@@ -145,21 +146,24 @@ fn clients(host: &ConnHost<'_>, text: &mut String) {
         "client_recent_max_output_buffer",
         stats.client_recent_max_output_buffer,
     );
-    field(text, "blocked_clients", 0);
+    field(text, "blocked_clients", host.state.waiters.len());
     field(text, "tracking_clients", 0);
-    field(text, "clients_in_timeout_table", 0);
+    field(
+        text,
+        "clients_in_timeout_table",
+        host.state.waiters.n_with_timeout(),
+    );
 }
 
-/// Bytes the server holds for clients: read buffers, replies, outboxes.
-pub fn client_buffers(host: &ConnHost<'_>) -> u64 {
-    host.state
-        .clients
-        .iter()
-        .map(|c| {
-            let info = c.info.lock();
-            (info.rbs + info.obl + info.omem) as u64
-        })
-        .sum()
+/// INFO's used_memory (and MEMORY STATS' total.allocated): what
+/// `maxmemory` is compared with, the engine's count of its databases plus
+/// what the server holds outside them (startup footprint, client
+/// buffers), as the engine is told on every tick.
+pub fn used_memory(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> u64 {
+    let keyspaces: u64 = (0..ctx.db.databases())
+        .map(|i| ctx.db.keyspace_at(i).used_bytes() as u64)
+        .sum();
+    keyspaces + memory::outside_engine(&host.state.clients)
 }
 
 /// The engine's hash tables across databases.
@@ -179,11 +183,11 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     let alloc = memory::allocator();
-    let used = alloc.allocated;
+    let clients = memory::client_buffers(&host.state.clients);
+    let used = used_memory(host, ctx);
     let rss = memory::rss_bytes();
-    let peak = memory::peak_bytes().max(used);
+    let peak = memory::note_peak(used);
     let startup = memory::startup_bytes();
-    let clients = client_buffers(host);
     let overhead = (startup + table_bytes(ctx) + clients).min(used);
     let dataset = used - overhead;
     let maxmemory: u64 = host.state.config.value("maxmemory").parse().unwrap_or(0);
@@ -422,10 +426,11 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     }
     field(text, "keyspace_hits", engine.keyspace_hits);
     field(text, "keyspace_misses", engine.keyspace_misses);
+    let pubsub = &host.state.pubsub;
+    field(text, "pubsub_channels", pubsub.n_names(Kind::Channel));
+    field(text, "pubsub_patterns", pubsub.n_names(Kind::Pattern));
+    field(text, "pubsubshard_channels", pubsub.n_names(Kind::Shard));
     for name in [
-        "pubsub_channels",
-        "pubsub_patterns",
-        "pubsubshard_channels",
         "latest_fork_usec",
         "total_forks",
         "migrate_cached_sockets",

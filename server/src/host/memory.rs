@@ -98,9 +98,10 @@ pub fn value_heap_bytes(value: &Value) -> usize {
 /// MEMORY STATS: Redis's field names, our measurements.
 fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
     let alloc = memory::allocator();
+    let used = super::info::used_memory(host, ctx);
     let rss = memory::rss_bytes();
     let startup = memory::startup_bytes();
-    let clients = super::info::client_buffers(host);
+    let clients = crate::memory::client_buffers(&host.state.clients);
     let mut tables: Vec<(usize, u64)> = Vec::new();
     for i in 0..ctx.db.databases() {
         let keyspace = ctx.db.keyspace_at(i);
@@ -111,18 +112,17 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
     let n_keys: u64 = (0..ctx.db.databases())
         .map(|i| ctx.db.keyspace_at(i).len() as u64)
         .sum();
-    let overhead =
-        (startup + clients + tables.iter().map(|(_, b)| b).sum::<u64>()).min(alloc.allocated);
-    let dataset = alloc.allocated - overhead;
+    let overhead = (startup + clients + tables.iter().map(|(_, b)| b).sum::<u64>()).min(used);
+    let dataset = used - overhead;
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-    let peak = memory::peak_bytes().max(alloc.allocated);
+    let peak = memory::note_peak(used);
     ctx.out.map(26 + tables.len());
     let int = |ctx: &mut Ctx<'_, '_>, name: &str, value: i64| {
         ctx.out.bulk(name.as_bytes());
         ctx.out.integer(value);
     };
     int(ctx, "peak.allocated", peak as i64);
-    int(ctx, "total.allocated", alloc.allocated as i64);
+    int(ctx, "total.allocated", used as i64);
     int(ctx, "startup.allocated", startup as i64);
     for name in ["replication.backlog", "clients.slaves"] {
         int(ctx, name, 0);
@@ -162,9 +162,9 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
     double(
         ctx,
         "dataset.percentage",
-        ratio(dataset, alloc.allocated.saturating_sub(startup)) * 100.0,
+        ratio(dataset, used.saturating_sub(startup)) * 100.0,
     );
-    double(ctx, "peak.percentage", ratio(alloc.allocated, peak) * 100.0);
+    double(ctx, "peak.percentage", ratio(used, peak) * 100.0);
     int(ctx, "allocator.allocated", alloc.allocated as i64);
     int(ctx, "allocator.active", alloc.active as i64);
     int(ctx, "allocator.resident", alloc.resident as i64);
@@ -194,10 +194,6 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
         "rss-overhead.bytes",
         rss as i64 - alloc.resident as i64,
     );
-    double(ctx, "fragmentation", ratio(rss, alloc.allocated));
-    int(
-        ctx,
-        "fragmentation.bytes",
-        rss as i64 - alloc.allocated as i64,
-    );
+    double(ctx, "fragmentation", ratio(rss, used));
+    int(ctx, "fragmentation.bytes", rss as i64 - used as i64);
 }

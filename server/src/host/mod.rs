@@ -162,6 +162,7 @@ impl HostTable {
         HostTable {
             by_name: entries
                 .into_iter()
+                .chain(crate::pubsub::commands::commands())
                 .map(|(spec, run)| (spec.name, (spec, run)))
                 .collect(),
         }
@@ -187,9 +188,22 @@ impl Default for HostTable {
 /// Redis's reply to an unknown subcommand: `ERR unknown subcommand 'X'.
 /// Try CONFIG HELP.`
 pub fn unknown_subcommand(ctx: &Ctx<'_, '_>) -> CommandError {
+    subcommand_error(ctx, "unknown subcommand")
+}
+
+/// Redis's reply to a known subcommand given the wrong arguments:
+/// `ERR unknown subcommand or wrong number of arguments for 'X'. Try
+/// CLIENT HELP.`
+pub fn subcommand_syntax(ctx: &Ctx<'_, '_>) -> CommandError {
+    subcommand_error(ctx, "unknown subcommand or wrong number of arguments for")
+}
+
+/// `ERR <what> 'X'. Try NAME HELP.`, the subcommand as typed (cut at 128
+/// bytes, as Redis cuts it).
+fn subcommand_error(ctx: &Ctx<'_, '_>, what: &str) -> CommandError {
     let sub = String::from_utf8_lossy(&ctx.arg(1)[..ctx.arg(1).len().min(128)]).into_owned();
     CommandError::owned(format!(
-        "ERR unknown subcommand '{sub}'. Try {} HELP.",
+        "ERR {what} '{sub}'. Try {} HELP.",
         ctx.spec.name.to_ascii_uppercase()
     ))
 }

@@ -7,7 +7,6 @@ use super::ConnHost;
 use crate::config::settings::ClientClass;
 use crate::connection::session::Session;
 use crate::core::Core;
-use crate::outbox::Pushed;
 use bytes::Bytes;
 use kv_engine::context::Ctx;
 use kv_engine::CommandResult;
@@ -44,13 +43,6 @@ pub fn feed(core: &mut Core, session: &Session, argv: &[Bytes], now_us: i64) {
     let limit = core.host.settings.output_limit(ClientClass::Normal);
     let now_ms = now_us / 1000;
     for monitor in monitors {
-        if monitor.outbox.push(line.as_bytes(), limit, 0, now_ms) == Pushed::OverLimit {
-            tracing::warn!(
-                "Client id={} addr={} closed for overcoming of output buffer limits.",
-                monitor.id,
-                monitor.addr
-            );
-            monitor.kill.cancel();
-        }
+        monitor.push(line.as_bytes(), limit, now_ms);
     }
 }

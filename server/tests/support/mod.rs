@@ -24,6 +24,43 @@ pub fn shared(config_text: &str) -> Arc<Shared> {
     Shared::new(config, Arc::new(ServerClock::tokio()), 7)
 }
 
+/// Records every delta the server's engine emits from now on.
+pub fn capture_deltas(shared: &Shared) -> kv_engine::harness::SharedDeltas {
+    let deltas = kv_engine::harness::SharedDeltas::default();
+    shared
+        .core
+        .lock()
+        .engine
+        .set_delta_sink(Box::new(deltas.clone()));
+    deltas
+}
+
+/// The deltas' commands as text, one line per op (`LPOP q`).
+pub fn delta_lines(deltas: &kv_engine::harness::SharedDeltas) -> Vec<String> {
+    deltas
+        .take()
+        .iter()
+        .flat_map(|d| d.ops.iter())
+        .map(|op| {
+            op.argv
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Waits (yielding, then sleeping a little) until `done` holds.
+pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + REPLY_TIMEOUT;
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 pub fn local_peer() -> Peer {
     Peer {
         addr: "127.0.0.1:40000".into(),
@@ -72,7 +109,25 @@ impl Client {
         Client::over(ours)
     }
 
-    fn over(stream: DuplexStream) -> Client {
+    /// A connection task whose future the test drops at will: `serve`
+    /// runs until `cancel`, then is dropped at whatever await point it
+    /// was (as if its task were cancelled, not asked to stop).
+    pub fn cancellable(
+        shared: &Arc<Shared>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> Client {
+        let (ours, theirs) = tokio::io::duplex(1 << 16);
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection::serve(theirs, local_peer(), shared) => {}
+                _ = cancel.cancelled() => {}
+            }
+        });
+        Client::over(ours)
+    }
+
+    pub fn over(stream: DuplexStream) -> Client {
         Client {
             stream,
             pending: BytesMut::new(),
@@ -151,6 +206,31 @@ impl Client {
         resp_codec::encode_command(words, &mut request);
         self.send(&request).await;
         String::from_utf8_lossy(&self.reply().await).into_owned()
+    }
+
+    /// Every whole reply until the server closes the connection, as
+    /// frames (what a client that half-closed still receives).
+    pub async fn drain_to_eof(&mut self) -> Vec<resp_codec::Frame> {
+        let limits = resp_codec::Limits::default();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match tokio::time::timeout(REPLY_TIMEOUT, self.stream.read(&mut chunk)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => self.pending.extend_from_slice(&chunk[..n]),
+                Err(_) => panic!("the server did not close the connection"),
+            }
+        }
+        let mut frames = Vec::new();
+        let bytes = self.pending.split().freeze();
+        let mut at = 0;
+        while let Some((frame, used)) =
+            resp_codec::parse_frame(&bytes.slice(at..), &limits).expect("valid replies")
+        {
+            frames.push(frame);
+            at += used;
+        }
+        assert_eq!(at, bytes.len(), "the connection ended inside a reply");
+        frames
     }
 
     /// True once the server has closed the connection (EOF).

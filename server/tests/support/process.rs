@@ -86,7 +86,23 @@ impl Process {
         process
     }
 
+    /// Starts `program` on a free port. Free ports are only free until
+    /// someone takes them: tests running in parallel can pick the same one,
+    /// so a start that finds another process on its port (it answers PING
+    /// with someone else's `process_id`, or ours exits unable to bind) is
+    /// tried again on a new port.
     fn spawn_in(program: &str, dir: &std::path::Path, args: &[&str]) -> Process {
+        const ATTEMPTS: usize = 5;
+        for _ in 1..ATTEMPTS {
+            if let Some(process) = Process::try_spawn_in(program, dir, args) {
+                return process;
+            }
+        }
+        Process::try_spawn_in(program, dir, args)
+            .unwrap_or_else(|| panic!("{program} found its port taken {ATTEMPTS} times"))
+    }
+
+    fn try_spawn_in(program: &str, dir: &std::path::Path, args: &[&str]) -> Option<Process> {
         let port = free_port();
         let dir = dir.to_path_buf();
         let log = dir.join(format!("log-{port}"));
@@ -117,19 +133,30 @@ impl Process {
             log,
             keep_dir: true,
         };
-        process.wait_ready();
-        process
+        process.wait_ready().then_some(process)
     }
 
-    fn wait_ready(&mut self) {
+    /// Waits until the child answers on its port; false if the port turned
+    /// out to belong to another process.
+    fn wait_ready(&mut self) -> bool {
         let deadline = Instant::now() + STARTUP;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("server exited at startup ({status}): {}", self.log_text());
+                let log = self.log_text();
+                if log.contains("Address already in use") || log.contains("address in use") {
+                    return false;
+                }
+                panic!("server exited at startup ({status}): {log}");
             }
             if let Ok(mut client) = Conn::open(self.port) {
                 if client.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")) {
-                    return;
+                    let pid = info_field(&client.call(&["INFO", "server"]), "process_id");
+                    if pid == Some(self.child.id().to_string()) {
+                        return true;
+                    }
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    return false;
                 }
             }
             std::thread::sleep(Duration::from_millis(30));
@@ -178,6 +205,18 @@ impl Drop for Process {
     }
 }
 
+/// The value of `name` in an INFO reply.
+fn info_field(reply: &Frame, name: &str) -> Option<String> {
+    let Frame::Bulk(text) = reply else {
+        return None;
+    };
+    String::from_utf8_lossy(text).lines().find_map(|line| {
+        line.strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .map(|value| value.trim().to_string())
+    })
+}
+
 /// A blocking RESP client.
 pub struct Conn {
     stream: TcpStream,
@@ -216,6 +255,16 @@ impl Conn {
                 Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
             }
         }
+    }
+
+    /// The next reply if one arrives within `limit` (`None`: silence).
+    pub fn read_within(&mut self, limit: Duration) -> Option<Frame> {
+        self.stream.set_read_timeout(Some(limit)).unwrap();
+        let frame = self.read();
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        frame
     }
 
     pub fn call(&mut self, words: &[&str]) -> Frame {

@@ -1,0 +1,92 @@
+//! RESP2's subscribed mode: a RESP2 client holding any subscription may
+//! only run the (P|S)SUBSCRIBE family, PING, QUIT and RESET, and its PING
+//! answers as a message-shaped array (`["pong", message]`). RESP3 clients
+//! have no such mode: pushes are told apart from replies by their type.
+
+use crate::connection::batch::lookup;
+use crate::core::Core;
+use crate::stats::subcommand_of;
+use bytes::{Bytes, BytesMut};
+use kv_engine::ClientState;
+use resp_codec::ReplyWriter;
+
+const ALLOWED: &[&str] = &[
+    "subscribe",
+    "psubscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "punsubscribe",
+    "sunsubscribe",
+    "ping",
+    "quit",
+    "reset",
+];
+
+/// True (with Redis's error written) when a client in subscribed mode may
+/// not run `argv`. Unknown commands, wrong arities and unknown
+/// subcommands fall through: the engine answers those first, as Redis
+/// does.
+pub fn refuse(core: &Core, client: &mut ClientState, argv: &[Bytes], out: &mut BytesMut) -> bool {
+    let Some(spec) = lookup(core, &argv[0]) else {
+        return false;
+    };
+    if !spec.arity_ok(argv.len()) || ALLOWED.contains(&spec.name) {
+        return false;
+    }
+    let argv1 = argv.get(1).map(|a| &a[..]);
+    let full_name = match subcommand_of(spec.name, argv1) {
+        Some((_, full)) => full,
+        None if is_container(spec.name) => return false,
+        None => spec.name,
+    };
+    ReplyWriter::new(out, client.protocol).error(
+        format!(
+            "ERR Can't execute '{full_name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+        )
+        .as_bytes(),
+    );
+    if client.in_multi() {
+        client.multi_failed = true;
+    }
+    true
+}
+
+/// Commands with subcommands: an unknown one is the command's own error.
+fn is_container(name: &str) -> bool {
+    subcommand_of(name, Some(b"help")).is_some()
+}
+
+/// Rewrites the PING reply at `out[start..]` into its subscribed-mode
+/// shape: `+PONG` becomes `["pong", ""]`, a bulk `message` becomes
+/// `["pong", message]`; errors stay.
+pub fn reshape_ping(out: &mut BytesMut, start: usize) {
+    let reply = out.split_off(start);
+    match reply.first() {
+        Some(b'+') => out.extend_from_slice(b"*2\r\n$4\r\npong\r\n$0\r\n\r\n"),
+        Some(b'$') => {
+            out.extend_from_slice(b"*2\r\n$4\r\npong\r\n");
+            out.extend_from_slice(&reply);
+        }
+        _ => out.extend_from_slice(&reply),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ping_replies_take_the_message_shape() {
+        for (reply, reshaped) in [
+            (&b"+PONG\r\n"[..], &b"*2\r\n$4\r\npong\r\n$0\r\n\r\n"[..]),
+            (b"$2\r\nhi\r\n", b"*2\r\n$4\r\npong\r\n$2\r\nhi\r\n"),
+            (b"-ERR x\r\n", b"-ERR x\r\n"),
+        ] {
+            let mut out = BytesMut::from(&b":1\r\n"[..]);
+            out.extend_from_slice(reply);
+            reshape_ping(&mut out, 4);
+            assert_eq!(&out[..4], b":1\r\n", "earlier replies stay");
+            assert_eq!(&out[4..], reshaped);
+        }
+    }
+}
