@@ -407,6 +407,12 @@ impl Engine {
     /// `active_expire_cycle` and `evict`: events wait here until taken
     /// (at most `notify::MAX_PENDING_EVENTS`; later ones are dropped and
     /// counted in `notifications_dropped`).
+    /// Whether `take_notifications` has anything: a check per command
+    /// that costs nothing when no class is published.
+    pub fn has_notifications(&self) -> bool {
+        !self.state.notifications.events.is_empty()
+    }
+
     pub fn take_notifications(&mut self) -> Vec<KeyEvent> {
         std::mem::take(&mut self.state.notifications.events)
     }

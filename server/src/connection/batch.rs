@@ -133,6 +133,9 @@ pub fn run(
 /// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
 /// OFF does not hide them.
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
+    if !core.engine.has_notifications() {
+        return;
+    }
     let mut own = BytesMut::new();
     let target = (session.id(), session.client.protocol, &mut own);
     pubsub::notify::publish_events(core, shared, Some(target));

@@ -94,11 +94,22 @@ where
     let mut traffic = Traffic::default();
     // Waiting in a blocking command: the rest of the pipeline waits too.
     let mut blocked: Option<Blocked> = None;
+    // Made once, not per round: a fresh waiter each round costs a
+    // registration and an unlinking per request at -P 1.
+    let killed = kill.cancelled();
+    tokio::pin!(killed);
+    let outbox_ready = handle.outbox.ready();
+    tokio::pin!(outbox_ready);
     loop {
         if blocked.is_none() && batch.is_drained() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
         if blocked.is_some() || (batch.is_drained() && batch.error.is_none()) {
+            // Checked here, where a round waits: the select below looks
+            // at the kill switch only when there is no input.
+            if kill.is_cancelled() {
+                break;
+            }
             if input.len() > cached.query_buffer_limit {
                 tracing::warn!(
                     "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
@@ -125,15 +136,12 @@ where
                     None => std::future::pending().await,
                 }
             };
+            // Input first: at -P 1 a round is woken by its request, and a
+            // read that is ready spares polling (locking) the kill switch
+            // and the outbox; the kill was checked just above, and the
+            // outbox is taken into every batch's replies.
             tokio::select! {
                 biased;
-                _ = kill.cancelled() => break,
-                _ = handle.outbox.ready() => {
-                    handle.outbox.take_into(&mut out);
-                    if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit).await.is_err() {
-                        break;
-                    }
-                }
                 _ = woken(blocked.as_ref()) => {
                     let wake = blocked.take().map(|b| (b.protocol, b.finish()));
                     if end_wait(wake, &mut stream, &mut out, &shared, &handle, &cached).await.is_err() {
@@ -157,6 +165,14 @@ where
                         traffic.bytes_in += n as u64;
                     }
                 },
+                _ = &mut killed => break,
+                _ = &mut outbox_ready => {
+                    outbox_ready.set(handle.outbox.ready());
+                    handle.outbox.take_into(&mut out);
+                    if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit).await.is_err() {
+                        break;
+                    }
+                }
                 _ = idle => {
                     tracing::debug!("Closing idle client");
                     break;
@@ -318,7 +334,8 @@ async fn write_out<S: AsyncWrite + Unpin>(
     if out.is_empty() {
         return Ok(());
     }
-    let deadline = if shared.shutdown.is_cancelled() {
+    let shutting_down = shared.shutdown.is_cancelled();
+    let deadline = if shutting_down {
         Some(SHUTDOWN_WRITE_TIMEOUT)
     } else if soft.0 > 0 && out.len() > soft.0 && !soft.1.is_zero() {
         Some(soft.1)
@@ -342,12 +359,15 @@ async fn write_out<S: AsyncWrite + Unpin>(
                 }),
         }
     };
-    let result = if shared.shutdown.is_cancelled() {
+    let result = if shutting_down {
         // Shutting down: every kill token is cancelled already, and the
         // replies of in-flight commands still go out (bounded above).
         bounded.await
     } else {
+        // The write first: it usually completes in its first poll, and
+        // then the kill switch is never registered with.
         tokio::select! {
+            biased;
             result = bounded => result,
             _ = kill.cancelled() => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client killed")),
         }
