@@ -29,7 +29,9 @@ use bytes::BytesMut;
 use resp_codec::{Limits, Protocol, RequestDecoder};
 pub use session::Peer;
 use session::Session;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -334,6 +336,33 @@ async fn write_out<S: AsyncWrite + Unpin>(
     if out.is_empty() {
         return Ok(());
     }
+    // One try first, in this task's context: the socket usually takes the
+    // whole reply at once, and then none of the timeout and kill switch
+    // machinery below is set up. A short or refused write falls through
+    // to it with what is left (a refusal has registered this task's waker,
+    // as any poll would).
+    let first = std::future::poll_fn(|cx| match Pin::new(&mut *stream).poll_write(cx, out) {
+        Poll::Ready(result) => Poll::Ready(Some(result)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await;
+    match first {
+        Some(Ok(n)) if n == out.len() => {
+            let flushed = stream.flush().await;
+            finish_write(out, handle);
+            return flushed;
+        }
+        Some(Ok(0)) => {
+            finish_write(out, handle);
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        Some(Ok(n)) => bytes::Buf::advance(out, n),
+        Some(Err(error)) => {
+            finish_write(out, handle);
+            return Err(error);
+        }
+        None => {}
+    }
     let shutting_down = shared.shutdown.is_cancelled();
     let deadline = if shutting_down {
         Some(SHUTDOWN_WRITE_TIMEOUT)
@@ -372,13 +401,18 @@ async fn write_out<S: AsyncWrite + Unpin>(
             _ = kill.cancelled() => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client killed")),
         }
     };
+    finish_write(out, handle);
+    result
+}
+
+/// Empties `out` (a huge one is let go) and tells the outbox it went.
+fn finish_write(out: &mut BytesMut, handle: &ClientHandle) {
     if out.capacity() > 4 * READ_CHUNK * 16 {
         *out = BytesMut::with_capacity(READ_CHUNK);
     } else {
         out.clear();
     }
     handle.outbox.written();
-    result
 }
 
 /// Waits until `pause` ends (its time, or CLIENT UNPAUSE).
