@@ -177,9 +177,13 @@ struct AofActor {
     received_lsn: u64,
     written_lsn: u64,
     synced_lsn: u64,
-    write: Option<IoFuture<()>>,
+    /// The append in flight; with `always` it fsyncs too, in the same
+    /// blocking call (the inner result is that fsync's).
+    write: Option<IoFuture<Result<(), StorageError>>>,
     /// (LSN, bytes) of the write in flight.
     write_meta: (u64, u64),
+    /// The write in flight fsyncs after appending.
+    write_syncs: bool,
     fsync: Option<IoFuture<()>>,
     fsync_covers: u64,
     last_fsync_start: Instant,
@@ -295,6 +299,7 @@ impl AofActor {
             synced_lsn: setup.durable_lsn,
             write: None,
             write_meta: (0, 0),
+            write_syncs: false,
             fsync: None,
             fsync_covers: 0,
             last_fsync_start: now,
@@ -405,20 +410,37 @@ impl AofActor {
 
     /// Starts an append and an fsync when there is work and room.
     fn start_io(&mut self) {
-        if self.write.is_none() && !self.pending.is_empty() && self.can_write() {
+        // `always`: one blocking call appends and fsyncs what is pending,
+        // one thread hop there and back per group instead of one per
+        // append plus one per fsync; deltas arriving meanwhile wait for it
+        // (an append alone would not let them be acknowledged any sooner).
+        let sync = self.policy == FsyncPolicy::Always;
+        if self.write.is_none()
+            && !self.pending.is_empty()
+            && self.can_write()
+            && !(sync && self.fsync.is_some())
+        {
             // The next buffer starts at this one's size (up to 1 MiB):
             // appends come in a steady rhythm, and regrowing from nothing
             // costs a realloc and a copy per doubling.
             let next = Vec::with_capacity(self.pending.len().min(1 << 20));
             let buf = std::mem::replace(&mut self.pending, next);
             self.write_meta = (self.pending_lsn, buf.len() as u64);
+            self.write_syncs = sync;
             let file = self.incr.clone();
-            self.write = Some(io::run(&self.storage, move |_| file.append(&buf)));
+            if sync {
+                self.last_fsync_start = Instant::now();
+            }
+            self.write = Some(io::run(&self.storage, move |_| {
+                file.append(&buf)?;
+                Ok(if sync { file.sync() } else { Ok(()) })
+            }));
         }
         if self.fsync.is_none()
             && self.synced_lsn < self.written_lsn
             && self.can_write()
             && self.fsync_due()
+            && !(self.write.is_some() && self.write_syncs)
         {
             self.fsync_covers = self.written_lsn;
             self.last_fsync_start = Instant::now();
@@ -427,18 +449,23 @@ impl AofActor {
         }
     }
 
-    async fn write_done(&mut self, result: Result<(), StorageError>) {
+    async fn write_done(&mut self, result: Result<Result<(), StorageError>, StorageError>) {
         let (lsn, len) = self.write_meta;
         if self.failed.is_some() {
             return; // the file is abandoned; the recovery base covers it
         }
         match result {
-            Ok(()) => {
+            Ok(synced) => {
                 self.incr_len += len;
                 self.total_len += len;
                 self.written_lsn = lsn;
                 if self.policy == FsyncPolicy::No {
                     self.publish_durable(lsn);
+                }
+                if self.write_syncs {
+                    // The fsync ran after this append, in the same call:
+                    // it covers everything written so far.
+                    self.synced(lsn, synced);
                 }
             }
             Err(error) => {
@@ -453,12 +480,17 @@ impl AofActor {
     }
 
     fn fsync_done(&mut self, result: Result<(), StorageError>) {
+        self.synced(self.fsync_covers, result);
+    }
+
+    /// An fsync that covers LSNs up to `covers` ended with `result`.
+    fn synced(&mut self, covers: u64, result: Result<(), StorageError>) {
         match result {
             Ok(()) => {
                 // Started before any failure, so what it covers is on disk.
-                self.synced_lsn = self.synced_lsn.max(self.fsync_covers);
+                self.synced_lsn = self.synced_lsn.max(covers);
                 if self.policy != FsyncPolicy::No {
-                    self.publish_durable(self.fsync_covers);
+                    self.publish_durable(covers);
                 }
             }
             Err(error) => self.fail(&error),
