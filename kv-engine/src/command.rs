@@ -44,9 +44,13 @@ impl Flags {
     pub const NO_MULTI: Flags = Flags(1 << 14);
     pub const MOVABLE_KEYS: Flags = Flags(1 << 15);
     pub const ALLOW_BUSY: Flags = Flags(1 << 16);
+    pub const ASKING: Flags = Flags(1 << 17);
+    pub const NO_MANDATORY_KEYS: Flags = Flags(1 << 18);
+    pub const NO_ASYNC_LOADING: Flags = Flags(1 << 19);
 
-    /// Names in COMMAND INFO's order.
-    pub const NAMES: [(Flags, &'static str); 17] = [
+    /// Names in COMMAND INFO's order. MAY_REPLICATE is not among them:
+    /// Redis keeps it to itself.
+    pub const NAMES: [(Flags, &'static str); 19] = [
         (Flags::WRITE, "write"),
         (Flags::READONLY, "readonly"),
         (Flags::DENYOOM, "denyoom"),
@@ -58,9 +62,11 @@ impl Flags {
         (Flags::STALE, "stale"),
         (Flags::SKIP_MONITOR, "skip_monitor"),
         (Flags::SKIP_SLOWLOG, "skip_slowlog"),
+        (Flags::ASKING, "asking"),
         (Flags::FAST, "fast"),
         (Flags::NO_AUTH, "no_auth"),
-        (Flags::MAY_REPLICATE, "may_replicate"),
+        (Flags::NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (Flags::NO_ASYNC_LOADING, "no_async_loading"),
         (Flags::NO_MULTI, "no_multi"),
         (Flags::MOVABLE_KEYS, "movablekeys"),
         (Flags::ALLOW_BUSY, "allow_busy"),

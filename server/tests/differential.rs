@@ -316,6 +316,37 @@ fn info_has_every_field_redis_has() {
     let _ = Bytes::new();
 }
 
+/// MEMORY STATS's field names, in order, in RESP3 (a map whose declared
+/// size is its real one: the next reply is PING's), with a key in db 0.
+#[test]
+fn memory_stats_fields_are_redis_s_in_order() {
+    if !redis_available() {
+        return;
+    }
+    let ours = Process::ours(&[]);
+    let redis = Process::redis(&[]);
+    let names = |port: u16| -> Vec<String> {
+        let mut conn = Conn::open(port).unwrap();
+        conn.call(&["HELLO", "3"]);
+        conn.call(&["SET", "k", "v"]);
+        let stats = conn.call(&["MEMORY", "STATS"]);
+        assert_eq!(
+            conn.call(&["PING"]),
+            Frame::Simple(Bytes::from_static(b"PONG"))
+        );
+        let Frame::Map(pairs) = stats else {
+            panic!("MEMORY STATS: {stats:?}")
+        };
+        pairs
+            .iter()
+            .map(|(k, _)| String::from_utf8_lossy(k.as_bytes().unwrap()).into_owned())
+            .collect()
+    };
+    let (got, want) = (names(ours.port), names(redis.port));
+    assert_eq!(got, want);
+    assert!(got.contains(&"allocator-rss.ratio".to_owned()));
+}
+
 /// INFO persistence's field names, in order, with the AOF on.
 #[test]
 fn info_persistence_fields_are_redis_s_in_order_with_the_aof_on() {

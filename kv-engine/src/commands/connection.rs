@@ -11,7 +11,7 @@ const CONN: C = C::of(&[C::CONNECTION, C::FAST]);
 
 pub const COMMANDS: &[CommandSpec] = &[
     command!("ping", -1, ping, flags: F::FAST, keys: KeySpec::NONE, acl: CONN),
-    command!("echo", 2, echo, flags: F::FAST, keys: KeySpec::NONE, acl: CONN),
+    command!("echo", 2, echo, flags: F::of(&[F::LOADING, F::STALE, F::FAST]), keys: KeySpec::NONE, acl: CONN),
     command!("select", 2, select, flags: F::of(&[F::LOADING, F::STALE, F::FAST]), keys: KeySpec::NONE, acl: CONN),
 ];
 

@@ -42,7 +42,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     command!("renamenx", 3, renamenx, flags: WRITE_FAST, keys: TWO_KEYS, acl: KEY_WRITE_FAST),
     command!("move", 3, move_key, flags: WRITE_FAST, keys: KeySpec::ONE, acl: KEY_WRITE_FAST),
     command!("copy", -3, copy, flags: F::of(&[F::WRITE, F::DENYOOM]), keys: TWO_KEYS, acl: KEY_WRITE_SLOW),
-    command!("object", -2, object, flags: F::READONLY, keys: KeySpec::NONE, acl: C::SLOW),
+    command!("object", -2, object, flags: F(0), keys: KeySpec::NONE, acl: C::SLOW),
 ];
 
 /// DEL / UNLINK key [key ...]: the number of keys removed. Propagates as
@@ -356,33 +356,12 @@ const LFU_SELECTED: CommandError = CommandError::text(
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
 
-/// OBJECT's subcommand, checked as Redis checks a container command
-/// before running or queueing it: a known name with the right arity.
-/// IDLETIME is absent: the keyspace keeps no per-key access clock (it
-/// would cost 8 bytes a key).
-pub(crate) fn object_subcommand(argv: &[Bytes]) -> CommandResult<&'static str> {
-    let sub = &argv[1];
-    let (name, arity) = [
-        ("help", 2),
-        ("encoding", 3),
-        ("freq", 3),
-        ("idletime", 3),
-        ("refcount", 3),
-    ]
-    .into_iter()
-    .find(|(name, _)| sub.eq_ignore_ascii_case(name.as_bytes()))
-    .ok_or_else(|| unknown_subcommand(sub, "OBJECT"))?;
-    if argv.len() != arity {
-        return Err(CommandError::WrongArity(format!("object|{name}").into()));
-    }
-    Ok(name)
-}
-
 /// OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT|HELP. The key is looked up
 /// without touching it; FREQ and IDLETIME read its access field in the
 /// terms of the policy in force, with Redis's errors for the other kind.
 fn object(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let name = object_subcommand(ctx.argv)?;
+    let name = super::subcommand("object", ctx.argv)?;
+    let name = &name["object|".len()..];
     if name == "help" {
         ctx.out.array(OBJECT_HELP.len());
         for line in OBJECT_HELP {

@@ -48,12 +48,56 @@ const FAMILIES: &[&[CommandSpec]] = &[
 ];
 
 /// Checks a container command's subcommand (name and arity) before it
-/// runs or is queued in MULTI, as Redis's command lookup does.
+/// runs or is queued in MULTI, as Redis's command lookup does, engine and
+/// host containers alike.
 pub(crate) fn check_subcommand(name: &str, argv: &[bytes::Bytes]) -> crate::error::CommandResult {
-    match name {
-        "object" => keys::object_subcommand(argv).map(|_| ()),
-        _ => Ok(()),
+    if argv.len() < 2 || !is_container(name) {
+        return Ok(());
     }
+    subcommand(name, argv).map(|_| ())
+}
+
+/// The commands with subcommands (those `command_docs` gives subcommands),
+/// matched without a table lookup: this runs for every command.
+fn is_container(name: &str) -> bool {
+    matches!(
+        name,
+        "client" | "command" | "config" | "latency" | "memory" | "object" | "pubsub" | "slowlog"
+    )
+}
+
+/// The full name (`object|encoding`) of the subcommand `argv` names, once
+/// it is known and given its arity: Redis's errors otherwise.
+pub(crate) fn subcommand(
+    name: &str,
+    argv: &[bytes::Bytes],
+) -> crate::error::CommandResult<&'static str> {
+    let sub = &argv[1];
+    let listed = crate::command_docs::meta(name)
+        .into_iter()
+        .flat_map(|meta| meta.subcommands)
+        .map(|sub| (sub.meta.name, sub.arity));
+    let unlisted = crate::command_docs::UNLISTED_SUBCOMMANDS.iter().copied();
+    let (full, arity) = listed
+        .chain(unlisted)
+        .find(|(full, _)| {
+            full.split_once('|').is_some_and(|(container, short)| {
+                container == name && short.as_bytes().eq_ignore_ascii_case(sub)
+            })
+        })
+        .ok_or_else(|| {
+            keys::unknown_subcommand(sub, &String::from_utf8_lossy(&argv[0]).to_ascii_uppercase())
+        })?;
+    let argc = argv.len() as i32;
+    let fits = if arity >= 0 {
+        argc == arity
+    } else {
+        argc >= -arity
+    };
+    if !fits {
+        return Err(crate::error::CommandError::WrongArity(full.into()));
+    }
+    Ok(full)
 }
 
 /// Longest command name we look up; longer names are unknown.
@@ -119,3 +163,23 @@ macro_rules! command {
     };
 }
 pub(crate) use command;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_containers_are_the_commands_documented_with_subcommands() {
+        let documented: Vec<&str> = crate::command_docs::all()
+            .filter(|meta| !meta.subcommands.is_empty())
+            .map(|meta| meta.name)
+            .collect();
+        assert_eq!(documented.len(), 8);
+        for name in documented {
+            assert!(super::is_container(name), "{name}");
+        }
+        for (full, _) in crate::command_docs::UNLISTED_SUBCOMMANDS {
+            let container = full.split('|').next().unwrap();
+            assert!(super::is_container(container), "{full}");
+        }
+        assert!(!super::is_container("get"));
+    }
+}

@@ -11,7 +11,7 @@ pub fn slowlog(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
         b"get" => {
             check_arity(ctx, -2)?;
             if ctx.argc() > 3 {
-                return Err(super::subcommand_arity(ctx));
+                return Err(super::subcommand_syntax(ctx));
             }
             let count = if ctx.argc() == 3 {
                 let n = arg_i64(ctx, 2).map_err(|_| {

@@ -116,7 +116,7 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
     let dataset = used - overhead;
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let peak = memory::note_peak(used);
-    ctx.out.map(26 + tables.len());
+    ctx.out.map(27 + tables.len());
     let int = |ctx: &mut Ctx<'_, '_>, name: &str, value: i64| {
         ctx.out.bulk(name.as_bytes());
         ctx.out.integer(value);
@@ -180,12 +180,12 @@ fn stats(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
     );
     double(
         ctx,
-        "allocator.rss-ratio",
+        "allocator-rss.ratio",
         ratio(alloc.resident, alloc.active),
     );
     int(
         ctx,
-        "allocator.rss-bytes",
+        "allocator-rss.bytes",
         alloc.resident as i64 - alloc.active as i64,
     );
     double(ctx, "rss-overhead.ratio", ratio(rss, alloc.resident));

@@ -65,6 +65,8 @@ const CONN_FLAGS: F = F::of(&[
 const CONN_ACL: C = C::of(&[C::FAST, C::CONNECTION]);
 const ADMIN_FLAGS: F = F::of(&[F::ADMIN, F::NOSCRIPT, F::LOADING, F::STALE]);
 const ADMIN_ACL: C = C::of(&[C::ADMIN, C::SLOW, C::DANGEROUS]);
+/// SAVE, BGSAVE, BGREWRITEAOF: refused while loading, as in Redis.
+const PERSIST_FLAGS: F = F::of(&[F::ADMIN, F::NOSCRIPT, F::NO_ASYNC_LOADING]);
 
 fn spec(name: &'static str, arity: i32, flags: F, categories: C) -> CommandSpec {
     CommandSpec {
@@ -133,15 +135,15 @@ impl HostTable {
             ),
             (spec("debug", -2, ADMIN_FLAGS, ADMIN_ACL), debug::debug),
             (
-                spec("save", 1, ADMIN_FLAGS.union(F::NO_MULTI), ADMIN_ACL),
+                spec("save", 1, PERSIST_FLAGS.union(F::NO_MULTI), ADMIN_ACL),
                 persistence::save,
             ),
             (
-                spec("bgsave", -1, ADMIN_FLAGS, ADMIN_ACL),
+                spec("bgsave", -1, PERSIST_FLAGS, ADMIN_ACL),
                 persistence::bgsave,
             ),
             (
-                spec("bgrewriteaof", 1, ADMIN_FLAGS, ADMIN_ACL),
+                spec("bgrewriteaof", 1, PERSIST_FLAGS, ADMIN_ACL),
                 persistence::bgrewriteaof,
             ),
             (::persistence::rdb::restore::DUMP_SPEC, persistence::dump),
