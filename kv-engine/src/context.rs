@@ -10,7 +10,6 @@
 
 use crate::client::ClientState;
 use crate::command::CommandSpec;
-use crate::delta::DeltaOp;
 use crate::engine::EngineState;
 use crate::keyspace::{Keyspace, Slot};
 use crate::notify::EventClass;
@@ -48,8 +47,8 @@ impl<'e, 'w> Ctx<'e, 'w> {
 
     /// Propagates this command exactly as the client sent it.
     pub fn propagate_as_is(&mut self) {
-        let argv = self.argv.to_vec();
-        self.db.propagate(argv);
+        let argv = self.argv;
+        self.db.propagate_with(|| argv.to_vec());
     }
 }
 
@@ -418,10 +417,12 @@ impl Db<'_> {
 
     /// Adds `argv` (to replay in the selected db) to this command's delta.
     pub fn propagate(&mut self, argv: Vec<Bytes>) {
-        self.state.pending_ops.push(DeltaOp {
-            db: self.index as u32,
-            argv,
-        });
+        self.state.push_op(self.index, || argv);
+    }
+
+    /// As `propagate`, building the op only if the sink wants ops.
+    pub fn propagate_with(&mut self, argv: impl FnOnce() -> Vec<Bytes>) {
+        self.state.push_op(self.index, argv);
     }
 
     /// Notes that `key` received elements, so the server can serve clients

@@ -41,6 +41,14 @@ impl Delta {
 /// has room.
 pub trait DeltaSink: Send {
     fn emit(&mut self, delta: Delta);
+
+    /// Whether the sink looks at a delta's ops. When false the engine
+    /// still counts LSNs and emits a delta per write, with no ops: it
+    /// skips building them (an allocation and a clone of every argument
+    /// per write).
+    fn wants_ops(&self) -> bool {
+        true
+    }
 }
 
 /// Keeps deltas in memory: for tests and for embedding without persistence.
@@ -61,6 +69,10 @@ pub struct NoDeltas;
 
 impl DeltaSink for NoDeltas {
     fn emit(&mut self, _delta: Delta) {}
+
+    fn wants_ops(&self) -> bool {
+        false
+    }
 }
 
 /// A bounded crossbeam channel as a sink. `try_send` never blocks; capacity

@@ -44,6 +44,10 @@ pub struct EngineState {
     pub(crate) dirty: u64,
     /// Ops of the command being run, emitted as one delta when it ends.
     pub(crate) pending_ops: Vec<DeltaOp>,
+    /// The command being run wrote (its delta is due, ops or not).
+    pub(crate) pending_write: bool,
+    /// The sink wants ops (`DeltaSink::wants_ops`): build them.
+    pub(crate) record_ops: bool,
     /// The pending ops come from EXEC: replay them inside MULTI/EXEC.
     pub(crate) pending_transaction: bool,
     /// Eviction's candidates, kept across passes (see `eviction`).
@@ -94,11 +98,22 @@ impl EngineState {
         self.stats.expired_keys += 1;
         self.notify(db, EventClass::Expired, "expired", key);
         self.signal_modified(db, key);
-        self.pending_ops.push(DeltaOp {
-            db: db as u32,
-            argv: vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)],
+        self.push_op(db, || {
+            vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)]
         });
         true
+    }
+
+    /// Adds an op (to replay in database `db`) to the pending delta; the
+    /// op is built only if the sink wants ops.
+    pub(crate) fn push_op(&mut self, db: usize, argv: impl FnOnce() -> Vec<Bytes>) {
+        self.pending_write = true;
+        if self.record_ops {
+            self.pending_ops.push(DeltaOp {
+                db: db as u32,
+                argv: argv(),
+            });
+        }
     }
 
     /// Keeps a flushed keyspace for the owner to free. Bounded: at most one
@@ -228,6 +243,8 @@ impl Engine {
                 stats: EngineStats::default(),
                 dirty: 0,
                 pending_ops: Vec::new(),
+                pending_write: false,
+                record_ops: sink.wants_ops(),
                 pending_transaction: false,
                 notifications: Notifications::default(),
                 eviction_pool: crate::eviction::EvictionPool::default(),
@@ -261,6 +278,8 @@ impl Engine {
     /// replays the AOF with a sink that discards (that data is already
     /// durable), then hands the owner's sink back.
     pub fn set_delta_sink(&mut self, sink: Box<dyn DeltaSink>) -> Box<dyn DeltaSink> {
+        debug_assert!(!self.state.pending_write, "sink replaced mid-command");
+        self.state.record_ops = sink.wants_ops();
         std::mem::replace(&mut self.sink, sink)
     }
 
@@ -391,6 +410,12 @@ impl Engine {
     /// `active_expire_cycle` and `evict`: events wait here until taken
     /// (at most `notify::MAX_PENDING_EVENTS`; later ones are dropped and
     /// counted in `notifications_dropped`).
+    /// Whether `take_notifications` has anything: a check per command
+    /// that costs nothing when no class is published.
+    pub fn has_notifications(&self) -> bool {
+        !self.state.notifications.events.is_empty()
+    }
+
     pub fn take_notifications(&mut self) -> Vec<KeyEvent> {
         std::mem::take(&mut self.state.notifications.events)
     }
@@ -432,7 +457,7 @@ impl Engine {
     /// by itself. The deletions leave as one delta of DELs, as the active
     /// expiry cycle's do.
     pub fn evict(&mut self) -> Eviction {
-        debug_assert!(self.state.pending_ops.is_empty());
+        debug_assert!(!self.state.pending_write);
         let now_ms = self.clock.now_ms();
         let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
         self.flush_delta();
@@ -449,7 +474,7 @@ impl Engine {
     /// calls it on a timer. Deletions propagate as one delta of DELs. See
     /// `expiry_cycle` for the algorithm and the budget.
     pub fn active_expire_cycle(&mut self, budget: ExpiryBudget) -> ExpiryCycleStats {
-        debug_assert!(self.state.pending_ops.is_empty());
+        debug_assert!(!self.state.pending_write);
         if self.state.loading {
             return ExpiryCycleStats::default();
         }
@@ -466,11 +491,25 @@ impl Engine {
         out: &mut ReplyWriter<'_>,
         host: &mut dyn Host,
     ) -> Outcome {
+        let now_ms = self.clock.now_ms();
+        self.execute_at(client, argv, out, host, now_ms)
+    }
+
+    /// As `execute`, at `now_ms` read by the caller from the engine's own
+    /// clock: an owner that reads the clock anyway (to time the command)
+    /// saves a second reading per command.
+    pub fn execute_at(
+        &mut self,
+        client: &mut ClientState,
+        argv: &[Bytes],
+        out: &mut ReplyWriter<'_>,
+        host: &mut dyn Host,
+        now_ms: i64,
+    ) -> Outcome {
         debug_assert!(
-            self.state.pending_ops.is_empty(),
+            !self.state.pending_write,
             "ops left over from a previous command"
         );
-        let now_ms = self.clock.now_ms();
         self.state.out_of_memory = false;
         if self.state.config.maxmemory > 0 {
             let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
@@ -493,7 +532,7 @@ impl Engine {
     /// Emits the pending ops as one delta; returns its LSN.
     fn flush_delta(&mut self) -> Option<u64> {
         let transaction = std::mem::take(&mut self.state.pending_transaction);
-        if self.state.pending_ops.is_empty() {
+        if !std::mem::take(&mut self.state.pending_write) {
             return None;
         }
         let ops = std::mem::take(&mut self.state.pending_ops);
@@ -705,4 +744,81 @@ fn unknown_command(argv: &[Bytes]) -> Vec<u8> {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use bytes::BytesMut;
+    use std::sync::Mutex;
+
+    /// Keeps every delta; wants ops or not as told.
+    struct Recorder {
+        seen: Arc<Mutex<Vec<Delta>>>,
+        wants_ops: bool,
+    }
+
+    impl DeltaSink for Recorder {
+        fn emit(&mut self, delta: Delta) {
+            self.seen.lock().unwrap().push(delta);
+        }
+
+        fn wants_ops(&self) -> bool {
+            self.wants_ops
+        }
+    }
+
+    fn recorder(wants_ops: bool) -> (Box<dyn DeltaSink>, Arc<Mutex<Vec<Delta>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Recorder {
+            seen: seen.clone(),
+            wants_ops,
+        };
+        (Box::new(sink), seen)
+    }
+
+    fn run(engine: &mut Engine, client: &mut ClientState, words: &[&str]) -> Option<u64> {
+        let argv: Vec<Bytes> = words.iter().map(|w| Bytes::from(w.to_string())).collect();
+        let mut buf = BytesMut::new();
+        let mut out = ReplyWriter::new(&mut buf, client.protocol);
+        engine.execute(client, &argv, &mut out, &mut NoHost).lsn
+    }
+
+    #[test]
+    fn a_sink_that_wants_no_ops_still_gets_one_delta_per_write_in_lsn_order() {
+        let clock = ManualClock::new(1_000);
+        let (sink, seen) = recorder(false);
+        let mut engine = Engine::new(EngineConfig::default(), clock.clone(), sink);
+        let mut client = ClientState::new(1);
+        assert_eq!(run(&mut engine, &mut client, &["SET", "k", "v"]), Some(1));
+        assert_eq!(run(&mut engine, &mut client, &["GET", "k"]), None);
+        assert_eq!(run(&mut engine, &mut client, &["MULTI"]), None);
+        run(&mut engine, &mut client, &["INCR", "n"]);
+        run(&mut engine, &mut client, &["SET", "k", "w", "PX", "5"]);
+        assert_eq!(run(&mut engine, &mut client, &["EXEC"]), Some(2));
+        clock.advance(10);
+        assert_eq!(
+            run(&mut engine, &mut client, &["GET", "k"]),
+            Some(3),
+            "a lazy expiry is a write"
+        );
+        let shape: Vec<_> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|d| (d.lsn, d.transaction, d.ops.len()))
+            .collect();
+        assert_eq!(shape, [(1, false, 0), (2, true, 0), (3, false, 0)]);
+
+        let (sink, seen) = recorder(true);
+        engine.set_delta_sink(sink);
+        run(&mut engine, &mut client, &["SET", "a", "b"]);
+        let deltas = seen.lock().unwrap();
+        assert_eq!(deltas[0].lsn, 4, "LSNs go on across sinks");
+        assert_eq!(
+            deltas[0].ops[0].argv,
+            [&b"SET"[..], b"a", b"b"].map(Bytes::from_static)
+        );
+    }
 }

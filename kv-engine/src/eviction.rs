@@ -28,7 +28,6 @@
 
 use crate::access;
 use crate::clock::Clock;
-use crate::delta::DeltaOp;
 use crate::engine::EngineState;
 use crate::notify::EventClass;
 use bytes::Bytes;
@@ -167,7 +166,7 @@ fn budget_us(tenacity: u32) -> Option<u64> {
 }
 
 /// One pass: evicts until under `maxmemory`, out of candidates, or out of
-/// time. Deletions are left in `state.pending_ops` for the caller's delta.
+/// time. Deletions are left in the pending delta (`push_op`) for the caller.
 pub(crate) fn perform(state: &mut EngineState, clock: &dyn Clock, now_ms: i64) -> Eviction {
     let limit = state.config.maxmemory;
     if limit == 0 || state.loading {
@@ -217,9 +216,8 @@ fn evict_key(state: &mut EngineState, db: usize, key: &[u8]) {
     state.stats.evicted_keys += 1;
     state.signal_modified(db, key);
     state.notify(db, EventClass::Evicted, "evicted", key);
-    state.pending_ops.push(DeltaOp {
-        db: db as u32,
-        argv: vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)],
+    state.push_op(db, || {
+        vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)]
     });
 }
 

@@ -1,7 +1,7 @@
 //! AOF benchmarks on the real disk (under target/tmp, not a tmpfs):
 //! - `group_commit/<policy>`: 50 clients writing SETs the way the server
 //!   does (credit, engine lock, execute, `wait_durable` for always) through
-//!   the real bridge thread and AOF actor; throughput in deltas/s, and the
+//!   the real delta queue and AOF actor; throughput in deltas/s, and the
 //!   fsyncs/s and deltas per fsync printed after each policy.
 //! - `load/1M keys/<form>`: `recover` of an appendonlydir of 1M keys, as
 //!   commands (an incremental file) and as an RDB base; the same files are

@@ -1,23 +1,40 @@
-//! The delta bridge: deltas leave the engine on a bounded crossbeam channel
-//! (the sink never blocks, credit guarantees room) and reach the AOF actor
-//! in batches over a bounded tokio channel.
+//! The delta bridge: the engine's sink puts deltas in a bounded queue (it
+//! never blocks: credit taken before the engine lock guarantees room) and
+//! the AOF actor takes them from it in batches.
 //!
-//! The bridge waits on the channel itself (no polling sleep), then drains
-//! whatever is already queued up to a count and a byte bound, so an idle
-//! server adds microseconds, a busy one gets large batches. Credit goes
-//! back as soon as deltas leave the channel. A full actor queue blocks the
-//! bridge, the channel then fills, credit runs out and `reserve` makes
-//! clients wait: backpressure reaches them before the engine lock.
+//! The queue is a `parking_lot` mutex over a vector, held for a push or a
+//! swap, never across an await. The sink wakes the actor (a tokio `Notify`)
+//! only when the actor said it is listening, i.e. it found the queue empty
+//! and has nothing else to do: a busy server pays one wake-up per batch,
+//! not one per delta, and a wake-up from the runtime thread is a local
+//! reschedule, no syscall and no thread hop. An idle server adds no
+//! latency: the first delta wakes the actor at once (no polling sleep).
 //!
-//! Two forms: a thread (`recv` blocks, `blocking_send` hands over) for the
-//! real disk, and a tokio task woken by the sink (`DeltaSender` with a
-//! `Notify`) for the simulator, where everything must run on one
-//! deterministic runtime. On stop both drain everything queued first.
+//! With a pace (`everysec`, `no`: nobody waits for these deltas to reach
+//! the file) the actor, once woken, takes the queue on a timer instead,
+//! every `pace`, and listens again only after a tick found nothing: a busy
+//! server wakes it about a thousand times a second whatever its command
+//! rate, and its appends come in the same rhythm. `always` has no pace.
+//!
+//! Credit goes back as the actor takes deltas. While the actor stops
+//! taking (its encoded bytes are past their bound), the queue fills,
+//! credit runs out and `reserve` makes clients wait: backpressure reaches
+//! them before the engine lock. The same code serves the real disk and the
+//! simulator (everything on one deterministic runtime there). On close the
+//! actor still takes everything queued before it sees the end.
 
 use kv_engine::{Delta, DeltaSink};
+use parking_lot::Mutex;
+use std::pin::Pin;
 use std::sync::Arc;
-use tokio::sync::{mpsc, Notify, Semaphore};
-use tokio_util::sync::CancellationToken;
+use std::time::Duration;
+use tokio::sync::{Notify, Semaphore};
+use tokio::time::{Instant, Sleep};
+
+/// How often a paced actor takes the queue (`everysec` and `no`): about a
+/// thousand wake-ups and appends a second at most, well inside everysec's
+/// one second.
+pub(crate) const PACE: Duration = Duration::from_millis(1);
 
 /// A batch of deltas in LSN order.
 pub type Batch = Vec<Delta>;
@@ -29,116 +46,174 @@ pub struct BatchLimits {
     pub max_bytes: usize,
 }
 
-/// The engine's sink in the task form: sends, then wakes the bridge task.
-pub struct DeltaSender {
-    tx: crossbeam_channel::Sender<Delta>,
-    wake: Arc<Notify>,
+/// The queue between the engine's sink and the AOF actor.
+pub(crate) struct DeltaQueue {
+    state: Mutex<QueueState>,
+    /// Woken by the first delta while the actor listens, and on close.
+    wake: Notify,
+    capacity: usize,
 }
 
-impl DeltaSender {
-    pub(crate) fn new(tx: crossbeam_channel::Sender<Delta>, wake: Arc<Notify>) -> Self {
-        DeltaSender { tx, wake }
+struct QueueState {
+    deltas: Vec<Delta>,
+    closed: bool,
+    /// The actor found the queue empty and waits for `wake`.
+    listening: bool,
+}
+
+impl DeltaQueue {
+    pub(crate) fn new(capacity: usize) -> Arc<DeltaQueue> {
+        Arc::new(DeltaQueue {
+            state: Mutex::new(QueueState {
+                deltas: Vec::new(),
+                closed: false,
+                listening: false,
+            }),
+            wake: Notify::new(),
+            capacity,
+        })
     }
-}
 
-impl DeltaSink for DeltaSender {
-    fn emit(&mut self, delta: Delta) {
-        self.tx.emit(delta);
-        self.wake.notify_one();
-    }
-}
-
-/// Takes `first` and whatever else is queued, within `limits`.
-fn fill(first: Delta, rx: &crossbeam_channel::Receiver<Delta>, limits: BatchLimits) -> Batch {
-    let mut bytes = first.approx_len();
-    let mut batch = vec![first];
-    while batch.len() < limits.max_deltas && bytes < limits.max_bytes {
-        match rx.try_recv() {
-            Ok(delta) => {
-                bytes += delta.approx_len();
-                batch.push(delta);
-            }
-            Err(_) => break,
-        }
-    }
-    batch
-}
-
-/// The thread form. Returns when `stop` disconnects (after draining) or
-/// the actor is gone.
-pub(crate) fn run_thread(
-    rx: crossbeam_channel::Receiver<Delta>,
-    stop: crossbeam_channel::Receiver<()>,
-    credits: Arc<Semaphore>,
-    out: mpsc::Sender<Batch>,
-    limits: BatchLimits,
-) {
-    loop {
-        let first = crossbeam_channel::select! {
-            recv(rx) -> delta => match delta {
-                Ok(delta) => delta,
-                Err(_) => return,
-            },
-            recv(stop) -> _ => {
-                drain_blocking(&rx, &credits, &out, limits);
+    fn push(&self, delta: Delta) {
+        let wake = {
+            let mut state = self.state.lock();
+            if state.closed {
+                // The actor is gone (shutdown); nothing to deliver to.
                 return;
             }
+            assert!(
+                state.deltas.len() < self.capacity,
+                "delta queue full: capacity must be reserved before the engine lock"
+            );
+            state.deltas.push(delta);
+            std::mem::take(&mut state.listening)
         };
-        let batch = fill(first, &rx, limits);
-        credits.add_permits(batch.len());
-        if out.blocking_send(batch).is_err() {
-            return;
+        if wake {
+            self.wake.notify_one();
         }
+    }
+
+    /// Ends the stream: the actor takes what is queued, then sees None.
+    pub(crate) fn close(&self) {
+        self.state.lock().closed = true;
+        self.wake.notify_one();
+    }
+
+    /// Everything queued, in order, and whether the queue is closed. When
+    /// nothing is queued and `listen`, the next push wakes the actor. O(1)
+    /// under the lock: the sink never waits long. What was queued is
+    /// swapped with `spare` (empty, sized by the caller), so the sink
+    /// pushes into room made outside the lock rather than regrowing from
+    /// nothing after every take.
+    fn take_all(&self, listen: bool, spare: &mut Vec<Delta>) -> (Vec<Delta>, bool) {
+        debug_assert!(spare.is_empty());
+        let mut state = self.state.lock();
+        if state.deltas.is_empty() {
+            state.listening = listen;
+            return (Vec::new(), state.closed);
+        }
+        std::mem::swap(&mut state.deltas, spare);
+        (std::mem::take(spare), state.closed)
     }
 }
 
-fn drain_blocking(
-    rx: &crossbeam_channel::Receiver<Delta>,
-    credits: &Semaphore,
-    out: &mpsc::Sender<Batch>,
-    limits: BatchLimits,
-) {
-    while let Ok(first) = rx.try_recv() {
-        let batch = fill(first, rx, limits);
-        credits.add_permits(batch.len());
-        if out.blocking_send(batch).is_err() {
-            return;
-        }
-    }
-}
-
-/// The task form, for the simulator: woken by `DeltaSender`.
-pub(crate) async fn run_task(
-    rx: crossbeam_channel::Receiver<Delta>,
-    wake: Arc<Notify>,
-    stop: CancellationToken,
+/// The actor's end of the queue: hands out batches within `limits`. What
+/// it took from the queue and has not handed out yet keeps its credit, so
+/// `queued + carried + held by permits <= capacity` still holds.
+pub(crate) struct DeltaReceiver {
+    queue: Arc<DeltaQueue>,
     credits: Arc<Semaphore>,
-    out: mpsc::Sender<Batch>,
     limits: BatchLimits,
-) {
-    loop {
-        match rx.try_recv() {
-            Ok(first) => {
-                let batch = fill(first, &rx, limits);
-                credits.add_permits(batch.len());
-                if out.send(batch).await.is_err() {
-                    return;
-                }
-            }
-            Err(crossbeam_channel::TryRecvError::Disconnected) => return,
-            Err(crossbeam_channel::TryRecvError::Empty) => {
-                if stop.is_cancelled() {
-                    return;
-                }
-                // `Notify` keeps a wake-up that arrives between the check
-                // above and this wait, so a fresh `notified()` each time
-                // loses nothing.
-                tokio::select! {
-                    _ = wake.notified() => {}
-                    _ = stop.cancelled() => {}
-                }
-            }
+    carry: std::vec::IntoIter<Delta>,
+    /// The queue's next vector, sized like the last take.
+    spare: Vec<Delta>,
+    /// Take the queue at most this often (None: whenever woken).
+    pace: Option<Duration>,
+    /// The next paced take, while the actor is not listening.
+    tick: Pin<Box<Sleep>>,
+    ticking: bool,
+}
+
+impl DeltaReceiver {
+    pub(crate) fn new(
+        queue: Arc<DeltaQueue>,
+        credits: Arc<Semaphore>,
+        limits: BatchLimits,
+        pace: Option<Duration>,
+    ) -> Self {
+        DeltaReceiver {
+            queue,
+            credits,
+            limits,
+            carry: Vec::new().into_iter(),
+            spare: Vec::new(),
+            pace,
+            tick: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            ticking: false,
         }
+    }
+
+    /// The next batch (at least one delta, then up to `limits`), waiting
+    /// until one is queued (and, paced, until the next tick); None once the
+    /// queue is closed and drained. Cancel-safe: deltas leave `carry` only
+    /// in the poll that returns them, the tick is kept across calls, and a
+    /// wake-up arriving between looking and waiting is kept by `Notify`.
+    pub(crate) async fn next_batch(&mut self) -> Option<Batch> {
+        loop {
+            if self.carry.len() > 0 {
+                return Some(self.hand_out());
+            }
+            if self.ticking {
+                self.tick.as_mut().await;
+            }
+            let (deltas, closed) = self.queue.take_all(true, &mut self.spare);
+            if !deltas.is_empty() {
+                // Room for as many again, bounded by the queue's capacity.
+                self.spare = Vec::with_capacity(deltas.len().min(self.queue.capacity));
+                self.carry = deltas.into_iter();
+                if let Some(pace) = self.pace {
+                    // Not listening (a queue found non-empty never is):
+                    // look again in `pace`.
+                    self.tick.as_mut().reset(Instant::now() + pace);
+                    self.ticking = true;
+                }
+                continue;
+            }
+            self.ticking = false;
+            if closed {
+                // A push after close is refused: empty stays empty.
+                return None;
+            }
+            self.queue.wake.notified().await;
+            // Woken by the first delta: let the tasks already runnable go
+            // first (on a multi-thread runtime the waker's worker would run
+            // this task next, ahead of the rest of the pipeline it belongs
+            // with), so one batch takes them all.
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn hand_out(&mut self) -> Batch {
+        let mut bytes = 0;
+        let mut batch = Vec::with_capacity(self.carry.len().min(self.limits.max_deltas));
+        while batch.len() < self.limits.max_deltas && bytes < self.limits.max_bytes {
+            let Some(delta) = self.carry.next() else {
+                break;
+            };
+            bytes += delta.approx_len();
+            batch.push(delta);
+        }
+        self.credits.add_permits(batch.len());
+        batch
+    }
+}
+
+/// The engine's sink: pushes into the queue.
+pub(crate) struct QueueSink(pub(crate) Arc<DeltaQueue>);
+
+impl DeltaSink for QueueSink {
+    fn emit(&mut self, delta: Delta) {
+        self.0.push(delta);
     }
 }
 
@@ -162,66 +237,121 @@ mod tests {
         }
     }
 
-    #[test]
-    fn batches_take_what_is_queued_within_limits() {
-        let (tx, rx) = crossbeam_channel::bounded(100);
-        for lsn in 2..=10 {
-            tx.send(delta(lsn, 10)).unwrap();
+    fn lsns(batch: &Batch) -> Vec<u64> {
+        batch.iter().map(|d| d.lsn).collect()
+    }
+
+    #[tokio::test]
+    async fn batches_take_what_is_queued_within_limits_and_return_credit() {
+        let queue = DeltaQueue::new(100);
+        let credits = Arc::new(Semaphore::new(100));
+        credits.try_acquire_many(12).unwrap().forget();
+        let mut sink = QueueSink(queue.clone());
+        for lsn in 1..=10 {
+            sink.emit(delta(lsn, 40));
         }
         let limits = BatchLimits {
             max_deltas: 4,
-            max_bytes: 1 << 20,
-        };
-        let batch = fill(delta(1, 10), &rx, limits);
-        assert_eq!(
-            batch.iter().map(|d| d.lsn).collect::<Vec<_>>(),
-            [1, 2, 3, 4]
-        );
-        let by_bytes = BatchLimits {
-            max_deltas: 100,
             max_bytes: 100,
         };
-        let batch = fill(rx.recv().unwrap(), &rx, by_bytes);
-        assert_eq!(batch.len(), 2, "a batch stops once past max_bytes");
+        let mut rx = DeltaReceiver::new(queue.clone(), credits.clone(), limits, None);
+        let batch = rx.next_batch().await.unwrap();
+        assert_eq!(lsns(&batch), [1, 2], "a batch stops once past max_bytes");
+        assert_eq!(
+            credits.available_permits(),
+            90,
+            "credit back for what was handed out"
+        );
+        sink.emit(delta(11, 1));
+        sink.emit(delta(12, 1));
+        let mut seen = Vec::new();
+        while seen.len() < 10 {
+            let batch = rx.next_batch().await.unwrap();
+            assert!(batch.len() <= 4);
+            seen.extend(lsns(&batch));
+        }
+        assert_eq!(seen, (3..=12).collect::<Vec<_>>(), "in order, across takes");
+        assert_eq!(
+            credits.available_permits(),
+            100,
+            "every taken delta gave credit back"
+        );
     }
 
-    #[test]
-    fn the_thread_returns_credit_drains_on_stop_and_keeps_order() {
-        let (tx, rx) = crossbeam_channel::bounded(64);
-        let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
-        let credits = Arc::new(Semaphore::new(64));
-        credits.try_acquire_many(64).unwrap().forget();
-        let (out_tx, mut out_rx) = mpsc::channel(2);
-        for lsn in 1..=64 {
-            tx.send(delta(lsn, 1)).unwrap();
-        }
+    #[tokio::test]
+    async fn a_waiting_actor_is_woken_by_the_first_delta_and_close_drains_first() {
+        let queue = DeltaQueue::new(8);
+        let credits = Arc::new(Semaphore::new(8));
         let limits = BatchLimits {
             max_deltas: 8,
             max_bytes: 1 << 20,
         };
-        let thread = {
-            let credits = credits.clone();
-            std::thread::spawn(move || run_thread(rx, stop_rx, credits, out_tx, limits))
+        let consumer = {
+            let mut rx = DeltaReceiver::new(queue.clone(), credits.clone(), limits, None);
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                while let Some(batch) = rx.next_batch().await {
+                    seen.extend(lsns(&batch));
+                }
+                seen
+            })
         };
-        let mut lsns = Vec::new();
-        while lsns.len() < 64 {
-            let batch = out_rx.blocking_recv().unwrap();
-            assert!(batch.len() <= 8);
-            lsns.extend(batch.iter().map(|d| d.lsn));
+        let mut sink = QueueSink(queue.clone());
+        for lsn in 1..=5 {
+            credits.try_acquire().unwrap().forget();
+            sink.emit(delta(lsn, 1));
+            tokio::task::yield_now().await;
         }
-        assert_eq!(lsns, (1..=64).collect::<Vec<_>>());
-        tx.send(delta(65, 1)).unwrap();
-        drop(stop_tx);
-        let mut tail = Vec::new();
-        while let Some(batch) = out_rx.blocking_recv() {
-            tail.extend(batch.iter().map(|d| d.lsn));
-        }
-        thread.join().unwrap();
-        assert_eq!(tail, [65]);
+        credits.try_acquire().unwrap().forget();
+        sink.emit(delta(6, 1));
+        queue.close();
+        sink.emit(delta(7, 1)); // after close: dropped
+        assert_eq!(consumer.await.unwrap(), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(credits.available_permits(), 8);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_paced_actor_takes_on_its_tick_and_listens_again_when_idle() {
+        let queue = DeltaQueue::new(64);
+        let credits = Arc::new(Semaphore::new(64));
+        credits.try_acquire_many(64).unwrap().forget();
+        let limits = BatchLimits {
+            max_deltas: 64,
+            max_bytes: 1 << 20,
+        };
+        let mut rx = DeltaReceiver::new(queue.clone(), credits, limits, Some(PACE));
+        let mut sink = QueueSink(queue.clone());
+        let start = Instant::now();
+        sink.emit(delta(1, 1));
+        assert_eq!(lsns(&rx.next_batch().await.unwrap()), [1]);
         assert_eq!(
-            credits.available_permits(),
-            65,
-            "every received delta gave credit back"
+            start.elapsed(),
+            Duration::ZERO,
+            "the first delta after idle goes at once"
         );
+        sink.emit(delta(2, 1));
+        sink.emit(delta(3, 1));
+        assert!(
+            !queue.state.lock().listening,
+            "while ticking the sink wakes nobody"
+        );
+        assert_eq!(lsns(&rx.next_batch().await.unwrap()), [2, 3]);
+        assert_eq!(start.elapsed(), PACE, "later ones together, on the tick");
+        let idle = tokio::time::timeout(10 * PACE, rx.next_batch()).await;
+        assert!(idle.is_err(), "nothing queued: it waits");
+        assert!(queue.state.lock().listening, "an empty tick listens again");
+        let woken = Instant::now();
+        sink.emit(delta(4, 1));
+        assert_eq!(lsns(&rx.next_batch().await.unwrap()), [4]);
+        assert_eq!(woken.elapsed(), Duration::ZERO);
+    }
+
+    #[test]
+    #[should_panic(expected = "delta queue full")]
+    fn a_full_queue_is_a_broken_reservation() {
+        let queue = DeltaQueue::new(1);
+        let mut sink = QueueSink(queue);
+        sink.emit(delta(1, 1));
+        sink.emit(delta(2, 1));
     }
 }

@@ -10,35 +10,31 @@ use crate::aof::actor::{self, ActorSetup, Control, Health, Published};
 use crate::aof::base::BaseFormat;
 use crate::aof::layout::{AofLayout, ManifestReadError};
 use crate::aof::open::open_aof;
-use crate::bridge::{self, Batch, BatchLimits, DeltaSender};
+use crate::bridge::{BatchLimits, DeltaQueue, DeltaReceiver, QueueSink, PACE};
 use crate::config::{FsyncPolicy, PersistenceConfig};
 use crate::credit::DeltaPermit;
 use crate::error::{DurabilityError, Misconf, RewriteError};
-use crate::io;
 use crate::snapshot::EngineAccess;
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError};
 use kv_engine::delta::NoDeltas;
-use kv_engine::{Delta, DeltaSink};
+use kv_engine::DeltaSink;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 /// Sizes of the pipeline; the defaults suit a server.
 #[derive(Clone, Copy, Debug)]
 pub struct DurabilityOptions {
-    /// Slots of the delta channel: the most deltas emitted and not yet
-    /// taken by the bridge, and the largest `reserve`.
+    /// Slots of the delta queue: the most deltas emitted and not yet
+    /// taken by the AOF actor, and the largest `reserve`.
     pub delta_capacity: usize,
-    /// Largest batch the bridge hands the actor, in deltas and bytes.
+    /// Largest batch the actor takes from the queue, in deltas and bytes.
     pub batch_max_deltas: usize,
     pub batch_max_bytes: usize,
-    /// Batches queued for the actor.
-    pub actor_queue: usize,
     /// How long `shutdown` waits for outstanding credit to come back.
     pub shutdown_credit_timeout: Duration,
 }
@@ -49,7 +45,6 @@ impl Default for DurabilityOptions {
             delta_capacity: 16 * 1024,
             batch_max_deltas: 4096,
             batch_max_bytes: 4 << 20,
-            actor_queue: 8,
             shutdown_credit_timeout: Duration::from_secs(10),
         }
     }
@@ -77,9 +72,7 @@ struct Active {
     capacity: usize,
     credits: Arc<Semaphore>,
     closing: AtomicBool,
-    delta_tx: crossbeam_channel::Sender<Delta>,
-    /// Set in the simulator's task form: the sink wakes the bridge task.
-    wake: Option<Arc<Notify>>,
+    queue: Arc<DeltaQueue>,
     published: Arc<Published>,
     control: mpsc::Sender<Control>,
     running: Mutex<Option<Running>>,
@@ -89,19 +82,6 @@ struct Active {
 /// What `shutdown` stops and joins.
 struct Running {
     actor: JoinHandle<Result<(), Misconf>>,
-    bridge: BridgeHandle,
-}
-
-enum BridgeHandle {
-    /// Dropping `stop` tells the thread to drain and return.
-    Thread {
-        thread: std::thread::JoinHandle<()>,
-        stop: crossbeam_channel::Sender<()>,
-    },
-    Task {
-        task: JoinHandle<()>,
-        stop: CancellationToken,
-    },
 }
 
 impl Durability {
@@ -110,7 +90,7 @@ impl Durability {
         Durability { active: None }
     }
 
-    /// Opens (or creates) the AOF and starts the bridge and the writer.
+    /// Opens (or creates) the AOF and starts the writer.
     /// Call inside a tokio runtime, after `recover` and before the engine
     /// runs commands; give the engine `delta_sink()` afterwards.
     /// `engine` is how rewrites reach the engine for their snapshots (an
@@ -142,15 +122,13 @@ impl Durability {
             status: Mutex::new(status),
             rewrite_started: Mutex::new(None),
         });
-        let (delta_tx, delta_rx) = crossbeam_channel::bounded(options.delta_capacity);
+        let queue = DeltaQueue::new(options.delta_capacity);
         let credits = Arc::new(Semaphore::new(options.delta_capacity));
-        let (batch_tx, batch_rx) = mpsc::channel::<Batch>(options.actor_queue.max(1));
         let (control_tx, control_rx) = mpsc::channel(16);
         let limits = BatchLimits {
             max_deltas: options.batch_max_deltas.max(1),
             max_bytes: options.batch_max_bytes.max(1),
         };
-        let inline = storage.is_inline();
         let setup = ActorSetup {
             storage,
             layout,
@@ -163,41 +141,21 @@ impl Durability {
             engine,
             published: published.clone(),
         };
-        let actor = tokio::spawn(actor::run(setup, batch_rx, control_rx));
-        let (bridge, wake) = if inline {
-            let wake = Arc::new(Notify::new());
-            let stop = CancellationToken::new();
-            let task = tokio::spawn(bridge::run_task(
-                delta_rx,
-                wake.clone(),
-                stop.clone(),
-                credits.clone(),
-                batch_tx,
-                limits,
-            ));
-            (BridgeHandle::Task { task, stop }, Some(wake))
-        } else {
-            let (stop, stop_rx) = crossbeam_channel::bounded(0);
-            let bridge_credits = credits.clone();
-            let thread = std::thread::Builder::new()
-                .name("delta-bridge".into())
-                .spawn(move || {
-                    bridge::run_thread(delta_rx, stop_rx, bridge_credits, batch_tx, limits)
-                })
-                .map_err(|e| StorageError::new("spawn", std::path::Path::new("delta-bridge"), e))?;
-            (BridgeHandle::Thread { thread, stop }, None)
-        };
+        // Nobody waits for everysec's and no's deltas to reach the file:
+        // the actor takes them on a pace instead of at every wake-up.
+        let pace = (config.appendfsync != FsyncPolicy::Always).then_some(PACE);
+        let input = DeltaReceiver::new(queue.clone(), credits.clone(), limits, pace);
+        let actor = tokio::spawn(actor::run(setup, input, control_rx));
         Ok(Durability {
             active: Some(Arc::new(Active {
                 policy: config.appendfsync,
                 capacity: options.delta_capacity,
                 credits,
                 closing: AtomicBool::new(false),
-                delta_tx,
-                wake,
+                queue,
                 published,
                 control: control_tx,
-                running: Mutex::new(Some(Running { actor, bridge })),
+                running: Mutex::new(Some(Running { actor })),
                 options,
             })),
         })
@@ -207,10 +165,7 @@ impl Durability {
     pub fn delta_sink(&self) -> Box<dyn DeltaSink> {
         match &self.active {
             None => Box::new(NoDeltas),
-            Some(active) => match &active.wake {
-                Some(wake) => Box::new(DeltaSender::new(active.delta_tx.clone(), wake.clone())),
-                None => Box::new(active.delta_tx.clone()),
-            },
+            Some(active) => Box::new(QueueSink(active.queue.clone())),
         }
     }
 
@@ -219,8 +174,8 @@ impl Durability {
         self.active.as_ref().map_or(usize::MAX, |a| a.capacity)
     }
 
-    /// Free slots of the delta channel. Equals `max_reserve()` once no
-    /// permit is held and the bridge has taken every delta: the leak check
+    /// Free slots of the delta queue. Equals `max_reserve()` once no
+    /// permit is held and the actor has taken every delta: the leak check
     /// of tests and the simulation.
     pub fn credit_available(&self) -> usize {
         self.active
@@ -362,9 +317,8 @@ impl Durability {
     }
 
     /// Stops in order: refuses new credit, waits for outstanding credit
-    /// (every permit dropped, every delta taken by the bridge), lets the
-    /// bridge drain, lets the actor write and fsync everything, and joins
-    /// both. Call after the server stopped running commands. Returns the
+    /// (every permit dropped, every delta taken by the actor), closes the
+    /// queue, lets the actor write and fsync everything, and joins it. Call after the server stopped running commands. Returns the
     /// disk error persistence ended in, if any. Later calls return Ok.
     pub async fn shutdown(&self) -> Result<(), DurabilityError> {
         let Some(active) = &self.active else {
@@ -384,21 +338,7 @@ impl Durability {
             ),
         }
         active.credits.close();
-        match running.bridge {
-            BridgeHandle::Thread { thread, stop } => {
-                drop(stop);
-                let joined = io::blocking(false, move || thread.join()).await;
-                if !matches!(joined, Ok(Ok(()))) {
-                    tracing::error!("the delta bridge thread panicked");
-                }
-            }
-            BridgeHandle::Task { task, stop } => {
-                stop.cancel();
-                if task.await.is_err() {
-                    tracing::error!("the delta bridge task panicked");
-                }
-            }
-        }
+        active.queue.close();
         match running.actor.await {
             Ok(result) => result.map_err(DurabilityError::from),
             Err(_) => Err(DurabilityError::Closed),

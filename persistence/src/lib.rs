@@ -3,8 +3,8 @@
 //! - [`config`]: `PersistenceConfig`, the redis.conf directives, typed.
 //! - [`durability`]: `Durability`, the handle the server holds: the delta
 //!   sink, credit (`reserve`), `wait_durable`, status, rewrite, shutdown.
-//! - [`credit`]: `DeltaPermit`; [`bridge`]: deltas from the engine's
-//!   channel to the AOF actor in batches.
+//! - [`credit`]: `DeltaPermit`; [`bridge`]: the bounded queue from the
+//!   engine's sink to the AOF actor, taken in batches.
 //! - [`aof`]: the multi-part AOF: the writer actor, manifest, names,
 //!   encoding, reading, replay, base files.
 //! - [`rdb`]: RDB v10 snapshots (read, write, DUMP/RESTORE payloads).

@@ -21,7 +21,6 @@ fn tight() -> DurabilityOptions {
         delta_capacity: CAPACITY,
         batch_max_deltas: 2,
         batch_max_bytes: 1 << 20,
-        actor_queue: 1,
         ..DurabilityOptions::default()
     }
 }
@@ -64,7 +63,7 @@ async fn try_reserve_takes_only_free_credit_and_never_waits() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn credit_follows_deltas_through_the_bridge() {
+async fn credit_follows_deltas_through_the_queue() {
     let sim = SimStorage::new(2);
     sim.set_slow_latency(Duration::from_millis(50));
     sim.set_probability(Fault::SlowDisk, 1.0);

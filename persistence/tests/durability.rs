@@ -74,7 +74,7 @@ async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
     sim.set_slow_latency(Duration::from_millis(5));
     sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
     let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
-    let before = sim.stats().fsyncs;
+    let before = sim.stats();
     let mut writers = Vec::new();
     for w in 0..50 {
         let node = node.clone();
@@ -91,10 +91,15 @@ async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
     for writer in writers {
         writer.await.unwrap();
     }
-    let fsyncs = sim.stats().fsyncs - before;
+    let fsyncs = sim.stats().fsyncs - before.fsyncs;
+    let appends = sim.stats().appends - before.appends;
     assert!(
         fsyncs < 1000 / 5,
         "1000 writes by 50 clients share fsyncs: {fsyncs} fsyncs"
+    );
+    assert_eq!(
+        appends, fsyncs,
+        "each group is appended and fsynced in one call, no appends between"
     );
     node.durability.shutdown().await.unwrap();
     let sim = sim.crash(CrashMode::DropUnsynced);

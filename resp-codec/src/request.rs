@@ -39,9 +39,12 @@ pub struct RequestDecoder {
     auth_required: bool,
     /// The multibulk being read, if its header has been.
     partial: Option<Multibulk>,
+    /// Where each argument of the multibulk being read lies in the
+    /// buffer; kept between commands so reading one allocates nothing.
+    args: Vec<Range<usize>>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Multibulk {
     /// Bytes of the buffer already read for this command.
     scanned: usize,
@@ -49,8 +52,47 @@ struct Multibulk {
     remaining: usize,
     /// The length of the argument whose header has been read.
     bulk_len: Option<usize>,
-    /// Where each argument read so far lies in the buffer.
-    args: Vec<Range<usize>>,
+}
+
+/// A `*<n>` or `$<n>` header line at the start of the input.
+enum Header {
+    /// Its `\r` and the byte after it are here: the value by `string2ll`
+    /// rules (None if it is not a valid number) and where the `\r` is.
+    Whole { value: Option<i64>, cr: usize },
+    /// The `\r` is here, the byte after it is not yet.
+    Unfinished,
+    /// No `\r` yet.
+    NoEnd,
+}
+
+impl Header {
+    /// Reads the header line starting at `line[0]` (its type byte). Plain
+    /// short digits, what clients send, are read in the same pass that
+    /// finds the `\r`; anything else by the general rules.
+    fn read(line: &[u8]) -> Header {
+        let mut value: u64 = 0;
+        let mut i = 1;
+        // At most 18 digits: no overflow, and no doubt about the range.
+        while i < line.len().min(19) && line[i].is_ascii_digit() {
+            value = value * 10 + u64::from(line[i] - b'0');
+            i += 1;
+        }
+        let plain = i > 1 && (line[1] != b'0' || i == 2);
+        if plain && i + 1 < line.len() && line[i] == b'\r' {
+            return Header::Whole {
+                value: Some(value as i64),
+                cr: i,
+            };
+        }
+        match find_cr(line) {
+            None => Header::NoEnd,
+            Some(cr) if cr + 1 >= line.len() => Header::Unfinished,
+            Some(cr) => Header::Whole {
+                value: parse_length(&line[1..cr]),
+                cr,
+            },
+        }
+    }
 }
 
 impl RequestDecoder {
@@ -59,6 +101,7 @@ impl RequestDecoder {
             limits,
             auth_required: false,
             partial: None,
+            args: Vec::new(),
         }
     }
 
@@ -138,16 +181,17 @@ impl RequestDecoder {
     /// Reads a multibulk header; false if it is not all here yet.
     /// `*0` and negative counts are consumed and skipped.
     fn start_multibulk(&mut self, buf: &mut BytesMut) -> Result<bool, ProtocolError> {
-        let Some(cr) = find_cr(buf) else {
-            if buf.len() > self.limits.max_inline_len {
-                return Err(ProtocolError::TooBigMultibulkCount);
+        let (value, cr) = match Header::read(buf) {
+            Header::Whole { value, cr } => (value, cr),
+            Header::Unfinished => return Ok(false),
+            Header::NoEnd => {
+                if buf.len() > self.limits.max_inline_len {
+                    return Err(ProtocolError::TooBigMultibulkCount);
+                }
+                return Ok(false);
             }
-            return Ok(false);
         };
-        if cr + 1 >= buf.len() {
-            return Ok(false);
-        }
-        let count = parse_length(&buf[1..cr])
+        let count = value
             .filter(|&n| n <= self.limits.max_multibulk_len.min(i32::MAX as usize) as i64)
             .ok_or(ProtocolError::InvalidMultibulkLength)?;
         if count > UNAUTHENTICATED_MAX_ARGS && self.auth_required {
@@ -158,11 +202,12 @@ impl RequestDecoder {
             return Ok(true);
         }
         let count = count as usize;
+        self.args.clear();
+        self.args.reserve(count.min(Limits::PREALLOCATE_MAX));
         self.partial = Some(Multibulk {
             scanned: cr + 2,
             remaining: count,
             bulk_len: None,
-            args: Vec::with_capacity(count.min(Limits::PREALLOCATE_MAX)),
         });
         Ok(true)
     }
@@ -172,28 +217,33 @@ impl RequestDecoder {
         buf: &mut BytesMut,
         argv: &mut Vec<Bytes>,
     ) -> Result<bool, ProtocolError> {
-        let partial = self
+        let mut partial = self
             .partial
-            .as_mut()
+            .take()
             .expect("continue_multibulk without a header");
         while partial.remaining > 0 {
             let len = match partial.bulk_len {
                 Some(len) => len,
                 None => {
                     let line = &buf[partial.scanned..];
-                    let Some(cr) = find_cr(line) else {
-                        if line.len() > self.limits.max_inline_len {
-                            return Err(ProtocolError::TooBigBulkCount);
+                    let (value, cr) = match Header::read(line) {
+                        Header::Whole { value, cr } => (value, cr),
+                        Header::Unfinished => {
+                            self.partial = Some(partial);
+                            return Ok(false);
                         }
-                        return Ok(false);
+                        Header::NoEnd => {
+                            if line.len() > self.limits.max_inline_len {
+                                return Err(ProtocolError::TooBigBulkCount);
+                            }
+                            self.partial = Some(partial);
+                            return Ok(false);
+                        }
                     };
-                    if cr + 1 >= line.len() {
-                        return Ok(false);
-                    }
                     if line[0] != b'$' {
                         return Err(ProtocolError::ExpectedDollar(line[0]));
                     }
-                    let len = parse_length(&line[1..cr])
+                    let len = value
                         .filter(|&n| n >= 0 && n as u64 <= self.limits.max_bulk_len as u64)
                         .ok_or(ProtocolError::InvalidBulkLength)?;
                     if len > UNAUTHENTICATED_MAX_BULK && self.auth_required {
@@ -205,16 +255,16 @@ impl RequestDecoder {
                 }
             };
             if buf.len() - partial.scanned < len + 2 {
+                self.partial = Some(partial);
                 return Ok(false);
             }
-            partial.args.push(partial.scanned..partial.scanned + len);
+            self.args.push(partial.scanned..partial.scanned + len);
             partial.scanned += len + 2;
             partial.bulk_len = None;
             partial.remaining -= 1;
         }
-        let partial = self.partial.take().expect("checked above");
         let frame = buf.split_to(partial.scanned).freeze();
-        argv.extend(partial.args.into_iter().map(|range| frame.slice(range)));
+        argv.extend(self.args.drain(..).map(|range| frame.slice(range)));
         Ok(true)
     }
 

@@ -105,9 +105,9 @@ impl Clock for ServerClock {
 }
 
 fn system_us() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| {
+        d.as_secs() as i64 * 1_000_000 + i64::from(d.subsec_micros())
+    })
 }
 
 #[cfg(test)]

@@ -137,6 +137,9 @@ impl Chunks {
     }
 
     fn drain_into(&mut self, out: &mut BytesMut) {
+        if self.chunks.is_empty() {
+            return;
+        }
         out.reserve(self.len);
         for chunk in self.chunks.drain(..) {
             out.extend_from_slice(&chunk);

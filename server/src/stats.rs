@@ -16,7 +16,9 @@ pub struct CommandStat {
 #[derive(Debug, Default)]
 pub struct ServerStats {
     /// By command name, `container|sub` for subcommands (`config|get`).
-    pub commands: HashMap<&'static str, CommandStat>,
+    /// Looked up once per command: hashbrown's default hasher (foldhash),
+    /// not std's SipHash, which cost more than some commands do.
+    pub commands: hashbrown::HashMap<&'static str, CommandStat>,
     /// By error code (`ERR`, `WRONGTYPE`, ...).
     pub errors: HashMap<String, u64>,
     pub total_error_replies: u64,

@@ -191,23 +191,22 @@ fn set_value(ctx: &mut Ctx<'_, '_>, value: &[u8], o: &Options<'_>, name: &str) -
     if !o.get {
         ctx.out.ok();
     }
-    let argv = match at_ms {
+    let args = ctx.argv;
+    ctx.db.propagate_with(|| match at_ms {
         Some(at_ms) => vec![
             Bytes::from_static(b"SET"),
-            ctx.argv[1].clone(),
+            args[1].clone(),
             Bytes::copy_from_slice(value),
             Bytes::from_static(b"PXAT"),
             decimal(at_ms),
         ],
-        None => ctx
-            .argv
+        None => args
             .iter()
             .enumerate()
             .filter(|(i, arg)| *i < 3 || !is_word(arg, "get"))
             .map(|(_, arg)| arg.clone())
             .collect(),
-    };
-    ctx.db.propagate(argv);
+    });
     Ok(())
 }
 

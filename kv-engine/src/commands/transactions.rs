@@ -141,7 +141,7 @@ pub(crate) fn exec(
     for argv in &queue {
         dispatch(state, table, host, client, argv, out, now_ms, true);
     }
-    if !state.pending_ops.is_empty() {
+    if state.pending_write {
         state.pending_transaction = true;
     }
     false

@@ -6,6 +6,7 @@
 //! as in Redis.
 
 use super::arena_map::{put, reserve_packed, take, ArenaMap};
+use super::packed::splice_bytes;
 
 /// The thresholds of the compact form (from the engine config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +117,7 @@ impl HashValue {
                 match found {
                     Some((start, end)) => {
                         reserve_packed(bytes, entry.len().saturating_sub(end - start));
-                        bytes.splice(start..end, entry);
+                        splice_bytes(bytes, start..end, &entry);
                         false
                     }
                     None => {

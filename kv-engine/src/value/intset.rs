@@ -2,6 +2,7 @@
 //! (2, 4 or 8 bytes) that fits them all, upgraded when a wider one arrives:
 //! a set of small integers costs 2 bytes a member.
 
+use super::packed::splice_bytes;
 use std::cmp::Ordering;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,7 +97,7 @@ impl IntSet {
                         .reserve_exact((self.bytes.len() / 4).max(4 * self.width));
                 }
                 let offset = at * self.width;
-                self.bytes.splice(offset..offset, raw);
+                splice_bytes(&mut self.bytes, offset..offset, &raw);
                 true
             }
         }

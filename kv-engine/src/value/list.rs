@@ -6,6 +6,7 @@
 //! Pushes and pops at either end are O(1) chunk operations; indexing walks
 //! chunks from the nearer end, as Redis does.
 
+use super::packed::splice_bytes;
 use crate::memory::charged;
 use std::collections::VecDeque;
 
@@ -14,36 +15,60 @@ const SIZE_SAFETY_LIMIT: usize = 8192;
 
 /// End offsets of a chunk's elements: two bytes each while the chunk's
 /// bytes fit in u16 (always, at the default sizes), four beyond.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Ends {
+///
+/// Each end is stored minus `bias`, in wrapping arithmetic (an end is
+/// always below 2^16 while narrow, so the stored value mod 2^16 plus the
+/// bias gives it back exactly): shifting every end, which each push to
+/// the front of a chunk does, is one addition to the bias instead of a
+/// pass over up to a few thousand ends.
+#[derive(Clone, Debug, Default)]
+struct Ends {
+    offsets: Offsets,
+    bias: u32,
+}
+
+#[derive(Clone, Debug)]
+enum Offsets {
     Narrow(Vec<u16>),
     Wide(Vec<u32>),
 }
 
-impl Default for Ends {
+impl Default for Offsets {
     fn default() -> Self {
-        Ends::Narrow(Vec::new())
+        Offsets::Narrow(Vec::new())
     }
 }
 
+/// Equal when they hold the same ends, whatever their bias or width.
+impl PartialEq for Ends {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i))
+    }
+}
+
+impl Eq for Ends {}
+
 impl Ends {
     fn len(&self) -> usize {
-        match self {
-            Ends::Narrow(v) => v.len(),
-            Ends::Wide(v) => v.len(),
+        match &self.offsets {
+            Offsets::Narrow(v) => v.len(),
+            Offsets::Wide(v) => v.len(),
         }
     }
     fn get(&self, i: usize) -> usize {
-        match self {
-            Ends::Narrow(v) => usize::from(v[i]),
-            Ends::Wide(v) => v[i] as usize,
+        match &self.offsets {
+            Offsets::Narrow(v) => usize::from(v[i].wrapping_add(self.bias as u16)),
+            Offsets::Wide(v) => v[i].wrapping_add(self.bias) as usize,
         }
     }
     /// Makes room for offsets up to `max`.
     fn widen_for(&mut self, max: usize) {
-        if let Ends::Narrow(v) = self {
+        if let Offsets::Narrow(v) = &self.offsets {
             if max > usize::from(u16::MAX) {
-                *self = Ends::Wide(v.iter().map(|&e| u32::from(e)).collect());
+                let bias = self.bias as u16;
+                let wide = v.iter().map(|&e| u32::from(e.wrapping_add(bias))).collect();
+                self.offsets = Offsets::Wide(wide);
+                self.bias = 0;
             }
         }
     }
@@ -55,57 +80,66 @@ impl Ends {
                 v.reserve_exact((v.len() / 4).max(4));
             }
         }
-        match self {
-            Ends::Narrow(v) => {
+        let stored = (end as u32).wrapping_sub(self.bias);
+        match &mut self.offsets {
+            Offsets::Narrow(v) => {
+                debug_assert!(end <= usize::from(u16::MAX), "widen_for first");
                 room(v);
-                v.insert(i, end as u16);
+                v.insert(i, stored as u16);
             }
-            Ends::Wide(v) => {
+            Offsets::Wide(v) => {
                 room(v);
-                v.insert(i, end as u32);
+                v.insert(i, stored);
             }
         }
     }
     fn drain(&mut self, a: usize, b: usize) {
-        match self {
-            Ends::Narrow(v) => {
+        match &mut self.offsets {
+            Offsets::Narrow(v) => {
                 v.drain(a..b);
             }
-            Ends::Wide(v) => {
+            Offsets::Wide(v) => {
                 v.drain(a..b);
             }
         }
     }
-    /// Adds `delta` to every end from `i` on.
+    /// Adds `delta` to every end from `i` on (all of them: the bias).
     fn shift(&mut self, i: usize, delta: isize) {
-        match self {
-            Ends::Narrow(v) => v[i..]
+        let delta = delta as i64 as u32;
+        if i == 0 {
+            self.bias = self.bias.wrapping_add(delta);
+            return;
+        }
+        match &mut self.offsets {
+            Offsets::Narrow(v) => v[i..]
                 .iter_mut()
-                .for_each(|e| *e = (*e as isize + delta) as u16),
-            Ends::Wide(v) => v[i..]
-                .iter_mut()
-                .for_each(|e| *e = (*e as isize + delta) as u32),
+                .for_each(|e| *e = e.wrapping_add(delta as u16)),
+            Offsets::Wide(v) => v[i..].iter_mut().for_each(|e| *e = e.wrapping_add(delta)),
         }
     }
     /// Splits off the ends from `at`, rebased to start at `base`.
     fn split_off(&mut self, at: usize, base: usize) -> Ends {
-        let mut tail = match self {
-            Ends::Narrow(v) => Ends::Narrow(v.split_off(at)),
-            Ends::Wide(v) => Ends::Wide(v.split_off(at)),
+        let offsets = match &mut self.offsets {
+            Offsets::Narrow(v) => Offsets::Narrow(v.split_off(at)),
+            Offsets::Wide(v) => Offsets::Wide(v.split_off(at)),
+        };
+        let mut tail = Ends {
+            offsets,
+            bias: self.bias,
         };
         tail.shift(0, -(base as isize));
         tail
     }
     fn shrink_to_fit(&mut self) {
-        match self {
-            Ends::Narrow(v) => v.shrink_to_fit(),
-            Ends::Wide(v) => v.shrink_to_fit(),
+        match &mut self.offsets {
+            Offsets::Narrow(v) => v.shrink_to_fit(),
+            Offsets::Wide(v) => v.shrink_to_fit(),
         }
     }
     fn heap_bytes(&self) -> usize {
-        match self {
-            Ends::Narrow(v) => 2 * v.capacity(),
-            Ends::Wide(v) => 4 * v.capacity(),
+        match &self.offsets {
+            Offsets::Narrow(v) => 2 * v.capacity(),
+            Offsets::Wide(v) => 4 * v.capacity(),
         }
     }
 }
@@ -144,7 +178,7 @@ impl Chunk {
         let at = self.start(i);
         self.reserve(item.len());
         self.ends.widen_for(self.data.len() + item.len());
-        self.data.splice(at..at, item.iter().copied());
+        splice_bytes(&mut self.data, at..at, item);
         self.ends.shift(i, item.len() as isize);
         self.ends.insert(i, at + item.len());
     }
@@ -160,7 +194,7 @@ impl Chunk {
         self.reserve(item.len().saturating_sub(to - from));
         self.ends
             .widen_for(self.data.len() + item.len().saturating_sub(to - from));
-        self.data.splice(from..to, item.iter().copied());
+        splice_bytes(&mut self.data, from..to, item);
         self.ends
             .shift(i, item.len() as isize - (to - from) as isize);
     }
@@ -579,8 +613,16 @@ mod tests {
 
     #[test]
     fn chunked_list_matches_a_deque() {
+        // Tiny chunks (many splits and merges) and Redis's default 8 KiB
+        // ones (long runs of pushes to a chunk's front: its ends' bias).
+        for fill in [3, -2] {
+            matches_a_deque(fill);
+        }
+    }
+
+    fn matches_a_deque(fill: i64) {
         let mut list = ListValue::new();
-        list.set_fill(3);
+        list.set_fill(fill);
         let mut model: VecDeque<Vec<u8>> = VecDeque::new();
         let mut seed = 7u64;
         for step in 0..2000u32 {
@@ -628,6 +670,41 @@ mod tests {
             }
             model_check(&list, &model);
         }
+    }
+
+    #[test]
+    fn a_chunk_pushed_at_its_front_widens_and_splits_exactly() {
+        let mut list = ListValue::new();
+        list.set_fill(-5);
+        let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+        for i in 0..3000u32 {
+            let item = format!("e{i}").into_bytes();
+            list.push_front(&item);
+            model.push_front(item);
+        }
+        model_check(&list, &model);
+        // Past 64 KiB the chunk's ends turn four bytes wide, biased.
+        let big = vec![b'x'; 60_000];
+        list.insert(1500, &big);
+        model.insert(1500, big);
+        model_check(&list, &model);
+        for _ in 0..100 {
+            assert_eq!(list.pop_front().map(Vec::from), model.pop_front());
+            list.push_front(b"f");
+            model.push_front(b"f".to_vec());
+        }
+        model_check(&list, &model);
+        let copy = list.clone();
+        let mut rebuilt = ListValue::new();
+        rebuilt.set_fill(-5);
+        for item in &model {
+            rebuilt.push_back(item);
+        }
+        assert_eq!(copy, list);
+        assert_eq!(
+            rebuilt.iter().collect::<Vec<_>>(),
+            list.iter().collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod arena_map;
 pub mod hash;
 pub mod intset;
 pub mod list;
+mod packed;
 pub mod set;
 pub mod string;
 pub mod zset;

@@ -9,6 +9,7 @@
 //! `listpack` and `skiplist`.
 
 use super::arena_map::{put, reserve_packed, take};
+use super::packed::splice_bytes;
 use super::zset_tree::{order, Tree, TreeIter};
 use std::cmp::Ordering;
 
@@ -111,7 +112,7 @@ impl Packed {
         put_score(&mut entry, score);
         put(&mut entry, member);
         reserve_packed(&mut self.bytes, entry.len());
-        self.bytes.splice(at..at, entry);
+        splice_bytes(&mut self.bytes, at..at, &entry);
         self.len += 1;
         old
     }

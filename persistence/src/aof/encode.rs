@@ -47,24 +47,38 @@ impl AofEncoder {
 }
 
 /// Appends one command as a RESP multibulk: `*N\r\n` then `$len\r\narg\r\n`.
+/// Room for all of it is reserved once.
 pub fn write_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
-    let mut digits = [0u8; 20];
-    out.push(b'*');
-    out.extend_from_slice(resp_codec::encode::format_i64(
-        &mut digits,
-        argv.len() as i64,
-    ));
-    out.extend_from_slice(b"\r\n");
+    let payload: usize = argv.iter().map(|arg| arg.as_ref().len()).sum();
+    // A header is at most 1 + 20 digits + 2 bytes; each argument ends in 2.
+    out.reserve(payload + (argv.len() + 1) * 25);
+    write_header(out, b'*', argv.len());
     for arg in argv {
         let arg = arg.as_ref();
-        out.push(b'$');
-        out.extend_from_slice(resp_codec::encode::format_i64(
-            &mut digits,
-            arg.len() as i64,
-        ));
-        out.extend_from_slice(b"\r\n");
+        write_header(out, b'$', arg.len());
         out.extend_from_slice(arg);
         out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// `<kind><n>\r\n`, with the common one- and two-digit counts written
+/// directly.
+fn write_header(out: &mut Vec<u8>, kind: u8, n: usize) {
+    match n {
+        0..=9 => out.extend_from_slice(&[kind, b'0' + n as u8, b'\r', b'\n']),
+        10..=99 => out.extend_from_slice(&[
+            kind,
+            b'0' + (n / 10) as u8,
+            b'0' + (n % 10) as u8,
+            b'\r',
+            b'\n',
+        ]),
+        _ => {
+            let mut digits = [0u8; 20];
+            out.push(kind);
+            out.extend_from_slice(resp_codec::encode::format_i64(&mut digits, n as i64));
+            out.extend_from_slice(b"\r\n");
+        }
     }
 }
 
@@ -135,5 +149,22 @@ mod tests {
         let mut out = Vec::new();
         write_command(&mut out, &[b"SET".as_slice(), b"k\r\n", b""]);
         assert_eq!(out, b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$0\r\n\r\n");
+    }
+
+    #[test]
+    fn lengths_of_every_width_are_written_in_decimal() {
+        for len in [0usize, 9, 10, 99, 100, 12345] {
+            let arg = vec![b'x'; len];
+            let mut out = Vec::new();
+            write_command(&mut out, &[arg.as_slice()]);
+            let mut expect = format!("*1\r\n${len}\r\n").into_bytes();
+            expect.extend_from_slice(&arg);
+            expect.extend_from_slice(b"\r\n");
+            assert_eq!(out, expect, "length {len}");
+        }
+        let many: Vec<&[u8]> = vec![b"a"; 123];
+        let mut out = Vec::new();
+        write_command(&mut out, &many);
+        assert!(out.starts_with(b"*123\r\n$1\r\na\r\n"));
     }
 }

@@ -25,7 +25,7 @@ use bytes::{Bytes, BytesMut};
 use kv_engine::command::{CommandSpec, Flags};
 use resp_codec::{Protocol, ProtocolError, ReplyWriter, RequestDecoder};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Commands decoded from the input, all arguments in one reused vector.
 #[derive(Debug, Default)]
@@ -133,6 +133,9 @@ pub fn run(
 /// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
 /// OFF does not hide them.
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
+    if !core.engine.has_notifications() {
+        return;
+    }
     let mut own = BytesMut::new();
     let target = (session.id(), session.client.protocol, &mut own);
     pubsub::notify::publish_events(core, shared, Some(target));
@@ -181,7 +184,9 @@ fn run_commands(
             session.conn.reply = ReplyMode::Skipping;
         }
         let start = out.len();
-        let began = Instant::now();
+        // One clock reading before and one after, as Redis's `call` does:
+        // the engine runs at the first (the same clock it would read).
+        let began_us = shared.clock.now_us();
         let was_in_multi = session.client.in_multi();
         let subscribed_mode =
             session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
@@ -213,7 +218,13 @@ fn run_commands(
                 shared,
                 conn: &mut session.conn,
             };
-            engine.execute(&mut session.client, argv, &mut writer, &mut host)
+            engine.execute_at(
+                &mut session.client,
+                argv,
+                &mut writer,
+                &mut host,
+                began_us / 1000,
+            )
         };
         if subscribed_mode && outcome.command == Some("ping") {
             pubsub::mode::reshape_ping(out, start);
@@ -230,7 +241,7 @@ fn run_commands(
             ),
             _ => None,
         };
-        let usec = began.elapsed().as_micros() as u64;
+        let usec = shared.clock.now_us().saturating_sub(began_us).max(0) as u64;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
             produced.n_deltas += 1;

@@ -29,7 +29,9 @@ use bytes::BytesMut;
 use resp_codec::{Limits, Protocol, RequestDecoder};
 pub use session::Peer;
 use session::Session;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -94,11 +96,22 @@ where
     let mut traffic = Traffic::default();
     // Waiting in a blocking command: the rest of the pipeline waits too.
     let mut blocked: Option<Blocked> = None;
+    // Made once, not per round: a fresh waiter each round costs a
+    // registration and an unlinking per request at -P 1.
+    let killed = kill.cancelled();
+    tokio::pin!(killed);
+    let outbox_ready = handle.outbox.ready();
+    tokio::pin!(outbox_ready);
     loop {
         if blocked.is_none() && batch.is_drained() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
         if blocked.is_some() || (batch.is_drained() && batch.error.is_none()) {
+            // Checked here, where a round waits: the select below looks
+            // at the kill switch only when there is no input.
+            if kill.is_cancelled() {
+                break;
+            }
             if input.len() > cached.query_buffer_limit {
                 tracing::warn!(
                     "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
@@ -125,15 +138,12 @@ where
                     None => std::future::pending().await,
                 }
             };
+            // Input first: at -P 1 a round is woken by its request, and a
+            // read that is ready spares polling (locking) the kill switch
+            // and the outbox; the kill was checked just above, and the
+            // outbox is taken into every batch's replies.
             tokio::select! {
                 biased;
-                _ = kill.cancelled() => break,
-                _ = handle.outbox.ready() => {
-                    handle.outbox.take_into(&mut out);
-                    if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit).await.is_err() {
-                        break;
-                    }
-                }
                 _ = woken(blocked.as_ref()) => {
                     let wake = blocked.take().map(|b| (b.protocol, b.finish()));
                     if end_wait(wake, &mut stream, &mut out, &shared, &handle, &cached).await.is_err() {
@@ -157,6 +167,14 @@ where
                         traffic.bytes_in += n as u64;
                     }
                 },
+                _ = &mut killed => break,
+                _ = &mut outbox_ready => {
+                    outbox_ready.set(handle.outbox.ready());
+                    handle.outbox.take_into(&mut out);
+                    if write_out(&mut stream, &mut out, &shared, &handle, cached.soft_limit).await.is_err() {
+                        break;
+                    }
+                }
                 _ = idle => {
                     tracing::debug!("Closing idle client");
                     break;
@@ -344,7 +362,35 @@ async fn write_out<S: AsyncWrite + Unpin>(
     if out.is_empty() {
         return Ok(());
     }
-    let deadline = if shared.shutdown.is_cancelled() {
+    // One try first, in this task's context: the socket usually takes the
+    // whole reply at once, and then none of the timeout and kill switch
+    // machinery below is set up. A short or refused write falls through
+    // to it with what is left (a refusal has registered this task's waker,
+    // as any poll would).
+    let first = std::future::poll_fn(|cx| match Pin::new(&mut *stream).poll_write(cx, out) {
+        Poll::Ready(result) => Poll::Ready(Some(result)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await;
+    match first {
+        Some(Ok(n)) if n == out.len() => {
+            let flushed = stream.flush().await;
+            finish_write(out, handle);
+            return flushed;
+        }
+        Some(Ok(0)) => {
+            finish_write(out, handle);
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        Some(Ok(n)) => bytes::Buf::advance(out, n),
+        Some(Err(error)) => {
+            finish_write(out, handle);
+            return Err(error);
+        }
+        None => {}
+    }
+    let shutting_down = shared.shutdown.is_cancelled();
+    let deadline = if shutting_down {
         Some(SHUTDOWN_WRITE_TIMEOUT)
     } else if soft.0 > 0 && out.len() > soft.0 && !soft.1.is_zero() {
         Some(soft.1)
@@ -368,23 +414,31 @@ async fn write_out<S: AsyncWrite + Unpin>(
                 }),
         }
     };
-    let result = if shared.shutdown.is_cancelled() {
+    let result = if shutting_down {
         // Shutting down: every kill token is cancelled already, and the
         // replies of in-flight commands still go out (bounded above).
         bounded.await
     } else {
+        // The write first: it usually completes in its first poll, and
+        // then the kill switch is never registered with.
         tokio::select! {
+            biased;
             result = bounded => result,
             _ = kill.cancelled() => Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client killed")),
         }
     };
+    finish_write(out, handle);
+    result
+}
+
+/// Empties `out` (a huge one is let go) and tells the outbox it went.
+fn finish_write(out: &mut BytesMut, handle: &ClientHandle) {
     if out.capacity() > 4 * READ_CHUNK * 16 {
         *out = BytesMut::with_capacity(READ_CHUNK);
     } else {
         out.clear();
     }
     handle.outbox.written();
-    result
 }
 
 /// Waits until `pause` ends (its time, or CLIENT UNPAUSE).

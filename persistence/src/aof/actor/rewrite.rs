@@ -149,6 +149,15 @@ impl AofActor {
     /// and fsynced), then adds a new one to the manifest and makes it
     /// current: everything after the snapshot goes there.
     pub(super) async fn switch_incr(&mut self) -> Result<(), StorageError> {
+        // The running fsync first: with `always`, no append starts while
+        // one runs, so the loop below would wait for nothing forever.
+        if let Some(fsync) = self.fsync.take() {
+            let result = fsync.await;
+            self.fsync_done(result);
+            if self.failed.is_some() {
+                return Ok(());
+            }
+        }
         loop {
             if let Some(write) = self.write.take() {
                 let result = write.await;
