@@ -9,9 +9,11 @@
 //! recovered keyspace can be matched against the model after each prefix
 //! of the executed writes. The history is a lineage of segments: each
 //! restart cuts it where the recovered keyspace matched, and a new segment
-//! starts from the recovered keyspace itself (the same content, but the
-//! load skipped keys already expired, which matters once the clock steps
-//! back). A prefix is a global step count along that lineage.
+//! starts from the recovered keyspace itself, as loaded (the same content,
+//! but the load skipped keys already expired, which matters once the clock
+//! steps back; and before the timer's first expiry cycle, whose deletions
+//! are the new segment's first steps). A prefix is a global step count
+//! along that lineage.
 
 use bytes::{Bytes, BytesMut};
 use kv_engine::harness::{content, Content, SharedDeltas};

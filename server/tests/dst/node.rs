@@ -6,6 +6,7 @@
 //! everything on it, as kill -9 would.
 
 use crate::cancel::TaskEnd;
+use crate::model::{entries, Entry};
 use crate::tap::{self, Events, TapLog};
 use persistence::Storage;
 use server::clock::ServerClock;
@@ -21,6 +22,13 @@ pub struct Node {
     pub clock: Arc<ServerClock>,
     pub tap: TapLog,
     pub events: Events,
+    /// The keyspace as the start loaded it, taken with the tap's
+    /// installation, before any task of the server ran: the timer's first
+    /// expiry cycle deletes keys already expired, and those deletions are
+    /// steps of the model's history (the tap sees them), not part of what
+    /// was on disk. Once the clock steps back a key they deleted can be
+    /// alive again in a shorter prefix, so the difference shows.
+    pub loaded: Vec<Entry>,
     /// Tasks alive on the runtime once started, before any client.
     pub baseline_tasks: usize,
     /// Tasks on the server's tracker then.
@@ -44,11 +52,11 @@ impl Node {
             .await
             .map_err(|e| format!("{e:#}"))?;
         let events = Events::default();
-        let tap = tap::install(
-            &mut shared.core.lock().engine,
-            clock.clone(),
-            events.clone(),
-        );
+        let (tap, loaded) = {
+            let mut core = shared.core.lock();
+            let tap = tap::install(&mut core.engine, clock.clone(), events.clone());
+            (tap, entries(&core.engine))
+        };
         tokio::task::yield_now().await;
         let baseline_tasks = tokio::runtime::Handle::current()
             .metrics()
@@ -59,6 +67,7 @@ impl Node {
             clock,
             tap,
             events,
+            loaded,
             baseline_tasks,
             baseline_tracked,
         })

@@ -15,7 +15,7 @@
 
 use super::World;
 use crate::faults::Fault;
-use crate::model::{entries, logical, Model};
+use crate::model::{logical, Model};
 use crate::node::Node;
 use crate::workload::Kind;
 use persistence::FsyncPolicy;
@@ -133,7 +133,9 @@ impl World {
     /// model goes on from what was recovered.
     pub(super) fn check_recovery(&mut self, node: &Node, expect: Expect) -> Result<(), String> {
         let now = node.now_ms();
-        let recovered = entries(&node.shared.core.lock().engine);
+        // As loaded, not as the timer's first expiry cycle left it: its
+        // deletions are steps after the prefix (`Node::loaded`).
+        let recovered = node.loaded.clone();
         let found = logical(&recovered, now);
         let model = self.model.as_ref().expect("a model before a restart");
         let states = model.prefix_states(now);
