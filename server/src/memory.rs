@@ -121,14 +121,18 @@ mod tests {
 
     #[test]
     fn allocator_counters_move() {
-        let before = allocator();
-        let block = vec![1u8; 8 << 20];
-        let after = allocator();
-        assert!(
-            after.allocated >= before.allocated + (8 << 20) - 4096,
-            "{before:?} {after:?}"
-        );
-        drop(block);
+        // The counters are process-wide and other tests allocate and free
+        // in parallel: one attempt can see a concurrent free hide ours, so
+        // a few are allowed; counters that never move fail all of them.
+        const BLOCK: usize = 8 << 20;
+        let moved = (0..5).any(|_| {
+            let before = allocator();
+            let block = std::hint::black_box(vec![1u8; BLOCK]);
+            let after = allocator();
+            drop(block);
+            after.allocated >= before.allocated + BLOCK as u64 - 4096
+        });
+        assert!(moved, "allocating 8 MiB never showed in {:?}", allocator());
         assert!(rss_bytes() > 0);
         assert!(total_system_bytes() > 0);
     }
