@@ -7,11 +7,15 @@
 //! cleanly in the same keyspace.
 #![no_main]
 
+#[path = "same_keyspace.rs"]
+mod same_keyspace;
+
 use bytes::Bytes;
 use kv_engine::harness::Session;
 use libfuzzer_sys::fuzz_target;
 use persistence::aof::manifest::Manifest;
 use persistence::aof::replay::{replay, Replayed};
+use same_keyspace::assert_same_keyspace;
 
 fn replayed(data: &[u8]) -> Option<(Session, Replayed)> {
     let mut session = Session::new();
@@ -40,12 +44,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let (repaired, again) = replayed(&rest[..cut]).expect("the part before the cut replays");
     assert_eq!(again.truncated_at, None, "the repaired file ends cleanly");
-    for db in 0..whole.engine.databases() {
-        let (a, b) = (whole.engine.db(db), repaired.engine.db(db));
-        assert_eq!(a.len(), b.len(), "db {db}");
-        for (key, value, expiry) in a.iter() {
-            assert_eq!(b.get(key), Some(value), "db {db} key {key:?}");
-            assert_eq!(b.expire_at(key), expiry, "db {db} key {key:?}");
-        }
-    }
+    assert_same_keyspace(&whole.engine, &repaired.engine);
 });

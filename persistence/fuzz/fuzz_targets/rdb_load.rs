@@ -4,9 +4,13 @@
 //! keyspace.
 #![no_main]
 
+#[path = "same_keyspace.rs"]
+mod same_keyspace;
+
 use kv_engine::harness::Session;
 use libfuzzer_sys::fuzz_target;
 use persistence::rdb::{self, LoadOptions, SaveOptions};
+use same_keyspace::assert_same_keyspace;
 
 fn load(bytes: &[u8]) -> Option<Session> {
     let mut session = Session::new();
@@ -31,12 +35,5 @@ fuzz_target!(|data: &[u8]| {
     let (saved, _) =
         rdb::save(&first.engine, Vec::new(), SaveOptions::default()).expect("save to memory");
     let second = load(&saved).expect("what we saved loads");
-    for db in 0..first.engine.databases() {
-        let (a, b) = (first.engine.db(db), second.engine.db(db));
-        assert_eq!(a.len(), b.len(), "db {db}");
-        for (key, value, expiry) in a.iter() {
-            assert_eq!(b.get(key), Some(value), "db {db} key {key:?}");
-            assert_eq!(b.expire_at(key), expiry, "db {db} key {key:?}");
-        }
-    }
+    assert_same_keyspace(&first.engine, &second.engine);
 });
