@@ -328,16 +328,11 @@ impl Db<'_> {
 
     /// After elements left the collection under `key`: deletes the key if
     /// the collection is now empty (raising `del`, as Redis does), else
-    /// records the change. True if it deleted the key.
-    pub fn remove_if_empty(&mut self, key: &[u8]) -> bool {
-        self.remove_if_empty_counting(key, 1)
-    }
-
-    /// Like `remove_if_empty`, counting `changes` towards `dirty` where
-    /// Redis counts other than one: the elements LPOP/LMPOP popped, LREM
-    /// removed or LTRIM trimmed, none for LMOVE's source (its one change is
-    /// counted at the destination).
-    pub fn remove_if_empty_counting(&mut self, key: &[u8], changes: u64) -> bool {
+    /// signals it modified; counts `changes` towards `dirty`, what Redis
+    /// counts: the elements popped, removed or trimmed (none for LMOVE's
+    /// source, whose one change is counted at the destination). True if it
+    /// deleted the key.
+    pub fn remove_if_empty(&mut self, key: &[u8], changes: u64) -> bool {
         let index = self.index;
         let empty = self.state.dbs[index]
             .get(key)

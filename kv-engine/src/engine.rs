@@ -580,32 +580,19 @@ pub(crate) fn dispatch(
             };
         }
     };
-    let rejection = if spec.arity_ok(argv.len()) {
-        crate::commands::check_subcommand(spec.name, argv).err()
-    } else {
+    let rejection = if !spec.arity_ok(argv.len()) {
         Some(CommandError::WrongArity(spec.name.into()))
+    } else if let Err(error) = crate::commands::check_subcommand(spec.name, argv) {
+        Some(error)
+    } else if !in_exec && state.out_of_memory && rejected_for_memory(&spec, client, table, host) {
+        Some(CommandError::OutOfMemory)
+    } else {
+        None
     };
     if let Some(error) = rejection {
         if client.in_multi() {
             client.multi_failed = true;
         }
-        if let Handler::Exec = spec.run {
-            crate::commands::transactions::abort_exec(state, client, out, &error);
-        } else {
-            out.error(error.to_string().as_bytes());
-        }
-        return Outcome {
-            command: Some(spec.name),
-            failed: true,
-            rejected: true,
-            ..Outcome::default()
-        };
-    }
-    if !in_exec && state.out_of_memory && rejected_for_memory(&spec, client, table, host) {
-        if client.in_multi() {
-            client.multi_failed = true;
-        }
-        let error = CommandError::OutOfMemory;
         if let Handler::Exec = spec.run {
             crate::commands::transactions::abort_exec(state, client, out, &error);
         } else {

@@ -29,6 +29,7 @@
 use crate::access;
 use crate::clock::Clock;
 use crate::engine::EngineState;
+use crate::keyspace::Keyspace;
 use crate::notify::EventClass;
 use bytes::Bytes;
 use rand::Rng;
@@ -235,17 +236,23 @@ fn pick(state: &mut EngineState, now_ms: i64) -> Option<(usize, Bytes)> {
 
 /// A random key (with a TTL, for volatile), from the next database in
 /// round-robin order that has one.
+/// How many keys a policy chooses among in `keyspace`: those with an
+/// expiry for the volatile policies, else all.
+fn candidates(keyspace: &Keyspace, volatile: bool) -> usize {
+    if volatile {
+        keyspace.expires_len()
+    } else {
+        keyspace.len()
+    }
+}
+
 fn pick_random(state: &mut EngineState, volatile: bool) -> Option<(usize, Bytes)> {
     let databases = state.dbs.len();
     for _ in 0..databases {
         state.evict_next_db = (state.evict_next_db + 1) % databases;
         let db = state.evict_next_db;
         let keyspace = &state.dbs[db];
-        let n = if volatile {
-            keyspace.expires_len()
-        } else {
-            keyspace.len()
-        };
+        let n = candidates(keyspace, volatile);
         if n == 0 {
             continue;
         }
@@ -300,11 +307,7 @@ fn populate(state: &mut EngineState, db: usize, policy: MaxmemoryPolicy, now_ms:
     let samples = state.config.maxmemory_samples.clamp(1, 64) as usize;
     let decay = state.config.lfu_decay_time;
     let keyspace = &state.dbs[db];
-    let n = if volatile {
-        keyspace.expires_len()
-    } else {
-        keyspace.len()
-    };
+    let n = candidates(keyspace, volatile);
     if n == 0 {
         return 0;
     }

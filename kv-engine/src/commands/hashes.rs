@@ -133,8 +133,7 @@ fn hdel(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let removed = fields.iter().filter(|f| h.remove(f)).count();
     if removed > 0 {
         ctx.db.notify(EventClass::Hash, "hdel", key);
-        ctx.db.remove_if_empty(key);
-        ctx.db.add_dirty(removed as u64 - 1);
+        ctx.db.remove_if_empty(key, removed as u64);
         ctx.propagate_as_is();
     }
     ctx.out.integer(removed as i64);

@@ -219,7 +219,7 @@ fn pop_many(l: &mut ListValue, end: End, count: usize) -> Vec<Box<[u8]>> {
 /// towards `dirty` (what Redis counts: the elements that left).
 fn finish_pop(db: &mut Db<'_>, key: &[u8], event: &'static str, changes: u64) {
     db.notify(EventClass::List, event, key);
-    db.remove_if_empty_counting(key, changes);
+    db.remove_if_empty(key, changes);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].

@@ -95,19 +95,18 @@ fn srem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let removed = members.iter().filter(|m| s.remove(m)).count();
     if removed > 0 {
-        finish_removal(ctx, key, "srem");
-        ctx.db.add_dirty(removed as u64 - 1);
+        finish_removal(ctx, key, "srem", removed as u64);
         ctx.propagate_as_is();
     }
     ctx.out.integer(removed as i64);
     Ok(())
 }
 
-/// After members left the set under `key`: raises `event`, then deletes
-/// the set if empty (raising `del`), else marks it changed.
-fn finish_removal(ctx: &mut Ctx<'_, '_>, key: &[u8], event: &'static str) {
+/// After `changes` members left the set under `key`: raises `event`, then
+/// deletes the set if empty (raising `del`), else marks it changed.
+fn finish_removal(ctx: &mut Ctx<'_, '_>, key: &[u8], event: &'static str, changes: u64) {
     ctx.db.notify(EventClass::Set, event, key);
-    ctx.db.remove_if_empty(key);
+    ctx.db.remove_if_empty(key, changes);
 }
 
 fn scard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
@@ -162,7 +161,7 @@ fn smove(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if let Some(s) = set_mut(ctx.db.lookup_mut(source))? {
         s.remove(member);
     }
-    finish_removal(ctx, source, "srem");
+    finish_removal(ctx, source, "srem", 1);
     let limit = max_intset(ctx);
     match set_mut(ctx.db.lookup_mut(destination))? {
         Some(s) => {
@@ -242,8 +241,7 @@ fn take_members(ctx: &mut Ctx<'_, '_>, key: &[u8], positions: &[usize]) -> Vec<V
     for member in &members {
         s.remove(member);
     }
-    finish_removal(ctx, key, "spop");
-    ctx.db.add_dirty(members.len().saturating_sub(1) as u64);
+    finish_removal(ctx, key, "spop", members.len().max(1) as u64);
     members
 }
 

@@ -106,11 +106,12 @@ fn reply_elements(ctx: &mut Ctx<'_, '_>, items: &[(Vec<u8>, f64)], with_scores: 
     }
 }
 
-/// After members left the sorted set under `key`: raises `event`, then
-/// deletes the set if empty (raising `del`), else marks it changed.
-fn finish_change(ctx: &mut Ctx<'_, '_>, key: &[u8], event: &'static str) {
+/// After `changes` members left the sorted set under `key`: raises
+/// `event`, then deletes the set if empty (raising `del`), else marks it
+/// changed.
+fn finish_change(ctx: &mut Ctx<'_, '_>, key: &[u8], event: &'static str, changes: u64) {
     ctx.db.notify(EventClass::ZSet, event, key);
-    ctx.db.remove_if_empty(key);
+    ctx.db.remove_if_empty(key, changes);
 }
 
 // ---------------------------------------------------------------- ZADD
@@ -304,8 +305,7 @@ fn zrem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let removed = members.iter().filter(|m| z.remove(m).is_some()).count();
     if removed > 0 {
-        finish_change(ctx, key, "zrem");
-        ctx.db.add_dirty(removed as u64 - 1);
+        finish_change(ctx, key, "zrem", removed as u64);
         ctx.propagate_as_is();
     }
     ctx.out.integer(removed as i64);
@@ -739,8 +739,7 @@ fn remove_range(
         z.remove(member);
     }
     if !doomed.is_empty() {
-        finish_change(ctx, key, event);
-        ctx.db.add_dirty(doomed.len() as u64 - 1);
+        finish_change(ctx, key, event, doomed.len() as u64);
         ctx.propagate_as_is();
     }
     ctx.out.integer(doomed.len() as i64);
@@ -830,8 +829,7 @@ fn pop_from(ctx: &mut Ctx<'_, '_>, key: &[u8], end: PopEnd, count: usize) -> Vec
         items.push((member, score));
     }
     if !items.is_empty() {
-        finish_change(ctx, key, end.event());
-        ctx.db.add_dirty(items.len() as u64 - 1);
+        finish_change(ctx, key, end.event(), items.len() as u64);
     }
     items
 }
