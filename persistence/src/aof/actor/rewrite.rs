@@ -224,8 +224,14 @@ impl AofActor {
         let cancel = run.cancel.clone();
         let format = self.base_format.clone();
         let engine = self.engine.clone();
+        // The first base of an AOF switched on may find no directory yet.
+        let dir = self.incr.is_none().then(|| self.layout.dir().to_path_buf());
         self.base_task = Some(io::run(&self.storage, move |s| {
-            let file = match s.create(&path) {
+            let created = match &dir {
+                Some(dir) => s.create_dir_all(dir).and_then(|()| s.create(&path)),
+                None => s.create(&path),
+            };
+            let file = match created {
                 Ok(file) => file,
                 Err(error) => {
                     // The snapshot must end whatever becomes of its file.
