@@ -73,18 +73,8 @@ pub async fn start(mut config: Config, options: Options) -> anyhow::Result<Runni
     )
     .await?;
     let port = listeners.tcp_port();
-    shared.tcp_port.store(
-        u64::from(port.unwrap_or(0)),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    listener::serve_tcp(&shared, listeners.tcp);
     let accept_stop = shared.shutdown.child_token();
-    for tcp in listeners.tcp {
-        shared.tracker.spawn(listener::accept_tcp(
-            tcp,
-            shared.clone(),
-            accept_stop.clone(),
-        ));
-    }
     if let Some((unix, path)) = listeners.unix {
         shared.tracker.spawn(listener::accept_unix(
             unix,
