@@ -71,20 +71,8 @@ impl Batch {
     pub fn decode(&mut self, decoder: &mut RequestDecoder, input: &mut BytesMut, one_only: bool) {
         debug_assert!(self.is_drained(), "decoding over unexecuted commands");
         self.clear();
-        loop {
-            match decoder.decode_into(input, &mut self.args) {
-                Ok(true) => {
-                    self.ends.push(self.args.len());
-                    if one_only {
-                        return;
-                    }
-                }
-                Ok(false) => return,
-                Err(error) => {
-                    self.error = Some(error);
-                    return;
-                }
-            }
+        if let Err(error) = decoder.decode_batch(input, &mut self.args, &mut self.ends, one_only) {
+            self.error = Some(error);
         }
     }
 
@@ -133,10 +121,20 @@ pub fn run(
 /// waiters it served); the client's own copies go before that command's
 /// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
 /// OFF does not hide them.
+#[inline]
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
-    if !core.engine.has_notifications() {
-        return;
+    if core.engine.has_notifications() {
+        publish_notifications(core, shared, session, out, start);
     }
+}
+
+fn publish_notifications(
+    core: &mut Core,
+    shared: &Shared,
+    session: &Session,
+    out: &mut BytesMut,
+    start: usize,
+) {
     let mut own = BytesMut::new();
     let target = (session.id(), session.client.protocol, &mut own);
     pubsub::notify::publish_events(core, shared, Some(target));
@@ -173,6 +171,10 @@ fn run_commands(
         hard_limit(ClientClass::Normal),
         hard_limit(ClientClass::PubSub),
     );
+    // One clock reading per command, as Redis's `call` reads one before
+    // and one after: a command's end is the next one's start (the engine
+    // runs at it: the same clock it would read).
+    let mut began_us = shared.clock.now_us();
     while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
         if core.host.pause.is_some() {
@@ -191,9 +193,6 @@ fn run_commands(
             session.conn.reply = ReplyMode::Skipping;
         }
         let start = out.len();
-        // One clock reading before and one after, as Redis's `call` does:
-        // the engine runs at the first (the same clock it would read).
-        let began_us = shared.clock.now_us();
         let was_in_multi = session.client.in_multi();
         let subscribed_mode =
             session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
@@ -248,7 +247,9 @@ fn run_commands(
             ),
             _ => None,
         };
-        let usec = shared.clock.now_us().saturating_sub(began_us).max(0) as u64;
+        let ended_us = shared.clock.now_us();
+        let usec = ended_us.saturating_sub(began_us).max(0) as u64;
+        began_us = ended_us;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
             produced.n_deltas += 1;

@@ -508,7 +508,7 @@ fn cpu(text: &mut String) {
 
 fn commandstats(host: &ConnHost<'_>, text: &mut String) {
     let mut names: Vec<_> = host.state.stats.commands.iter().collect();
-    names.sort_by_key(|(name, _)| **name);
+    names.sort_by_key(|(name, _)| *name);
     for (name, stat) in names {
         let per_call = if stat.calls == 0 {
             0.0
