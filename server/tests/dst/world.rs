@@ -158,6 +158,9 @@ pub struct World {
     /// When the last switch was seen (simulated ms since the run began).
     switched_at_ms: Option<u64>,
     switches: u32,
+    /// The AOF was switched on and has no base of its own yet (as of the
+    /// last check): a crash now leaves the directory's older files.
+    first_base_pending: bool,
 }
 
 thread_local! {
@@ -220,6 +223,7 @@ impl World {
             promise_from: 0,
             switched_at_ms: None,
             switches: 0,
+            first_base_pending: false,
         }
     }
 
@@ -640,6 +644,7 @@ impl World {
             (config.appendonly, config.appendfsync)
         };
         let running = node.aof().is_some();
+        self.first_base_pending = node.aof().is_some_and(|a| a.first_base_pending());
         if running != appendonly {
             return Err(format!(
                 "CONFIG says appendonly {} but the AOF pipeline is {}",

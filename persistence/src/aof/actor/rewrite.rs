@@ -335,6 +335,9 @@ impl AofActor {
         } else if first {
             tracing::info!("The AOF switched on has its first base, covering LSN {lsn}");
         }
+        self.published
+            .first_base_pending
+            .store(false, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
