@@ -688,6 +688,12 @@ impl AofActor {
                     run.cancel.store(true, Ordering::Relaxed);
                 }
                 self.final_recovery_tried = true;
+                if let Some(snapshot) = self.draining.take() {
+                    // Deltas up to its LSN may never come: the engine's
+                    // sink no longer leads here. Its base, cancelled
+                    // already, ends the snapshot and the rewrite.
+                    self.start_base(snapshot);
+                }
             }
         }
     }

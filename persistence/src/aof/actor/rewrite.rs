@@ -78,6 +78,14 @@ impl AofActor {
             self.begin_recovery_base(snapshot);
             return;
         }
+        if self.abandoned {
+            // `appendonly no` came first: the deltas it waits for may never
+            // come. Held ones go to the current file; the base, cancelled
+            // already, ends the snapshot and the rewrite.
+            self.release_held_unsnapshotted();
+            self.start_base(snapshot);
+            return;
+        }
         // Routine: deltas up to the snapshot finish in the old file. Those
         // not received yet are on their way; the switch waits for them.
         self.release_held_through(snapshot.lsn);
