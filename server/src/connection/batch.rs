@@ -113,6 +113,7 @@ pub fn run(
     permit: &DeltaPermit,
 ) -> (Stop, Produced) {
     let result = run_commands(core, shared, session, batch, out, permit);
+    crate::durability::apply_switch(core, shared);
     let Core { engine, host } = core;
     host.waiters.wake(engine, &shared.durability);
     pubsub::notify::publish_events(core, shared, None);
@@ -156,6 +157,12 @@ fn run_commands(
     permit: &DeltaPermit,
 ) -> (Stop, Produced) {
     let mut produced = Produced::default();
+    if !shared.durability.is_current(permit) {
+        // CONFIG SET appendonly switched pipelines since this credit was
+        // taken: it is not the current queue's. Nothing runs; the
+        // connection reserves again.
+        return (Stop::Done, produced);
+    }
     // At most one delta per command: run no more commands than credit.
     let end = batch.ends.len().min(batch.next + permit.remaining());
     let disk_error = crate::durability::disk_error(core, permit.misconf());
@@ -307,6 +314,11 @@ fn run_commands(
         }
         if session.conn.deferred.is_some() {
             return (Stop::Deferred, produced);
+        }
+        if core.host.aof_switch.is_some() {
+            // The rest of the batch takes credit from the new pipeline.
+            crate::durability::apply_switch(core, shared);
+            break;
         }
     }
     if !batch.is_drained() {

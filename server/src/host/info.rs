@@ -362,12 +362,7 @@ fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     field(text, "rdb_last_cow_size", 0);
     field(text, "rdb_last_load_keys_expired", disk.load_keys_expired);
     field(text, "rdb_last_load_keys_loaded", disk.load_keys_loaded);
-    let aof = host
-        .shared
-        .durability
-        .aof()
-        .map(|aof| aof.status())
-        .unwrap_or_else(|| persistence::Durability::disabled().status());
+    let aof = host.shared.durability.status();
     for (name, value) in aof.info_fields() {
         field(text, name, value);
     }
