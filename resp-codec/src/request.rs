@@ -198,7 +198,10 @@ impl RequestDecoder {
             if self.partial.is_none() {
                 debug_assert!(self.args.is_empty() && self.ends.is_empty());
                 let mut end = 0;
-                while let Some(next) = self.plain_multibulk(buf, end) {
+                while end < buf.len() {
+                    let Some(next) = self.plain_multibulk(buf, end) else {
+                        break;
+                    };
                     end = next;
                     self.ends.push(self.args.len());
                     if one_only {
@@ -221,7 +224,7 @@ impl RequestDecoder {
                     }
                 }
             }
-            if !self.decode_general(buf, argv)? {
+            if buf.is_empty() || !self.decode_general(buf, argv)? {
                 return Ok(());
             }
             ends.push(argv.len());

@@ -103,7 +103,9 @@ where
     let outbox_ready = handle.outbox.ready();
     tokio::pin!(outbox_ready);
     loop {
-        if blocked.is_none() && batch.is_drained() {
+        // Nothing to decode in an empty buffer (the drained batch was
+        // cleared after its replies were written).
+        if blocked.is_none() && batch.is_drained() && !input.is_empty() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
         if blocked.is_some() || (batch.is_drained() && batch.error.is_none()) {
