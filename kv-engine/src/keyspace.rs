@@ -297,7 +297,7 @@ impl EntryKey {
     /// True when this is `key`: for an inline key a length check and a
     /// few word compares, not a call to `memcmp` (most lookups compare
     /// one short key).
-    #[inline]
+    #[inline(always)]
     fn is(&self, key: &[u8]) -> bool {
         match self {
             EntryKey::Inline { len, bytes, .. } => {
@@ -412,7 +412,7 @@ impl Keyspace {
         let entry = &mut self.entries[index as usize];
         self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
         entry.value = value;
-        if !keep_ttl {
+        if !keep_ttl && !self.volatile.is_empty() {
             self.clear_expiry(index);
         }
     }
