@@ -5,8 +5,8 @@
 //! become an `ArenaMap` (O(1) lookups and random picks) and never go back,
 //! as in Redis.
 
-use super::arena_map::{put, put_len, reserve_packed, take, ArenaMap};
-use super::packed::splice_bytes;
+use super::arena_map::{put, put_len, take, ArenaMap};
+use super::packed::{reserve_fit, shrink_fit, splice_bytes};
 
 /// The thresholds of the compact form (from the engine config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +26,13 @@ impl Default for HashLimits {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Repr {
-    Packed { bytes: Vec<u8>, len: usize },
-    Table(ArenaMap),
+    Packed {
+        bytes: Vec<u8>,
+        len: usize,
+    },
+    /// Boxed, so a small one (the compact form) carries no
+    /// table-sized header.
+    Table(Box<ArenaMap>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -118,11 +123,11 @@ impl HashValue {
                             Vec::with_capacity(put_len(field.len()) + put_len(value.len()));
                         put(&mut entry, field);
                         put(&mut entry, value);
-                        reserve_packed(bytes, entry.len().saturating_sub(end - start));
+                        reserve_fit(bytes, entry.len().saturating_sub(end - start));
                         splice_bytes(bytes, start..end, &entry);
                     }
                     None => {
-                        reserve_packed(bytes, put_len(field.len()) + put_len(value.len()));
+                        reserve_fit(bytes, put_len(field.len()) + put_len(value.len()));
                         put(bytes, field);
                         put(bytes, value);
                         *len += 1;
@@ -146,6 +151,7 @@ impl HashValue {
                 match found {
                     Some((start, end)) => {
                         bytes.drain(start..end);
+                        shrink_fit(bytes);
                         *len -= 1;
                         true
                     }
@@ -161,7 +167,7 @@ impl HashValue {
             for (f, v, ..) in packed_entries(bytes) {
                 map.insert(f, v);
             }
-            self.repr = Repr::Table(map);
+            self.repr = Repr::Table(Box::new(map));
         }
     }
     /// The entry at `index` (0..len), for random picks.
@@ -186,7 +192,9 @@ impl HashValue {
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Packed { bytes, .. } => crate::memory::charged(bytes.capacity()),
-            Repr::Table(map) => map.heap_bytes(),
+            Repr::Table(map) => {
+                crate::memory::charged(std::mem::size_of::<ArenaMap>()) + map.heap_bytes()
+            }
         }
     }
 }
