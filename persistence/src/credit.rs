@@ -65,15 +65,23 @@ impl DeltaPermit {
     pub fn remaining(&self) -> usize {
         self.remaining
     }
-}
 
-impl Drop for DeltaPermit {
-    fn drop(&mut self) {
+    /// Gives back the slots no delta filled, now: once a batch has run,
+    /// before anything that may wait (its replies' write to a client that
+    /// does not read, a pause), which must not hold others' credit.
+    pub fn release_unspent(&mut self) {
         if let Some(credits) = &self.credits {
             if self.remaining > 0 {
                 credits.add_permits(self.remaining);
             }
         }
+        self.remaining = 0;
+    }
+}
+
+impl Drop for DeltaPermit {
+    fn drop(&mut self) {
+        self.release_unspent();
     }
 }
 

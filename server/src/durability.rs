@@ -58,6 +58,11 @@ impl DeltaPermit {
         self.credit.remaining()
     }
 
+    /// See `persistence::DeltaPermit::release_unspent`.
+    pub fn release_unspent(&mut self) {
+        self.credit.release_unspent();
+    }
+
     /// True when replies to writes emitted on this permit wait for
     /// `wait_durable` (its pipeline's `appendfsync always`, as it is now).
     pub fn waits_for_fsync(&self) -> bool {

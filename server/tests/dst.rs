@@ -18,8 +18,6 @@
 //!   exit is taken as a power loss): shows the known limitation that a
 //!   later power loss then finds an AOF whose start never reached the disk
 //!   (Linux drops the failed pages' dirty bit; Redis is exposed the same way).
-//! - `DST_SMALL_QUEUE=1`: some seeds run with a delta queue of 8 to 256
-//!   slots, so clients wait for credit before the lock (see `setup.rs`).
 //! - Without variables (the plain `cargo test` run) a dozen seeds.
 //!
 //! A failure prints its seed, its fault configuration (in the

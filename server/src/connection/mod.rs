@@ -214,6 +214,11 @@ where
             (stop, produced)
         };
         permit.spent(produced.n_deltas);
+        // What this batch did not emit goes back before anything below
+        // waits: a client that never reads its replies (or a pause, a
+        // DEBUG SLEEP) must not sit on credit the timer's save points and
+        // every other writer need. The permit stays for the fsync wait.
+        permit.release_unspent();
         decoder.set_auth_required(!session.conn.authenticated);
         if let Some(lsn) = produced.max_lsn.filter(|_| permit.waits_for_fsync()) {
             // The planted bug `ack_before_fsync` (`sim::MUTATION`): the
