@@ -58,3 +58,14 @@ pub const MUTATION: Option<&str> = if cfg!(dst_mutation = "ack_before_fsync") {
 } else {
     None
 };
+
+/// Whether a connection's `turn`th batch yields between taking its credit
+/// and the engine lock: an eighth of batches, from the seed and the
+/// client's id (so a seed replays the same interleaving).
+pub fn parks_before_lock(seed: u64, client_id: u64, turn: u64) -> bool {
+    let mut x = seed ^ client_id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ turn.rotate_left(32);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    x.is_multiple_of(8)
+}

@@ -92,6 +92,8 @@ where
     let mut input = BytesMut::with_capacity(READ_CHUNK);
     let mut out = BytesMut::with_capacity(READ_CHUNK);
     let mut batch = Batch::default();
+    #[cfg(feature = "sim")]
+    let mut sim_turns: u64 = 0;
     let mut last_input = tokio::time::Instant::now();
     let mut traffic = Traffic::default();
     // Waiting in a blocking command: the rest of the pipeline waits too.
@@ -187,6 +189,16 @@ where
         let Ok(mut permit) = shared.durability.reserve(batch.pending()).await else {
             break; // persistence has shut down
         };
+        // The simulation parks a seeded eighth of batches between their
+        // credit and the lock, so a CONFIG SET appendonly can switch
+        // pipelines in between (the generation check in `batch::run`).
+        #[cfg(feature = "sim")]
+        {
+            sim_turns += 1;
+            if crate::sim::parks_before_lock(shared.seed, session.id(), sim_turns) {
+                tokio::task::yield_now().await;
+            }
+        }
         let (stop, produced) = {
             let mut core = shared.core.lock();
             if core.host.settings_epoch != cached.epoch {
