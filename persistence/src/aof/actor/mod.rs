@@ -36,7 +36,7 @@
 mod rewrite;
 
 use super::base::{BaseError, BaseFormat};
-use super::encode::AofEncoder;
+use super::encode::{DeltaChunk, Part, Selected};
 use super::layout::AofLayout;
 use super::manifest::Manifest;
 use crate::bridge::{Batch, DeltaReceiver};
@@ -46,8 +46,8 @@ use crate::io::{self, IoFuture, Task};
 use crate::snapshot::{EngineAccess, SnapshotBegun};
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError, StorageFile};
+use crate::waiters::DurableWaiters;
 use kv_engine::snapshot::SnapshotError;
-use kv_engine::Delta;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -63,7 +63,7 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// Encoded bytes waiting to be written before the actor stops taking
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
-/// Deltas held while a snapshot is taken, in approximate bytes.
+/// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
 const RETRY_FIRST: Duration = Duration::from_secs(1);
@@ -91,10 +91,33 @@ pub(crate) enum Health {
 /// What the actor publishes to every `Durability` handle.
 pub(crate) struct Published {
     pub durable: watch::Sender<u64>,
+    /// The same durable LSN, for `wait_durable`: waiters in LSN order.
+    pub waiters: DurableWaiters,
     pub health: watch::Sender<Health>,
     pub status: Mutex<PersistenceStatus>,
     /// When the running rewrite began (for aof_current_rewrite_time_sec).
     pub rewrite_started: Mutex<Option<Instant>>,
+}
+
+impl Published {
+    /// Sets the health and wakes every durability waiter to read it.
+    pub fn set_health(&self, health: Health) {
+        self.health.send_replace(health);
+        self.waiters.wake_all();
+    }
+
+    /// Every delta up to `lsn` is durable: the watch and the waiters.
+    pub fn publish_durable(&self, lsn: u64) {
+        self.durable.send_if_modified(|durable| {
+            if lsn > *durable {
+                *durable = lsn;
+                true
+            } else {
+                false
+            }
+        });
+        self.waiters.publish(lsn);
+    }
 }
 
 /// The open AOF, as `Durability::start` found or created it.
@@ -131,14 +154,16 @@ struct RewriteRun {
     cancel: Arc<AtomicBool>,
 }
 
-/// Where a received delta goes.
+/// Where a received delta goes; along the LSNs of a batch a route only
+/// moves forward in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Route {
-    /// Keep it in memory until the snapshot's LSN is known.
-    Hold,
-    /// Encode it for the current (or next) incremental file.
-    Encode,
     /// The snapshot already has it.
     Drop,
+    /// Encode it for the current (or next) incremental file.
+    Encode,
+    /// Keep it in memory until the snapshot's LSN is known.
+    Hold,
 }
 
 /// The disk error the AOF is in.
@@ -169,7 +194,8 @@ struct AofActor {
     /// manifest write failed halfway and which manifest holds is unknown.
     next_base_seq: u64,
     next_incr_seq: u64,
-    encoder: AofEncoder,
+    /// The database the current incremental file has selected.
+    selected: Selected,
 
     /// Encoded, not yet handed to a write; `pending_lsn` is its last LSN.
     pending: Vec<u8>,
@@ -200,8 +226,8 @@ struct AofActor {
     next_auto_rewrite: Instant,
     snapshot_task: Option<Task<Result<Result<SnapshotBegun, SnapshotError>, StorageError>>>,
     base_task: Option<IoFuture<Result<u64, BaseError>>>,
-    held: Vec<Delta>,
-    held_bytes: usize,
+    /// Deltas received while a snapshot decides their file, in order.
+    held: DeltaChunk,
     /// A routine rewrite's snapshot while deltas up to its LSN are still
     /// arriving for the old file; the switch waits for the last of them.
     draining: Option<SnapshotBegun>,
@@ -246,7 +272,10 @@ pub(crate) async fn run(
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = input.next_batch(), if accepting => match batch {
-                Some(batch) => actor.on_batch(batch).await,
+                Some(batch) => {
+                    let spent = actor.on_batch(batch).await;
+                    input.recycle(spent);
+                }
                 None => actor.begin_close(),
             },
             message = control.recv(), if control_open => match message {
@@ -269,7 +298,7 @@ struct ClosedOnDrop(Arc<Published>);
 impl Drop for ClosedOnDrop {
     fn drop(&mut self) {
         tracing::error!("the AOF writer stopped unexpectedly");
-        self.0.health.send_replace(Health::Closed);
+        self.0.set_health(Health::Closed);
     }
 }
 
@@ -296,7 +325,7 @@ impl AofActor {
             rewrite_base_len: setup.aof.total_len,
             next_base_seq,
             next_incr_seq,
-            encoder: AofEncoder::new(),
+            selected: Selected::new(),
             pending: Vec::new(),
             pending_lsn: 0,
             received_lsn: setup.durable_lsn,
@@ -315,8 +344,7 @@ impl AofActor {
             next_auto_rewrite: now,
             snapshot_task: None,
             base_task: None,
-            held: Vec::new(),
-            held_bytes: 0,
+            held: DeltaChunk::default(),
             draining: None,
             closing: false,
             final_recovery_tried: false,
@@ -327,32 +355,48 @@ impl AofActor {
 
     /// Room to take another batch.
     fn accepting(&self) -> bool {
-        self.pending.len() < MAX_PENDING_BYTES && self.held_bytes < MAX_HELD_BYTES
+        self.pending.len() < MAX_PENDING_BYTES && self.held.byte_len() < MAX_HELD_BYTES
     }
 
-    async fn on_batch(&mut self, batch: Batch) {
-        for delta in batch {
-            assert!(
-                delta.lsn > self.received_lsn,
-                "deltas out of order: {} after {}",
-                delta.lsn,
-                self.received_lsn
-            );
-            self.received_lsn = delta.lsn;
-            match self.route(delta.lsn) {
-                Route::Hold => {
-                    self.held_bytes += delta.approx_len();
-                    self.held.push(delta);
-                }
-                Route::Drop => {}
-                Route::Encode => self.encode(&delta),
-            }
+    /// Routes a batch (a chunk of encoded deltas) and gives it back for
+    /// the queue to reuse. Routes only ever move forward along the LSNs
+    /// of one batch (`Route`'s order), so a batch splits into at most
+    /// three runs, found by binary search; a batch in the steady state is
+    /// one run appended as it is.
+    async fn on_batch(&mut self, batch: Batch) -> Batch {
+        let marks = batch.marks();
+        let (Some(first), Some(last)) = (marks.first(), marks.last()) else {
+            return batch;
+        };
+        assert!(
+            first.lsn > self.received_lsn,
+            "deltas out of order: {} after {}",
+            first.lsn,
+            self.received_lsn
+        );
+        let encode_from = marks.partition_point(|m| self.route(m.lsn) < Route::Encode);
+        let hold_from = marks.partition_point(|m| self.route(m.lsn) < Route::Hold);
+        debug_assert!(
+            marks
+                .windows(2)
+                .all(|w| self.route(w[0].lsn) <= self.route(w[1].lsn)),
+            "routes go forward along a batch"
+        );
+        self.received_lsn = last.lsn;
+        let all = marks.len();
+        let mut batch = batch;
+        if encode_from == 0 && hold_from == all && self.pending.is_empty() {
+            self.take_whole(&mut batch);
+        } else {
+            self.encode(batch.part(encode_from..hold_from));
+            self.held.append(batch.part(hold_from..all));
         }
         if let Some(snapshot) = &self.draining {
             if self.received_lsn >= snapshot.lsn {
                 self.finish_switch().await;
             }
         }
+        batch
     }
 
     /// Where a delta just received goes.
@@ -390,9 +434,29 @@ impl AofActor {
         Route::Encode
     }
 
-    fn encode(&mut self, delta: &Delta) {
-        self.encoder.encode(delta, &mut self.pending);
-        self.pending_lsn = delta.lsn;
+    /// The whole of `batch` for the current file, with nothing pending
+    /// yet: its buffer becomes the pending one (no copy) when its bytes
+    /// need no SELECT first.
+    fn take_whole(&mut self, batch: &mut Batch) {
+        let whole = batch.all();
+        if !self.selected.fits(whole) {
+            self.encode(whole);
+            return;
+        }
+        let (lsn, db_after) = (whole.last_lsn(), whole.db_after());
+        batch.move_bytes_into(&mut self.pending);
+        self.selected.0 = db_after.or(self.selected.0);
+        if let Some(lsn) = lsn {
+            self.pending_lsn = lsn;
+        }
+    }
+
+    /// Appends `part` to what the current file will be written.
+    fn encode(&mut self, part: Part<'_>) {
+        if let Some(lsn) = part.last_lsn() {
+            self.selected.append(part, &mut self.pending);
+            self.pending_lsn = lsn;
+        }
     }
 
     /// The snapshot LSN of a recovery whose base is being written.
@@ -514,9 +578,7 @@ impl AofActor {
         let reason = error.reason();
         tracing::error!("Error writing to the AOF file: {error}");
         let misconf = Misconf::Aof { reason };
-        self.published
-            .health
-            .send_replace(Health::Failed(misconf.clone()));
+        self.published.set_health(Health::Failed(misconf.clone()));
         {
             let mut status = self.published.status.lock();
             status.aof_last_write_ok = false;
@@ -543,14 +605,7 @@ impl AofActor {
     }
 
     fn publish_durable(&self, lsn: u64) {
-        self.published.durable.send_if_modified(|durable| {
-            if lsn > *durable {
-                *durable = lsn;
-                true
-            } else {
-                false
-            }
-        });
+        self.published.publish_durable(lsn);
     }
 
     // ----- control and timers -----
@@ -653,7 +708,7 @@ impl AofActor {
         match &self.failed {
             Some(failure) => Err(failure.misconf.clone()),
             None => {
-                self.published.health.send_replace(Health::Closed);
+                self.published.set_health(Health::Closed);
                 Ok(())
             }
         }
