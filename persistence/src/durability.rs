@@ -206,9 +206,16 @@ impl Durability {
             return Err(DurabilityError::Closed);
         }
         if n > 0 {
-            let slots = active.credits.acquire_many(n as u32).await;
-            // The semaphore closes only at shutdown.
-            slots.map_err(|_| DurabilityError::Closed)?.forget();
+            // Free credit is taken at once (no waiter node, no poll of
+            // the semaphore's queue); else the fair wait.
+            match active.credits.try_acquire_many(n as u32) {
+                Ok(slots) => slots.forget(),
+                Err(_) => {
+                    let slots = active.credits.acquire_many(n as u32).await;
+                    // The semaphore closes only at shutdown.
+                    slots.map_err(|_| DurabilityError::Closed)?.forget();
+                }
+            }
         }
         // From here on the slots are the permit's: it returns them on drop.
         let permit = DeltaPermit::new(active.credits.clone(), n, None);

@@ -15,7 +15,7 @@
 //! itself (cancel-safe, invariant 5).
 
 use parking_lot::Mutex;
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,10 +27,40 @@ pub(crate) struct DurableWaiters {
     state: Mutex<WaitState>,
 }
 
+/// A waiter's place: its LSN, then the order it registered in.
+type Key = (u64, u64);
+
+/// Sorted by key. Writes run one at a time and wait right after, so
+/// waiters mostly register in LSN order: an insert is usually a push at
+/// the back, a publish pops from the front.
 #[derive(Default)]
 struct WaitState {
-    waiting: BTreeMap<(u64, u64), Waker>,
+    waiting: VecDeque<(Key, Waker)>,
     next_id: u64,
+}
+
+impl WaitState {
+    fn find(&self, key: Key) -> Result<usize, usize> {
+        self.waiting.binary_search_by(|(k, _)| k.cmp(&key))
+    }
+
+    fn remove(&mut self, key: Key) {
+        if let Ok(i) = self.find(key) {
+            self.waiting.remove(i);
+        }
+    }
+
+    /// Registers `key` with `waker`, or refreshes the waker it has.
+    fn register(&mut self, key: Key, waker: &Waker) {
+        if self.waiting.back().is_none_or(|(last, _)| *last < key) {
+            self.waiting.push_back((key, waker.clone()));
+            return;
+        }
+        match self.find(key) {
+            Ok(i) => self.waiting[i].1.clone_from(waker),
+            Err(i) => self.waiting.insert(i, (key, waker.clone())),
+        }
+    }
 }
 
 impl DurableWaiters {
@@ -50,25 +80,20 @@ impl DurableWaiters {
         if self.durable.fetch_max(lsn, Ordering::AcqRel) >= lsn {
             return;
         }
-        let mut covered = Vec::new();
-        {
-            let mut state = self.state.lock();
-            while let Some(entry) = state.waiting.first_entry() {
-                if entry.key().0 > lsn {
-                    break;
-                }
-                covered.push(entry.remove());
+        // Woken under the lock: a wake-up only schedules the task, it
+        // never polls it here.
+        let mut state = self.state.lock();
+        while state.waiting.front().is_some_and(|((at, _), _)| *at <= lsn) {
+            if let Some((_, waker)) = state.waiting.pop_front() {
+                waker.wake();
             }
-        }
-        for waker in covered {
-            waker.wake();
         }
     }
 
     /// Wakes every waiter (the health changed: each reads it).
     pub(crate) fn wake_all(&self) {
         let all = std::mem::take(&mut self.state.lock().waiting);
-        for waker in all.into_values() {
+        for (_, waker) in all {
             waker.wake();
         }
     }
@@ -93,7 +118,7 @@ pub(crate) struct WaitDurable<'a, H: HealthCheck> {
     health: H,
     lsn: u64,
     /// The registration, while there is one.
-    key: Option<(u64, u64)>,
+    key: Option<Key>,
 }
 
 impl<'a, H: HealthCheck> WaitDurable<'a, H> {
@@ -126,7 +151,7 @@ impl<H: HealthCheck + Unpin> Future for WaitDurable<'_, H> {
         };
         if let Some(outcome) = outcome {
             if let Some(key) = this.key.take() {
-                state.waiting.remove(&key);
+                state.remove(key);
             }
             return Poll::Ready(outcome);
         }
@@ -134,13 +159,9 @@ impl<H: HealthCheck + Unpin> Future for WaitDurable<'_, H> {
             state.next_id += 1;
             (this.lsn, state.next_id)
         });
-        match state.waiting.get_mut(&key) {
-            Some(waker) => waker.clone_from(cx.waker()),
-            // New, or woken (and removed) by a publish or a health change.
-            None => {
-                state.waiting.insert(key, cx.waker().clone());
-            }
-        }
+        // New, polled again, or woken (and removed) by a health change
+        // that left waiting worthwhile.
+        state.register(key, cx.waker());
         Poll::Pending
     }
 }
@@ -148,7 +169,7 @@ impl<H: HealthCheck + Unpin> Future for WaitDurable<'_, H> {
 impl<H: HealthCheck> Drop for WaitDurable<'_, H> {
     fn drop(&mut self) {
         if let Some(key) = self.key {
-            self.waiters.state.lock().waiting.remove(&key);
+            self.waiters.state.lock().remove(key);
         }
     }
 }
@@ -188,7 +209,8 @@ mod tests {
         let waiters = DurableWaiters::new(10);
         let failed = AtomicBool::new(false);
         let wakers: Vec<Arc<CountingWaker>> = (0..3).map(|_| Arc::default()).collect();
-        let mut futures: Vec<_> = [11, 12, 20]
+        // Registered out of LSN order: 20 before 12.
+        let mut futures: Vec<_> = [11, 20, 12]
             .into_iter()
             .map(|lsn| WaitDurable::new(&waiters, Healthy(&failed), lsn))
             .collect();
@@ -198,18 +220,18 @@ mod tests {
         assert_eq!(waiters.len(), 3);
         waiters.publish(12);
         let woken: Vec<u64> = wakers.iter().map(|w| w.0.load(Ordering::Relaxed)).collect();
-        assert_eq!(woken, [1, 1, 0], "only LSNs 11 and 12 are covered");
+        assert_eq!(woken, [1, 0, 1], "only LSNs 11 and 12 are covered");
         assert!(poll(&mut futures[0], &wakers[0]).is_ready());
-        assert!(poll(&mut futures[1], &wakers[1]).is_ready());
-        assert!(poll(&mut futures[2], &wakers[2]).is_pending());
+        assert!(poll(&mut futures[2], &wakers[2]).is_ready());
+        assert!(poll(&mut futures[1], &wakers[1]).is_pending());
         waiters.publish(11);
         assert_eq!(waiters.durable(), 12, "the durable LSN never goes back");
-        assert_eq!(wakers[2].0.load(Ordering::Relaxed), 0);
+        assert_eq!(wakers[1].0.load(Ordering::Relaxed), 0);
         failed.store(true, Ordering::Release);
         waiters.wake_all();
-        assert_eq!(wakers[2].0.load(Ordering::Relaxed), 1);
+        assert_eq!(wakers[1].0.load(Ordering::Relaxed), 1);
         assert_eq!(
-            poll(&mut futures[2], &wakers[2]),
+            poll(&mut futures[1], &wakers[1]),
             Poll::Ready(Err("failed"))
         );
         assert_eq!(waiters.len(), 0);

@@ -355,7 +355,13 @@ impl AofActor {
 
     /// Room to take another batch.
     fn accepting(&self) -> bool {
-        self.pending.len() < MAX_PENDING_BYTES && self.held.byte_len() < MAX_HELD_BYTES
+        // With `always`, what arrives while a group's append and fsync
+        // run waits for the next group: taken then, all at once, it costs
+        // one wake-up per group instead of one per delta.
+        let group_in_flight = self.write.is_some() && self.write_syncs;
+        !group_in_flight
+            && self.pending.len() < MAX_PENDING_BYTES
+            && self.held.byte_len() < MAX_HELD_BYTES
     }
 
     /// Routes a batch (a chunk of encoded deltas) and gives it back for
