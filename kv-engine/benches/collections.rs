@@ -1,8 +1,9 @@
 //! Collection benchmarks: LPUSH/LPOP, HSET/HGET, SADD/SISMEMBER and
 //! ZADD/ZRANK/ZRANGE through the whole engine (parse-free argv → reply
 //! bytes), on collections of 1K, 100K and 1M elements, plus a memory table
-//! (bytes per element: the types' own heap estimate and the process RSS
-//! growth) to set against Redis's `MEMORY USAGE`.
+//! (bytes per element: the value's heap bytes, what MEMORY USAGE answers
+//! for its key, which is what Redis's `MEMORY USAGE key SAMPLES 0` counts
+//! too, and the process RSS growth).
 //!
 //! `cargo bench -p kv-engine --bench collections` runs every size; under
 //! `cargo test` (no `--bench` flag) only the 1K size runs, once.
@@ -62,7 +63,7 @@ fn encoding(value: &Value) -> &'static str {
 /// alive so freed memory is not reused by the next measurement).
 fn memory_table() {
     let mut keep = Vec::new();
-    println!("kind     n        heap/elem  rss/elem  encoding");
+    println!("kind     n        heap/elem usage/elem  rss/elem  encoding");
     // 100 elements: the compact encodings.
     for n in std::iter::once(100).chain(sizes()) {
         for kind in KINDS {
@@ -72,9 +73,11 @@ fn memory_table() {
             build(&mut runner, kind, &key, n);
             let after = rss_bytes();
             let value = runner.engine.db(0).get(&key).expect("built");
+            let usage = runner.engine.db(0).key_usage(&key).expect("built");
             println!(
-                "{kind:<8} {n:<8} {:>9.1} {:>9.1}  {}",
+                "{kind:<8} {n:<8} {:>9.2} {:>10.2} {:>9.1}  {}",
                 value.heap_bytes() as f64 / n as f64,
+                usage as f64 / n as f64,
                 after.saturating_sub(before) as f64 / n as f64,
                 encoding(value)
             );

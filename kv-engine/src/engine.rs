@@ -144,10 +144,14 @@ impl EngineState {
         self.garbage.push(keyspace);
     }
 
-    /// Records a keyspace event, if its class is published.
+    /// Records a keyspace event, if its class is published (checked here,
+    /// inline: most servers publish none, and every write raises one).
+    #[inline]
     pub(crate) fn notify(&mut self, db: usize, class: EventClass, event: &'static str, key: &[u8]) {
         let flags = self.config.notify_keyspace_events;
-        self.notifications.record(flags, db, class, event, key);
+        if flags.wants(class) {
+            self.notifications.record(flags, db, class, event, key);
+        }
     }
 
     /// Records an access to entry `index` of database `db` (LRU clock or

@@ -27,7 +27,9 @@
 //! the table's allocations follow from capacities, and counters hold the
 //! bytes of long keys and of values (`Value::heap_bytes` is O(1)). A value
 //! handed out for changing in place (`get_mut`) is re-measured at the next
-//! change to the keyspace, or read fresh by `used_bytes` meanwhile.
+//! change to the keyspace, or read fresh by `used_bytes` meanwhile; handing
+//! the same entry out again (one hot key, command after command) measures
+//! nothing until then.
 //!
 //! Removal unlinks the entry and moves the last entry into its place, so
 //! `entries` stays dense and a random key is one index away.
@@ -378,23 +380,42 @@ impl Keyspace {
     /// `insert`, returning the entry's index too. A new entry's access
     /// field is 0 (the caller stamps it); a replaced one keeps its own.
     pub(crate) fn insert_at(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> (u32, bool) {
-        self.settle();
-        let bytes = value.heap_bytes();
-        if let Some(index) = self.find(key) {
-            self.before_write(index);
-            let entry = &mut self.entries[index as usize];
-            self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
-            entry.value = value;
-            if !keep_ttl {
-                self.clear_expiry(index);
+        let hash = self.hash(key);
+        match self.find_hashed(key, hash) {
+            Some(index) => {
+                self.replace_at(index, value, keep_ttl);
+                (index, false)
             }
-            return (index, false);
+            None => (self.insert_new(key, hash, value), true),
         }
+    }
+
+    /// Replaces the value of entry `index` (from `slot` or `find_hashed`),
+    /// keeping its expiry only if `keep_ttl` and its access field always.
+    pub(crate) fn replace_at(&mut self, index: u32, value: Value, keep_ttl: bool) {
+        self.settle();
+        self.before_write(index);
+        let bytes = value.heap_bytes();
+        let entry = &mut self.entries[index as usize];
+        self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
+        entry.value = value;
+        if !keep_ttl {
+            self.clear_expiry(index);
+        }
+    }
+
+    /// Adds `key`, which must be missing, with `hash` (from `hash`: the
+    /// caller looked it up with that hash already); returns its entry
+    /// index. Its access field is 0 (the caller stamps it).
+    pub(crate) fn insert_new(&mut self, key: &[u8], hash: u64, value: Value) -> u32 {
+        debug_assert_eq!(hash, self.hash(key), "hash of another key");
+        debug_assert!(self.find_hashed(key, hash).is_none(), "key present");
         assert!(
             self.entries.len() < NIL as usize,
             "keyspace full: {} keys",
             self.entries.len()
         );
+        self.settle();
         self.rehash_steps(REHASH_STEPS);
         if self.entries.len() >= self.buckets.len() {
             self.finish_rehash();
@@ -405,10 +426,10 @@ impl Keyspace {
             );
         }
         let index = self.entries.len() as u32;
-        let chain = self.chain_of(self.hash(key));
+        let chain = self.chain_of(hash);
         let entry_key = EntryKey::new(key, self.head(chain));
         self.key_bytes += charged(entry_key.heap_len());
-        self.value_bytes += bytes;
+        self.value_bytes += value.heap_bytes();
         self.entries.push(
             Entry {
                 key: entry_key,
@@ -417,7 +438,7 @@ impl Keyspace {
             0,
         );
         self.set_head(chain, index);
-        (index, true)
+        index
     }
 
     /// The access field (LRU clock or LFU counter, see `access`) of `key`.
@@ -722,10 +743,11 @@ impl Keyspace {
         }
     }
 
-    /// Where `key` is at `now_ms`, with one hash lookup. The index stays
-    /// valid only until the keyspace next changes.
-    pub(crate) fn slot(&self, key: &[u8], now_ms: i64) -> Slot {
-        let Some(index) = self.find(key) else {
+    /// Where `key`, whose hash is `hash` (see `hash`), is at `now_ms`,
+    /// with one walk of its chain. The index stays valid only until the
+    /// keyspace next changes.
+    pub(crate) fn slot(&self, key: &[u8], hash: u64, now_ms: i64) -> Slot {
+        let Some(index) = self.find_hashed(key, hash) else {
             return Slot::Missing;
         };
         match self.expiry_of(index) {
@@ -740,16 +762,29 @@ impl Keyspace {
     }
 
     pub(crate) fn value_in_mut(&mut self, index: u32) -> &mut Value {
-        self.settle();
         self.before_write(index);
-        let value = &mut self.entries[index as usize].value;
-        self.changing = Some((index, value.heap_bytes()));
-        value
+        // The entry handed out last time (a command on the same key as the
+        // one before) is still measured from then: `settle` or `used_bytes`
+        // will see both changes at once.
+        if self.changing.is_none_or(|(changing, _)| changing != index) {
+            self.settle();
+            let bytes = self.entries[index as usize].value.heap_bytes();
+            self.changing = Some((index, bytes));
+        }
+        &mut self.entries[index as usize].value
     }
 
     /// The pre-write hook of snapshots: if entry `index` is still to be
     /// handed to a snapshot, copy it there now, as it is.
+    #[inline]
     fn before_write(&mut self, index: u32) {
+        if self.snapshot.is_some() {
+            self.stash_for_snapshot(index);
+        }
+    }
+
+    #[cold]
+    fn stash_for_snapshot(&mut self, index: u32) {
         let Some(snapshot) = self.snapshot.as_mut() else {
             return;
         };
@@ -839,7 +874,9 @@ impl Keyspace {
         !self.old.is_empty()
     }
 
-    fn hash(&self, key: &[u8]) -> u64 {
+    /// The hash `slot` and `insert_new` take: computed once for a
+    /// command's lookup and its insert.
+    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
 
@@ -881,7 +918,14 @@ impl Keyspace {
         if self.buckets.is_empty() {
             return None;
         }
-        let mut index = self.head(self.chain_of(self.hash(key)));
+        self.find_hashed(key, self.hash(key))
+    }
+
+    fn find_hashed(&self, key: &[u8], hash: u64) -> Option<u32> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let mut index = self.head(self.chain_of(hash));
         while index != NIL {
             let entry = &self.entries[index as usize];
             if entry.key.bytes() == key {
@@ -901,6 +945,9 @@ impl Keyspace {
 
     /// Drops the expiry of entry `index`; true if it had one.
     fn clear_expiry(&mut self, index: u32) -> bool {
+        if self.volatile.is_empty() {
+            return false;
+        }
         let Some(expiry) = self.expires.remove(&index) else {
             return false;
         };

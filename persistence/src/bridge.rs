@@ -197,6 +197,12 @@ impl DeltaReceiver {
         }
     }
 
+    /// Changes the pace (CONFIG SET appendfsync): `None` takes the queue
+    /// at every wake-up. A tick already set still runs out.
+    pub(crate) fn set_pace(&mut self, pace: Option<Duration>) {
+        self.pace = pace;
+    }
+
     /// The carried deltas up to `limits` (at least one): usually all of
     /// them, handed over whole.
     fn hand_out(&mut self) -> Batch {

@@ -16,6 +16,7 @@
 //! - `waiters`: clients waiting for durability, woken in LSN order.
 
 pub mod aof;
+pub mod aof_dir;
 pub mod bridge;
 pub mod config;
 pub mod credit;
@@ -29,6 +30,7 @@ pub mod status;
 pub mod storage;
 mod waiters;
 
+pub use aof_dir::AofDir;
 pub use config::{FsyncPolicy, PersistenceConfig, SavePoint};
 pub use credit::DeltaPermit;
 pub use durability::{Durability, DurabilityOptions, StartError};

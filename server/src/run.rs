@@ -172,26 +172,29 @@ impl Running {
 }
 
 /// Starts the AOF pipeline when `appendonly yes` (after loading: what was
-/// loaded is durable already) and gives the engine its sink.
+/// loaded is durable already) and gives the engine its sink; either way
+/// the AOF directory is set up for CONFIG SET appendonly and BGREWRITEAOF.
 pub(crate) async fn start_aof(
     shared: &Arc<Shared>,
     config: &persistence::PersistenceConfig,
 ) -> anyhow::Result<()> {
-    if !config.appendonly {
-        return Ok(());
-    }
-    let durable_lsn = shared.core.lock().engine.next_lsn() - 1;
-    let aof = persistence::Durability::start(
-        config,
+    let dir = persistence::AofDir::new(
         shared.storage.clone(),
         Arc::new(EngineLock(Arc::downgrade(shared))),
-        durable_lsn,
         persistence::DurabilityOptions::default(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("Can't open the append-only file: {e}"))?;
-    shared.core.lock().engine.set_delta_sink(aof.delta_sink());
-    shared.durability.install(aof);
+    );
+    let aof = if config.appendonly {
+        let durable_lsn = shared.core.lock().engine.next_lsn() - 1;
+        let aof = dir
+            .start(config, durable_lsn)
+            .await
+            .map_err(|e| anyhow::anyhow!("Can't open the append-only file: {e}"))?;
+        shared.core.lock().engine.set_delta_sink(aof.delta_sink());
+        Some(aof)
+    } else {
+        None
+    };
+    shared.durability.install(dir, aof);
     Ok(())
 }
 

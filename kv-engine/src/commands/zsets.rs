@@ -188,7 +188,8 @@ enum Added {
 fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) -> CommandResult {
     let key = ctx.arg(1);
     let limits = limits(ctx);
-    let exists = zset(ctx.db.lookup(key))?.is_some();
+    let mut found = ctx.db.find(key, true);
+    let exists = found.is_live();
     if !exists {
         if flags.xx {
             match flags.incr {
@@ -199,10 +200,12 @@ fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) ->
         }
         let longest = pairs.iter().map(|(_, m)| m.len()).max().unwrap_or(0);
         let fresh = ZSetValue::with_hint(pairs.len(), longest, limits);
-        ctx.db.create(key, Value::ZSet(Box::new(fresh)));
+        found = ctx
+            .db
+            .create_found(found, key, Value::ZSet(Box::new(fresh)));
         ctx.db.signal_ready(key);
     }
-    let Some(z) = zset_mut(ctx.db.lookup_mut(key))? else {
+    let Some(z) = zset_mut(ctx.db.value_mut(found))? else {
         return Err(CommandError::NoSuchKey);
     };
     let (mut added, mut updated, mut processed) = (0, 0, 0);

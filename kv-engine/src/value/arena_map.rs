@@ -39,14 +39,6 @@ pub(super) fn put(buf: &mut Vec<u8>, data: &[u8]) {
     buf.extend_from_slice(data);
 }
 
-/// Makes room for `extra` more bytes in a packed buffer, growing it by a
-/// quarter at a time (not doubling) so compact forms keep little slack.
-pub(super) fn reserve_packed(buf: &mut Vec<u8>, extra: usize) {
-    if buf.len() + extra > buf.capacity() {
-        buf.reserve_exact(extra.max(buf.len() / 4).max(16));
-    }
-}
-
 /// Bytes `put` writes for `len` data bytes.
 fn put_len(len: usize) -> usize {
     let mut header = 1;

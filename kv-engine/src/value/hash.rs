@@ -5,8 +5,8 @@
 //! become an `ArenaMap` (O(1) lookups and random picks) and never go back,
 //! as in Redis.
 
-use super::arena_map::{put, reserve_packed, take, ArenaMap};
-use super::packed::splice_bytes;
+use super::arena_map::{put, take, ArenaMap};
+use super::packed::{reserve_fit, shrink_fit, splice_bytes};
 
 /// The thresholds of the compact form (from the engine config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,8 +26,13 @@ impl Default for HashLimits {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Repr {
-    Packed { bytes: Vec<u8>, len: usize },
-    Table(ArenaMap),
+    Packed {
+        bytes: Vec<u8>,
+        len: usize,
+    },
+    /// Boxed, so a small one (the compact form) carries no
+    /// table-sized header.
+    Table(Box<ArenaMap>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -116,12 +121,12 @@ impl HashValue {
                 put(&mut entry, value);
                 match found {
                     Some((start, end)) => {
-                        reserve_packed(bytes, entry.len().saturating_sub(end - start));
+                        reserve_fit(bytes, entry.len().saturating_sub(end - start));
                         splice_bytes(bytes, start..end, &entry);
                         false
                     }
                     None => {
-                        reserve_packed(bytes, entry.len());
+                        reserve_fit(bytes, entry.len());
                         bytes.extend_from_slice(&entry);
                         *len += 1;
                         true
@@ -140,6 +145,7 @@ impl HashValue {
                 match found {
                     Some((start, end)) => {
                         bytes.drain(start..end);
+                        shrink_fit(bytes);
                         *len -= 1;
                         true
                     }
@@ -155,7 +161,7 @@ impl HashValue {
             for (f, v, ..) in packed_entries(bytes) {
                 map.insert(f, v);
             }
-            self.repr = Repr::Table(map);
+            self.repr = Repr::Table(Box::new(map));
         }
     }
     /// The entry at `index` (0..len), for random picks.
@@ -180,7 +186,9 @@ impl HashValue {
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Packed { bytes, .. } => crate::memory::charged(bytes.capacity()),
-            Repr::Table(map) => map.heap_bytes(),
+            Repr::Table(map) => {
+                crate::memory::charged(std::mem::size_of::<ArenaMap>()) + map.heap_bytes()
+            }
         }
     }
 }

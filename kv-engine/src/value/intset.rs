@@ -1,13 +1,14 @@
 //! `IntSet`: Redis's intset. Sorted integers stored at the narrowest width
-//! (2, 4 or 8 bytes) that fits them all, upgraded when a wider one arrives:
-//! a set of small integers costs 2 bytes a member.
+//! (1, 2, 4 or 8 bytes) that fits them all, upgraded when a wider one
+//! arrives: a set of integers in -128..=127 costs a byte a member (Redis's
+//! narrowest is 2), one of 16-bit integers 2 bytes.
 
-use super::packed::splice_bytes;
+use super::packed::{reserve_fit, shrink_fit, splice_bytes};
 use std::cmp::Ordering;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntSet {
-    /// Bytes per member: 2, 4 or 8.
+    /// Bytes per member: 1, 2, 4 or 8.
     width: usize,
     /// Members in ascending order, little-endian, `width` bytes each.
     bytes: Vec<u8>,
@@ -16,14 +17,16 @@ pub struct IntSet {
 impl Default for IntSet {
     fn default() -> Self {
         IntSet {
-            width: 2,
+            width: 1,
             bytes: Vec::new(),
         }
     }
 }
 
 fn width_for(n: i64) -> usize {
-    if i16::try_from(n).is_ok() {
+    if i8::try_from(n).is_ok() {
+        1
+    } else if i16::try_from(n).is_ok() {
         2
     } else if i32::try_from(n).is_ok() {
         4
@@ -45,6 +48,7 @@ impl IntSet {
     pub fn get(&self, i: usize) -> Option<i64> {
         let raw = self.bytes.get(i * self.width..(i + 1) * self.width)?;
         Some(match self.width {
+            1 => i64::from(raw[0] as i8),
             2 => i64::from(i16::from_le_bytes([raw[0], raw[1]])),
             4 => i64::from(i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]])),
             _ => {
@@ -92,10 +96,7 @@ impl IntSet {
             Ok(_) => false,
             Err(at) => {
                 let raw = self.encode(n);
-                if self.bytes.len() == self.bytes.capacity() {
-                    self.bytes
-                        .reserve_exact((self.bytes.len() / 4).max(4 * self.width));
-                }
+                reserve_fit(&mut self.bytes, raw.len());
                 let offset = at * self.width;
                 splice_bytes(&mut self.bytes, offset..offset, &raw);
                 true
@@ -108,6 +109,7 @@ impl IntSet {
         match self.search(n) {
             Ok(at) => {
                 self.bytes.drain(at * self.width..(at + 1) * self.width);
+                shrink_fit(&mut self.bytes);
                 true
             }
             Err(_) => false,
@@ -147,5 +149,31 @@ mod tests {
         assert!(set.remove(-3));
         assert!(!set.contains(-3));
         assert_eq!(set.len(), 4);
+    }
+
+    #[test]
+    fn bytes_until_a_member_leaves_i8() {
+        let mut set = IntSet::default();
+        for n in -128..=127 {
+            assert!(set.insert(n));
+        }
+        assert_eq!((set.width, set.len()), (1, 256));
+        assert_eq!(set.heap_bytes(), 256, "a byte a member");
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            (-128..=127).collect::<Vec<_>>()
+        );
+        assert!(set.insert(128));
+        assert_eq!(set.width, 2);
+        assert!(set.insert(-129));
+        assert_eq!(set.get(0), Some(-129));
+        assert_eq!(set.get(1), Some(-128));
+        assert_eq!(set.get(set.len() - 1), Some(128));
+        assert!(set.contains(-1) && set.contains(127) && !set.contains(129));
+        for n in -129..=128 {
+            assert!(set.remove(n));
+        }
+        assert!(set.is_empty());
+        assert_eq!(set.heap_bytes(), 0, "an emptied set gives its buffer back");
     }
 }

@@ -1,218 +1,164 @@
 //! The list type: a deque of packed chunks, Redis's quicklist idea. Each
-//! chunk holds its elements' bytes back to back plus their end offsets, so
-//! an element costs its length plus 2 bytes (about what Redis's listpack
-//! spends); chunks are sized by `list-max-listpack-size` (negative: a byte
-//! budget, positive: a count).
+//! chunk holds its elements' bytes back to back plus their lengths, one
+//! byte each while they are under 256 bytes long, so an element costs its
+//! length plus a byte (Redis's listpack spends two: an encoding byte and a
+//! back-length); chunks are sized by `list-max-listpack-size` (negative: a
+//! budget of element bytes, positive: a count), their buffers by the
+//! allocator's size classes (`packed::reserve_fit`).
 //! Pushes and pops at either end are O(1) chunk operations; indexing walks
-//! chunks from the nearer end, as Redis does.
+//! chunks from the nearer end and then the chunk's lengths from its nearer
+//! end, as Redis walks quicklist nodes and then a listpack's entries.
 
-use super::packed::splice_bytes;
+use super::packed::{reserve_fit, shrink_fit, splice_bytes};
 use crate::memory::charged;
 use std::collections::VecDeque;
 
 /// Redis's hard cap on a node's bytes when the fill is a count.
 const SIZE_SAFETY_LIMIT: usize = 8192;
 
-/// End offsets of a chunk's elements: two bytes each while the chunk's
-/// bytes fit in u16 (always, at the default sizes), four beyond.
-///
-/// Each end is stored minus `bias`, in wrapping arithmetic (an end is
-/// always below 2^16 while narrow, so the stored value mod 2^16 plus the
-/// bias gives it back exactly): shifting every end, which each push to
-/// the front of a chunk does, is one addition to the bias instead of a
-/// pass over up to a few thousand ends.
-#[derive(Clone, Debug, Default)]
-struct Ends {
-    offsets: Offsets,
-    bias: u32,
+/// Bytes a length takes for an element of `len` bytes: 1, 2, 4 or 8.
+fn width_for(len: usize) -> usize {
+    if len <= usize::from(u8::MAX) {
+        1
+    } else if len <= usize::from(u16::MAX) {
+        2
+    } else if u32::try_from(len).is_ok() {
+        4
+    } else {
+        8
+    }
 }
 
+/// A chunk: its elements' bytes back to back in `data`, and their lengths
+/// in `lens`, `width` bytes each (little-endian), the narrowest that holds
+/// its longest element so far.
 #[derive(Clone, Debug)]
-enum Offsets {
-    Narrow(Vec<u16>),
-    Wide(Vec<u32>),
-}
-
-impl Default for Offsets {
-    fn default() -> Self {
-        Offsets::Narrow(Vec::new())
-    }
-}
-
-/// Equal when they hold the same ends, whatever their bias or width.
-impl PartialEq for Ends {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i))
-    }
-}
-
-impl Eq for Ends {}
-
-impl Ends {
-    fn len(&self) -> usize {
-        match &self.offsets {
-            Offsets::Narrow(v) => v.len(),
-            Offsets::Wide(v) => v.len(),
-        }
-    }
-    fn get(&self, i: usize) -> usize {
-        match &self.offsets {
-            Offsets::Narrow(v) => usize::from(v[i].wrapping_add(self.bias as u16)),
-            Offsets::Wide(v) => v[i].wrapping_add(self.bias) as usize,
-        }
-    }
-    /// Makes room for offsets up to `max`.
-    fn widen_for(&mut self, max: usize) {
-        if let Offsets::Narrow(v) = &self.offsets {
-            if max > usize::from(u16::MAX) {
-                let bias = self.bias as u16;
-                let wide = v.iter().map(|&e| u32::from(e.wrapping_add(bias))).collect();
-                self.offsets = Offsets::Wide(wide);
-                self.bias = 0;
-            }
-        }
-    }
-    fn insert(&mut self, i: usize, end: usize) {
-        // Grow by a quarter, not double: these vectors are most of a
-        // small list's overhead.
-        fn room<T>(v: &mut Vec<T>) {
-            if v.len() == v.capacity() {
-                v.reserve_exact((v.len() / 4).max(4));
-            }
-        }
-        let stored = (end as u32).wrapping_sub(self.bias);
-        match &mut self.offsets {
-            Offsets::Narrow(v) => {
-                debug_assert!(end <= usize::from(u16::MAX), "widen_for first");
-                room(v);
-                v.insert(i, stored as u16);
-            }
-            Offsets::Wide(v) => {
-                room(v);
-                v.insert(i, stored);
-            }
-        }
-    }
-    fn drain(&mut self, a: usize, b: usize) {
-        match &mut self.offsets {
-            Offsets::Narrow(v) => {
-                v.drain(a..b);
-            }
-            Offsets::Wide(v) => {
-                v.drain(a..b);
-            }
-        }
-    }
-    /// Adds `delta` to every end from `i` on (all of them: the bias).
-    fn shift(&mut self, i: usize, delta: isize) {
-        let delta = delta as i64 as u32;
-        if i == 0 {
-            self.bias = self.bias.wrapping_add(delta);
-            return;
-        }
-        match &mut self.offsets {
-            Offsets::Narrow(v) => v[i..]
-                .iter_mut()
-                .for_each(|e| *e = e.wrapping_add(delta as u16)),
-            Offsets::Wide(v) => v[i..].iter_mut().for_each(|e| *e = e.wrapping_add(delta)),
-        }
-    }
-    /// Splits off the ends from `at`, rebased to start at `base`.
-    fn split_off(&mut self, at: usize, base: usize) -> Ends {
-        let offsets = match &mut self.offsets {
-            Offsets::Narrow(v) => Offsets::Narrow(v.split_off(at)),
-            Offsets::Wide(v) => Offsets::Wide(v.split_off(at)),
-        };
-        let mut tail = Ends {
-            offsets,
-            bias: self.bias,
-        };
-        tail.shift(0, -(base as isize));
-        tail
-    }
-    fn shrink_to_fit(&mut self) {
-        match &mut self.offsets {
-            Offsets::Narrow(v) => v.shrink_to_fit(),
-            Offsets::Wide(v) => v.shrink_to_fit(),
-        }
-    }
-    fn heap_bytes(&self) -> usize {
-        match &self.offsets {
-            Offsets::Narrow(v) => 2 * v.capacity(),
-            Offsets::Wide(v) => 4 * v.capacity(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Chunk {
     data: Vec<u8>,
-    /// `ends.get(i)` is where element i's bytes end in `data`.
-    ends: Ends,
+    lens: Vec<u8>,
+    width: usize,
 }
+
+impl Default for Chunk {
+    fn default() -> Self {
+        Chunk {
+            data: Vec::new(),
+            lens: Vec::new(),
+            width: 1,
+        }
+    }
+}
+
+/// Equal when they hold the same elements, whatever their widths.
+impl PartialEq for Chunk {
+    fn eq(&self, other: &Self) -> bool {
+        self.data == other.data
+            && self.len() == other.len()
+            && (0..self.len()).all(|i| self.len_of(i) == other.len_of(i))
+    }
+}
+
+impl Eq for Chunk {}
 
 impl Chunk {
     fn len(&self) -> usize {
-        self.ends.len()
+        self.lens.len() / self.width
     }
-    fn start(&self, i: usize) -> usize {
-        if i == 0 {
-            0
+    /// The length of element `i`.
+    fn len_of(&self, i: usize) -> usize {
+        let at = i * self.width;
+        match self.width {
+            1 => usize::from(self.lens[at]),
+            w => {
+                let mut raw = [0u8; 8];
+                raw[..w].copy_from_slice(&self.lens[at..at + w]);
+                u64::from_le_bytes(raw) as usize
+            }
+        }
+    }
+    /// Total length of elements `a..b`.
+    fn sum(&self, a: usize, b: usize) -> usize {
+        if self.width == 1 {
+            self.lens[a..b].iter().map(|&l| usize::from(l)).sum()
         } else {
-            self.ends.get(i - 1)
+            (a..b).map(|i| self.len_of(i)).sum()
+        }
+    }
+    /// Where element `i` (0..=len) starts, summing lengths from the
+    /// nearer end.
+    fn start(&self, i: usize) -> usize {
+        if i <= self.len() / 2 {
+            self.sum(0, i)
+        } else {
+            self.data.len() - self.sum(i, self.len())
         }
     }
     fn get(&self, i: usize) -> &[u8] {
-        &self.data[self.start(i)..self.ends.get(i)]
+        let at = self.start(i);
+        &self.data[at..at + self.len_of(i)]
     }
-    /// Grows `data` by at most a quarter at a time, so a chunk's slack
-    /// stays small (chunks are bounded, so this stays amortized O(1)).
-    fn reserve(&mut self, extra: usize) {
-        let needed = self.data.len() + extra;
-        if needed > self.data.capacity() {
-            let grow = (needed - self.data.len()).max(self.data.len() / 4).max(16);
-            self.data.reserve_exact(grow);
+    /// The length's bytes for an element of `len` bytes.
+    fn encode(&self, len: usize) -> [u8; 8] {
+        debug_assert!(width_for(len) <= self.width, "widen first");
+        (len as u64).to_le_bytes()
+    }
+    /// Makes the lengths wide enough for an element of `len` bytes.
+    fn widen_for(&mut self, len: usize) {
+        let width = width_for(len);
+        if width > self.width {
+            let mut lens = Vec::with_capacity(self.len() * width);
+            for i in 0..self.len() {
+                lens.extend_from_slice(&(self.len_of(i) as u64).to_le_bytes()[..width]);
+            }
+            self.lens = lens;
+            self.width = width;
         }
     }
     fn insert(&mut self, i: usize, item: &[u8]) {
+        self.widen_for(item.len());
         let at = self.start(i);
-        self.reserve(item.len());
-        self.ends.widen_for(self.data.len() + item.len());
+        reserve_fit(&mut self.data, item.len());
         splice_bytes(&mut self.data, at..at, item);
-        self.ends.shift(i, item.len() as isize);
-        self.ends.insert(i, at + item.len());
+        let w = self.width;
+        let len = self.encode(item.len());
+        reserve_fit(&mut self.lens, w);
+        splice_bytes(&mut self.lens, i * w..i * w, &len[..w]);
     }
     /// Removes elements `a..b`.
     fn remove_range(&mut self, a: usize, b: usize) {
-        let (from, to) = (self.start(a), self.start(b));
+        let from = self.start(a);
+        let to = from + self.sum(a, b);
         self.data.drain(from..to);
-        self.ends.drain(a, b);
-        self.ends.shift(a, -((to - from) as isize));
+        self.lens.drain(a * self.width..b * self.width);
+        shrink_fit(&mut self.data);
+        shrink_fit(&mut self.lens);
     }
     fn replace(&mut self, i: usize, item: &[u8]) {
-        let (from, to) = (self.start(i), self.ends.get(i));
-        self.reserve(item.len().saturating_sub(to - from));
-        self.ends
-            .widen_for(self.data.len() + item.len().saturating_sub(to - from));
+        self.widen_for(item.len());
+        let from = self.start(i);
+        let to = from + self.len_of(i);
+        reserve_fit(&mut self.data, item.len().saturating_sub(to - from));
         splice_bytes(&mut self.data, from..to, item);
-        self.ends
-            .shift(i, item.len() as isize - (to - from) as isize);
+        shrink_fit(&mut self.data);
+        let w = self.width;
+        let len = self.encode(item.len());
+        self.lens[i * w..(i + 1) * w].copy_from_slice(&len[..w]);
     }
     /// Splits off the second half into a new chunk.
     fn split(&mut self) -> Chunk {
         let half = self.len() / 2;
         let cut = self.start(half);
-        let data = self.data.split_off(cut);
-        let ends = self.ends.split_off(half, cut);
-        Chunk { data, ends }
-    }
-    /// Drops spare capacity once no more pushes are expected here.
-    fn seal(&mut self) {
-        self.data.shrink_to_fit();
-        self.ends.shrink_to_fit();
+        let tail = Chunk {
+            data: self.data.split_off(cut),
+            lens: self.lens.split_off(half * self.width),
+            width: self.width,
+        };
+        shrink_fit(&mut self.data);
+        shrink_fit(&mut self.lens);
+        tail
     }
     fn heap_bytes(&self) -> usize {
-        charged(self.data.capacity()) + charged(self.ends.heap_bytes())
+        charged(self.data.capacity()) + charged(self.lens.capacity())
     }
 }
 
@@ -280,10 +226,12 @@ impl ListValue {
     }
 
     /// Room for one more chunk: exactly one for the first (most lists fit
-    /// in one chunk), then the deque's usual doubling.
+    /// in one chunk), then a quarter more at a time (amortized O(1), and
+    /// at most a quarter of the chunk headers spare).
     fn new_chunk_room(&mut self) {
-        if self.chunks.capacity() == 0 {
-            self.chunks.reserve_exact(1);
+        let n = self.chunks.len();
+        if n == self.chunks.capacity() {
+            self.chunks.reserve_exact((n / 4).max(1));
         }
     }
 
@@ -301,15 +249,17 @@ impl ListValue {
         if let Some(chunk) = self.chunks.remove(c) {
             self.chunk_bytes -= chunk.heap_bytes();
         }
+        // Give back headers once fewer than half are used.
+        let n = self.chunks.len();
+        if self.chunks.capacity() > 2 * n + 4 {
+            self.chunks.shrink_to(n + n / 4);
+        }
     }
 
     pub fn push_front(&mut self, item: &[u8]) {
         match self.chunks.front() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
             _ => {
-                if !self.chunks.is_empty() {
-                    self.edit(0, Chunk::seal);
-                }
                 self.new_chunk_room();
                 self.chunks.push_front(Chunk::default());
             }
@@ -321,9 +271,6 @@ impl ListValue {
         match self.chunks.back() {
             Some(chunk) if self.fits(chunk, item.len()) => {}
             _ => {
-                if let Some(last) = self.chunks.len().checked_sub(1) {
-                    self.edit(last, Chunk::seal);
-                }
                 self.new_chunk_room();
                 self.chunks.push_back(Chunk::default());
             }
@@ -519,17 +466,27 @@ impl ListValue {
         if start >= end {
             return ListIter {
                 list: self,
-                front: (0, 0),
-                back: (0, 0),
+                front: Cursor::default(),
+                back: Cursor::default(),
                 remaining: 0,
             };
         }
-        let front = self.locate(start);
+        let (c, i) = self.locate(start);
+        let front = Cursor {
+            chunk: c,
+            index: i,
+            byte: self.chunks[c].start(i),
+        };
         let (c, i) = self.locate(end - 1);
+        let back = Cursor {
+            chunk: c,
+            index: i + 1,
+            byte: self.chunks[c].start(i + 1),
+        };
         ListIter {
             list: self,
             front,
-            back: (c, i + 1),
+            back,
             remaining: end - start,
         }
     }
@@ -547,13 +504,22 @@ impl ListValue {
     }
 }
 
-/// Iterates a range of a list from either end.
+/// A position in a list: element `index` of chunk `chunk`, whose bytes
+/// start (from the front) or end (from the back) at `byte`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cursor {
+    chunk: usize,
+    index: usize,
+    byte: usize,
+}
+
+/// Iterates a range of a list from either end, each step O(1).
 pub struct ListIter<'a> {
     list: &'a ListValue,
-    /// Next element from the front: (chunk, offset).
-    front: (usize, usize),
-    /// One past the next element from the back: (chunk, offset).
-    back: (usize, usize),
+    /// The next element from the front.
+    front: Cursor,
+    /// One past the next element from the back.
+    back: Cursor,
     remaining: usize,
 }
 
@@ -563,12 +529,23 @@ impl<'a> Iterator for ListIter<'a> {
         if self.remaining == 0 {
             return None;
         }
-        let chunk = &self.list.chunks[self.front.0];
-        let item = chunk.get(self.front.1);
-        self.front.1 += 1;
-        if self.front.1 == chunk.len() {
-            self.front = (self.front.0 + 1, 0);
-        }
+        let Cursor { chunk, index, byte } = self.front;
+        let data = &self.list.chunks[chunk];
+        let end = byte + data.len_of(index);
+        let item = &data.data[byte..end];
+        self.front = if index + 1 == data.len() {
+            Cursor {
+                chunk: chunk + 1,
+                index: 0,
+                byte: 0,
+            }
+        } else {
+            Cursor {
+                chunk,
+                index: index + 1,
+                byte: end,
+            }
+        };
         self.remaining -= 1;
         Some(item)
     }
@@ -582,13 +559,21 @@ impl DoubleEndedIterator for ListIter<'_> {
         if self.remaining == 0 {
             return None;
         }
-        if self.back.1 == 0 {
-            self.back.0 -= 1;
-            self.back.1 = self.list.chunks[self.back.0].len();
+        if self.back.index == 0 {
+            let chunk = self.back.chunk - 1;
+            let data = &self.list.chunks[chunk];
+            self.back = Cursor {
+                chunk,
+                index: data.len(),
+                byte: data.data.len(),
+            };
         }
-        self.back.1 -= 1;
+        let data = &self.list.chunks[self.back.chunk];
+        self.back.index -= 1;
+        let end = self.back.byte;
+        self.back.byte -= data.len_of(self.back.index);
         self.remaining -= 1;
-        Some(self.list.chunks[self.back.0].get(self.back.1))
+        Some(&data.data[self.back.byte..end])
     }
 }
 

@@ -70,3 +70,68 @@ impl Value {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// redis-server 7.0.15's `MEMORY USAGE key SAMPLES 0` for the
+    /// collections the `collections` bench builds (element `i` is
+    /// `member:i`; hash values `value:i`, zset scores and set_int members
+    /// `i`), less the 40 bytes Redis counts for its key (its sds and
+    /// dictEntry): what the value alone costs Redis.
+    const REDIS_VALUE_BYTES: [(&str, usize, usize); 7] = [
+        ("list", 100, 1416 - 40),
+        ("list", 1000, 12464 - 40),
+        ("list", 100_000, 1398512 - 40),
+        ("hash", 100, 2616 - 40),
+        ("set_int", 100, 280 - 40),
+        ("set_str", 100, 5136 - 40),
+        ("zset", 100, 1592 - 40),
+    ];
+
+    fn build(kind: &str, n: usize) -> Value {
+        let member = |i: usize| format!("member:{i}").into_bytes();
+        match kind {
+            "list" => {
+                let mut l = ListValue::new();
+                (0..n).for_each(|i| l.push_back(&member(i)));
+                Value::List(Box::new(l))
+            }
+            "hash" => {
+                let mut h = HashValue::new();
+                for i in 0..n {
+                    h.insert(&member(i), format!("value:{i}").as_bytes());
+                }
+                Value::Hash(Box::new(h))
+            }
+            "set_int" | "set_str" => {
+                let mut s = SetValue::new();
+                for i in 0..n {
+                    let m = if kind == "set_int" {
+                        i.to_string().into_bytes()
+                    } else {
+                        member(i)
+                    };
+                    s.insert(&m);
+                }
+                Value::Set(Box::new(s))
+            }
+            _ => {
+                let mut z = ZSetValue::new();
+                (0..n).for_each(|i| {
+                    z.insert(&member(i), i as f64);
+                });
+                Value::ZSet(Box::new(z))
+            }
+        }
+    }
+
+    #[test]
+    fn collections_cost_no_more_than_in_redis() {
+        for (kind, n, redis) in REDIS_VALUE_BYTES {
+            let ours = build(kind, n).heap_bytes();
+            assert!(ours <= redis, "{kind} of {n}: {ours} bytes, Redis {redis}");
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! The set type. Sets of integers are an `IntSet` (Redis's intset: 2, 4 or
-//! 8 bytes a member, replies in ascending order) up to
+//! The set type. Sets of integers are an `IntSet` (Redis's intset: 1, 2, 4
+//! or 8 bytes a member, replies in ascending order) up to
 //! `set-max-intset-entries`; any other member or more entries turn the set
 //! into an `ArenaMap` (O(1) membership and random picks) for good, as in
 //! Redis 7.0, which has no listpack sets.
@@ -15,7 +15,9 @@ const DEFAULT_MAX_INTSET: usize = 512;
 #[derive(Clone, Debug, PartialEq)]
 enum Repr {
     Ints(IntSet),
-    Table(ArenaMap),
+    /// Boxed, so a small one (the compact form) carries no
+    /// table-sized header.
+    Table(Box<ArenaMap>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +97,7 @@ impl SetValue {
             for n in ints.iter() {
                 map.insert(&int_text(n), b"");
             }
-            self.repr = Repr::Table(map);
+            self.repr = Repr::Table(Box::new(map));
         }
     }
     pub fn remove(&mut self, member: &[u8]) -> bool {
@@ -130,7 +132,9 @@ impl SetValue {
     pub fn heap_bytes(&self) -> usize {
         match &self.repr {
             Repr::Ints(ints) => ints.heap_bytes(),
-            Repr::Table(map) => map.heap_bytes(),
+            Repr::Table(map) => {
+                crate::memory::charged(std::mem::size_of::<ArenaMap>()) + map.heap_bytes()
+            }
         }
     }
 }

@@ -8,8 +8,8 @@
 //! (`settle_encoding`), as Redis does. OBJECT ENCODING names the two forms
 //! `listpack` and `skiplist`.
 
-use super::arena_map::{put, reserve_packed, take};
-use super::packed::splice_bytes;
+use super::arena_map::{put, take};
+use super::packed::{reserve_fit, shrink_fit, splice_bytes};
 use super::zset_tree::{order, Tree, TreeIter};
 use std::cmp::Ordering;
 
@@ -111,7 +111,7 @@ impl Packed {
         let mut entry = Vec::with_capacity(member.len() + 10);
         put_score(&mut entry, score);
         put(&mut entry, member);
-        reserve_packed(&mut self.bytes, entry.len());
+        reserve_fit(&mut self.bytes, entry.len());
         splice_bytes(&mut self.bytes, at..at, &entry);
         self.len += 1;
         old
@@ -236,7 +236,11 @@ impl ZSetValue {
     /// Removes the member; returns its score.
     pub fn remove(&mut self, member: &[u8]) -> Option<f64> {
         match &mut self.repr {
-            Repr::Packed(p) => p.remove(member),
+            Repr::Packed(p) => {
+                let score = p.remove(member);
+                shrink_fit(&mut p.bytes);
+                score
+            }
             Repr::Tree(t) => t.remove(member),
         }
     }

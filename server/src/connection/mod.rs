@@ -206,10 +206,7 @@ where
         };
         permit.spent(produced.n_deltas);
         decoder.set_auth_required(!session.conn.authenticated);
-        if let Some(lsn) = produced
-            .max_lsn
-            .filter(|_| shared.durability.waits_for_fsync())
-        {
+        if let Some(lsn) = produced.max_lsn.filter(|_| permit.waits_for_fsync()) {
             // The planted bug `ack_before_fsync` (`sim::MUTATION`): the
             // replies go out before the deltas they answer are durable.
             #[cfg(dst_mutation = "ack_before_fsync")]
@@ -233,7 +230,7 @@ where
                 .await
                 .expect("the gate never closes")
                 .forget();
-            let durable = shared.durability.wait_durable(lsn).await;
+            let durable = permit.wait_durable(lsn).await;
             #[cfg(dst_mutation = "lock_across_await")]
             shared.durability.gate.0.add_permits(1);
             if let Err(error) = durable {

@@ -135,7 +135,17 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
             .unwrap_or(dir);
         host.state.config.set_dir(absolute);
     }
-    refuse_aof_changes(host, &names)?;
+    let persistence = crate::disk::persistence_config(&host.state.config);
+    if names.contains(&"appendfsync") {
+        host.shared.durability.set_fsync(persistence.appendfsync);
+    }
+    if names.contains(&"appendonly")
+        && persistence.appendonly != host.shared.durability.aof().is_some()
+    {
+        // The engine's sink changes right after this command, under the
+        // same lock (`durability::apply_switch`).
+        host.state.aof_switch = Some(persistence.appendonly);
+    }
     let settings = host.state.config.settings(host.shared.seed);
     host.state.disk.configure(&host.state.config);
     ctx.db.set_config(settings.engine.clone());
@@ -145,30 +155,5 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
     host.state.slowlog.truncate(settings.slowlog_max_len);
     host.state.settings = settings;
     host.state.settings_epoch += 1;
-    Ok(())
-}
-
-/// `appendonly` and `appendfsync` are fixed once the AOF pipeline runs
-/// (switching at run time is not built yet): setting the running value
-/// is fine, another is refused rather than ignored.
-fn refuse_aof_changes(host: &ConnHost<'_>, names: &[&str]) -> CommandResult {
-    let aof = host.shared.durability.aof();
-    let running = crate::disk::persistence_config(&host.state.config);
-    let changed = |name: &str| {
-        names.contains(&name)
-            && match name {
-                "appendonly" => running.appendonly != aof.is_some(),
-                _ => aof
-                    .as_ref()
-                    .is_some_and(|a| a.fsync_policy() != Some(running.appendfsync)),
-            }
-    };
-    for name in ["appendonly", "appendfsync"] {
-        if changed(name) {
-            return Err(CommandError::owned(format!(
-                "ERR CONFIG SET failed (possibly related to argument '{name}') - changing '{name}' at run time is not supported yet; set it in the config file"
-            )));
-        }
-    }
     Ok(())
 }

@@ -51,6 +51,7 @@ impl AofActor {
             Err(error) => {
                 self.release_held_unsnapshotted();
                 self.rewrite_failed(&error.to_string());
+                self.first_base_failed(error.reason());
                 return;
             }
         };
@@ -64,6 +65,11 @@ impl AofActor {
             snapshot.lsn,
             run.received_at_start
         );
+        if !run.recovery || (self.incr.is_none() && self.failed.is_none()) {
+            // Counted where Redis counts it, when its child is forked: a
+            // BGREWRITEAOF, or the first base of an AOF switched on.
+            self.published.status.lock().aof_rewrites += 1;
+        }
         if self.failed.is_some() {
             run.recovery = true;
         }
@@ -169,7 +175,7 @@ impl AofActor {
             }
         }
         if self.synced_lsn < self.written_lsn {
-            let file = self.incr.clone();
+            let file = self.incr.clone().expect("written: a file");
             io::run(&self.storage, move |_| file.sync()).await?;
             self.synced_lsn = self.written_lsn;
             self.publish_durable(self.written_lsn);
@@ -183,7 +189,7 @@ impl AofActor {
         let (layout, manifest) = (self.layout.clone(), next.clone());
         io::run(&self.storage, move |s| layout.write_manifest(s, &manifest)).await?;
         self.manifest = next;
-        self.incr = file;
+        self.incr = Some(file);
         self.incr_len = 0;
         self.selected = Selected::new();
         Ok(())
@@ -192,6 +198,8 @@ impl AofActor {
     pub(super) fn take_incr_seq(&mut self) -> u64 {
         let seq = self.next_incr_seq;
         self.next_incr_seq += 1;
+        self.last_incr_seq
+            .fetch_max(seq, std::sync::atomic::Ordering::AcqRel);
         seq
     }
 
@@ -243,6 +251,7 @@ impl AofActor {
                     let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
                 }
                 self.rewrite_failed(&error);
+                self.first_base_failed(error);
             }
         }
     }
@@ -289,12 +298,13 @@ impl AofActor {
             incrs: vec![info],
         };
         self.replace_manifest(next, len).await?;
-        self.incr = file;
+        let first = self.incr.is_none();
+        self.incr = Some(file);
         self.incr_len = 0;
         self.based_lsn = self.based_lsn.max(lsn);
         self.written_lsn = lsn;
         self.synced_lsn = lsn;
-        self.failed = None;
+        let failed = self.failed.take().is_some();
         self.publish_durable(lsn);
         self.published.set_health(Health::Ok);
         {
@@ -302,9 +312,13 @@ impl AofActor {
             status.aof_last_write_ok = true;
             status.aof_last_write_error = None;
         }
-        tracing::warn!(
-            "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
-        );
+        if failed {
+            tracing::warn!(
+                "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
+            );
+        } else if first {
+            tracing::info!("The AOF switched on has its first base, covering LSN {lsn}");
+        }
         Ok(())
     }
 
@@ -340,7 +354,6 @@ impl AofActor {
         status.aof_rewrite_in_progress = false;
         status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
         status.aof_last_bgrewrite_ok = true;
-        status.aof_rewrites += 1;
         status.aof_rewrites_consecutive_failures = 0;
         *self.published.rewrite_started.lock() = None;
         tracing::info!("Background AOF rewrite finished successfully");
@@ -361,8 +374,25 @@ impl AofActor {
         }
     }
 
+    /// The first base of an AOF switched on could not be written: a disk
+    /// error like any other (MISCONF, then recoveries with backoff), not a
+    /// rewrite to retry at every tick. Nothing once abandoned.
+    fn first_base_failed(&mut self, reason: String) {
+        if self.incr.is_none() && !self.abandoned {
+            self.fail_with(reason);
+        }
+    }
+
     pub(super) fn rewrite_failed(&mut self, error: &str) {
         let run = self.rewrite.take().expect("rewriting");
+        if self.abandoned {
+            // Stopped by `appendonly no`, as Redis kills its rewrite child:
+            // not a failed rewrite.
+            *self.published.rewrite_started.lock() = None;
+            self.published.status.lock().aof_rewrite_in_progress = false;
+            tracing::info!("AOF rewrite stopped: the AOF is switched off");
+            return;
+        }
         tracing::warn!("Background AOF rewrite failed: {error}");
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;
