@@ -1,11 +1,13 @@
 //! The AOF writer actor: the only owner of the AOF files.
 //!
-//! It takes batches of deltas from the delta queue, encodes them, appends to
-//! the current incremental file and fsyncs per `appendfsync`, publishing
-//! the durable LSN on a watch channel:
+//! It takes batches of deltas from the delta queue, already encoded by the
+//! engine's sink (`DeltaChunk`), appends them to the current incremental
+//! file and fsyncs per `appendfsync`, publishing the durable LSN on a watch
+//! channel and to the waiters it covers (`waiters`):
 //! - `always`: an fsync starts as soon as a write lands and none is running;
-//!   everything that arrives meanwhile is written alongside and covered by
-//!   the next one (group commit). The engine never waits for any of it.
+//!   everything that arrives meanwhile is taken once that group's append
+//!   and fsync end, and covered by the next one (group commit). The engine
+//!   never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
