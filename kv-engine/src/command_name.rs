@@ -5,8 +5,9 @@
 //! its bytes lower-cased eight at a time (SWAR, ASCII letters only, as
 //! Redis's `strcasecmp` lookup folds them) into four words, zero padded.
 //! Two names are the same command exactly when their keys are equal, so
-//! a lookup is a multiply-shift of the words into an open-addressed
-//! table and one key comparison: no byte loop for the common short names.
+//! a lookup is a multiply-shift of the first word into an open-addressed
+//! table and a comparison of words: no byte loop, and for the common
+//! names of up to eight bytes a single word.
 
 /// Longest command name looked up; longer names are unknown.
 pub const NAME_MAX: usize = 32;
@@ -20,18 +21,13 @@ struct NameKey {
 
 impl NameKey {
     /// None for an empty name or one longer than `NAME_MAX`.
-    #[inline]
     fn of(name: &[u8]) -> Option<NameKey> {
         if name.is_empty() || name.len() > NAME_MAX {
             return None;
         }
         let mut words = [0u64; NAME_MAX / 8];
-        // Most names fit the first word: no loop for them.
-        words[0] = lower_word(load(&name[..name.len().min(8)]));
-        if name.len() > 8 {
-            for (word, chunk) in words[1..].iter_mut().zip(name[8..].chunks(8)) {
-                *word = lower_word(load(chunk));
-            }
+        for (word, chunk) in words.iter_mut().zip(name.chunks(8)) {
+            *word = lower_word(load(chunk));
         }
         Some(NameKey {
             len: name.len(),
@@ -39,15 +35,21 @@ impl NameKey {
         })
     }
 
-    #[inline]
-    fn slot(&self, mask: usize) -> usize {
-        let mixed = self.words[0]
-            ^ self.words[1].rotate_left(17)
-            ^ self.words[2].rotate_left(31)
-            ^ self.words[3].rotate_left(47)
-            ^ self.len as u64;
-        (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
+    /// Whether the bytes of `name` past the first word are this key's
+    /// (`name` being as long as the key).
+    fn rest_is(&self, name: &[u8]) -> bool {
+        name[8..]
+            .chunks(8)
+            .zip(&self.words[1..])
+            .all(|(chunk, word)| lower_word(load(chunk)) == *word)
     }
+}
+
+/// Where a name with this first word and length starts probing: the
+/// first word alone tells almost every command name apart.
+#[inline]
+fn slot_of(first: u64, len: usize, mask: usize) -> usize {
+    ((first ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & mask
 }
 
 /// Up to eight bytes as a little-endian word, zero padded, read with at
@@ -112,7 +114,7 @@ impl<T> NameIndex<T> {
         let mask = size - 1;
         let mut slots = vec![0u16; size];
         for (i, (key, _)) in entries.iter().enumerate() {
-            let mut slot = key.slot(mask);
+            let mut slot = slot_of(key.words[0], key.len, mask);
             while slots[slot] != 0 {
                 let (other, _) = &entries[usize::from(slots[slot]) - 1];
                 assert_ne!(other, key, "a name registered twice");
@@ -127,19 +129,25 @@ impl<T> NameIndex<T> {
         }
     }
 
-    /// The value named `name` in any letter case.
+    /// The value named `name` in any letter case. Only the first word is
+    /// folded up front; the rest only for a name longer than eight bytes
+    /// whose first word and length match.
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&T> {
-        let key = NameKey::of(name)?;
-        let mut slot = key.slot(self.mask);
+        let len = name.len();
+        if len == 0 || len > NAME_MAX {
+            return None;
+        }
+        let first = lower_word(load(&name[..len.min(8)]));
+        let mut slot = slot_of(first, len, self.mask);
         // Bounded: the table is never more than a quarter full.
         loop {
             let entry = usize::from(self.slots[slot]);
             if entry == 0 {
                 return None;
             }
-            let (found, value) = &self.entries[entry - 1];
-            if *found == key {
+            let (key, value) = &self.entries[entry - 1];
+            if key.len == len && key.words[0] == first && (len <= 8 || key.rest_is(name)) {
                 return Some(value);
             }
             slot = (slot + 1) & self.mask;
@@ -214,6 +222,8 @@ mod tests {
             b"",
             b"GEt ",
             b"georadiusbymember_rO_",
+            b"georadiusbymember_rx",
+            b"ZREMRANGEBYSCORF",
             &[b'a'; 40],
             // Not letters: folding them like letters would make these
             // `get` or `set`.

@@ -198,7 +198,10 @@ impl RequestDecoder {
             if self.partial.is_none() {
                 debug_assert!(self.args.is_empty() && self.ends.is_empty());
                 let mut end = 0;
-                while let Some(next) = self.plain_multibulk(buf, end) {
+                while end < buf.len() {
+                    let Some(next) = self.plain_multibulk(buf, end) else {
+                        break;
+                    };
                     end = next;
                     self.ends.push(self.args.len());
                     if one_only {
@@ -221,7 +224,7 @@ impl RequestDecoder {
                     }
                 }
             }
-            if !self.decode_general(buf, argv)? {
+            if buf.is_empty() || !self.decode_general(buf, argv)? {
                 return Ok(());
             }
             ends.push(argv.len());
@@ -410,8 +413,15 @@ impl RequestDecoder {
 /// counts and lengths up to 99, are matched whole.
 #[inline(always)]
 fn plain_header(kind: u8, rest: &[u8]) -> Option<(usize, usize)> {
+    // One digit in one load: the type byte and the `\r` by a mask.
+    if let Some(&four) = rest.first_chunk::<4>() {
+        let word = u32::from_le_bytes(four);
+        let digit = four[1].wrapping_sub(b'0');
+        if word & 0x00ff_00ff == u32::from(kind) | u32::from(b'\r') << 16 && digit < 10 {
+            return Some((usize::from(digit), 4));
+        }
+    }
     match *rest {
-        [k, d @ b'0'..=b'9', b'\r', _, ..] if k == kind => Some((usize::from(d - b'0'), 4)),
         [k, d1 @ b'1'..=b'9', d2 @ b'0'..=b'9', b'\r', _, ..] if k == kind => {
             Some((usize::from(d1 - b'0') * 10 + usize::from(d2 - b'0'), 5))
         }

@@ -62,6 +62,9 @@ pub enum Stop {
 pub struct Produced {
     pub max_lsn: Option<u64>,
     pub n_deltas: usize,
+    /// The clock when the last command ran ended (0 if none ran): the
+    /// client's last interaction, without another reading.
+    pub ended_us: i64,
 }
 
 impl Batch {
@@ -250,6 +253,7 @@ fn run_commands(
         let ended_us = shared.clock.now_us();
         let usec = ended_us.saturating_sub(began_us).max(0) as u64;
         began_us = ended_us;
+        produced.ended_us = ended_us;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
             produced.n_deltas += 1;
