@@ -179,8 +179,13 @@ impl EngineState {
         self.dbs[db].set_access_at(index, field);
     }
 
+    /// Fails the WATCH of clients watching `key` (checked inline: most
+    /// writes happen with nobody watching anything).
+    #[inline]
     pub(crate) fn signal_modified(&mut self, db: usize, key: &[u8]) {
-        touch_watched_key(self, db, key);
+        if !self.watched_keys.is_empty() {
+            touch_watched_key(self, db, key);
+        }
     }
 
     pub(crate) fn signal_ready(&mut self, db: usize, key: &[u8]) {

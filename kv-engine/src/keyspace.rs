@@ -294,6 +294,19 @@ impl EntryKey {
         }
     }
 
+    /// True when this is `key`: for an inline key a length check and a
+    /// few word compares, not a call to `memcmp` (most lookups compare
+    /// one short key).
+    #[inline(always)]
+    fn is(&self, key: &[u8]) -> bool {
+        match self {
+            EntryKey::Inline { len, bytes, .. } => {
+                *len as usize == key.len() && short_eq(&bytes[..key.len()], key)
+            }
+            EntryKey::Heap { bytes, .. } => **bytes == *key,
+        }
+    }
+
     fn next(&self) -> u32 {
         match self {
             EntryKey::Inline { next, .. } | EntryKey::Heap { next, .. } => *next,
@@ -399,7 +412,7 @@ impl Keyspace {
         let entry = &mut self.entries[index as usize];
         self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
         entry.value = value;
-        if !keep_ttl {
+        if !keep_ttl && !self.volatile.is_empty() {
             self.clear_expiry(index);
         }
     }
@@ -478,7 +491,7 @@ impl Keyspace {
         let mut current = self.head(chain);
         while current != NIL {
             let entry = &self.entries[current as usize];
-            if entry.key.bytes() == key {
+            if entry.key.is(key) {
                 break;
             }
             previous = current;
@@ -928,7 +941,7 @@ impl Keyspace {
         let mut index = self.head(self.chain_of(hash));
         while index != NIL {
             let entry = &self.entries[index as usize];
-            if entry.key.bytes() == key {
+            if entry.key.is(key) {
                 return Some(index);
             }
             index = entry.key.next();
@@ -1059,6 +1072,25 @@ impl Keyspace {
     }
 }
 
+/// `a == b` for two slices of the same length up to `INLINE_MAX`, in
+/// overlapping word loads.
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    debug_assert!(a.len() == b.len() && a.len() <= INLINE_MAX);
+    let n = a.len();
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    if n >= 16 {
+        word(a, 0) == word(b, 0) && word(a, 8) == word(b, 8) && word(a, n - 8) == word(b, n - 8)
+    } else if n >= 8 {
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        a == b
+    }
+}
+
 /// SCAN's cursor increment for a table with `mask`: add one to the
 /// reversed cursor, so the high bits of the bucket index move fastest. A
 /// bucket's keys in a table of 2^n buckets then land in buckets that share
@@ -1081,6 +1113,26 @@ mod tests {
 
     fn v(n: i64) -> Value {
         Value::Str(StrValue::Int(n))
+    }
+
+    #[test]
+    fn short_keys_compare_equal_exactly_when_their_bytes_do() {
+        for n in 0..=INLINE_MAX {
+            let a: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(37)).collect();
+            assert!(short_eq(&a, &a.clone()), "length {n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x40;
+                assert!(!short_eq(&a, &b), "length {n}, byte {at} differs");
+            }
+        }
+        let key = EntryKey::new(b"key:__rand_int__", NIL);
+        assert!(key.is(b"key:__rand_int__"));
+        assert!(!key.is(b"key:__rand_int_"));
+        assert!(!key.is(b"key:__rand_int__x"));
+        let long = EntryKey::new(b"a-key-longer-than-eighteen-bytes", NIL);
+        assert!(long.is(b"a-key-longer-than-eighteen-bytes"));
+        assert!(!long.is(b"a-key-longer-than-eighteen-byteZ"));
     }
 
     #[test]

@@ -162,6 +162,7 @@ impl Durability {
             status: dir.status_cell().clone(),
             rewrite_started: dir.rewrite_started().clone(),
             policy: AtomicU8::new(config.appendfsync.code()),
+            first_base_pending: AtomicBool::new(aof.is_none()),
         });
         let queue = DeltaQueue::new(options.delta_capacity);
         let credits = Arc::new(Semaphore::new(options.delta_capacity));
@@ -327,6 +328,14 @@ impl Durability {
     /// `appendfsync`, or None when the AOF is off.
     pub fn fsync_policy(&self) -> Option<FsyncPolicy> {
         self.active.as_ref().map(|a| a.published.policy())
+    }
+
+    /// Switched on at run time and its first base and manifest not in
+    /// place yet (a restart now would read the directory's older files).
+    pub fn first_base_pending(&self) -> bool {
+        self.active
+            .as_ref()
+            .is_some_and(|a| a.published.first_base_pending.load(Ordering::Acquire))
     }
 
     /// CONFIG SET appendfsync: from the next write on. Switching to

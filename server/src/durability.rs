@@ -77,6 +77,11 @@ impl DeltaPermit {
     }
 }
 
+/// How the simulation puts its tap in front of a sink (`set_sink_wrap`).
+#[cfg(feature = "sim")]
+pub type SinkWrap =
+    Box<dyn Fn(Box<dyn kv_engine::DeltaSink>) -> Box<dyn kv_engine::DeltaSink> + Send + Sync>;
+
 /// The pipeline deltas go to now, and its generation.
 #[derive(Default)]
 struct Current {
@@ -90,6 +95,9 @@ pub struct Durability {
     aof: RwLock<Current>,
     /// The AOF directory, set at startup (before any client).
     dir: OnceLock<AofDir>,
+    /// The simulation's delta tap: wraps every sink a switch installs.
+    #[cfg(feature = "sim")]
+    sink_wrap: parking_lot::Mutex<Option<SinkWrap>>,
     /// The planted bug `lock_across_await` (`sim::MUTATION`).
     #[cfg(dst_mutation = "lock_across_await")]
     pub gate: mutation::Gate,
@@ -239,7 +247,7 @@ impl Durability {
             return;
         }
         let aof = dir.enable(config, engine.next_lsn() - 1);
-        engine.set_delta_sink(aof.delta_sink());
+        engine.set_delta_sink(self.wrap(aof.delta_sink()));
         current.pipeline = Some(aof);
         current.generation += 1;
     }
@@ -251,12 +259,27 @@ impl Durability {
     pub fn switch_off(&self, engine: &mut Engine) -> Option<persistence::Durability> {
         let mut current = self.aof.write();
         let old = current.pipeline.take()?;
-        engine.set_delta_sink(Box::new(NoDeltas));
+        engine.set_delta_sink(self.wrap(Box::new(NoDeltas)));
         current.generation += 1;
         if let Some(dir) = self.dir() {
             dir.disabled();
         }
         Some(old)
+    }
+
+    /// The simulation's tap goes in front of every sink a switch installs
+    /// (the one installed at startup it wraps itself).
+    #[cfg(feature = "sim")]
+    pub fn set_sink_wrap(&self, wrap: SinkWrap) {
+        *self.sink_wrap.lock() = Some(wrap);
+    }
+
+    fn wrap(&self, sink: Box<dyn kv_engine::DeltaSink>) -> Box<dyn kv_engine::DeltaSink> {
+        #[cfg(feature = "sim")]
+        if let Some(wrap) = &*self.sink_wrap.lock() {
+            return wrap(sink);
+        }
+        sink
     }
 
     /// CONFIG SET appendfsync: the running pipeline's policy, live.

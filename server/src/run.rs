@@ -66,20 +66,15 @@ pub async fn start(mut config: Config, options: Options) -> anyhow::Result<Runni
     let shared = Shared::new(config, options.clock, options.seed);
     tracing::info!("Server initialized");
     crate::disk::startup::load(&shared, &persistence, shared.storage.clone()).await?;
-    start_aof(&shared, &persistence).await?;
+    start_aof(
+        &shared,
+        &persistence,
+        persistence::DurabilityOptions::default(),
+    )
+    .await?;
     let port = listeners.tcp_port();
-    shared.tcp_port.store(
-        u64::from(port.unwrap_or(0)),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    listener::serve_tcp(&shared, listeners.tcp);
     let accept_stop = shared.shutdown.child_token();
-    for tcp in listeners.tcp {
-        shared.tracker.spawn(listener::accept_tcp(
-            tcp,
-            shared.clone(),
-            accept_stop.clone(),
-        ));
-    }
     if let Some((unix, path)) = listeners.unix {
         shared.tracker.spawn(listener::accept_unix(
             unix,
@@ -177,11 +172,12 @@ impl Running {
 pub(crate) async fn start_aof(
     shared: &Arc<Shared>,
     config: &persistence::PersistenceConfig,
+    options: persistence::DurabilityOptions,
 ) -> anyhow::Result<()> {
     let dir = persistence::AofDir::new(
         shared.storage.clone(),
         Arc::new(EngineLock(Arc::downgrade(shared))),
-        persistence::DurabilityOptions::default(),
+        options,
     );
     let aof = if config.appendonly {
         let durable_lsn = shared.core.lock().engine.next_lsn() - 1;

@@ -105,6 +105,9 @@ pub(crate) struct Published {
     pub rewrite_started: Arc<Mutex<Option<Instant>>>,
     /// `appendfsync`, changed live by CONFIG SET (`FsyncPolicy::code`).
     pub policy: AtomicU8,
+    /// Switched on at run time, its first base and manifest not in place
+    /// yet: a restart would read the directory's older files, if any.
+    pub first_base_pending: AtomicBool,
 }
 
 impl Published {
@@ -685,6 +688,12 @@ impl AofActor {
                     run.cancel.store(true, Ordering::Relaxed);
                 }
                 self.final_recovery_tried = true;
+                if let Some(snapshot) = self.draining.take() {
+                    // Deltas up to its LSN may never come: the engine's
+                    // sink no longer leads here. Its base, cancelled
+                    // already, ends the snapshot and the rewrite.
+                    self.start_base(snapshot);
+                }
             }
         }
     }

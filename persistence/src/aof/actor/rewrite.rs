@@ -78,6 +78,14 @@ impl AofActor {
             self.begin_recovery_base(snapshot);
             return;
         }
+        if self.abandoned {
+            // `appendonly no` came first: the deltas it waits for may never
+            // come. Held ones go to the current file; the base, cancelled
+            // already, ends the snapshot and the rewrite.
+            self.release_held_unsnapshotted();
+            self.start_base(snapshot);
+            return;
+        }
         // Routine: deltas up to the snapshot finish in the old file. Those
         // not received yet are on their way; the switch waits for them.
         self.release_held_through(snapshot.lsn);
@@ -224,8 +232,14 @@ impl AofActor {
         let cancel = run.cancel.clone();
         let format = self.base_format.clone();
         let engine = self.engine.clone();
+        // The first base of an AOF switched on may find no directory yet.
+        let dir = self.incr.is_none().then(|| self.layout.dir().to_path_buf());
         self.base_task = Some(io::run(&self.storage, move |s| {
-            let file = match s.create(&path) {
+            let created = match &dir {
+                Some(dir) => s.create_dir_all(dir).and_then(|()| s.create(&path)),
+                None => s.create(&path),
+            };
+            let file = match created {
                 Ok(file) => file,
                 Err(error) => {
                     // The snapshot must end whatever becomes of its file.
@@ -329,6 +343,9 @@ impl AofActor {
         } else if first {
             tracing::info!("The AOF switched on has its first base, covering LSN {lsn}");
         }
+        self.published
+            .first_base_pending
+            .store(false, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
