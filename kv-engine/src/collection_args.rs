@@ -22,6 +22,9 @@ pub fn parse_at_least(text: &[u8], min: i64, error: &'static str) -> CommandResu
 /// Parses a double as Redis's `strtod` checks do: no leading space, the
 /// whole text consumed, no NaN, no overflow to infinity, no underflow to 0.
 pub fn parse_double(text: &[u8]) -> Option<f64> {
+    if let Some(value) = small_integer(text) {
+        return Some(value);
+    }
     let s = std::str::from_utf8(text).ok()?;
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_whitespace()) {
         return None;
@@ -67,6 +70,28 @@ pub fn parse_double(text: &[u8]) -> Option<f64> {
         }
     }
     Some(value)
+}
+
+/// The common score, a plain integer (`[+-]` and up to 15 digits): exact
+/// as a double, so read without the general path's checks and copies.
+fn small_integer(text: &[u8]) -> Option<f64> {
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut n = 0u64;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    let value = n as f64;
+    Some(if negative { -value } else { value })
 }
 
 /// The hexadecimal form `strtod` also reads (after `0x`, lower case):
@@ -397,6 +422,50 @@ mod tests {
         assert_eq!(bound(b"nan"), None);
         assert_eq!(bound(b"x"), None);
         assert_eq!(bound(b"--1"), None);
+    }
+
+    #[test]
+    fn plain_integers_read_as_the_general_path_reads_them() {
+        for text in [
+            "0",
+            "-0",
+            "+0",
+            "7",
+            "-7",
+            "+7",
+            "007",
+            "123456789012345",
+            "-999999999999999",
+            "1234567890123456",
+            "99999999999999999999",
+            "",
+            "-",
+            "+",
+            "+-1",
+            "1-",
+            "1.",
+            "1e3",
+            " 1",
+            "1 ",
+            "١",
+        ] {
+            let general = std::str::from_utf8(text.as_bytes())
+                .ok()
+                .filter(|t| !t.is_empty() && !t.starts_with(' ') && !t.ends_with(' '))
+                .filter(|t| !t.starts_with("+-") && !t.ends_with('-'))
+                .and_then(|t| t.parse::<f64>().ok());
+            let got = parse_double(text.as_bytes());
+            assert_eq!(got.map(f64::to_bits), general.map(f64::to_bits), "{text:?}");
+        }
+        assert_eq!(
+            small_integer(b"1234567890123456"),
+            None,
+            "16 digits take the general path"
+        );
+        assert_eq!(
+            small_integer(b"-0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
     }
 
     #[test]

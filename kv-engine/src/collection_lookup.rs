@@ -1,12 +1,13 @@
 //! Typed views of a looked-up value: the value as a string/list/hash/set/
-//! sorted set, `None` for a missing key, WRONGTYPE for a key of another
-//! type.
+//! sorted set, `None` (or `Entry::Vacant`) for a missing key, WRONGTYPE
+//! for a key of another type.
 
+use crate::context::Entry;
 use crate::error::{CommandError, CommandResult};
 use crate::value::{HashValue, ListValue, SetValue, StrValue, Value, ZSetValue};
 
 macro_rules! typed {
-    ($get:ident, $get_mut:ident, $variant:ident, $ty:ty) => {
+    ($get:ident, $get_mut:ident, $entry:ident, $variant:ident, $ty:ty) => {
         /// The value as this type; WRONGTYPE for any other type.
         pub fn $get(value: Option<&Value>) -> CommandResult<Option<&$ty>> {
             match value {
@@ -24,11 +25,22 @@ macro_rules! typed {
                 Some(_) => Err(CommandError::WrongType),
             }
         }
+
+        /// Like the shared form, for `Db::entry`'s answer. (Hashes and
+        /// sorted sets create before changing, with `Db::find`.)
+        #[allow(dead_code)]
+        pub(crate) fn $entry(entry: Entry<'_, Value>) -> CommandResult<Entry<'_, $ty>> {
+            match entry {
+                Entry::Vacant(found) => Ok(Entry::Vacant(found)),
+                Entry::Occupied(Value::$variant(v)) => Ok(Entry::Occupied(v)),
+                Entry::Occupied(_) => Err(CommandError::WrongType),
+            }
+        }
     };
 }
 
-typed!(string, string_mut, Str, StrValue);
-typed!(list, list_mut, List, ListValue);
-typed!(hash, hash_mut, Hash, HashValue);
-typed!(set, set_mut, Set, SetValue);
-typed!(zset, zset_mut, ZSet, ZSetValue);
+typed!(string, string_mut, string_entry, Str, StrValue);
+typed!(list, list_mut, list_entry, List, ListValue);
+typed!(hash, hash_mut, hash_entry, Hash, HashValue);
+typed!(set, set_mut, set_entry, Set, SetValue);
+typed!(zset, zset_mut, zset_entry, ZSet, ZSetValue);

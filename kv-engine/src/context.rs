@@ -78,6 +78,29 @@ impl Lookup {
     }
 }
 
+/// Where `Db::find` found a key, or where it goes: its database, its hash
+/// (None when the database was empty) and, when live, its entry. Valid
+/// until the keyspace next changes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Found {
+    db: usize,
+    hash: Option<u64>,
+    entry: Option<u32>,
+}
+
+impl Found {
+    pub(crate) fn is_live(&self) -> bool {
+        self.entry.is_some()
+    }
+}
+
+/// What `Db::entry` found: a live value to change in place, or the spot
+/// of a missing key for `Db::create_found`.
+pub(crate) enum Entry<'a, T> {
+    Occupied(&'a mut T),
+    Vacant(Found),
+}
+
 /// The keyspace as one command sees it: the selected database, the
 /// command's time, and the engine's bookkeeping.
 pub struct Db<'e> {
@@ -240,12 +263,31 @@ impl Db<'_> {
     /// hash lookup; an expired key is deleted (and propagated) first. With
     /// `touch`, the key's access time (or LFU counter) is updated.
     fn live_slot(&mut self, key: &[u8], touch: bool) -> Option<u32> {
+        self.find(key, touch).entry
+    }
+
+    /// Where `key` is in the selected database: hashed once, its chain
+    /// walked once, an expired key deleted (and propagated) first. With
+    /// `touch`, a live key's access time (or LFU counter) is updated. The
+    /// result feeds `store_found`, `create_found` or `value_mut` before
+    /// anything else changes the keyspace, so a command that reads a key
+    /// and then writes it looks it up once.
+    #[inline]
+    pub(crate) fn find(&mut self, key: &[u8], touch: bool) -> Found {
         let expiry_now = if self.state.loading {
             i64::MIN
         } else {
             self.now_ms
         };
-        match self.state.dbs[self.index].slot(key, expiry_now) {
+        let keyspace = &self.state.dbs[self.index];
+        // An empty database needs no hash to know the key is missing (GET
+        // or LPOP on nothing); `create_found` hashes it then.
+        let hash = (!keyspace.is_empty()).then(|| keyspace.hash(key));
+        let slot = match hash {
+            Some(hash) => keyspace.slot(key, hash, expiry_now),
+            None => Slot::Missing,
+        };
+        let entry = match slot {
             Slot::Live(index) => {
                 if touch && !self.no_touch && self.touched_entries.first_touch(self.index, index) {
                     self.state.touch(self.index, index, self.now_ms);
@@ -254,9 +296,34 @@ impl Db<'_> {
             }
             Slot::Missing => None,
             Slot::Expired => {
+                // The removal moves another entry into this one's place.
+                self.touched_entries.clear();
                 self.state.expire_if_needed(self.index, key, self.now_ms);
                 None
             }
+        };
+        Found {
+            db: self.index,
+            hash,
+            entry,
+        }
+    }
+
+    /// The live value `found` names, for changing in place (the caller
+    /// calls `touched` after changing it); None for a missing key.
+    pub(crate) fn value_mut(&mut self, found: Found) -> Option<&mut Value> {
+        let index = found.entry?;
+        debug_assert_eq!(found.db, self.index, "found in another database");
+        Some(self.state.dbs[found.db].value_in_mut(index))
+    }
+
+    /// `lookup_mut` that also says where a missing key goes: the live
+    /// value for changing in place, or the spot for `create_found`.
+    pub(crate) fn entry(&mut self, key: &[u8]) -> Entry<'_, Value> {
+        let found = self.find(key, true);
+        match found.entry {
+            Some(index) => Entry::Occupied(self.state.dbs[found.db].value_in_mut(index)),
+            None => Entry::Vacant(found),
         }
     }
 
@@ -265,15 +332,34 @@ impl Db<'_> {
     /// come is expired first (as Redis's write lookup does, with its DEL
     /// and `expired` event), so storing over it adds a `new` key.
     pub fn store(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
-        self.touched_entries.clear();
-        let index = self.index;
-        self.state.expire_if_needed(index, key, self.now_ms);
-        let (entry, new) = self.state.dbs[index].insert_at(key, value, keep_ttl);
-        self.state.stamp(index, entry, new, None, self.now_ms);
+        let found = self.find(key, false);
+        self.store_found(found, key, value, keep_ttl);
+    }
+
+    /// `store` at the place `find` returned for `key` (nothing may have
+    /// changed the keyspace since).
+    pub(crate) fn store_found(&mut self, found: Found, key: &[u8], value: Value, keep_ttl: bool) {
+        let db = found.db;
+        let keyspace = &mut self.state.dbs[db];
+        let (entry, new) = match found.entry {
+            Some(index) => {
+                debug_assert_eq!(
+                    found.hash.map(|hash| keyspace.slot(key, hash, i64::MIN)),
+                    Some(Slot::Live(index))
+                );
+                keyspace.replace_at(index, value, keep_ttl);
+                (index, false)
+            }
+            None => {
+                let hash = found.hash.unwrap_or_else(|| keyspace.hash(key));
+                (keyspace.insert_new(key, hash, value), true)
+            }
+        };
+        self.state.stamp(db, entry, new, None, self.now_ms);
         if new {
-            self.notify(EventClass::New, "new", key);
+            self.notify_at(db, EventClass::New, "new", key);
         }
-        self.touched(key);
+        self.touched_at(db, key);
     }
 
     /// Stores `value` under `key` in database `db` with the given expiry
@@ -311,11 +397,26 @@ impl Db<'_> {
     /// raises `new`; the caller signals the change once it has filled the
     /// value in.
     pub fn create(&mut self, key: &[u8], value: Value) {
-        let index = self.index;
-        let (entry, added) = self.state.dbs[index].insert_at(key, value, false);
-        debug_assert!(added, "create() of an existing key");
-        self.state.stamp(index, entry, added, None, self.now_ms);
-        self.notify(EventClass::New, "new", key);
+        let found = self.find(key, false);
+        debug_assert!(found.entry.is_none(), "create() of an existing key");
+        self.create_found(found, key, value);
+    }
+
+    /// `create` at the spot `find` (or `entry`) returned for the missing
+    /// `key` (nothing may have changed the keyspace since); returns where
+    /// the key is now, for `value_mut`.
+    pub(crate) fn create_found(&mut self, found: Found, key: &[u8], value: Value) -> Found {
+        assert!(found.entry.is_none(), "create of an existing key");
+        let db = found.db;
+        let keyspace = &mut self.state.dbs[db];
+        let hash = found.hash.unwrap_or_else(|| keyspace.hash(key));
+        let entry = keyspace.insert_new(key, hash, value);
+        self.state.stamp(db, entry, true, None, self.now_ms);
+        self.notify_at(db, EventClass::New, "new", key);
+        Found {
+            entry: Some(entry),
+            ..found
+        }
     }
 
     /// Removes a key and signals it as modified; returns its value.

@@ -27,7 +27,9 @@
 //! the table's allocations follow from capacities, and counters hold the
 //! bytes of long keys and of values (`Value::heap_bytes` is O(1)). A value
 //! handed out for changing in place (`get_mut`) is re-measured at the next
-//! change to the keyspace, or read fresh by `used_bytes` meanwhile.
+//! change to the keyspace, or read fresh by `used_bytes` meanwhile; handing
+//! the same entry out again (one hot key, command after command) measures
+//! nothing until then.
 //!
 //! Removal unlinks the entry and moves the last entry into its place, so
 //! `entries` stays dense and a random key is one index away.
@@ -292,6 +294,19 @@ impl EntryKey {
         }
     }
 
+    /// True when this is `key`: for an inline key a length check and a
+    /// few word compares, not a call to `memcmp` (most lookups compare
+    /// one short key).
+    #[inline(always)]
+    fn is(&self, key: &[u8]) -> bool {
+        match self {
+            EntryKey::Inline { len, bytes, .. } => {
+                *len as usize == key.len() && short_eq(&bytes[..key.len()], key)
+            }
+            EntryKey::Heap { bytes, .. } => **bytes == *key,
+        }
+    }
+
     fn next(&self) -> u32 {
         match self {
             EntryKey::Inline { next, .. } | EntryKey::Heap { next, .. } => *next,
@@ -378,23 +393,42 @@ impl Keyspace {
     /// `insert`, returning the entry's index too. A new entry's access
     /// field is 0 (the caller stamps it); a replaced one keeps its own.
     pub(crate) fn insert_at(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> (u32, bool) {
-        self.settle();
-        let bytes = value.heap_bytes();
-        if let Some(index) = self.find(key) {
-            self.before_write(index);
-            let entry = &mut self.entries[index as usize];
-            self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
-            entry.value = value;
-            if !keep_ttl {
-                self.clear_expiry(index);
+        let hash = self.hash(key);
+        match self.find_hashed(key, hash) {
+            Some(index) => {
+                self.replace_at(index, value, keep_ttl);
+                (index, false)
             }
-            return (index, false);
+            None => (self.insert_new(key, hash, value), true),
         }
+    }
+
+    /// Replaces the value of entry `index` (from `slot` or `find_hashed`),
+    /// keeping its expiry only if `keep_ttl` and its access field always.
+    pub(crate) fn replace_at(&mut self, index: u32, value: Value, keep_ttl: bool) {
+        self.settle();
+        self.before_write(index);
+        let bytes = value.heap_bytes();
+        let entry = &mut self.entries[index as usize];
+        self.value_bytes = self.value_bytes - entry.value.heap_bytes() + bytes;
+        entry.value = value;
+        if !keep_ttl && !self.volatile.is_empty() {
+            self.clear_expiry(index);
+        }
+    }
+
+    /// Adds `key`, which must be missing, with `hash` (from `hash`: the
+    /// caller looked it up with that hash already); returns its entry
+    /// index. Its access field is 0 (the caller stamps it).
+    pub(crate) fn insert_new(&mut self, key: &[u8], hash: u64, value: Value) -> u32 {
+        debug_assert_eq!(hash, self.hash(key), "hash of another key");
+        debug_assert!(self.find_hashed(key, hash).is_none(), "key present");
         assert!(
             self.entries.len() < NIL as usize,
             "keyspace full: {} keys",
             self.entries.len()
         );
+        self.settle();
         self.rehash_steps(REHASH_STEPS);
         if self.entries.len() >= self.buckets.len() {
             self.finish_rehash();
@@ -405,10 +439,10 @@ impl Keyspace {
             );
         }
         let index = self.entries.len() as u32;
-        let chain = self.chain_of(self.hash(key));
+        let chain = self.chain_of(hash);
         let entry_key = EntryKey::new(key, self.head(chain));
         self.key_bytes += charged(entry_key.heap_len());
-        self.value_bytes += bytes;
+        self.value_bytes += value.heap_bytes();
         self.entries.push(
             Entry {
                 key: entry_key,
@@ -417,7 +451,7 @@ impl Keyspace {
             0,
         );
         self.set_head(chain, index);
-        (index, true)
+        index
     }
 
     /// The access field (LRU clock or LFU counter, see `access`) of `key`.
@@ -457,7 +491,7 @@ impl Keyspace {
         let mut current = self.head(chain);
         while current != NIL {
             let entry = &self.entries[current as usize];
-            if entry.key.bytes() == key {
+            if entry.key.is(key) {
                 break;
             }
             previous = current;
@@ -722,10 +756,11 @@ impl Keyspace {
         }
     }
 
-    /// Where `key` is at `now_ms`, with one hash lookup. The index stays
-    /// valid only until the keyspace next changes.
-    pub(crate) fn slot(&self, key: &[u8], now_ms: i64) -> Slot {
-        let Some(index) = self.find(key) else {
+    /// Where `key`, whose hash is `hash` (see `hash`), is at `now_ms`,
+    /// with one walk of its chain. The index stays valid only until the
+    /// keyspace next changes.
+    pub(crate) fn slot(&self, key: &[u8], hash: u64, now_ms: i64) -> Slot {
+        let Some(index) = self.find_hashed(key, hash) else {
             return Slot::Missing;
         };
         match self.expiry_of(index) {
@@ -740,16 +775,29 @@ impl Keyspace {
     }
 
     pub(crate) fn value_in_mut(&mut self, index: u32) -> &mut Value {
-        self.settle();
         self.before_write(index);
-        let value = &mut self.entries[index as usize].value;
-        self.changing = Some((index, value.heap_bytes()));
-        value
+        // The entry handed out last time (a command on the same key as the
+        // one before) is still measured from then: `settle` or `used_bytes`
+        // will see both changes at once.
+        if self.changing.is_none_or(|(changing, _)| changing != index) {
+            self.settle();
+            let bytes = self.entries[index as usize].value.heap_bytes();
+            self.changing = Some((index, bytes));
+        }
+        &mut self.entries[index as usize].value
     }
 
     /// The pre-write hook of snapshots: if entry `index` is still to be
     /// handed to a snapshot, copy it there now, as it is.
+    #[inline]
     fn before_write(&mut self, index: u32) {
+        if self.snapshot.is_some() {
+            self.stash_for_snapshot(index);
+        }
+    }
+
+    #[cold]
+    fn stash_for_snapshot(&mut self, index: u32) {
         let Some(snapshot) = self.snapshot.as_mut() else {
             return;
         };
@@ -839,7 +887,9 @@ impl Keyspace {
         !self.old.is_empty()
     }
 
-    fn hash(&self, key: &[u8]) -> u64 {
+    /// The hash `slot` and `insert_new` take: computed once for a
+    /// command's lookup and its insert.
+    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
 
@@ -881,10 +931,17 @@ impl Keyspace {
         if self.buckets.is_empty() {
             return None;
         }
-        let mut index = self.head(self.chain_of(self.hash(key)));
+        self.find_hashed(key, self.hash(key))
+    }
+
+    fn find_hashed(&self, key: &[u8], hash: u64) -> Option<u32> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let mut index = self.head(self.chain_of(hash));
         while index != NIL {
             let entry = &self.entries[index as usize];
-            if entry.key.bytes() == key {
+            if entry.key.is(key) {
                 return Some(index);
             }
             index = entry.key.next();
@@ -901,6 +958,9 @@ impl Keyspace {
 
     /// Drops the expiry of entry `index`; true if it had one.
     fn clear_expiry(&mut self, index: u32) -> bool {
+        if self.volatile.is_empty() {
+            return false;
+        }
         let Some(expiry) = self.expires.remove(&index) else {
             return false;
         };
@@ -1012,6 +1072,25 @@ impl Keyspace {
     }
 }
 
+/// `a == b` for two slices of the same length up to `INLINE_MAX`, in
+/// overlapping word loads.
+#[inline]
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    debug_assert!(a.len() == b.len() && a.len() <= INLINE_MAX);
+    let n = a.len();
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    if n >= 16 {
+        word(a, 0) == word(b, 0) && word(a, 8) == word(b, 8) && word(a, n - 8) == word(b, n - 8)
+    } else if n >= 8 {
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else if n >= 4 {
+        half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+    } else {
+        a == b
+    }
+}
+
 /// SCAN's cursor increment for a table with `mask`: add one to the
 /// reversed cursor, so the high bits of the bucket index move fastest. A
 /// bucket's keys in a table of 2^n buckets then land in buckets that share
@@ -1034,6 +1113,26 @@ mod tests {
 
     fn v(n: i64) -> Value {
         Value::Str(StrValue::Int(n))
+    }
+
+    #[test]
+    fn short_keys_compare_equal_exactly_when_their_bytes_do() {
+        for n in 0..=INLINE_MAX {
+            let a: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(37)).collect();
+            assert!(short_eq(&a, &a.clone()), "length {n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x40;
+                assert!(!short_eq(&a, &b), "length {n}, byte {at} differs");
+            }
+        }
+        let key = EntryKey::new(b"key:__rand_int__", NIL);
+        assert!(key.is(b"key:__rand_int__"));
+        assert!(!key.is(b"key:__rand_int_"));
+        assert!(!key.is(b"key:__rand_int__x"));
+        let long = EntryKey::new(b"a-key-longer-than-eighteen-bytes", NIL);
+        assert!(long.is(b"a-key-longer-than-eighteen-bytes"));
+        assert!(!long.is(b"a-key-longer-than-eighteen-byteZ"));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod collection_random;
 pub mod collection_scan;
 pub mod command;
 pub mod command_docs;
+pub mod command_name;
 pub mod commands;
 pub mod config;
 pub mod context;

@@ -193,6 +193,12 @@ impl DeltaReceiver {
         }
     }
 
+    /// Changes the pace (CONFIG SET appendfsync): `None` takes the queue
+    /// at every wake-up. A tick already set still runs out.
+    pub(crate) fn set_pace(&mut self, pace: Option<Duration>) {
+        self.pace = pace;
+    }
+
     fn hand_out(&mut self) -> Batch {
         let mut bytes = 0;
         let mut batch = Vec::with_capacity(self.carry.len().min(self.limits.max_deltas));

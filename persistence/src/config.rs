@@ -26,6 +26,23 @@ impl FsyncPolicy {
         }
     }
 
+    /// A number for an atomic (the live policy CONFIG SET changes).
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            FsyncPolicy::Always => 0,
+            FsyncPolicy::EverySec => 1,
+            FsyncPolicy::No => 2,
+        }
+    }
+
+    pub(crate) fn from_code(code: u8) -> FsyncPolicy {
+        match code {
+            0 => FsyncPolicy::Always,
+            1 => FsyncPolicy::EverySec,
+            _ => FsyncPolicy::No,
+        }
+    }
+
     /// Parses a redis.conf value (case-insensitive, as Redis's enum configs).
     pub fn parse(text: &str) -> Option<FsyncPolicy> {
         match text.to_ascii_lowercase().as_str() {
@@ -160,6 +177,7 @@ mod tests {
     fn fsync_policy_names_round_trip() {
         for policy in [FsyncPolicy::Always, FsyncPolicy::EverySec, FsyncPolicy::No] {
             assert_eq!(FsyncPolicy::parse(policy.name()), Some(policy));
+            assert_eq!(FsyncPolicy::from_code(policy.code()), policy);
         }
         assert_eq!(FsyncPolicy::parse("ALWAYS"), Some(FsyncPolicy::Always));
         assert_eq!(FsyncPolicy::parse("sometimes"), None);

@@ -5,11 +5,16 @@
 //!
 //! With `appendonly no` it is a pass-through: the sink discards, credit is
 //! free, everything is "durable" at once.
+//!
+//! One `Durability` is one pipeline: CONFIG SET appendonly switches from
+//! one to the next (`AofDir::enable`, `Durability::stop`), and
+//! `set_fsync` changes its policy live.
 
-use crate::aof::actor::{self, ActorSetup, Control, Health, Published};
+use crate::aof::actor::{self, ActorSetup, Control, Health, OpenAof, Published};
 use crate::aof::base::BaseFormat;
 use crate::aof::layout::{AofLayout, ManifestReadError};
 use crate::aof::open::open_aof;
+use crate::aof_dir::AofDir;
 use crate::bridge::{BatchLimits, DeltaQueue, DeltaReceiver, QueueSink, PACE};
 use crate::config::{FsyncPolicy, PersistenceConfig};
 use crate::credit::DeltaPermit;
@@ -20,7 +25,7 @@ use crate::storage::{Storage, StorageError};
 use kv_engine::delta::NoDeltas;
 use kv_engine::DeltaSink;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch, Semaphore};
@@ -68,7 +73,6 @@ pub struct Durability {
 }
 
 struct Active {
-    policy: FsyncPolicy,
     capacity: usize,
     credits: Arc<Semaphore>,
     closing: AtomicBool,
@@ -104,23 +108,61 @@ impl Durability {
         durable_lsn: u64,
         options: DurabilityOptions,
     ) -> Result<Durability, StartError> {
+        AofDir::new(storage, engine, options)
+            .start(config, durable_lsn)
+            .await
+    }
+
+    /// `start` for `dir`'s first pipeline.
+    pub(crate) async fn start_in(
+        dir: &AofDir,
+        config: &PersistenceConfig,
+        durable_lsn: u64,
+    ) -> Result<Durability, StartError> {
         if !config.appendonly {
             return Ok(Durability::disabled());
         }
-        assert!(options.delta_capacity > 0 && options.delta_capacity <= u32::MAX as usize);
         let layout = AofLayout::new(config);
         let base_format = BaseFormat::from_config(config);
-        let aof = open_aof(&storage, &layout, &engine, &base_format).await?;
-        let mut status = PersistenceStatus::new(true, config.appendfsync);
-        status.aof_current_size = aof.total_len;
-        status.aof_base_size = aof.total_len;
-        status.written_lsn = durable_lsn;
-        status.durable_lsn = durable_lsn;
+        let aof = open_aof(dir.storage(), &layout, dir.engine(), &base_format).await?;
+        Ok(Durability::spawn(dir, config, Some(aof), durable_lsn))
+    }
+
+    /// A pipeline with its actor: on the files `aof` found, or (None) on
+    /// none yet, the actor writing the first base itself.
+    pub(crate) fn spawn(
+        dir: &AofDir,
+        config: &PersistenceConfig,
+        aof: Option<OpenAof>,
+        durable_lsn: u64,
+    ) -> Durability {
+        let options = dir.options();
+        assert!(options.delta_capacity > 0 && options.delta_capacity <= u32::MAX as usize);
+        {
+            let mut status = dir.status_cell().lock();
+            status.aof_enabled = true;
+            status.appendfsync = config.appendfsync;
+            status.written_lsn = durable_lsn;
+            status.durable_lsn = durable_lsn;
+            status.aof_buffer_length = 0;
+            status.aof_pending_bio_fsync = 0;
+            if let Some(aof) = &aof {
+                status.aof_current_size = aof.total_len;
+                status.aof_base_size = aof.total_len;
+            } else {
+                status.aof_current_size = 0;
+                status.aof_base_size = 0;
+                // Shown at once, as Redis shows its rewrite child.
+                status.aof_rewrite_in_progress = true;
+            }
+        }
         let published = Arc::new(Published {
             durable: watch::Sender::new(durable_lsn),
             health: watch::Sender::new(Health::Ok),
-            status: Mutex::new(status),
-            rewrite_started: Mutex::new(None),
+            status: dir.status_cell().clone(),
+            rewrite_started: dir.rewrite_started().clone(),
+            policy: AtomicU8::new(config.appendfsync.code()),
+            first_base_pending: AtomicBool::new(aof.is_none()),
         });
         let queue = DeltaQueue::new(options.delta_capacity);
         let credits = Arc::new(Semaphore::new(options.delta_capacity));
@@ -130,15 +172,16 @@ impl Durability {
             max_bytes: options.batch_max_bytes.max(1),
         };
         let setup = ActorSetup {
-            storage,
-            layout,
-            policy: config.appendfsync,
+            storage: dir.storage().clone(),
+            layout: AofLayout::new(config),
             auto_rewrite_percentage: config.auto_aof_rewrite_percentage,
             auto_rewrite_min_size: config.auto_aof_rewrite_min_size,
-            base_format,
+            base_format: BaseFormat::from_config(config),
             aof,
+            dir_owner: dir.owner().clone(),
+            last_incr_seq: dir.last_incr_seq().clone(),
             durable_lsn,
-            engine,
+            engine: dir.engine().clone(),
             published: published.clone(),
         };
         // Nobody waits for everysec's and no's deltas to reach the file:
@@ -146,9 +189,8 @@ impl Durability {
         let pace = (config.appendfsync != FsyncPolicy::Always).then_some(PACE);
         let input = DeltaReceiver::new(queue.clone(), credits.clone(), limits, pace);
         let actor = tokio::spawn(actor::run(setup, input, control_rx));
-        Ok(Durability {
+        Durability {
             active: Some(Arc::new(Active {
-                policy: config.appendfsync,
                 capacity: options.delta_capacity,
                 credits,
                 closing: AtomicBool::new(false),
@@ -158,7 +200,7 @@ impl Durability {
                 running: Mutex::new(Some(Running { actor })),
                 options,
             })),
-        })
+        }
     }
 
     /// The sink to give the engine (`Engine::set_delta_sink`).
@@ -285,7 +327,30 @@ impl Durability {
 
     /// `appendfsync`, or None when the AOF is off.
     pub fn fsync_policy(&self) -> Option<FsyncPolicy> {
-        self.active.as_ref().map(|a| a.policy)
+        self.active.as_ref().map(|a| a.published.policy())
+    }
+
+    /// Switched on at run time and its first base and manifest not in
+    /// place yet (a restart now would read the directory's older files).
+    pub fn first_base_pending(&self) -> bool {
+        self.active
+            .as_ref()
+            .is_some_and(|a| a.published.first_base_pending.load(Ordering::Acquire))
+    }
+
+    /// CONFIG SET appendfsync: from the next write on. Switching to
+    /// `always` also fsyncs what is written so far (the actor sees the
+    /// change at its next wake-up, within its 100 ms tick). No-op when off.
+    pub fn set_fsync(&self, policy: FsyncPolicy) {
+        if let Some(active) = &self.active {
+            active
+                .published
+                .policy
+                .store(policy.code(), Ordering::Release);
+            active.published.status.lock().appendfsync = policy;
+            // Wake the actor now rather than at its tick.
+            let _ = active.control.try_send(Control::PolicyChanged);
+        }
     }
 
     /// The AOF fields of INFO persistence.
@@ -321,9 +386,26 @@ impl Durability {
     /// queue, lets the actor write and fsync everything, and joins it. Call after the server stopped running commands. Returns the
     /// disk error persistence ended in, if any. Later calls return Ok.
     pub async fn shutdown(&self) -> Result<(), DurabilityError> {
+        self.close(false).await
+    }
+
+    /// CONFIG SET appendonly no, once the engine's sink no longer leads
+    /// here: `shutdown`, except that a rewrite in progress (the first base
+    /// of an AOF just switched on included) is given up, as Redis kills
+    /// its child, and whoever still waits for a delta of this pipeline is
+    /// answered as durable (nothing is promised without an AOF). The files
+    /// stay as they are.
+    pub async fn stop(&self) -> Result<(), DurabilityError> {
+        self.close(true).await
+    }
+
+    async fn close(&self, abandon: bool) -> Result<(), DurabilityError> {
         let Some(active) = &self.active else {
             return Ok(());
         };
+        if abandon {
+            let _ = active.control.send(Control::Abandon).await;
+        }
         active.closing.store(true, Ordering::Release);
         let Some(running) = active.running.lock().take() else {
             return Ok(());

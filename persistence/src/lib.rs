@@ -15,6 +15,7 @@
 //! - [`error`]: MISCONF and friends with Redis's texts; [`status`]: INFO.
 
 pub mod aof;
+pub mod aof_dir;
 pub mod bridge;
 pub mod config;
 pub mod credit;
@@ -27,6 +28,7 @@ pub mod snapshot;
 pub mod status;
 pub mod storage;
 
+pub use aof_dir::AofDir;
 pub use config::{FsyncPolicy, PersistenceConfig, SavePoint};
 pub use credit::DeltaPermit;
 pub use durability::{Durability, DurabilityOptions, StartError};

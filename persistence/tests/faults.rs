@@ -131,50 +131,53 @@ async fn a_failed_fsync_is_never_durable_and_never_retried_on_that_file() {
     assert_eq!(again.dump(), node.dump());
 }
 
-/// Deltas still on their way to the writer (in the delta queue, taken
-/// one per batch here) when a recovery takes its snapshot are in the fresh base already: they
-/// must not be written after it too, or replaying the AOF applies them
-/// twice (found by the server's simulation, `server/tests/dst.rs`).
-/// Since the actor takes deltas from the queue directly (no bridge
-/// thread) this timing no longer leaves one in flight past the snapshot:
-/// the test still holds the property, but passes without the
-/// `based_lsn` guard in `aof/actor/mod.rs` too, so it no longer proves
-/// the guard is needed.
+/// Deltas still on their way to the writer when a recovery takes its
+/// snapshot are in the fresh base already: they must not be written after
+/// it too, or replaying the AOF applies them twice (found by the server's
+/// simulation, `server/tests/dst.rs`; the `based_lsn` guard in
+/// `aof/actor/mod.rs`). The moment, step by step: with `appendfsync no`
+/// the writer takes the queue once a millisecond; B and C are queued just
+/// after it took A, whose append is slow and will fail; a BGREWRITEAOF
+/// takes its snapshot (holding B and C) while they wait, so it drains for
+/// them; A's append fails before the next take, the recovery starts from
+/// that snapshot and, the disk fast again, writes and installs its base at
+/// once; only then are B and C taken. Without the guard they land in the
+/// new incremental file after a base that has them.
 #[tokio::test(start_paused = true)]
 async fn deltas_in_flight_during_a_recovery_are_not_written_after_its_base() {
     let sim = sim_disk(3);
-    let options = persistence::DurabilityOptions {
-        batch_max_deltas: 1,
-        ..persistence::DurabilityOptions::default()
-    };
-    let node = support::start_with(&sim, FsyncPolicy::No, options).await;
+    let node = start_on(&sim, FsyncPolicy::No).await;
     let mut client = ClientState::new(1);
-    sim.set_slow_latency(Duration::from_millis(200));
-    sim.set_probability(Fault::SlowDisk, 1.0);
-    sim.fail_next(Fault::TornWrite);
     node.write(&mut client, &words("INCRBY c 1")).await;
-    // The append tears at 200 ms; undoing it keeps the writer busy until
-    // 400 ms while these run and queue up behind it.
-    tokio::time::sleep(Duration::from_millis(250)).await;
-    for _ in 0..9 {
-        assert!(matches!(
-            node.write(&mut client, &words("INCRBY c 1")).await,
-            Written::Ok(..)
-        ));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    sim.set_slow_latency(Duration::from_millis(1));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    sim.fail_next(Fault::WriteError);
+    node.write(&mut client, &words("INCRBY c 1")).await; // A
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
     }
-    // The recovery's base is then written at once, before the queue drains.
+    for _ in 0..2 {
+        // B and C, accepted: the disk has not failed yet.
+        let written = node.write(&mut client, &words("INCRBY c 1")).await;
+        assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    }
+    node.durability.rewrite().await.expect("a rewrite starts");
+    // A's append fails at 1 ms; undoing it takes another: the disk is
+    // fast again by then, for the recovery's base.
+    tokio::time::sleep(Duration::from_micros(1500)).await;
     sim.set_probability(Fault::SlowDisk, 0.0);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(node.durability.misconf(), None, "recovered by a fresh base");
     assert_eq!(
         node.read(&mut client, &words("GET c")).await,
-        b"$2\r\n10\r\n"
+        b"$1\r\n4\r\n"
     );
     node.durability.shutdown().await.expect("a clean shutdown");
     let again = start_on(&sim.reboot(), FsyncPolicy::No).await;
     assert_eq!(
         again.read(&mut client, &words("GET c")).await,
-        b"$2\r\n10\r\n",
+        b"$1\r\n4\r\n",
         "each INCRBY once in the AOF"
     );
 }

@@ -232,13 +232,17 @@ impl<'a> ReplyWriter<'a> {
         self.buf.put_slice(b"\r\n");
     }
 
+    /// `<prefix><n>\r\n`, assembled on the stack and appended at once
+    /// (every integer reply and every bulk, array and map header).
     fn header(&mut self, prefix: u8, n: i64) {
-        let mut digits = itoa_buf();
-        let text = format_i64(&mut digits, n);
-        self.buf.reserve(text.len() + 3);
-        self.buf.put_u8(prefix);
-        self.buf.put_slice(text);
-        self.buf.put_slice(b"\r\n");
+        // Prefix, sign, 19 digits, CRLF.
+        let mut line = [0u8; 23];
+        let end = line.len() - 2;
+        line[end..].copy_from_slice(b"\r\n");
+        let mut pos = write_decimal(&mut line[..end], n);
+        pos -= 1;
+        line[pos] = prefix;
+        self.buf.put_slice(&line[pos..]);
     }
 }
 
@@ -253,6 +257,13 @@ fn itoa_buf() -> [u8; 20] {
 
 /// Formats `n` in decimal into `buf` without allocating; returns the text.
 pub fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
+    let start = write_decimal(buf, n);
+    &buf[start..]
+}
+
+/// Writes `n` in decimal at the end of `buf` (at least 20 bytes: i64::MIN
+/// has 19 digits and a sign); returns where the text starts.
+fn write_decimal(buf: &mut [u8], n: i64) -> usize {
     let mut magnitude = n.unsigned_abs();
     let mut pos = buf.len();
     loop {
@@ -264,11 +275,10 @@ pub fn format_i64(buf: &mut [u8; 20], n: i64) -> &[u8] {
         }
     }
     if n < 0 {
-        // i64::MIN has 19 digits, so there is always room for the sign.
         pos -= 1;
         buf[pos] = b'-';
     }
-    &buf[pos..]
+    pos
 }
 
 /// Redis 7.0's reply text for a double: `inf`, `-inf`, `nan`, otherwise C's
@@ -319,7 +329,28 @@ pub fn encode_command<A: AsRef<[u8]>>(args: &[A], buf: &mut BytesMut) {
 
 #[cfg(test)]
 mod tests {
-    use super::format_double;
+    use super::{format_double, ReplyWriter};
+    use crate::frame::Protocol;
+    use bytes::BytesMut;
+
+    #[test]
+    fn integer_and_length_lines_hold_every_i64() {
+        let mut buf = BytesMut::from(&b"+OK\r\n"[..]);
+        let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
+        for n in [0, 7, -7, 10, 99, -100, i64::MAX, i64::MIN] {
+            out.integer(n);
+        }
+        out.bulk(b"abc");
+        out.array(12);
+        let expected = [
+            "+OK\r\n",
+            ":0\r\n:7\r\n:-7\r\n:10\r\n:99\r\n:-100\r\n",
+            ":9223372036854775807\r\n:-9223372036854775808\r\n",
+            "$3\r\nabc\r\n*12\r\n",
+        ]
+        .concat();
+        assert_eq!(&buf[..], expected.as_bytes());
+    }
 
     #[test]
     fn doubles_are_written_as_redis_7_0_writes_them() {

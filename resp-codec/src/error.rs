@@ -18,7 +18,7 @@ pub enum ProtocolError {
     UnauthenticatedMultibulkLength,
     #[error("ERR Protocol error: too big bulk count string")]
     TooBigBulkCount,
-    #[error("ERR Protocol error: expected '$', got '{}'", char::from(*.0))]
+    #[error("ERR Protocol error: expected '$', got '{}'", char::from(shown_byte(*.0)))]
     ExpectedDollar(u8),
     #[error("ERR Protocol error: invalid bulk length")]
     InvalidBulkLength,
@@ -43,12 +43,21 @@ impl ProtocolError {
         match self {
             ProtocolError::ExpectedDollar(byte) => {
                 let mut text = b"ERR Protocol error: expected '$', got '".to_vec();
-                text.push(*byte);
+                text.push(shown_byte(*byte));
                 text.push(b'\'');
                 text
             }
             other => other.to_string().into_bytes(),
         }
+    }
+}
+
+/// A byte as an error reply shows it: Redis turns CR and LF into spaces
+/// so the reply stays one line.
+fn shown_byte(byte: u8) -> u8 {
+    match byte {
+        b'\r' | b'\n' => b' ',
+        other => other,
     }
 }
 

@@ -15,9 +15,19 @@
 //! - empty commands (`*0`, `*-1`, blank lines) are skipped.
 //!
 //! Progress through a partly received multibulk is kept between calls:
-//! each byte is scanned once however many reads a command takes, and
-//! nothing is consumed until the command is whole. The arguments are then
-//! slices of one frozen piece of the read buffer: no copy.
+//! each byte is scanned at most twice however many reads a command takes
+//! (once by the fast path below, which gives up on a partial command, and
+//! once by the resumable reader), and nothing is consumed until the
+//! command is whole. The arguments are then slices of one frozen piece of
+//! the read buffer: no copy.
+//!
+//! The fast path: a whole multibulk whose lengths are all plain digits
+//! within the limits (what every client sends) is read in one pass with
+//! no state kept, and `decode_batch` freezes the read buffer once for all
+//! the commands one read brought. Anything else (a partial command,
+//! leading zeros, a length over a limit, inline commands) goes to the
+//! general reader, which decides exactly as before: the fast path only
+//! ever accepts what the general reader would accept the same way.
 
 use crate::error::{CodecError, ProtocolError};
 use crate::inline::split_inline_args;
@@ -42,6 +52,9 @@ pub struct RequestDecoder {
     /// Where each argument of the multibulk being read lies in the
     /// buffer; kept between commands so reading one allocates nothing.
     args: Vec<Range<usize>>,
+    /// The fast path's commands not yet handed out: the end (exclusive)
+    /// of each in `args`.
+    ends: Vec<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -87,8 +100,10 @@ impl Header {
         match find_cr(line) {
             None => Header::NoEnd,
             Some(cr) if cr + 1 >= line.len() => Header::Unfinished,
+            // A bulk header may begin with its `\r` (`*1\r\n\r\n`):
+            // no number, and the caller's `$` check names the byte.
             Some(cr) => Header::Whole {
-                value: parse_length(&line[1..cr]),
+                value: line.get(1..cr).and_then(parse_length),
                 cr,
             },
         }
@@ -102,6 +117,7 @@ impl RequestDecoder {
             auth_required: false,
             partial: None,
             args: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -150,6 +166,111 @@ impl RequestDecoder {
     /// As `decode`, appending the arguments to `argv` (which the caller
     /// may reuse between commands); returns whether a command was read.
     pub fn decode_into(
+        &mut self,
+        buf: &mut BytesMut,
+        argv: &mut Vec<Bytes>,
+    ) -> Result<bool, ProtocolError> {
+        if self.partial.is_none() {
+            debug_assert!(self.args.is_empty() && self.ends.is_empty());
+            if let Some(end) = self.plain_multibulk(buf, 0) {
+                let frame = buf.split_to(end).freeze();
+                argv.extend(self.args.drain(..).map(|range| frame.slice(range)));
+                return Ok(true);
+            }
+        }
+        self.decode_general(buf, argv)
+    }
+
+    /// Every whole command in `buf` (only the first when `one_only`):
+    /// the arguments appended to `argv`, and after each command the
+    /// length `argv` then has pushed onto `ends`. The commands one read
+    /// brought share one frozen piece of the buffer. On an error the
+    /// commands before it are in `argv` and `ends`, and the connection is
+    /// to be closed as after `decode`.
+    pub fn decode_batch(
+        &mut self,
+        buf: &mut BytesMut,
+        argv: &mut Vec<Bytes>,
+        ends: &mut Vec<usize>,
+        one_only: bool,
+    ) -> Result<(), ProtocolError> {
+        loop {
+            if self.partial.is_none() {
+                debug_assert!(self.args.is_empty() && self.ends.is_empty());
+                let mut end = 0;
+                while end < buf.len() {
+                    let Some(next) = self.plain_multibulk(buf, end) else {
+                        break;
+                    };
+                    end = next;
+                    self.ends.push(self.args.len());
+                    if one_only {
+                        break;
+                    }
+                }
+                if end > 0 {
+                    let frame = buf.split_to(end).freeze();
+                    let mut start = 0;
+                    for &stop in &self.ends {
+                        let args = &self.args[start..stop];
+                        argv.extend(args.iter().map(|range| frame.slice(range.clone())));
+                        ends.push(argv.len());
+                        start = stop;
+                    }
+                    self.args.clear();
+                    self.ends.clear();
+                    if one_only {
+                        return Ok(());
+                    }
+                }
+            }
+            if buf.is_empty() || !self.decode_general(buf, argv)? {
+                return Ok(());
+            }
+            ends.push(argv.len());
+            if one_only {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The fast path: the whole multibulk starting at `buf[start]` if all
+    /// its lengths are plain and within the limits, its argument ranges
+    /// pushed onto `self.args`; its end. None (and `self.args` as it was)
+    /// for anything else, which the general reader then takes.
+    fn plain_multibulk(&mut self, buf: &[u8], start: usize) -> Option<usize> {
+        let (count, header) = plain_header(b'*', buf.get(start..)?)?;
+        let (mut max_count, mut max_bulk) = (
+            self.limits.max_multibulk_len.min(i32::MAX as usize),
+            self.limits.max_bulk_len,
+        );
+        if self.auth_required {
+            max_count = max_count.min(UNAUTHENTICATED_MAX_ARGS as usize);
+            max_bulk = max_bulk.min(UNAUTHENTICATED_MAX_BULK as usize);
+        }
+        if count == 0 || count > max_count {
+            return None;
+        }
+        let mark = self.args.len();
+        let mut pos = start + header;
+        for _ in 0..count {
+            let rest = &buf[pos..];
+            let whole = plain_header(b'$', rest)
+                .filter(|&(len, header)| len <= max_bulk && rest.len() - header >= len + 2);
+            let Some((len, header)) = whole else {
+                self.args.truncate(mark);
+                return None;
+            };
+            let data = pos + header;
+            self.args.push(data..data + len);
+            pos = data + len + 2;
+        }
+        Some(pos)
+    }
+
+    /// The general reader: one command (or a step towards one), by every
+    /// rule, resuming a partial multibulk.
+    fn decode_general(
         &mut self,
         buf: &mut BytesMut,
         argv: &mut Vec<Bytes>,
@@ -284,6 +405,57 @@ impl RequestDecoder {
         }
         Ok(Step::Command(args.into_iter().map(Bytes::from).collect()))
     }
+}
+
+/// A `*` or `$` header line (`kind`) with a plain length at the start of
+/// `rest`, and the byte after its `\r`: the length and the header's size
+/// with that byte. One and two digits, what clients send for argument
+/// counts and lengths up to 99, are matched whole.
+#[inline(always)]
+fn plain_header(kind: u8, rest: &[u8]) -> Option<(usize, usize)> {
+    // One digit in one load: the type byte and the `\r` by a mask.
+    if let Some(&four) = rest.first_chunk::<4>() {
+        let word = u32::from_le_bytes(four);
+        let digit = four[1].wrapping_sub(b'0');
+        if word & 0x00ff_00ff == u32::from(kind) | u32::from(b'\r') << 16 && digit < 10 {
+            return Some((usize::from(digit), 4));
+        }
+    }
+    match *rest {
+        [k, d1 @ b'1'..=b'9', d2 @ b'0'..=b'9', b'\r', _, ..] if k == kind => {
+            Some((usize::from(d1 - b'0') * 10 + usize::from(d2 - b'0'), 5))
+        }
+        [k, ..] if k == kind => plain_length(rest, 1).map(|(len, cr)| (len, cr + 2)),
+        _ => None,
+    }
+}
+
+/// A plain length (1 to 18 digits, no leading zero but `0` itself) at
+/// `buf[at..]`, ended by a `\r` that has a byte after it: the value and
+/// where the `\r` is. None for anything else, including "not all here".
+fn plain_length(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let first = buf.get(at)?.wrapping_sub(b'0');
+    if first > 9 {
+        return None;
+    }
+    let mut value = u64::from(first);
+    let mut i = at + 1;
+    loop {
+        let digit = buf.get(i)?.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value * 10 + u64::from(digit);
+        i += 1;
+        if i - at > 18 {
+            return None;
+        }
+    }
+    let plain = first != 0 || i == at + 1;
+    if !plain || buf[i] != b'\r' || i + 1 >= buf.len() {
+        return None;
+    }
+    Some((usize::try_from(value).ok()?, i))
 }
 
 enum Step {

@@ -136,6 +136,8 @@ fn protocol_errors_match_redis() {
         b"*2147483648\r\n",
         b"*1\r\n:1\r\n",
         b"*1\r\n\xfe\r\n",
+        b"*1\r\n\r\n",
+        b"*1\r\n\n\r\n",
         b"*1\r\n$-1\r\n",
         b"*1\r\n$abc\r\n",
         b"*1\r\n$536870913\r\n",

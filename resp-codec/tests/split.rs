@@ -82,6 +82,30 @@ fn feed_in_pieces<T>(
     got
 }
 
+/// One `decode_batch` call: its commands, and its error's text.
+fn decode_batch(
+    decoder: &mut RequestDecoder,
+    buf: &mut BytesMut,
+    one_only: bool,
+) -> (Vec<Vec<Bytes>>, Option<String>) {
+    let (mut argv, mut ends) = (Vec::new(), Vec::new());
+    let error = decoder
+        .decode_batch(buf, &mut argv, &mut ends, one_only)
+        .err()
+        .map(|error| error.to_string());
+    let mut start = 0;
+    let commands = ends
+        .iter()
+        .map(|&end| {
+            let command = argv[start..end].to_vec();
+            start = end;
+            command
+        })
+        .collect();
+    assert_eq!(start, argv.len(), "arguments past the last command's end");
+    (commands, error)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -121,7 +145,81 @@ proptest! {
         }
         let mut decoder = RequestDecoder::default();
         let got = feed_in_pieces(&stream, &seeds, |buf| decoder.decode(buf).unwrap());
-        prop_assert_eq!(got, expect);
+        prop_assert_eq!(&got, &expect);
+        let mut decoder = RequestDecoder::default();
+        let batches = feed_in_pieces(&stream, &seeds, |buf| {
+            let batch = decode_batch(&mut decoder, buf, false).0;
+            (!batch.is_empty()).then_some(batch)
+        });
+        prop_assert_eq!(batches.concat(), expect);
+    }
+
+    #[test]
+    fn batches_read_what_one_at_a_time_reads(
+        commands in proptest::collection::vec(
+            proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..14), 1..5),
+            1..8,
+        ),
+        flips in proptest::collection::vec((any::<bool>(), any::<usize>(), prop::sample::select(&b"0*$\r\n-x9 "[..])), 0..3),
+        auth_required in any::<bool>(),
+        one_only in any::<bool>(),
+        max_bulk_len in 8usize..16,
+        max_multibulk_len in 3usize..6,
+    ) {
+        // A valid pipeline with a few bytes changed or put in (a `0` after
+        // a `$` is a leading zero), read under small
+        // limits: commands before the damage, the same error (or the same
+        // leftover) after it.
+        let limits = Limits { max_bulk_len, max_multibulk_len, ..Limits::default() };
+        let mut stream = BytesMut::new();
+        for argv in &commands {
+            encode_command(argv, &mut stream);
+        }
+        let mut stream = stream.to_vec();
+        for (insert, at, byte) in flips {
+            let at = at % stream.len();
+            if insert {
+                stream.insert(at, byte);
+            } else {
+                stream[at] = byte;
+            }
+        }
+        let stream = BytesMut::from(&stream[..]);
+        // The reference is fed a byte at a time: no command is ever whole
+        // when its first bytes are looked at, so the fast path never
+        // takes one and the general reader reads everything.
+        let mut decoder = RequestDecoder::new(limits.clone());
+        decoder.set_auth_required(auth_required);
+        let mut buf = BytesMut::new();
+        let mut single = Vec::new();
+        let mut fed = 0;
+        let single_error = 'feed: loop {
+            if fed == stream.len() {
+                break None;
+            }
+            buf.extend_from_slice(&stream[fed..fed + 1]);
+            fed += 1;
+            loop {
+                match decoder.decode(&mut buf) {
+                    Ok(Some(argv)) => single.push(argv),
+                    Ok(None) => break,
+                    Err(error) => break 'feed Some(error.to_string()),
+                }
+                if one_only {
+                    break 'feed None;
+                }
+            }
+        };
+        buf.extend_from_slice(&stream[fed..]);
+        let mut decoder = RequestDecoder::new(limits);
+        decoder.set_auth_required(auth_required);
+        let mut batch_buf = stream.clone();
+        let (batch, batch_error) = decode_batch(&mut decoder, &mut batch_buf, one_only);
+        prop_assert_eq!(batch, single);
+        prop_assert_eq!(batch_error, single_error.clone());
+        if single_error.is_none() {
+            prop_assert_eq!(batch_buf, buf);
+        }
     }
 
     #[test]

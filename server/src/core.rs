@@ -56,6 +56,10 @@ pub struct HostState {
     pub disk: DiskState,
     /// DEBUG SET-ACTIVE-EXPIRE.
     pub active_expire: bool,
+    /// CONFIG SET appendonly asked for the AOF on (true) or off: applied
+    /// right after the command, under the same lock, where the engine's
+    /// sink can be changed (`crate::durability::apply_switch`).
+    pub aof_switch: Option<bool>,
 }
 
 impl HostState {
@@ -74,6 +78,7 @@ impl HostState {
             commands: HostTable::new(),
             pause: None,
             active_expire: true,
+            aof_switch: None,
         }
     }
 

@@ -57,7 +57,10 @@ fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
     let mut core = shared.core.lock();
     let hz = core.host.settings.hz;
     let lsn_before = core.engine.next_lsn();
-    if core.host.active_expire && permit.misconf().is_none() {
+    // A permit from before a CONFIG SET appendonly is not the current
+    // queue's credit: the cycle waits for the next tick.
+    let current = shared.durability.is_current(&permit);
+    if core.host.active_expire && permit.misconf().is_none() && current {
         let began = Instant::now();
         let cycle = core.engine.active_expire_cycle(ExpiryBudget::per_tick(hz));
         let stats = &mut core.host.stats;

@@ -28,7 +28,8 @@ const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 
 /// The sockets a server listens on.
 pub struct Listeners {
-    pub tcp: Vec<TcpListener>,
+    /// Each with its configured address (its port 0 until bound).
+    pub tcp: Vec<(SocketAddr, TcpListener)>,
     pub unix: Option<(UnixListener, PathBuf)>,
 }
 
@@ -38,7 +39,7 @@ impl Listeners {
     pub fn tcp_port(&self) -> Option<u16> {
         self.tcp
             .first()
-            .and_then(|l| l.local_addr().ok())
+            .and_then(|(_, l)| l.local_addr().ok())
             .map(|a| a.port())
     }
 }
@@ -47,6 +48,27 @@ impl Listeners {
 /// optional: if it cannot be bound for want of the address family or the
 /// address, it is skipped, as Redis does.
 pub fn bind(settings: &Settings) -> anyhow::Result<Listeners> {
+    let tcp: Vec<(SocketAddr, TcpListener)> = bind_tcp(settings, &[])?
+        .into_iter()
+        .filter_map(|(address, listener)| Some((address, listener?)))
+        .collect();
+    if tcp.is_empty() && settings.unixsocket.is_none() {
+        bail!("Configured to not listen anywhere, exiting.");
+    }
+    let unix = match &settings.unixsocket {
+        None => None,
+        Some(path) => Some((listen_unix(path, settings.unixsocketperm)?, path.clone())),
+    };
+    Ok(Listeners { tcp, unix })
+}
+
+/// The TCP sockets of `bind` and `port` (none with `port 0` and a unix
+/// socket), each with its configured address; an address in `open` is
+/// listened on already and left as it is (None).
+fn bind_tcp(
+    settings: &Settings,
+    open: &[SocketAddr],
+) -> anyhow::Result<Vec<(SocketAddr, Option<TcpListener>)>> {
     let mut tcp = Vec::new();
     if settings.port != 0 || settings.unixsocket.is_none() {
         for entry in &settings.bind {
@@ -62,8 +84,12 @@ pub fn bind(settings: &Settings) -> anyhow::Result<Listeners> {
                     .with_context(|| format!("Invalid bind address '{other}'"))?,
             };
             let address = SocketAddr::new(ip, settings.port);
+            if open.contains(&address) {
+                tcp.push((address, None));
+                continue;
+            }
             match listen_tcp(address, settings.tcp_backlog) {
-                Ok(listener) => tcp.push(listener),
+                Ok(listener) => tcp.push((address, Some(listener))),
                 Err(error) if optional && address_missing(&error) => {
                     tracing::info!("Skipping optional bind address {address}: {error}");
                 }
@@ -76,15 +102,89 @@ pub fn bind(settings: &Settings) -> anyhow::Result<Listeners> {
                 }
             }
         }
-        if tcp.is_empty() && settings.unixsocket.is_none() {
-            bail!("Configured to not listen anywhere, exiting.");
+    }
+    Ok(tcp)
+}
+
+/// One TCP accept loop: its configured address, the port it got, and
+/// what stops it.
+pub struct TcpAccept {
+    address: SocketAddr,
+    port: u16,
+    stop: CancellationToken,
+}
+
+/// Starts the accept loops of the sockets just bound and keeps those of
+/// the addresses still wanted (`None`); the loops of every other address
+/// stop (their clients stay connected). Notes the port for INFO.
+fn serve_bound(shared: &Shared, bound: Vec<(SocketAddr, Option<TcpListener>)>) {
+    let mut accepts = shared.tcp_accept.lock();
+    let mut previous = std::mem::take(&mut *accepts);
+    for (address, listener) in bound {
+        match listener {
+            Some(listener) => {
+                let port = listener.local_addr().map_or(0, |a| a.port());
+                let stop = shared.shutdown.child_token();
+                shared
+                    .tracker
+                    .spawn(accept_tcp(listener, shared.me(), stop.clone()));
+                accepts.push(TcpAccept {
+                    address,
+                    port,
+                    stop,
+                });
+            }
+            None => {
+                let at = previous
+                    .iter()
+                    .position(|a| a.address == address)
+                    .expect("an address kept is open");
+                accepts.push(previous.swap_remove(at));
+            }
         }
     }
-    let unix = match &settings.unixsocket {
-        None => None,
-        Some(path) => Some((listen_unix(path, settings.unixsocketperm)?, path.clone())),
-    };
-    Ok(Listeners { tcp, unix })
+    for gone in previous {
+        gone.stop.cancel();
+    }
+    let port = accepts.first().map_or(0, |a| a.port);
+    shared.tcp_port.store(u64::from(port), Ordering::Relaxed);
+}
+
+/// Starts the accept loops of the listeners bound at startup.
+pub fn serve_tcp(shared: &Shared, tcp: Vec<(SocketAddr, TcpListener)>) {
+    let bound = tcp.into_iter().map(|(a, l)| (a, Some(l))).collect();
+    serve_bound(shared, bound);
+}
+
+/// CONFIG SET port / bind: listens as `settings` say now (an address
+/// listened on already is kept as it is, the others bound before any is
+/// closed), or refuses with Redis's text and leaves the listeners as they
+/// were. `port_changed` names the directive the text is about. Unlike
+/// Redis, which closes first, an address overlapping one still open
+/// (`*` after `127.0.0.1` on the same port) fails as in use.
+pub fn rebind(shared: &Shared, settings: &Settings, port_changed: bool) -> Result<(), String> {
+    let open: Vec<SocketAddr> = shared.tcp_accept.lock().iter().map(|a| a.address).collect();
+    match bind_tcp(settings, &open) {
+        Ok(tcp) if tcp.is_empty() && settings.unixsocket.is_none() => {
+            Err("Failed to bind to specified addresses.".to_string())
+        }
+        Ok(tcp) => {
+            serve_bound(shared, tcp);
+            Ok(())
+        }
+        Err(error) => {
+            tracing::warn!("{error:#}");
+            let what = if port_changed { "port" } else { "bind" };
+            tracing::warn!(
+                "Failed applying new configuration. Possibly related to new {what} setting. Restoring previous settings."
+            );
+            Err(if port_changed {
+                "Unable to listen on this port. Check server logs.".to_string()
+            } else {
+                "Failed to bind to specified addresses.".to_string()
+            })
+        }
+    }
 }
 
 fn address_missing(error: &std::io::Error) -> bool {

@@ -15,12 +15,16 @@ use crate::config::values::BufferLimit;
 use bytes::BytesMut;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::Notify;
 
 #[derive(Debug, Default)]
 pub struct Outbox {
     inner: Mutex<Inner>,
+    /// Something is pending: set with the push, cleared with the drain,
+    /// both under the lock, so `take_into` locks only when there is
+    /// something to take (a push it does not see yet wakes `ready`).
+    has_pending: AtomicBool,
     ready: Notify,
     /// Bytes the connection took (`take_into`) and has not finished
     /// writing (`written`): a client that never reads holds them too, so
@@ -75,6 +79,7 @@ impl Outbox {
             return Pushed::OverLimit;
         }
         inner.pending.push(bytes);
+        self.has_pending.store(true, Ordering::Release);
         drop(inner);
         self.ready.notify_one();
         Pushed::Queued
@@ -84,7 +89,11 @@ impl Outbox {
     /// is about to write: until `written`, all of `out` counts against the
     /// limit.
     pub fn take_into(&self, out: &mut BytesMut) {
-        self.inner.lock().pending.drain_into(out);
+        if self.has_pending.load(Ordering::Acquire) {
+            let mut inner = self.inner.lock();
+            inner.pending.drain_into(out);
+            self.has_pending.store(false, Ordering::Relaxed);
+        }
         self.in_flight.store(out.len(), Ordering::Relaxed);
     }
 

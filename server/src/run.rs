@@ -66,20 +66,15 @@ pub async fn start(mut config: Config, options: Options) -> anyhow::Result<Runni
     let shared = Shared::new(config, options.clock, options.seed);
     tracing::info!("Server initialized");
     crate::disk::startup::load(&shared, &persistence, shared.storage.clone()).await?;
-    start_aof(&shared, &persistence).await?;
+    start_aof(
+        &shared,
+        &persistence,
+        persistence::DurabilityOptions::default(),
+    )
+    .await?;
     let port = listeners.tcp_port();
-    shared.tcp_port.store(
-        u64::from(port.unwrap_or(0)),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    listener::serve_tcp(&shared, listeners.tcp);
     let accept_stop = shared.shutdown.child_token();
-    for tcp in listeners.tcp {
-        shared.tracker.spawn(listener::accept_tcp(
-            tcp,
-            shared.clone(),
-            accept_stop.clone(),
-        ));
-    }
     if let Some((unix, path)) = listeners.unix {
         shared.tracker.spawn(listener::accept_unix(
             unix,
@@ -172,26 +167,30 @@ impl Running {
 }
 
 /// Starts the AOF pipeline when `appendonly yes` (after loading: what was
-/// loaded is durable already) and gives the engine its sink.
+/// loaded is durable already) and gives the engine its sink; either way
+/// the AOF directory is set up for CONFIG SET appendonly and BGREWRITEAOF.
 pub(crate) async fn start_aof(
     shared: &Arc<Shared>,
     config: &persistence::PersistenceConfig,
+    options: persistence::DurabilityOptions,
 ) -> anyhow::Result<()> {
-    if !config.appendonly {
-        return Ok(());
-    }
-    let durable_lsn = shared.core.lock().engine.next_lsn() - 1;
-    let aof = persistence::Durability::start(
-        config,
+    let dir = persistence::AofDir::new(
         shared.storage.clone(),
         Arc::new(EngineLock(Arc::downgrade(shared))),
-        durable_lsn,
-        persistence::DurabilityOptions::default(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("Can't open the append-only file: {e}"))?;
-    shared.core.lock().engine.set_delta_sink(aof.delta_sink());
-    shared.durability.install(aof);
+        options,
+    );
+    let aof = if config.appendonly {
+        let durable_lsn = shared.core.lock().engine.next_lsn() - 1;
+        let aof = dir
+            .start(config, durable_lsn)
+            .await
+            .map_err(|e| anyhow::anyhow!("Can't open the append-only file: {e}"))?;
+        shared.core.lock().engine.set_delta_sink(aof.delta_sink());
+        Some(aof)
+    } else {
+        None
+    };
+    shared.durability.install(dir, aof);
     Ok(())
 }
 

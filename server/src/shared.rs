@@ -44,6 +44,8 @@ pub struct Shared {
     pub unpaused: Notify,
     /// The TCP port actually listened on (INFO tcp_port).
     pub tcp_port: AtomicU64,
+    /// Stops the TCP accept loops (CONFIG SET port/bind replaces them).
+    pub tcp_accept: parking_lot::Mutex<Vec<crate::listener::TcpAccept>>,
     pub executable: PathBuf,
     /// Seed of the engine's hash (kept so CONFIG SET can rebuild its config).
     pub seed: u64,
@@ -89,6 +91,7 @@ impl Shared {
             monitors: AtomicUsize::new(0),
             unpaused: Notify::new(),
             tcp_port: AtomicU64::new(0),
+            tcp_accept: parking_lot::Mutex::new(Vec::new()),
             executable: std::env::current_exe().unwrap_or_default(),
             seed,
             lazyfree_pending: Arc::new(AtomicU64::new(0)),

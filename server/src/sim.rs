@@ -8,7 +8,7 @@
 use crate::clock::ServerClock;
 use crate::config::Config;
 use crate::shared::Shared;
-use persistence::Storage;
+use persistence::{DurabilityOptions, Storage};
 use std::sync::Arc;
 
 /// Loads the data files from `storage`, starts persistence on it and the
@@ -19,10 +19,22 @@ pub async fn start(
     seed: u64,
     storage: Arc<dyn Storage>,
 ) -> anyhow::Result<Arc<Shared>> {
+    start_with(config, clock, seed, storage, DurabilityOptions::default()).await
+}
+
+/// `start` with the AOF pipeline's sizes given (a small delta queue makes
+/// clients wait for credit, and park between taking it and the lock).
+pub async fn start_with(
+    config: Config,
+    clock: Arc<ServerClock>,
+    seed: u64,
+    storage: Arc<dyn Storage>,
+    options: DurabilityOptions,
+) -> anyhow::Result<Arc<Shared>> {
     let persistence = crate::disk::persistence_config(&config);
     let shared = Shared::with_storage(config, clock, storage, seed);
     crate::disk::startup::load(&shared, &persistence, shared.storage.clone()).await?;
-    crate::run::start_aof(&shared, &persistence).await?;
+    crate::run::start_aof(&shared, &persistence, options).await?;
     shared.tracker.spawn(crate::cron::run(shared.clone()));
     Ok(shared)
 }

@@ -16,9 +16,7 @@ pub struct CommandStat {
 #[derive(Debug, Default)]
 pub struct ServerStats {
     /// By command name, `container|sub` for subcommands (`config|get`).
-    /// Looked up once per command: hashbrown's default hasher (foldhash),
-    /// not std's SipHash, which cost more than some commands do.
-    pub commands: hashbrown::HashMap<&'static str, CommandStat>,
+    pub commands: CommandStats,
     /// By error code (`ERR`, `WRONGTYPE`, ...).
     pub errors: HashMap<String, u64>,
     pub total_error_replies: u64,
@@ -38,6 +36,56 @@ pub struct ServerStats {
     pub samples: std::collections::VecDeque<(i64, u64, u64, u64)>,
 }
 
+/// Per-command counters, looked up once per command. A name is counted
+/// under its text, but the names come from a few static tables, so the
+/// address of the text finds a recently counted name without hashing it:
+/// the same address and length are the same bytes.
+#[derive(Debug, Default)]
+pub struct CommandStats {
+    /// Index into `stats` by name: hashbrown's default hasher (foldhash),
+    /// not std's SipHash, which cost more than some commands do.
+    by_name: hashbrown::HashMap<&'static str, usize>,
+    stats: Vec<(&'static str, CommandStat)>,
+    /// (address of a name's text, its index in `stats` plus one) by a
+    /// hash of the address; 0 is empty.
+    recent: [(usize, usize); RECENT_NAMES],
+}
+
+/// Names remembered by address (a power of two).
+const RECENT_NAMES: usize = 16;
+
+impl CommandStats {
+    /// The counters of `name`, new ones if it was never counted.
+    #[inline]
+    pub fn entry(&mut self, name: &'static str) -> &mut CommandStat {
+        let address = name.as_ptr() as usize;
+        let slot = (address >> 3 ^ address >> 11) & (RECENT_NAMES - 1);
+        let (seen, index) = self.recent[slot];
+        if seen == address && index > 0 && self.stats[index - 1].0.len() == name.len() {
+            return &mut self.stats[index - 1].1;
+        }
+        let index = match self.by_name.get(name) {
+            Some(&index) => index,
+            None => {
+                self.stats.push((name, CommandStat::default()));
+                self.by_name.insert(name, self.stats.len() - 1);
+                self.stats.len() - 1
+            }
+        };
+        self.recent[slot] = (address, index + 1);
+        &mut self.stats[index].1
+    }
+
+    pub fn get(&self, name: &str) -> Option<&CommandStat> {
+        self.by_name.get(name).map(|&index| &self.stats[index].1)
+    }
+
+    /// Every name counted, in the order first counted.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &CommandStat)> {
+        self.stats.iter().map(|(name, stat)| (*name, stat))
+    }
+}
+
 /// Samples kept for the instantaneous rates (Redis keeps 16).
 const OPS_SAMPLES_MAX: usize = 16;
 
@@ -45,7 +93,7 @@ impl ServerStats {
     /// Counts one command under `name`: the table name, or
     /// `container|sub` for a subcommand.
     pub fn record(&mut self, name: &'static str, usec: u64, failed: bool, rejected: bool) {
-        let stat = self.commands.entry(name).or_default();
+        let stat = self.commands.entry(name);
         if rejected {
             stat.rejected_calls += 1;
             return;
@@ -114,113 +162,98 @@ impl ServerStats {
 
 /// Commands whose first argument names a subcommand, as Redis 7 counts
 /// them (`cmdstat_config|get`): (subcommand, `container|subcommand`).
+#[inline]
 pub fn subcommand_of(name: &str, argv1: Option<&[u8]>) -> Option<(&'static str, &'static str)> {
-    const CONTAINERS: &[(&str, &[&str])] = &[
-        (
-            "client",
-            &[
-                "client|caching",
-                "client|getname",
-                "client|getredir",
-                "client|help",
-                "client|id",
-                "client|info",
-                "client|kill",
-                "client|list",
-                "client|no-evict",
-                "client|no-touch",
-                "client|pause",
-                "client|reply",
-                "client|setinfo",
-                "client|setname",
-                "client|tracking",
-                "client|trackinginfo",
-                "client|unblock",
-                "client|unpause",
-            ],
-        ),
-        (
-            "command",
-            &[
-                "command|count",
-                "command|docs",
-                "command|getkeys",
-                "command|getkeysandflags",
-                "command|help",
-                "command|info",
-                "command|list",
-            ],
-        ),
-        (
-            "config",
-            &[
-                "config|get",
-                "config|help",
-                "config|resetstat",
-                "config|rewrite",
-                "config|set",
-            ],
-        ),
-        (
-            "latency",
-            &[
-                "latency|doctor",
-                "latency|graph",
-                "latency|help",
-                "latency|histogram",
-                "latency|history",
-                "latency|latest",
-                "latency|reset",
-            ],
-        ),
-        (
-            "memory",
-            &[
-                "memory|doctor",
-                "memory|help",
-                "memory|malloc-stats",
-                "memory|purge",
-                "memory|stats",
-                "memory|usage",
-            ],
-        ),
-        (
-            "object",
-            &[
-                "object|encoding",
-                "object|freq",
-                "object|help",
-                "object|idletime",
-                "object|refcount",
-            ],
-        ),
-        (
-            "pubsub",
-            &[
-                "pubsub|channels",
-                "pubsub|help",
-                "pubsub|numpat",
-                "pubsub|numsub",
-                "pubsub|shardchannels",
-                "pubsub|shardnumsub",
-            ],
-        ),
-        (
-            "slowlog",
-            &[
-                "slowlog|get",
-                "slowlog|help",
-                "slowlog|len",
-                "slowlog|reset",
-            ],
-        ),
-    ];
-    let (container, subs) = CONTAINERS
-        .iter()
-        .find(|(container, _)| *container == name)?;
-    let arg = argv1?;
+    // Every container's name has 6 or 7 letters: most commands are
+    // answered here, without a call.
+    if !(6..=7).contains(&name.len()) {
+        return None;
+    }
+    container_subcommand(name, argv1?)
+}
+
+fn container_subcommand(name: &str, arg: &[u8]) -> Option<(&'static str, &'static str)> {
+    // A match, not a scan of the containers: this runs for every command
+    // with a name of a container's length.
+    let subs: &[&'static str] = match name {
+        "client" => &[
+            "client|caching",
+            "client|getname",
+            "client|getredir",
+            "client|help",
+            "client|id",
+            "client|info",
+            "client|kill",
+            "client|list",
+            "client|no-evict",
+            "client|no-touch",
+            "client|pause",
+            "client|reply",
+            "client|setinfo",
+            "client|setname",
+            "client|tracking",
+            "client|trackinginfo",
+            "client|unblock",
+            "client|unpause",
+        ],
+        "command" => &[
+            "command|count",
+            "command|docs",
+            "command|getkeys",
+            "command|getkeysandflags",
+            "command|help",
+            "command|info",
+            "command|list",
+        ],
+        "config" => &[
+            "config|get",
+            "config|help",
+            "config|resetstat",
+            "config|rewrite",
+            "config|set",
+        ],
+        "latency" => &[
+            "latency|doctor",
+            "latency|graph",
+            "latency|help",
+            "latency|histogram",
+            "latency|history",
+            "latency|latest",
+            "latency|reset",
+        ],
+        "memory" => &[
+            "memory|doctor",
+            "memory|help",
+            "memory|malloc-stats",
+            "memory|purge",
+            "memory|stats",
+            "memory|usage",
+        ],
+        "object" => &[
+            "object|encoding",
+            "object|freq",
+            "object|help",
+            "object|idletime",
+            "object|refcount",
+        ],
+        "pubsub" => &[
+            "pubsub|channels",
+            "pubsub|help",
+            "pubsub|numpat",
+            "pubsub|numsub",
+            "pubsub|shardchannels",
+            "pubsub|shardnumsub",
+        ],
+        "slowlog" => &[
+            "slowlog|get",
+            "slowlog|help",
+            "slowlog|len",
+            "slowlog|reset",
+        ],
+        _ => return None,
+    };
     subs.iter()
-        .map(|full| (&full[container.len() + 1..], *full))
+        .map(|full| (&full[name.len() + 1..], *full))
         .find(|(sub, _)| sub.as_bytes().eq_ignore_ascii_case(arg))
 }
 
@@ -235,7 +268,7 @@ mod tests {
         stats.record("get", 5, true, false);
         stats.record("get", 0, true, true);
         stats.record("config|get", 7, false, false);
-        let get = stats.commands["get"];
+        let get = *stats.commands.get("get").unwrap();
         assert_eq!(
             get,
             CommandStat {
@@ -245,13 +278,26 @@ mod tests {
                 failed_calls: 1
             }
         );
-        assert_eq!(stats.commands["config|get"].calls, 1);
+        assert_eq!(stats.commands.get("config|get").unwrap().calls, 1);
+        // The same name from another string is the same name.
+        let again = String::from("get").leak();
+        stats.record(again, 1, false, false);
+        assert_eq!(stats.commands.get("get").unwrap().calls, 3);
+        assert_eq!(stats.commands.iter().count(), 2);
         assert_eq!(
             subcommand_of("config", Some(b"GET")),
             Some(("get", "config|get"))
         );
         assert_eq!(subcommand_of("config", Some(b"nope")), None);
         assert_eq!(subcommand_of("get", Some(b"x")), None);
+        for container in [
+            "client", "command", "config", "latency", "memory", "object", "pubsub", "slowlog",
+        ] {
+            assert!(
+                subcommand_of(container, Some(b"help")).is_some(),
+                "{container}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //!   exit is taken as a power loss): shows the known limitation that a
 //!   later power loss then finds an AOF whose start never reached the disk
 //!   (Linux drops the failed pages' dirty bit; Redis is exposed the same way).
+//! - `DST_SMALL_QUEUE=1`: some seeds run with a delta queue of 8 to 256
+//!   slots, so clients wait for credit before the lock (see `setup.rs`).
 //! - Without variables (the plain `cargo test` run) a dozen seeds.
 //!
 //! A failure prints its seed, its fault configuration (in the
@@ -32,6 +34,11 @@
 //! keyspace must equal a shadow model's (`dst/model.rs`), which was fed
 //! exactly the units whose execution began (`dst/ledger.rs` learns which
 //! from the tokens their deltas carry, `dst/tap.rs`).
+//!
+//! Some seeds' clients also switch the AOF at run time (CONFIG SET
+//! appendonly yes/no, appendfsync, BGREWRITEAOF in their pipelines): the
+//! next process starts with the switched setup, and what a crash may lose
+//! follows the mode each write ran under (`World::follow_switches`).
 //!
 //! The faults (`dst/faults.rs`): TASK_CANCEL, CHANNEL_CLOSE,
 //! CLIENT_DISCONNECT, DISK_WRITE_ERROR, DISK_FSYNC_ERROR, DISK_FULL,
@@ -134,9 +141,10 @@ fn summary(reports: &[Report]) -> String {
     let units: usize = reports.iter().map(|r| r.units).sum();
     let executed: usize = reports.iter().map(|r| r.executed).sum();
     let processes: u32 = reports.iter().map(|r| r.processes).sum();
+    let switches: u32 = reports.iter().map(|r| r.switches).sum();
     let steps: usize = reports.iter().map(|r| r.steps).sum();
     format!(
-        "{} seeds passed: {steps} steps, {units} units sent, {executed} ran, {processes} server processes; faults fired: {fired}",
+        "{} seeds passed: {steps} steps, {units} units sent, {executed} ran, {processes} server processes, {switches} AOF switches at run time; faults fired: {fired}",
         reports.len()
     )
 }

@@ -6,9 +6,9 @@
 //! replay never redoes float arithmetic.
 
 use super::command;
-use crate::collection_lookup::{string, string_mut};
+use crate::collection_lookup::{string, string_entry};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
-use crate::context::Ctx;
+use crate::context::{Ctx, Entry};
 use crate::error::{CommandError, CommandResult};
 use crate::long_double::{parse_long_double, LongDouble};
 use crate::parse::parse_i64;
@@ -56,22 +56,22 @@ fn decrby(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 /// of the 64-bit range.
 fn add(ctx: &mut Ctx<'_, '_>, increment: i64) -> CommandResult {
     let key = ctx.arg(1);
-    let result = match string_mut(ctx.db.lookup_mut(key))? {
-        Some(value) => {
+    let result = match string_entry(ctx.db.entry(key))? {
+        Entry::Occupied(value) => {
             let current = value.as_i64().ok_or(CommandError::NotInteger)?;
             let result = current
                 .checked_add(increment)
                 .ok_or(CommandError::Overflow)?;
             *value = StrValue::Int(result);
-            ctx.db.touched(key);
             result
         }
-        None => {
+        Entry::Vacant(found) => {
             ctx.db
-                .store(key, Value::Str(StrValue::Int(increment)), false);
+                .create_found(found, key, Value::Str(StrValue::Int(increment)));
             increment
         }
     };
+    ctx.db.touched(key);
     ctx.db
         .notify(crate::notify::EventClass::String, "incrby", key);
     ctx.propagate_as_is();

@@ -45,13 +45,11 @@ fn limits(ctx: &Ctx<'_, '_>) -> HashLimits {
 /// The hash under `key` for writing, created empty if missing (the caller
 /// stores something before returning, so no empty hash is left behind).
 fn hash_for_write<'c>(ctx: &'c mut Ctx<'_, '_>, key: &[u8]) -> CommandResult<&'c mut HashValue> {
-    if hash(ctx.db.lookup(key))?.is_none() {
-        ctx.db.create(key, Value::Hash(Box::default()));
+    let mut found = ctx.db.find(key, true);
+    if !found.is_live() {
+        found = ctx.db.create_found(found, key, Value::Hash(Box::default()));
     }
-    match hash_mut(ctx.db.lookup_mut(key))? {
-        Some(h) => Ok(h),
-        None => Err(CommandError::NoSuchKey),
-    }
+    hash_mut(ctx.db.value_mut(found))?.ok_or(CommandError::NoSuchKey)
 }
 
 fn hset(ctx: &mut Ctx<'_, '_>) -> CommandResult {

@@ -12,9 +12,9 @@
 
 use super::command;
 use crate::collection_args::{index_range, parse_at_least, parse_positive};
-use crate::collection_lookup::{list, list_mut};
+use crate::collection_lookup::{list, list_entry, list_mut};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
-use crate::context::{Ctx, Db};
+use crate::context::{Ctx, Db, Entry};
 use crate::error::{CommandError, CommandResult};
 use crate::notify::EventClass;
 use crate::parse::parse_i64;
@@ -118,29 +118,27 @@ fn push(ctx: &mut Ctx<'_, '_>, end: End, only_existing: bool) -> CommandResult {
     let key = ctx.arg(1);
     let items = &ctx.argv[2..];
     let fill = ctx.db.state.config.list_max_listpack_size;
-    let len = match list_mut(ctx.db.lookup_mut(key))? {
-        Some(l) => {
+    let len = match list_entry(ctx.db.entry(key))? {
+        Entry::Occupied(l) => {
             l.set_fill(fill);
             push_all(l, end, items);
-            let len = l.len();
-            ctx.db.touched(key);
-            len
+            l.len()
         }
-        None if only_existing => {
+        Entry::Vacant(_) if only_existing => {
             ctx.out.integer(0);
             return Ok(());
         }
-        None => {
+        Entry::Vacant(found) => {
             let mut l = ListValue::new();
             l.set_fill(fill);
             push_all(&mut l, end, items);
             let len = l.len();
-            // `store` signals the change and counts one, as `touched` does.
-            ctx.db.store(key, Value::List(Box::new(l)), false);
+            ctx.db.create_found(found, key, Value::List(Box::new(l)));
             ctx.db.signal_ready(key);
             len
         }
     };
+    ctx.db.touched(key);
     ctx.db.notify(EventClass::List, end.push_event(), key);
     ctx.db.add_dirty(items.len() as u64 - 1);
     ctx.propagate_as_is();

@@ -19,12 +19,12 @@ pub mod transactions;
 pub mod zsets;
 
 use crate::command::CommandSpec;
-use hashbrown::HashMap;
+use crate::command_name::NameIndex;
 
 /// Every engine command, found by name case-insensitively without
-/// allocating.
+/// allocating (`command_name`).
 pub struct CommandTable {
-    by_name: HashMap<&'static [u8], CommandSpec>,
+    by_name: NameIndex<CommandSpec>,
 }
 
 /// The families' tables, concatenated. A new family adds one line here.
@@ -100,34 +100,18 @@ pub(crate) fn subcommand(
     Ok(full)
 }
 
-/// Longest command name we look up; longer names are unknown.
-const NAME_MAX: usize = 32;
-
 impl CommandTable {
     pub fn new() -> Self {
-        let mut by_name = HashMap::new();
-        for spec in FAMILIES.iter().flat_map(|family| family.iter()) {
-            let previous = by_name.insert(spec.name.as_bytes(), *spec);
-            assert!(previous.is_none(), "command {} registered twice", spec.name);
-            assert_eq!(
-                spec.name,
-                spec.name.to_ascii_lowercase(),
-                "table names are lower case"
-            );
+        let specs = FAMILIES.iter().flat_map(|family| family.iter());
+        CommandTable {
+            by_name: NameIndex::new(specs.map(|spec| (spec.name, *spec))),
         }
-        CommandTable { by_name }
     }
 
     /// The command named `name`, in any letter case.
+    #[inline]
     pub fn get(&self, name: &[u8]) -> Option<CommandSpec> {
-        if name.len() > NAME_MAX {
-            return None;
-        }
-        let mut lower = [0u8; NAME_MAX];
-        let lower = &mut lower[..name.len()];
-        lower.copy_from_slice(name);
-        lower.make_ascii_lowercase();
-        self.by_name.get(&*lower).copied()
+        self.by_name.get(name).copied()
     }
 
     pub fn len(&self) -> usize {

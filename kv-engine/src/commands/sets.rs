@@ -8,11 +8,11 @@
 
 use super::command;
 use crate::collection_args::{parse_at_least, parse_card_limit, parse_positive};
-use crate::collection_lookup::{set, set_mut};
+use crate::collection_lookup::{set, set_entry, set_mut};
 use crate::collection_random::{draw, random_picks, Draw};
 use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
-use crate::context::Ctx;
+use crate::context::{Ctx, Entry};
 use crate::error::{CommandError, CommandResult};
 use crate::notify::EventClass;
 use crate::value::{SetValue, Value};
@@ -56,24 +56,20 @@ fn sadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
     let members = &ctx.argv[2..];
     let limit = max_intset(ctx);
-    let added = match set_mut(ctx.db.lookup_mut(key))? {
-        Some(s) => members
+    let added = match set_entry(ctx.db.entry(key))? {
+        Entry::Occupied(s) => members
             .iter()
             .filter(|m| s.insert_limited(m, limit))
             .count(),
-        None => {
+        Entry::Vacant(found) => {
             let mut s = SetValue::new();
             let added = members
                 .iter()
                 .filter(|m| s.insert_limited(m, limit))
                 .count();
-            // `store` counted the first member's change.
-            ctx.db.store(key, Value::Set(Box::new(s)), false);
-            ctx.db.notify(EventClass::Set, "sadd", key);
-            ctx.db.add_dirty((added as u64).saturating_sub(1));
-            ctx.propagate_as_is();
-            ctx.out.integer(added as i64);
-            return Ok(());
+            debug_assert!(added > 0, "a new set holds the first member");
+            ctx.db.create_found(found, key, Value::Set(Box::new(s)));
+            added
         }
     };
     if added > 0 {

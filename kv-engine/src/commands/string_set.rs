@@ -173,15 +173,19 @@ fn set_value(ctx: &mut Ctx<'_, '_>, value: &[u8], o: &Options<'_>, name: &str) -
     if o.get {
         get(ctx)?;
     }
-    let found = ctx.db.lookup(key).is_some();
-    if (o.nx && found) || (o.xx && !found) {
+    let found = ctx.db.find(key, true);
+    if (o.nx && found.is_live()) || (o.xx && !found.is_live()) {
         if !o.get {
             ctx.out.null();
         }
         return Ok(());
     }
-    ctx.db
-        .store(key, Value::Str(StrValue::from_bytes(value)), o.keep_ttl);
+    ctx.db.store_found(
+        found,
+        key,
+        Value::Str(StrValue::from_bytes(value)),
+        o.keep_ttl,
+    );
     ctx.db.notify(crate::notify::EventClass::String, "set", key);
     if let Some(at_ms) = at_ms {
         ctx.db.keyspace().set_expire_at(key, at_ms);

@@ -19,7 +19,7 @@ use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
 use crate::error::{CommandError, CommandResult};
 use crate::notify::EventClass;
-use crate::parse::parse_i64;
+use crate::parse::{is_word, parse_i64};
 use crate::value::zset::ZSetLimits;
 use crate::value::{SetValue, Value, ZSetValue};
 use bytes::Bytes;
@@ -130,15 +130,24 @@ fn zadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let mut flags = AddFlags::default();
     let mut at = 2;
     while at < ctx.argc() {
-        let word = ctx.arg(at).to_ascii_lowercase();
-        match word.as_slice() {
-            b"nx" => flags.nx = true,
-            b"xx" => flags.xx = true,
-            b"gt" => flags.gt = true,
-            b"lt" => flags.lt = true,
-            b"ch" => flags.ch = true,
-            b"incr" => flags.incr = true,
-            _ => break,
+        let word = ctx.arg(at);
+        // Every flag is a word; a score starts with a digit or a sign.
+        if !word.first().is_some_and(u8::is_ascii_alphabetic) {
+            break;
+        }
+        let flag = [
+            ("nx", &mut flags.nx),
+            ("xx", &mut flags.xx),
+            ("gt", &mut flags.gt),
+            ("lt", &mut flags.lt),
+            ("ch", &mut flags.ch),
+            ("incr", &mut flags.incr),
+        ]
+        .into_iter()
+        .find(|(name, _)| is_word(word, name));
+        match flag {
+            Some((_, set)) => *set = true,
+            None => break,
         }
         at += 1;
     }
@@ -161,11 +170,21 @@ fn zadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             "ERR INCR option supports a single increment-element pair",
         ));
     }
-    let pairs: Vec<(f64, &[u8])> = (at..ctx.argc())
-        .step_by(2)
-        .map(|i| Ok((double_arg(ctx.arg(i))?, ctx.arg(i + 1))))
-        .collect::<CommandResult<_>>()?;
-    add_pairs(ctx, &pairs, &flags)
+    // Every score is read before anything changes; a few pairs (the
+    // common ZADD has one) on the stack.
+    const ON_STACK: usize = 8;
+    let mut stack = [(0.0, &[][..]); ON_STACK];
+    let mut heap = Vec::new();
+    let pairs = if rest / 2 <= ON_STACK {
+        &mut stack[..rest / 2]
+    } else {
+        heap.resize(rest / 2, (0.0, &[][..]));
+        &mut heap[..]
+    };
+    for (pair, i) in pairs.iter_mut().zip((at..ctx.argc()).step_by(2)) {
+        *pair = (double_arg(ctx.arg(i))?, ctx.arg(i + 1));
+    }
+    add_pairs(ctx, pairs, &flags)
 }
 
 fn zincrby(ctx: &mut Ctx<'_, '_>) -> CommandResult {
@@ -188,7 +207,8 @@ enum Added {
 fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) -> CommandResult {
     let key = ctx.arg(1);
     let limits = limits(ctx);
-    let exists = zset(ctx.db.lookup(key))?.is_some();
+    let mut found = ctx.db.find(key, true);
+    let exists = found.is_live();
     if !exists {
         if flags.xx {
             match flags.incr {
@@ -199,10 +219,12 @@ fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) ->
         }
         let longest = pairs.iter().map(|(_, m)| m.len()).max().unwrap_or(0);
         let fresh = ZSetValue::with_hint(pairs.len(), longest, limits);
-        ctx.db.create(key, Value::ZSet(Box::new(fresh)));
+        found = ctx
+            .db
+            .create_found(found, key, Value::ZSet(Box::new(fresh)));
         ctx.db.signal_ready(key);
     }
-    let Some(z) = zset_mut(ctx.db.lookup_mut(key))? else {
+    let Some(z) = zset_mut(ctx.db.value_mut(found))? else {
         return Err(CommandError::NoSuchKey);
     };
     let (mut added, mut updated, mut processed) = (0, 0, 0);

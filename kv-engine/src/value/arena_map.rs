@@ -40,7 +40,7 @@ pub(super) fn put(buf: &mut Vec<u8>, data: &[u8]) {
 }
 
 /// Bytes `put` writes for `len` data bytes.
-fn put_len(len: usize) -> usize {
+pub(super) fn put_len(len: usize) -> usize {
     let mut header = 1;
     let mut n = len >> 7;
     while n > 0 {

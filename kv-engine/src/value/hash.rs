@@ -5,7 +5,7 @@
 //! become an `ArenaMap` (O(1) lookups and random picks) and never go back,
 //! as in Redis.
 
-use super::arena_map::{put, take, ArenaMap};
+use super::arena_map::{put, put_len, take, ArenaMap};
 use super::packed::{reserve_fit, shrink_fit, splice_bytes};
 
 /// The thresholds of the compact form (from the engine config).
@@ -104,36 +104,42 @@ impl HashValue {
     /// Sets a field, converting to the table form past `limits`; returns
     /// true when the field is new.
     pub fn insert_limited(&mut self, field: &[u8], value: &[u8], limits: HashLimits) -> bool {
-        if let Repr::Packed { len, .. } = self.repr {
+        if let Repr::Packed { bytes, len } = &mut self.repr {
+            // One walk finds the field (where it is, how long its value
+            // is) for both the conversion check and the write.
+            let found = packed_entries(bytes)
+                .find(|(f, ..)| *f == field)
+                .map(|(_, v, start, end)| (start, end, v.len()));
             let too_long = field.len() > limits.max_value || value.len() > limits.max_value;
-            let grows = !self.contains(field);
-            if too_long || (grows && len + 1 > limits.max_entries) {
-                self.convert();
-            }
-        }
-        match &mut self.repr {
-            Repr::Packed { bytes, len } => {
-                let found = packed_entries(bytes)
-                    .find(|(f, ..)| *f == field)
-                    .map(|(.., start, end)| (start, end));
-                let mut entry = Vec::with_capacity(field.len() + value.len() + 4);
-                put(&mut entry, field);
-                put(&mut entry, value);
+            let overflows = found.is_none() && *len + 1 > limits.max_entries;
+            if !too_long && !overflows {
                 match found {
-                    Some((start, end)) => {
+                    // A value of the same length is overwritten in place.
+                    Some((_, end, old)) if old == value.len() => {
+                        bytes[end - old..end].copy_from_slice(value);
+                    }
+                    Some((start, end, _)) => {
+                        let mut entry =
+                            Vec::with_capacity(put_len(field.len()) + put_len(value.len()));
+                        put(&mut entry, field);
+                        put(&mut entry, value);
                         reserve_fit(bytes, entry.len().saturating_sub(end - start));
                         splice_bytes(bytes, start..end, &entry);
-                        false
                     }
                     None => {
-                        reserve_fit(bytes, entry.len());
-                        bytes.extend_from_slice(&entry);
+                        reserve_fit(bytes, put_len(field.len()) + put_len(value.len()));
+                        put(bytes, field);
+                        put(bytes, value);
                         *len += 1;
-                        true
                     }
                 }
+                return found.is_none();
             }
+            self.convert();
+        }
+        match &mut self.repr {
             Repr::Table(map) => map.insert(field, value),
+            Repr::Packed { .. } => unreachable!("converted above"),
         }
     }
     pub fn remove(&mut self, field: &[u8]) -> bool {

@@ -67,7 +67,7 @@ pub(crate) async fn open_aof(
     .await?;
     Ok(OpenAof {
         manifest,
-        incr,
+        incr: Some(incr),
         incr_len,
         total_len,
     })

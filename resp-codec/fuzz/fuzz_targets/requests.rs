@@ -1,6 +1,7 @@
 //! Any bytes into the request decoder: it never panics, and feeding them
 //! in two pieces (cut where the first byte says) gives the same commands
-//! and the same error as feeding them whole.
+//! and the same error as feeding them whole, one command at a time or as
+//! one batch (`decode_batch`, the server's way).
 #![no_main]
 
 use bytes::BytesMut;
@@ -24,10 +25,29 @@ fn decode(pieces: &[&[u8]]) -> (Vec<Vec<bytes::Bytes>>, Option<String>) {
     (commands, None)
 }
 
+/// All of `data` through `decode_batch` in one call: the arguments, the
+/// end of each command among them, and the error.
+fn decode_batch(data: &[u8]) -> (Vec<bytes::Bytes>, Vec<usize>, Option<String>) {
+    let mut decoder = RequestDecoder::default();
+    let mut buf = BytesMut::from(data);
+    let (mut argv, mut ends) = (Vec::new(), Vec::new());
+    let error = decoder.decode_batch(&mut buf, &mut argv, &mut ends, false).err();
+    (argv, ends, error.map(|error| error.to_string()))
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&cut, data)) = data.split_first() else { return };
     let cut = usize::from(cut).min(data.len());
     let whole = decode(&[data]);
     let split = decode(&[&data[..cut], &data[cut..]]);
     assert_eq!(whole, split);
+    let (commands, error) = whole;
+    let ends: Vec<usize> = commands
+        .iter()
+        .scan(0, |end, command| {
+            *end += command.len();
+            Some(*end)
+        })
+        .collect();
+    assert_eq!(decode_batch(data), (commands.concat(), ends, error));
 });

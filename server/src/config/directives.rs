@@ -82,7 +82,8 @@ const MEM: Kind = Kind::Memory {
 };
 const YES_NO_LOCAL: &[&str] = &["no", "yes", "local"];
 const LOGLEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
-const FSYNC: &[&str] = &["always", "everysec", "no"];
+// In Redis 7.0's order (its error text lists them so).
+const FSYNC: &[&str] = &["everysec", "always", "no"];
 const POLICIES: &[&str] = &[
     "volatile-lru",
     "volatile-lfu",

@@ -62,6 +62,9 @@ pub enum Stop {
 pub struct Produced {
     pub max_lsn: Option<u64>,
     pub n_deltas: usize,
+    /// The clock when the last command ran ended (0 if none ran): the
+    /// client's last interaction, without another reading.
+    pub ended_us: i64,
 }
 
 impl Batch {
@@ -71,20 +74,8 @@ impl Batch {
     pub fn decode(&mut self, decoder: &mut RequestDecoder, input: &mut BytesMut, one_only: bool) {
         debug_assert!(self.is_drained(), "decoding over unexecuted commands");
         self.clear();
-        loop {
-            match decoder.decode_into(input, &mut self.args) {
-                Ok(true) => {
-                    self.ends.push(self.args.len());
-                    if one_only {
-                        return;
-                    }
-                }
-                Ok(false) => return,
-                Err(error) => {
-                    self.error = Some(error);
-                    return;
-                }
-            }
+        if let Err(error) = decoder.decode_batch(input, &mut self.args, &mut self.ends, one_only) {
+            self.error = Some(error);
         }
     }
 
@@ -122,6 +113,7 @@ pub fn run(
     permit: &DeltaPermit,
 ) -> (Stop, Produced) {
     let result = run_commands(core, shared, session, batch, out, permit);
+    crate::durability::apply_switch(core, shared);
     let Core { engine, host } = core;
     host.waiters.wake(engine, &shared.durability);
     pubsub::notify::publish_events(core, shared, None);
@@ -132,10 +124,20 @@ pub fn run(
 /// waiters it served); the client's own copies go before that command's
 /// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
 /// OFF does not hide them.
+#[inline]
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
-    if !core.engine.has_notifications() {
-        return;
+    if core.engine.has_notifications() {
+        publish_notifications(core, shared, session, out, start);
     }
+}
+
+fn publish_notifications(
+    core: &mut Core,
+    shared: &Shared,
+    session: &Session,
+    out: &mut BytesMut,
+    start: usize,
+) {
     let mut own = BytesMut::new();
     let target = (session.id(), session.client.protocol, &mut own);
     pubsub::notify::publish_events(core, shared, Some(target));
@@ -155,6 +157,12 @@ fn run_commands(
     permit: &DeltaPermit,
 ) -> (Stop, Produced) {
     let mut produced = Produced::default();
+    if !shared.durability.is_current(permit) {
+        // CONFIG SET appendonly switched pipelines since this credit was
+        // taken: it is not the current queue's. Nothing runs; the
+        // connection reserves again.
+        return (Stop::Done, produced);
+    }
     // At most one delta per command: run no more commands than credit.
     let end = batch.ends.len().min(batch.next + permit.remaining());
     let disk_error = crate::durability::disk_error(core, permit.misconf());
@@ -166,6 +174,10 @@ fn run_commands(
         hard_limit(ClientClass::Normal),
         hard_limit(ClientClass::PubSub),
     );
+    // One clock reading per command, as Redis's `call` reads one before
+    // and one after: a command's end is the next one's start (the engine
+    // runs at it: the same clock it would read).
+    let mut began_us = shared.clock.now_us();
     while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
         if core.host.pause.is_some() {
@@ -184,9 +196,6 @@ fn run_commands(
             session.conn.reply = ReplyMode::Skipping;
         }
         let start = out.len();
-        // One clock reading before and one after, as Redis's `call` does:
-        // the engine runs at the first (the same clock it would read).
-        let began_us = shared.clock.now_us();
         let was_in_multi = session.client.in_multi();
         let subscribed_mode =
             session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
@@ -241,7 +250,10 @@ fn run_commands(
             ),
             _ => None,
         };
-        let usec = shared.clock.now_us().saturating_sub(began_us).max(0) as u64;
+        let ended_us = shared.clock.now_us();
+        let usec = ended_us.saturating_sub(began_us).max(0) as u64;
+        began_us = ended_us;
+        produced.ended_us = ended_us;
         if let Some(lsn) = outcome.lsn {
             produced.max_lsn = Some(lsn);
             produced.n_deltas += 1;
@@ -302,6 +314,11 @@ fn run_commands(
         }
         if session.conn.deferred.is_some() {
             return (Stop::Deferred, produced);
+        }
+        if core.host.aof_switch.is_some() {
+            // The rest of the batch takes credit from the new pipeline.
+            crate::durability::apply_switch(core, shared);
+            break;
         }
     }
     if !batch.is_drained() {

@@ -103,7 +103,9 @@ where
     let outbox_ready = handle.outbox.ready();
     tokio::pin!(outbox_ready);
     loop {
-        if blocked.is_none() && batch.is_drained() {
+        // Nothing to decode in an empty buffer (the drained batch was
+        // cleared after its replies were written).
+        if blocked.is_none() && batch.is_drained() && !input.is_empty() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
         if blocked.is_some() || (batch.is_drained() && batch.error.is_none()) {
@@ -201,15 +203,19 @@ where
                 &mut out,
                 &permit,
             );
-            publish_info(&session, &input, &out, &mut core, &mut traffic);
+            publish_info(
+                &session,
+                &input,
+                &out,
+                &mut core,
+                &mut traffic,
+                produced.ended_us,
+            );
             (stop, produced)
         };
         permit.spent(produced.n_deltas);
         decoder.set_auth_required(!session.conn.authenticated);
-        if let Some(lsn) = produced
-            .max_lsn
-            .filter(|_| shared.durability.waits_for_fsync())
-        {
+        if let Some(lsn) = produced.max_lsn.filter(|_| permit.waits_for_fsync()) {
             // The planted bug `ack_before_fsync` (`sim::MUTATION`): the
             // replies go out before the deltas they answer are durable.
             #[cfg(dst_mutation = "ack_before_fsync")]
@@ -233,7 +239,7 @@ where
                 .await
                 .expect("the gate never closes")
                 .forget();
-            let durable = shared.durability.wait_durable(lsn).await;
+            let durable = permit.wait_durable(lsn).await;
             #[cfg(dst_mutation = "lock_across_await")]
             shared.durability.gate.0.add_permits(1);
             if let Err(error) = durable {
@@ -453,20 +459,27 @@ async fn wait_out(pause: Pause, shared: &Shared) {
 }
 
 /// Copies the connection's CLIENT LIST fields into its handle, and its
-/// traffic into INFO's counters.
+/// traffic into INFO's counters. `ended_us` is when the batch's last
+/// command ended (0: none ran, read the clock).
 fn publish_info(
     session: &Session,
     input: &BytesMut,
     out: &BytesMut,
     core: &mut crate::core::Core,
     traffic: &mut Traffic,
+    ended_us: i64,
 ) {
     let conn = &session.conn;
     let mut info = conn.handle.info.lock();
     info.name.clone_from(&conn.name);
     info.db = session.client.db;
     info.last_command = conn.last_command;
-    info.last_interaction_ms = session.shared.clock.now_us() / 1000;
+    let now_us = if ended_us > 0 {
+        ended_us
+    } else {
+        session.shared.clock.now_us()
+    };
+    info.last_interaction_ms = now_us / 1000;
     info.multi = session.client.multi.as_ref().map(Vec::len);
     info.qbuf = input.len();
     info.qbuf_free = input.capacity() - input.len();

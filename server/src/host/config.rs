@@ -69,10 +69,6 @@ fn get(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// Directives this server cannot change while running (yet), though Redis
-/// can: refused rather than accepted and ignored.
-const RESTART_ONLY: &[&str] = &["bind", "port"];
-
 /// CONFIG SET directive value [directive value ...]
 fn set(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     check_arity(ctx, -4)?;
@@ -85,13 +81,6 @@ fn set(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             String::from_utf8_lossy(ctx.arg(i)).into_owned(),
             String::from_utf8_lossy(ctx.arg(i + 1)).into_owned(),
         ));
-    }
-    for (name, _) in &pairs {
-        if let Some(restart) = RESTART_ONLY.iter().find(|r| r.eq_ignore_ascii_case(name)) {
-            return Err(CommandError::owned(format!(
-                "ERR CONFIG SET failed (possibly related to argument '{name}') - changing '{restart}' at run time is not supported yet; set it in the config file"
-            )));
-        }
     }
     let local = host.conn.handle.local;
     let protected_allowed = match host.state.settings.enable_protected_configs {
@@ -135,8 +124,30 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
             .unwrap_or(dir);
         host.state.config.set_dir(absolute);
     }
-    refuse_aof_changes(host, &names)?;
     let settings = host.state.config.settings(host.shared.seed);
+    let port_changed = names.contains(&"port") && settings.port != host.state.settings.port;
+    if port_changed || (names.contains(&"bind") && settings.bind != host.state.settings.bind) {
+        // Bound under the lock, as Redis binds in its main thread: a bind
+        // is one quick syscall, no wait.
+        crate::listener::rebind(host.shared, &settings, port_changed).map_err(|text| {
+            let name = if port_changed { "port" } else { "bind" };
+            CommandError::owned(format!(
+                "ERR CONFIG SET failed (possibly related to argument '{name}') - {text}"
+            ))
+        })?;
+    }
+    // Last, once nothing can fail any more.
+    let persistence = crate::disk::persistence_config(&host.state.config);
+    if names.contains(&"appendfsync") {
+        host.shared.durability.set_fsync(persistence.appendfsync);
+    }
+    if names.contains(&"appendonly")
+        && persistence.appendonly != host.shared.durability.aof().is_some()
+    {
+        // The engine's sink changes right after this command, under the
+        // same lock (`durability::apply_switch`).
+        host.state.aof_switch = Some(persistence.appendonly);
+    }
     host.state.disk.configure(&host.state.config);
     ctx.db.set_config(settings.engine.clone());
     if names.contains(&"loglevel") {
@@ -145,30 +156,5 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
     host.state.slowlog.truncate(settings.slowlog_max_len);
     host.state.settings = settings;
     host.state.settings_epoch += 1;
-    Ok(())
-}
-
-/// `appendonly` and `appendfsync` are fixed once the AOF pipeline runs
-/// (switching at run time is not built yet): setting the running value
-/// is fine, another is refused rather than ignored.
-fn refuse_aof_changes(host: &ConnHost<'_>, names: &[&str]) -> CommandResult {
-    let aof = host.shared.durability.aof();
-    let running = crate::disk::persistence_config(&host.state.config);
-    let changed = |name: &str| {
-        names.contains(&name)
-            && match name {
-                "appendonly" => running.appendonly != aof.is_some(),
-                _ => aof
-                    .as_ref()
-                    .is_some_and(|a| a.fsync_policy() != Some(running.appendfsync)),
-            }
-    };
-    for name in ["appendonly", "appendfsync"] {
-        if changed(name) {
-            return Err(CommandError::owned(format!(
-                "ERR CONFIG SET failed (possibly related to argument '{name}') - changing '{name}' at run time is not supported yet; set it in the config file"
-            )));
-        }
-    }
     Ok(())
 }

@@ -362,12 +362,7 @@ fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     field(text, "rdb_last_cow_size", 0);
     field(text, "rdb_last_load_keys_expired", disk.load_keys_expired);
     field(text, "rdb_last_load_keys_loaded", disk.load_keys_loaded);
-    let aof = host
-        .shared
-        .durability
-        .aof()
-        .map(|aof| aof.status())
-        .unwrap_or_else(|| persistence::Durability::disabled().status());
+    let aof = host.shared.durability.status();
     for (name, value) in aof.info_fields() {
         field(text, name, value);
     }
@@ -513,7 +508,7 @@ fn cpu(text: &mut String) {
 
 fn commandstats(host: &ConnHost<'_>, text: &mut String) {
     let mut names: Vec<_> = host.state.stats.commands.iter().collect();
-    names.sort_by_key(|(name, _)| **name);
+    names.sort_by_key(|(name, _)| *name);
     for (name, stat) in names {
         let per_call = if stat.calls == 0 {
             0.0

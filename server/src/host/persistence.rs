@@ -60,12 +60,19 @@ fn start_save(
 }
 
 /// BGREWRITEAOF: the AOF actor rewrites; the reply once it has started.
+/// With the AOF off, a base of the data and a manifest naming only it are
+/// written in the background, as Redis 7.0 does.
 pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let _ = ctx;
     let Some(aof) = host.shared.durability.aof() else {
-        return Err(CommandError::text(
-            "ERR Background append only file rewriting needs appendonly yes in redis-rust",
-        ));
+        let Some(dir) = host.shared.durability.dir() else {
+            return Err(CommandError::text("ERR persistence is not started"));
+        };
+        let config = crate::disk::persistence_config(&host.state.config);
+        dir.rewrite_offline(&config)
+            .map_err(|e| CommandError::owned(e.to_string()))?;
+        ctx.out
+            .simple(b"Background append only file rewriting started");
+        return Ok(());
     };
     host.conn.deferred = Some(Box::pin(async move {
         match aof.rewrite().await {

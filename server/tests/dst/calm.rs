@@ -256,9 +256,13 @@ impl World {
             .metrics()
             .num_alive_tasks();
         let tracked = shared.tracker.len();
-        if alive != node.baseline_tasks || tracked != node.baseline_tracked {
+        // An AOF switched on since the start adds its writer, one switched
+        // off takes it away.
+        let expected = node.baseline_tasks + usize::from(node.aof().is_some())
+            - usize::from(node.baseline_aof);
+        if alive != expected || tracked != node.baseline_tracked {
             return Err(format!(
-                "tasks: {alive} alive ({} at start), {tracked} tracked ({} at start)",
+                "tasks: {alive} alive ({expected} expected, {} at start), {tracked} tracked ({} at start)",
                 node.baseline_tasks, node.baseline_tracked
             ));
         }

@@ -367,6 +367,19 @@ impl Ledger {
             (Kind::Write, false) => {}
             (Kind::Read, _) if replies.first() == Some(&b'-') && !refused => return fail("failed"),
             (Kind::Read, _) => {}
+            (Kind::Admin, _) => {
+                let accepted: [&[u8]; 5] = [
+                    // BGREWRITEAOF after CHANNEL_CLOSE stopped the AOF.
+                    b"-ERR persistence is shut down\r\n",
+                    b"+OK\r\n",
+                    b"+Background append only file rewriting started\r\n",
+                    b"+Background append only file rewriting scheduled\r\n",
+                    b"-ERR Background append only file rewriting already in progress\r\n",
+                ];
+                if !accepted.contains(&&replies[..]) {
+                    return fail("was refused");
+                }
+            }
             (Kind::Publish, _) if replies.first() != Some(&b':') => return fail("failed"),
             (Kind::Publish, _) => {}
             (Kind::Subscribe, _) => {

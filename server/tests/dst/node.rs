@@ -33,6 +33,9 @@ pub struct Node {
     pub baseline_tasks: usize,
     /// Tasks on the server's tracker then.
     pub baseline_tracked: usize,
+    /// The AOF ran then (its writer is one of the baseline's tasks; CONFIG
+    /// SET appendonly adds or removes it).
+    pub baseline_aof: bool,
 }
 
 impl Node {
@@ -44,17 +47,27 @@ impl Node {
         seed: u64,
         wall_us: i64,
         storage: Arc<dyn Storage>,
+        delta_capacity: Option<usize>,
     ) -> Result<Node, String> {
         let mut config = Config::defaults();
         load::load_text(&mut config, config_text).expect("the simulation's config");
         let clock = Arc::new(ServerClock::simulated(wall_us));
-        let shared = server::sim::start(config, clock.clone(), seed, storage)
+        let mut options = persistence::DurabilityOptions::default();
+        if let Some(slots) = delta_capacity {
+            options.delta_capacity = slots;
+        }
+        let shared = server::sim::start_with(config, clock.clone(), seed, storage, options)
             .await
             .map_err(|e| format!("{e:#}"))?;
         let events = Events::default();
         let (tap, loaded) = {
             let mut core = shared.core.lock();
-            let tap = tap::install(&mut core.engine, clock.clone(), events.clone());
+            let tap = tap::install(
+                &mut core.engine,
+                &shared.durability,
+                clock.clone(),
+                events.clone(),
+            );
             (tap, entries(&core.engine))
         };
         tokio::task::yield_now().await;
@@ -62,6 +75,7 @@ impl Node {
             .metrics()
             .num_alive_tasks();
         let baseline_tracked = shared.tracker.len();
+        let baseline_aof = shared.durability.aof().is_some();
         Ok(Node {
             shared,
             clock,
@@ -70,6 +84,7 @@ impl Node {
             loaded,
             baseline_tasks,
             baseline_tracked,
+            baseline_aof,
         })
     }
 

@@ -35,6 +35,11 @@ pub struct Expect {
     pub why: String,
     /// What is found then was on the platter (it survived a power loss).
     pub after_power_loss: bool,
+    /// The AOF had been switched on without its first base yet: the
+    /// restart may read files an earlier pipeline left (from before the
+    /// AOF was switched off, on a lineage a restart since has cut short),
+    /// which no prefix of the model's history holds. Redis leaves the same.
+    pub stale_allowed: bool,
 }
 
 impl World {
@@ -68,6 +73,7 @@ impl World {
                 continue;
             };
             if record.unit.kind != Kind::Write
+                || id < self.promise_from
                 || executed.lost
                 || !record.is_answered()
                 || executed.prefix <= at_least
@@ -77,8 +83,13 @@ impl World {
             let promised = if self.setup.acks_are_durable() {
                 Some("acknowledged under appendfsync always")
             } else {
+                // After a switch the AOF's first base may take a while on
+                // a slow disk: everysec promises resume well after it.
+                let settled = self
+                    .switched_at_ms
+                    .map_or(0, |at| at + 10 * EVERYSEC_BOUND_MS);
                 match (everysec_cutoff, record.answered_at_ms) {
-                    (Some(cutoff), Some(at)) if at < cutoff => {
+                    (Some(cutoff), Some(at)) if at < cutoff && at > settled => {
                         Some("acknowledged under everysec more than 2 s before the crash")
                     }
                     _ => None,
@@ -89,7 +100,7 @@ impl World {
                 why = format!("u{id} ({}) was {promise}", record.unit.describe());
             }
         }
-        if self.setup.acks_are_durable() {
+        if self.setup.acks_are_durable() && self.switched_at_ms.is_none() {
             if let Some((prefix, element)) = self.ledger.claimed_pops() {
                 if prefix > at_least {
                     at_least = prefix;
@@ -106,6 +117,7 @@ impl World {
             exact: None,
             why,
             after_power_loss: power_lost,
+            stale_allowed: self.first_base_pending,
         }
     }
 
@@ -118,6 +130,7 @@ impl World {
                 exact: Some(model_len),
                 why: "a clean shutdown keeps everything".into(),
                 after_power_loss: false,
+                stale_allowed: false,
             }
         } else {
             Expect {
@@ -125,6 +138,7 @@ impl World {
                 exact: Some(0),
                 why: "appendonly no without save points keeps nothing".into(),
                 after_power_loss: false,
+                stale_allowed: false,
             }
         }
     }
@@ -153,6 +167,21 @@ impl World {
             .filter(|(k, state)| acceptable(*k) && *state == found)
             .map(|(k, _)| *k)
             .collect();
+        if matching.is_empty() && expect.stale_allowed && expect.at_least == 0 {
+            // Older files, nothing promised since: the model starts over
+            // from them, every unit so far counted as lost.
+            let lost = self.ledger.lose_after(0);
+            self.trace.event(format!(
+                "recovered {} keys from files older than the AOF switched on (no base of its own yet): the model starts over from them, {lost} units lost",
+                found.len()
+            ));
+            self.durable_floor = 0;
+            let config = node.shared.core.lock().engine.config().clone();
+            if let Some(model) = self.model.as_mut() {
+                model.restart(config, now, 0, &recovered);
+            }
+            return Ok(());
+        }
         let (Some(&earliest), Some(&k)) = (matching.iter().min(), matching.iter().max()) else {
             let nearest = states
                 .iter()

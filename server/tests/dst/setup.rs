@@ -19,6 +19,12 @@ pub struct Setup {
     /// `auto-aof-rewrite-min-size` low enough for rewrites to happen.
     pub small_rewrites: bool,
     pub slow_disk: Duration,
+    /// Slots of the AOF's delta queue, when smaller than the server's
+    /// default: clients wait for credit before the lock. Only with
+    /// `DST_SMALL_QUEUE=1` for now: seed 393 then finds the RDB's MISCONF
+    /// never lifted (a save point not retried after a failed BGSAVE while
+    /// credit is short), still to be understood.
+    pub delta_capacity: Option<usize>,
 }
 
 impl Setup {
@@ -34,6 +40,8 @@ impl Setup {
             rdb_preamble: rng.gen_bool(0.5),
             small_rewrites: rng.gen_bool(0.4),
             slow_disk: Duration::from_millis(rng.gen_range(1..=300)),
+            delta_capacity: (rng.gen_bool(0.3) && std::env::var_os("DST_SMALL_QUEUE").is_some())
+                .then(|| rng.gen_range(8..=256)),
         }
     }
 
@@ -81,9 +89,11 @@ impl fmt::Display for Setup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}; slow disk {:?}",
+            "{}; slow disk {:?}; delta queue {}",
             self.config_text().trim().replace('\n', ", "),
-            self.slow_disk
+            self.slow_disk,
+            self.delta_capacity
+                .map_or("default".to_string(), |n| format!("{n} slots"))
         )
     }
 }

@@ -56,15 +56,28 @@ impl DeltaSink for Tap {
     }
 }
 
-/// Puts a tap in front of the engine's current sink.
-pub fn install(engine: &mut kv_engine::Engine, clock: Arc<ServerClock>, events: Events) -> TapLog {
+/// Puts a tap in front of the engine's current sink, and of every sink a
+/// CONFIG SET appendonly installs later.
+pub fn install(
+    engine: &mut kv_engine::Engine,
+    durability: &server::durability::Durability,
+    clock: Arc<ServerClock>,
+    events: Events,
+) -> TapLog {
     let log = TapLog::default();
+    let tap = {
+        let log = log.clone();
+        move |inner: Box<dyn DeltaSink>| -> Box<dyn DeltaSink> {
+            Box::new(Tap {
+                inner,
+                clock: clock.clone(),
+                events: events.clone(),
+                log: log.clone(),
+            })
+        }
+    };
     let inner = engine.set_delta_sink(Box::new(kv_engine::delta::NoDeltas));
-    engine.set_delta_sink(Box::new(Tap {
-        inner,
-        clock,
-        events,
-        log: log.clone(),
-    }));
+    engine.set_delta_sink(tap(inner));
+    durability.set_sink_wrap(Box::new(tap));
     log
 }

@@ -34,6 +34,10 @@ pub enum Kind {
     Publish,
     /// SUBSCRIBE to every channel (one confirmation each).
     Subscribe,
+    /// What an operator changes at run time: CONFIG SET appendonly or
+    /// appendfsync, BGREWRITEAOF. No delta; the world sees the switch in
+    /// the server's state (`World::follow_switches`).
+    Admin,
 }
 
 /// The channels publishers and subscribers use.
@@ -75,6 +79,7 @@ pub struct Workload {
     /// Share of units that are MULTI blocks, and of large values.
     multi_share: f64,
     big_share: f64,
+    admin_share: f64,
 }
 
 fn b(text: impl Into<Vec<u8>>) -> Bytes {
@@ -91,6 +96,11 @@ impl Workload {
             next_token: FIRST_TOKEN,
             multi_share: rng.gen_range(0.05..0.3),
             big_share: rng.gen_range(0.0..0.05),
+            admin_share: if rng.gen_bool(0.5) {
+                rng.gen_range(0.0..0.03)
+            } else {
+                0.0
+            },
         }
     }
 
@@ -104,6 +114,9 @@ impl Workload {
     /// The next unit: mostly writes, some reads, some MULTI blocks, a few
     /// blocking pops and publishes.
     pub fn unit(&mut self, rng: &mut SmallRng) -> Unit {
+        if self.admin_share > 0.0 && rng.gen_bool(self.admin_share) {
+            return admin(rng);
+        }
         let roll: f64 = rng.gen();
         if roll < 0.05 {
             return blocking_pop(rng);
@@ -300,5 +313,23 @@ fn read(rng: &mut SmallRng) -> Vec<Bytes> {
         9 => vec![b("PING")],
         10 => vec![b("ECHO"), b("hello")],
         _ => vec![b("LLEN"), key("l", rng, 4)],
+    }
+}
+
+/// A switch at run time: the AOF on or off, another fsync policy, or a
+/// rewrite (with the AOF off too).
+fn admin(rng: &mut SmallRng) -> Unit {
+    let words: &[&str] = match rng.gen_range(0..10) {
+        0..3 => &["CONFIG", "SET", "appendonly", "yes"],
+        3..6 => &["CONFIG", "SET", "appendonly", "no"],
+        6 => &["CONFIG", "SET", "appendfsync", "always"],
+        7 => &["CONFIG", "SET", "appendfsync", "everysec"],
+        8 => &["CONFIG", "SET", "appendfsync", "no"],
+        _ => &["BGREWRITEAOF"],
+    };
+    Unit {
+        kind: Kind::Admin,
+        commands: vec![words.iter().map(|w| b(*w)).collect()],
+        tokens: Vec::new(),
     }
 }

@@ -56,6 +56,8 @@ pub struct Report {
     pub units: usize,
     pub executed: usize,
     pub processes: u32,
+    /// Run-time switches of appendonly or appendfsync seen.
+    pub switches: u32,
     pub fired: FaultCounts,
 }
 
@@ -149,6 +151,16 @@ pub struct World {
     /// Steps of the model's history that reached the platter (found by a
     /// start after a power loss): no later crash may lose them.
     durable_floor: usize,
+    /// Units from this one on were queued after the last switch of
+    /// appendonly or appendfsync the world saw (`follow_switches`): only
+    /// they can run under a promise made since.
+    promise_from: usize,
+    /// When the last switch was seen (simulated ms since the run began).
+    switched_at_ms: Option<u64>,
+    switches: u32,
+    /// The AOF was switched on and has no base of its own yet (as of the
+    /// last check): a crash now leaves the directory's older files.
+    first_base_pending: bool,
 }
 
 thread_local! {
@@ -208,6 +220,10 @@ impl World {
             exit_at: None,
             last_process: false,
             durable_floor: 0,
+            promise_from: 0,
+            switched_at_ms: None,
+            switches: 0,
+            first_base_pending: false,
         }
     }
 
@@ -246,6 +262,7 @@ impl World {
                     .filter(|r| r.executed.is_some())
                     .count(),
                 processes: self.processes,
+                switches: self.switches,
                 fired: self.fired.clone(),
             }),
             Err(message) => Err(Box::new(Failure {
@@ -297,8 +314,14 @@ impl World {
         self.exit_at = None;
         let fsync_errors = self.fsync_errors();
         let storage: Arc<dyn Storage> = Arc::new(self.handle.clone());
-        let started =
-            Node::start(&self.setup.config_text(), self.seed, self.wall_us, storage).await;
+        let started = Node::start(
+            &self.setup.config_text(),
+            self.seed,
+            self.wall_us,
+            storage,
+            self.setup.delta_capacity,
+        )
+        .await;
         let node = match started {
             Ok(node) => node,
             Err(error) => {
@@ -571,6 +594,7 @@ impl World {
         if let Some(panic) = PANICS.with(|p| p.borrow().first().cloned()) {
             return Err(format!("a task panicked: {panic}"));
         }
+        self.follow_switches(node)?;
         self.trace_disk_faults();
         let tapped = node.tap.take();
         let model = self.model.as_mut().expect("a model");
@@ -603,6 +627,48 @@ impl World {
                 diff(&describe(&server), &describe(&ours))
             ));
         }
+        Ok(())
+    }
+
+    /// What CONFIG SET appendonly/appendfsync changed at run time becomes
+    /// the setup: the next process starts with it (as after a CONFIG
+    /// REWRITE), and what a crash may lose follows it. Promises start over
+    /// at a switch: only units queued after it was seen are certain to
+    /// have run under the new mode. Switching the AOF on or off changes
+    /// where a restart reads the data, so what an earlier one found on
+    /// the platter no longer binds it.
+    fn follow_switches(&mut self, node: &Node) -> Result<(), String> {
+        let (appendonly, fsync) = {
+            let core = node.shared.core.lock();
+            let config = server::disk::persistence_config(&core.host.config);
+            (config.appendonly, config.appendfsync)
+        };
+        let running = node.aof().is_some();
+        self.first_base_pending = node.aof().is_some_and(|a| a.first_base_pending());
+        if running != appendonly {
+            return Err(format!(
+                "CONFIG says appendonly {} but the AOF pipeline is {}",
+                if appendonly { "yes" } else { "no" },
+                if running { "running" } else { "off" }
+            ));
+        }
+        if appendonly == self.setup.appendonly && fsync == self.setup.fsync {
+            return Ok(());
+        }
+        if appendonly != self.setup.appendonly {
+            self.durable_floor = 0;
+        }
+        self.setup.appendonly = appendonly;
+        self.setup.fsync = fsync;
+        self.promise_from = self.ledger.records.len();
+        self.switched_at_ms = Some(self.sim_ms());
+        self.switches += 1;
+        self.trace.event(format!(
+            "switched: appendonly {}, appendfsync {} (promises from u{})",
+            if appendonly { "yes" } else { "no" },
+            fsync.name(),
+            self.promise_from
+        ));
         Ok(())
     }
 

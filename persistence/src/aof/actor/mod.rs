@@ -49,10 +49,10 @@ use crate::storage::{Storage, StorageError, StorageFile};
 use kv_engine::snapshot::SnapshotError;
 use kv_engine::Delta;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 use tokio::time::Instant;
 
 /// How often the actor looks at the clock (everysec, retries, automatic
@@ -77,6 +77,12 @@ pub(crate) enum Control {
     Rewrite {
         reply: oneshot::Sender<Result<(), RewriteError>>,
     },
+    /// `CONFIG SET appendonly no`: stop without finishing a rewrite (the
+    /// first base of an AOF switched on included) and without a last
+    /// recovery; what was queued is still written and fsynced.
+    Abandon,
+    /// CONFIG SET appendfsync changed `Published::policy`: look now.
+    PolicyChanged,
 }
 
 /// Whether the AOF can take writes.
@@ -92,15 +98,28 @@ pub(crate) enum Health {
 pub(crate) struct Published {
     pub durable: watch::Sender<u64>,
     pub health: watch::Sender<Health>,
-    pub status: Mutex<PersistenceStatus>,
+    /// Shared by every pipeline of one AOF directory (`AofDir`): INFO's
+    /// counters outlive a switch off and on.
+    pub status: Arc<Mutex<PersistenceStatus>>,
     /// When the running rewrite began (for aof_current_rewrite_time_sec).
-    pub rewrite_started: Mutex<Option<Instant>>,
+    pub rewrite_started: Arc<Mutex<Option<Instant>>>,
+    /// `appendfsync`, changed live by CONFIG SET (`FsyncPolicy::code`).
+    pub policy: AtomicU8,
+    /// Switched on at run time, its first base and manifest not in place
+    /// yet: a restart would read the directory's older files, if any.
+    pub first_base_pending: AtomicBool,
+}
+
+impl Published {
+    pub(crate) fn policy(&self) -> FsyncPolicy {
+        FsyncPolicy::from_code(self.policy.load(Ordering::Acquire))
+    }
 }
 
 /// The open AOF, as `Durability::start` found or created it.
 pub(crate) struct OpenAof {
     pub manifest: Manifest,
-    pub incr: Arc<dyn StorageFile>,
+    pub incr: Option<Arc<dyn StorageFile>>,
     pub incr_len: u64,
     /// Bytes of every file the manifest loads.
     pub total_len: u64,
@@ -109,11 +128,21 @@ pub(crate) struct OpenAof {
 pub(crate) struct ActorSetup {
     pub storage: Arc<dyn Storage>,
     pub layout: AofLayout,
-    pub policy: FsyncPolicy,
     pub auto_rewrite_percentage: u64,
     pub auto_rewrite_min_size: u64,
     pub base_format: BaseFormat,
-    pub aof: OpenAof,
+    /// The files, or None for an AOF switched on at run time: the actor
+    /// then writes its first base and incremental file (a rewrite, as
+    /// Redis starts one for `CONFIG SET appendonly yes`).
+    pub aof: Option<OpenAof>,
+    /// One owner of the AOF directory at a time: the actor holds this
+    /// for its whole life (a pipeline switched off may still be writing
+    /// when the next one is switched on).
+    pub dir_owner: Arc<Semaphore>,
+    /// The highest incremental file number used in the directory, also by
+    /// pipelines before this one (a BGREWRITEAOF with the AOF off leaves a
+    /// manifest that no longer names them; Redis's numbers go on).
+    pub last_incr_seq: Arc<AtomicU64>,
     pub durable_lsn: u64,
     pub engine: Arc<dyn EngineAccess>,
     pub published: Arc<Published>,
@@ -152,6 +181,7 @@ struct AofActor {
     storage: Arc<dyn Storage>,
     inline: bool,
     layout: AofLayout,
+    /// The policy the actor last acted on (the live one is `published`'s).
     policy: FsyncPolicy,
     auto_rewrite_percentage: u64,
     auto_rewrite_min_size: u64,
@@ -160,7 +190,9 @@ struct AofActor {
     published: Arc<Published>,
 
     manifest: Manifest,
-    incr: Arc<dyn StorageFile>,
+    /// The incremental file deltas go to; None until the first base of an
+    /// AOF switched on at run time is installed.
+    incr: Option<Arc<dyn StorageFile>>,
     incr_len: u64,
     total_len: u64,
     /// `total_len` after the last rewrite or at start.
@@ -169,6 +201,7 @@ struct AofActor {
     /// manifest write failed halfway and which manifest holds is unknown.
     next_base_seq: u64,
     next_incr_seq: u64,
+    last_incr_seq: Arc<AtomicU64>,
     encoder: AofEncoder,
 
     /// Encoded, not yet handed to a write; `pending_lsn` is its last LSN.
@@ -206,6 +239,8 @@ struct AofActor {
     /// arriving for the old file; the switch waits for the last of them.
     draining: Option<SnapshotBegun>,
     closing: bool,
+    /// Stopping for `appendonly no`: no rewrite or recovery is finished.
+    abandoned: bool,
     final_recovery_tried: bool,
 }
 
@@ -229,11 +264,25 @@ pub(crate) async fn run(
     mut control: mpsc::Receiver<Control>,
 ) -> Result<(), Misconf> {
     let guard = ClosedOnDrop(setup.published.clone());
+    // Waits for a pipeline switched off before, still writing its last
+    // deltas, or a BGREWRITEAOF run while the AOF was off. Deltas queue
+    // meanwhile (credit bounds them).
+    let _owner = setup
+        .dir_owner
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the AOF directory's owner semaphore never closes");
     let mut actor = AofActor::new(setup);
+    if actor.incr.is_none() {
+        actor.continue_sequences().await;
+        actor.start_rewrite(true);
+    }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut control_open = true;
     loop {
+        actor.follow_policy(&mut input);
         actor.start_io();
         if actor.closing && actor.quiescent() {
             break;
@@ -277,25 +326,35 @@ impl AofActor {
     fn new(setup: ActorSetup) -> Self {
         let inline = setup.storage.is_inline();
         let now = Instant::now();
-        let next_base_seq = setup.aof.manifest.base_seq() + 1;
-        let next_incr_seq = setup.aof.manifest.last_incr_seq() + 1;
+        let aof = setup.aof.unwrap_or(OpenAof {
+            manifest: Manifest::default(),
+            incr: None,
+            incr_len: 0,
+            total_len: 0,
+        });
+        let next_base_seq = aof.manifest.base_seq() + 1;
+        let next_incr_seq = aof.manifest.last_incr_seq() + 1;
+        setup
+            .last_incr_seq
+            .fetch_max(next_incr_seq - 1, Ordering::AcqRel);
         AofActor {
             storage: setup.storage,
             inline,
             layout: setup.layout,
-            policy: setup.policy,
+            policy: setup.published.policy(),
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,
             base_format: setup.base_format,
             engine: setup.engine,
             published: setup.published,
-            manifest: setup.aof.manifest,
-            incr: setup.aof.incr,
-            incr_len: setup.aof.incr_len,
-            total_len: setup.aof.total_len,
-            rewrite_base_len: setup.aof.total_len,
+            manifest: aof.manifest,
+            incr: aof.incr,
+            incr_len: aof.incr_len,
+            total_len: aof.total_len,
+            rewrite_base_len: aof.total_len,
             next_base_seq,
             next_incr_seq,
+            last_incr_seq: setup.last_incr_seq,
             encoder: AofEncoder::new(),
             pending: Vec::new(),
             pending_lsn: 0,
@@ -319,8 +378,30 @@ impl AofActor {
             held_bytes: 0,
             draining: None,
             closing: false,
+            abandoned: false,
             final_recovery_tried: false,
         }
+    }
+
+    /// An AOF switched on at run time names its files after those already
+    /// in the directory, as Redis does (the manifest's numbers go on).
+    async fn continue_sequences(&mut self) {
+        let layout = self.layout.clone();
+        match io::run(&self.storage, move |s| Ok(layout.read_manifest(s))).await {
+            Ok(Ok(Some(manifest))) => {
+                self.next_base_seq = manifest.base_seq() + 1;
+                self.next_incr_seq = manifest.last_incr_seq() + 1;
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(
+                    "The AOF manifest in use is unreadable ({error}); the new one replaces it"
+                )
+            }
+            Err(error) => tracing::warn!("Reading the AOF manifest: {error}"),
+        }
+        let used = self.last_incr_seq.load(Ordering::Acquire);
+        self.next_incr_seq = self.next_incr_seq.max(used + 1);
     }
 
     // ----- deltas in -----
@@ -380,8 +461,9 @@ impl AofActor {
                 Route::Encode
             };
         }
-        if self.failed.is_some() {
-            // In memory already; the recovery snapshot will include it.
+        if self.failed.is_some() || self.incr.is_none() {
+            // In memory already; the recovery snapshot (or the first base
+            // of an AOF switched on) will include it.
             return Route::Drop;
         }
         if let Some(at) = self.rewrite.as_ref().and_then(|r| r.snapshot_lsn) {
@@ -406,7 +488,25 @@ impl AofActor {
     // ----- appends and fsyncs -----
 
     fn can_write(&self) -> bool {
-        self.failed.is_none()
+        self.failed.is_none() && self.incr.is_some()
+    }
+
+    /// Picks up a CONFIG SET appendfsync; switching to `always` makes
+    /// what is written durable at once (an fsync starts), as Redis fsyncs
+    /// then, and the queue is taken at every wake-up from then on.
+    fn follow_policy(&mut self, input: &mut DeltaReceiver) {
+        let policy = self.published.policy();
+        if policy == self.policy {
+            return;
+        }
+        tracing::info!("appendfsync is now {}", policy.name());
+        self.policy = policy;
+        input.set_pace((policy != FsyncPolicy::Always).then_some(crate::bridge::PACE));
+        self.published.status.lock().appendfsync = policy;
+        if policy == FsyncPolicy::Always {
+            // everysec's last fsync may be up to a second old.
+            self.last_fsync_start = Instant::now() - EVERYSEC;
+        }
     }
 
     fn fsync_due(&self) -> bool {
@@ -436,7 +536,7 @@ impl AofActor {
             let buf = std::mem::replace(&mut self.pending, next);
             self.write_meta = (self.pending_lsn, buf.len() as u64);
             self.write_syncs = sync;
-            let file = self.incr.clone();
+            let file = self.incr.clone().expect("can_write: a file");
             if sync {
                 self.last_fsync_start = Instant::now();
             }
@@ -453,7 +553,7 @@ impl AofActor {
         {
             self.fsync_covers = self.written_lsn;
             self.last_fsync_start = Instant::now();
-            let file = self.incr.clone();
+            let file = self.incr.clone().expect("can_write: a file");
             self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
         }
     }
@@ -480,9 +580,10 @@ impl AofActor {
             Err(error) => {
                 // Undo a short write so the file ends on a whole command,
                 // as Redis does; the file is abandoned either way.
-                let file = self.incr.clone();
-                let keep = self.incr_len;
-                let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
+                if let Some(file) = self.incr.clone() {
+                    let keep = self.incr_len;
+                    let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
+                }
                 self.fail(&error);
             }
         }
@@ -508,19 +609,27 @@ impl AofActor {
 
     /// Enters MISCONF; a recovery starts at once, then with backoff.
     fn fail(&mut self, error: &StorageError) {
+        if self.failed.is_none() {
+            tracing::error!("Error writing to the AOF file: {error}");
+            self.fail_with(error.reason());
+        }
+    }
+
+    /// `fail` with the OS's text for the error.
+    fn fail_with(&mut self, reason: String) {
         if self.failed.is_some() {
             return;
         }
-        let reason = error.reason();
-        tracing::error!("Error writing to the AOF file: {error}");
-        let misconf = Misconf::Aof { reason };
+        let misconf = Misconf::Aof {
+            reason: reason.clone(),
+        };
         self.published
             .health
             .send_replace(Health::Failed(misconf.clone()));
         {
             let mut status = self.published.status.lock();
             status.aof_last_write_ok = false;
-            status.aof_last_write_error = Some(error.reason());
+            status.aof_last_write_error = Some(reason);
         }
         self.failed = Some(Failure {
             misconf,
@@ -572,6 +681,20 @@ impl AofActor {
                 let _ = reply.send(answer);
                 self.on_tick();
             }
+            Control::PolicyChanged => {}
+            Control::Abandon => {
+                self.abandoned = true;
+                if let Some(run) = &self.rewrite {
+                    run.cancel.store(true, Ordering::Relaxed);
+                }
+                self.final_recovery_tried = true;
+                if let Some(snapshot) = self.draining.take() {
+                    // Deltas up to its LSN may never come: the engine's
+                    // sink no longer leads here. Its base, cancelled
+                    // already, ends the snapshot and the rewrite.
+                    self.start_base(snapshot);
+                }
+            }
         }
     }
 
@@ -581,13 +704,19 @@ impl AofActor {
         }
         if let Some(failure) = &self.failed {
             let retry = Instant::now() >= failure.retry_at;
-            if retry && (!self.closing || !self.final_recovery_tried) {
+            if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
                 self.start_rewrite(true);
             }
             return;
         }
         if self.closing {
+            return;
+        }
+        if self.incr.is_none() {
+            // Switched on at run time, its first base not written yet (it
+            // waited behind a BGSAVE's snapshot).
+            self.start_rewrite(true);
             return;
         }
         if self.rewrite_requested || self.growth_calls_for_rewrite() {
@@ -633,14 +762,18 @@ impl AofActor {
             && self.draining.is_none()
             && self.rewrite.is_none();
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
-        nothing_running && !retry_left && (self.pending.is_empty() || self.failed.is_some())
+        // An AOF switched on has no file yet until its first base is in:
+        // while closing, that base is finished unless abandoned.
+        let unwritable = self.failed.is_some() || self.incr.is_none();
+        let base_left = self.incr.is_none() && !self.abandoned;
+        nothing_running && !retry_left && !base_left && (self.pending.is_empty() || unwritable)
     }
 
     /// The last fsync (whatever the policy, as Redis fsyncs at shutdown),
     /// then `Closed` for everyone.
     async fn finish(&mut self) -> Result<(), Misconf> {
         if self.failed.is_none() && self.synced_lsn < self.written_lsn {
-            let file = self.incr.clone();
+            let file = self.incr.clone().expect("written: a file");
             match io::run(&self.storage, move |_| file.sync()).await {
                 Ok(()) => {
                     self.synced_lsn = self.written_lsn;
@@ -650,6 +783,11 @@ impl AofActor {
             }
         }
         self.publish_status();
+        if self.abandoned {
+            // `appendonly no`: what was written is fsynced, and nothing
+            // more is promised to anyone still waiting.
+            self.published.durable.send_replace(u64::MAX);
+        }
         match &self.failed {
             Some(failure) => Err(failure.misconf.clone()),
             None => {
@@ -665,7 +803,8 @@ impl AofActor {
         status.aof_base_size = self.rewrite_base_len;
         status.aof_buffer_length = self.pending.len() as u64;
         status.aof_pending_bio_fsync = u64::from(self.fsync.is_some());
-        status.aof_rewrite_scheduled = self.rewrite_requested;
+        status.aof_rewrite_scheduled = self.rewrite_requested
+            || (self.incr.is_none() && self.rewrite.is_none() && !self.closing);
         status.written_lsn = self.written_lsn;
         status.durable_lsn = *self.published.durable.borrow();
     }

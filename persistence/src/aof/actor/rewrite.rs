@@ -52,6 +52,7 @@ impl AofActor {
             Err(error) => {
                 self.release_held_unsnapshotted();
                 self.rewrite_failed(&error.to_string());
+                self.first_base_failed(error.reason());
                 return;
             }
         };
@@ -65,11 +66,24 @@ impl AofActor {
             snapshot.lsn,
             run.received_at_start
         );
+        if !run.recovery || (self.incr.is_none() && self.failed.is_none()) {
+            // Counted where Redis counts it, when its child is forked: a
+            // BGREWRITEAOF, or the first base of an AOF switched on.
+            self.published.status.lock().aof_rewrites += 1;
+        }
         if self.failed.is_some() {
             run.recovery = true;
         }
         if run.recovery {
             self.begin_recovery_base(snapshot);
+            return;
+        }
+        if self.abandoned {
+            // `appendonly no` came first: the deltas it waits for may never
+            // come. Held ones go to the current file; the base, cancelled
+            // already, ends the snapshot and the rewrite.
+            self.release_held_unsnapshotted();
+            self.start_base(snapshot);
             return;
         }
         // Routine: deltas up to the snapshot finish in the old file. Those
@@ -179,7 +193,7 @@ impl AofActor {
             }
         }
         if self.synced_lsn < self.written_lsn {
-            let file = self.incr.clone();
+            let file = self.incr.clone().expect("written: a file");
             io::run(&self.storage, move |_| file.sync()).await?;
             self.synced_lsn = self.written_lsn;
             self.publish_durable(self.written_lsn);
@@ -193,7 +207,7 @@ impl AofActor {
         let (layout, manifest) = (self.layout.clone(), next.clone());
         io::run(&self.storage, move |s| layout.write_manifest(s, &manifest)).await?;
         self.manifest = next;
-        self.incr = file;
+        self.incr = Some(file);
         self.incr_len = 0;
         self.encoder = AofEncoder::new();
         Ok(())
@@ -202,6 +216,8 @@ impl AofActor {
     pub(super) fn take_incr_seq(&mut self) -> u64 {
         let seq = self.next_incr_seq;
         self.next_incr_seq += 1;
+        self.last_incr_seq
+            .fetch_max(seq, std::sync::atomic::Ordering::AcqRel);
         seq
     }
 
@@ -216,8 +232,14 @@ impl AofActor {
         let cancel = run.cancel.clone();
         let format = self.base_format.clone();
         let engine = self.engine.clone();
+        // The first base of an AOF switched on may find no directory yet.
+        let dir = self.incr.is_none().then(|| self.layout.dir().to_path_buf());
         self.base_task = Some(io::run(&self.storage, move |s| {
-            let file = match s.create(&path) {
+            let created = match &dir {
+                Some(dir) => s.create_dir_all(dir).and_then(|()| s.create(&path)),
+                None => s.create(&path),
+            };
+            let file = match created {
                 Ok(file) => file,
                 Err(error) => {
                     // The snapshot must end whatever becomes of its file.
@@ -253,6 +275,7 @@ impl AofActor {
                     let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
                 }
                 self.rewrite_failed(&error);
+                self.first_base_failed(error);
             }
         }
     }
@@ -299,12 +322,13 @@ impl AofActor {
             incrs: vec![info],
         };
         self.replace_manifest(next, len).await?;
-        self.incr = file;
+        let first = self.incr.is_none();
+        self.incr = Some(file);
         self.incr_len = 0;
         self.based_lsn = self.based_lsn.max(lsn);
         self.written_lsn = lsn;
         self.synced_lsn = lsn;
-        self.failed = None;
+        let failed = self.failed.take().is_some();
         self.publish_durable(lsn);
         self.published.health.send_replace(Health::Ok);
         {
@@ -312,9 +336,16 @@ impl AofActor {
             status.aof_last_write_ok = true;
             status.aof_last_write_error = None;
         }
-        tracing::warn!(
-            "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
-        );
+        if failed {
+            tracing::warn!(
+                "AOF write error looks solved: a fresh base covers LSN {lsn}, Redis can write again."
+            );
+        } else if first {
+            tracing::info!("The AOF switched on has its first base, covering LSN {lsn}");
+        }
+        self.published
+            .first_base_pending
+            .store(false, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
@@ -350,7 +381,6 @@ impl AofActor {
         status.aof_rewrite_in_progress = false;
         status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
         status.aof_last_bgrewrite_ok = true;
-        status.aof_rewrites += 1;
         status.aof_rewrites_consecutive_failures = 0;
         *self.published.rewrite_started.lock() = None;
         tracing::info!("Background AOF rewrite finished successfully");
@@ -371,8 +401,25 @@ impl AofActor {
         }
     }
 
+    /// The first base of an AOF switched on could not be written: a disk
+    /// error like any other (MISCONF, then recoveries with backoff), not a
+    /// rewrite to retry at every tick. Nothing once abandoned.
+    fn first_base_failed(&mut self, reason: String) {
+        if self.incr.is_none() && !self.abandoned {
+            self.fail_with(reason);
+        }
+    }
+
     pub(super) fn rewrite_failed(&mut self, error: &str) {
         let run = self.rewrite.take().expect("rewriting");
+        if self.abandoned {
+            // Stopped by `appendonly no`, as Redis kills its rewrite child:
+            // not a failed rewrite.
+            *self.published.rewrite_started.lock() = None;
+            self.published.status.lock().aof_rewrite_in_progress = false;
+            tracing::info!("AOF rewrite stopped: the AOF is switched off");
+            return;
+        }
         tracing::warn!("Background AOF rewrite failed: {error}");
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;

@@ -1,0 +1,307 @@
+//! `AofDir`: the AOF directory of one server across its whole life, while
+//! the AOF is switched on and off at run time (CONFIG SET appendonly).
+//!
+//! What outlives one pipeline (`Durability`) lives here: how to reach the
+//! storage and the engine, INFO's AOF counters (`aof_rewrites`, the last
+//! rewrite's status and time), and the directory's single owner. A
+//! pipeline's actor holds the owner for its whole life, so a pipeline
+//! switched on waits until the one switched off before it has written and
+//! fsynced its last deltas, and neither ever writes a manifest over the
+//! other's.
+//!
+//! With the AOF off, BGREWRITEAOF still writes a base of the data and a
+//! manifest naming only that base (`rewrite_offline`), as Redis 7.0 does;
+//! the older files go once that manifest is durable.
+
+use crate::aof::base::{write_base, BaseError, BaseFormat};
+use crate::aof::layout::AofLayout;
+use crate::aof::manifest::Manifest;
+use crate::config::{FsyncPolicy, PersistenceConfig};
+use crate::durability::{Durability, DurabilityOptions, StartError};
+use crate::error::RewriteError;
+use crate::io;
+use crate::snapshot::{self, EngineAccess};
+use crate::status::PersistenceStatus;
+use crate::storage::Storage;
+use kv_engine::snapshot::SnapshotError;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// How often an offline rewrite looks again for the engine's snapshot
+/// while a BGSAVE holds it (Redis's cron runs its scheduled rewrite so).
+const SCHEDULED_RETRY: Duration = Duration::from_millis(100);
+/// The most retries of that wait (about ten minutes): then it gives up.
+const SCHEDULED_RETRIES: u32 = 6000;
+
+/// The AOF directory and what every pipeline of it shares; clones share it.
+#[derive(Clone)]
+pub struct AofDir {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    storage: Arc<dyn Storage>,
+    engine: Arc<dyn EngineAccess>,
+    options: DurabilityOptions,
+    /// One permit: whoever writes the directory holds it.
+    owner: Arc<Semaphore>,
+    status: Arc<Mutex<PersistenceStatus>>,
+    /// See `ActorSetup::last_incr_seq`.
+    last_incr_seq: Arc<AtomicU64>,
+    rewrite_started: Arc<Mutex<Option<Instant>>>,
+    /// An offline rewrite runs (claimed before it is spawned).
+    offline: AtomicBool,
+    /// Set at shutdown: an offline rewrite gives up.
+    cancel: Arc<AtomicBool>,
+    /// The last offline rewrite's task, joined at shutdown.
+    offline_task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl AofDir {
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        engine: Arc<dyn EngineAccess>,
+        options: DurabilityOptions,
+    ) -> AofDir {
+        AofDir {
+            inner: Arc::new(Inner {
+                storage,
+                engine,
+                options,
+                owner: Arc::new(Semaphore::new(1)),
+                status: Arc::new(Mutex::new(PersistenceStatus::new(
+                    false,
+                    FsyncPolicy::default(),
+                ))),
+                last_incr_seq: Arc::new(AtomicU64::new(0)),
+                rewrite_started: Arc::new(Mutex::new(None)),
+                offline: AtomicBool::new(false),
+                cancel: Arc::new(AtomicBool::new(false)),
+                offline_task: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The pipeline at startup, on the files recovery loaded (or new ones);
+    /// `disabled()` with `appendonly no`. See `Durability::start`.
+    pub async fn start(
+        &self,
+        config: &PersistenceConfig,
+        durable_lsn: u64,
+    ) -> Result<Durability, StartError> {
+        self.inner.status.lock().appendfsync = config.appendfsync;
+        Durability::start_in(self, config, durable_lsn).await
+    }
+
+    /// CONFIG SET appendonly yes: a new pipeline whose actor first writes
+    /// a base of the data (a snapshot at or after `durable_lsn`, RDB or
+    /// commands per aof-use-rdb-preamble), then an empty incremental file
+    /// and the manifest naming both, the directory's older files removed;
+    /// writes go to the incremental file from the snapshot on, and count as
+    /// durable only once the manifest holds. Call under the engine lock,
+    /// inside a tokio runtime, and give the engine `delta_sink()` before
+    /// unlocking: `durable_lsn` is `engine.next_lsn() - 1` then, and every
+    /// delta after it reaches this pipeline.
+    pub fn enable(&self, config: &PersistenceConfig, durable_lsn: u64) -> Durability {
+        tracing::info!("Background append only file rewriting started (appendonly switched on)");
+        Durability::spawn(self, config, None, durable_lsn)
+    }
+
+    /// Marks the AOF off in INFO (CONFIG SET appendonly no); the pipeline
+    /// itself stops with `Durability::stop`.
+    pub fn disabled(&self) {
+        self.inner.status.lock().aof_enabled = false;
+    }
+
+    /// INFO persistence's AOF fields while the AOF is off (when it is on,
+    /// `Durability::status` has the same counters and the sizes).
+    pub fn status(&self) -> PersistenceStatus {
+        let mut status = self.inner.status.lock().clone();
+        status.aof_enabled = false;
+        if let Some(started) = *self.inner.rewrite_started.lock() {
+            status.aof_current_rewrite_time_sec = started.elapsed().as_secs() as i64;
+        }
+        status
+    }
+
+    /// BGREWRITEAOF with the AOF off: Ok once the rewrite is under way; it
+    /// writes a base of the data and a manifest naming only that base, in
+    /// the background. InProgress while one already runs.
+    pub fn rewrite_offline(&self, config: &PersistenceConfig) -> Result<(), RewriteError> {
+        if self.inner.cancel.load(Ordering::Acquire) {
+            return Err(RewriteError::Closed);
+        }
+        let claimed =
+            self.inner
+                .offline
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire);
+        if claimed.is_err() || self.inner.status.lock().aof_rewrite_in_progress {
+            if claimed.is_ok() {
+                self.inner.offline.store(false, Ordering::Release);
+            }
+            return Err(RewriteError::InProgress);
+        }
+        {
+            let mut status = self.inner.status.lock();
+            status.aof_rewrite_in_progress = true;
+        }
+        *self.inner.rewrite_started.lock() = Some(Instant::now());
+        let dir = self.clone();
+        let config = config.clone();
+        let task = tokio::spawn(async move {
+            let started = Instant::now();
+            let result = dir.write_offline(&config).await;
+            dir.offline_done(started, result);
+        });
+        // The previous one has finished (`offline` was free): nothing to join.
+        *self.inner.offline_task.lock() = Some(task);
+        Ok(())
+    }
+
+    /// Gives up an offline rewrite, if one runs, and waits (up to
+    /// `timeout`) until nobody writes the directory any more. Call at
+    /// shutdown after the running pipeline's `shutdown`.
+    pub async fn shutdown(&self, timeout: Duration) {
+        self.inner.cancel.store(true, Ordering::Release);
+        let task = self.inner.offline_task.lock().take();
+        let owner = self.inner.owner.clone();
+        let quiet = async move {
+            if let Some(task) = task {
+                let _ = task.await;
+            }
+            let _ = owner.acquire_owned().await;
+        };
+        if tokio::time::timeout(timeout, quiet).await.is_err() {
+            tracing::warn!("The AOF directory is still being written after {timeout:?}");
+        }
+    }
+
+    async fn write_offline(&self, config: &PersistenceConfig) -> Result<(), String> {
+        let _owner = self
+            .inner
+            .owner
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| "closed".to_string())?;
+        let storage = &self.inner.storage;
+        let engine = self.inner.engine.clone();
+        let mut retries = 0;
+        let begun = loop {
+            if self.inner.cancel.load(Ordering::Acquire) {
+                return Err("cancelled by shutdown".to_string());
+            }
+            let source = engine.clone();
+            match io::blocking(storage.is_inline(), move || snapshot::begin(&*source))
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Ok(begun) => break begun,
+                Err(SnapshotError::InProgress) if retries < SCHEDULED_RETRIES => {
+                    // Behind a BGSAVE, as Redis schedules it.
+                    retries += 1;
+                    self.inner.status.lock().aof_rewrite_scheduled = true;
+                    tokio::time::sleep(SCHEDULED_RETRY).await;
+                }
+                Err(error) => return Err(error.to_string()),
+            }
+        };
+        {
+            let mut status = self.inner.status.lock();
+            status.aof_rewrite_scheduled = false;
+            status.aof_rewrites += 1;
+        }
+        let layout = AofLayout::new(config);
+        let format = BaseFormat::from_config(config);
+        let cancel = self.inner.cancel.clone();
+        io::run(storage, move |s| {
+            let fail = |e| {
+                snapshot::cancel(&*engine, &begun);
+                e
+            };
+            s.create_dir_all(layout.dir()).map_err(fail)?;
+            // The numbers go on from the manifest in use, as Redis's do.
+            let seq = match layout.read_manifest(s) {
+                Ok(Some(manifest)) => manifest.base_seq() + 1,
+                _ => 1,
+            };
+            let base = layout.base_info(seq, format.is_rdb());
+            let path = layout.path(&base.name);
+            let file = s.create(&path).map_err(fail)?;
+            if let Err(error) = write_base(&*file, &*engine, &begun, &format, &cancel) {
+                let _ = s.remove(&path);
+                return match error {
+                    BaseError::Storage(error) => Err(error),
+                    BaseError::Cancelled => Ok(Err("cancelled by shutdown".to_string())),
+                };
+            }
+            let manifest = Manifest {
+                base: Some(base),
+                history: Vec::new(),
+                incrs: Vec::new(),
+            };
+            layout.write_manifest(s, &manifest)?;
+            if let Err(error) = layout.collect_garbage(s, &manifest) {
+                tracing::warn!("removing old AOF files: {error}");
+            }
+            Ok(Ok(()))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    fn offline_done(&self, started: Instant, result: Result<(), String>) {
+        *self.inner.rewrite_started.lock() = None;
+        let mut status = self.inner.status.lock();
+        status.aof_rewrite_in_progress = false;
+        status.aof_rewrite_scheduled = false;
+        status.aof_last_rewrite_time_sec = started.elapsed().as_secs() as i64;
+        match result {
+            Ok(()) => {
+                status.aof_last_bgrewrite_ok = true;
+                status.aof_rewrites_consecutive_failures = 0;
+                tracing::info!("Background AOF rewrite finished successfully");
+            }
+            Err(error) => {
+                status.aof_last_bgrewrite_ok = false;
+                status.aof_rewrites_consecutive_failures += 1;
+                tracing::warn!("Background AOF rewrite failed: {error}");
+            }
+        }
+        drop(status);
+        self.inner.offline.store(false, Ordering::Release);
+    }
+
+    pub(crate) fn storage(&self) -> &Arc<dyn Storage> {
+        &self.inner.storage
+    }
+
+    pub(crate) fn engine(&self) -> &Arc<dyn EngineAccess> {
+        &self.inner.engine
+    }
+
+    pub(crate) fn options(&self) -> DurabilityOptions {
+        self.inner.options
+    }
+
+    pub(crate) fn owner(&self) -> &Arc<Semaphore> {
+        &self.inner.owner
+    }
+
+    pub(crate) fn status_cell(&self) -> &Arc<Mutex<PersistenceStatus>> {
+        &self.inner.status
+    }
+
+    pub(crate) fn last_incr_seq(&self) -> &Arc<AtomicU64> {
+        &self.inner.last_incr_seq
+    }
+
+    pub(crate) fn rewrite_started(&self) -> &Arc<Mutex<Option<Instant>>> {
+        &self.inner.rewrite_started
+    }
+}

@@ -1,0 +1,192 @@
+//! The AOF switched at run time (`AofDir`), on the simulated disk in
+//! paused time: switched on, its first base and manifest come before any
+//! write counts as durable, and a crash at any moment after an
+//! acknowledged `always` write loses nothing; switched off, what was
+//! queued is still written and the files stay; BGREWRITEAOF with the AOF
+//! off leaves a manifest naming only a fresh base.
+
+mod support;
+
+use kv_engine::ClientState;
+use persistence::storage::sim::{CrashMode, SimStorage};
+use persistence::{AofDir, Durability, DurabilityOptions, FsyncPolicy, Storage};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use support::{run, sim_config, sim_disk, words};
+
+const MANIFEST: &str = "/data/appendonlydir/appendonly.aof.manifest";
+
+fn manifest(sim: &SimStorage) -> String {
+    String::from_utf8(sim.read(Path::new(MANIFEST)).unwrap_or_default()).unwrap()
+}
+
+/// An engine with the AOF off, on `sim`, and its AOF directory.
+fn engine_off(sim: &SimStorage) -> (Arc<parking_lot::Mutex<kv_engine::Engine>>, AofDir) {
+    let (engine, _, _) = support::new_engine();
+    let engine = Arc::new(parking_lot::Mutex::new(engine));
+    engine
+        .lock()
+        .set_delta_sink(Box::new(kv_engine::delta::NoDeltas));
+    let storage: Arc<dyn Storage> = Arc::new(sim.clone());
+    let dir = AofDir::new(storage, engine.clone(), DurabilityOptions::default());
+    (engine, dir)
+}
+
+/// Switches the AOF on as the server does: under the engine lock.
+fn switch_on(
+    engine: &parking_lot::Mutex<kv_engine::Engine>,
+    dir: &AofDir,
+    policy: FsyncPolicy,
+) -> Durability {
+    let mut engine = engine.lock();
+    let aof = dir.enable(&sim_config(policy), engine.next_lsn() - 1);
+    engine.set_delta_sink(aof.delta_sink());
+    aof
+}
+
+/// A write with credit first and, for `always`, its fsync waited for.
+async fn write(
+    engine: &parking_lot::Mutex<kv_engine::Engine>,
+    aof: &Durability,
+    line: &str,
+) -> Option<u64> {
+    let mut permit = aof.reserve(1).await.expect("credit");
+    let mut client = ClientState::new(1);
+    let (_, outcome) = run(&mut engine.lock(), &mut client, &words(line));
+    if outcome.lsn.is_some() {
+        permit.spent(1);
+    }
+    drop(permit);
+    let lsn = outcome.lsn?;
+    aof.wait_durable(lsn).await.expect("durable");
+    Some(lsn)
+}
+
+fn recovered(sim: &SimStorage) -> Vec<(usize, Vec<u8>, support::Content, Option<i64>)> {
+    let (mut engine, _, _) = support::new_engine();
+    persistence::recover(&sim_config(FsyncPolicy::Always), sim, &mut engine).expect("recovery");
+    support::dump(&engine)
+}
+
+#[tokio::test(start_paused = true)]
+async fn switched_on_nothing_is_durable_before_its_manifest_and_nothing_acknowledged_is_lost() {
+    let sim = sim_disk(7);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET before 1", "RPUSH list a b"]);
+    sim.set_slow_latency(Duration::from_millis(50));
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::Always);
+    assert!(aof.status().aof_rewrite_in_progress);
+    // The first write after the switch waits for the base and the manifest.
+    let lsn = write(&engine, &aof, "SET after 1").await.unwrap();
+    assert!(
+        manifest(&sim).contains("type b") && manifest(&sim).contains("type i"),
+        "acknowledged only once the manifest names a base and an incr file: {}",
+        manifest(&sim)
+    );
+    assert!(*aof.durable_lsn().borrow() >= lsn);
+    for i in 0..20 {
+        write(&engine, &aof, &format!("INCR counter{}", i % 3)).await;
+    }
+    let expected = support::dump(&engine.lock());
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 0.0);
+    let crashed = sim.crash(CrashMode::DropUnsynced);
+    assert_eq!(recovered(&crashed), expected, "every acknowledged write");
+    let status = aof.status();
+    assert!(status.aof_enabled && !status.aof_rewrite_in_progress);
+    assert_eq!(status.aof_rewrites, 1, "the switch's rewrite counts");
+}
+
+#[tokio::test(start_paused = true)]
+async fn switched_off_what_was_queued_is_written_and_the_files_stay() {
+    let sim = sim_disk(8);
+    let (engine, dir) = engine_off(&sim);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    for i in 0..50 {
+        write(&engine, &aof, &format!("RPUSH log {i}")).await;
+    }
+    let expected = support::dump(&engine.lock());
+    // Off, as the server does it: the sink discards from now on.
+    engine
+        .lock()
+        .set_delta_sink(Box::new(kv_engine::delta::NoDeltas));
+    dir.disabled();
+    aof.stop().await.expect("a clean stop");
+    assert!(!dir.status().aof_enabled);
+    support::run_all(&mut engine.lock(), &["SET later 1"]);
+    let files = sim.list_dir(Path::new("/data/appendonlydir")).unwrap();
+    assert_eq!(files.len(), 3, "base, incr and manifest stay: {files:?}");
+    assert_eq!(
+        recovered(&sim.crash(CrashMode::DropUnsynced)),
+        expected,
+        "everything before the switch, fsynced by the stop; nothing after"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn switched_on_again_the_file_numbers_go_on_and_the_older_files_go() {
+    let sim = sim_disk(10);
+    let (engine, dir) = engine_off(&sim);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    write(&engine, &aof, "SET first 1").await;
+    engine
+        .lock()
+        .set_delta_sink(Box::new(kv_engine::delta::NoDeltas));
+    dir.disabled();
+    aof.stop().await.expect("a clean stop");
+    support::run_all(&mut engine.lock(), &["SET while-off 1"]);
+    let again = switch_on(&engine, &dir, FsyncPolicy::Always);
+    write(&engine, &again, "SET last 1").await;
+    let text = manifest(&sim);
+    assert!(
+        text.contains("appendonly.aof.2.base") && text.contains("appendonly.aof.2.incr.aof"),
+        "{text}"
+    );
+    again.shutdown().await.unwrap();
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn bgrewriteaof_with_the_aof_off_writes_a_base_and_a_manifest_naming_only_it() {
+    let sim = sim_disk(9);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1", "SADD s x y", "HSET h f v"]);
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    dir.rewrite_offline(&config).expect("started");
+    assert_eq!(
+        dir.rewrite_offline(&config),
+        Err(persistence::RewriteError::InProgress)
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.1.base.rdb seq 1 type b\n"
+    );
+    let status = dir.status();
+    assert!(!status.aof_rewrite_in_progress && status.aof_last_bgrewrite_ok);
+    assert_eq!(status.aof_rewrites, 1);
+    // Behind a BGSAVE's snapshot it waits, as Redis schedules it.
+    engine.lock().begin_snapshot().unwrap();
+    dir.rewrite_offline(&config).expect("started");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(dir.status().aof_rewrite_scheduled);
+    engine.lock().cancel_snapshot();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.2.base.rdb seq 2 type b\n"
+    );
+    assert_eq!(
+        sim.list_dir(Path::new("/data/appendonlydir"))
+            .unwrap()
+            .len(),
+        2,
+        "the older base is gone"
+    );
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    dir.shutdown(Duration::from_secs(1)).await;
+}
