@@ -379,6 +379,25 @@ mod tests {
     use bytes::BytesMut;
 
     #[test]
+    fn integer_and_length_lines_hold_every_i64() {
+        let mut buf = BytesMut::from(&b"+OK\r\n"[..]);
+        let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
+        for n in [0, 7, -7, 10, 99, -100, i64::MAX, i64::MIN] {
+            out.integer(n);
+        }
+        out.bulk(b"abc");
+        out.array(12);
+        let expected = [
+            "+OK\r\n",
+            ":0\r\n:7\r\n:-7\r\n:10\r\n:99\r\n:-100\r\n",
+            ":9223372036854775807\r\n:-9223372036854775808\r\n",
+            "$3\r\nabc\r\n*12\r\n",
+        ]
+        .concat();
+        assert_eq!(&buf[..], expected.as_bytes());
+    }
+
+    #[test]
     fn commands_are_length_prefixed_binary_safe_multibulks() {
         let mut out = Vec::new();
         write_command(&mut out, &[b"SET".as_slice(), b"k\r\n", b""]);
@@ -400,25 +419,6 @@ mod tests {
         let mut out = Vec::new();
         write_command(&mut out, &many);
         assert!(out.starts_with(b"*123\r\n$1\r\na\r\n"));
-    }
-
-    #[test]
-    fn integer_and_length_lines_hold_every_i64() {
-        let mut buf = BytesMut::from(&b"+OK\r\n"[..]);
-        let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
-        for n in [0, 7, -7, 10, 99, -100, i64::MAX, i64::MIN] {
-            out.integer(n);
-        }
-        out.bulk(b"abc");
-        out.array(12);
-        let expected = [
-            "+OK\r\n",
-            ":0\r\n:7\r\n:-7\r\n:10\r\n:99\r\n:-100\r\n",
-            ":9223372036854775807\r\n:-9223372036854775808\r\n",
-            "$3\r\nabc\r\n*12\r\n",
-        ]
-        .concat();
-        assert_eq!(&buf[..], expected.as_bytes());
     }
 
     #[test]
