@@ -243,16 +243,23 @@ impl ListValue {
         "quicklist"
     }
 
-    fn fits(&self, chunk: &Chunk, extra: usize) -> bool {
+    /// Whether `chunk` stays within the fill with one more element of
+    /// `extra` bytes (`extra` 0: as it is). The budget holds for the data
+    /// and, separately, for the length bytes, so a chunk of empty strings
+    /// fills up like any other (at most 8192 of them at the default fill)
+    /// while the data of ordinary elements still fills its size class.
+    fn fits(&self, chunk: &Chunk, extra: Option<usize>) -> bool {
         if chunk.len() == 0 {
             return true;
         }
-        let bytes = chunk.data.len() + extra;
+        let data = chunk.data.len() + extra.unwrap_or(0);
+        let lens = chunk.lens.len() + usize::from(extra.is_some());
         if self.fill < 0 {
             let shift = (-self.fill - 1).clamp(0, 4) as u32;
-            bytes <= 4096 << shift
+            let budget = 4096 << shift;
+            data <= budget && lens <= budget
         } else {
-            chunk.len() < self.fill.max(1) as usize && bytes <= SIZE_SAFETY_LIMIT
+            chunk.len() < self.fill.max(1) as usize && data <= SIZE_SAFETY_LIMIT
         }
     }
 
@@ -289,7 +296,7 @@ impl ListValue {
 
     pub fn push_front(&mut self, item: &[u8]) {
         match self.chunks.front() {
-            Some(chunk) if self.fits(chunk, item.len()) => {}
+            Some(chunk) if self.fits(chunk, Some(item.len())) => {}
             _ => {
                 self.new_chunk_room();
                 self.chunks.push_front(Chunk::default());
@@ -300,7 +307,7 @@ impl ListValue {
     }
     pub fn push_back(&mut self, item: &[u8]) {
         match self.chunks.back() {
-            Some(chunk) if self.fits(chunk, item.len()) => {}
+            Some(chunk) if self.fits(chunk, Some(item.len())) => {}
             _ => {
                 self.new_chunk_room();
                 self.chunks.push_back(Chunk::default());
@@ -390,7 +397,7 @@ impl ListValue {
 
     fn split_if_needed(&mut self, c: usize) {
         let chunk = &self.chunks[c];
-        if chunk.len() > 1 && !self.fits(chunk, 0) {
+        if chunk.len() > 1 && !self.fits(chunk, None) {
             let tail = self.edit(c, Chunk::split);
             self.chunk_bytes += tail.heap_bytes();
             self.chunks.insert(c + 1, tail);
@@ -653,6 +660,25 @@ mod tests {
             assert_eq!(list.get(i), Some(*w));
         }
         assert_eq!(list.heap_bytes(), list.walked_heap_bytes(), "byte counter");
+    }
+
+    #[test]
+    fn empty_elements_fill_chunks_too() {
+        // A chunk's budget is 8 KiB at the default fill, whatever its
+        // elements weigh: an element costs its length byte at least.
+        let mut list = ListValue::new();
+        for _ in 0..100_000 {
+            list.push_back(b"");
+            list.push_front(b"");
+        }
+        let largest = list.chunks.iter().map(Chunk::len).max().unwrap();
+        assert!(largest <= 8192, "a chunk holds {largest} elements");
+        assert!(
+            list.chunks.len() >= 200_000 / 8192,
+            "{} chunks",
+            list.chunks.len()
+        );
+        assert_eq!(list.len(), 200_000);
     }
 
     #[test]
