@@ -47,8 +47,7 @@ impl<'e, 'w> Ctx<'e, 'w> {
 
     /// Propagates this command exactly as the client sent it.
     pub fn propagate_as_is(&mut self) {
-        let argv = self.argv;
-        self.db.propagate_with(|| argv.to_vec());
+        self.db.state.push_op_from(self.db.index, self.argv);
     }
 }
 

@@ -6,6 +6,12 @@
 //! exactly: relative expiries are absolute (`PXAT`), random choices are the
 //! chosen members, INCRBYFLOAT is a SET, an expired key is a DEL, and a whole
 //! EXEC is one delta marked `transaction` (written as MULTI ... EXEC).
+//!
+//! The sink says which form it takes (`DeltaSink::form`): structured ops
+//! (`Delta`), the same ops already encoded as RESP commands
+//! (`EncodedDelta`, what an AOF writes: the engine encodes each op once,
+//! into a buffer it reuses, with no per-write allocation or argument
+//! clone), or just the LSN.
 
 use bytes::Bytes;
 
@@ -26,13 +32,135 @@ pub struct Delta {
     pub ops: Vec<DeltaOp>,
 }
 
-impl Delta {
-    /// Approximate encoded size in bytes, for byte-bounded batching.
-    pub fn approx_len(&self) -> usize {
-        self.ops
+/// What the engine builds for each delta, as its sink asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeltaForm {
+    /// Only the LSN: `emit` gets deltas with no ops.
+    Lsn,
+    /// Structured ops: `emit` gets `Delta::ops`.
+    Ops,
+    /// Ops encoded as RESP commands: `emit_encoded`.
+    Encoded,
+}
+
+/// The ops of one delta, each a RESP multibulk command with its database,
+/// back to back in one buffer. The engine keeps one and clears it after
+/// every delta, so encoding allocates only while it grows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EncodedOps {
+    bytes: Vec<u8>,
+    /// Per op: its database and where its command ends in `bytes`.
+    ends: Vec<(u32, usize)>,
+}
+
+/// Capacity `EncodedOps::clear` keeps: one huge command (a 512 MB value)
+/// must not pin its buffer for the life of the engine.
+const KEPT_CAPACITY: usize = 64 << 10;
+
+impl EncodedOps {
+    /// Appends `argv` as one command to replay in database `db`.
+    pub fn push<A: AsRef<[u8]>>(&mut self, db: u32, argv: &[A]) {
+        resp_codec::encode::write_command(&mut self.bytes, argv);
+        self.ends.push((db, self.bytes.len()));
+    }
+
+    /// Number of ops.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The database of every op, when they share one (None when there
+    /// are none, or several).
+    pub fn single_db(&self) -> Option<u32> {
+        let (first, _) = *self.ends.first()?;
+        self.ends
             .iter()
-            .map(|op| 16 + op.argv.iter().map(|a| a.len() + 16).sum::<usize>())
-            .sum()
+            .all(|&(db, _)| db == first)
+            .then_some(first)
+    }
+
+    /// Every op's command, in order, without SELECTs.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// (database, encoded command) per op, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[u8])> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&(db, end)| {
+            let command = &self.bytes[start..end];
+            start = end;
+            (db, command)
+        })
+    }
+
+    /// Empties it for the next delta, keeping a bounded capacity.
+    pub fn clear(&mut self) {
+        if self.bytes.capacity() > KEPT_CAPACITY {
+            self.bytes = Vec::new();
+        }
+        if self.ends.capacity() > KEPT_CAPACITY / 16 {
+            self.ends = Vec::new();
+        }
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    /// The structured ops, decoded back from the commands.
+    pub fn to_ops(&self) -> Vec<DeltaOp> {
+        self.iter()
+            .map(|(db, command)| DeltaOp {
+                db,
+                argv: decode_command(command),
+            })
+            .collect()
+    }
+}
+
+/// Reads back one command `EncodedOps::push` wrote.
+fn decode_command(mut command: &[u8]) -> Vec<Bytes> {
+    fn header(input: &mut &[u8], kind: u8) -> usize {
+        assert_eq!(input[0], kind, "an encoded op starts with {}", kind as char);
+        let line = input.iter().position(|&b| b == b'\r').expect("a CRLF");
+        let n = std::str::from_utf8(&input[1..line])
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .expect("a decimal length");
+        *input = &input[line + 2..];
+        n
+    }
+    let argc = header(&mut command, b'*');
+    let mut argv = Vec::with_capacity(argc);
+    for _ in 0..argc {
+        let len = header(&mut command, b'$');
+        argv.push(Bytes::copy_from_slice(&command[..len]));
+        command = &command[len + 2..];
+    }
+    assert!(command.is_empty(), "one command per op");
+    argv
+}
+
+/// A delta whose ops are encoded (`DeltaForm::Encoded`), borrowed from the
+/// engine for the length of `emit_encoded`.
+#[derive(Clone, Copy, Debug)]
+pub struct EncodedDelta<'a> {
+    pub lsn: u64,
+    pub transaction: bool,
+    pub ops: &'a EncodedOps,
+}
+
+impl EncodedDelta<'_> {
+    /// The same delta in structured form.
+    pub fn to_delta(&self) -> Delta {
+        Delta {
+            lsn: self.lsn,
+            transaction: self.transaction,
+            ops: self.ops.to_ops(),
+        }
     }
 }
 
@@ -42,12 +170,18 @@ impl Delta {
 pub trait DeltaSink: Send {
     fn emit(&mut self, delta: Delta);
 
-    /// Whether the sink looks at a delta's ops. When false the engine
-    /// still counts LSNs and emits a delta per write, with no ops: it
-    /// skips building them (an allocation and a clone of every argument
-    /// per write).
-    fn wants_ops(&self) -> bool {
-        true
+    /// The form the sink takes deltas in. `Lsn`: the engine still counts
+    /// LSNs and emits a delta per write, with no ops, skipping building
+    /// them (an allocation and a clone of every argument per write).
+    /// `Encoded`: the engine calls `emit_encoded` instead of `emit`.
+    fn form(&self) -> DeltaForm {
+        DeltaForm::Ops
+    }
+
+    /// A delta in encoded form, for a sink whose `form` is `Encoded`. The
+    /// default decodes it and hands it to `emit`.
+    fn emit_encoded(&mut self, delta: EncodedDelta<'_>) {
+        self.emit(delta.to_delta());
     }
 }
 
@@ -70,8 +204,8 @@ pub struct NoDeltas;
 impl DeltaSink for NoDeltas {
     fn emit(&mut self, _delta: Delta) {}
 
-    fn wants_ops(&self) -> bool {
-        false
+    fn form(&self) -> DeltaForm {
+        DeltaForm::Lsn
     }
 }
 
@@ -90,5 +224,46 @@ impl DeltaSink for crossbeam_channel::Sender<Delta> {
                 panic!("delta channel full: capacity must be reserved before the engine lock")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_ops_read_back_as_the_ops_they_encode() {
+        let mut ops = EncodedOps::default();
+        ops.push(3, &[b"SET".as_slice(), b"k\r\n", b""]);
+        let long = vec![b'v'; 300];
+        ops.push(0, &[b"RPUSH".as_slice(), b"list", &long]);
+        assert_eq!(ops.len(), 2);
+        assert_eq!(ops.single_db(), None, "two databases");
+        let commands: Vec<(u32, &[u8])> = ops.iter().collect();
+        assert_eq!(
+            commands[0],
+            (
+                3,
+                b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$0\r\n\r\n".as_slice()
+            )
+        );
+        assert_eq!(commands[1].0, 0);
+        let decoded = ops.to_ops();
+        assert_eq!(decoded[0].db, 3);
+        assert_eq!(decoded[0].argv, [&b"SET"[..], b"k\r\n", b""]);
+        assert_eq!(decoded[1].argv, [&b"RPUSH"[..], b"list", &long]);
+        ops.clear();
+        assert!(ops.is_empty() && ops.bytes().is_empty());
+    }
+
+    #[test]
+    fn clearing_gives_back_a_huge_buffer() {
+        let mut ops = EncodedOps::default();
+        ops.push(0, &[vec![b'x'; 4 * KEPT_CAPACITY]]);
+        ops.clear();
+        assert!(ops.bytes.capacity() <= KEPT_CAPACITY);
+        ops.push(0, &[b"PING"]);
+        ops.clear();
+        assert!(ops.bytes.capacity() > 0, "a small buffer is kept for reuse");
     }
 }

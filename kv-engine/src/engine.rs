@@ -13,7 +13,7 @@ use crate::commands::transactions::{touch_watched_key, Watcher};
 use crate::commands::CommandTable;
 use crate::config::EngineConfig;
 use crate::context::{Ctx, Db};
-use crate::delta::{Delta, DeltaOp, DeltaSink};
+use crate::delta::{Delta, DeltaForm, DeltaOp, DeltaSink, EncodedDelta, EncodedOps};
 use crate::error::CommandError;
 use crate::eviction::Eviction;
 use crate::expiry_cycle::{ExpiryBudget, ExpiryCycleStats};
@@ -42,12 +42,14 @@ pub struct EngineState {
     pub(crate) stats: EngineStats,
     /// Changes since the last save (`rdb_changes_since_last_save`).
     pub(crate) dirty: u64,
-    /// Ops of the command being run, emitted as one delta when it ends.
+    /// Ops of the command being run, emitted as one delta when it ends:
+    /// structured (`DeltaForm::Ops`) or encoded (`DeltaForm::Encoded`).
     pub(crate) pending_ops: Vec<DeltaOp>,
+    pub(crate) pending_encoded: EncodedOps,
     /// The command being run wrote (its delta is due, ops or not).
     pub(crate) pending_write: bool,
-    /// The sink wants ops (`DeltaSink::wants_ops`): build them.
-    pub(crate) record_ops: bool,
+    /// What the sink takes (`DeltaSink::form`): which ops to build.
+    pub(crate) form: DeltaForm,
     /// The pending ops come from EXEC: replay them inside MULTI/EXEC.
     pub(crate) pending_transaction: bool,
     /// Eviction's candidates, kept across passes (see `eviction`).
@@ -105,14 +107,30 @@ impl EngineState {
     }
 
     /// Adds an op (to replay in database `db`) to the pending delta; the
-    /// op is built only if the sink wants ops.
+    /// op is built only if the sink takes ops.
     pub(crate) fn push_op(&mut self, db: usize, argv: impl FnOnce() -> Vec<Bytes>) {
         self.pending_write = true;
-        if self.record_ops {
-            self.pending_ops.push(DeltaOp {
+        match self.form {
+            DeltaForm::Lsn => {}
+            DeltaForm::Ops => self.pending_ops.push(DeltaOp {
                 db: db as u32,
                 argv: argv(),
-            });
+            }),
+            DeltaForm::Encoded => self.pending_encoded.push(db as u32, &argv()),
+        }
+    }
+
+    /// `push_op` for arguments at hand (a command propagated as sent):
+    /// encoded straight from them, cloned only for structured ops.
+    pub(crate) fn push_op_from(&mut self, db: usize, argv: &[Bytes]) {
+        self.pending_write = true;
+        match self.form {
+            DeltaForm::Lsn => {}
+            DeltaForm::Ops => self.pending_ops.push(DeltaOp {
+                db: db as u32,
+                argv: argv.to_vec(),
+            }),
+            DeltaForm::Encoded => self.pending_encoded.push(db as u32, argv),
         }
     }
 
@@ -252,8 +270,9 @@ impl Engine {
                 stats: EngineStats::default(),
                 dirty: 0,
                 pending_ops: Vec::new(),
+                pending_encoded: EncodedOps::default(),
                 pending_write: false,
-                record_ops: sink.wants_ops(),
+                form: sink.form(),
                 pending_transaction: false,
                 notifications: Notifications::default(),
                 eviction_pool: crate::eviction::EvictionPool::default(),
@@ -288,7 +307,7 @@ impl Engine {
     /// durable), then hands the owner's sink back.
     pub fn set_delta_sink(&mut self, sink: Box<dyn DeltaSink>) -> Box<dyn DeltaSink> {
         debug_assert!(!self.state.pending_write, "sink replaced mid-command");
-        self.state.record_ops = sink.wants_ops();
+        self.state.form = sink.form();
         std::mem::replace(&mut self.sink, sink)
     }
 
@@ -544,14 +563,23 @@ impl Engine {
         if !std::mem::take(&mut self.state.pending_write) {
             return None;
         }
-        let ops = std::mem::take(&mut self.state.pending_ops);
         let lsn = self.next_lsn;
         self.next_lsn += 1;
-        self.sink.emit(Delta {
-            lsn,
-            transaction,
-            ops,
-        });
+        if self.state.form == DeltaForm::Encoded {
+            self.sink.emit_encoded(EncodedDelta {
+                lsn,
+                transaction,
+                ops: &self.state.pending_encoded,
+            });
+            self.state.pending_encoded.clear();
+        } else {
+            let ops = std::mem::take(&mut self.state.pending_ops);
+            self.sink.emit(Delta {
+                lsn,
+                transaction,
+                ops,
+            });
+        }
         Some(lsn)
     }
 }
@@ -749,10 +777,11 @@ mod tests {
     use bytes::BytesMut;
     use std::sync::Mutex;
 
-    /// Keeps every delta; wants ops or not as told.
+    /// Keeps every delta; takes the form it is told (encoded deltas
+    /// arrive decoded, through `emit_encoded`'s default).
     struct Recorder {
         seen: Arc<Mutex<Vec<Delta>>>,
-        wants_ops: bool,
+        form: DeltaForm,
     }
 
     impl DeltaSink for Recorder {
@@ -760,16 +789,16 @@ mod tests {
             self.seen.lock().unwrap().push(delta);
         }
 
-        fn wants_ops(&self) -> bool {
-            self.wants_ops
+        fn form(&self) -> DeltaForm {
+            self.form
         }
     }
 
-    fn recorder(wants_ops: bool) -> (Box<dyn DeltaSink>, Arc<Mutex<Vec<Delta>>>) {
+    fn recorder(form: DeltaForm) -> (Box<dyn DeltaSink>, Arc<Mutex<Vec<Delta>>>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Recorder {
             seen: seen.clone(),
-            wants_ops,
+            form,
         };
         (Box::new(sink), seen)
     }
@@ -784,7 +813,7 @@ mod tests {
     #[test]
     fn a_sink_that_wants_no_ops_still_gets_one_delta_per_write_in_lsn_order() {
         let clock = ManualClock::new(1_000);
-        let (sink, seen) = recorder(false);
+        let (sink, seen) = recorder(DeltaForm::Lsn);
         let mut engine = Engine::new(EngineConfig::default(), clock.clone(), sink);
         let mut client = ClientState::new(1);
         assert_eq!(run(&mut engine, &mut client, &["SET", "k", "v"]), Some(1));
@@ -807,7 +836,7 @@ mod tests {
             .collect();
         assert_eq!(shape, [(1, false, 0), (2, true, 0), (3, false, 0)]);
 
-        let (sink, seen) = recorder(true);
+        let (sink, seen) = recorder(DeltaForm::Ops);
         engine.set_delta_sink(sink);
         run(&mut engine, &mut client, &["SET", "a", "b"]);
         let deltas = seen.lock().unwrap();
@@ -816,5 +845,40 @@ mod tests {
             deltas[0].ops[0].argv,
             [&b"SET"[..], b"a", b"b"].map(Bytes::from_static)
         );
+    }
+
+    #[test]
+    fn encoded_deltas_are_the_structured_ones_encoded() {
+        let script: &[&[&str]] = &[
+            &["SET", "k", "v", "PX", "5"],
+            &["RPUSH", "l", "a", "b", "c"],
+            &["INCRBYFLOAT", "f", "1.5"],
+            &["SELECT", "2"],
+            &["SADD", "s", "x"],
+            &["MULTI"],
+            &["SET", "a", "1"],
+            &["SELECT", "0"],
+            &["LPOP", "l"],
+            &["SWAPDB", "0", "2"],
+            &["EXEC"],
+            &["GET", "k"],
+            &["EXPIRE", "a", "100"],
+            &["SPOP", "s"],
+        ];
+        let run_all = |form| {
+            let clock = ManualClock::new(1_000);
+            let (sink, seen) = recorder(form);
+            let mut engine = Engine::new(EngineConfig::default(), clock.clone(), sink);
+            let mut client = ClientState::new(1);
+            for words in script {
+                run(&mut engine, &mut client, words);
+                clock.advance(3);
+            }
+            let deltas = seen.lock().unwrap().clone();
+            deltas
+        };
+        let structured = run_all(DeltaForm::Ops);
+        assert!(structured.len() >= 7 && structured.iter().any(|d| d.transaction));
+        assert_eq!(run_all(DeltaForm::Encoded), structured);
     }
 }

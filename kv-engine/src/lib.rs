@@ -52,7 +52,7 @@ pub mod value;
 pub use client::{ClientId, ClientState};
 pub use clock::{Clock, ManualClock};
 pub use config::EngineConfig;
-pub use delta::{Delta, DeltaLog, DeltaOp, DeltaSink};
+pub use delta::{Delta, DeltaForm, DeltaLog, DeltaOp, DeltaSink, EncodedDelta, EncodedOps};
 pub use engine::{Engine, Host, NoHost, Outcome};
 pub use error::{CommandError, CommandResult};
 pub use notify::{EventClass, KeyEvent, NotifyFlags};

@@ -2,8 +2,12 @@
 //! never blocks: credit taken before the engine lock guarantees room) and
 //! the AOF actor takes them from it in batches.
 //!
-//! The queue is a `parking_lot` mutex over a vector, held for a push or a
-//! swap, never across an await. The sink wakes the actor (a tokio `Notify`)
+//! The sink takes deltas encoded (`DeltaForm::Encoded`) and frames them
+//! straight into the queue's `DeltaChunk`, the bytes the AOF file takes:
+//! no structured ops are built, queued or dropped per write, and the
+//! actor appends what it takes as it is. The queue is a `parking_lot`
+//! mutex over that chunk, held for a push or a swap, never across an
+//! await. The sink wakes the actor (a tokio `Notify`)
 //! only when the actor said it is listening, i.e. it found the queue empty
 //! and has nothing else to do: a busy server pays one wake-up per batch,
 //! not one per delta, and a wake-up from the runtime thread is a local
@@ -23,7 +27,8 @@
 //! simulator (everything on one deterministic runtime there). On close the
 //! actor still takes everything queued before it sees the end.
 
-use kv_engine::{Delta, DeltaSink};
+use crate::aof::encode::{encode_ops, DeltaChunk};
+use kv_engine::{Delta, DeltaForm, DeltaSink, EncodedDelta};
 use parking_lot::Mutex;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -37,7 +42,7 @@ use tokio::time::{Instant, Sleep};
 pub(crate) const PACE: Duration = Duration::from_millis(1);
 
 /// A batch of deltas in LSN order.
-pub type Batch = Vec<Delta>;
+pub(crate) type Batch = DeltaChunk;
 
 /// How large a batch may grow.
 #[derive(Clone, Copy, Debug)]
@@ -55,7 +60,7 @@ pub(crate) struct DeltaQueue {
 }
 
 struct QueueState {
-    deltas: Vec<Delta>,
+    deltas: DeltaChunk,
     closed: bool,
     /// The actor found the queue empty and waits for `wake`.
     listening: bool,
@@ -65,7 +70,7 @@ impl DeltaQueue {
     pub(crate) fn new(capacity: usize) -> Arc<DeltaQueue> {
         Arc::new(DeltaQueue {
             state: Mutex::new(QueueState {
-                deltas: Vec::new(),
+                deltas: DeltaChunk::default(),
                 closed: false,
                 listening: false,
             }),
@@ -74,7 +79,7 @@ impl DeltaQueue {
         })
     }
 
-    fn push(&self, delta: Delta) {
+    fn push(&self, delta: EncodedDelta<'_>) {
         let wake = {
             let mut state = self.state.lock();
             if state.closed {
@@ -99,19 +104,20 @@ impl DeltaQueue {
         self.wake.notify_one();
     }
 
-    /// Everything queued, in order, and whether the queue is closed. When
-    /// nothing is queued and `listen`, the next push wakes the actor. O(1)
-    /// under the lock: the sink never waits long. What was queued is
-    /// swapped with `spare` (empty, sized by the caller), so the sink
-    /// pushes into room made outside the lock rather than regrowing from
-    /// nothing after every take.
-    fn take_all(&self, listen: bool, spare: &mut Vec<Delta>) -> (Vec<Delta>, bool) {
+    /// Everything queued, in order, into `taken` (empty), and whether the
+    /// queue is closed. When nothing is queued and `listen`, the next push
+    /// wakes the actor. O(1) under the lock: the sink never waits long.
+    /// The queue goes on in `spare` (empty; a chunk the actor gave back),
+    /// so the sink pushes into room made earlier rather than regrowing
+    /// from nothing after every take.
+    fn take_all(&self, listen: bool, spare: &mut DeltaChunk) -> (DeltaChunk, bool) {
         debug_assert!(spare.is_empty());
         let mut state = self.state.lock();
         if state.deltas.is_empty() {
             state.listening = listen;
-            return (Vec::new(), state.closed);
+            return (DeltaChunk::default(), state.closed);
         }
+        spare.clear_after(state.deltas.db_after());
         std::mem::swap(&mut state.deltas, spare);
         (std::mem::take(spare), state.closed)
     }
@@ -124,9 +130,9 @@ pub(crate) struct DeltaReceiver {
     queue: Arc<DeltaQueue>,
     credits: Arc<Semaphore>,
     limits: BatchLimits,
-    carry: std::vec::IntoIter<Delta>,
-    /// The queue's next vector, sized like the last take.
-    spare: Vec<Delta>,
+    carry: DeltaChunk,
+    /// The queue's next chunk: one the actor gave back (`recycle`).
+    spare: DeltaChunk,
     /// Take the queue at most this often (None: whenever woken).
     pace: Option<Duration>,
     /// The next paced take, while the actor is not listening.
@@ -145,8 +151,8 @@ impl DeltaReceiver {
             queue,
             credits,
             limits,
-            carry: Vec::new().into_iter(),
-            spare: Vec::new(),
+            carry: DeltaChunk::default(),
+            spare: DeltaChunk::default(),
             pace,
             tick: Box::pin(tokio::time::sleep(Duration::ZERO)),
             ticking: false,
@@ -160,7 +166,7 @@ impl DeltaReceiver {
     /// wake-up arriving between looking and waiting is kept by `Notify`.
     pub(crate) async fn next_batch(&mut self) -> Option<Batch> {
         loop {
-            if self.carry.len() > 0 {
+            if !self.carry.is_empty() {
                 return Some(self.hand_out());
             }
             if self.ticking {
@@ -168,9 +174,7 @@ impl DeltaReceiver {
             }
             let (deltas, closed) = self.queue.take_all(true, &mut self.spare);
             if !deltas.is_empty() {
-                // Room for as many again, bounded by the queue's capacity.
-                self.spare = Vec::with_capacity(deltas.len().min(self.queue.capacity));
-                self.carry = deltas.into_iter();
+                self.carry = deltas;
                 if let Some(pace) = self.pace {
                     // Not listening (a queue found non-empty never is):
                     // look again in `pace`.
@@ -199,27 +203,56 @@ impl DeltaReceiver {
         self.pace = pace;
     }
 
+    /// The carried deltas up to `limits` (at least one): usually all of
+    /// them, handed over whole.
     fn hand_out(&mut self) -> Batch {
-        let mut bytes = 0;
-        let mut batch = Vec::with_capacity(self.carry.len().min(self.limits.max_deltas));
-        while batch.len() < self.limits.max_deltas && bytes < self.limits.max_bytes {
-            let Some(delta) = self.carry.next() else {
-                break;
-            };
-            bytes += delta.approx_len();
-            batch.push(delta);
+        let marks = self.carry.marks();
+        let mut n = marks.len().min(self.limits.max_deltas);
+        if let Some(past) = marks[..n]
+            .iter()
+            .position(|m| m.end >= self.limits.max_bytes)
+        {
+            // Stop once past max_bytes, the delta that crosses included.
+            n = past + 1;
         }
+        let batch = if n == marks.len() {
+            std::mem::take(&mut self.carry)
+        } else {
+            self.carry.split_front(n)
+        };
         self.credits.add_permits(batch.len());
         batch
     }
+
+    /// Gives a handled batch back: its buffers take the next deltas.
+    pub(crate) fn recycle(&mut self, mut batch: Batch) {
+        if batch.capacity() >= self.spare.capacity() {
+            batch.clear_after(None);
+            self.spare = batch;
+        }
+    }
 }
 
-/// The engine's sink: pushes into the queue.
+/// The engine's sink: frames encoded deltas into the queue.
 pub(crate) struct QueueSink(pub(crate) Arc<DeltaQueue>);
 
 impl DeltaSink for QueueSink {
-    fn emit(&mut self, delta: Delta) {
+    fn form(&self) -> DeltaForm {
+        DeltaForm::Encoded
+    }
+
+    fn emit_encoded(&mut self, delta: EncodedDelta<'_>) {
         self.0.push(delta);
+    }
+
+    /// A structured delta (from a sink in front of this one): encoded here.
+    fn emit(&mut self, delta: Delta) {
+        let ops = encode_ops(&delta.ops);
+        self.0.push(EncodedDelta {
+            lsn: delta.lsn,
+            transaction: delta.transaction,
+            ops: &ops,
+        });
     }
 }
 
@@ -244,7 +277,7 @@ mod tests {
     }
 
     fn lsns(batch: &Batch) -> Vec<u64> {
-        batch.iter().map(|d| d.lsn).collect()
+        batch.marks().iter().map(|m| m.lsn).collect()
     }
 
     #[tokio::test]

@@ -22,6 +22,7 @@ use crate::error::{DurabilityError, Misconf, RewriteError};
 use crate::snapshot::EngineAccess;
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError};
+use crate::waiters::{DurableWaiters, HealthCheck, WaitDurable};
 use kv_engine::delta::NoDeltas;
 use kv_engine::DeltaSink;
 use parking_lot::Mutex;
@@ -158,6 +159,7 @@ impl Durability {
         }
         let published = Arc::new(Published {
             durable: watch::Sender::new(durable_lsn),
+            waiters: DurableWaiters::new(durable_lsn),
             health: watch::Sender::new(Health::Ok),
             status: dir.status_cell().clone(),
             rewrite_started: dir.rewrite_started().clone(),
@@ -246,9 +248,16 @@ impl Durability {
             return Err(DurabilityError::Closed);
         }
         if n > 0 {
-            let slots = active.credits.acquire_many(n as u32).await;
-            // The semaphore closes only at shutdown.
-            slots.map_err(|_| DurabilityError::Closed)?.forget();
+            // Free credit is taken at once (no waiter node, no poll of
+            // the semaphore's queue); else the fair wait.
+            match active.credits.try_acquire_many(n as u32) {
+                Ok(slots) => slots.forget(),
+                Err(_) => {
+                    let slots = active.credits.acquire_many(n as u32).await;
+                    // The semaphore closes only at shutdown.
+                    slots.map_err(|_| DurabilityError::Closed)?.forget();
+                }
+            }
         }
         // From here on the slots are the permit's: it returns them on drop.
         let permit = DeltaPermit::new(active.credits.clone(), n, None);
@@ -306,23 +315,8 @@ impl Durability {
         let Some(active) = &self.active else {
             return Ok(());
         };
-        let mut durable = active.published.durable.subscribe();
-        let mut health = active.published.health.subscribe();
-        loop {
-            if *durable.borrow_and_update() >= lsn {
-                return Ok(());
-            }
-            match &*health.borrow_and_update() {
-                Health::Ok => {}
-                Health::Failed(misconf) => return Err(misconf.clone().into()),
-                Health::Closed => return Err(DurabilityError::Closed),
-            }
-            // Both senders live as long as `active`: changed() cannot fail.
-            tokio::select! {
-                _ = durable.changed() => {}
-                _ = health.changed() => {}
-            }
-        }
+        let published = &*active.published;
+        WaitDurable::new(&published.waiters, HealthOf(&published.health), lsn).await
     }
 
     /// `appendfsync`, or None when the AOF is off.
@@ -424,6 +418,21 @@ impl Durability {
         match running.actor.await {
             Ok(result) => result.map_err(DurabilityError::from),
             Err(_) => Err(DurabilityError::Closed),
+        }
+    }
+}
+
+/// The AOF's health as a durability waiter reads it.
+struct HealthOf<'a>(&'a watch::Sender<Health>);
+
+impl HealthCheck for HealthOf<'_> {
+    type Error = DurabilityError;
+
+    fn failed(&self) -> Option<DurabilityError> {
+        match &*self.0.borrow() {
+            Health::Ok => None,
+            Health::Failed(misconf) => Some(misconf.clone().into()),
+            Health::Closed => Some(DurabilityError::Closed),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! - [`storage`]: the `Storage` trait, the real disk and the simulated one;
 //!   [`io`]: how async code reaches blocking work.
 //! - [`error`]: MISCONF and friends with Redis's texts; [`status`]: INFO.
+//! - `waiters`: clients waiting for durability, woken in LSN order.
 
 pub mod aof;
 pub mod aof_dir;
@@ -27,6 +28,7 @@ pub mod recovery;
 pub mod snapshot;
 pub mod status;
 pub mod storage;
+mod waiters;
 
 pub use aof_dir::AofDir;
 pub use config::{FsyncPolicy, PersistenceConfig, SavePoint};

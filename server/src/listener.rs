@@ -84,7 +84,10 @@ fn bind_tcp(
                     .with_context(|| format!("Invalid bind address '{other}'"))?,
             };
             let address = SocketAddr::new(ip, settings.port);
-            if open.contains(&address) {
+            // An address named twice is bound twice, as Redis does: the
+            // second bind finds it in use and the whole setting is refused.
+            let named_before = tcp.iter().any(|(seen, _)| *seen == address);
+            if open.contains(&address) && !named_before {
                 tcp.push((address, None));
                 continue;
             }
@@ -135,11 +138,12 @@ fn serve_bound(shared: &Shared, bound: Vec<(SocketAddr, Option<TcpListener>)>) {
                 });
             }
             None => {
-                let at = previous
-                    .iter()
-                    .position(|a| a.address == address)
-                    .expect("an address kept is open");
-                accepts.push(previous.swap_remove(at));
+                // bind_tcp keeps an address only once and only if it is open.
+                let at = previous.iter().position(|a| a.address == address);
+                debug_assert!(at.is_some(), "an address kept is open: {address}");
+                if let Some(at) = at {
+                    accepts.push(previous.swap_remove(at));
+                }
             }
         }
     }

@@ -65,6 +65,21 @@ fn scenario(server: &Process) -> Vec<String> {
         Conn::open(moved)
             .is_ok_and(|mut c| c.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")))
     ));
+    // An address named twice while it is open: the second bind finds it
+    // in use, the setting is refused and the listener kept.
+    seen.push(format!(
+        "set bind twice: {:?}",
+        old.call(&["CONFIG", "SET", "bind", "127.0.0.1 127.0.0.1"])
+    ));
+    seen.push(format!(
+        "bind kept after twice: {:?}",
+        old.call(&["CONFIG", "GET", "bind"])
+    ));
+    seen.push(format!(
+        "listening after twice: {}",
+        Conn::open(moved)
+            .is_ok_and(|mut c| c.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")))
+    ));
     seen.push(format!(
         "set port abc: {:?}",
         old.call(&["CONFIG", "SET", "port", "abc"])

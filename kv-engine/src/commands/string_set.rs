@@ -196,6 +196,12 @@ fn set_value(ctx: &mut Ctx<'_, '_>, value: &[u8], o: &Options<'_>, name: &str) -
         ctx.out.ok();
     }
     let args = ctx.argv;
+    if at_ms.is_none() && !o.get {
+        // As sent (no relative time, no GET to drop): encoded straight
+        // from the arguments.
+        ctx.propagate_as_is();
+        return Ok(());
+    }
     ctx.db.propagate_with(|| match at_ms {
         Some(at_ms) => vec![
             Bytes::from_static(b"SET"),

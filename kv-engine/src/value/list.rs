@@ -16,37 +16,28 @@ use std::collections::VecDeque;
 /// Redis's hard cap on a node's bytes when the fill is a count.
 const SIZE_SAFETY_LIMIT: usize = 8192;
 
-/// Bytes a length takes for an element of `len` bytes: 1, 2, 4 or 8.
-fn width_for(len: usize) -> usize {
+/// log2 of the bytes a length takes for an element of `len` bytes (1, 2,
+/// 4 or 8): a shift, so a chunk's count costs no division.
+fn shift_for(len: usize) -> u32 {
     if len <= usize::from(u8::MAX) {
-        1
+        0
     } else if len <= usize::from(u16::MAX) {
-        2
+        1
     } else if u32::try_from(len).is_ok() {
-        4
+        2
     } else {
-        8
+        3
     }
 }
 
 /// A chunk: its elements' bytes back to back in `data`, and their lengths
-/// in `lens`, `width` bytes each (little-endian), the narrowest that holds
-/// its longest element so far.
-#[derive(Clone, Debug)]
+/// in `lens`, `1 << shift` bytes each (little-endian), the narrowest that
+/// holds its longest element so far.
+#[derive(Clone, Debug, Default)]
 struct Chunk {
     data: Vec<u8>,
     lens: Vec<u8>,
-    width: usize,
-}
-
-impl Default for Chunk {
-    fn default() -> Self {
-        Chunk {
-            data: Vec::new(),
-            lens: Vec::new(),
-            width: 1,
-        }
-    }
+    shift: u32,
 }
 
 /// Equal when they hold the same elements, whatever their widths.
@@ -62,23 +53,32 @@ impl Eq for Chunk {}
 
 impl Chunk {
     fn len(&self) -> usize {
-        self.lens.len() / self.width
+        self.lens.len() >> self.shift
+    }
+    fn width(&self) -> usize {
+        1 << self.shift
     }
     /// The length of element `i`.
+    #[inline]
     fn len_of(&self, i: usize) -> usize {
-        let at = i * self.width;
-        match self.width {
-            1 => usize::from(self.lens[at]),
-            w => {
-                let mut raw = [0u8; 8];
-                raw[..w].copy_from_slice(&self.lens[at..at + w]);
-                u64::from_le_bytes(raw) as usize
-            }
+        if self.shift == 0 {
+            usize::from(self.lens[i])
+        } else {
+            self.wide_len_of(i)
         }
+    }
+    /// `len_of` in a chunk holding an element of 256 bytes or more.
+    #[inline(never)]
+    fn wide_len_of(&self, i: usize) -> usize {
+        let w = self.width();
+        let at = i << self.shift;
+        let mut raw = [0u8; 8];
+        raw[..w].copy_from_slice(&self.lens[at..at + w]);
+        u64::from_le_bytes(raw) as usize
     }
     /// Total length of elements `a..b`.
     fn sum(&self, a: usize, b: usize) -> usize {
-        if self.width == 1 {
+        if self.shift == 0 {
             self.lens[a..b].iter().map(|&l| usize::from(l)).sum()
         } else {
             (a..b).map(|i| self.len_of(i)).sum()
@@ -99,19 +99,19 @@ impl Chunk {
     }
     /// The length's bytes for an element of `len` bytes.
     fn encode(&self, len: usize) -> [u8; 8] {
-        debug_assert!(width_for(len) <= self.width, "widen first");
+        debug_assert!(shift_for(len) <= self.shift, "widen first");
         (len as u64).to_le_bytes()
     }
     /// Makes the lengths wide enough for an element of `len` bytes.
     fn widen_for(&mut self, len: usize) {
-        let width = width_for(len);
-        if width > self.width {
-            let mut lens = Vec::with_capacity(self.len() * width);
+        let shift = shift_for(len);
+        if shift > self.shift {
+            let mut lens = Vec::with_capacity(self.len() << shift);
             for i in 0..self.len() {
-                lens.extend_from_slice(&(self.len_of(i) as u64).to_le_bytes()[..width]);
+                lens.extend_from_slice(&(self.len_of(i) as u64).to_le_bytes()[..1 << shift]);
             }
             self.lens = lens;
-            self.width = width;
+            self.shift = shift;
         }
     }
     fn insert(&mut self, i: usize, item: &[u8]) {
@@ -119,17 +119,48 @@ impl Chunk {
         let at = self.start(i);
         reserve_fit(&mut self.data, item.len());
         splice_bytes(&mut self.data, at..at, item);
-        let w = self.width;
+        let w = self.width();
         let len = self.encode(item.len());
         reserve_fit(&mut self.lens, w);
         splice_bytes(&mut self.lens, i * w..i * w, &len[..w]);
+    }
+    /// Appends an element: no walk over the lengths.
+    fn push_back(&mut self, item: &[u8]) {
+        self.widen_for(item.len());
+        reserve_fit(&mut self.data, item.len());
+        self.data.extend_from_slice(item);
+        let w = self.width();
+        let len = self.encode(item.len());
+        reserve_fit(&mut self.lens, w);
+        self.lens.extend_from_slice(&len[..w]);
+    }
+    /// Takes the first element (the chunk is not empty).
+    fn pop_front(&mut self) -> Box<[u8]> {
+        let len = self.len_of(0);
+        let item: Box<[u8]> = self.data[..len].into();
+        self.data.drain(..len);
+        self.lens.drain(..self.width());
+        shrink_fit(&mut self.data);
+        shrink_fit(&mut self.lens);
+        item
+    }
+    /// Takes the last element (the chunk is not empty).
+    fn pop_back(&mut self) -> Box<[u8]> {
+        let last = self.len() - 1;
+        let from = self.data.len() - self.len_of(last);
+        let item: Box<[u8]> = self.data[from..].into();
+        self.data.truncate(from);
+        self.lens.truncate(last << self.shift);
+        shrink_fit(&mut self.data);
+        shrink_fit(&mut self.lens);
+        item
     }
     /// Removes elements `a..b`.
     fn remove_range(&mut self, a: usize, b: usize) {
         let from = self.start(a);
         let to = from + self.sum(a, b);
         self.data.drain(from..to);
-        self.lens.drain(a * self.width..b * self.width);
+        self.lens.drain(a << self.shift..b << self.shift);
         shrink_fit(&mut self.data);
         shrink_fit(&mut self.lens);
     }
@@ -140,7 +171,7 @@ impl Chunk {
         reserve_fit(&mut self.data, item.len().saturating_sub(to - from));
         splice_bytes(&mut self.data, from..to, item);
         shrink_fit(&mut self.data);
-        let w = self.width;
+        let w = self.width();
         let len = self.encode(item.len());
         self.lens[i * w..(i + 1) * w].copy_from_slice(&len[..w]);
     }
@@ -150,8 +181,8 @@ impl Chunk {
         let cut = self.start(half);
         let tail = Chunk {
             data: self.data.split_off(cut),
-            lens: self.lens.split_off(half * self.width),
-            width: self.width,
+            lens: self.lens.split_off(half << self.shift),
+            shift: self.shift,
         };
         shrink_fit(&mut self.data);
         shrink_fit(&mut self.lens);
@@ -212,16 +243,23 @@ impl ListValue {
         "quicklist"
     }
 
-    fn fits(&self, chunk: &Chunk, extra: usize) -> bool {
+    /// Whether `chunk` stays within the fill with one more element of
+    /// `extra` bytes (`extra` 0: as it is). The budget holds for the data
+    /// and, separately, for the length bytes, so a chunk of empty strings
+    /// fills up like any other (at most 8192 of them at the default fill)
+    /// while the data of ordinary elements still fills its size class.
+    fn fits(&self, chunk: &Chunk, extra: Option<usize>) -> bool {
         if chunk.len() == 0 {
             return true;
         }
-        let bytes = chunk.data.len() + extra;
+        let data = chunk.data.len() + extra.unwrap_or(0);
+        let lens = chunk.lens.len() + usize::from(extra.is_some());
         if self.fill < 0 {
             let shift = (-self.fill - 1).clamp(0, 4) as u32;
-            bytes <= 4096 << shift
+            let budget = 4096 << shift;
+            data <= budget && lens <= budget
         } else {
-            chunk.len() < self.fill.max(1) as usize && bytes <= SIZE_SAFETY_LIMIT
+            chunk.len() < self.fill.max(1) as usize && data <= SIZE_SAFETY_LIMIT
         }
     }
 
@@ -258,7 +296,7 @@ impl ListValue {
 
     pub fn push_front(&mut self, item: &[u8]) {
         match self.chunks.front() {
-            Some(chunk) if self.fits(chunk, item.len()) => {}
+            Some(chunk) if self.fits(chunk, Some(item.len())) => {}
             _ => {
                 self.new_chunk_room();
                 self.chunks.push_front(Chunk::default());
@@ -269,25 +307,21 @@ impl ListValue {
     }
     pub fn push_back(&mut self, item: &[u8]) {
         match self.chunks.back() {
-            Some(chunk) if self.fits(chunk, item.len()) => {}
+            Some(chunk) if self.fits(chunk, Some(item.len())) => {}
             _ => {
                 self.new_chunk_room();
                 self.chunks.push_back(Chunk::default());
             }
         }
         let last = self.chunks.len() - 1;
-        self.edit(last, |chunk| chunk.insert(chunk.len(), item));
+        self.edit(last, |chunk| chunk.push_back(item));
         self.len += 1;
     }
     pub fn pop_front(&mut self) -> Option<Box<[u8]>> {
         if self.chunks.is_empty() {
             return None;
         }
-        let item = self.edit(0, |chunk| {
-            let item: Box<[u8]> = chunk.get(0).into();
-            chunk.remove_range(0, 1);
-            item
-        });
+        let item = self.edit(0, Chunk::pop_front);
         if self.chunks[0].len() == 0 {
             self.drop_chunk(0);
         }
@@ -296,12 +330,7 @@ impl ListValue {
     }
     pub fn pop_back(&mut self) -> Option<Box<[u8]>> {
         let c = self.chunks.len().checked_sub(1)?;
-        let item = self.edit(c, |chunk| {
-            let last = chunk.len() - 1;
-            let item: Box<[u8]> = chunk.get(last).into();
-            chunk.remove_range(last, last + 1);
-            item
-        });
+        let item = self.edit(c, Chunk::pop_back);
         if self.chunks[c].len() == 0 {
             self.drop_chunk(c);
         }
@@ -368,7 +397,7 @@ impl ListValue {
 
     fn split_if_needed(&mut self, c: usize) {
         let chunk = &self.chunks[c];
-        if chunk.len() > 1 && !self.fits(chunk, 0) {
+        if chunk.len() > 1 && !self.fits(chunk, None) {
             let tail = self.edit(c, Chunk::split);
             self.chunk_bytes += tail.heap_bytes();
             self.chunks.insert(c + 1, tail);
@@ -464,24 +493,34 @@ impl ListValue {
     pub fn range(&self, start: usize, end: usize) -> ListIter<'_> {
         let end = end.min(self.len);
         if start >= end {
+            let none = Cursor {
+                chunk: &EMPTY_CHUNK,
+                at: 0,
+                index: 0,
+                byte: 0,
+            };
             return ListIter {
                 list: self,
-                front: Cursor::default(),
-                back: Cursor::default(),
+                front: none,
+                back: none,
                 remaining: 0,
             };
         }
         let (c, i) = self.locate(start);
+        let chunk = &self.chunks[c];
         let front = Cursor {
-            chunk: c,
+            chunk,
+            at: c,
             index: i,
-            byte: self.chunks[c].start(i),
+            byte: chunk.start(i),
         };
         let (c, i) = self.locate(end - 1);
+        let chunk = &self.chunks[c];
         let back = Cursor {
-            chunk: c,
+            chunk,
+            at: c,
             index: i + 1,
-            byte: self.chunks[c].start(i + 1),
+            byte: chunk.start(i + 1),
         };
         ListIter {
             list: self,
@@ -504,11 +543,22 @@ impl ListValue {
     }
 }
 
-/// A position in a list: element `index` of chunk `chunk`, whose bytes
-/// start (from the front) or end (from the back) at `byte`.
-#[derive(Clone, Copy, Debug, Default)]
-struct Cursor {
-    chunk: usize,
+/// What an empty range's cursors point at.
+static EMPTY_CHUNK: Chunk = Chunk {
+    data: Vec::new(),
+    lens: Vec::new(),
+    shift: 0,
+};
+
+/// A position in a list: element `index` of `chunk` (the list's chunk
+/// `at`), whose bytes start (from the front) or end (from the back) at
+/// `byte`. A front cursor may rest one past its chunk's last element and
+/// a back cursor before its first: they move on to the next chunk only
+/// when another element is asked for.
+#[derive(Clone, Copy, Debug)]
+struct Cursor<'a> {
+    chunk: &'a Chunk,
+    at: usize,
     index: usize,
     byte: usize,
 }
@@ -517,37 +567,56 @@ struct Cursor {
 pub struct ListIter<'a> {
     list: &'a ListValue,
     /// The next element from the front.
-    front: Cursor,
+    front: Cursor<'a>,
     /// One past the next element from the back.
-    back: Cursor,
+    back: Cursor<'a>,
     remaining: usize,
+}
+
+impl<'a> ListIter<'a> {
+    /// Moves the front cursor to the start of the next chunk.
+    #[cold]
+    fn next_chunk(&mut self) {
+        let at = self.front.at + 1;
+        self.front = Cursor {
+            chunk: &self.list.chunks[at],
+            at,
+            index: 0,
+            byte: 0,
+        };
+    }
+    /// Moves the back cursor to the end of the previous chunk.
+    #[cold]
+    fn previous_chunk(&mut self) {
+        let at = self.back.at - 1;
+        let chunk = &self.list.chunks[at];
+        self.back = Cursor {
+            chunk,
+            at,
+            index: chunk.len(),
+            byte: chunk.data.len(),
+        };
+    }
 }
 
 impl<'a> Iterator for ListIter<'a> {
     type Item = &'a [u8];
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         if self.remaining == 0 {
             return None;
         }
-        let Cursor { chunk, index, byte } = self.front;
-        let data = &self.list.chunks[chunk];
-        let end = byte + data.len_of(index);
-        let item = &data.data[byte..end];
-        self.front = if index + 1 == data.len() {
-            Cursor {
-                chunk: chunk + 1,
-                index: 0,
-                byte: 0,
-            }
-        } else {
-            Cursor {
-                chunk,
-                index: index + 1,
-                byte: end,
-            }
-        };
         self.remaining -= 1;
-        Some(item)
+        if self.front.index == self.front.chunk.len() {
+            self.next_chunk();
+        }
+        let Cursor {
+            chunk, index, byte, ..
+        } = self.front;
+        let end = byte + chunk.len_of(index);
+        self.front.index = index + 1;
+        self.front.byte = end;
+        Some(&chunk.data[byte..end])
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.remaining, Some(self.remaining))
@@ -555,25 +624,22 @@ impl<'a> Iterator for ListIter<'a> {
 }
 
 impl DoubleEndedIterator for ListIter<'_> {
+    #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         if self.remaining == 0 {
             return None;
         }
-        if self.back.index == 0 {
-            let chunk = self.back.chunk - 1;
-            let data = &self.list.chunks[chunk];
-            self.back = Cursor {
-                chunk,
-                index: data.len(),
-                byte: data.data.len(),
-            };
-        }
-        let data = &self.list.chunks[self.back.chunk];
-        self.back.index -= 1;
-        let end = self.back.byte;
-        self.back.byte -= data.len_of(self.back.index);
         self.remaining -= 1;
-        Some(&data.data[self.back.byte..end])
+        if self.back.index == 0 {
+            self.previous_chunk();
+        }
+        let Cursor {
+            chunk, index, byte, ..
+        } = self.back;
+        let start = byte - chunk.len_of(index - 1);
+        self.back.index = index - 1;
+        self.back.byte = start;
+        Some(&chunk.data[start..byte])
     }
 }
 
@@ -597,6 +663,25 @@ mod tests {
     }
 
     #[test]
+    fn empty_elements_fill_chunks_too() {
+        // A chunk's budget is 8 KiB at the default fill, whatever its
+        // elements weigh: an element costs its length byte at least.
+        let mut list = ListValue::new();
+        for _ in 0..100_000 {
+            list.push_back(b"");
+            list.push_front(b"");
+        }
+        let largest = list.chunks.iter().map(Chunk::len).max().unwrap();
+        assert!(largest <= 8192, "a chunk holds {largest} elements");
+        assert!(
+            list.chunks.len() >= 200_000 / 8192,
+            "{} chunks",
+            list.chunks.len()
+        );
+        assert_eq!(list.len(), 200_000);
+    }
+
+    #[test]
     fn chunked_list_matches_a_deque() {
         // Tiny chunks (many splits and merges) and Redis's default 8 KiB
         // ones (long runs of pushes to a chunk's front: its ends' bias).
@@ -614,7 +699,11 @@ mod tests {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            let item = format!("v{}", step % 17).into_bytes();
+            // Empty elements too: a zero length must not end a walk early.
+            let item = match step % 17 {
+                0 => Vec::new(),
+                n => format!("v{n}").into_bytes(),
+            };
             let pick = (seed >> 33) % 10;
             let at = if model.is_empty() {
                 0

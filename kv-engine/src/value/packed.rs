@@ -34,9 +34,12 @@ pub(crate) fn reserve_fit<T>(buf: &mut Vec<T>, extra: usize) {
 
 /// Gives back spare capacity once more than a quarter of the buffer is
 /// spare, keeping the size class of the length.
+#[inline]
 pub(crate) fn shrink_fit<T>(buf: &mut Vec<T>) {
     let len = buf.len();
-    if buf.capacity() > class_capacity::<T>(len + len / 4) {
+    // Within a quarter of the length spare: nothing to give back (the
+    // common case after a pop, checked without working out classes).
+    if buf.capacity() - len > len / 4 && buf.capacity() > class_capacity::<T>(len + len / 4) {
         buf.shrink_to(class_capacity::<T>(len));
     }
 }

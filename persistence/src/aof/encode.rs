@@ -1,85 +1,274 @@
-//! Deltas to AOF bytes: each op as a RESP multibulk command, a SELECT
-//! whenever the database differs from the one last written to this file,
-//! and a transaction delta wrapped in MULTI ... EXEC (its SELECT first, as
-//! Redis propagates it).
+//! Deltas to AOF bytes. `DeltaChunk`: deltas in LSN order, already in the bytes an incremental
+//! AOF file takes (RESP commands, a SELECT where the database changes, a
+//! transaction wrapped in MULTI ... EXEC), with a mark at the end of each
+//! delta.
+//!
+//! The engine's sink frames each delta into the queue's chunk under the
+//! engine lock (`push`); the AOF actor appends whole chunks, or the parts a
+//! rewrite splits them into at an LSN (`part`), to its files. A SELECT is
+//! written only when the database changes, so a part's bytes are right
+//! only after the database its first delta expects: every part carries it
+//! (`Part::db_before`), and whoever appends a part where another database
+//! is selected (a new file, after a gap) writes that SELECT first
+//! (`Selected::append`).
 
-use kv_engine::Delta;
+use kv_engine::{EncodedDelta, EncodedOps};
 
-/// Encodes deltas for one AOF file; remembers the selected database.
+/// One command as a RESP multibulk (base files in AOF form use it too).
+pub use resp_codec::encode::write_command;
+
+/// Where one delta ends in its chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub lsn: u64,
+    /// Its last byte's offset + 1.
+    pub end: usize,
+    /// The database selected after it (None: nothing selected yet).
+    pub db: Option<u32>,
+}
+
+/// Encoded deltas in LSN order.
 #[derive(Debug, Default)]
-pub struct AofEncoder {
-    /// The database the file's reader is in; None at the start of a file.
-    selected_db: Option<u32>,
+pub(crate) struct DeltaChunk {
+    /// The database selected before the first delta. None: nothing is, and
+    /// the first delta's bytes begin with a SELECT.
+    start_db: Option<u32>,
+    bytes: Vec<u8>,
+    marks: Vec<Mark>,
 }
 
-impl AofEncoder {
-    /// A fresh file: the first command is preceded by a SELECT.
-    pub fn new() -> Self {
-        AofEncoder { selected_db: None }
+/// A run of whole deltas of a chunk.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Part<'a> {
+    /// The database its bytes expect to be selected (None: they select).
+    pub db_before: Option<u32>,
+    pub bytes: &'a [u8],
+    /// Offsets in `marks` are the chunk's: `bytes` begins at `start`.
+    pub start: usize,
+    pub marks: &'a [Mark],
+}
+
+impl Part<'_> {
+    pub fn last_lsn(&self) -> Option<u64> {
+        self.marks.last().map(|m| m.lsn)
     }
 
-    /// Appends `delta` to `out`.
-    pub fn encode(&mut self, delta: &Delta, out: &mut Vec<u8>) {
-        let Some(first) = delta.ops.first() else {
-            return;
+    /// The database selected after it.
+    pub fn db_after(&self) -> Option<u32> {
+        self.marks.last().map_or(self.db_before, |m| m.db)
+    }
+}
+
+impl DeltaChunk {
+    /// Frames `delta` onto the end: a SELECT when its database is not the
+    /// selected one, MULTI ... EXEC around a transaction.
+    pub fn push(&mut self, delta: EncodedDelta<'_>) {
+        let mut selected = self.db_after();
+        if let Some(last) = self.marks.last() {
+            assert!(
+                delta.lsn > last.lsn,
+                "deltas out of order: {} after {}",
+                delta.lsn,
+                last.lsn
+            );
+        }
+        let ops = delta.ops;
+        if !delta.transaction && ops.single_db().is_some_and(|db| selected == Some(db)) {
+            // The common write: its ops as they are, in one copy.
+            self.bytes.extend_from_slice(ops.bytes());
+        } else if let Some((first_db, _)) = ops.iter().next() {
+            let out = &mut self.bytes;
+            out.reserve(ops.bytes().len() + 32);
+            if delta.transaction {
+                select(&mut selected, first_db, out);
+                out.extend_from_slice(MULTI);
+            }
+            for (db, command) in ops.iter() {
+                select(&mut selected, db, out);
+                out.extend_from_slice(command);
+            }
+            if delta.transaction {
+                out.extend_from_slice(EXEC);
+            }
+        }
+        self.marks.push(Mark {
+            lsn: delta.lsn,
+            end: self.bytes.len(),
+            db: selected,
+        });
+    }
+
+    /// Number of deltas.
+    pub fn len(&self) -> usize {
+        self.marks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.marks.is_empty()
+    }
+
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Room in bytes, for recycling the larger buffer.
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity()
+    }
+
+    pub fn marks(&self) -> &[Mark] {
+        &self.marks
+    }
+
+    /// The database selected after the last delta.
+    pub fn db_after(&self) -> Option<u32> {
+        self.marks.last().map_or(self.start_db, |m| m.db)
+    }
+
+    /// How many deltas, from the first, have an LSN of at most `lsn`.
+    pub fn count_through(&self, lsn: u64) -> usize {
+        self.marks.partition_point(|m| m.lsn <= lsn)
+    }
+
+    /// Deltas `range` (indices into `marks`).
+    pub fn part(&self, range: std::ops::Range<usize>) -> Part<'_> {
+        let start = range.start;
+        let db_before = match start {
+            0 => self.start_db,
+            i => self.marks[i - 1].db,
         };
-        if delta.transaction {
-            self.select(first.db, out);
-            write_command(out, &[b"MULTI"]);
-        }
-        for op in &delta.ops {
-            self.select(op.db, out);
-            write_command(out, &op.argv);
-        }
-        if delta.transaction {
-            write_command(out, &[b"EXEC"]);
+        let from = if start == 0 {
+            0
+        } else {
+            self.marks[start - 1].end
+        };
+        let to = match range.end {
+            0 => 0,
+            i => self.marks[i - 1].end,
+        };
+        Part {
+            db_before,
+            bytes: &self.bytes[from.min(to)..to],
+            start: from.min(to),
+            marks: &self.marks[range],
         }
     }
 
-    fn select(&mut self, db: u32, out: &mut Vec<u8>) {
-        if self.selected_db != Some(db) {
-            let mut digits = [0u8; 20];
-            let db_text = resp_codec::encode::format_i64(&mut digits, i64::from(db));
-            write_command(out, &[b"SELECT".as_slice(), db_text]);
-            self.selected_db = Some(db);
+    pub fn all(&self) -> Part<'_> {
+        self.part(0..self.marks.len())
+    }
+
+    /// Appends `part` (deltas after the last one here), with the SELECT
+    /// its bytes need first.
+    pub fn append(&mut self, part: Part<'_>) {
+        if part.marks.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            self.bytes.clear();
+            self.start_db = part.db_before;
+        }
+        let mut selected = self.db_after();
+        Selected::write_before(&mut selected, part, &mut self.bytes);
+        if let Some(last) = self.marks.last() {
+            assert!(part.marks[0].lsn > last.lsn, "parts out of order");
+        }
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(part.bytes);
+        self.marks.extend(part.marks.iter().map(|m| Mark {
+            lsn: m.lsn,
+            end: base + (m.end - part.start),
+            db: m.db,
+        }));
+    }
+
+    /// Hands every byte over to `out` (empty) by swapping buffers, so the
+    /// bytes are not copied; the chunk is left empty with `out`'s room.
+    pub fn move_bytes_into(&mut self, out: &mut Vec<u8>) {
+        debug_assert!(out.is_empty());
+        std::mem::swap(&mut self.bytes, out);
+        let after = self.db_after();
+        self.clear_after(after);
+    }
+
+    /// Empties it as the continuation of the stream it ends: the next delta
+    /// pushed expects the database this one left selected.
+    pub fn clear_after(&mut self, previous_db: Option<u32>) {
+        self.bytes.clear();
+        self.marks.clear();
+        self.start_db = previous_db;
+    }
+
+    /// Splits off the first `n` deltas (the rest stay): for batches within
+    /// limits, and rarely needed (a batch usually takes a whole chunk).
+    pub fn split_front(&mut self, n: usize) -> DeltaChunk {
+        let mut front = DeltaChunk::default();
+        front.append(self.part(0..n));
+        let rest_db = self.part(0..n).db_after();
+        let cut = if n == 0 { 0 } else { self.marks[n - 1].end };
+        self.bytes.drain(..cut);
+        self.marks.drain(..n);
+        for mark in &mut self.marks {
+            mark.end -= cut;
+        }
+        self.start_db = rest_db;
+        front
+    }
+}
+
+/// The database a file (or any stream of parts) has selected.
+#[derive(Debug, Default)]
+pub(crate) struct Selected(pub Option<u32>);
+
+impl Selected {
+    /// A fresh file: nothing selected.
+    pub fn new() -> Self {
+        Selected(None)
+    }
+
+    /// Appends `part` to `out`, with the SELECT its bytes need first.
+    pub fn append(&mut self, part: Part<'_>, out: &mut Vec<u8>) {
+        if part.marks.is_empty() {
+            return;
+        }
+        Selected::write_before(&mut self.0, part, out);
+        out.extend_from_slice(part.bytes);
+        self.0 = part.db_after().or(self.0);
+    }
+
+    /// Whether `part`'s bytes can go here as they are (no SELECT first).
+    pub fn fits(&self, part: Part<'_>) -> bool {
+        part.db_before.is_none_or(|db| self.0 == Some(db))
+    }
+
+    fn write_before(selected: &mut Option<u32>, part: Part<'_>, out: &mut Vec<u8>) {
+        if let Some(db) = part.db_before {
+            select(selected, db, out);
         }
     }
 }
 
-/// Appends one command as a RESP multibulk: `*N\r\n` then `$len\r\narg\r\n`.
-/// Room for all of it is reserved once.
-pub fn write_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
-    let payload: usize = argv.iter().map(|arg| arg.as_ref().len()).sum();
-    // A header is at most 1 + 20 digits + 2 bytes; each argument ends in 2.
-    out.reserve(payload + (argv.len() + 1) * 25);
-    write_header(out, b'*', argv.len());
-    for arg in argv {
-        let arg = arg.as_ref();
-        write_header(out, b'$', arg.len());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
+const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
+
+/// Writes `SELECT db` unless `db` is selected already.
+fn select(selected: &mut Option<u32>, db: u32, out: &mut Vec<u8>) {
+    if *selected != Some(db) {
+        let mut digits = [0u8; 20];
+        let db_text = resp_codec::encode::format_i64(&mut digits, i64::from(db));
+        resp_codec::encode::write_command(out, &[b"SELECT".as_slice(), db_text]);
+        *selected = Some(db);
     }
 }
 
-/// `<kind><n>\r\n`, with the common one- and two-digit counts written
-/// directly.
-fn write_header(out: &mut Vec<u8>, kind: u8, n: usize) {
-    match n {
-        0..=9 => out.extend_from_slice(&[kind, b'0' + n as u8, b'\r', b'\n']),
-        10..=99 => out.extend_from_slice(&[
-            kind,
-            b'0' + (n / 10) as u8,
-            b'0' + (n % 10) as u8,
-            b'\r',
-            b'\n',
-        ]),
-        _ => {
-            let mut digits = [0u8; 20];
-            out.push(kind);
-            out.extend_from_slice(resp_codec::encode::format_i64(&mut digits, n as i64));
-            out.extend_from_slice(b"\r\n");
-        }
+/// Encodes structured ops the way the engine does, for callers that hold
+/// them that way (tests, a sink handed a structured delta).
+pub(crate) fn encode_ops(ops: &[kv_engine::DeltaOp]) -> EncodedOps {
+    let mut encoded = EncodedOps::default();
+    for op in ops {
+        encoded.push(op.db, &op.argv);
     }
+    encoded
 }
 
 #[cfg(test)]
@@ -98,73 +287,125 @@ mod tests {
         }
     }
 
-    fn delta(transaction: bool, ops: Vec<DeltaOp>) -> Delta {
-        Delta {
-            lsn: 1,
+    /// Pushes a delta of `ops` with `lsn`.
+    fn push(chunk: &mut DeltaChunk, lsn: u64, transaction: bool, ops: Vec<DeltaOp>) {
+        let ops = encode_ops(&ops);
+        chunk.push(EncodedDelta {
+            lsn,
             transaction,
-            ops,
-        }
+            ops: &ops,
+        });
     }
 
-    fn check(deltas: &[Delta], expect: &str) {
-        let mut encoder = AofEncoder::new();
-        let mut out = Vec::new();
-        for d in deltas {
-            encoder.encode(d, &mut out);
-        }
-        let shown = String::from_utf8(out).unwrap().replace("\r\n", " ");
-        assert_eq!(shown.trim_end(), expect);
+    fn shown(bytes: &[u8]) -> String {
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .replace("\r\n", " ")
+            .trim_end()
+            .to_string()
     }
 
     #[test]
     fn select_only_when_the_database_changes() {
-        check(
-            &[
-                delta(false, vec![op(0, "set a 1")]),
-                delta(false, vec![op(0, "set b 2")]),
-                delta(false, vec![op(3, "del c")]),
-            ],
+        let mut chunk = DeltaChunk::default();
+        push(&mut chunk, 1, false, vec![op(0, "set a 1")]);
+        push(&mut chunk, 2, false, vec![op(0, "set b 2")]);
+        push(&mut chunk, 3, false, vec![op(3, "del c")]);
+        assert_eq!(
+            shown(chunk.all().bytes),
             "*2 $6 SELECT $1 0 *3 $3 set $1 a $1 1 *3 $3 set $1 b $1 2 \
-             *2 $6 SELECT $1 3 *2 $3 del $1 c",
+             *2 $6 SELECT $1 3 *2 $3 del $1 c"
         );
+        let lsns: Vec<_> = chunk.marks().iter().map(|m| (m.lsn, m.db)).collect();
+        assert_eq!(lsns, [(1, Some(0)), (2, Some(0)), (3, Some(3))]);
     }
 
     #[test]
     fn transactions_are_wrapped_as_redis_propagates_them() {
         // Byte for byte what redis-server 7.0.15 appended for
         // `SELECT 0; MULTI; SET x 1; INCR x; EXEC`.
-        check(
-            &[delta(true, vec![op(0, "SET x 1"), op(0, "INCR x")])],
-            "*2 $6 SELECT $1 0 *1 $5 MULTI *3 $3 SET $1 x $1 1 *2 $4 INCR $1 x *1 $4 EXEC",
+        let mut chunk = DeltaChunk::default();
+        push(&mut chunk, 1, true, vec![op(0, "SET x 1"), op(0, "INCR x")]);
+        assert_eq!(
+            shown(chunk.all().bytes),
+            "*2 $6 SELECT $1 0 *1 $5 MULTI *3 $3 SET $1 x $1 1 *2 $4 INCR $1 x *1 $4 EXEC"
         );
-        check(
-            &[delta(true, vec![op(2, "SET x 1"), op(5, "DEL y")])],
+        let mut chunk = DeltaChunk::default();
+        push(&mut chunk, 1, true, vec![op(2, "SET x 1"), op(5, "DEL y")]);
+        assert_eq!(
+            shown(chunk.all().bytes),
             "*2 $6 SELECT $1 2 *1 $5 MULTI *3 $3 SET $1 x $1 1 *2 $6 SELECT $1 5 \
-             *2 $3 DEL $1 y *1 $4 EXEC",
+             *2 $3 DEL $1 y *1 $4 EXEC"
         );
     }
 
     #[test]
-    fn binary_arguments_are_length_prefixed() {
-        let mut out = Vec::new();
-        write_command(&mut out, &[b"SET".as_slice(), b"k\r\n", b""]);
-        assert_eq!(out, b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$0\r\n\r\n");
+    fn a_part_selects_its_database_wherever_it_is_appended() {
+        let mut chunk = DeltaChunk::default();
+        push(&mut chunk, 1, false, vec![op(2, "set a 1")]);
+        push(&mut chunk, 2, false, vec![op(2, "set b 2")]);
+        push(&mut chunk, 3, false, vec![op(2, "set c 3")]);
+        // A new file from LSN 2 on: its first command needs SELECT 2,
+        // which the chunk wrote only before LSN 1.
+        let mut file = Vec::new();
+        let mut selected = Selected::new();
+        selected.append(chunk.part(1..3), &mut file);
+        assert_eq!(
+            shown(&file),
+            "*2 $6 SELECT $1 2 *3 $3 set $1 b $1 2 *3 $3 set $1 c $1 3"
+        );
+        // Where that database is selected already, the bytes go as they are.
+        let mut file = Vec::new();
+        let mut selected = Selected(Some(2));
+        selected.append(chunk.part(2..3), &mut file);
+        assert_eq!(shown(&file), "*3 $3 set $1 c $1 3");
+        assert_eq!(selected.0, Some(2));
     }
 
     #[test]
-    fn lengths_of_every_width_are_written_in_decimal() {
-        for len in [0usize, 9, 10, 99, 100, 12345] {
-            let arg = vec![b'x'; len];
-            let mut out = Vec::new();
-            write_command(&mut out, &[arg.as_slice()]);
-            let mut expect = format!("*1\r\n${len}\r\n").into_bytes();
-            expect.extend_from_slice(&arg);
-            expect.extend_from_slice(b"\r\n");
-            assert_eq!(out, expect, "length {len}");
-        }
-        let many: Vec<&[u8]> = vec![b"a"; 123];
-        let mut out = Vec::new();
-        write_command(&mut out, &many);
-        assert!(out.starts_with(b"*123\r\n$1\r\na\r\n"));
+    fn splitting_and_appending_keep_every_delta_and_its_database() {
+        let mut chunk = DeltaChunk::default();
+        push(&mut chunk, 1, false, vec![op(1, "set a 1")]);
+        push(&mut chunk, 2, false, vec![op(1, "set b 2")]);
+        push(&mut chunk, 3, true, vec![op(4, "set c 3"), op(1, "del a")]);
+        push(&mut chunk, 4, false, vec![op(1, "set d 4")]);
+        let whole = {
+            let mut file = Vec::new();
+            Selected::new().append(chunk.all(), &mut file);
+            file
+        };
+        let front = chunk.split_front(2);
+        assert_eq!(front.len(), 2);
+        assert_eq!(chunk.marks()[0].lsn, 3);
+        // The rest went on in database 1, and says so.
+        assert_eq!(chunk.all().db_before, Some(1));
+        let mut joined = DeltaChunk::default();
+        joined.append(front.all());
+        joined.append(chunk.all());
+        let mut file = Vec::new();
+        Selected::new().append(joined.all(), &mut file);
+        assert_eq!(
+            shown(&file),
+            shown(&whole),
+            "split and joined: the same bytes"
+        );
+        assert_eq!(joined.count_through(3), 3);
+        assert_eq!(joined.db_after(), Some(1));
+        // Parts that skip deltas (dropped by a snapshot) still select.
+        let mut gapped = DeltaChunk::default();
+        gapped.append(joined.part(0..1));
+        gapped.append(joined.part(3..4));
+        assert_eq!(
+            shown(gapped.all().bytes),
+            "*2 $6 SELECT $1 1 *3 $3 set $1 a $1 1 *3 $3 set $1 d $1 4"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "deltas out of order")]
+    fn deltas_arrive_in_lsn_order() {
+        let mut chunk = DeltaChunk::default();
+        push(&mut chunk, 2, false, vec![op(0, "set a 1")]);
+        push(&mut chunk, 2, false, vec![op(0, "set a 1")]);
     }
 }

@@ -148,7 +148,9 @@ where
             // outbox is taken into every batch's replies.
             tokio::select! {
                 biased;
-                _ = woken(blocked.as_ref()) => {
+                // Branches that cannot complete are not polled at all
+                // (their futures would only ever be pending).
+                _ = woken(blocked.as_ref()), if blocked.is_some() => {
                     let wake = blocked.take().map(|b| (b.protocol, b.finish()));
                     if end_wait(wake, &mut stream, &mut out, &shared, &handle, &cached).await.is_err() {
                         break;
@@ -179,7 +181,7 @@ where
                         break;
                     }
                 }
-                _ = idle => {
+                _ = idle, if idle_deadline.is_some() => {
                     tracing::debug!("Closing idle client");
                     break;
                 }

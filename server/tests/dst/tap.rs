@@ -2,9 +2,12 @@
 //! and keeps a copy of every delta with the wall-clock reading it was made
 //! at, in LSN order. It is how the harness learns which units ran, in
 //! which order, without trusting replies. Installed under the engine
-//! lock before any client connects; it passes every delta on unchanged.
+//! lock before any client connects; it passes every delta on unchanged,
+//! in the form the sink behind it takes (persistence's takes them
+//! encoded: the tap keeps them decoded, so the harness also checks that
+//! the encoding reads back as the ops).
 
-use kv_engine::{Delta, DeltaSink};
+use kv_engine::{Delta, DeltaForm, DeltaSink, EncodedDelta};
 use parking_lot::Mutex;
 use server::clock::ServerClock;
 use std::sync::Arc;
@@ -45,14 +48,33 @@ struct Tap {
     log: TapLog,
 }
 
-impl DeltaSink for Tap {
-    fn emit(&mut self, delta: Delta) {
+impl Tap {
+    fn keep(&self, delta: Delta) {
         self.log.0.lock().push(Tapped {
             at_ms: self.clock.now_us() / 1000,
             seq: self.events.next(),
-            delta: delta.clone(),
+            delta,
         });
+    }
+}
+
+impl DeltaSink for Tap {
+    fn emit(&mut self, delta: Delta) {
+        self.keep(delta.clone());
         self.inner.emit(delta);
+    }
+
+    /// Ops either way: encoded when the sink behind takes them so.
+    fn form(&self) -> DeltaForm {
+        match self.inner.form() {
+            DeltaForm::Encoded => DeltaForm::Encoded,
+            DeltaForm::Ops | DeltaForm::Lsn => DeltaForm::Ops,
+        }
+    }
+
+    fn emit_encoded(&mut self, delta: EncodedDelta<'_>) {
+        self.keep(delta.to_delta());
+        self.inner.emit_encoded(delta);
     }
 }
 

@@ -1,11 +1,13 @@
 //! The AOF writer actor: the only owner of the AOF files.
 //!
-//! It takes batches of deltas from the delta queue, encodes them, appends to
-//! the current incremental file and fsyncs per `appendfsync`, publishing
-//! the durable LSN on a watch channel:
+//! It takes batches of deltas from the delta queue, already encoded by the
+//! engine's sink (`DeltaChunk`), appends them to the current incremental
+//! file and fsyncs per `appendfsync`, publishing the durable LSN on a watch
+//! channel and to the waiters it covers (`waiters`):
 //! - `always`: an fsync starts as soon as a write lands and none is running;
-//!   everything that arrives meanwhile is written alongside and covered by
-//!   the next one (group commit). The engine never waits for any of it.
+//!   everything that arrives meanwhile is taken once that group's append
+//!   and fsync end, and covered by the next one (group commit). The engine
+//!   never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
@@ -36,7 +38,7 @@
 mod rewrite;
 
 use super::base::{BaseError, BaseFormat};
-use super::encode::AofEncoder;
+use super::encode::{DeltaChunk, Part, Selected};
 use super::layout::AofLayout;
 use super::manifest::Manifest;
 use crate::bridge::{Batch, DeltaReceiver};
@@ -46,8 +48,8 @@ use crate::io::{self, IoFuture, Task};
 use crate::snapshot::{EngineAccess, SnapshotBegun};
 use crate::status::PersistenceStatus;
 use crate::storage::{Storage, StorageError, StorageFile};
+use crate::waiters::DurableWaiters;
 use kv_engine::snapshot::SnapshotError;
-use kv_engine::Delta;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
@@ -63,7 +65,7 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// Encoded bytes waiting to be written before the actor stops taking
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
-/// Deltas held while a snapshot is taken, in approximate bytes.
+/// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
 const RETRY_FIRST: Duration = Duration::from_secs(1);
@@ -97,6 +99,8 @@ pub(crate) enum Health {
 /// What the actor publishes to every `Durability` handle.
 pub(crate) struct Published {
     pub durable: watch::Sender<u64>,
+    /// The same durable LSN, for `wait_durable`: waiters in LSN order.
+    pub waiters: DurableWaiters,
     pub health: watch::Sender<Health>,
     /// Shared by every pipeline of one AOF directory (`AofDir`): INFO's
     /// counters outlive a switch off and on.
@@ -113,6 +117,27 @@ pub(crate) struct Published {
 impl Published {
     pub(crate) fn policy(&self) -> FsyncPolicy {
         FsyncPolicy::from_code(self.policy.load(Ordering::Acquire))
+    }
+}
+
+impl Published {
+    /// Sets the health and wakes every durability waiter to read it.
+    pub fn set_health(&self, health: Health) {
+        self.health.send_replace(health);
+        self.waiters.wake_all();
+    }
+
+    /// Every delta up to `lsn` is durable: the watch and the waiters.
+    pub fn publish_durable(&self, lsn: u64) {
+        self.durable.send_if_modified(|durable| {
+            if lsn > *durable {
+                *durable = lsn;
+                true
+            } else {
+                false
+            }
+        });
+        self.waiters.publish(lsn);
     }
 }
 
@@ -160,14 +185,16 @@ struct RewriteRun {
     cancel: Arc<AtomicBool>,
 }
 
-/// Where a received delta goes.
+/// Where a received delta goes; along the LSNs of a batch a route only
+/// moves forward in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Route {
-    /// Keep it in memory until the snapshot's LSN is known.
-    Hold,
-    /// Encode it for the current (or next) incremental file.
-    Encode,
     /// The snapshot already has it.
     Drop,
+    /// Encode it for the current (or next) incremental file.
+    Encode,
+    /// Keep it in memory until the snapshot's LSN is known.
+    Hold,
 }
 
 /// The disk error the AOF is in.
@@ -202,7 +229,8 @@ struct AofActor {
     next_base_seq: u64,
     next_incr_seq: u64,
     last_incr_seq: Arc<AtomicU64>,
-    encoder: AofEncoder,
+    /// The database the current incremental file has selected.
+    selected: Selected,
 
     /// Encoded, not yet handed to a write; `pending_lsn` is its last LSN.
     pending: Vec<u8>,
@@ -233,8 +261,8 @@ struct AofActor {
     next_auto_rewrite: Instant,
     snapshot_task: Option<Task<Result<Result<SnapshotBegun, SnapshotError>, StorageError>>>,
     base_task: Option<IoFuture<Result<u64, BaseError>>>,
-    held: Vec<Delta>,
-    held_bytes: usize,
+    /// Deltas received while a snapshot decides their file, in order.
+    held: DeltaChunk,
     /// A routine rewrite's snapshot while deltas up to its LSN are still
     /// arriving for the old file; the switch waits for the last of them.
     draining: Option<SnapshotBegun>,
@@ -295,7 +323,10 @@ pub(crate) async fn run(
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = input.next_batch(), if accepting => match batch {
-                Some(batch) => actor.on_batch(batch).await,
+                Some(batch) => {
+                    let spent = actor.on_batch(batch).await;
+                    input.recycle(spent);
+                }
                 None => actor.begin_close(),
             },
             message = control.recv(), if control_open => match message {
@@ -318,7 +349,7 @@ struct ClosedOnDrop(Arc<Published>);
 impl Drop for ClosedOnDrop {
     fn drop(&mut self) {
         tracing::error!("the AOF writer stopped unexpectedly");
-        self.0.health.send_replace(Health::Closed);
+        self.0.set_health(Health::Closed);
     }
 }
 
@@ -355,7 +386,7 @@ impl AofActor {
             next_base_seq,
             next_incr_seq,
             last_incr_seq: setup.last_incr_seq,
-            encoder: AofEncoder::new(),
+            selected: Selected::new(),
             pending: Vec::new(),
             pending_lsn: 0,
             received_lsn: setup.durable_lsn,
@@ -374,8 +405,7 @@ impl AofActor {
             next_auto_rewrite: now,
             snapshot_task: None,
             base_task: None,
-            held: Vec::new(),
-            held_bytes: 0,
+            held: DeltaChunk::default(),
             draining: None,
             closing: false,
             abandoned: false,
@@ -408,32 +438,54 @@ impl AofActor {
 
     /// Room to take another batch.
     fn accepting(&self) -> bool {
-        self.pending.len() < MAX_PENDING_BYTES && self.held_bytes < MAX_HELD_BYTES
+        // With `always`, what arrives while a group's append and fsync
+        // run waits for the next group: taken then, all at once, it costs
+        // one wake-up per group instead of one per delta.
+        let group_in_flight = self.write.is_some() && self.write_syncs;
+        !group_in_flight
+            && self.pending.len() < MAX_PENDING_BYTES
+            && self.held.byte_len() < MAX_HELD_BYTES
     }
 
-    async fn on_batch(&mut self, batch: Batch) {
-        for delta in batch {
-            assert!(
-                delta.lsn > self.received_lsn,
-                "deltas out of order: {} after {}",
-                delta.lsn,
-                self.received_lsn
-            );
-            self.received_lsn = delta.lsn;
-            match self.route(delta.lsn) {
-                Route::Hold => {
-                    self.held_bytes += delta.approx_len();
-                    self.held.push(delta);
-                }
-                Route::Drop => {}
-                Route::Encode => self.encode(&delta),
-            }
+    /// Routes a batch (a chunk of encoded deltas) and gives it back for
+    /// the queue to reuse. Routes only ever move forward along the LSNs
+    /// of one batch (`Route`'s order), so a batch splits into at most
+    /// three runs, found by binary search; a batch in the steady state is
+    /// one run appended as it is.
+    async fn on_batch(&mut self, batch: Batch) -> Batch {
+        let marks = batch.marks();
+        let (Some(first), Some(last)) = (marks.first(), marks.last()) else {
+            return batch;
+        };
+        assert!(
+            first.lsn > self.received_lsn,
+            "deltas out of order: {} after {}",
+            first.lsn,
+            self.received_lsn
+        );
+        let encode_from = marks.partition_point(|m| self.route(m.lsn) < Route::Encode);
+        let hold_from = marks.partition_point(|m| self.route(m.lsn) < Route::Hold);
+        debug_assert!(
+            marks
+                .windows(2)
+                .all(|w| self.route(w[0].lsn) <= self.route(w[1].lsn)),
+            "routes go forward along a batch"
+        );
+        self.received_lsn = last.lsn;
+        let all = marks.len();
+        let mut batch = batch;
+        if encode_from == 0 && hold_from == all && self.pending.is_empty() {
+            self.take_whole(&mut batch);
+        } else {
+            self.encode(batch.part(encode_from..hold_from));
+            self.held.append(batch.part(hold_from..all));
         }
         if let Some(snapshot) = &self.draining {
             if self.received_lsn >= snapshot.lsn {
                 self.finish_switch().await;
             }
         }
+        batch
     }
 
     /// Where a delta just received goes.
@@ -472,9 +524,29 @@ impl AofActor {
         Route::Encode
     }
 
-    fn encode(&mut self, delta: &Delta) {
-        self.encoder.encode(delta, &mut self.pending);
-        self.pending_lsn = delta.lsn;
+    /// The whole of `batch` for the current file, with nothing pending
+    /// yet: its buffer becomes the pending one (no copy) when its bytes
+    /// need no SELECT first.
+    fn take_whole(&mut self, batch: &mut Batch) {
+        let whole = batch.all();
+        if !self.selected.fits(whole) {
+            self.encode(whole);
+            return;
+        }
+        let (lsn, db_after) = (whole.last_lsn(), whole.db_after());
+        batch.move_bytes_into(&mut self.pending);
+        self.selected.0 = db_after.or(self.selected.0);
+        if let Some(lsn) = lsn {
+            self.pending_lsn = lsn;
+        }
+    }
+
+    /// Appends `part` to what the current file will be written.
+    fn encode(&mut self, part: Part<'_>) {
+        if let Some(lsn) = part.last_lsn() {
+            self.selected.append(part, &mut self.pending);
+            self.pending_lsn = lsn;
+        }
     }
 
     /// The snapshot LSN of a recovery whose base is being written.
@@ -623,9 +695,7 @@ impl AofActor {
         let misconf = Misconf::Aof {
             reason: reason.clone(),
         };
-        self.published
-            .health
-            .send_replace(Health::Failed(misconf.clone()));
+        self.published.set_health(Health::Failed(misconf.clone()));
         {
             let mut status = self.published.status.lock();
             status.aof_last_write_ok = false;
@@ -652,14 +722,7 @@ impl AofActor {
     }
 
     fn publish_durable(&self, lsn: u64) {
-        self.published.durable.send_if_modified(|durable| {
-            if lsn > *durable {
-                *durable = lsn;
-                true
-            } else {
-                false
-            }
-        });
+        self.published.publish_durable(lsn);
     }
 
     // ----- control and timers -----
@@ -786,12 +849,12 @@ impl AofActor {
         if self.abandoned {
             // `appendonly no`: what was written is fsynced, and nothing
             // more is promised to anyone still waiting.
-            self.published.durable.send_replace(u64::MAX);
+            self.published.publish_durable(u64::MAX);
         }
         match &self.failed {
             Some(failure) => Err(failure.misconf.clone()),
             None => {
-                self.published.health.send_replace(Health::Closed);
+                self.published.set_health(Health::Closed);
                 Ok(())
             }
         }

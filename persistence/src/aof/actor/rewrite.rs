@@ -7,13 +7,12 @@
 
 use super::{AofActor, Health, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX};
 use crate::aof::base::{write_base, BaseError};
-use crate::aof::encode::AofEncoder;
+use crate::aof::encode::Selected;
 use crate::aof::manifest::{AofFileInfo, Manifest};
 use crate::io;
 use crate::snapshot::{self, SnapshotBegun};
 use crate::storage::StorageError;
 use kv_engine::snapshot::SnapshotError;
-use kv_engine::Delta;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::time::Instant;
@@ -120,7 +119,7 @@ impl AofActor {
         let run = self.rewrite.as_mut().expect("still rewriting");
         run.recovery = true;
         run.snapshot_lsn = Some(snapshot.lsn);
-        self.encoder = AofEncoder::new();
+        self.selected = Selected::new();
         self.pending.clear();
         self.pending_lsn = 0;
         self.release_held_after(snapshot.lsn);
@@ -129,33 +128,24 @@ impl AofActor {
 
     /// Encodes held deltas up to `lsn` for the current file.
     pub(super) fn release_held_through(&mut self, lsn: u64) {
-        let split = self.held.partition_point(|d| d.lsn <= lsn);
-        let earlier: Vec<Delta> = self.held.drain(..split).collect();
-        for delta in &earlier {
-            self.encode(delta);
-        }
-        self.held_bytes = self.held.iter().map(Delta::approx_len).sum();
+        let n = self.held.count_through(lsn);
+        let earlier = self.held.split_front(n);
+        self.encode(earlier.all());
     }
 
     /// Encodes the held deltas after `lsn` for the file that will take
     /// them; the others are in the snapshot.
     pub(super) fn release_held_after(&mut self, lsn: u64) {
         let held = std::mem::take(&mut self.held);
-        self.held_bytes = 0;
-        for delta in held.iter().filter(|d| d.lsn > lsn) {
-            self.encode(delta);
-        }
+        self.encode(held.part(held.count_through(lsn)..held.len()));
     }
 
     /// The snapshot failed: held deltas go where they would have gone had
     /// no rewrite started (the current file, or nowhere while failed).
     pub(super) fn release_held_unsnapshotted(&mut self) {
         let held = std::mem::take(&mut self.held);
-        self.held_bytes = 0;
         if self.failed.is_none() {
-            for delta in &held {
-                self.encode(delta);
-            }
+            self.encode(held.all());
         }
     }
 
@@ -209,7 +199,7 @@ impl AofActor {
         self.manifest = next;
         self.incr = Some(file);
         self.incr_len = 0;
-        self.encoder = AofEncoder::new();
+        self.selected = Selected::new();
         Ok(())
     }
 
@@ -330,7 +320,7 @@ impl AofActor {
         self.synced_lsn = lsn;
         let failed = self.failed.take().is_some();
         self.publish_durable(lsn);
-        self.published.health.send_replace(Health::Ok);
+        self.published.set_health(Health::Ok);
         {
             let mut status = self.published.status.lock();
             status.aof_last_write_ok = true;
