@@ -12,6 +12,12 @@ use resp_codec::Frame;
 use std::net::TcpListener;
 use support::process::{free_port, redis_available, Conn, Process};
 
+/// Whether a new connection to `port` gets PONG.
+fn answers_ping(port: u16) -> bool {
+    Conn::open(port)
+        .is_ok_and(|mut c| c.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")))
+}
+
 /// What the server answers, and where it listens afterwards.
 fn scenario(server: &Process) -> Vec<String> {
     let mut seen = Vec::new();
@@ -19,11 +25,7 @@ fn scenario(server: &Process) -> Vec<String> {
     let moved = free_port();
     let reply = old.call(&["CONFIG", "SET", "port", &moved.to_string()]);
     seen.push(format!("set port: {reply:?}"));
-    seen.push(format!(
-        "new port answers: {}",
-        Conn::open(moved)
-            .is_ok_and(|mut c| c.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")))
-    ));
+    seen.push(format!("new port answers: {}", answers_ping(moved)));
     seen.push(format!(
         "old port refuses: {}",
         Conn::open(server.port).is_err()
@@ -60,11 +62,7 @@ fn scenario(server: &Process) -> Vec<String> {
         "set bind: {:?}",
         old.call(&["CONFIG", "SET", "bind", "127.0.0.1 -::1"])
     ));
-    seen.push(format!(
-        "listening after bind: {}",
-        Conn::open(moved)
-            .is_ok_and(|mut c| c.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")))
-    ));
+    seen.push(format!("listening after bind: {}", answers_ping(moved)));
     // An address named twice while it is open: the second bind finds it
     // in use, the setting is refused and the listener kept.
     seen.push(format!(
@@ -75,11 +73,7 @@ fn scenario(server: &Process) -> Vec<String> {
         "bind kept after twice: {:?}",
         old.call(&["CONFIG", "GET", "bind"])
     ));
-    seen.push(format!(
-        "listening after twice: {}",
-        Conn::open(moved)
-            .is_ok_and(|mut c| c.call(&["PING"]) == Frame::Simple(Bytes::from_static(b"PONG")))
-    ));
+    seen.push(format!("listening after twice: {}", answers_ping(moved)));
     seen.push(format!(
         "set port abc: {:?}",
         old.call(&["CONFIG", "SET", "port", "abc"])
