@@ -7,7 +7,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::value::{HashValue, ListValue, SetValue, StrValue, Value, ZSetValue};
 
 macro_rules! typed {
-    ($get:ident, $get_mut:ident, $entry:ident, $variant:ident, $ty:ty) => {
+    ($get:ident, $get_mut:ident, $variant:ident, $ty:ty) => {
         /// The value as this type; WRONGTYPE for any other type.
         pub fn $get(value: Option<&Value>) -> CommandResult<Option<&$ty>> {
             match value {
@@ -25,10 +25,13 @@ macro_rules! typed {
                 Some(_) => Err(CommandError::WrongType),
             }
         }
+    };
+}
 
-        /// Like the shared form, for `Db::entry`'s answer. (Hashes and
-        /// sorted sets create before changing, with `Db::find`.)
-        #[allow(dead_code)]
+/// `Db::entry`'s answer as this type, for the commands that find-or-create
+/// through it (hashes and sorted sets create before changing, with `Db::find`).
+macro_rules! typed_entry {
+    ($entry:ident, $variant:ident, $ty:ty) => {
         pub(crate) fn $entry(entry: Entry<'_, Value>) -> CommandResult<Entry<'_, $ty>> {
             match entry {
                 Entry::Vacant(found) => Ok(Entry::Vacant(found)),
@@ -39,8 +42,11 @@ macro_rules! typed {
     };
 }
 
-typed!(string, string_mut, string_entry, Str, StrValue);
-typed!(list, list_mut, list_entry, List, ListValue);
-typed!(hash, hash_mut, hash_entry, Hash, HashValue);
-typed!(set, set_mut, set_entry, Set, SetValue);
-typed!(zset, zset_mut, zset_entry, ZSet, ZSetValue);
+typed!(string, string_mut, Str, StrValue);
+typed!(list, list_mut, List, ListValue);
+typed!(hash, hash_mut, Hash, HashValue);
+typed!(set, set_mut, Set, SetValue);
+typed!(zset, zset_mut, ZSet, ZSetValue);
+typed_entry!(string_entry, Str, StrValue);
+typed_entry!(list_entry, List, ListValue);
+typed_entry!(set_entry, Set, SetValue);

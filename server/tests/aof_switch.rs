@@ -184,6 +184,16 @@ struct Acked {
     after_switch: u64,
 }
 
+/// Three writers `w0`..`w2` on `port`, each counting what it had acknowledged.
+fn spawn_writers(port: u16, switched: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<Acked>> {
+    (0..3)
+        .map(|w| {
+            let switched = switched.clone();
+            std::thread::spawn(move || writer(port, format!("w{w}"), switched))
+        })
+        .collect()
+}
+
 fn writer(port: u16, prefix: String, switched: Arc<AtomicBool>) -> Acked {
     let mut acked = Acked::default();
     let Ok(mut conn) = Conn::open(port) else {
@@ -218,13 +228,7 @@ fn writes_acknowledged_after_switching_on_survive_sigkill() {
             conn.call(&["SET", &format!("old:{i}"), "x"]);
         }
         let switched = Arc::new(AtomicBool::new(false));
-        let writers: Vec<_> = (0..3)
-            .map(|w| {
-                let switched = switched.clone();
-                let port = server.port;
-                std::thread::spawn(move || writer(port, format!("w{w}"), switched))
-            })
-            .collect();
+        let writers = spawn_writers(server.port, &switched);
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..50)));
         assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "yes"]), ok());
         switched.store(true, Ordering::Release);
@@ -275,13 +279,7 @@ fn appendfsync_always_set_at_run_time_loses_nothing_acknowledged_to_sigkill() {
         Frame::Array(vec![Frame::bulk(b"appendfsync"), Frame::bulk(b"always")])
     );
     let switched = Arc::new(AtomicBool::new(true));
-    let writers: Vec<_> = (0..3)
-        .map(|w| {
-            let switched = switched.clone();
-            let port = server.port;
-            std::thread::spawn(move || writer(port, format!("w{w}"), switched))
-        })
-        .collect();
+    let writers = spawn_writers(server.port, &switched);
     std::thread::sleep(Duration::from_millis(300));
     server.kill();
     let acked: Vec<Acked> = writers.into_iter().map(|h| h.join().unwrap()).collect();
