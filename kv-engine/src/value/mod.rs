@@ -4,6 +4,7 @@
 //! keeps integers unboxed, as Redis's `int` encoding does.
 
 pub mod arena_map;
+mod ends_buf;
 pub mod hash;
 pub mod intset;
 pub mod list;
