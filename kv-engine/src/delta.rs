@@ -160,6 +160,10 @@ pub struct AsSent<'a> {
     /// number `at` (after all of them when `at` is their count).
     pub at: usize,
     pub argv: &'a [Bytes],
+    /// The bytes the command came in, when the owner knows them to be
+    /// exactly `argv`'s RESP encoding (`resp_codec::SentBytes`): copied
+    /// rather than encoded again.
+    pub sent: Option<&'a [u8]>,
 }
 
 /// One op of an `EncodedDelta`.
@@ -167,8 +171,8 @@ pub struct AsSent<'a> {
 pub enum EncodedOp<'a> {
     /// Encoded by the engine: a RESP multibulk command.
     Encoded(&'a [u8]),
-    /// The command as sent, still to encode.
-    AsSent(&'a [Bytes]),
+    /// The command as sent, still to encode (or copy, `AsSent::sent`).
+    AsSent(AsSent<'a>),
 }
 
 impl EncodedOp<'_> {
@@ -177,7 +181,28 @@ impl EncodedOp<'_> {
     pub fn write_to(&self, out: &mut Vec<u8>) {
         match self {
             EncodedOp::Encoded(command) => out.extend_from_slice(command),
-            EncodedOp::AsSent(argv) => resp_codec::encode::write_command(out, argv),
+            EncodedOp::AsSent(as_sent) => as_sent.write_to(out),
+        }
+    }
+}
+
+impl AsSent<'_> {
+    /// Appends the command as a RESP multibulk command.
+    #[inline]
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self.sent {
+            Some(bytes) => {
+                debug_assert!(
+                    {
+                        let mut encoded = Vec::new();
+                        resp_codec::encode::write_command(&mut encoded, self.argv);
+                        encoded == bytes
+                    },
+                    "the bytes sent are the arguments' encoding"
+                );
+                out.extend_from_slice(bytes);
+            }
+            None => resp_codec::encode::write_command(out, self.argv),
         }
     }
 }
@@ -212,7 +237,7 @@ impl<'a> EncodedDelta<'a> {
     pub fn iter(&self) -> impl Iterator<Item = (u32, EncodedOp<'a>)> + 'a {
         let encoded = |(db, command)| (db, EncodedOp::Encoded(command));
         let at = self.as_sent.map_or(usize::MAX, |a| a.at);
-        let as_sent = self.as_sent.map(|a| (a.db, EncodedOp::AsSent(a.argv)));
+        let as_sent = self.as_sent.map(|a| (a.db, EncodedOp::AsSent(a)));
         self.ops
             .iter()
             .take(at)
@@ -355,6 +380,7 @@ mod tests {
                 db,
                 at,
                 argv: &argv,
+                sent: (at == 1).then_some(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".as_slice()),
             }),
         };
         for at in 0..=2 {

@@ -505,7 +505,7 @@ impl Engine {
         debug_assert!(!self.state.pending_write);
         let now_ms = self.clock.now_ms();
         let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
-        self.flush_delta(&[]);
+        self.flush_delta(&[], None);
         eviction
     }
 
@@ -524,7 +524,7 @@ impl Engine {
             return ExpiryCycleStats::default();
         }
         let stats = crate::expiry_cycle::run(&mut self.state, &*self.clock, budget);
-        self.flush_delta(&[]);
+        self.flush_delta(&[], None);
         stats
     }
 
@@ -551,6 +551,21 @@ impl Engine {
         host: &mut dyn Host,
         now_ms: i64,
     ) -> Outcome {
+        self.execute_sent_at(client, argv, None, out, host, now_ms)
+    }
+
+    /// As `execute_at`, with the bytes the command came in when they are
+    /// exactly `argv`'s RESP encoding (`resp_codec::SentBytes`): a sink
+    /// that writes commands as sent copies them (`AsSent::sent`).
+    pub fn execute_sent_at(
+        &mut self,
+        client: &mut ClientState,
+        argv: &[Bytes],
+        sent: Option<&[u8]>,
+        out: &mut ReplyWriter<'_>,
+        host: &mut dyn Host,
+        now_ms: i64,
+    ) -> Outcome {
         debug_assert!(
             !self.state.pending_write,
             "ops left over from a previous command"
@@ -570,13 +585,14 @@ impl Engine {
             now_ms,
             false,
         );
-        let lsn = self.flush_delta(argv);
+        let lsn = self.flush_delta(argv, sent);
         Outcome { lsn, ..outcome }
     }
 
     /// Emits the pending ops as one delta; returns its LSN. `argv` is the
-    /// command that ran (empty if none), which an `AsSent` op refers to.
-    fn flush_delta(&mut self, argv: &[Bytes]) -> Option<u64> {
+    /// command that ran (empty if none) and `sent` its bytes, which an
+    /// `AsSent` op refers to.
+    fn flush_delta(&mut self, argv: &[Bytes], sent: Option<&[u8]>) -> Option<u64> {
         let transaction = std::mem::take(&mut self.state.pending_transaction);
         if !std::mem::take(&mut self.state.pending_write) {
             return None;
@@ -585,7 +601,7 @@ impl Engine {
         self.next_lsn += 1;
         match self.state.form {
             DeltaForm::Nothing => {}
-            DeltaForm::Encoded => self.emit_encoded(lsn, transaction, argv),
+            DeltaForm::Encoded => self.emit_encoded(lsn, transaction, argv, sent),
             DeltaForm::Ops | DeltaForm::Lsn => {
                 let ops = std::mem::take(&mut self.state.pending_ops);
                 self.sink.emit(Delta {
@@ -598,10 +614,10 @@ impl Engine {
         Some(lsn)
     }
 
-    fn emit_encoded(&mut self, lsn: u64, transaction: bool, argv: &[Bytes]) {
+    fn emit_encoded(&mut self, lsn: u64, transaction: bool, argv: &[Bytes], sent: Option<&[u8]>) {
         let as_sent = self.state.pending_as_sent.take().map(|(db, at)| {
             assert!(!argv.is_empty(), "an op as sent, with no command");
-            AsSent { db, at, argv }
+            AsSent { db, at, argv, sent }
         });
         self.sink.emit_encoded(EncodedDelta {
             lsn,

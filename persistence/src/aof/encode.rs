@@ -77,7 +77,7 @@ impl DeltaChunk {
             // The common write: its ops as they are, encoded (a command as
             // sent) or copied once.
             match delta.as_sent {
-                Some(as_sent) if delta.ops.is_empty() => write_command(out, as_sent.argv),
+                Some(as_sent) if delta.ops.is_empty() => as_sent.write_to(out),
                 Some(_) => delta.iter().for_each(|(_, op)| op.write_to(out)),
                 None => out.extend_from_slice(delta.ops.bytes()),
             }
@@ -300,7 +300,8 @@ mod tests {
         chunk.push(EncodedDelta::of(lsn, transaction, &ops));
     }
 
-    /// Pushes a delta whose op number `at` is `command` as sent.
+    /// Pushes a delta whose op number `at` is `command` as sent (its
+    /// bytes known for odd LSNs, encoded for even ones).
     fn push_as_sent(
         chunk: &mut DeltaChunk,
         lsn: u64,
@@ -309,11 +310,13 @@ mod tests {
         command: DeltaOp,
     ) {
         let ops = encode_ops(&ops);
+        let sent = encode_ops(std::slice::from_ref(&command));
         chunk.push(EncodedDelta {
             as_sent: Some(kv_engine::AsSent {
                 db: command.db,
                 at,
                 argv: &command.argv,
+                sent: (lsn % 2 == 1).then_some(sent.bytes()),
             }),
             ..EncodedDelta::of(lsn, false, &ops)
         });
