@@ -23,6 +23,8 @@ pub struct Ctx<'e, 'w> {
     pub argv: &'e [Bytes],
     pub out: &'e mut ReplyWriter<'w>,
     pub spec: &'e CommandSpec,
+    /// Run by EXEC: `argv` is a queued command, not the one `execute` got.
+    pub(crate) in_exec: bool,
 }
 
 impl<'e, 'w> Ctx<'e, 'w> {
@@ -47,7 +49,11 @@ impl<'e, 'w> Ctx<'e, 'w> {
 
     /// Propagates this command exactly as the client sent it.
     pub fn propagate_as_is(&mut self) {
-        self.db.state.push_op_from(self.db.index, self.argv);
+        if self.in_exec {
+            self.db.state.push_op_from(self.db.index, self.argv);
+        } else {
+            self.db.state.push_command_as_sent(self.db.index, self.argv);
+        }
     }
 }
 
