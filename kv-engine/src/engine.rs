@@ -92,6 +92,8 @@ pub struct EngineState {
     /// it happened; judging expiry by the time of the replay would drop a
     /// key whose TTL a later command extends.
     pub(crate) loading: bool,
+    /// The command name `dispatch` looked up last.
+    pub(crate) last_name: crate::command_name::LastName,
 }
 
 impl EngineState {
@@ -307,6 +309,7 @@ impl Engine {
                 owner_memory: 0,
                 garbage: Vec::new(),
                 loading: false,
+                last_name: Default::default(),
             },
             table: CommandTable::new(),
             clock,
@@ -648,7 +651,7 @@ pub(crate) fn dispatch(
         return Outcome::default();
     };
     let spec = match table
-        .get(name)
+        .get_remembered(&mut state.last_name, name)
         .or_else(|| lower_name(name).and_then(|n| host.command(&n).copied()))
     {
         Some(spec) => spec,

@@ -114,6 +114,16 @@ impl CommandTable {
         self.by_name.get(name).copied()
     }
 
+    /// `get`, remembering the name in `last` (see `NameIndex::get_remembered`).
+    #[inline]
+    pub(crate) fn get_remembered(
+        &self,
+        last: &mut crate::command_name::LastName,
+        name: &[u8],
+    ) -> Option<CommandSpec> {
+        self.by_name.get_remembered(last, name).copied()
+    }
+
     pub fn len(&self) -> usize {
         self.by_name.len()
     }
