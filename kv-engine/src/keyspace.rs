@@ -938,7 +938,7 @@ impl Keyspace {
         self.find_hashed(key, self.hash(key))
     }
 
-    #[inline]
+    #[inline(always)]
     fn find_hashed(&self, key: &[u8], hash: u64) -> Option<u32> {
         if self.buckets.is_empty() {
             return None;
