@@ -140,6 +140,15 @@ impl DeltaChunk {
         self.bytes.capacity()
     }
 
+    /// An empty chunk gets room for `bytes` (a fresh buffer, nothing to
+    /// copy) if it has less.
+    pub fn make_room(&mut self, bytes: usize) {
+        debug_assert!(self.is_empty());
+        if self.bytes.capacity() < bytes {
+            self.bytes = Vec::with_capacity(bytes);
+        }
+    }
+
     pub fn marks(&self) -> &[Mark] {
         &self.marks
     }
