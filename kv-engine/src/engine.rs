@@ -473,6 +473,12 @@ impl Engine {
         self.state.notifications.dropped
     }
 
+    /// Whether `take_ready_keys` or `take_swapped_dbs` has anything.
+    #[inline]
+    pub fn has_ready_keys(&self) -> bool {
+        !self.state.ready_keys.is_empty() || !self.state.swapped_dbs.is_empty()
+    }
+
     /// Keys that received elements since the last call, in order.
     pub fn take_ready_keys(&mut self) -> Vec<(usize, Bytes)> {
         self.state.ready_set.clear();

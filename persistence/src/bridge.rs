@@ -41,6 +41,9 @@ use tokio::time::{Instant, Sleep};
 /// one second.
 pub(crate) const PACE: Duration = Duration::from_millis(1);
 
+/// The most room `DeltaReceiver::recycle` makes in the queue's next chunk.
+const MAX_ROOM: usize = 4 << 20;
+
 /// A batch of deltas in LSN order.
 pub(crate) type Batch = DeltaChunk;
 
@@ -133,6 +136,8 @@ pub(crate) struct DeltaReceiver {
     carry: DeltaChunk,
     /// The queue's next chunk: one the actor gave back (`recycle`).
     spare: DeltaChunk,
+    /// The bytes of the last batch handed out.
+    last_bytes: usize,
     /// Take the queue at most this often (None: whenever woken).
     pace: Option<Duration>,
     /// The next paced take, while the actor is not listening.
@@ -153,6 +158,7 @@ impl DeltaReceiver {
             limits,
             carry: DeltaChunk::default(),
             spare: DeltaChunk::default(),
+            last_bytes: 0,
             pace,
             tick: Box::pin(tokio::time::sleep(Duration::ZERO)),
             ticking: false,
@@ -220,16 +226,20 @@ impl DeltaReceiver {
         } else {
             self.carry.split_front(n)
         };
+        self.last_bytes = batch.byte_len();
         self.credits.add_permits(batch.len());
         batch
     }
 
-    /// Gives a handled batch back: its buffers take the next deltas.
+    /// Gives a handled batch back: its buffers take the next deltas, with
+    /// room for twice what the last batch held (up to `MAX_ROOM`), so the
+    /// sink does not regrow them, copying, under the engine lock.
     pub(crate) fn recycle(&mut self, mut batch: Batch) {
         if batch.capacity() >= self.spare.capacity() {
             batch.clear_after(None);
             self.spare = batch;
         }
+        self.spare.make_room((self.last_bytes * 2).min(MAX_ROOM));
     }
 }
 

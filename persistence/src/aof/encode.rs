@@ -62,9 +62,10 @@ impl Part<'_> {
 impl DeltaChunk {
     /// Frames `delta` onto the end: a SELECT when its database is not the
     /// selected one, MULTI ... EXEC around a transaction.
+    #[inline]
     pub fn push(&mut self, delta: EncodedDelta<'_>) {
-        let mut selected = self.db_after();
-        if let Some(last) = self.marks.last() {
+        let last = self.marks.last();
+        if let Some(last) = last {
             assert!(
                 delta.lsn > last.lsn,
                 "deltas out of order: {} after {}",
@@ -72,12 +73,32 @@ impl DeltaChunk {
                 last.lsn
             );
         }
+        let selected = last.map_or(self.start_db, |m| m.db);
+        let db = match delta.as_sent {
+            // The common write: one command as sent, in the selected
+            // database, copied (or encoded) straight in.
+            Some(as_sent)
+                if !delta.transaction && delta.ops.is_empty() && selected == Some(as_sent.db) =>
+            {
+                as_sent.write_to(&mut self.bytes);
+                selected
+            }
+            _ => self.frame(delta, selected),
+        };
+        self.marks.push(Mark {
+            lsn: delta.lsn,
+            end: self.bytes.len(),
+            db,
+        });
+    }
+
+    /// `push`'s bytes for any other delta; the database selected after it.
+    #[inline(never)]
+    fn frame(&mut self, delta: EncodedDelta<'_>, mut selected: Option<u32>) -> Option<u32> {
         let out = &mut self.bytes;
         if !delta.transaction && delta.single_db().is_some_and(|db| selected == Some(db)) {
-            // The common write: its ops as they are, encoded (a command as
-            // sent) or copied once.
+            // Ops in the selected database: as they are, encoded or copied.
             match delta.as_sent {
-                Some(as_sent) if delta.ops.is_empty() => as_sent.write_to(out),
                 Some(_) => delta.iter().for_each(|(_, op)| op.write_to(out)),
                 None => out.extend_from_slice(delta.ops.bytes()),
             }
@@ -98,11 +119,7 @@ impl DeltaChunk {
                 out.extend_from_slice(EXEC);
             }
         }
-        self.marks.push(Mark {
-            lsn: delta.lsn,
-            end: self.bytes.len(),
-            db: selected,
-        });
+        selected
     }
 
     /// Number of deltas.
@@ -121,6 +138,15 @@ impl DeltaChunk {
     /// Room in bytes, for recycling the larger buffer.
     pub fn capacity(&self) -> usize {
         self.bytes.capacity()
+    }
+
+    /// An empty chunk gets room for `bytes` (a fresh buffer, nothing to
+    /// copy) if it has less.
+    pub fn make_room(&mut self, bytes: usize) {
+        debug_assert!(self.is_empty());
+        if self.bytes.capacity() < bytes {
+            self.bytes = Vec::with_capacity(bytes);
+        }
     }
 
     pub fn marks(&self) -> &[Mark] {

@@ -158,12 +158,17 @@ impl Waiters {
     /// lock held after each command (when anyone waits), after each batch
     /// and each `hz` tick (always: it also drains the engine's lists).
     pub fn wake(&mut self, engine: &mut Engine, durability: &Durability) {
-        let mut ready = engine.take_ready_keys();
-        let mut swapped = engine.take_swapped_dbs();
         if self.by_client.is_empty() {
+            // Nobody waits (after almost every batch): what became ready
+            // is forgotten, and nothing is taken when nothing did.
+            if engine.has_ready_keys() {
+                drop((engine.take_ready_keys(), engine.take_swapped_dbs()));
+            }
             self.deferred.clear();
             return;
         }
+        let mut ready = engine.take_ready_keys();
+        let mut swapped = engine.take_swapped_dbs();
         ready.append(&mut self.deferred);
         // Each round serves at least one waiter or ends: a round's new
         // ready keys come only from the serving commands' own writes.
