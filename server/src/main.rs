@@ -68,7 +68,11 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let running = server::run::start(config, server::run::Options::default()).await?;
+        let mut options = server::run::Options::default();
+        if threads > 1 {
+            options.spin = None;
+        }
+        let running = server::run::start(config, options).await?;
         tracing::info!(
             "Running mode=standalone, port={}.",
             running.port.unwrap_or(0)

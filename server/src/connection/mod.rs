@@ -18,6 +18,7 @@
 
 pub mod batch;
 pub mod session;
+pub mod spin;
 
 use crate::blocking::{Blocked, Wake};
 use crate::client::ClientHandle;
@@ -201,6 +202,7 @@ where
                 tokio::task::yield_now().await;
             }
         }
+        shared.spin.note_batch();
         let (stop, produced) = {
             let mut core = shared.core.lock();
             if core.host.settings_epoch != cached.epoch {
