@@ -30,8 +30,8 @@ pub struct Options {
     /// Install SIGTERM/SIGINT handlers.
     pub signals: bool,
     /// Keep polling this long after each batch before sleeping
-    /// (`connection::spin`); None on a multi-threaded runtime, where one
-    /// spinning worker would only hold a core.
+    /// (`connection::spin`); None: sleep at once (the binary's
+    /// multi-threaded runtime, or `REDIS_RUST_SPIN_US=0`).
     pub spin: Option<std::time::Duration>,
 }
 
