@@ -72,8 +72,12 @@ impl<'a> ReplyWriter<'a> {
         self.header(b':', n);
     }
 
+    /// One reservation for the header, the data and the CRLF, so the
+    /// appends after it never grow the buffer (LRANGE writes a hundred of
+    /// these per reply).
+    #[inline]
     pub fn bulk(&mut self, data: &[u8]) {
-        self.buf.reserve(data.len() + 16);
+        self.buf.reserve(data.len() + 24);
         self.header(b'$', data.len() as i64);
         self.buf.put_slice(data);
         self.buf.put_slice(b"\r\n");
@@ -232,9 +236,26 @@ impl<'a> ReplyWriter<'a> {
         self.buf.put_slice(b"\r\n");
     }
 
-    /// `<prefix><n>\r\n`, assembled on the stack and appended at once
-    /// (every integer reply and every bulk, array and map header).
+    /// `<prefix><n>\r\n` (every integer reply and every bulk, array and
+    /// map header). The common one- and two-digit values are one
+    /// fixed-size store; the others are assembled on the stack and
+    /// appended at once.
+    #[inline(always)]
     fn header(&mut self, prefix: u8, n: i64) {
+        match n {
+            0..=9 => self.buf.put_slice(&[prefix, b'0' + n as u8, b'\r', b'\n']),
+            10..=99 => self.buf.put_slice(&[
+                prefix,
+                b'0' + (n / 10) as u8,
+                b'0' + (n % 10) as u8,
+                b'\r',
+                b'\n',
+            ]),
+            _ => self.long_header(prefix, n),
+        }
+    }
+
+    fn long_header(&mut self, prefix: u8, n: i64) {
         // Prefix, sign, 19 digits, CRLF.
         let mut line = [0u8; 23];
         let end = line.len() - 2;
@@ -430,6 +451,29 @@ mod tests {
         ]
         .concat();
         assert_eq!(&buf[..], expected.as_bytes());
+    }
+
+    #[test]
+    fn headers_of_every_width_match_the_decimal_form() {
+        // The one- and two-digit fast paths and the general one meet at
+        // 9/10 and 99/100.
+        for n in [-1i64, 0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 65536] {
+            let mut buf = BytesMut::new();
+            let mut out = ReplyWriter::new(&mut buf, Protocol::Resp2);
+            out.integer(n);
+            if n >= 0 {
+                out.array(n as usize);
+                let data = vec![b'v'; n as usize];
+                out.bulk(&data);
+            }
+            let mut expect = format!(":{n}\r\n").into_bytes();
+            if n >= 0 {
+                expect.extend_from_slice(format!("*{n}\r\n${n}\r\n").as_bytes());
+                expect.extend(std::iter::repeat_n(b'v', n as usize));
+                expect.extend_from_slice(b"\r\n");
+            }
+            assert_eq!(&buf[..], &expect[..], "n = {n}");
+        }
     }
 
     #[test]

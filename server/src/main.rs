@@ -68,7 +68,20 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let running = server::run::start(config, server::run::Options::default()).await?;
+        let mut options = server::run::Options::default();
+        // One spinning worker of several would only hold a core.
+        if threads > 1 {
+            options.spin = None;
+        }
+        // The polling window in microseconds, 0 for none (callgrind counts
+        // of the whole server are only deterministic without it).
+        if let Some(us) = std::env::var("REDIS_RUST_SPIN_US")
+            .ok()
+            .and_then(|us| us.parse::<u64>().ok())
+        {
+            options.spin = (us > 0).then(|| std::time::Duration::from_micros(us));
+        }
+        let running = server::run::start(config, options).await?;
         tracing::info!(
             "Running mode=standalone, port={}.",
             running.port.unwrap_or(0)

@@ -29,6 +29,10 @@ pub struct Options {
     pub seed: u64,
     /// Install SIGTERM/SIGINT handlers.
     pub signals: bool,
+    /// Keep polling this long after each batch before sleeping
+    /// (`connection::spin`); None: sleep at once (the binary's
+    /// multi-threaded runtime, or `REDIS_RUST_SPIN_US=0`).
+    pub spin: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -37,6 +41,7 @@ impl Default for Options {
             clock: Arc::new(ServerClock::system()),
             seed: random_seed(),
             signals: true,
+            spin: Some(crate::connection::spin::WINDOW),
         }
     }
 }
@@ -92,6 +97,13 @@ pub async fn start(mut config: Config, options: Options) -> anyhow::Result<Runni
         );
     }
     shared.tracker.spawn(crate::cron::run(shared.clone()));
+    if let Some(window) = options.spin {
+        let spinner = shared.clone();
+        shared.tracker.spawn(async move {
+            let shutdown = spinner.shutdown.clone();
+            spinner.spin.run(window, shutdown).await;
+        });
+    }
     if options.signals {
         shared.tracker.spawn(watch_signals(shared.clone()));
     }

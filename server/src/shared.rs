@@ -52,6 +52,8 @@ pub struct Shared {
     /// Keys of flushed keyspaces waiting to be freed / freed so far.
     pub lazyfree_pending: Arc<AtomicU64>,
     pub lazyfreed: Arc<AtomicU64>,
+    /// Keeps the runtime polling between -P 1 requests (`connection::spin`).
+    pub spin: crate::connection::spin::Spin,
 }
 
 impl Shared {
@@ -96,6 +98,7 @@ impl Shared {
             seed,
             lazyfree_pending: Arc::new(AtomicU64::new(0)),
             lazyfreed: Arc::new(AtomicU64::new(0)),
+            spin: Default::default(),
         })
     }
 

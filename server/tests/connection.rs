@@ -5,6 +5,7 @@
 
 mod support;
 
+use bytes::BytesMut;
 use std::time::Duration;
 use support::{local_peer, remote_peer, shared, Client};
 
@@ -279,12 +280,7 @@ async fn client_list_kill_and_names() {
         "{list}"
     );
     assert!(list.contains("cmd=client|list"), "{list}");
-    let b_id = b
-        .call(&["CLIENT", "ID"])
-        .await
-        .trim_start_matches(':')
-        .trim()
-        .to_owned();
+    let b_id = client_id(&mut b).await;
     a.check(b"CLIENT KILL ID 99999\r\nCLIENT KILL ID x\r\nCLIENT KILL TYPE foo\r\nCLIENT KILL 1.2.3.4:5\r\n", b":0\r\n-ERR client-id should be greater than 0\r\n-ERR Unknown client type 'foo'\r\n-ERR No such client\r\n").await;
     a.check(format!("CLIENT KILL ID {b_id}\r\n").as_bytes(), b":1\r\n")
         .await;
@@ -461,4 +457,80 @@ async fn slowlog_records_what_is_slow() {
             b"+OK\r\n-ERR count should be greater than or equal to -1\r\n",
         )
         .await;
+}
+
+#[tokio::test]
+async fn a_reply_larger_than_the_pipe_is_written_whole() {
+    // 20 000 elements of 10 bytes: a 300 KB reply through a 4 KiB pipe,
+    // so the first write is short and the rest follows in pieces.
+    let server = shared("");
+    let mut client = Client::direct_with_pipe(&server, 4096);
+    let mut push = BytesMut::new();
+    let values: Vec<String> = (0..20_000).map(|i| format!("value{i:05}")).collect();
+    let mut words = vec!["RPUSH", "big"];
+    words.extend(values.iter().map(String::as_str));
+    resp_codec::encode_command(&words, &mut push);
+    client.check(&push, b":20000\r\n").await;
+    let mut expected = BytesMut::new();
+    {
+        let mut writer = resp_codec::ReplyWriter::new(&mut expected, resp_codec::Protocol::Resp2);
+        writer.array(values.len());
+        for value in &values {
+            writer.bulk(value.as_bytes());
+        }
+    }
+    // Twice in one pipeline, then a PING: the replies are whole and in order.
+    client
+        .send(b"LRANGE big 0 -1\r\nLRANGE big 0 -1\r\nPING\r\n")
+        .await;
+    client.expect(&expected).await;
+    client.expect(&expected).await;
+    client.expect(b"+PONG\r\n").await;
+}
+
+#[tokio::test]
+async fn a_client_that_keeps_sending_is_still_killed() {
+    let server = shared("");
+    let mut admin = Client::direct(&server);
+    let mut flood = Client::direct(&server);
+    let id = client_id(&mut flood).await;
+    let burst = b"PING\r\n".repeat(500);
+    flood.send(&burst).await;
+    admin
+        .check(format!("CLIENT KILL ID {id}\r\n").as_bytes(), b":1\r\n")
+        .await;
+    // Whatever it sends after the kill, the connection closes: the kill is
+    // seen between rounds. Bounded: 200 more bursts at most.
+    let mut closed = false;
+    for _ in 0..200 {
+        if !flood.try_send(&burst).await {
+            closed = true;
+            break;
+        }
+        let mut chunk = [0u8; 65536];
+        match tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::io::AsyncReadExt::read(&mut flood.stream, &mut chunk),
+        )
+        .await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(_)) => {}
+            Err(_) => panic!("neither replies nor a close"),
+        }
+    }
+    assert!(closed, "the killed client's connection closed");
+}
+
+/// The connection's CLIENT ID, as text.
+async fn client_id(client: &mut Client) -> String {
+    client
+        .call(&["CLIENT", "ID"])
+        .await
+        .trim_start_matches(':')
+        .trim()
+        .to_owned()
 }

@@ -17,7 +17,9 @@
 //! so a command that started always finishes and its reply is written.
 
 pub mod batch;
+mod on_wake;
 pub mod session;
+pub mod spin;
 
 use crate::blocking::{Blocked, Wake};
 use crate::client::ClientHandle;
@@ -26,6 +28,7 @@ use crate::core::Pause;
 use crate::shared::Shared;
 use batch::{Batch, Stop};
 use bytes::BytesMut;
+use on_wake::{poll_once, OnWake};
 use resp_codec::{Limits, Protocol, RequestDecoder};
 pub use session::Peer;
 use session::Session;
@@ -99,11 +102,14 @@ where
     // Waiting in a blocking command: the rest of the pipeline waits too.
     let mut blocked: Option<Blocked> = None;
     // Made once, not per round: a fresh waiter each round costs a
-    // registration and an unlinking per request at -P 1.
-    let killed = kill.cancelled();
-    tokio::pin!(killed);
-    let outbox_ready = handle.outbox.ready();
-    tokio::pin!(outbox_ready);
+    // registration and an unlinking per request at -P 1. Polled again
+    // only once their own waker fired: a round that waits polls neither.
+    let mut killed = OnWake::new(kill.cancelled());
+    let mut outbox_ready = OnWake::new(handle.outbox.ready());
+    // Registered now, so a kill raises its flag even while every round
+    // finds input and the select never reaches it (a kill before this is
+    // seen by the first round's check).
+    let _ = poll_once(&mut killed).await;
     loop {
         // Nothing to decode in an empty buffer (the drained batch was
         // cleared after its replies were written).
@@ -112,8 +118,9 @@ where
         }
         if blocked.is_some() || (batch.is_drained() && batch.error.is_none()) {
             // Checked here, where a round waits: the select below looks
-            // at the kill switch only when there is no input.
-            if kill.is_cancelled() {
+            // at the kill switch only when there is no input. Its flag is
+            // up once it fired (an atomic load, no lock).
+            if killed.may_be_ready() && poll_once(&mut killed).await.is_ready() {
                 break;
             }
             if input.len() > cached.query_buffer_limit {
@@ -201,6 +208,7 @@ where
                 tokio::task::yield_now().await;
             }
         }
+        shared.spin.note_batch();
         let (stop, produced) = {
             let mut core = shared.core.lock();
             if core.host.settings_epoch != cached.epoch {
