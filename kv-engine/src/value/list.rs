@@ -597,7 +597,9 @@ impl<'a> ListIter<'a> {
 
 impl<'a> Iterator for ListIter<'a> {
     type Item = &'a [u8];
-    #[inline]
+    // Always: LRANGE calls it once an element (out of line it cost a
+    // third more per element than the reply's encoding).
+    #[inline(always)]
     fn next(&mut self) -> Option<&'a [u8]> {
         if self.remaining == 0 {
             return None;
