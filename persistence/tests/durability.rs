@@ -281,3 +281,53 @@ async fn shutdown_drains_every_delta_and_later_calls_are_refused() {
     let again = start_on(&sim, FsyncPolicy::EverySec).await;
     assert_eq!(again.dump(), node.dump());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_group_still_in_flight_on_a_file_a_recovery_replaced_leaves_the_new_file_alone() {
+    let sim = sim_disk(8);
+    sim.set_slow_latency(SLOW);
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    let start = Instant::now();
+    let first = spawn_write(&node, 1, "SET a 1");
+    // The first group's fsync runs from 5 to 10 ms; the second group's
+    // append, started at 6 ms, takes until 206 ms.
+    tokio::time::sleep(SLOW + Duration::from_millis(1)).await;
+    sim.set_slow_latency(Duration::from_millis(200));
+    let second = spawn_write(&node, 2, "SET b 2");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    // The first group's fsync fails at 10 ms: the AOF fails, and a
+    // recovery (a fresh base, a new incremental file) follows on quick
+    // calls while the second group is still appending to the old file.
+    sim.set_probability(Fault::FsyncError, 1.0);
+    tokio::time::sleep(Duration::from_millis(4)).await;
+    sim.set_probability(Fault::FsyncError, 0.0);
+    sim.set_slow_latency(Duration::from_millis(1));
+    assert!(matches!(first.await.unwrap().0, Written::Unconfirmed(..)));
+    while node.durability.misconf().is_some() {
+        assert!(
+            Instant::now() - start < Duration::from_millis(190),
+            "the recovery ends before the second group's append does"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // The second group's fsync, on the abandoned file, fails: that says
+    // nothing about the new file, which stays healthy.
+    sim.set_probability(Fault::FsyncError, 1.0);
+    tokio::time::sleep_until(start + Duration::from_millis(220)).await;
+    sim.set_probability(Fault::FsyncError, 0.0);
+    let _ = second.await.unwrap();
+    assert!(
+        node.durability.misconf().is_none(),
+        "an old file's fsync failed after the recovery: {:?}",
+        node.durability.misconf()
+    );
+    let mut client = kv_engine::ClientState::new(3);
+    let third = node.write(&mut client, &words("SET c 3")).await;
+    assert!(matches!(third, Written::Ok(..)), "{third:?}");
+    node.durability.shutdown().await.unwrap();
+    // The base holds a and b, the new incremental file c, and nothing of
+    // the old file's late append counts against it.
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    assert_eq!(start_on(&sim, FsyncPolicy::Always).await.report.keys, 3);
+}

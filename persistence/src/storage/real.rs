@@ -1,5 +1,6 @@
 //! `RealStorage`: the real file system. Appends go through one descriptor
-//! opened with `O_APPEND`; `sync` is `fdatasync`, as Redis's AOF uses.
+//! opened with `O_APPEND`; `sync` is `fdatasync`, as Redis's AOF uses,
+//! each on a descriptor of its own (see `RealFile::syncers`).
 
 use super::{Storage, StorageError, StorageFile};
 use std::fs::{self, File, OpenOptions};
@@ -11,8 +12,20 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RealStorage;
 
+/// fdatasyncs that may run at once on one file: the AOF's `always` groups
+/// in flight (`aof::actor`'s `MAX_GROUPS`).
+pub(crate) const SYNCERS: usize = 2;
+
 struct RealFile {
     file: File,
+    /// Descriptors opened on the same file (not dup'd: each is an open
+    /// file description of its own) before anything was written, one per
+    /// fdatasync that may run at once. Linux reports a writeback error to
+    /// one fsync per open file description: two fdatasyncs racing on one
+    /// descriptor could hand the error to the newer and 0 to the older,
+    /// whose pages were the ones lost. With a descriptor each, every
+    /// fsync running when a page fails sees the failure.
+    syncers: [parking_lot::Mutex<File>; SYNCERS],
     path: PathBuf,
 }
 
@@ -24,7 +37,14 @@ impl StorageFile for RealFile {
     }
 
     fn sync(&self) -> Result<(), StorageError> {
-        self.file
+        // A free descriptor, or (more syncs than `SYNCERS` at once, which
+        // the actor never starts) the first one's turn.
+        let syncer = self
+            .syncers
+            .iter()
+            .find_map(|syncer| syncer.try_lock())
+            .unwrap_or_else(|| self.syncers[0].lock());
+        syncer
             .sync_data()
             .map_err(|e| StorageError::new("fsync", &self.path, e))
     }
@@ -41,6 +61,10 @@ impl StorageFile for RealFile {
 }
 
 fn open(path: &Path, truncate: bool) -> Result<Arc<dyn StorageFile>, StorageError> {
+    Ok(Arc::new(open_file(path, truncate)?))
+}
+
+fn open_file(path: &Path, truncate: bool) -> Result<RealFile, StorageError> {
     let mut options = OpenOptions::new();
     if truncate {
         // A fresh file is written from offset 0 by this handle only.
@@ -52,10 +76,18 @@ fn open(path: &Path, truncate: bool) -> Result<Arc<dyn StorageFile>, StorageErro
     let file = options
         .open(path)
         .map_err(|e| StorageError::new(op, path, e))?;
-    Ok(Arc::new(RealFile {
+    let syncer = || {
+        OpenOptions::new()
+            .read(true)
+            .open(path)
+            .map(parking_lot::Mutex::new)
+            .map_err(|e| StorageError::new(op, path, e))
+    };
+    Ok(RealFile {
         file,
+        syncers: [syncer()?, syncer()?],
         path: path.to_path_buf(),
-    }))
+    })
 }
 
 impl Storage for RealStorage {
@@ -148,5 +180,30 @@ mod tests {
             storage.read(&b).unwrap_err().kind(),
             std::io::ErrorKind::NotFound
         );
+    }
+
+    #[test]
+    fn each_fdatasync_has_an_open_file_description_of_its_own() {
+        use std::io::{Read, Seek, SeekFrom};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let file = open_file(&path, true).unwrap();
+        file.append(b"0123456789").unwrap();
+        // Offsets are per open file description: moving one syncer's
+        // leaves the other's where it was (a dup'd descriptor would share
+        // it, and with it the one report of a writeback error).
+        let [a, b] = &file.syncers;
+        a.lock().seek(SeekFrom::Start(4)).unwrap();
+        let mut byte = [0u8; 1];
+        b.lock().read_exact(&mut byte).unwrap();
+        assert_eq!(&byte, b"0", "the second syncer has its own offset");
+        a.lock().read_exact(&mut byte).unwrap();
+        assert_eq!(&byte, b"4");
+        // Two fdatasyncs at once each take a descriptor and succeed.
+        std::thread::scope(|scope| {
+            let first = scope.spawn(|| file.sync());
+            assert!(file.sync().is_ok());
+            assert!(first.join().unwrap().is_ok());
+        });
     }
 }

@@ -75,6 +75,9 @@ const MAX_PENDING_BYTES: usize = 64 << 20;
 /// few journal transactions as it can), and its clients' replies no
 /// longer wait out an fsync that started before their writes arrived.
 const MAX_GROUPS: usize = 2;
+// Each fsync running at once needs a descriptor of its own on the real
+// disk, or a writeback error may be reported to only one of them.
+const _: () = assert!(MAX_GROUPS <= crate::storage::real::SYNCERS);
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
@@ -290,6 +293,9 @@ struct Write {
     /// An `always` group: it fsyncs after appending, in the same blocking
     /// call (the inner result is that fsync's).
     syncs: bool,
+    /// The file it appends to: a write still in flight on a file that a
+    /// recovery has since replaced says nothing about the new one.
+    file: Arc<dyn StorageFile>,
     /// Set by the blocking call once the bytes are in the file (never
     /// after a failed append).
     appended: Arc<AtomicBool>,
@@ -723,7 +729,7 @@ impl AofActor {
             let appended = Arc::new(AtomicBool::new(false));
             let task = append_task(
                 &self.storage,
-                file,
+                file.clone(),
                 buf,
                 sync,
                 appended.clone(),
@@ -733,6 +739,7 @@ impl AofActor {
                 lsn: self.pending_lsn,
                 len,
                 syncs: sync,
+                file,
                 appended,
                 task,
                 done: None,
@@ -760,6 +767,12 @@ impl AofActor {
         if self.failed.is_some() {
             return; // the file is abandoned; the recovery base covers it
         }
+        if !self.is_current(&write.file) {
+            // A group that was in flight on the file a recovery replaced
+            // (its older group's fsync failed): the recovery's base covers
+            // its deltas, and its result, good or bad, is the old file's.
+            return;
+        }
         match result {
             Ok(synced) => {
                 self.incr_len += len;
@@ -785,6 +798,13 @@ impl AofActor {
                 self.fail(&error);
             }
         }
+    }
+
+    /// Whether `file` is the incremental file being written now.
+    fn is_current(&self, file: &Arc<dyn StorageFile>) -> bool {
+        self.incr
+            .as_ref()
+            .is_some_and(|incr| std::ptr::addr_eq(Arc::as_ptr(incr), Arc::as_ptr(file)))
     }
 
     fn fsync_done(&mut self, result: Result<(), StorageError>) {
