@@ -23,6 +23,8 @@ pub struct Ctx<'e, 'w> {
     pub argv: &'e [Bytes],
     pub out: &'e mut ReplyWriter<'w>,
     pub spec: &'e CommandSpec,
+    /// Run by EXEC: `argv` is a queued command, not the one `execute` got.
+    pub(crate) in_exec: bool,
 }
 
 impl<'e, 'w> Ctx<'e, 'w> {
@@ -47,7 +49,11 @@ impl<'e, 'w> Ctx<'e, 'w> {
 
     /// Propagates this command exactly as the client sent it.
     pub fn propagate_as_is(&mut self) {
-        self.db.state.push_op_from(self.db.index, self.argv);
+        if self.in_exec {
+            self.db.state.push_op_from(self.db.index, self.argv);
+        } else {
+            self.db.state.push_command_as_sent(self.db.index, self.argv);
+        }
     }
 }
 
@@ -288,8 +294,8 @@ impl Db<'_> {
         };
         let entry = match slot {
             Slot::Live(index) => {
-                if touch && !self.no_touch && self.touched_entries.first_touch(self.index, index) {
-                    self.state.touch(self.index, index, self.now_ms);
+                if touch && !self.no_touch {
+                    self.touch_entry(index);
                 }
                 Some(index)
             }
@@ -305,6 +311,20 @@ impl Db<'_> {
             db: self.index,
             hash,
             entry,
+        }
+    }
+
+    /// Records an access to entry `index` of the selected database, once
+    /// per command. Under an LRU policy a second access in the same
+    /// command writes the same clock again, so only LFU (whose counter
+    /// may grow at each access) needs to remember what it touched.
+    #[inline]
+    fn touch_entry(&mut self, index: u32) {
+        if !self.state.config.maxmemory_policy.is_lfu() {
+            let clock = crate::access::lru_clock(self.now_ms);
+            self.state.dbs[self.index].set_access_at(index, clock);
+        } else if self.touched_entries.first_touch(self.index, index) {
+            self.state.touch(self.index, index, self.now_ms);
         }
     }
 

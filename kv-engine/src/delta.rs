@@ -11,7 +11,9 @@
 //! (`Delta`), the same ops already encoded as RESP commands
 //! (`EncodedDelta`, what an AOF writes: the engine encodes each op once,
 //! into a buffer it reuses, with no per-write allocation or argument
-//! clone), or just the LSN.
+//! clone; a command propagated exactly as sent is handed over as its
+//! arguments, `AsSent`, for the sink to encode once straight into its own
+//! buffer), just the LSN, or nothing at all.
 
 use bytes::Bytes;
 
@@ -41,6 +43,9 @@ pub enum DeltaForm {
     Ops,
     /// Ops encoded as RESP commands: `emit_encoded`.
     Encoded,
+    /// Nothing: nobody follows the changes, `emit` is never called (the
+    /// engine still counts LSNs and reports each write's).
+    Nothing,
 }
 
 /// The ops of one delta, each a RESP multibulk command with its database,
@@ -144,22 +149,127 @@ fn decode_command(mut command: &[u8]) -> Vec<Bytes> {
     argv
 }
 
+/// The command being run, propagated exactly as the client sent it (SET,
+/// INCR, LPUSH...): left as its arguments, for the sink to encode once,
+/// straight into the buffer it keeps, rather than encoded by the engine
+/// and copied.
+#[derive(Clone, Copy, Debug)]
+pub struct AsSent<'a> {
+    pub db: u32,
+    /// Its place among the delta's ops: before `EncodedDelta::ops`' op
+    /// number `at` (after all of them when `at` is their count).
+    pub at: usize,
+    pub argv: &'a [Bytes],
+    /// The bytes the command came in, when the owner knows them to be
+    /// exactly `argv`'s RESP encoding (`resp_codec::SentBytes`): copied
+    /// rather than encoded again.
+    pub sent: Option<&'a [u8]>,
+}
+
+/// One op of an `EncodedDelta`.
+#[derive(Clone, Copy, Debug)]
+pub enum EncodedOp<'a> {
+    /// Encoded by the engine: a RESP multibulk command.
+    Encoded(&'a [u8]),
+    /// The command as sent, still to encode (or copy, `AsSent::sent`).
+    AsSent(AsSent<'a>),
+}
+
+impl EncodedOp<'_> {
+    /// Appends the op as a RESP multibulk command.
+    #[inline]
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self {
+            EncodedOp::Encoded(command) => out.extend_from_slice(command),
+            EncodedOp::AsSent(as_sent) => as_sent.write_to(out),
+        }
+    }
+}
+
+impl AsSent<'_> {
+    /// Appends the command as a RESP multibulk command.
+    #[inline]
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self.sent {
+            Some(bytes) => {
+                debug_assert!(
+                    {
+                        let mut encoded = Vec::new();
+                        resp_codec::encode::write_command(&mut encoded, self.argv);
+                        encoded == bytes
+                    },
+                    "the bytes sent are the arguments' encoding"
+                );
+                out.extend_from_slice(bytes);
+            }
+            None => resp_codec::encode::write_command(out, self.argv),
+        }
+    }
+}
+
 /// A delta whose ops are encoded (`DeltaForm::Encoded`), borrowed from the
-/// engine for the length of `emit_encoded`.
+/// engine for the length of `emit_encoded`: `ops`, with `as_sent` among
+/// them when the command propagated as sent.
 #[derive(Clone, Copy, Debug)]
 pub struct EncodedDelta<'a> {
     pub lsn: u64,
     pub transaction: bool,
     pub ops: &'a EncodedOps,
+    pub as_sent: Option<AsSent<'a>>,
 }
 
-impl EncodedDelta<'_> {
+impl<'a> EncodedDelta<'a> {
+    /// A delta of encoded ops only.
+    pub fn of(lsn: u64, transaction: bool, ops: &'a EncodedOps) -> Self {
+        EncodedDelta {
+            lsn,
+            transaction,
+            ops,
+            as_sent: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty() && self.as_sent.is_none()
+    }
+
+    /// (database, op) per op, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, EncodedOp<'a>)> + 'a {
+        let encoded = |(db, command)| (db, EncodedOp::Encoded(command));
+        let at = self.as_sent.map_or(usize::MAX, |a| a.at);
+        let as_sent = self.as_sent.map(|a| (a.db, EncodedOp::AsSent(a)));
+        self.ops
+            .iter()
+            .take(at)
+            .map(encoded)
+            .chain(as_sent)
+            .chain(self.ops.iter().skip(at).map(encoded))
+    }
+
+    /// The database of every op, when they share one (None when there
+    /// are none, or several).
+    pub fn single_db(&self) -> Option<u32> {
+        match self.as_sent {
+            None => self.ops.single_db(),
+            Some(a) if self.ops.is_empty() => Some(a.db),
+            Some(a) => self.ops.single_db().filter(|&db| db == a.db),
+        }
+    }
+
     /// The same delta in structured form.
     pub fn to_delta(&self) -> Delta {
+        let mut ops = self.ops.to_ops();
+        if let Some(a) = self.as_sent {
+            let op = DeltaOp {
+                db: a.db,
+                argv: a.argv.to_vec(),
+            };
+            ops.insert(a.at, op);
+        }
         Delta {
             lsn: self.lsn,
             transaction: self.transaction,
-            ops: self.ops.to_ops(),
+            ops,
         }
     }
 }
@@ -205,7 +315,7 @@ impl DeltaSink for NoDeltas {
     fn emit(&mut self, _delta: Delta) {}
 
     fn form(&self) -> DeltaForm {
-        DeltaForm::Lsn
+        DeltaForm::Nothing
     }
 }
 
@@ -254,6 +364,51 @@ mod tests {
         assert_eq!(decoded[1].argv, [&b"RPUSH"[..], b"list", &long]);
         ops.clear();
         assert!(ops.is_empty() && ops.bytes().is_empty());
+    }
+
+    #[test]
+    fn a_command_as_sent_takes_its_place_among_the_encoded_ops() {
+        let mut ops = EncodedOps::default();
+        ops.push(1, &[b"DEL".as_slice(), b"a"]);
+        ops.push(1, &[b"DEL".as_slice(), b"b"]);
+        let argv = [&b"SET"[..], b"k", b"v"].map(Bytes::from_static);
+        let delta = |at, db| EncodedDelta {
+            lsn: 7,
+            transaction: false,
+            ops: &ops,
+            as_sent: Some(AsSent {
+                db,
+                at,
+                argv: &argv,
+                sent: (at == 1).then_some(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".as_slice()),
+            }),
+        };
+        for at in 0..=2 {
+            let structured = delta(at, 1).to_delta();
+            assert_eq!(structured.ops.len(), 3);
+            assert_eq!(structured.ops[at].argv, argv, "at {at}");
+            let mut written = Vec::new();
+            let mut dbs = Vec::new();
+            for (db, op) in delta(at, 1).iter() {
+                op.write_to(&mut written);
+                dbs.push(db);
+            }
+            let mut expected = EncodedOps::default();
+            for op in &structured.ops {
+                expected.push(op.db, &op.argv);
+            }
+            assert_eq!(written, expected.bytes(), "at {at}");
+            assert_eq!(dbs, [1, 1, 1]);
+        }
+        assert_eq!(delta(1, 1).single_db(), Some(1));
+        assert_eq!(delta(1, 2).single_db(), None, "two databases");
+        let none = EncodedOps::default();
+        let alone = EncodedDelta {
+            ops: &none,
+            ..delta(0, 4)
+        };
+        assert_eq!(alone.single_db(), Some(4));
+        assert!(!alone.is_empty() && EncodedDelta::of(1, false, &none).is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::commands::transactions::{touch_watched_key, Watcher};
 use crate::commands::CommandTable;
 use crate::config::EngineConfig;
 use crate::context::{Ctx, Db};
-use crate::delta::{Delta, DeltaForm, DeltaOp, DeltaSink, EncodedDelta, EncodedOps};
+use crate::delta::{AsSent, Delta, DeltaForm, DeltaOp, DeltaSink, EncodedDelta, EncodedOps};
 use crate::error::CommandError;
 use crate::eviction::Eviction;
 use crate::expiry_cycle::{ExpiryBudget, ExpiryCycleStats};
@@ -46,6 +46,9 @@ pub struct EngineState {
     /// structured (`DeltaForm::Ops`) or encoded (`DeltaForm::Encoded`).
     pub(crate) pending_ops: Vec<DeltaOp>,
     pub(crate) pending_encoded: EncodedOps,
+    /// Encoded form: the command being run propagates as sent, in this
+    /// database, before `pending_encoded`'s op number `.1` (`AsSent`).
+    pub(crate) pending_as_sent: Option<(u32, usize)>,
     /// The command being run wrote (its delta is due, ops or not).
     pub(crate) pending_write: bool,
     /// What the sink takes (`DeltaSink::form`): which ops to build.
@@ -111,7 +114,7 @@ impl EngineState {
     pub(crate) fn push_op(&mut self, db: usize, argv: impl FnOnce() -> Vec<Bytes>) {
         self.pending_write = true;
         match self.form {
-            DeltaForm::Lsn => {}
+            DeltaForm::Lsn | DeltaForm::Nothing => {}
             DeltaForm::Ops => self.pending_ops.push(DeltaOp {
                 db: db as u32,
                 argv: argv(),
@@ -125,12 +128,25 @@ impl EngineState {
     pub(crate) fn push_op_from(&mut self, db: usize, argv: &[Bytes]) {
         self.pending_write = true;
         match self.form {
-            DeltaForm::Lsn => {}
+            DeltaForm::Lsn | DeltaForm::Nothing => {}
             DeltaForm::Ops => self.pending_ops.push(DeltaOp {
                 db: db as u32,
                 argv: argv.to_vec(),
             }),
             DeltaForm::Encoded => self.pending_encoded.push(db as u32, argv),
+        }
+    }
+
+    /// `push_op_from` for the arguments of the command `execute` runs
+    /// (not one EXEC runs): encoded form leaves them to the sink
+    /// (`AsSent`), which encodes them once into its own buffer.
+    #[inline]
+    pub(crate) fn push_command_as_sent(&mut self, db: usize, argv: &[Bytes]) {
+        if self.form == DeltaForm::Encoded && self.pending_as_sent.is_none() {
+            self.pending_write = true;
+            self.pending_as_sent = Some((db as u32, self.pending_encoded.len()));
+        } else {
+            self.push_op_from(db, argv);
         }
     }
 
@@ -271,6 +287,7 @@ impl Engine {
                 dirty: 0,
                 pending_ops: Vec::new(),
                 pending_encoded: EncodedOps::default(),
+                pending_as_sent: None,
                 pending_write: false,
                 form: sink.form(),
                 pending_transaction: false,
@@ -488,7 +505,7 @@ impl Engine {
         debug_assert!(!self.state.pending_write);
         let now_ms = self.clock.now_ms();
         let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
-        self.flush_delta();
+        self.flush_delta(&[], None);
         eviction
     }
 
@@ -507,7 +524,7 @@ impl Engine {
             return ExpiryCycleStats::default();
         }
         let stats = crate::expiry_cycle::run(&mut self.state, &*self.clock, budget);
-        self.flush_delta();
+        self.flush_delta(&[], None);
         stats
     }
 
@@ -534,6 +551,21 @@ impl Engine {
         host: &mut dyn Host,
         now_ms: i64,
     ) -> Outcome {
+        self.execute_sent_at(client, argv, None, out, host, now_ms)
+    }
+
+    /// As `execute_at`, with the bytes the command came in when they are
+    /// exactly `argv`'s RESP encoding (`resp_codec::SentBytes`): a sink
+    /// that writes commands as sent copies them (`AsSent::sent`).
+    pub fn execute_sent_at(
+        &mut self,
+        client: &mut ClientState,
+        argv: &[Bytes],
+        sent: Option<&[u8]>,
+        out: &mut ReplyWriter<'_>,
+        host: &mut dyn Host,
+        now_ms: i64,
+    ) -> Outcome {
         debug_assert!(
             !self.state.pending_write,
             "ops left over from a previous command"
@@ -553,34 +585,49 @@ impl Engine {
             now_ms,
             false,
         );
-        let lsn = self.flush_delta();
+        let lsn = self.flush_delta(argv, sent);
         Outcome { lsn, ..outcome }
     }
 
-    /// Emits the pending ops as one delta; returns its LSN.
-    fn flush_delta(&mut self) -> Option<u64> {
+    /// Emits the pending ops as one delta; returns its LSN. `argv` is the
+    /// command that ran (empty if none) and `sent` its bytes, which an
+    /// `AsSent` op refers to.
+    fn flush_delta(&mut self, argv: &[Bytes], sent: Option<&[u8]>) -> Option<u64> {
         let transaction = std::mem::take(&mut self.state.pending_transaction);
         if !std::mem::take(&mut self.state.pending_write) {
             return None;
         }
         let lsn = self.next_lsn;
         self.next_lsn += 1;
-        if self.state.form == DeltaForm::Encoded {
-            self.sink.emit_encoded(EncodedDelta {
-                lsn,
-                transaction,
-                ops: &self.state.pending_encoded,
-            });
-            self.state.pending_encoded.clear();
-        } else {
-            let ops = std::mem::take(&mut self.state.pending_ops);
-            self.sink.emit(Delta {
-                lsn,
-                transaction,
-                ops,
-            });
+        match self.state.form {
+            DeltaForm::Nothing => {}
+            DeltaForm::Encoded => self.emit_encoded(lsn, transaction, argv, sent),
+            DeltaForm::Ops | DeltaForm::Lsn => {
+                let ops = std::mem::take(&mut self.state.pending_ops);
+                self.sink.emit(Delta {
+                    lsn,
+                    transaction,
+                    ops,
+                });
+            }
         }
         Some(lsn)
+    }
+
+    fn emit_encoded(&mut self, lsn: u64, transaction: bool, argv: &[Bytes], sent: Option<&[u8]>) {
+        let as_sent = self.state.pending_as_sent.take().map(|(db, at)| {
+            assert!(!argv.is_empty(), "an op as sent, with no command");
+            AsSent { db, at, argv, sent }
+        });
+        self.sink.emit_encoded(EncodedDelta {
+            lsn,
+            transaction,
+            ops: &self.state.pending_encoded,
+            as_sent,
+        });
+        if !self.state.pending_encoded.is_empty() {
+            self.state.pending_encoded.clear();
+        }
     }
 }
 
@@ -676,6 +723,7 @@ pub(crate) fn dispatch(
         argv,
         out,
         spec: &spec,
+        in_exec,
     };
     let result = match spec.run {
         Handler::Engine(run) => run(&mut ctx),
@@ -864,6 +912,11 @@ mod tests {
             &["GET", "k"],
             &["EXPIRE", "a", "100"],
             &["SPOP", "s"],
+            &["SET", "e", "1", "PX", "1"],
+            // As sent, after the DEL of the expired key.
+            &["SET", "e", "2"],
+            &["LPUSH", "l", "x"],
+            &["INCR", "n"],
         ];
         let run_all = |form| {
             let clock = ManualClock::new(1_000);
@@ -879,6 +932,12 @@ mod tests {
         };
         let structured = run_all(DeltaForm::Ops);
         assert!(structured.len() >= 7 && structured.iter().any(|d| d.transaction));
+        assert!(
+            structured
+                .iter()
+                .any(|d| d.ops.len() == 2 && d.ops[1].argv[1] == "e"),
+            "a command as sent after another op"
+        );
         assert_eq!(run_all(DeltaForm::Encoded), structured);
     }
 }

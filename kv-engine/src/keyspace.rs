@@ -405,6 +405,7 @@ impl Keyspace {
 
     /// Replaces the value of entry `index` (from `slot` or `find_hashed`),
     /// keeping its expiry only if `keep_ttl` and its access field always.
+    #[inline]
     pub(crate) fn replace_at(&mut self, index: u32, value: Value, keep_ttl: bool) {
         self.settle();
         self.before_write(index);
@@ -749,6 +750,7 @@ impl Keyspace {
     }
 
     /// Re-measures the value last handed out for changing in place.
+    #[inline]
     fn settle(&mut self) {
         if let Some((index, before)) = self.changing.take() {
             let now = self.entries[index as usize].value.heap_bytes();
@@ -759,6 +761,7 @@ impl Keyspace {
     /// Where `key`, whose hash is `hash` (see `hash`), is at `now_ms`,
     /// with one walk of its chain. The index stays valid only until the
     /// keyspace next changes.
+    #[inline]
     pub(crate) fn slot(&self, key: &[u8], hash: u64, now_ms: i64) -> Slot {
         let Some(index) = self.find_hashed(key, hash) else {
             return Slot::Missing;
@@ -889,6 +892,7 @@ impl Keyspace {
 
     /// The hash `slot` and `insert_new` take: computed once for a
     /// command's lookup and its insert.
+    #[inline]
     pub(crate) fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
@@ -934,6 +938,7 @@ impl Keyspace {
         self.find_hashed(key, self.hash(key))
     }
 
+    #[inline]
     fn find_hashed(&self, key: &[u8], hash: u64) -> Option<u32> {
         if self.buckets.is_empty() {
             return None;
@@ -1074,7 +1079,7 @@ impl Keyspace {
 
 /// `a == b` for two slices of the same length up to `INLINE_MAX`, in
 /// overlapping word loads.
-#[inline]
+#[inline(always)]
 fn short_eq(a: &[u8], b: &[u8]) -> bool {
     debug_assert!(a.len() == b.len() && a.len() <= INLINE_MAX);
     let n = a.len();

@@ -52,7 +52,9 @@ pub mod value;
 pub use client::{ClientId, ClientState};
 pub use clock::{Clock, ManualClock};
 pub use config::EngineConfig;
-pub use delta::{Delta, DeltaForm, DeltaLog, DeltaOp, DeltaSink, EncodedDelta, EncodedOps};
+pub use delta::{
+    AsSent, Delta, DeltaForm, DeltaLog, DeltaOp, DeltaSink, EncodedDelta, EncodedOp, EncodedOps,
+};
 pub use engine::{Engine, Host, NoHost, Outcome};
 pub use error::{CommandError, CommandResult};
 pub use notify::{EventClass, KeyEvent, NotifyFlags};

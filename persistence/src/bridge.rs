@@ -248,11 +248,8 @@ impl DeltaSink for QueueSink {
     /// A structured delta (from a sink in front of this one): encoded here.
     fn emit(&mut self, delta: Delta) {
         let ops = encode_ops(&delta.ops);
-        self.0.push(EncodedDelta {
-            lsn: delta.lsn,
-            transaction: delta.transaction,
-            ops: &ops,
-        });
+        self.0
+            .push(EncodedDelta::of(delta.lsn, delta.transaction, &ops));
     }
 }
 

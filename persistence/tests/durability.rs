@@ -3,12 +3,13 @@
 
 mod support;
 
-use persistence::storage::sim::CrashMode;
+use persistence::storage::sim::{CrashMode, Fault, SimStorage};
 use persistence::{FsyncPolicy, Storage};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use support::{sim_disk, start_on, words, Written};
+use tokio::time::Instant;
 
 fn lsn(written: &Written) -> u64 {
     match written {
@@ -105,6 +106,108 @@ async fn group_commit_covers_concurrent_writers_with_few_fsyncs() {
     let sim = sim.crash(CrashMode::DropUnsynced);
     let again = start_on(&sim, FsyncPolicy::Always).await;
     assert_eq!(again.report.keys, 1000);
+}
+
+/// One write on its own client, in its own task: the result and when (on
+/// tokio's paused clock) it ended.
+fn spawn_write(
+    node: &Arc<support::Node>,
+    id: u64,
+    line: &'static str,
+) -> tokio::task::JoinHandle<(Written, Instant)> {
+    let node = node.clone();
+    tokio::spawn(async move {
+        let mut client = kv_engine::ClientState::new(id);
+        let written = node.write(&mut client, &words(line)).await;
+        (written, Instant::now())
+    })
+}
+
+/// Two `always` groups in flight at once, 9 ms in, on a disk where each
+/// call takes `SLOW` until the second write arrives (6 ms) and 1 ms after.
+struct Overlap {
+    sim: SimStorage,
+    node: Arc<support::Node>,
+    start: Instant,
+    durable_at_start: u64,
+    fsyncs_at_start: u64,
+    first: tokio::task::JoinHandle<(Written, Instant)>,
+    second: tokio::task::JoinHandle<(Written, Instant)>,
+}
+
+const SLOW: Duration = Duration::from_millis(5);
+
+async fn overlapping_groups(seed: u64) -> Overlap {
+    let sim = sim_disk(seed);
+    sim.set_slow_latency(SLOW);
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    let (durable_at_start, fsyncs_at_start) =
+        (*node.durability.durable_lsn().borrow(), sim.stats().fsyncs);
+    let start = Instant::now();
+    let first = spawn_write(&node, 1, "SET a 1");
+    // The first group is appended at 5 ms; its fsync runs until 10 ms.
+    tokio::time::sleep(SLOW + Duration::from_millis(1)).await;
+    // The second group does not wait for it, and is quick: appended at
+    // 7 ms, fsynced at 8 ms, before the first.
+    sim.set_slow_latency(Duration::from_millis(1));
+    let second = spawn_write(&node, 2, "SET b 2");
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    Overlap {
+        sim,
+        node,
+        start,
+        durable_at_start,
+        fsyncs_at_start,
+        first,
+        second,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_group_formed_during_an_fsync_starts_at_once_and_is_acknowledged_in_order() {
+    let run = overlapping_groups(6).await;
+    assert_eq!(
+        run.sim.stats().fsyncs - run.fsyncs_at_start,
+        1,
+        "the second group's fsync ran while the first's still runs"
+    );
+    assert_eq!(
+        *run.node.durability.durable_lsn().borrow(),
+        run.durable_at_start,
+        "nothing is durable before the oldest group's fsync ends"
+    );
+    let (first, first_at) = run.first.await.unwrap();
+    let (second, second_at) = run.second.await.unwrap();
+    assert!(lsn(&first) < lsn(&second));
+    assert_eq!(first_at - run.start, 2 * SLOW, "its own append and fsync");
+    assert_eq!(
+        second_at, first_at,
+        "acknowledged with the first, not before"
+    );
+    run.node.durability.shutdown().await.unwrap();
+    let sim = run.sim.crash(CrashMode::DropUnsynced);
+    assert_eq!(start_on(&sim, FsyncPolicy::Always).await.report.keys, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_newer_group_is_never_acknowledged_past_an_older_groups_failed_fsync() {
+    let run = overlapping_groups(7).await;
+    // The second group's fsync succeeded at 8 ms; the first's, at 10 ms,
+    // fails.
+    run.sim.set_probability(Fault::FsyncError, 1.0);
+    let (first, _) = run.first.await.unwrap();
+    let (second, _) = run.second.await.unwrap();
+    run.sim.set_probability(Fault::FsyncError, 0.0);
+    assert!(
+        matches!(first, Written::Unconfirmed(..)),
+        "its fsync failed: {first:?}"
+    );
+    assert!(
+        matches!(second, Written::Unconfirmed(..)),
+        "its own fsync succeeded, an older one did not: {second:?}"
+    );
+    let _ = run.node.durability.shutdown().await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -43,4 +43,4 @@ pub use frame::{Frame, Protocol};
 pub use inline::split_inline_args;
 pub use limits::Limits;
 pub use parse::{parse_frame, FrameCodec, FrameParser};
-pub use request::RequestDecoder;
+pub use request::{RequestDecoder, SentBytes};

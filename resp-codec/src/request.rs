@@ -22,12 +22,17 @@
 //! the read buffer: no copy.
 //!
 //! The fast path: a whole multibulk whose lengths are all plain digits
-//! within the limits (what every client sends) is read in one pass with
-//! no state kept, and `decode_batch` freezes the read buffer once for all
-//! the commands one read brought. Anything else (a partial command,
-//! leading zeros, a length over a limit, inline commands) goes to the
+//! within the limits and whose lines all end in `\r\n` (what every client
+//! sends) is read in one pass with no state kept, and `decode_batch`
+//! freezes the read buffer once for all the commands one read brought.
+//! Anything else (a partial command, leading zeros, a length over a
+//! limit, a `\r` not followed by `\n`, inline commands) goes to the
 //! general reader, which decides exactly as before: the fast path only
-//! ever accepts what the general reader would accept the same way.
+//! ever accepts what the general reader would accept the same way. So a
+//! command the fast path read came in exactly its arguments' RESP
+//! encoding, and `decode_batch_sent` hands those bytes out too
+//! (`SentBytes`): whoever writes the command on as sent (the AOF) copies
+//! them instead of encoding it again.
 
 use crate::error::{CodecError, ProtocolError};
 use crate::inline::split_inline_args;
@@ -41,6 +46,44 @@ use std::ops::Range;
 const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 const UNAUTHENTICATED_MAX_BULK: i64 = 16 * 1024;
 
+/// The bytes each command of a batch came in, for the commands whose
+/// bytes are exactly their arguments' RESP encoding (`write_command`'s):
+/// all those the fast path read. The others (inline, partial, unusual
+/// lengths) have none.
+#[derive(Debug, Default)]
+pub struct SentBytes {
+    /// The frozen pieces of the read buffer the spans are in.
+    frames: Vec<Bytes>,
+    /// Per command: its frame (`NOT_SENT`: none) and its bytes there.
+    spans: Vec<(u32, Range<usize>)>,
+}
+
+const NOT_SENT: u32 = u32::MAX;
+
+impl SentBytes {
+    /// Command `i`'s bytes, if they are its arguments' encoding.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let (frame, range) = self.spans.get(i)?;
+        let frame = self.frames.get(*frame as usize)?;
+        Some(&frame[range.clone()])
+    }
+
+    /// Number of commands.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.spans.clear();
+    }
+}
+
 /// Decodes client requests into argument vectors.
 #[derive(Debug, Default)]
 pub struct RequestDecoder {
@@ -53,8 +96,8 @@ pub struct RequestDecoder {
     /// buffer; kept between commands so reading one allocates nothing.
     args: Vec<Range<usize>>,
     /// The fast path's commands not yet handed out: the end (exclusive)
-    /// of each in `args`.
-    ends: Vec<usize>,
+    /// of each in `args`, and in the buffer.
+    ends: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -194,6 +237,19 @@ impl RequestDecoder {
         ends: &mut Vec<usize>,
         one_only: bool,
     ) -> Result<(), ProtocolError> {
+        self.decode_batch_sent(buf, argv, ends, None, one_only)
+    }
+
+    /// As `decode_batch`, also recording in `sent` (when given) the bytes
+    /// each command came in, where they are its arguments' encoding.
+    pub fn decode_batch_sent(
+        &mut self,
+        buf: &mut BytesMut,
+        argv: &mut Vec<Bytes>,
+        ends: &mut Vec<usize>,
+        mut sent: Option<&mut SentBytes>,
+        one_only: bool,
+    ) -> Result<(), ProtocolError> {
         loop {
             if self.partial.is_none() {
                 debug_assert!(self.args.is_empty() && self.ends.is_empty());
@@ -203,19 +259,26 @@ impl RequestDecoder {
                         break;
                     };
                     end = next;
-                    self.ends.push(self.args.len());
+                    self.ends.push((self.args.len(), end));
                     if one_only {
                         break;
                     }
                 }
                 if end > 0 {
                     let frame = buf.split_to(end).freeze();
-                    let mut start = 0;
-                    for &stop in &self.ends {
+                    let (mut start, mut from) = (0, 0);
+                    for &(stop, to) in &self.ends {
                         let args = &self.args[start..stop];
                         argv.extend(args.iter().map(|range| frame.slice(range.clone())));
                         ends.push(argv.len());
-                        start = stop;
+                        if let Some(sent) = sent.as_deref_mut() {
+                            let index = sent.frames.len() as u32;
+                            sent.spans.push((index, from..to));
+                        }
+                        (start, from) = (stop, to);
+                    }
+                    if let Some(sent) = sent.as_deref_mut() {
+                        sent.frames.push(frame);
                     }
                     self.args.clear();
                     self.ends.clear();
@@ -228,6 +291,9 @@ impl RequestDecoder {
                 return Ok(());
             }
             ends.push(argv.len());
+            if let Some(sent) = sent.as_deref_mut() {
+                sent.spans.push((NOT_SENT, 0..0));
+            }
             if one_only {
                 return Ok(());
             }
@@ -255,8 +321,10 @@ impl RequestDecoder {
         let mut pos = start + header;
         for _ in 0..count {
             let rest = &buf[pos..];
-            let whole = plain_header(b'$', rest)
-                .filter(|&(len, header)| len <= max_bulk && rest.len() - header >= len + 2);
+            // The payload and its CRLF all here (which `get` checks too).
+            let whole = plain_header(b'$', rest).filter(|&(len, header)| {
+                len <= max_bulk && rest.get(header + len..header + len + 2) == Some(b"\r\n")
+            });
             let Some((len, header)) = whole else {
                 self.args.truncate(mark);
                 return None;
@@ -408,24 +476,27 @@ impl RequestDecoder {
 }
 
 /// A `*` or `$` header line (`kind`) with a plain length at the start of
-/// `rest`, and the byte after its `\r`: the length and the header's size
-/// with that byte. One and two digits, what clients send for argument
-/// counts and lengths up to 99, are matched whole.
+/// `rest`, ended by `\r\n`: the length and the header's size. One and two
+/// digits, what clients send for argument counts and lengths up to 99,
+/// are matched whole.
 #[inline(always)]
 fn plain_header(kind: u8, rest: &[u8]) -> Option<(usize, usize)> {
-    // One digit in one load: the type byte and the `\r` by a mask.
+    // One digit in one load: the type byte and the `\r\n` by a mask.
     if let Some(&four) = rest.first_chunk::<4>() {
         let word = u32::from_le_bytes(four);
         let digit = four[1].wrapping_sub(b'0');
-        if word & 0x00ff_00ff == u32::from(kind) | u32::from(b'\r') << 16 && digit < 10 {
+        let line = u32::from(kind) | u32::from(b'\r') << 16 | u32::from(b'\n') << 24;
+        if word & 0xffff_00ff == line && digit < 10 {
             return Some((usize::from(digit), 4));
         }
     }
     match *rest {
-        [k, d1 @ b'1'..=b'9', d2 @ b'0'..=b'9', b'\r', _, ..] if k == kind => {
+        [k, d1 @ b'1'..=b'9', d2 @ b'0'..=b'9', b'\r', b'\n', ..] if k == kind => {
             Some((usize::from(d1 - b'0') * 10 + usize::from(d2 - b'0'), 5))
         }
-        [k, ..] if k == kind => plain_length(rest, 1).map(|(len, cr)| (len, cr + 2)),
+        [k, ..] if k == kind => plain_length(rest, 1)
+            .filter(|&(_, cr)| rest[cr + 1] == b'\n')
+            .map(|(len, cr)| (len, cr + 2)),
         _ => None,
     }
 }

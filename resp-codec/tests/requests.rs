@@ -238,3 +238,51 @@ fn decode_into_reuses_the_callers_vector() {
     assert!(argv.capacity() >= 8);
     assert!(!decoder.decode_into(&mut buf, &mut argv).unwrap());
 }
+
+#[test]
+fn sent_bytes_are_exactly_the_arguments_encoding_or_absent() {
+    let input: &[u8] = b"*3\r\n$3\r\nSET\r\n$12\r\nkey:00000001\r\n$3\r\nxyz\r\n\
+        PING\r\n\
+        *2\r\n$4\r\nINCR\r\n$1\r\nn\r\n\
+        *1\r\n$4\r\nPINGab\
+        *1\rX$4\r\nPING\r\n\
+        *2\r\n$5\r\nLPUSH\r\n$120\r\n";
+    let long = [
+        b"*2\r\n$4\r\nECHO\r\n$120\r\n".as_slice(),
+        &[b'v'; 120],
+        b"\r\n",
+    ]
+    .concat();
+    let mut buf = BytesMut::from(input);
+    let (mut argv, mut ends, mut sent) = (Vec::new(), Vec::new(), resp_codec::SentBytes::default());
+    let mut decoder = RequestDecoder::default();
+    decoder
+        .decode_batch_sent(&mut buf, &mut argv, &mut ends, Some(&mut sent), false)
+        .unwrap();
+    // The last command is partial: it stays in the buffer.
+    buf.extend_from_slice(&[b'v'; 120]);
+    buf.extend_from_slice(b"\r\n");
+    buf.extend_from_slice(&long);
+    decoder
+        .decode_batch_sent(&mut buf, &mut argv, &mut ends, Some(&mut sent), false)
+        .unwrap();
+    assert_eq!(ends.len(), 7);
+    assert_eq!(sent.len(), 7, "a span (or none) per command");
+    let mut start = 0;
+    let mut shown = Vec::new();
+    for (i, &end) in ends.iter().enumerate() {
+        let command = &argv[start..end];
+        start = end;
+        let mut encoded = Vec::new();
+        resp_codec::encode::write_command(&mut encoded, command);
+        if let Some(bytes) = sent.get(i) {
+            assert_eq!(bytes, encoded, "command {i}: its bytes are its encoding");
+        }
+        shown.push(sent.get(i).is_some());
+    }
+    // Inline, a payload not ended by CRLF, a CR without LF, and a command
+    // finished by a later read have none.
+    assert_eq!(shown, [true, false, true, false, false, false, true]);
+    sent.clear();
+    assert!(sent.is_empty() && sent.get(0).is_none());
+}

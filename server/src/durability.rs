@@ -63,6 +63,11 @@ impl DeltaPermit {
         self.credit.release_unspent();
     }
 
+    /// True when the deltas emitted on this permit go to an AOF.
+    pub fn writes_aof(&self) -> bool {
+        self.pipeline.is_some()
+    }
+
     /// True when replies to writes emitted on this permit wait for
     /// `wait_durable` (its pipeline's `appendfsync always`, as it is now).
     pub fn waits_for_fsync(&self) -> bool {

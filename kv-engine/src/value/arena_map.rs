@@ -51,7 +51,21 @@ pub(super) fn put_len(len: usize) -> usize {
 }
 
 /// Reads the string at `at`; returns it and where the next one starts.
-pub(super) fn take(buf: &[u8], mut at: usize) -> (&[u8], usize) {
+/// Inline, with the one-byte length of every string under 128 bytes read
+/// first: each lookup decodes the entries it compares.
+#[inline]
+pub(super) fn take(buf: &[u8], at: usize) -> (&[u8], usize) {
+    let first = buf[at];
+    if first < 0x80 {
+        let start = at + 1;
+        let end = start + usize::from(first);
+        return (&buf[start..end], end);
+    }
+    take_long(buf, at)
+}
+
+/// `take` of a string whose length takes more than one byte.
+fn take_long(buf: &[u8], mut at: usize) -> (&[u8], usize) {
     let mut n = 0usize;
     let mut shift = 0;
     loop {
@@ -82,6 +96,7 @@ impl PartialEq for ArenaMap {
 }
 
 /// (key, value, end offset) of the entry at `offset`.
+#[inline]
 fn entry(data: &[u8], offset: u32) -> (&[u8], &[u8], usize) {
     let (key, next) = take(data, offset as usize);
     let (value, end) = take(data, next);
@@ -101,6 +116,7 @@ impl ArenaMap {
         self.slots.is_empty()
     }
 
+    #[inline]
     fn position(&self, key: &[u8]) -> Option<usize> {
         let (data, slots) = (&self.data, &self.slots);
         self.table

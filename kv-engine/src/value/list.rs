@@ -4,12 +4,13 @@
 //! length plus a byte (Redis's listpack spends two: an encoding byte and a
 //! back-length); chunks are sized by `list-max-listpack-size` (negative: a
 //! budget of element bytes, positive: a count), their buffers by the
-//! allocator's size classes (`packed::reserve_fit`).
+//! allocator's size classes (`packed::reserve_fit`), with room at both ends
+//! (`ends_buf`) so a push at the front does not move the chunk.
 //! Pushes and pops at either end are O(1) chunk operations; indexing walks
 //! chunks from the nearer end and then the chunk's lengths from its nearer
 //! end, as Redis walks quicklist nodes and then a listpack's entries.
 
-use super::packed::{reserve_fit, shrink_fit, splice_bytes};
+use super::ends_buf::EndsBuf;
 use crate::memory::charged;
 use std::collections::VecDeque;
 
@@ -35,8 +36,8 @@ fn shift_for(len: usize) -> u32 {
 /// holds its longest element so far.
 #[derive(Clone, Debug, Default)]
 struct Chunk {
-    data: Vec<u8>,
-    lens: Vec<u8>,
+    data: EndsBuf,
+    lens: EndsBuf,
     shift: u32,
 }
 
@@ -110,38 +111,34 @@ impl Chunk {
             for i in 0..self.len() {
                 lens.extend_from_slice(&(self.len_of(i) as u64).to_le_bytes()[..1 << shift]);
             }
-            self.lens = lens;
+            self.lens = lens.into();
             self.shift = shift;
         }
     }
     fn insert(&mut self, i: usize, item: &[u8]) {
         self.widen_for(item.len());
         let at = self.start(i);
-        reserve_fit(&mut self.data, item.len());
-        splice_bytes(&mut self.data, at..at, item);
+        self.data.splice(at..at, item);
         let w = self.width();
         let len = self.encode(item.len());
-        reserve_fit(&mut self.lens, w);
-        splice_bytes(&mut self.lens, i * w..i * w, &len[..w]);
+        self.lens.splice(i * w..i * w, &len[..w]);
     }
     /// Appends an element: no walk over the lengths.
     fn push_back(&mut self, item: &[u8]) {
         self.widen_for(item.len());
-        reserve_fit(&mut self.data, item.len());
         self.data.extend_from_slice(item);
         let w = self.width();
         let len = self.encode(item.len());
-        reserve_fit(&mut self.lens, w);
         self.lens.extend_from_slice(&len[..w]);
     }
     /// Takes the first element (the chunk is not empty).
     fn pop_front(&mut self) -> Box<[u8]> {
         let len = self.len_of(0);
         let item: Box<[u8]> = self.data[..len].into();
-        self.data.drain(..len);
-        self.lens.drain(..self.width());
-        shrink_fit(&mut self.data);
-        shrink_fit(&mut self.lens);
+        self.data.drain(0..len);
+        self.lens.drain(0..self.width());
+        self.data.shrink_fit();
+        self.lens.shrink_fit();
         item
     }
     /// Takes the last element (the chunk is not empty).
@@ -151,8 +148,8 @@ impl Chunk {
         let item: Box<[u8]> = self.data[from..].into();
         self.data.truncate(from);
         self.lens.truncate(last << self.shift);
-        shrink_fit(&mut self.data);
-        shrink_fit(&mut self.lens);
+        self.data.shrink_fit();
+        self.lens.shrink_fit();
         item
     }
     /// Removes elements `a..b`.
@@ -161,16 +158,15 @@ impl Chunk {
         let to = from + self.sum(a, b);
         self.data.drain(from..to);
         self.lens.drain(a << self.shift..b << self.shift);
-        shrink_fit(&mut self.data);
-        shrink_fit(&mut self.lens);
+        self.data.shrink_fit();
+        self.lens.shrink_fit();
     }
     fn replace(&mut self, i: usize, item: &[u8]) {
         self.widen_for(item.len());
         let from = self.start(i);
         let to = from + self.len_of(i);
-        reserve_fit(&mut self.data, item.len().saturating_sub(to - from));
-        splice_bytes(&mut self.data, from..to, item);
-        shrink_fit(&mut self.data);
+        self.data.splice(from..to, item);
+        self.data.shrink_fit();
         let w = self.width();
         let len = self.encode(item.len());
         self.lens[i * w..(i + 1) * w].copy_from_slice(&len[..w]);
@@ -184,8 +180,8 @@ impl Chunk {
             lens: self.lens.split_off(half << self.shift),
             shift: self.shift,
         };
-        shrink_fit(&mut self.data);
-        shrink_fit(&mut self.lens);
+        self.data.shrink_fit();
+        self.lens.shrink_fit();
         tail
     }
     fn heap_bytes(&self) -> usize {
@@ -545,8 +541,8 @@ impl ListValue {
 
 /// What an empty range's cursors point at.
 static EMPTY_CHUNK: Chunk = Chunk {
-    data: Vec::new(),
-    lens: Vec::new(),
+    data: EndsBuf::new(),
+    lens: EndsBuf::new(),
     shift: 0,
 };
 

@@ -4,6 +4,7 @@
 //! keeps integers unboxed, as Redis's `int` encoding does.
 
 pub mod arena_map;
+mod ends_buf;
 pub mod hash;
 pub mod intset;
 pub mod list;
@@ -43,7 +44,18 @@ impl Value {
 
     /// Bytes this value holds on the heap, in O(1): its box, if boxed, and
     /// the blocks inside, each as the allocator charges it (`charged`).
+    /// Inline: every store measures the value it replaces and the one it
+    /// puts, and those are mostly strings with nothing on the heap.
+    #[inline]
     pub fn heap_bytes(&self) -> usize {
+        match self {
+            Value::Str(StrValue::Int(_) | StrValue::OwnInt(_) | StrValue::Small { .. }) => 0,
+            _ => self.boxed_heap_bytes(),
+        }
+    }
+
+    /// `heap_bytes` of a value with heap blocks.
+    fn boxed_heap_bytes(&self) -> usize {
         use crate::memory::charged;
         use std::mem::size_of;
         match self {

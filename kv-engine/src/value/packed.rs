@@ -16,7 +16,7 @@ use std::mem::size_of;
 use std::ops::Range;
 
 /// The capacity (in `T`s) that fills the size class of `len` `T`s.
-fn class_capacity<T>(len: usize) -> usize {
+pub(crate) fn class_capacity<T>(len: usize) -> usize {
     let size = size_of::<T>().max(1);
     charged(len * size) / size
 }

@@ -57,6 +57,7 @@ pub const EMBSTR_MAX: usize = 44;
 impl StrValue {
     /// Stores `bytes` as SET does (Redis's `tryObjectEncoding`): as an
     /// integer when its text is canonical, else as a compact string.
+    #[inline]
     pub fn from_bytes(bytes: &[u8]) -> StrValue {
         match parse_canonical_i64(bytes) {
             Some(n) => StrValue::Int(n),
@@ -68,11 +69,9 @@ impl StrValue {
     /// `createStringObject`: INCRBYFLOAT's result reads `embstr`).
     pub fn plain(bytes: &[u8]) -> StrValue {
         if bytes.len() <= SMALL_MAX {
-            let mut small = [0u8; SMALL_MAX];
-            small[..bytes.len()].copy_from_slice(bytes);
             StrValue::Small {
                 len: bytes.len() as u8,
-                bytes: small,
+                bytes: small_copy(bytes),
             }
         } else {
             StrValue::Fixed(bytes.into())
@@ -168,6 +167,31 @@ impl StrValue {
 }
 
 /// Parses `bytes` as an i64 only if formatting it back gives the same bytes.
+/// `bytes` (at most `SMALL_MAX` of them) zero padded, copied with a few
+/// overlapping fixed-size moves rather than a call to `memcpy`: every SET
+/// of a short value makes one.
+#[inline]
+fn small_copy(bytes: &[u8]) -> [u8; SMALL_MAX] {
+    let n = bytes.len();
+    debug_assert!(n <= SMALL_MAX);
+    let mut small = [0u8; SMALL_MAX];
+    if n >= 8 {
+        small[..8].copy_from_slice(&bytes[..8]);
+        if n > 16 {
+            small[8..16].copy_from_slice(&bytes[8..16]);
+        }
+        small[n - 8..n].copy_from_slice(&bytes[n - 8..]);
+    } else if n >= 4 {
+        small[..4].copy_from_slice(&bytes[..4]);
+        small[n - 4..n].copy_from_slice(&bytes[n - 4..]);
+    } else if n > 0 {
+        small[0] = bytes[0];
+        small[n / 2] = bytes[n / 2];
+        small[n - 1] = bytes[n - 1];
+    }
+    small
+}
+
 pub fn parse_canonical_i64(bytes: &[u8]) -> Option<i64> {
     if bytes.is_empty() || bytes.len() > 20 {
         return None;
@@ -198,6 +222,16 @@ pub fn parse_canonical_i64(bytes: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_copy_is_the_bytes_zero_padded_for_every_length() {
+        let source: Vec<u8> = (1..=SMALL_MAX as u8).collect();
+        for n in 0..=SMALL_MAX {
+            let mut expected = [0u8; SMALL_MAX];
+            expected[..n].copy_from_slice(&source[..n]);
+            assert_eq!(small_copy(&source[..n]), expected, "length {n}");
+        }
+    }
 
     #[test]
     fn canonical_integers_only() {

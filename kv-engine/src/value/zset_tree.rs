@@ -5,6 +5,10 @@
 //! O(m), as Redis's skiplist. Nodes are 40 bytes plus the member's bytes;
 //! the table adds 5 bytes a member. Node priorities come from a fixed-seed
 //! generator, so a set's shape (and everything else) replays exactly.
+//! Insertion walks down to where the new node's priority puts it and
+//! splits only the subtree there; removal walks down to the node and
+//! merges its two subtrees; a new score moves the member's node (the same
+//! slot, no allocation) with one of each.
 //! Removal moves the last node into the hole, so slots are dense: a random
 //! pick is one index away and ZSCAN walks slots downwards safely.
 
@@ -93,9 +97,17 @@ impl Tree {
         self.find(member).map(|i| self.nodes[i as usize].score)
     }
 
-    /// Sets the member's score; returns the previous score.
+    /// Sets the member's score; returns the previous score. A member
+    /// already present keeps its node (its slot, its bytes, its priority)
+    /// and is only moved in the tree.
     pub(super) fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
-        let old = self.remove(member);
+        if let Some(index) = self.find(member) {
+            let old = self.nodes[index as usize].score;
+            self.detach(index);
+            self.nodes[index as usize].score = score;
+            self.attach(index);
+            return Some(old);
+        }
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
@@ -113,31 +125,96 @@ impl Tree {
         self.by_member.insert_unique(hash_of(member), index, |&i| {
             hash_of(&nodes[i as usize].member)
         });
-        let (left, right) = self.split(self.root, &|node: &Node| {
-            order(node.score, &node.member, score, member) == Ordering::Less
-        });
-        let joined = self.merge(left, index);
-        self.root = self.merge(joined, right);
-        old
+        self.attach(index);
+        None
     }
 
-    /// Splits the tree at `t` into (nodes where `goes_left`, the rest);
-    /// `goes_left` must hold for a prefix of the order.
-    fn split(&mut self, t: u32, goes_left: &dyn Fn(&Node) -> bool) -> (u32, u32) {
+    /// True when node `a` sorts before node `b`.
+    #[inline]
+    fn before(&self, a: u32, b: u32) -> bool {
+        let (a, b) = (&self.nodes[a as usize], &self.nodes[b as usize]);
+        order(a.score, &a.member, b.score, &b.member) == Ordering::Less
+    }
+
+    /// Points `parent`'s child on side `left` (the root for NIL) at `to`.
+    fn relink(&mut self, parent: u32, left: bool, to: u32) {
+        if parent == NIL {
+            self.root = to;
+        } else if left {
+            self.nodes[parent as usize].left = to;
+        } else {
+            self.nodes[parent as usize].right = to;
+        }
+    }
+
+    /// Puts the detached node `index` (not in the tree) in its place by
+    /// its (score, member): down the path while the nodes there have a
+    /// priority at least its own (each gaining one in size), then the
+    /// subtree found there split around it. O(depth) compares, and the
+    /// split walks only that subtree's two facing spines, short in
+    /// expectation.
+    fn attach(&mut self, index: u32) {
+        let priority = self.nodes[index as usize].priority;
+        let (mut parent, mut left) = (NIL, false);
+        let mut at = self.root;
+        while at != NIL && self.nodes[at as usize].priority >= priority {
+            self.nodes[at as usize].size += 1;
+            parent = at;
+            left = self.before(index, at);
+            let node = &self.nodes[at as usize];
+            at = if left { node.left } else { node.right };
+        }
+        let (below, above) = self.split_around(at, index);
+        let node = &mut self.nodes[index as usize];
+        node.left = below;
+        node.right = above;
+        self.update(index);
+        self.relink(parent, left, index);
+    }
+
+    /// Splits the subtree `t`, which does not hold `pivot`, into the nodes
+    /// before `pivot` and those after it.
+    fn split_around(&mut self, t: u32, pivot: u32) -> (u32, u32) {
         if t == NIL {
             return (NIL, NIL);
         }
-        if goes_left(&self.nodes[t as usize]) {
-            let (l, r) = self.split(self.nodes[t as usize].right, goes_left);
+        if self.before(t, pivot) {
+            let (l, r) = self.split_around(self.nodes[t as usize].right, pivot);
             self.nodes[t as usize].right = l;
             self.update(t);
             (t, r)
         } else {
-            let (l, r) = self.split(self.nodes[t as usize].left, goes_left);
+            let (l, r) = self.split_around(self.nodes[t as usize].left, pivot);
             self.nodes[t as usize].left = r;
             self.update(t);
             (l, t)
         }
+    }
+
+    /// Takes node `index` out of the tree (it stays in the arena): down
+    /// the path to it (each node there losing one in size), then its two
+    /// subtrees merged in its place.
+    fn detach(&mut self, index: u32) {
+        let (mut parent, mut left) = (NIL, false);
+        let mut at = self.root;
+        while at != index {
+            assert!(at != NIL, "node {index} is not in the tree");
+            self.nodes[at as usize].size -= 1;
+            parent = at;
+            left = self.before(index, at);
+            let node = &self.nodes[at as usize];
+            at = if left { node.left } else { node.right };
+        }
+        let (below, above) = (
+            self.nodes[index as usize].left,
+            self.nodes[index as usize].right,
+        );
+        let merged = self.merge(below, above);
+        self.relink(parent, left, merged);
+        let node = &mut self.nodes[index as usize];
+        node.left = NIL;
+        node.right = NIL;
+        node.size = 1;
     }
 
     fn merge(&mut self, a: u32, b: u32) -> u32 {
@@ -164,15 +241,7 @@ impl Tree {
     pub(super) fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let index = self.find(member)?;
         let score = self.nodes[index as usize].score;
-        let key = member.to_vec();
-        let (left, rest) = self.split(self.root, &|node: &Node| {
-            order(node.score, &node.member, score, &key) == Ordering::Less
-        });
-        let (middle, right) = self.split(rest, &|node: &Node| {
-            order(node.score, &node.member, score, &key) != Ordering::Greater
-        });
-        debug_assert_eq!(middle, index, "the split isolates the member's node");
-        self.root = self.merge(left, right);
+        self.detach(index);
         self.forget(index);
         Some(score)
     }
@@ -190,32 +259,16 @@ impl Tree {
             if let Some(slot) = self.by_member.find_mut(moved_hash, |&i| i == last) {
                 *slot = index;
             }
-            let (score, member) = {
-                let node = &self.nodes[last as usize];
-                (node.score, node.member.clone())
-            };
-            if self.root == last {
-                self.root = index;
-            } else {
-                let mut at = self.root;
-                while at != NIL {
-                    let node = &self.nodes[at as usize];
-                    let next = match order(score, &member, node.score, &node.member) {
-                        Ordering::Less => node.left,
-                        _ => node.right,
-                    };
-                    if next == last {
-                        let node = &mut self.nodes[at as usize];
-                        if node.left == last {
-                            node.left = index;
-                        } else {
-                            node.right = index;
-                        }
-                        break;
-                    }
-                    at = next;
-                }
+            let (mut parent, mut left) = (NIL, false);
+            let mut at = self.root;
+            while at != last {
+                assert!(at != NIL, "node {last} is not in the tree");
+                parent = at;
+                left = self.before(last, at);
+                let node = &self.nodes[at as usize];
+                at = if left { node.left } else { node.right };
             }
+            self.relink(parent, left, index);
         }
         let gone = self.nodes.swap_remove(index as usize);
         self.member_bytes -= charged(gone.member.len());
@@ -348,5 +401,71 @@ impl<'a> Iterator for TreeIter<'a> {
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.remaining, Some(self.remaining))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Tree {
+        /// Asserts the treap's invariants: every slot in the tree once, in
+        /// order, each parent's priority at least its children's, sizes
+        /// right, and the member table pointing at each node's slot.
+        fn check(&self) {
+            fn walk(t: &Tree, n: u32, seen: &mut Vec<u32>) -> u32 {
+                if n == NIL {
+                    return 0;
+                }
+                let node = &t.nodes[n as usize];
+                for child in [node.left, node.right] {
+                    if child != NIL {
+                        assert!(t.nodes[child as usize].priority <= node.priority, "heap");
+                    }
+                }
+                let left = walk(t, node.left, seen);
+                seen.push(n);
+                let right = walk(t, node.right, seen);
+                assert_eq!(node.size, left + right + 1, "size of {n}");
+                node.size
+            }
+            let mut seen = Vec::new();
+            walk(self, self.root, &mut seen);
+            assert_eq!(seen.len(), self.nodes.len(), "every node in the tree");
+            for pair in seen.windows(2) {
+                assert!(self.before(pair[0], pair[1]), "in order");
+            }
+            for (i, node) in self.nodes.iter().enumerate() {
+                assert_eq!(self.find(&node.member), Some(i as u32), "table");
+            }
+            self.check_member_bytes();
+        }
+    }
+
+    #[test]
+    fn updates_and_removals_keep_the_treap_whole() {
+        let mut tree = Tree::default();
+        let mut model = std::collections::HashMap::new();
+        let mut seed = 7u64;
+        for step in 0..4000u32 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let member = format!("member:{}", (seed >> 33) % 300).into_bytes();
+            let score = ((seed >> 45) % 40) as f64 - 20.0;
+            if (seed >> 20).is_multiple_of(4) {
+                assert_eq!(tree.remove(&member), model.remove(&member), "step {step}");
+            } else {
+                assert_eq!(tree.insert(&member, score), model.insert(member, score));
+            }
+            if step % 50 == 0 {
+                tree.check();
+                for (member, score) in &model {
+                    assert_eq!(tree.score(member), Some(*score));
+                }
+            }
+        }
+        tree.check();
+        assert_eq!(tree.len(), model.len());
     }
 }

@@ -72,20 +72,27 @@ impl DeltaChunk {
                 last.lsn
             );
         }
-        let ops = delta.ops;
-        if !delta.transaction && ops.single_db().is_some_and(|db| selected == Some(db)) {
-            // The common write: its ops as they are, in one copy.
-            self.bytes.extend_from_slice(ops.bytes());
-        } else if let Some((first_db, _)) = ops.iter().next() {
-            let out = &mut self.bytes;
-            out.reserve(ops.bytes().len() + 32);
+        let out = &mut self.bytes;
+        if !delta.transaction && delta.single_db().is_some_and(|db| selected == Some(db)) {
+            // The common write: its ops as they are, encoded (a command as
+            // sent) or copied once.
+            match delta.as_sent {
+                Some(as_sent) if delta.ops.is_empty() => as_sent.write_to(out),
+                Some(_) => delta.iter().for_each(|(_, op)| op.write_to(out)),
+                None => out.extend_from_slice(delta.ops.bytes()),
+            }
+        } else if !delta.is_empty() {
+            out.reserve(delta.ops.bytes().len() + 32);
+            let mut ops = delta.iter().peekable();
             if delta.transaction {
-                select(&mut selected, first_db, out);
+                if let Some(&(first_db, _)) = ops.peek() {
+                    select(&mut selected, first_db, out);
+                }
                 out.extend_from_slice(MULTI);
             }
-            for (db, command) in ops.iter() {
+            for (db, op) in ops {
                 select(&mut selected, db, out);
-                out.extend_from_slice(command);
+                op.write_to(out);
             }
             if delta.transaction {
                 out.extend_from_slice(EXEC);
@@ -290,10 +297,28 @@ mod tests {
     /// Pushes a delta of `ops` with `lsn`.
     fn push(chunk: &mut DeltaChunk, lsn: u64, transaction: bool, ops: Vec<DeltaOp>) {
         let ops = encode_ops(&ops);
+        chunk.push(EncodedDelta::of(lsn, transaction, &ops));
+    }
+
+    /// Pushes a delta whose op number `at` is `command` as sent (its
+    /// bytes known for odd LSNs, encoded for even ones).
+    fn push_as_sent(
+        chunk: &mut DeltaChunk,
+        lsn: u64,
+        ops: Vec<DeltaOp>,
+        at: usize,
+        command: DeltaOp,
+    ) {
+        let ops = encode_ops(&ops);
+        let sent = encode_ops(std::slice::from_ref(&command));
         chunk.push(EncodedDelta {
-            lsn,
-            transaction,
-            ops: &ops,
+            as_sent: Some(kv_engine::AsSent {
+                db: command.db,
+                at,
+                argv: &command.argv,
+                sent: (lsn % 2 == 1).then_some(sent.bytes()),
+            }),
+            ..EncodedDelta::of(lsn, false, &ops)
         });
     }
 
@@ -318,6 +343,34 @@ mod tests {
         );
         let lsns: Vec<_> = chunk.marks().iter().map(|m| (m.lsn, m.db)).collect();
         assert_eq!(lsns, [(1, Some(0)), (2, Some(0)), (3, Some(3))]);
+    }
+
+    #[test]
+    fn a_command_as_sent_is_framed_like_an_encoded_one() {
+        let mut sent = DeltaChunk::default();
+        let mut encoded = DeltaChunk::default();
+        let cases = [
+            (vec![], 0, op(0, "set a 1")),
+            (vec![], 0, op(0, "set b 2")),
+            (vec![op(0, "del c")], 1, op(0, "set c 3")),
+            (vec![op(0, "del d")], 0, op(2, "set d 4")),
+            (vec![], 0, op(2, "incr n")),
+        ];
+        for (lsn, (ops, at, command)) in cases.into_iter().enumerate() {
+            let lsn = lsn as u64 + 1;
+            let mut all = ops.clone();
+            all.insert(at, command.clone());
+            push(&mut encoded, lsn, false, all);
+            push_as_sent(&mut sent, lsn, ops, at, command);
+        }
+        assert_eq!(shown(sent.all().bytes), shown(encoded.all().bytes));
+        assert_eq!(sent.marks(), encoded.marks());
+        assert_eq!(
+            shown(sent.all().bytes),
+            "*2 $6 SELECT $1 0 *3 $3 set $1 a $1 1 *3 $3 set $1 b $1 2 \
+             *2 $3 del $1 c *3 $3 set $1 c $1 3 *2 $6 SELECT $1 2 *3 $3 set $1 d $1 4 \
+             *2 $6 SELECT $1 0 *2 $3 del $1 d *2 $6 SELECT $1 2 *2 $4 incr $1 n"
+        );
     }
 
     #[test]

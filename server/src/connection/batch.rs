@@ -23,7 +23,7 @@ use crate::stats::subcommand_of;
 use crate::{blocking, pubsub};
 use bytes::{Bytes, BytesMut};
 use kv_engine::command::{CommandSpec, Flags};
-use resp_codec::{Protocol, ProtocolError, ReplyWriter, RequestDecoder};
+use resp_codec::{Protocol, ProtocolError, ReplyWriter, RequestDecoder, SentBytes};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -33,6 +33,11 @@ pub struct Batch {
     args: Vec<Bytes>,
     /// End (exclusive) in `args` of each command.
     ends: Vec<usize>,
+    /// The bytes each command came in, where they are its arguments'
+    /// encoding: the AOF copies those of a command written as sent. Kept
+    /// only while the last batch's deltas went to an AOF (`keep_sent`).
+    sent: SentBytes,
+    keep_sent: bool,
     /// The next command to run.
     next: usize,
     /// The input went bad after the commands before it: reply and close.
@@ -74,7 +79,9 @@ impl Batch {
     pub fn decode(&mut self, decoder: &mut RequestDecoder, input: &mut BytesMut, one_only: bool) {
         debug_assert!(self.is_drained(), "decoding over unexecuted commands");
         self.clear();
-        if let Err(error) = decoder.decode_batch(input, &mut self.args, &mut self.ends, one_only) {
+        let sent = self.keep_sent.then_some(&mut self.sent);
+        let (args, ends) = (&mut self.args, &mut self.ends);
+        if let Err(error) = decoder.decode_batch_sent(input, args, ends, sent, one_only) {
             self.error = Some(error);
         }
     }
@@ -82,6 +89,7 @@ impl Batch {
     pub fn clear(&mut self) {
         self.args.clear();
         self.ends.clear();
+        self.sent.clear();
         self.next = 0;
         self.error = None;
     }
@@ -163,6 +171,7 @@ fn run_commands(
         // connection reserves again.
         return (Stop::Done, produced);
     }
+    batch.keep_sent = permit.writes_aof();
     // At most one delta per command: run no more commands than credit.
     let end = batch.ends.len().min(batch.next + permit.remaining());
     let disk_error = crate::durability::disk_error(core, permit.misconf());
@@ -180,6 +189,7 @@ fn run_commands(
     let mut began_us = shared.clock.now_us();
     while batch.next < end {
         let argv = command_at(&batch.args, &batch.ends, batch.next);
+        let sent = batch.sent.get(batch.next);
         if core.host.pause.is_some() {
             let is_write = lookup(core, &argv[0]).is_some_and(|s| {
                 s.flags.contains(Flags::WRITE) || s.flags.contains(Flags::MAY_REPLICATE)
@@ -227,9 +237,10 @@ fn run_commands(
                 shared,
                 conn: &mut session.conn,
             };
-            engine.execute_at(
+            engine.execute_sent_at(
                 &mut session.client,
                 argv,
+                sent,
                 &mut writer,
                 &mut host,
                 began_us / 1000,

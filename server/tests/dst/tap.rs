@@ -68,7 +68,7 @@ impl DeltaSink for Tap {
     fn form(&self) -> DeltaForm {
         match self.inner.form() {
             DeltaForm::Encoded => DeltaForm::Encoded,
-            DeltaForm::Ops | DeltaForm::Lsn => DeltaForm::Ops,
+            DeltaForm::Ops | DeltaForm::Lsn | DeltaForm::Nothing => DeltaForm::Ops,
         }
     }
 

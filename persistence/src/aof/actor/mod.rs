@@ -4,10 +4,12 @@
 //! engine's sink (`DeltaChunk`), appends them to the current incremental
 //! file and fsyncs per `appendfsync`, publishing the durable LSN on a watch
 //! channel and to the waiters it covers (`waiters`):
-//! - `always`: an fsync starts as soon as a write lands and none is running;
-//!   everything that arrives meanwhile is taken once that group's append
-//!   and fsync end, and covered by the next one (group commit). The engine
-//!   never waits for any of it.
+//! - `always`: what has arrived is appended and fsynced as one group, in
+//!   one blocking call (group commit). What arrives meanwhile forms the
+//!   next group, which starts as soon as the one before it has appended
+//!   (not fsynced): up to `MAX_GROUPS` fsyncs run at once, and a group's
+//!   LSN is published only once every older group is durable too. The
+//!   engine never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
@@ -16,9 +18,9 @@
 //! a busy server makes about a thousand trips to the blocking thread a
 //! second, not one per batch.
 //!
-//! At most one append and one fsync are in flight, each on a blocking
-//! thread, so appends continue while an fsync runs; an fsync covers what
-//! had landed when it started.
+//! Otherwise at most one append and one fsync are in flight, each on a
+//! blocking thread, so appends continue while an fsync runs; an fsync
+//! covers what had landed when it started.
 //!
 //! A failed append or fsync turns the AOF into MISCONF (published as
 //! health). The file is then never written or fsynced again: after a failed
@@ -51,10 +53,12 @@ use crate::storage::{Storage, StorageError, StorageFile};
 use crate::waiters::DurableWaiters;
 use kv_engine::snapshot::SnapshotError;
 use parking_lot::Mutex;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
 use tokio::time::Instant;
 
 /// How often the actor looks at the clock (everysec, retries, automatic
@@ -65,6 +69,12 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// Encoded bytes waiting to be written before the actor stops taking
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
+/// `always` groups in flight at once. A group that forms while another
+/// fsyncs starts at once rather than after it: Linux lets a second
+/// fdatasync of the file make progress meanwhile (ext4 commits both in as
+/// few journal transactions as it can), and its clients' replies no
+/// longer wait out an fsync that started before their writes arrived.
+const MAX_GROUPS: usize = 2;
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
@@ -248,13 +258,13 @@ struct AofActor {
     based_lsn: u64,
     written_lsn: u64,
     synced_lsn: u64,
-    /// The append in flight; with `always` it fsyncs too, in the same
-    /// blocking call (the inner result is that fsync's).
-    write: Option<IoFuture<Result<(), StorageError>>>,
-    /// (LSN, bytes) of the write in flight.
-    write_meta: (u64, u64),
-    /// The write in flight fsyncs after appending.
-    write_syncs: bool,
+    /// Appends in flight, oldest first, handled in that order: one plain
+    /// append, or with `always` up to `MAX_GROUPS` groups that each
+    /// fsync after appending (see `start_io`).
+    writes: VecDeque<Write>,
+    /// Rung by a group's blocking call once its append is done: the
+    /// next group may start (its append lands after this one's).
+    appended: Arc<Notify>,
     fsync: Option<IoFuture<()>>,
     fsync_covers: u64,
     last_fsync_start: Instant,
@@ -275,6 +285,81 @@ struct AofActor {
     /// Stopping for `appendonly no`: no rewrite or recovery is finished.
     abandoned: bool,
     final_recovery_tried: bool,
+}
+
+/// An append in flight.
+struct Write {
+    /// Its last LSN and its length in bytes.
+    lsn: u64,
+    len: u64,
+    /// An `always` group: it fsyncs after appending, in the same blocking
+    /// call (the inner result is that fsync's).
+    syncs: bool,
+    /// Set by the blocking call once the bytes are in the file (never
+    /// after a failed append).
+    appended: Arc<AtomicBool>,
+    task: IoFuture<Result<(), StorageError>>,
+    /// The task's result once it ended: a group may end before an older
+    /// one, and is handled after it.
+    done: Option<Result<Result<(), StorageError>, StorageError>>,
+}
+
+/// The oldest write, once it has ended; pending while none is in flight.
+/// Every write in flight is polled and keeps its result, so dropping this
+/// future (another `select!` branch won) loses nothing.
+async fn next_write(writes: &mut VecDeque<Write>) -> Write {
+    std::future::poll_fn(|cx| {
+        for write in writes.iter_mut().filter(|w| w.done.is_none()) {
+            if let Poll::Ready(result) = write.task.as_mut().poll(cx) {
+                write.done = Some(result);
+            }
+        }
+        match writes.front() {
+            Some(oldest) if oldest.done.is_some() => {
+                Poll::Ready(writes.pop_front().expect("a front"))
+            }
+            _ => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// The blocking work of one append: `buf` into `file`, then (`sync`, an
+/// `always` group) an fsync in the same call, one thread hop there and
+/// back per group. Once the bytes are in, `appended` is set and `ring`
+/// rung, before the fsync: the next group may start its append. The
+/// simulator runs the append and the fsync as two steps, each with its
+/// own latency, so its groups overlap and end out of order as real ones
+/// can.
+fn append_task(
+    storage: &Arc<dyn Storage>,
+    file: Arc<dyn StorageFile>,
+    buf: Vec<u8>,
+    sync: bool,
+    appended: Arc<AtomicBool>,
+    ring: Arc<Notify>,
+) -> IoFuture<Result<(), StorageError>> {
+    if !sync {
+        return io::run(storage, move |_| file.append(&buf).map(Ok));
+    }
+    let append = move |file: &Arc<dyn StorageFile>| {
+        file.append(&buf)?;
+        appended.store(true, Ordering::Release);
+        ring.notify_one();
+        Ok::<(), StorageError>(())
+    };
+    if storage.is_inline() {
+        let (storage, synced_file) = (storage.clone(), file.clone());
+        let appending = io::run(&storage, move |_| append(&file));
+        return Box::pin(async move {
+            appending.await?;
+            Ok(io::run(&storage, move |_| synced_file.sync()).await)
+        });
+    }
+    io::run(storage, move |_| {
+        append(&file)?;
+        Ok(file.sync())
+    })
 }
 
 /// Polls the task in `slot`, emptying it when done; pending while empty.
@@ -321,10 +406,13 @@ pub(crate) async fn run(
             break;
         }
         let accepting = !actor.closing && actor.accepting();
+        let awaiting_append = actor.awaits_append();
         tokio::select! {
             biased;
             result = poll_slot(&mut actor.fsync) => actor.fsync_done(result),
-            result = poll_slot(&mut actor.write) => actor.write_done(result).await,
+            write = next_write(&mut actor.writes) => actor.write_done(write).await,
+            // The next group can start (`start_io`, at the top).
+            _ = actor.appended.notified(), if awaiting_append => {}
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = input.next_batch(), if accepting => match batch {
@@ -399,9 +487,8 @@ impl AofActor {
             based_lsn: setup.durable_lsn,
             written_lsn: setup.durable_lsn,
             synced_lsn: setup.durable_lsn,
-            write: None,
-            write_meta: (0, 0),
-            write_syncs: false,
+            writes: VecDeque::with_capacity(MAX_GROUPS),
+            appended: Arc::new(Notify::new()),
             fsync: None,
             fsync_covers: 0,
             last_fsync_start: now,
@@ -444,11 +531,11 @@ impl AofActor {
 
     /// Room to take another batch.
     fn accepting(&self) -> bool {
-        // With `always`, what arrives while a group's append and fsync
-        // run waits for the next group: taken then, all at once, it costs
+        // With `always`, what arrives while every group there is room for
+        // runs waits for the next one: taken then, all at once, it costs
         // one wake-up per group instead of one per delta.
-        let group_in_flight = self.write.is_some() && self.write_syncs;
-        !group_in_flight
+        let groups_full = self.writes.len() >= MAX_GROUPS;
+        !groups_full
             && self.pending.len() < MAX_PENDING_BYTES
             && self.held.byte_len() < MAX_HELD_BYTES
     }
@@ -595,39 +682,73 @@ impl AofActor {
         }
     }
 
+    /// Whether an append of what is pending may start now. Appends land
+    /// in the order they start: a plain one waits for every write in
+    /// flight to end; an `always` group (`append_task`) only for the
+    /// group before it to be in the file, not for its fsync, while fewer
+    /// than `MAX_GROUPS` run and no plain fsync does.
+    fn room_for_write(&self, sync: bool) -> bool {
+        match self.writes.back() {
+            None => !(sync && self.fsync.is_some()),
+            Some(last) => {
+                sync && last.syncs
+                    && self.writes.len() < MAX_GROUPS
+                    && last.appended.load(Ordering::Acquire)
+            }
+        }
+    }
+
+    /// A group waits only for the one before it to finish appending: the
+    /// actor listens for that (`appended`).
+    fn awaits_append(&self) -> bool {
+        !self.pending.is_empty()
+            && self.writes.len() < MAX_GROUPS
+            && self
+                .writes
+                .back()
+                .is_some_and(|last| last.syncs && !last.appended.load(Ordering::Acquire))
+    }
+
     /// Starts an append and an fsync when there is work and room.
     fn start_io(&mut self) {
-        // `always`: one blocking call appends and fsyncs what is pending,
-        // one thread hop there and back per group instead of one per
-        // append plus one per fsync; deltas arriving meanwhile wait for it
-        // (an append alone would not let them be acknowledged any sooner).
+        // `always`: each group appends and fsyncs in one blocking call;
+        // deltas arriving meanwhile form the next group (an append alone
+        // would not let them be acknowledged any sooner).
         let sync = self.policy == FsyncPolicy::Always;
-        if self.write.is_none()
-            && !self.pending.is_empty()
-            && self.can_write()
-            && !(sync && self.fsync.is_some())
-        {
+        if !self.pending.is_empty() && self.can_write() && self.room_for_write(sync) {
             // The next buffer starts at this one's size (up to 1 MiB):
             // appends come in a steady rhythm, and regrowing from nothing
             // costs a realloc and a copy per doubling.
             let next = Vec::with_capacity(self.pending.len().min(1 << 20));
             let buf = std::mem::replace(&mut self.pending, next);
-            self.write_meta = (self.pending_lsn, buf.len() as u64);
-            self.write_syncs = sync;
+            let len = buf.len() as u64;
             let file = self.incr.clone().expect("can_write: a file");
             if sync {
                 self.last_fsync_start = Instant::now();
             }
-            self.write = Some(io::run(&self.storage, move |_| {
-                file.append(&buf)?;
-                Ok(if sync { file.sync() } else { Ok(()) })
-            }));
+            let appended = Arc::new(AtomicBool::new(false));
+            let task = append_task(
+                &self.storage,
+                file,
+                buf,
+                sync,
+                appended.clone(),
+                self.appended.clone(),
+            );
+            self.writes.push_back(Write {
+                lsn: self.pending_lsn,
+                len,
+                syncs: sync,
+                appended,
+                task,
+                done: None,
+            });
         }
         if self.fsync.is_none()
             && self.synced_lsn < self.written_lsn
             && self.can_write()
             && self.fsync_due()
-            && !(self.write.is_some() && self.write_syncs)
+            && !self.writes.iter().any(|w| w.syncs)
         {
             self.fsync_covers = self.written_lsn;
             self.last_fsync_start = Instant::now();
@@ -636,8 +757,12 @@ impl AofActor {
         }
     }
 
-    async fn write_done(&mut self, result: Result<Result<(), StorageError>, StorageError>) {
-        let (lsn, len) = self.write_meta;
+    /// The oldest write in flight ended (`next_write`): writes are
+    /// handled in the order they started, so a group's LSN is published
+    /// only once every group before it is durable too.
+    async fn write_done(&mut self, write: Write) {
+        let (lsn, len) = (write.lsn, write.len);
+        let result = write.done.expect("next_write hands out ended writes");
         if self.failed.is_some() {
             return; // the file is abandoned; the recovery base covers it
         }
@@ -649,7 +774,7 @@ impl AofActor {
                 if self.policy == FsyncPolicy::No {
                     self.publish_durable(lsn);
                 }
-                if self.write_syncs {
+                if write.syncs {
                     // The fsync ran after this append, in the same call:
                     // it covers everything written so far.
                     self.synced(lsn, synced);
@@ -657,7 +782,8 @@ impl AofActor {
             }
             Err(error) => {
                 // Undo a short write so the file ends on a whole command,
-                // as Redis does; the file is abandoned either way.
+                // as Redis does; the file is abandoned either way. (No
+                // later group started: it waits for this one's append.)
                 if let Some(file) = self.incr.clone() {
                     let keep = self.incr_len;
                     let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
@@ -824,7 +950,7 @@ impl AofActor {
 
     /// Nothing in flight and nothing left that could still be written.
     fn quiescent(&self) -> bool {
-        let nothing_running = self.write.is_none()
+        let nothing_running = self.writes.is_empty()
             && self.fsync.is_none()
             && self.snapshot_task.is_none()
             && self.base_task.is_none()

@@ -169,9 +169,9 @@ impl AofActor {
             }
         }
         loop {
-            if let Some(write) = self.write.take() {
-                let result = write.await;
-                self.write_done(result).await;
+            while !self.writes.is_empty() {
+                let write = super::next_write(&mut self.writes).await;
+                self.write_done(write).await;
             }
             if self.failed.is_some() {
                 return Ok(()); // already failed; the caller recovers
