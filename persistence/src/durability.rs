@@ -165,6 +165,7 @@ impl Durability {
             rewrite_started: dir.rewrite_started().clone(),
             policy: AtomicU8::new(config.appendfsync.code()),
             first_base_pending: AtomicBool::new(aof.is_none()),
+            next_layout: parking_lot::Mutex::new(None),
         });
         let queue = DeltaQueue::new(options.delta_capacity);
         let credits = Arc::new(Semaphore::new(options.delta_capacity));
@@ -344,6 +345,17 @@ impl Durability {
             active.published.status.lock().appendfsync = policy;
             // Wake the actor now rather than at its tick.
             let _ = active.control.try_send(Control::PolicyChanged);
+        }
+    }
+
+    /// CONFIG SET dir: the next rewrite (BGREWRITEAOF, an automatic one,
+    /// a recovery) writes its files and manifest in `config.aof_dir()`,
+    /// creating it; until then writes go on to the open incremental file,
+    /// and the old directory keeps its files, as Redis 7.0 does after its
+    /// chdir.
+    pub fn set_dir(&self, config: &PersistenceConfig) {
+        if let Some(active) = &self.active {
+            *active.published.next_layout.lock() = Some(AofLayout::new(config));
         }
     }
 

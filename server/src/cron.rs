@@ -4,10 +4,21 @@
 //! refuses writes), the `save` points, FLUSHALL ASYNC garbage and expired keyspaces
 //! freed on a blocking thread, waking waiters, and sampling the rates
 //! INFO reports.
+//!
+//! Only the expiry cycle (and eviction) emit deltas and need credit in
+//! the AOF's queue. A tick takes it without waiting; without it, the
+//! cycle is skipped and the rest of the tick runs. After a second of
+//! skipped cycles, a reservation waits its turn in the queue (one, kept
+//! across ticks: credit goes to waiters in order, so a full queue would
+//! otherwise starve the cycle), and an extra tick runs when it comes.
 
 use crate::core::Core;
+use crate::durability::DeltaPermit;
 use crate::shared::Shared;
 use kv_engine::expiry_cycle::ExpiryBudget;
+use persistence::DurabilityError;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,25 +26,49 @@ use std::time::{Duration, Instant};
 /// How often the instantaneous rates are sampled (Redis: every 100 ms).
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
 
+type Reserved = Result<DeltaPermit, DurabilityError>;
+
+/// What woke the timer.
+enum Wake {
+    Tick,
+    /// The waiting reservation got its credit, or was refused.
+    Credit(Reserved),
+}
+
 pub async fn run(shared: Arc<Shared>) {
     let mut hz = shared.core.lock().host.settings.hz;
     let mut ticker = interval(hz);
     let mut last_sample = tokio::time::Instant::now();
+    let mut waiting: Option<Pin<Box<dyn Future<Output = Reserved> + Send>>> = None;
+    // Ticks in a row whose expiry cycle found no credit.
+    let mut starved = 0u32;
     loop {
-        tokio::select! {
+        let wake = tokio::select! {
             biased;
             _ = shared.shutdown.cancelled() => return,
-            _ = ticker.tick() => {}
-        }
-        // The expiry cycle emits one delta: credit first, before the lock.
-        let permit = tokio::select! {
-            biased;
-            _ = shared.shutdown.cancelled() => return,
-            permit = shared.durability.reserve(1) => match permit {
-                Ok(permit) => permit,
-                Err(_) => return,
-            },
+            reserved = async {
+                match waiting.as_mut() {
+                    Some(reservation) => reservation.await,
+                    None => std::future::pending().await,
+                }
+            } => Wake::Credit(reserved),
+            _ = ticker.tick() => Wake::Tick,
         };
+        let (permit, ticked) = match wake {
+            Wake::Tick => (shared.durability.try_reserve(1), true),
+            Wake::Credit(reserved) => {
+                waiting = None;
+                // Refused (the queue closed): a second of ticks before the
+                // next reservation, which would be refused as fast.
+                starved = 0;
+                (reserved.ok(), false)
+            }
+        };
+        if permit.is_some() {
+            starved = 0;
+        } else if ticked {
+            starved += 1;
+        }
         let now_hz = tick(&shared, permit);
         if last_sample.elapsed() >= SAMPLE_EVERY {
             sample(&shared);
@@ -42,6 +77,10 @@ pub async fn run(shared: Arc<Shared>) {
         if now_hz != hz {
             hz = now_hz;
             ticker = interval(hz);
+        }
+        if starved >= hz && waiting.is_none() {
+            let shared = shared.clone();
+            waiting = Some(Box::pin(async move { shared.durability.reserve(1).await }));
         }
     }
 }
@@ -52,15 +91,18 @@ fn interval(hz: u32) -> tokio::time::Interval {
     ticker
 }
 
-/// One tick under the lock; returns the current hz.
-fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
+/// One tick under the lock, the expiry cycle only with `permit`; returns
+/// the current hz.
+fn tick(shared: &Shared, mut permit: Option<DeltaPermit>) -> u32 {
     let mut core = shared.core.lock();
     let hz = core.host.settings.hz;
     let lsn_before = core.engine.next_lsn();
     // A permit from before a CONFIG SET appendonly is not the current
     // queue's credit: the cycle waits for the next tick.
-    let current = shared.durability.is_current(&permit);
-    if core.host.active_expire && permit.misconf().is_none() && current {
+    let usable = permit
+        .as_ref()
+        .is_some_and(|p| p.misconf().is_none() && shared.durability.is_current(p));
+    if core.host.active_expire && usable {
         let began = Instant::now();
         let cycle = core.engine.active_expire_cycle(ExpiryBudget::per_tick(hz));
         let stats = &mut core.host.stats;
@@ -80,7 +122,9 @@ fn tick(shared: &Shared, mut permit: crate::durability::DeltaPermit) -> u32 {
             .latency
             .record(threshold, "expire-cycle", latency_ms, now_secs);
     }
-    permit.spent((core.engine.next_lsn() - lsn_before) as usize);
+    if let Some(permit) = &mut permit {
+        permit.spent((core.engine.next_lsn() - lsn_before) as usize);
+    }
     evict(&mut core, shared);
     crate::disk::save_points::check(&mut core, shared);
     let garbage = core.engine.take_garbage();

@@ -62,59 +62,120 @@ pub fn bind(settings: &Settings) -> anyhow::Result<Listeners> {
     Ok(Listeners { tcp, unix })
 }
 
-/// The TCP sockets of `bind` and `port` (none with `port 0` and a unix
-/// socket), each with its configured address; an address in `open` is
-/// listened on already and left as it is (None).
+/// One address of `bind` on `port`: where, whether a `-` made it
+/// optional, and the host as written.
+struct BindAddress {
+    address: SocketAddr,
+    optional: bool,
+    host: String,
+}
+
+/// The TCP addresses of `bind` and `port` (none with `port 0` and a unix
+/// socket), in order, each as often as it is named.
+fn tcp_addresses(settings: &Settings) -> anyhow::Result<Vec<BindAddress>> {
+    let mut addresses = Vec::new();
+    if settings.port == 0 && settings.unixsocket.is_some() {
+        return Ok(addresses);
+    }
+    for entry in &settings.bind {
+        let (optional, host) = match entry.strip_prefix('-') {
+            Some(host) => (true, host),
+            None => (false, entry.as_str()),
+        };
+        let ip: IpAddr = match host {
+            "*" => IpAddr::from([0, 0, 0, 0]),
+            "::*" => "::".parse().expect("an IPv6 address"),
+            other => other
+                .parse()
+                .with_context(|| format!("Invalid bind address '{other}'"))?,
+        };
+        addresses.push(BindAddress {
+            address: SocketAddr::new(ip, settings.port),
+            optional,
+            host: host.to_string(),
+        });
+    }
+    Ok(addresses)
+}
+
+/// The TCP sockets of `bind` and `port`, each with its configured
+/// address; an address in `open` is listened on already and left as it
+/// is (None).
 fn bind_tcp(
     settings: &Settings,
     open: &[SocketAddr],
 ) -> anyhow::Result<Vec<(SocketAddr, Option<TcpListener>)>> {
-    let mut tcp = Vec::new();
-    if settings.port != 0 || settings.unixsocket.is_none() {
-        for entry in &settings.bind {
-            let (optional, host) = match entry.strip_prefix('-') {
-                Some(host) => (true, host),
-                None => (false, entry.as_str()),
-            };
-            let ip: IpAddr = match host {
-                "*" => IpAddr::from([0, 0, 0, 0]),
-                "::*" => "::".parse().expect("an IPv6 address"),
-                other => other
-                    .parse()
-                    .with_context(|| format!("Invalid bind address '{other}'"))?,
-            };
-            let address = SocketAddr::new(ip, settings.port);
-            // An address named twice is bound twice, as Redis does: the
-            // second bind finds it in use and the whole setting is refused.
-            let named_before = tcp.iter().any(|(seen, _)| *seen == address);
-            if open.contains(&address) && !named_before {
-                tcp.push((address, None));
-                continue;
+    let mut tcp: Vec<(SocketAddr, Option<TcpListener>)> = Vec::new();
+    for BindAddress {
+        address,
+        optional,
+        host,
+    } in tcp_addresses(settings)?
+    {
+        // An address named twice is bound twice, as Redis does: the
+        // second bind finds it in use and the whole setting is refused.
+        let named_before = tcp.iter().any(|(seen, _)| *seen == address);
+        if open.contains(&address) && !named_before {
+            tcp.push((address, None));
+            continue;
+        }
+        match listen_tcp(address, settings.tcp_backlog) {
+            Ok(listener) => tcp.push((address, Some(listener))),
+            Err(error) if optional && address_missing(&error) => {
+                tracing::info!("Skipping optional bind address {address}: {error}");
             }
-            match listen_tcp(address, settings.tcp_backlog) {
-                Ok(listener) => tcp.push((address, Some(listener))),
-                Err(error) if optional && address_missing(&error) => {
-                    tracing::info!("Skipping optional bind address {address}: {error}");
-                }
-                Err(error) => {
-                    tracing::warn!("Warning: Could not create server TCP listening socket {host}:{}: bind: {error}", settings.port);
-                    bail!(
-                        "Failed listening on port {} (tcp), aborting.",
-                        settings.port
-                    );
-                }
+            Err(error) => {
+                tracing::warn!(
+                    "Warning: Could not create server TCP listening socket {host}:{}: bind: {error}",
+                    settings.port
+                );
+                bail!(
+                    "Failed listening on port {} (tcp), aborting.",
+                    settings.port
+                );
             }
         }
     }
     Ok(tcp)
 }
 
-/// One TCP accept loop: its configured address, the port it got, and
-/// what stops it.
+/// One TCP accept loop: its configured address, the port it got, its
+/// socket and what stops it.
 pub struct TcpAccept {
     address: SocketAddr,
     port: u16,
+    socket: Arc<ListenSlot>,
     stop: CancellationToken,
+}
+
+/// A listening socket its accept loop polls and a rebind can close at
+/// once (`close`), without waiting for the loop to see its stop: the
+/// address is free for the next bind as soon as this returns. The lock is
+/// held only within one poll, never across an await.
+pub struct ListenSlot(parking_lot::Mutex<Option<TcpListener>>);
+
+impl ListenSlot {
+    fn new(listener: TcpListener) -> ListenSlot {
+        ListenSlot(parking_lot::Mutex::new(Some(listener)))
+    }
+
+    /// The next client; None once the socket is closed.
+    async fn accept(&self) -> Option<std::io::Result<(tokio::net::TcpStream, SocketAddr)>> {
+        std::future::poll_fn(|cx| match self.0.lock().as_ref() {
+            Some(listener) => listener.poll_accept(cx).map(Some),
+            None => std::task::Poll::Ready(None),
+        })
+        .await
+    }
+
+    fn local_addr(&self) -> Option<SocketAddr> {
+        self.0.lock().as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Closes the socket now.
+    fn close(&self) {
+        drop(self.0.lock().take());
+    }
 }
 
 /// Starts the accept loops of the sockets just bound and keeps those of
@@ -128,12 +189,14 @@ fn serve_bound(shared: &Shared, bound: Vec<(SocketAddr, Option<TcpListener>)>) {
             Some(listener) => {
                 let port = listener.local_addr().map_or(0, |a| a.port());
                 let stop = shared.shutdown.child_token();
+                let socket = Arc::new(ListenSlot::new(listener));
                 shared
                     .tracker
-                    .spawn(accept_tcp(listener, shared.me(), stop.clone()));
+                    .spawn(accept_tcp(socket.clone(), shared.me(), stop.clone()));
                 accepts.push(TcpAccept {
                     address,
                     port,
+                    socket,
                     stop,
                 });
             }
@@ -148,6 +211,7 @@ fn serve_bound(shared: &Shared, bound: Vec<(SocketAddr, Option<TcpListener>)>) {
         }
     }
     for gone in previous {
+        gone.socket.close();
         gone.stop.cancel();
     }
     let port = accepts.first().map_or(0, |a| a.port);
@@ -160,35 +224,80 @@ pub fn serve_tcp(shared: &Shared, tcp: Vec<(SocketAddr, TcpListener)>) {
     serve_bound(shared, bound);
 }
 
-/// CONFIG SET port / bind: listens as `settings` say now (an address
-/// listened on already is kept as it is, the others bound before any is
-/// closed), or refuses with Redis's text and leaves the listeners as they
-/// were. `port_changed` names the directive the text is about. Unlike
-/// Redis, which closes first, an address overlapping one still open
-/// (`*` after `127.0.0.1` on the same port) fails as in use.
+/// CONFIG SET port / bind: listens as `settings` say now, or refuses
+/// with Redis's text and listens as before. As Redis does, the old
+/// listeners the new setting does not name are closed first (so `*` after
+/// `127.0.0.1` on the same port can be bound), and bound again if the new
+/// addresses cannot all be; an address listened on already and named
+/// again is kept open throughout. `port_changed` names the directive the
+/// text is about.
 pub fn rebind(shared: &Shared, settings: &Settings, port_changed: bool) -> Result<(), String> {
-    let open: Vec<SocketAddr> = shared.tcp_accept.lock().iter().map(|a| a.address).collect();
-    match bind_tcp(settings, &open) {
-        Ok(tcp) if tcp.is_empty() && settings.unixsocket.is_none() => {
-            Err("Failed to bind to specified addresses.".to_string())
+    let refused = || {
+        let what = if port_changed { "port" } else { "bind" };
+        tracing::warn!(
+            "Failed applying new configuration. Possibly related to new {what} setting. Restoring previous settings."
+        );
+        Err(if port_changed {
+            "Unable to listen on this port. Check server logs.".to_string()
+        } else {
+            "Failed to bind to specified addresses.".to_string()
+        })
+    };
+    let wanted = match tcp_addresses(settings) {
+        Ok(wanted) => wanted,
+        Err(error) => {
+            tracing::warn!("{error:#}");
+            return refused();
         }
-        Ok(tcp) => {
+    };
+    let (open, closed) = {
+        let accepts = shared.tcp_accept.lock();
+        let mut open = Vec::new();
+        let mut closed = Vec::new();
+        for accept in accepts.iter() {
+            if wanted.iter().any(|w| w.address == accept.address) {
+                open.push(accept.address);
+            } else {
+                accept.socket.close();
+                closed.push(accept.address);
+            }
+        }
+        (open, closed)
+    };
+    match bind_tcp(settings, &open) {
+        Ok(tcp) if !tcp.is_empty() || settings.unixsocket.is_some() => {
             serve_bound(shared, tcp);
             Ok(())
         }
-        Err(error) => {
-            tracing::warn!("{error:#}");
-            let what = if port_changed { "port" } else { "bind" };
-            tracing::warn!(
-                "Failed applying new configuration. Possibly related to new {what} setting. Restoring previous settings."
-            );
-            Err(if port_changed {
-                "Unable to listen on this port. Check server logs.".to_string()
-            } else {
-                "Failed to bind to specified addresses.".to_string()
-            })
+        bound => {
+            if let Err(error) = &bound {
+                tracing::warn!("{error:#}");
+            }
+            drop(bound);
+            restore(shared, &closed, settings.tcp_backlog);
+            refused()
         }
     }
+}
+
+/// After a refused rebind: the listeners closed for it, bound again (the
+/// others were never closed).
+fn restore(shared: &Shared, closed: &[SocketAddr], backlog: u32) {
+    let previous: Vec<SocketAddr> = shared.tcp_accept.lock().iter().map(|a| a.address).collect();
+    let mut bound = Vec::new();
+    for address in previous {
+        if !closed.contains(&address) {
+            bound.push((address, None));
+            continue;
+        }
+        match listen_tcp(address, backlog) {
+            Ok(listener) => bound.push((address, Some(listener))),
+            Err(error) => {
+                tracing::error!("Failed to restore the listening socket {address}: {error}")
+            }
+        }
+    }
+    serve_bound(shared, bound);
 }
 
 fn address_missing(error: &std::io::Error) -> bool {
@@ -227,9 +336,9 @@ fn listen_unix(path: &PathBuf, perm: u32) -> anyhow::Result<UnixListener> {
     Ok(listener)
 }
 
-/// Accepts TCP clients until `stop` is cancelled.
-pub async fn accept_tcp(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
-    let laddr = listener
+/// Accepts TCP clients until `stop` is cancelled or the socket closed.
+async fn accept_tcp(socket: Arc<ListenSlot>, shared: Arc<Shared>, stop: CancellationToken) {
+    let laddr = socket
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
@@ -237,7 +346,10 @@ pub async fn accept_tcp(listener: TcpListener, shared: Arc<Shared>, stop: Cancel
         let accepted = tokio::select! {
             biased;
             _ = stop.cancelled() => return,
-            accepted = listener.accept() => accepted,
+            accepted = socket.accept() => accepted,
+        };
+        let Some(accepted) = accepted else {
+            return;
         };
         let (stream, peer_addr) = match accepted {
             Ok(pair) => pair,

@@ -7,7 +7,11 @@
 //!   always`, a SIGKILL at a seeded moment: after a restart every
 //!   acknowledged write is there, and redis-check-aof accepts the files;
 //! - CONFIG SET appendfsync from everysec to always takes effect at once:
-//!   a SIGKILL then loses no acknowledged write.
+//!   a SIGKILL then loses no acknowledged write;
+//! - CONFIG SET dir with the AOF on: writes go on to the open incremental
+//!   file in the old directory, the next rewrite puts its files and
+//!   manifest in the new one and leaves the old one as it was; restarts
+//!   on either directory find what Redis's find.
 
 mod support;
 
@@ -84,11 +88,17 @@ fn compared_fields(conn: &mut Conn) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-fn redis_check_aof(dir: &Path) -> std::process::Output {
-    std::process::Command::new("redis-check-aof")
+/// redis-check-aof accepts the AOF in `dir` (`context` names the moment).
+fn assert_redis_check_aof(dir: &Path, context: &str) {
+    let check = std::process::Command::new("redis-check-aof")
         .arg(dir.join("appendonlydir/appendonly.aof.manifest"))
         .output()
-        .expect("redis-check-aof runs")
+        .expect("redis-check-aof runs");
+    assert!(
+        check.status.success(),
+        "{context}: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }
 
 #[test]
@@ -153,12 +163,7 @@ fn switching_the_aof_at_run_time_matches_redis() {
         );
     }
     both(&["CONFIG", "GET", "appendfsync"]);
-    let check = redis_check_aof(&ours_dir);
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert_redis_check_aof(&ours_dir, "after the switches");
     drop((ours, redis));
     // Restarted on the files, both have every key.
     let ours = Process::ours_in(&ours_dir, &["--appendonly", "yes"]);
@@ -174,6 +179,104 @@ fn switching_the_aof_at_run_time_matches_redis() {
     drop(ours);
     let _ = std::fs::remove_dir_all(ours_dir);
     let _ = std::fs::remove_dir_all(redis_dir);
+}
+
+#[test]
+fn config_set_dir_moves_the_aof_at_the_next_rewrite_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let dirs = |label: &str| {
+        (
+            temp_dir(&format!("{label}-old")),
+            temp_dir(&format!("{label}-new")),
+        )
+    };
+    let (ours_old, ours_new) = dirs("movedir-ours");
+    let (redis_old, redis_new) = dirs("movedir-redis");
+    let args = ["--appendonly", "yes", "--enable-protected-configs", "yes"];
+    let ours = Process::ours_in(&ours_old, &args);
+    let redis = Process::redis_in(&redis_old, &args);
+    let mut a = Conn::open(ours.port).unwrap();
+    let mut b = Conn::open(redis.port).unwrap();
+    let same_files = |step: &str| {
+        assert_eq!(
+            aof_files(&ours_old),
+            aof_files(&redis_old),
+            "old dir after {step}"
+        );
+        assert_eq!(
+            aof_files(&ours_new),
+            aof_files(&redis_new),
+            "new dir after {step}"
+        );
+    };
+    assert_eq!(a.call(&["SET", "k1", "1"]), ok());
+    assert_eq!(b.call(&["SET", "k1", "1"]), ok());
+    let (new_a, new_b) = (
+        ours_new.display().to_string(),
+        redis_new.display().to_string(),
+    );
+    assert_eq!(a.call(&["CONFIG", "SET", "dir", &new_a]), ok());
+    assert_eq!(b.call(&["CONFIG", "SET", "dir", &new_b]), ok());
+    let dir_of = |conn: &mut Conn| match conn.call(&["CONFIG", "GET", "dir"]) {
+        Frame::Array(items) => items[1].clone(),
+        other => panic!("CONFIG GET dir: {other:?}"),
+    };
+    assert_eq!(dir_of(&mut a), Frame::bulk(new_a.as_bytes()));
+    assert_eq!(dir_of(&mut b), Frame::bulk(new_b.as_bytes()));
+    for conn in [&mut a, &mut b] {
+        assert_eq!(conn.call(&["SET", "k2", "2"]), ok());
+    }
+    // Until a rewrite, the open incremental file in the old directory.
+    same_files("SET k2");
+    assert!(aof_files(&ours_new).0.is_empty());
+    for conn in [&mut a, &mut b] {
+        assert_eq!(
+            conn.call(&["BGREWRITEAOF"]),
+            Frame::Simple(Bytes::from_static(
+                b"Background append only file rewriting started"
+            ))
+        );
+        rewrite_finished(conn);
+        assert_eq!(conn.call(&["SET", "k3", "3"]), ok());
+    }
+    // A base, an incremental file and a manifest in the new directory,
+    // numbered on from the old; the old directory untouched.
+    same_files("BGREWRITEAOF and SET k3");
+    let (names, manifest) = aof_files(&ours_new);
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(manifest.contains("seq 2 type b"), "{manifest}");
+    assert_redis_check_aof(&ours_new, "the AOF moved");
+    drop((a, b));
+    drop((ours, redis));
+    // Restarted on either directory, both find the same keys.
+    for (ours_dir, redis_dir, present) in [
+        (&ours_new, &redis_new, &["k1", "k2", "k3"][..]),
+        (&ours_old, &redis_old, &["k1", "k2"][..]),
+    ] {
+        let ours = Process::ours_in(ours_dir, &["--appendonly", "yes"]);
+        let redis = Process::redis_in(redis_dir, &["--appendonly", "yes"]);
+        let mut a = Conn::open(ours.port).unwrap();
+        let mut b = Conn::open(redis.port).unwrap();
+        for key in ["k1", "k2", "k3"] {
+            let found = a.call(&["GET", key]);
+            assert_eq!(
+                found,
+                b.call(&["GET", key]),
+                "{key} in {}",
+                ours_dir.display()
+            );
+            assert_eq!(
+                found == Frame::Null,
+                !present.contains(&key),
+                "{key}: {found:?}"
+            );
+        }
+    }
+    for dir in [ours_old, ours_new, redis_old, redis_new] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// What one writer had acknowledged: SET `{prefix}:i` for i in 0..sets.
@@ -244,12 +347,7 @@ fn writes_acknowledged_after_switching_on_survive_sigkill() {
         }
         // An acknowledgement under `always` came after the first base was
         // installed: that base holds everything before the switch.
-        let check = redis_check_aof(&dir);
-        assert!(
-            check.status.success(),
-            "round {round}: {}",
-            String::from_utf8_lossy(&check.stdout)
-        );
+        assert_redis_check_aof(&dir, &format!("round {round}"));
         let server = Process::ours_in(&dir, &["--appendonly", "yes"]);
         let mut conn = Conn::open(server.port).unwrap();
         assert_eq!(conn.call(&["GET", "old:1999"]), Frame::bulk(b"x"));

@@ -29,6 +29,22 @@ fn connect(shared: &Arc<Shared>, name: u16, pipe_bytes: usize) -> DuplexStream {
     ours
 }
 
+/// A server on the simulated disk with `appendonly yes`, everysec, a
+/// queue of `SLOTS` and the `save` line given.
+async fn start(save: &str) -> Arc<Shared> {
+    let mut config = Config::defaults();
+    let text = format!("dir /data\nappendonly yes\nappendfsync everysec\n{save}");
+    load::load_text(&mut config, &text).unwrap();
+    let clock = Arc::new(ServerClock::simulated(1_700_000_000_000_000));
+    let options = DurabilityOptions {
+        delta_capacity: SLOTS,
+        ..DurabilityOptions::default()
+    };
+    server::sim::start_with(config, clock, 1, Arc::new(SimStorage::new(1)), options)
+        .await
+        .unwrap()
+}
+
 /// Sends `command` and reads until the reply `expected` arrived.
 async fn call(stream: &mut DuplexStream, command: &[u8], expected: &[u8]) {
     stream.write_all(command).await.unwrap();
@@ -44,20 +60,7 @@ async fn call(stream: &mut DuplexStream, command: &[u8], expected: &[u8]) {
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn a_client_that_never_reads_its_replies_holds_no_credit() {
-    let mut config = Config::defaults();
-    load::load_text(
-        &mut config,
-        "dir /data\nappendonly yes\nappendfsync everysec\nsave \"\"\n",
-    )
-    .unwrap();
-    let clock = Arc::new(ServerClock::simulated(1_700_000_000_000_000));
-    let options = DurabilityOptions {
-        delta_capacity: SLOTS,
-        ..DurabilityOptions::default()
-    };
-    let shared = server::sim::start_with(config, clock, 1, Arc::new(SimStorage::new(1)), options)
-        .await
-        .unwrap();
+    let shared = start("save \"\"\n").await;
     let aof = shared.durability.aof().expect("appendonly yes");
 
     let mut writer = connect(&shared, 1, 64 * 1024);
@@ -85,4 +88,38 @@ async fn a_client_that_never_reads_its_replies_holds_no_credit() {
         .await
         .expect("another client's write is answered while one client does not read");
     drop(stuck);
+}
+
+/// With every slot of the queue held, the timer's work that needs no
+/// credit goes on (a save point saves) and the expiry cycle, which does,
+/// deletes nothing; once credit is free again the cycle gets its turn.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_timer_goes_on_without_credit_and_expires_once_it_is_free() {
+    let shared = start("save \"1 1\"\n").await;
+    let aof = shared.durability.aof().expect("appendonly yes");
+    let mut writer = connect(&shared, 1, 64 * 1024);
+    let set = b"*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n$2\r\nPX\r\n$3\r\n500\r\n";
+    call(&mut writer, set, b"+OK\r\n").await;
+
+    // Every slot held, as by writers queued behind a slow disk.
+    let held = shared.durability.reserve(SLOTS).await.unwrap();
+    assert_eq!(aof.credit_available(), 0);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    {
+        let core = shared.core.lock();
+        assert_eq!(
+            core.host.disk.saves, 1,
+            "the save point ran while the queue was full"
+        );
+        assert!(
+            core.engine.db(0).contains(b"k"),
+            "no expiry cycle (whose deletions need credit) ran without it"
+        );
+    }
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        !shared.core.lock().engine.db(0).contains(b"k"),
+        "the expiry cycle ran once credit was free"
+    );
 }

@@ -2,8 +2,9 @@
 //! the server listens on the new address and no longer on the old one,
 //! clients already connected stay, and an address that cannot be bound
 //! (a port in use, an address not on this host) is refused with Redis's
-//! text, the old listeners and settings kept. Both servers are asked the
-//! same and must answer the same.
+//! text, the old listeners and settings kept; an address overlapping the
+//! open one (`*` after `127.0.0.1` on the same port) is bound. Both
+//! servers are asked the same and must answer the same.
 
 mod support;
 
@@ -74,6 +75,19 @@ fn scenario(server: &Process) -> Vec<String> {
         old.call(&["CONFIG", "GET", "bind"])
     ));
     seen.push(format!("listening after twice: {}", answers_ping(moved)));
+    // Addresses overlapping the open one on the same port: the old
+    // listener is closed first, so they can be bound.
+    for bind in ["* -::*", "127.0.0.1 127.0.0.1", "0.0.0.0", "127.0.0.1"] {
+        seen.push(format!(
+            "set bind {bind}: {:?}",
+            old.call(&["CONFIG", "SET", "bind", bind])
+        ));
+        seen.push(format!(
+            "bind after {bind}: {:?}",
+            old.call(&["CONFIG", "GET", "bind"])
+        ));
+        seen.push(format!("listening after {bind}: {}", answers_ping(moved)));
+    }
     seen.push(format!(
         "set port abc: {:?}",
         old.call(&["CONFIG", "SET", "port", "abc"])

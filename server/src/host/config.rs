@@ -138,6 +138,11 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
     }
     // Last, once nothing can fail any more.
     let persistence = crate::disk::persistence_config(&host.state.config);
+    if names.contains(&"dir") {
+        if let Some(aof) = host.shared.durability.aof() {
+            aof.set_dir(&persistence);
+        }
+    }
     if names.contains(&"appendfsync") {
         host.shared.durability.set_fsync(persistence.appendfsync);
     }

@@ -13,7 +13,9 @@
 //! but the load skipped keys already expired, which matters once the clock
 //! steps back; and before the timer's first expiry cycle, whose deletions
 //! are the new segment's first steps). A prefix is a global step count
-//! along that lineage.
+//! along that lineage. A lineage a restart cut short is kept too: a
+//! dump.rdb saved on it before the cut may be loaded later
+//! (`recovery.rs`).
 
 use bytes::{Bytes, BytesMut};
 use kv_engine::harness::{content, Content, SharedDeltas};
@@ -62,6 +64,7 @@ pub enum Applied {
 }
 
 /// Part of the history: steps applied to a base keyspace.
+#[derive(Clone)]
 struct Segment {
     /// The global step count its base stands for.
     first: usize,
@@ -70,12 +73,22 @@ struct Segment {
     steps: Vec<Applied>,
 }
 
+/// A lineage a restart cut short: what files written along it (a
+/// dump.rdb saved before the cut) may still hold.
+struct Abandoned {
+    segments: Vec<Segment>,
+    /// The steps it shared with the lineage that replaced it.
+    cut: usize,
+}
+
 pub struct Model {
     engine: Engine,
     clock: Arc<ManualClock>,
     deltas: SharedDeltas,
     /// The lineage, oldest first; the last one is being extended.
     segments: Vec<Segment>,
+    /// Lineages cut short by restarts, oldest first.
+    abandoned: Vec<Abandoned>,
 }
 
 impl Model {
@@ -93,6 +106,7 @@ impl Model {
                 config,
                 steps: Vec::new(),
             }],
+            abandoned: Vec::new(),
         }
     }
 
@@ -106,6 +120,12 @@ impl Model {
         prefix: usize,
         recovered: &[Entry],
     ) {
+        if prefix < self.history_len() {
+            self.abandoned.push(Abandoned {
+                segments: self.segments.clone(),
+                cut: prefix,
+            });
+        }
         while self.segments.len() > 1 && self.segments.last().is_some_and(|s| s.first > prefix) {
             self.segments.pop();
         }
@@ -225,27 +245,49 @@ impl Model {
     /// replayed from its own base (where two segments meet, both give the
     /// same content).
     pub fn prefix_states(&self, now_ms: i64) -> Vec<(usize, Logical)> {
-        let mut states = Vec::new();
-        for segment in &self.segments {
-            let (mut engine, clock, deltas) = fresh(&segment.config, now_ms, &segment.base);
-            states.push((segment.first, logical(&entries(&engine), now_ms)));
-            for (i, applied) in segment.steps.iter().enumerate() {
-                match applied {
-                    Applied::Unit { at_ms, commands } => {
-                        clock.set(*at_ms);
-                        run_commands(&mut engine, commands);
-                    }
-                    Applied::Raw { at_ms, ops } => {
-                        clock.set(*at_ms);
-                        replay_ops(&mut engine, ops);
-                    }
-                }
-                deltas.take();
-                states.push((segment.first + i + 1, logical(&entries(&engine), now_ms)));
-            }
-        }
-        states
+        lineage_states(&self.segments, now_ms)
     }
+
+    /// Lineages cut short so far (an index for `abandoned_states`).
+    pub fn abandoned_count(&self) -> usize {
+        self.abandoned.len()
+    }
+
+    /// `prefix_states` of abandoned lineage `i`, and how many of its
+    /// steps the lineage now extended still shares (its cut and every
+    /// later one bound that).
+    pub fn abandoned_states(&self, i: usize, now_ms: i64) -> (Vec<(usize, Logical)>, usize) {
+        let shared = self.abandoned[i..]
+            .iter()
+            .map(|a| a.cut)
+            .min()
+            .expect("lineage i was abandoned");
+        (lineage_states(&self.abandoned[i].segments, now_ms), shared)
+    }
+}
+
+/// The keyspace after each prefix of a lineage (`Model::prefix_states`).
+fn lineage_states(segments: &[Segment], now_ms: i64) -> Vec<(usize, Logical)> {
+    let mut states = Vec::new();
+    for segment in segments {
+        let (mut engine, clock, deltas) = fresh(&segment.config, now_ms, &segment.base);
+        states.push((segment.first, logical(&entries(&engine), now_ms)));
+        for (i, applied) in segment.steps.iter().enumerate() {
+            match applied {
+                Applied::Unit { at_ms, commands } => {
+                    clock.set(*at_ms);
+                    run_commands(&mut engine, commands);
+                }
+                Applied::Raw { at_ms, ops } => {
+                    clock.set(*at_ms);
+                    replay_ops(&mut engine, ops);
+                }
+            }
+            deltas.take();
+            states.push((segment.first + i + 1, logical(&entries(&engine), now_ms)));
+        }
+    }
+    states
 }
 
 fn fresh(

@@ -12,10 +12,21 @@
 //!   on; nothing otherwise).
 //!
 //! The model then goes on from the recovered keyspace itself.
+//!
+//! Two restarts may find files from a lineage a restart since cut short
+//! (Redis leaves and loads the same files), when nothing promised is
+//! missing from them:
+//! - the AOF switched on without its first base yet: the older AOF
+//!   files of an earlier pipeline (`Expect::stale_allowed`);
+//! - a restart from dump.rdb (appendonly no) when no save completed since
+//!   a restart cut the lineage the dump was saved on (an AOF restart that
+//!   lost steps, the AOF switched off after it): the dump must hold a
+//!   state of that lineage, and the promised steps must be ones it shares
+//!   with the lineage extended now (`off_lineage_dump`).
 
 use super::World;
 use crate::faults::Fault;
-use crate::model::{logical, Model};
+use crate::model::{logical, Entry, Logical, Model};
 use crate::node::Node;
 use crate::workload::Kind;
 use persistence::FsyncPolicy;
@@ -23,6 +34,45 @@ use persistence::FsyncPolicy;
 /// How stale an everysec crash may leave the disk, beyond the disk's own
 /// latency (Redis: about one second; two fsync rounds of slack).
 const EVERYSEC_BOUND_MS: u64 = 2_000;
+
+/// Which lineage the dump.rdb on disk was written on, as far as the world
+/// saw (`World::check` notes every completed save).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DumpOrigin {
+    /// The lineage extended now: a save completed on it, or the last
+    /// restart loaded the dump (or none was written yet).
+    Lineage,
+    /// Abandoned lineage `i` (`Model::abandoned_states`): an AOF restart
+    /// cut it short after the dump was saved, and no save since.
+    Abandoned(usize),
+}
+
+/// An RDB restart that found no prefix of the lineage extended now, with
+/// the dump saved on an abandoned lineage (`states`, of which `shared`
+/// steps are common with the lineage extended now): the latest step of
+/// that lineage the dump holds. Refused when the promise (`at_least`)
+/// reaches past the shared steps (the old dump cannot hold a write made
+/// since the cut) or when the dump matches no state of that lineage.
+fn off_lineage_dump(
+    found: &Logical,
+    states: &[(usize, Logical)],
+    shared: usize,
+    at_least: usize,
+) -> Result<usize, String> {
+    if at_least > shared {
+        return Err(format!(
+            "dump.rdb was saved on a lineage cut short at step {shared}, but {at_least} steps are promised"
+        ));
+    }
+    states
+        .iter()
+        .filter(|(k, state)| *k >= at_least && state == found)
+        .map(|(k, _)| *k)
+        .max()
+        .ok_or_else(|| {
+            format!("dump.rdb holds no state of the lineage it was saved on (cut short at step {shared}) either")
+        })
+}
 
 /// What the next process must recover.
 #[derive(Clone, Debug)]
@@ -170,17 +220,36 @@ impl World {
         if matching.is_empty() && expect.stale_allowed && expect.at_least == 0 {
             // Older files, nothing promised since: the model starts over
             // from them, every unit so far counted as lost.
-            let lost = self.ledger.lose_after(0);
-            self.trace.event(format!(
-                "recovered {} keys from files older than the AOF switched on (no base of its own yet): the model starts over from them, {lost} units lost",
-                found.len()
-            ));
-            self.durable_floor = 0;
-            let config = node.shared.core.lock().engine.config().clone();
-            if let Some(model) = self.model.as_mut() {
-                model.restart(config, now, 0, &recovered);
-            }
+            self.start_over(
+                node,
+                &recovered,
+                found.len(),
+                "files older than the AOF switched on (no base of its own yet)",
+            );
             return Ok(());
+        }
+        // The setup the process started with (it changes only at the
+        // next check): appendonly no loads dump.rdb.
+        let from_dump = !self.setup.appendonly;
+        let mut refused = None;
+        if let (true, true, None, DumpOrigin::Abandoned(i)) =
+            (matching.is_empty(), from_dump, expect.exact, self.dump)
+        {
+            let (old, shared) = model.abandoned_states(i, now);
+            match off_lineage_dump(&found, &old, shared, expect.at_least) {
+                Ok(step) => {
+                    self.start_over(
+                        node,
+                        &recovered,
+                        found.len(),
+                        &format!(
+                            "a dump.rdb saved on a lineage a restart cut short at step {shared} (its state after {step} steps; no save since)"
+                        ),
+                    );
+                    return Ok(());
+                }
+                Err(why) => refused = Some(why),
+            }
         }
         let (Some(&earliest), Some(&k)) = (matching.iter().min(), matching.iter().max()) else {
             let nearest = states
@@ -204,9 +273,10 @@ impl World {
                 .unwrap_or_default();
             return Err(format!(
                 "recovery: the keyspace on disk is not the model after any acceptable prefix \
-                 (at least {} of {n}: {}; the prefix it matches: {nearest}); against prefix {wanted}: {}; the disk: {}",
+                 (at least {} of {n}: {}; the prefix it matches: {nearest}{}); against prefix {wanted}: {}; the disk: {}",
                 expect.at_least,
                 expect.why,
+                refused.map_or(String::new(), |why| format!("; {why}")),
                 super::diff(&text(&found), &wanted_state),
                 self.disk_listing()
             ));
@@ -223,8 +293,85 @@ impl World {
         }
         let config = node.shared.core.lock().engine.config().clone();
         if let Some(model) = self.model.as_mut() {
+            let cut = k < model.history_len();
             model.restart(config, now, k, &recovered);
+            self.note_restart(from_dump, cut);
         }
         Ok(())
+    }
+
+    /// Recovered files no prefix of the lineage holds, with nothing
+    /// promised missing: the model starts over from them, every unit so
+    /// far counted as lost.
+    fn start_over(&mut self, node: &Node, recovered: &[Entry], keys: usize, what: &str) {
+        let lost = self.ledger.lose_after(0);
+        let from_dump = !self.setup.appendonly;
+        self.trace.event(format!(
+            "recovered {keys} keys from {what}: the model starts over from them, {lost} units lost"
+        ));
+        self.durable_floor = 0;
+        let config = node.shared.core.lock().engine.config().clone();
+        let now = node.now_ms();
+        if let Some(model) = self.model.as_mut() {
+            let cut = model.history_len() > 0;
+            model.restart(config, now, 0, recovered);
+            self.note_restart(from_dump, cut);
+        }
+    }
+
+    /// Where dump.rdb stands after a restart: the base of the new lineage
+    /// when it was loaded; else, if the restart cut the lineage short,
+    /// saved on the lineage just abandoned (unless it already was on an
+    /// older one).
+    fn note_restart(&mut self, from_dump: bool, cut: bool) {
+        let abandoned = self.model.as_ref().map_or(0, Model::abandoned_count);
+        self.dump = match self.dump {
+            _ if from_dump => DumpOrigin::Lineage,
+            DumpOrigin::Lineage if cut => DumpOrigin::Abandoned(abandoned - 1),
+            origin => origin,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kv_engine::harness::Content;
+
+    /// A keyspace of one string key `s` holding `value`.
+    fn state(value: &str) -> Logical {
+        vec![(
+            0,
+            bytes::Bytes::from_static(b"s"),
+            Content::Str(value.as_bytes().to_vec()),
+            None,
+        )]
+    }
+
+    /// An abandoned lineage whose step k set `s` to "k".
+    fn lineage(steps: usize) -> Vec<(usize, Logical)> {
+        (0..=steps).map(|k| (k, state(&k.to_string()))).collect()
+    }
+
+    #[test]
+    fn an_old_lineages_dump_is_accepted_when_the_promise_is_shared() {
+        // Cut at 5, the dump saved at 7: nothing or only shared steps promised.
+        assert_eq!(off_lineage_dump(&state("7"), &lineage(9), 5, 0), Ok(7));
+        assert_eq!(off_lineage_dump(&state("7"), &lineage(9), 5, 5), Ok(7));
+    }
+
+    #[test]
+    fn a_promise_past_the_cut_refuses_an_old_lineages_dump() {
+        // A write promised since the cut (step 6 of the lineage extended
+        // now) cannot be in a dump saved before it.
+        let refused = off_lineage_dump(&state("7"), &lineage(9), 5, 6);
+        assert!(refused.unwrap_err().contains("6 steps are promised"));
+    }
+
+    #[test]
+    fn a_dump_from_no_state_of_its_lineage_is_refused() {
+        assert!(off_lineage_dump(&state("x"), &lineage(9), 5, 0).is_err());
+        // Nor an old state older than what is promised.
+        assert!(off_lineage_dump(&state("2"), &lineage(9), 5, 3).is_err());
     }
 }

@@ -31,7 +31,7 @@ use persistence::storage::sim::SimStorage;
 use persistence::Storage;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use recovery::Expect;
+use recovery::{DumpOrigin, Expect};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
@@ -161,6 +161,11 @@ pub struct World {
     /// The AOF was switched on and has no base of its own yet (as of the
     /// last check): a crash now leaves the directory's older files.
     first_base_pending: bool,
+    /// Which lineage the dump.rdb on disk was written on.
+    dump: DumpOrigin,
+    /// Successful RDB saves of the process running now, as of the last
+    /// check (`rdb_saves`).
+    saves_seen: u64,
 }
 
 thread_local! {
@@ -224,6 +229,8 @@ impl World {
             switched_at_ms: None,
             switches: 0,
             first_base_pending: false,
+            dump: DumpOrigin::Lineage,
+            saves_seen: 0,
         }
     }
 
@@ -312,6 +319,7 @@ impl World {
         let dice = Dice::new(self.rng.gen(), self.faults.get(Fault::TaskCancel));
         self.sched = Scheduler::new(self.rng.gen(), dice);
         self.exit_at = None;
+        self.saves_seen = 0;
         let fsync_errors = self.fsync_errors();
         let storage: Arc<dyn Storage> = Arc::new(self.handle.clone());
         let started = Node::start(
@@ -603,6 +611,11 @@ impl World {
         let server = {
             let core = node.shared.core.lock();
             let host = &core.host;
+            if host.disk.saves > self.saves_seen {
+                // A save completed: dump.rdb now holds a state of this lineage.
+                self.saves_seen = host.disk.saves;
+                self.dump = DumpOrigin::Lineage;
+            }
             let orphan = (host
                 .waiters
                 .client_ids()

@@ -125,6 +125,9 @@ pub(crate) struct Published {
     /// Switched on at run time, its first base and manifest not in place
     /// yet: a restart would read the directory's older files, if any.
     pub first_base_pending: AtomicBool,
+    /// CONFIG SET dir: where the next rewrite puts its files (Redis's
+    /// chdir). Until then writes go on to the open incremental file.
+    pub next_layout: Mutex<Option<AofLayout>>,
 }
 
 impl Published {
@@ -221,6 +224,8 @@ struct AofActor {
     storage: Arc<dyn Storage>,
     inline: bool,
     layout: AofLayout,
+    /// The layout moved to a directory the running rewrite must create.
+    moved: bool,
     /// The policy the actor last acted on (the live one is `published`'s).
     policy: FsyncPolicy,
     auto_rewrite_percentage: u64,
@@ -466,6 +471,7 @@ impl AofActor {
             storage: setup.storage,
             inline,
             layout: setup.layout,
+            moved: false,
             policy: setup.published.policy(),
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,

@@ -20,6 +20,12 @@ use tokio::time::Instant;
 impl AofActor {
     pub(super) fn start_rewrite(&mut self, recovery: bool) {
         debug_assert!(self.rewrite.is_none() && self.snapshot_task.is_none());
+        if let Some(layout) = self.published.next_layout.lock().take() {
+            if layout != self.layout {
+                self.layout = layout;
+                self.moved = true;
+            }
+        }
         let now = Instant::now();
         self.rewrite = Some(RewriteRun {
             recovery,
@@ -191,7 +197,14 @@ impl AofActor {
         let seq = self.take_incr_seq();
         let info = self.layout.incr_info(seq);
         let path = self.layout.path(&info.name);
-        let file = io::run(&self.storage, move |s| s.create(&path)).await?;
+        let dir = self.moved.then(|| self.layout.dir().to_path_buf());
+        let file = io::run(&self.storage, move |s| {
+            if let Some(dir) = &dir {
+                s.create_dir_all(dir)?;
+            }
+            s.create(&path)
+        })
+        .await?;
         let mut next = self.manifest.clone();
         next.incrs.push(info);
         let (layout, manifest) = (self.layout.clone(), next.clone());
@@ -222,8 +235,9 @@ impl AofActor {
         let cancel = run.cancel.clone();
         let format = self.base_format.clone();
         let engine = self.engine.clone();
-        // The first base of an AOF switched on may find no directory yet.
-        let dir = self.incr.is_none().then(|| self.layout.dir().to_path_buf());
+        // The first base of an AOF switched on, or of one moved by CONFIG
+        // SET dir, may find no directory yet.
+        let dir = (self.incr.is_none() || self.moved).then(|| self.layout.dir().to_path_buf());
         self.base_task = Some(io::run(&self.storage, move |s| {
             let created = match &dir {
                 Some(dir) => s.create_dir_all(dir).and_then(|()| s.create(&path)),
@@ -367,6 +381,7 @@ impl AofActor {
 
     pub(super) fn rewrite_succeeded(&mut self) {
         let run = self.rewrite.take().expect("rewriting");
+        self.moved = false;
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
