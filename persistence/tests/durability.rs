@@ -165,6 +165,8 @@ async fn overlapping_groups(seed: u64) -> Overlap {
 }
 
 #[tokio::test(start_paused = true)]
+#[ignore = "two always groups in flight are off (the actor's MAX_GROUPS = 1) until a failed \
+            older group cannot leave a hole before a newer one; run it when raising MAX_GROUPS"]
 async fn a_group_formed_during_an_fsync_starts_at_once_and_is_acknowledged_in_order() {
     let run = overlapping_groups(6).await;
     assert_eq!(
