@@ -142,6 +142,13 @@ impl Durability {
         current.generation += 1;
     }
 
+    /// Moves on at every install and switch of the pipeline: two switches
+    /// between two looks (off, then on again) show as a new generation
+    /// though the config reads the same.
+    pub fn generation(&self) -> u64 {
+        self.aof.read().generation
+    }
+
     /// The AOF directory (None before startup installed it).
     pub fn dir(&self) -> Option<&AofDir> {
         self.dir.get()

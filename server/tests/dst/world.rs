@@ -158,6 +158,10 @@ pub struct World {
     /// When the last switch was seen (simulated ms since the run began).
     switched_at_ms: Option<u64>,
     switches: u32,
+    /// The running process's pipeline generation at the last check (None
+    /// until its first): a switch off and on again between two checks
+    /// leaves the config as it was, but not what was promised meanwhile.
+    generation_seen: Option<u64>,
     /// The AOF was switched on and has no base of its own yet (as of the
     /// last check): a crash now leaves the directory's older files.
     first_base_pending: bool,
@@ -228,6 +232,7 @@ impl World {
             promise_from: 0,
             switched_at_ms: None,
             switches: 0,
+            generation_seen: None,
             first_base_pending: false,
             dump: DumpOrigin::Lineage,
             saves_seen: 0,
@@ -355,6 +360,7 @@ impl World {
             }
         };
         self.start_failures = 0;
+        self.generation_seen = None;
         self.trace.event(format!(
             "process {} starts at wall {} ms",
             self.processes,
@@ -665,10 +671,13 @@ impl World {
                 if running { "running" } else { "off" }
             ));
         }
-        if appendonly == self.setup.appendonly && fsync == self.setup.fsync {
+        let generation = node.shared.durability.generation();
+        let pipeline_changed = self.generation_seen.is_some_and(|seen| seen != generation);
+        self.generation_seen = Some(generation);
+        if !pipeline_changed && appendonly == self.setup.appendonly && fsync == self.setup.fsync {
             return Ok(());
         }
-        if appendonly != self.setup.appendonly {
+        if pipeline_changed || appendonly != self.setup.appendonly {
             self.durable_floor = 0;
         }
         self.setup.appendonly = appendonly;
