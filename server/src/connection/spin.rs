@@ -51,6 +51,8 @@ pub struct Spin {
     batches: AtomicU64,
     /// The spinner sleeps until the next batch wakes it.
     asleep: AtomicBool,
+    /// Spinning is held off (`hold`).
+    held: AtomicBool,
     wake: Notify,
 }
 
@@ -63,6 +65,15 @@ impl Spin {
         if self.asleep.load(Ordering::Relaxed) && self.asleep.swap(false, Ordering::AcqRel) {
             self.wake.notify_one();
         }
+    }
+
+    /// Holds spinning off, or lets it go on: under `appendfsync always`
+    /// every write's reply waits for an fsync, which dwarfs a wake-up, and
+    /// a spinning thread only takes the cores from the client and the
+    /// fsync (at -P 1 it cost a fifth of the throughput). Looked at when
+    /// a batch wakes the spinner; held, it backs off as when preempted.
+    pub fn hold(&self, held: bool) {
+        self.held.store(held, Ordering::Relaxed);
     }
 
     /// Whether the spinner is asleep (no batch within its window).
@@ -89,27 +100,29 @@ impl Spin {
             // Bounded by the window: each round without a new batch
             // brings its end closer.
             let mut yields = 0u32;
-            let preempted = loop {
-                tokio::task::yield_now().await;
-                let now = Instant::now();
-                if now - last >= PREEMPTED {
-                    break true;
-                }
-                last = now;
-                yields = yields.wrapping_add(1);
-                if yields.is_multiple_of(YIELDS_PER_CHECK) && shutdown.is_cancelled() {
-                    return;
-                }
-                let batches = self.batches.load(Ordering::Relaxed);
-                if batches != seen {
-                    seen = batches;
-                    quiet_since = now;
-                } else if now - quiet_since >= window {
-                    break false;
-                }
-            };
+            let preempted = self.held.load(Ordering::Relaxed)
+                || loop {
+                    tokio::task::yield_now().await;
+                    let now = Instant::now();
+                    if now - last >= PREEMPTED {
+                        break true;
+                    }
+                    last = now;
+                    yields = yields.wrapping_add(1);
+                    if yields.is_multiple_of(YIELDS_PER_CHECK) && shutdown.is_cancelled() {
+                        return;
+                    }
+                    let batches = self.batches.load(Ordering::Relaxed);
+                    if batches != seen {
+                        seen = batches;
+                        quiet_since = now;
+                    } else if now - quiet_since >= window {
+                        break false;
+                    }
+                };
             if preempted {
-                // Asleep stays false meanwhile: batches do not wake it.
+                // Preempted or held. Asleep stays false meanwhile: batches
+                // do not wake it.
                 tokio::select! {
                     biased;
                     _ = &mut cancelled => return,
@@ -196,6 +209,28 @@ mod tests {
             until_asleep(&spin).await,
             "spinning again after the back-off"
         );
+        stop(running).await;
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_held_spinner_does_not_spin() {
+        let running = start(Duration::from_millis(2));
+        let spin = running.spin.clone();
+        assert!(until_asleep(&spin).await);
+        spin.hold(true);
+        spin.note_batch();
+        tokio::task::yield_now().await;
+        // Spinning, it would be asleep again 2 ms after the batch; held,
+        // it backs off and waits for no batch until BACK_OFF has passed.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!spin.is_asleep(), "held: backing off");
+        spin.hold(false);
+        assert!(until_asleep(&spin).await, "let go: waiting for batches");
+        spin.note_batch();
+        assert!(!spin.is_asleep(), "a batch wakes it");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(spin.is_asleep(), "it spun its 2 ms window and sleeps");
         stop(running).await;
     }
 
