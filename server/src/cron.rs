@@ -126,11 +126,7 @@ fn tick(shared: &Shared, mut permit: Option<DeltaPermit>) -> u32 {
         permit.spent((core.engine.next_lsn() - lsn_before) as usize);
     }
     evict(&mut core, shared);
-    let fsyncs_every_write = {
-        let p = core.host.config.persistence();
-        p.appendonly && p.appendfsync.eq_ignore_ascii_case("always")
-    };
-    shared.spin.hold(fsyncs_every_write);
+    shared.spin.hold(core.host.config.fsyncs_every_write());
     crate::disk::save_points::check(&mut core, shared);
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;

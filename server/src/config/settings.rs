@@ -215,6 +215,12 @@ impl Config {
         }
     }
 
+    /// `appendonly yes` with `appendfsync always`: every write's reply
+    /// waits for an fsync (read without building `persistence()`).
+    pub fn fsyncs_every_write(&self) -> bool {
+        self.flag("appendonly") && self.value("appendfsync").eq_ignore_ascii_case("always")
+    }
+
     pub fn persistence(&self) -> PersistenceSettings {
         let numbers: Vec<u64> = self
             .value("save")
