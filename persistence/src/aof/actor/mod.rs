@@ -280,6 +280,8 @@ struct AofActor {
     appended: Arc<Notify>,
     fsync: Option<IoFuture<()>>,
     fsync_covers: u64,
+    /// The file the plain fsync in flight syncs (as `Write.file`).
+    fsync_file: Option<Arc<dyn StorageFile>>,
     last_fsync_start: Instant,
 
     failed: Option<Failure>,
@@ -507,6 +509,7 @@ impl AofActor {
             appended: Arc::new(Notify::new()),
             fsync: None,
             fsync_covers: 0,
+            fsync_file: None,
             last_fsync_start: now,
             failed: None,
             rewrite: None,
@@ -770,6 +773,7 @@ impl AofActor {
             self.fsync_covers = self.written_lsn;
             self.last_fsync_start = Instant::now();
             let file = self.incr.clone().expect("can_write: a file");
+            self.fsync_file = Some(file.clone());
             self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
         }
     }
@@ -824,6 +828,12 @@ impl AofActor {
     }
 
     fn fsync_done(&mut self, result: Result<(), StorageError>) {
+        let file = self.fsync_file.take().expect("an fsync names its file");
+        if !self.is_current(&file) {
+            // Started on the file a recovery replaced: as for a write
+            // (`write_done`), its result is the old file's.
+            return;
+        }
         self.synced(self.fsync_covers, result);
     }
 
