@@ -131,8 +131,10 @@ impl AofDir {
 
     /// BGREWRITEAOF with the AOF off: Ok once the rewrite is under way; it
     /// writes a base of the data and a manifest naming only that base, in
-    /// the background. InProgress while one already runs.
-    pub fn rewrite_offline(&self, config: &PersistenceConfig) -> Result<(), RewriteError> {
+    /// the background. InProgress while one already runs; DirUnusable
+    /// (nothing started, INFO's last status `err`, as Redis) when the AOF
+    /// directory cannot be created.
+    pub async fn rewrite_offline(&self, config: &PersistenceConfig) -> Result<(), RewriteError> {
         if self.inner.cancel.load(Ordering::Acquire) {
             return Err(RewriteError::Closed);
         }
@@ -145,6 +147,15 @@ impl AofDir {
                 self.inner.offline.store(false, Ordering::Release);
             }
             return Err(RewriteError::InProgress);
+        }
+        let layout = AofLayout::new(config);
+        if io::run(&self.inner.storage, move |s| layout.create_dir(s))
+            .await
+            .is_err()
+        {
+            self.inner.status.lock().aof_last_bgrewrite_ok = false;
+            self.inner.offline.store(false, Ordering::Release);
+            return Err(RewriteError::DirUnusable);
         }
         {
             let mut status = self.inner.status.lock();

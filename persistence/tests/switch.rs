@@ -148,6 +148,42 @@ async fn switched_on_again_the_file_numbers_go_on_and_the_older_files_go() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn bgrewriteaof_with_the_aof_off_into_an_unusable_directory_starts_nothing() {
+    let sim = sim_disk(10);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    // A file where the AOF directory should go, as Redis's mkdir meets it.
+    support::put(&sim, Path::new("/data/appendonlydir"), b"");
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    assert_eq!(
+        dir.rewrite_offline(&config).await,
+        Err(persistence::RewriteError::DirUnusable)
+    );
+    let status = dir.status();
+    assert!(!status.aof_last_bgrewrite_ok && !status.aof_rewrite_in_progress);
+    assert_eq!(
+        (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures
+        ),
+        (0, 0),
+        "as Redis: refused before it started"
+    );
+    // The way cleared, the next one runs.
+    sim.remove(Path::new("/data/appendonlydir")).unwrap();
+    dir.rewrite_offline(&config).await.expect("started");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.1.base.rdb seq 1 type b\n"
+    );
+    assert!(dir.status().aof_last_bgrewrite_ok);
+}
+
+#[tokio::test(start_paused = true)]
 async fn bgrewriteaof_with_the_aof_off_writes_a_base_and_a_manifest_naming_only_it() {
     let sim = sim_disk(9);
     let (engine, dir) = engine_off(&sim);
@@ -156,9 +192,9 @@ async fn bgrewriteaof_with_the_aof_off_writes_a_base_and_a_manifest_naming_only_
         appendonly: false,
         ..sim_config(FsyncPolicy::EverySec)
     };
-    dir.rewrite_offline(&config).expect("started");
+    dir.rewrite_offline(&config).await.expect("started");
     assert_eq!(
-        dir.rewrite_offline(&config),
+        dir.rewrite_offline(&config).await,
         Err(persistence::RewriteError::InProgress)
     );
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -171,7 +207,7 @@ async fn bgrewriteaof_with_the_aof_off_writes_a_base_and_a_manifest_naming_only_
     assert_eq!(status.aof_rewrites, 1);
     // Behind a BGSAVE's snapshot it waits, as Redis schedules it.
     engine.lock().begin_snapshot().unwrap();
-    dir.rewrite_offline(&config).expect("started");
+    dir.rewrite_offline(&config).await.expect("started");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(dir.status().aof_rewrite_scheduled);
     engine.lock().cancel_snapshot();

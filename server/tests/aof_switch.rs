@@ -13,7 +13,8 @@
 //!   manifest in the new one and leaves the old one as it was; restarts
 //!   on either directory find what Redis's find;
 //! - CONFIG SET dir to a directory where the AOF cannot go: BGREWRITEAOF
-//!   fails alone, with Redis's reply and INFO, and writes go on.
+//!   fails alone, with Redis's reply and INFO, and writes go on (with
+//!   the AOF off too).
 
 mod support;
 
@@ -333,9 +334,17 @@ fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_fails_alone_as_redis_does
         std::fs::read(ours_blocked.join("appendonlydir")).unwrap(),
         b""
     );
+    // With the AOF off, the same refusal.
+    for conn in [&mut a, &mut b] {
+        assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "no"]), ok());
+        assert_eq!(conn.call(&["BGREWRITEAOF"]), refused);
+    }
+    assert_eq!(compared_fields(&mut a), compared_fields(&mut b));
     for (conn, home) in [(&mut a, &ours_home), (&mut b, &redis_home)] {
         let home = home.display().to_string();
         assert_eq!(conn.call(&["CONFIG", "SET", "dir", &home]), ok());
+        assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "yes"]), ok());
+        rewrite_finished(conn);
         rewrite(conn);
         assert_eq!(conn.call(&["SET", "k3", "3"]), ok());
     }

@@ -40,6 +40,19 @@ impl AofLayout {
         &self.dir
     }
 
+    /// Creates the AOF directory if it is missing, as a rewrite must
+    /// before it starts (Redis checks the same before it forks); logs
+    /// Redis's warning when it cannot.
+    pub fn create_dir(&self, storage: &dyn Storage) -> Result<(), StorageError> {
+        storage.create_dir_all(&self.dir).inspect_err(|error| {
+            tracing::warn!(
+                "Can't open or create append-only dir {}: {}",
+                self.dir.display(),
+                error.reason()
+            )
+        })
+    }
+
     pub fn basename(&self) -> &str {
         &self.basename
     }

@@ -62,25 +62,32 @@ fn start_save(
 /// BGREWRITEAOF: the AOF actor rewrites; the reply once it has started.
 /// With the AOF off, a base of the data and a manifest naming only it are
 /// written in the background, as Redis 7.0 does.
-pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+pub fn bgrewriteaof(host: &mut ConnHost<'_>, _ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let Some(aof) = host.shared.durability.aof() else {
         let Some(dir) = host.shared.durability.dir() else {
             return Err(CommandError::text("ERR persistence is not started"));
         };
         let config = crate::disk::persistence_config(&host.state.config);
-        dir.rewrite_offline(&config)
-            .map_err(|e| CommandError::owned(e.to_string()))?;
-        ctx.out
-            .simple(b"Background append only file rewriting started");
+        let dir = dir.clone();
+        host.conn.deferred = Some(Box::pin(async move {
+            match dir.rewrite_offline(&config).await {
+                Ok(()) => started(),
+                Err(error) => DeferredReply::Error(error.to_string()),
+            }
+        }));
         return Ok(());
     };
     host.conn.deferred = Some(Box::pin(async move {
         match aof.rewrite().await {
-            Ok(()) => DeferredReply::Status("Background append only file rewriting started".into()),
+            Ok(()) => started(),
             Err(error) => DeferredReply::Error(error.to_string()),
         }
     }));
     Ok(())
+}
+
+fn started() -> DeferredReply {
+    DeferredReply::Status("Background append only file rewriting started".into())
 }
 
 /// DUMP key

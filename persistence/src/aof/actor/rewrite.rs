@@ -47,8 +47,8 @@ impl AofActor {
         if next == self.layout {
             return Ok(false);
         }
-        let dir = next.dir().to_path_buf();
-        match io::run(&self.storage, move |s| s.create_dir_all(&dir)).await {
+        let layout = next.clone();
+        match io::run(&self.storage, move |s| layout.create_dir(s)).await {
             Ok(()) => {
                 let from = std::mem::replace(&mut self.layout, next);
                 // Where the files are: not a directory moved to earlier
@@ -57,11 +57,6 @@ impl AofActor {
                 Ok(true)
             }
             Err(error) => {
-                tracing::warn!(
-                    "Can't open or create append-only dir {}: {}",
-                    next.dir().display(),
-                    error.reason()
-                );
                 // Unless a newer CONFIG SET dir came meanwhile.
                 self.published.next_layout.lock().get_or_insert(next);
                 Err(error)
@@ -89,12 +84,13 @@ impl AofActor {
         let Some(from) = self.moved_from.clone() else {
             return;
         };
-        let dir = self.layout.dir().to_path_buf();
-        if let Err(error) = io::run(&self.storage, move |s| s.create_dir_all(&dir)).await {
+        let layout = self.layout.clone();
+        if io::run(&self.storage, move |s| layout.create_dir(s))
+            .await
+            .is_err()
+        {
             tracing::warn!(
-                "The AOF directory {} is unusable ({}): the recovery writes in {} again",
-                self.layout.dir().display(),
-                error.reason(),
+                "The recovery writes the AOF in {} again",
                 from.dir().display()
             );
             let moved = std::mem::replace(&mut self.layout, from);
