@@ -148,6 +148,23 @@ async fn switched_on_again_the_file_numbers_go_on_and_the_older_files_go() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
+    let sim = sim_disk(11);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    support::put(&sim, Path::new("/data/appendonlydir"), b"");
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(aof.misconf().is_some(), "its first base cannot be written");
+    // One last recovery, which fails the same way; then it stops.
+    let stopped = tokio::time::timeout(Duration::from_secs(10), aof.shutdown()).await;
+    assert!(
+        matches!(stopped, Ok(Err(persistence::DurabilityError::Misconf(_)))),
+        "{stopped:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn bgrewriteaof_with_the_aof_off_into_an_unusable_directory_starts_nothing() {
     let sim = sim_disk(10);
     let (engine, dir) = engine_off(&sim);

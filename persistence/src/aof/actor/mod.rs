@@ -1006,10 +1006,13 @@ impl AofActor {
             && self.draining.is_none()
             && self.rewrite.is_none();
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
+        let retry_spent = self.failed.is_some() && self.final_recovery_tried;
         // An AOF switched on has no file yet until its first base is in:
-        // while closing, that base is finished unless abandoned.
+        // while closing, that base is finished unless abandoned, or its
+        // last try failed (a directory it cannot be written in would
+        // otherwise hold the shutdown forever).
         let unwritable = self.failed.is_some() || self.incr.is_none();
-        let base_left = self.incr.is_none() && !self.abandoned;
+        let base_left = self.incr.is_none() && !self.abandoned && !retry_spent;
         nothing_running && !retry_left && !base_left && (self.pending.is_empty() || unwritable)
     }
 
