@@ -70,6 +70,10 @@ fn main() {
                     .engine
                     .execute(&mut client, &argv, &mut out, &mut NoHost);
             }
+            // The copies the writes made wait for the next step: the peak
+            // is now, not after a step has handed them over.
+            let stats = session.engine.snapshot_stats();
+            peak_extra = peak_extra.max(stats.bitset_bytes + stats.stash_bytes);
         }
         let total = began.elapsed();
         let (_, report) = sink.finish().expect("finish");
