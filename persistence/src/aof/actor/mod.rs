@@ -74,15 +74,15 @@ const MAX_PENDING_BYTES: usize = 64 << 20;
 /// fdatasync of the file make progress meanwhile), which measured 1.15-1.50x
 /// Redis at -P16 against 1.01-1.14 with 1.
 ///
-/// Kept at 1 for now: when an older group's fsync fails after a newer one
-/// has appended, the older group's pages are lost (Linux marks them clean)
-/// while the newer group's can still reach the disk, so a crash before the
-/// recovery's new files are in place leaves a hole in the middle of the
-/// incremental file, and the server refuses to start on it (DST seed
-/// 206458 with `DST_FIRST_SEED=200000`). Raising it needs the file cut
-/// back to the last durable group (after every group in flight ended)
-/// before anything else can reach it.
-const MAX_GROUPS: usize = 1;
+/// When an older group's fsync fails after a newer one has appended, the
+/// newer one's fsync must fail too: the failed writeback marked pages of
+/// both clean, and a "successful" fsync would make the file's new length
+/// durable over them, leaving a hole of zeros (DST seed 206458 did this on
+/// a simulator that reported a failure to one fsync only). Each fsync
+/// running at once has a descriptor of its own, to which Linux reports the
+/// failure too, and a file whose sync failed fails every later one
+/// (`storage::SyncLatch`).
+const MAX_GROUPS: usize = 2;
 // Each fsync running at once needs a descriptor of its own on the real
 // disk, or a writeback error may be reported to only one of them.
 const _: () = assert!(MAX_GROUPS <= crate::storage::real::SYNCERS);
