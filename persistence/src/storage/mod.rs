@@ -123,6 +123,14 @@ pub fn write_file(storage: &dyn Storage, path: &Path, bytes: &[u8]) -> Result<()
     file.sync()
 }
 
+/// Cuts `path` to `len` bytes and makes the new length durable through a
+/// descriptor opened for it (whatever the file's other descriptors have
+/// reported: after a failed writeback, or a torn tail found at load).
+pub fn cut_durably(storage: &dyn Storage, path: &Path, len: u64) -> Result<(), StorageError> {
+    storage.truncate(path, len)?;
+    storage.open_append(path)?.sync()
+}
+
 /// A failed storage operation: what, on which path, and the OS error.
 #[derive(Debug, thiserror::Error)]
 #[error("{op} {}: {source}", path.display())]
