@@ -26,7 +26,7 @@ struct RealFile {
     /// whose pages were the ones lost. With a descriptor each, every
     /// fsync running when a page fails sees the failure; one that starts
     /// on a descriptor after it reported the failure, `latch` fails.
-    syncers: [parking_lot::Mutex<File>; SYNCERS],
+    syncers: Vec<parking_lot::Mutex<File>>,
     /// A failed fdatasync fails every later one (see `SyncLatch`).
     latch: SyncLatch,
     path: PathBuf,
@@ -90,7 +90,7 @@ fn open_file(path: &Path, truncate: bool) -> Result<RealFile, StorageError> {
     };
     Ok(RealFile {
         file,
-        syncers: [syncer()?, syncer()?],
+        syncers: (0..SYNCERS).map(|_| syncer()).collect::<Result<_, _>>()?,
         latch: SyncLatch::default(),
         path: path.to_path_buf(),
     })
@@ -198,7 +198,9 @@ mod tests {
         // Offsets are per open file description: moving one syncer's
         // leaves the other's where it was (a dup'd descriptor would share
         // it, and with it the one report of a writeback error).
-        let [a, b] = &file.syncers;
+        let [a, b, ..] = &file.syncers[..] else {
+            panic!("two syncers at least");
+        };
         a.lock().seek(SeekFrom::Start(4)).unwrap();
         let mut byte = [0u8; 1];
         b.lock().read_exact(&mut byte).unwrap();
