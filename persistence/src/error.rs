@@ -36,6 +36,10 @@ pub enum RewriteError {
     Disabled,
     #[error("ERR persistence is shut down")]
     Closed,
+    /// The directory of a CONFIG SET dir cannot take the AOF (its
+    /// `appendonlydir` could not be created); the reason is in the log.
+    #[error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")]
+    DirUnusable,
 }
 
 #[cfg(test)]

@@ -333,3 +333,57 @@ async fn a_group_still_in_flight_on_a_file_a_recovery_replaced_leaves_the_new_fi
     let sim = sim.crash(CrashMode::DropUnsynced);
     assert_eq!(start_on(&sim, FsyncPolicy::Always).await.report.keys, 3);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_everysec_fsync_still_in_flight_on_a_file_a_recovery_replaced_leaves_the_new_file_alone()
+{
+    let sim = sim_disk(9);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let start = Instant::now();
+    sim.set_slow_latency(Duration::from_millis(1));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    let mut client = kv_engine::ClientState::new(1);
+    let first = node.write(&mut client, &words("SET a 1")).await;
+    assert!(matches!(first, Written::Ok(..)), "{first:?}");
+    // The everysec fsync due at 1 s runs until 1.3 s; every other call
+    // takes 1 ms.
+    tokio::time::sleep_until(start + Duration::from_millis(950)).await;
+    sim.set_slow_latency(Duration::from_millis(300));
+    tokio::time::sleep_until(start + Duration::from_millis(1050)).await;
+    sim.set_slow_latency(Duration::from_millis(1));
+    // (INFO's fields are published at the actor's next wake-up, a tick.)
+    tokio::time::sleep_until(start + Duration::from_millis(1150)).await;
+    assert_eq!(node.durability.status().aof_pending_bio_fsync, 1);
+    // An append fails meanwhile: a recovery (a fresh base, a new
+    // incremental file) follows while the fsync still runs.
+    sim.fail_next(Fault::WriteError);
+    let second = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(second, Written::Ok(..)), "everysec: {second:?}");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(node.durability.misconf().is_some(), "the append failed");
+    while node.durability.misconf().is_some() {
+        assert!(
+            Instant::now() - start < Duration::from_millis(1290),
+            "the recovery ends before the old file's fsync does"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // That fsync, on the abandoned file, fails: it says nothing about the
+    // new file, which stays healthy.
+    tokio::time::sleep_until(start + Duration::from_millis(1290)).await;
+    assert_eq!(node.durability.status().aof_pending_bio_fsync, 1);
+    sim.set_probability(Fault::FsyncError, 1.0);
+    tokio::time::sleep_until(start + Duration::from_millis(1360)).await;
+    sim.set_probability(Fault::FsyncError, 0.0);
+    assert_eq!(node.durability.status().aof_pending_bio_fsync, 0);
+    assert!(
+        node.durability.misconf().is_none(),
+        "an old file's fsync failed after the recovery: {:?}",
+        node.durability.misconf()
+    );
+    let third = node.write(&mut client, &words("SET c 3")).await;
+    assert!(matches!(third, Written::Ok(..)), "{third:?}");
+    node.durability.shutdown().await.unwrap();
+    let sim = sim.crash(CrashMode::DropUnsynced);
+    assert_eq!(start_on(&sim, FsyncPolicy::EverySec).await.report.keys, 3);
+}

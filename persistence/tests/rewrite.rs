@@ -149,3 +149,165 @@ async fn a_rewrite_waits_behind_a_snapshot_in_progress_as_redis_schedules_it() {
     assert_eq!(status.aof_rewrites, 1);
     node.durability.shutdown().await.unwrap();
 }
+
+/// `config` moved to `/new`, where a file named `appendonlydir` keeps the
+/// AOF directory from being created (Redis's mkdir then fails too).
+fn moved_to_a_blocked_dir(
+    sim: &persistence::storage::sim::SimStorage,
+) -> persistence::PersistenceConfig {
+    support::put(sim, Path::new("/new/appendonlydir"), b"");
+    let mut moved = support::sim_config(FsyncPolicy::EverySec);
+    moved.dir = "/new".into();
+    moved
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_is_refused_and_writes_go_on() {
+    let sim = sim_disk(5);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    let files = sim.list_dir(Path::new(DIR)).unwrap();
+    node.durability.set_dir(&moved_to_a_blocked_dir(&sim));
+    assert_eq!(
+        node.durability.rewrite().await,
+        Err(RewriteError::DirUnusable)
+    );
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let status = node.durability.status();
+    // As Redis: failed, but no rewrite ran and none is counted as failed.
+    assert!(!status.aof_last_bgrewrite_ok, "{status:?}");
+    assert!(status.aof_last_write_ok, "{status:?}");
+    assert_eq!(
+        (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures
+        ),
+        (0, 0)
+    );
+    assert!(!status.aof_rewrite_in_progress && !status.aof_rewrite_scheduled);
+    assert_eq!(
+        node.durability.rewrite().await,
+        Err(RewriteError::DirUnusable),
+        "still pending, tried again"
+    );
+    assert_eq!(sim.list_dir(Path::new(DIR)).unwrap(), files);
+    // The way cleared, the same CONFIG SET dir works at the next try.
+    sim.remove(Path::new("/new/appendonlydir")).unwrap();
+    node.durability.rewrite().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = node.durability.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && status.aof_rewrites == 1,
+        "{status:?}"
+    );
+    assert_eq!(
+        sim.list_dir(Path::new("/new/appendonlydir")).unwrap().len(),
+        3
+    );
+    node.durability.shutdown().await.unwrap();
+    let mut moved = support::sim_config(FsyncPolicy::EverySec);
+    moved.dir = "/new".into();
+    let again = support::start_config(&sim.reboot(), &moved, support::NOW_MS).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_automatic_rewrite_into_an_unusable_directory_fails_alone_and_tries_later() {
+    let sim = sim_disk(6);
+    let mut config = support::sim_config(FsyncPolicy::No);
+    config.auto_aof_rewrite_min_size = 4096;
+    config.auto_aof_rewrite_percentage = 100;
+    let node = support::start_config(&sim, &config, support::NOW_MS).await;
+    let mut moved = moved_to_a_blocked_dir(&sim);
+    moved.auto_aof_rewrite_min_size = 4096;
+    node.durability.set_dir(&moved);
+    let mut client = ClientState::new(1);
+    for i in 0..200 {
+        let written = node
+            .write(&mut client, &words(&format!("SET k {i:040}")))
+            .await;
+        assert!(matches!(written, Written::Ok(..)), "{written:?}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = node.durability.status();
+    assert!(
+        !status.aof_last_bgrewrite_ok && status.aof_last_write_ok,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites, 0, "{status:?}");
+    assert!(status.aof_current_size > 4096 * 2, "{status:?}");
+    // Tried again later (not at every tick) once the way is clear.
+    sim.remove(Path::new("/new/appendonlydir")).unwrap();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(node.durability.status().aof_rewrites, 0);
+    tokio::time::sleep(Duration::from_secs(40)).await;
+    let status = node.durability.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && status.aof_rewrites == 1,
+        "{status:?}"
+    );
+    assert!(sim.list_dir(Path::new("/new/appendonlydir")).is_ok());
+    node.durability.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recovery_writes_where_the_files_are_when_the_new_directory_is_unusable() {
+    let sim = sim_disk(7);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    node.durability.set_dir(&moved_to_a_blocked_dir(&sim));
+    sim.fail_next(Fault::WriteError);
+    node.write(&mut client, &words("SET b 2")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Recovered in /data: a fresh base, writes accepted again.
+    let status = node.durability.status();
+    assert!(status.aof_last_write_ok, "{status:?}");
+    let written = node.write(&mut client, &words("SET c 3")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    assert!(sim
+        .read(&Path::new(DIR).join("appendonly.aof.manifest"))
+        .unwrap()
+        .starts_with(b"file appendonly.aof.2.base"));
+    // The move is still pending: a BGREWRITEAOF tries it and is refused.
+    assert_eq!(
+        node.durability.rewrite().await,
+        Err(RewriteError::DirUnusable)
+    );
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::EverySec).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recovery_goes_back_where_the_files_were_when_the_directory_moved_to_breaks() {
+    let sim = sim_disk(8);
+    sim.set_slow_latency(Duration::from_millis(20));
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut moved = support::sim_config(FsyncPolicy::EverySec);
+    moved.dir = "/new".into();
+    node.durability.set_dir(&moved);
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    node.durability.rewrite().await.unwrap();
+    // Created for the rewrite, then lost before the switch to it: its
+    // new incremental file cannot be created there.
+    let new_dir = Path::new("/new/appendonlydir");
+    assert!(sim.list_dir(new_dir).unwrap().is_empty());
+    sim.create(new_dir).unwrap();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    sim.set_probability(Fault::SlowDisk, 0.0);
+    let status = node.durability.status();
+    assert!(status.aof_last_write_ok, "recovered: {status:?}");
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::EverySec).await;
+    assert_eq!(again.dump(), node.dump());
+}

@@ -11,7 +11,9 @@
 //! - CONFIG SET dir with the AOF on: writes go on to the open incremental
 //!   file in the old directory, the next rewrite puts its files and
 //!   manifest in the new one and leaves the old one as it was; restarts
-//!   on either directory find what Redis's find.
+//!   on either directory find what Redis's find;
+//! - CONFIG SET dir to a directory where the AOF cannot go: BGREWRITEAOF
+//!   fails alone, with Redis's reply and INFO, and writes go on.
 
 mod support;
 
@@ -51,6 +53,17 @@ fn rewrite_finished(conn: &mut Conn) {
         std::thread::sleep(Duration::from_millis(20));
     }
     panic!("the AOF rewrite did not finish");
+}
+
+/// BGREWRITEAOF, started and finished.
+fn rewrite(conn: &mut Conn) {
+    assert_eq!(
+        conn.call(&["BGREWRITEAOF"]),
+        Frame::Simple(Bytes::from_static(
+            b"Background append only file rewriting started"
+        ))
+    );
+    rewrite_finished(conn);
 }
 
 /// The AOF directory's file names and the manifest's text.
@@ -232,13 +245,7 @@ fn config_set_dir_moves_the_aof_at_the_next_rewrite_as_redis_does() {
     same_files("SET k2");
     assert!(aof_files(&ours_new).0.is_empty());
     for conn in [&mut a, &mut b] {
-        assert_eq!(
-            conn.call(&["BGREWRITEAOF"]),
-            Frame::Simple(Bytes::from_static(
-                b"Background append only file rewriting started"
-            ))
-        );
-        rewrite_finished(conn);
+        rewrite(conn);
         assert_eq!(conn.call(&["SET", "k3", "3"]), ok());
     }
     // A base, an incremental file and a manifest in the new directory,
@@ -275,6 +282,84 @@ fn config_set_dir_moves_the_aof_at_the_next_rewrite_as_redis_does() {
         }
     }
     for dir in [ours_old, ours_new, redis_old, redis_new] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// BGREWRITEAOF after CONFIG SET dir to a directory where `appendonlydir`
+/// cannot be created (a file of that name is in the way): Redis refuses
+/// the rewrite, marks it failed in INFO without counting a rewrite or a
+/// consecutive failure, and goes on appending to the old files. Back in a
+/// good directory, the next rewrite works.
+#[test]
+fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_fails_alone_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let dirs = |label: &str| {
+        let blocked = temp_dir(&format!("{label}-blocked"));
+        std::fs::write(blocked.join("appendonlydir"), b"").unwrap();
+        (temp_dir(&format!("{label}-home")), blocked)
+    };
+    let (ours_home, ours_blocked) = dirs("baddir-ours");
+    let (redis_home, redis_blocked) = dirs("baddir-redis");
+    let args = ["--appendonly", "yes", "--enable-protected-configs", "yes"];
+    let ours = Process::ours_in(&ours_home, &args);
+    let redis = Process::redis_in(&redis_home, &args);
+    let mut a = Conn::open(ours.port).unwrap();
+    let mut b = Conn::open(redis.port).unwrap();
+    let refused = Frame::Error(Bytes::from_static(
+        b"ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+    ));
+    for (conn, blocked) in [(&mut a, &ours_blocked), (&mut b, &redis_blocked)] {
+        assert_eq!(conn.call(&["SET", "k1", "1"]), ok());
+        let blocked = blocked.display().to_string();
+        assert_eq!(conn.call(&["CONFIG", "SET", "dir", &blocked]), ok());
+        assert_eq!(conn.call(&["BGREWRITEAOF"]), refused);
+        assert_eq!(conn.call(&["SET", "k2", "2"]), ok(), "writes go on");
+        assert_eq!(conn.call(&["BGREWRITEAOF"]), refused, "and again");
+    }
+    let last_rewrite = |conn: &mut Conn| info_value(conn, "aof_last_rewrite_time_sec");
+    assert_eq!(compared_fields(&mut a), compared_fields(&mut b));
+    assert_eq!(
+        info_value(&mut a, "aof_last_bgrewrite_status").as_deref(),
+        Some("err")
+    );
+    assert_eq!(last_rewrite(&mut a), last_rewrite(&mut b));
+    // The old files took k2; nothing moved.
+    assert_eq!(aof_files(&ours_home), aof_files(&redis_home));
+    assert!(aof_files(&ours_home).1.contains("seq 1 type i"));
+    assert_eq!(
+        std::fs::read(ours_blocked.join("appendonlydir")).unwrap(),
+        b""
+    );
+    for (conn, home) in [(&mut a, &ours_home), (&mut b, &redis_home)] {
+        let home = home.display().to_string();
+        assert_eq!(conn.call(&["CONFIG", "SET", "dir", &home]), ok());
+        rewrite(conn);
+        assert_eq!(conn.call(&["SET", "k3", "3"]), ok());
+    }
+    assert_eq!(compared_fields(&mut a), compared_fields(&mut b));
+    assert_eq!(
+        info_value(&mut a, "aof_last_bgrewrite_status").as_deref(),
+        Some("ok")
+    );
+    assert_eq!(aof_files(&ours_home), aof_files(&redis_home));
+    assert_redis_check_aof(&ours_home, "rewritten at home");
+    drop((a, b));
+    drop((ours, redis));
+    let ours = Process::ours_in(&ours_home, &["--appendonly", "yes"]);
+    let mut a = Conn::open(ours.port).unwrap();
+    for (key, value) in [("k1", "1"), ("k2", "2"), ("k3", "3")] {
+        assert_eq!(
+            a.call(&["GET", key]),
+            Frame::bulk(value.as_bytes()),
+            "{key}"
+        );
+    }
+    drop(a);
+    drop(ours);
+    for dir in [ours_home, ours_blocked, redis_home, redis_blocked] {
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -14,6 +14,7 @@
 //!
 //! Servers are stopped by a Drop guard (`server.rs`), on success or error.
 
+mod cpu;
 mod memory;
 mod probe;
 mod redis_benchmark;

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use super::cpu::{Reading, Usage};
+
 const POLL: Duration = Duration::from_millis(20);
 
 /// One measurement of one test.
@@ -25,6 +27,12 @@ pub struct Sample {
     pub rps: f64,
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
+    /// The server's CPU per request of the run, in us. A run's requests
+    /// include redis-benchmark's preload (the LPUSH before `lrange_*`).
+    pub server_us: Option<f64>,
+    /// Cores redis-benchmark used over the run: about 1.0 means the client
+    /// was the bottleneck.
+    pub client_cores: Option<f64>,
 }
 
 /// What to run: the common options of one benchmark run.
@@ -36,8 +44,9 @@ pub struct Load<'a> {
     pub timeout: Duration,
 }
 
-/// Runs one test; an `Err` is a failed run (its message says why).
-pub fn measure(port: u16, load: &Load, scratch: &Path) -> anyhow::Result<Sample> {
+/// Runs one test against the server `pid` listening on `port`; an `Err` is
+/// a failed run (its message says why).
+pub fn measure(port: u16, pid: u32, load: &Load, scratch: &Path) -> anyhow::Result<Sample> {
     let args = [
         "-h".to_string(),
         "127.0.0.1".into(),
@@ -53,8 +62,30 @@ pub fn measure(port: u16, load: &Load, scratch: &Path) -> anyhow::Result<Sample>
         load.test.into(),
         "--csv".into(),
     ];
+    let before = Reading::now(pid);
     let stdout = run(&args, load.timeout, scratch)?;
-    parse_csv(&stdout, load.test)
+    let usage = before.until(&Reading::now(pid));
+    let mut sample = parse_csv(&stdout, load.test)?;
+    let requests = load.requests * csv_rows(&stdout);
+    sample.account(&usage, requests);
+    Ok(sample)
+}
+
+impl Sample {
+    fn account(&mut self, usage: &Usage, requests: u64) {
+        let wall_us = usage.wall.as_secs_f64() * 1e6;
+        self.server_us = usage
+            .server_cores
+            .filter(|_| requests > 0)
+            .map(|cores| cores * wall_us / requests as f64);
+        self.client_cores = usage.client_cores;
+    }
+}
+
+/// How many tests the CSV reports (each ran `-n` requests).
+fn csv_rows(csv: &str) -> u64 {
+    let rows = csv.lines().filter(|line| line.starts_with('"')).count();
+    rows.saturating_sub(1) as u64
 }
 
 /// Runs redis-benchmark with `args`, returning its stdout; a non-zero exit
@@ -117,6 +148,8 @@ pub fn parse_csv(csv: &str, test: &str) -> anyhow::Result<Sample> {
         rps,
         p50_ms: number(column("p50_latency_ms")),
         p99_ms: number(column("p99_latency_ms")),
+        server_us: None,
+        client_cores: None,
     })
 }
 
@@ -145,6 +178,22 @@ mod tests {
         assert_eq!(sample.p99_ms, Some(10.367));
         let lpush = parse_csv(CSV_7_0, "lpush").expect("parses");
         assert_eq!(lpush.rps, 769230.75);
+        assert_eq!(csv_rows(CSV_7_0), 2, "the preload is a run too");
+    }
+
+    #[test]
+    fn server_time_is_shared_out_over_the_runs_requests() {
+        let mut sample = parse_csv(CSV_7_0, "lrange_100").expect("parses");
+        let usage = Usage {
+            wall: Duration::from_secs(2),
+            server_cores: Some(0.5),
+            client_cores: Some(0.98),
+        };
+        sample.account(&usage, 200_000);
+        assert_eq!(sample.server_us, Some(5.0), "1 s of CPU over 200K requests");
+        assert_eq!(sample.client_cores, Some(0.98));
+        sample.account(&usage, 0);
+        assert_eq!(sample.server_us, None);
     }
 
     #[test]
@@ -155,7 +204,9 @@ mod tests {
             Sample {
                 rps: 1000.0,
                 p50_ms: None,
-                p99_ms: None
+                p99_ms: None,
+                server_us: None,
+                client_cores: None,
             }
         );
     }

@@ -1,6 +1,8 @@
 //! The throughput comparison: each test at each pipeline depth, run against
 //! side A then side B, for several rounds; the table shows per side the
-//! median rps, p50 and p99 over the rounds and the rps ratio A/B.
+//! median rps, p50 and p99 over the rounds and the rps ratio A/B, then
+//! each server's CPU per request and the cores redis-benchmark used
+//! against it (`cpu.rs`): a client at about 1.0 core was the bottleneck.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -37,8 +39,9 @@ pub fn compare(
                         test,
                         timeout: args.timeout(),
                     };
-                    let sample = redis_benchmark::measure(server.port, &load, scratch)
-                        .map_err(|error| format!("{error:#}"));
+                    let sample =
+                        redis_benchmark::measure(server.port, server.pid(), &load, scratch)
+                            .map_err(|error| format!("{error:#}"));
                     print_progress(round, args.rounds, test, pipeline, &server.label, &sample);
                     cell[side_idx].push(sample);
                 }
@@ -83,9 +86,13 @@ fn render_table(
     );
     let _ = writeln!(
         table,
-        "| test | P | {a} rps | {b} rps | {a}/{b} | {a} p50 | {b} p50 | {a} p99 | {b} p99 |"
+        "| test | P | {a} rps | {b} rps | {a}/{b} | {a} p50 | {b} p50 | {a} p99 | {b} p99 \
+         | {a} us/req | {b} us/req | client cores ({a}) | client cores ({b}) |"
     );
-    let _ = writeln!(table, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(
+        table,
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    );
     for ((test_idx, pipeline), cell) in cells {
         let [side_a, side_b] = [summarize(&cell[0]), summarize(&cell[1])];
         let ratio = match (side_a.rps, side_b.rps) {
@@ -94,7 +101,7 @@ fn render_table(
         };
         let _ = writeln!(
             table,
-            "| {} | {pipeline} | {} | {} | {ratio} | {} | {} | {} | {} |",
+            "| {} | {pipeline} | {} | {} | {ratio} | {} | {} | {} | {} | {} | {} | {} | {} |",
             tests[*test_idx],
             side_a.rps_text(),
             side_b.rps_text(),
@@ -102,6 +109,10 @@ fn render_table(
             latency_text(side_b.p50_ms),
             latency_text(side_a.p99_ms),
             latency_text(side_b.p99_ms),
+            number_text(side_a.server_us, 2),
+            number_text(side_b.server_us, 2),
+            number_text(side_a.client_cores, 2),
+            number_text(side_b.client_cores, 2),
         );
     }
     let failures: Vec<String> = cells
@@ -132,6 +143,8 @@ struct Summary {
     rps: Option<f64>,
     p50_ms: Option<f64>,
     p99_ms: Option<f64>,
+    server_us: Option<f64>,
+    client_cores: Option<f64>,
     failed: usize,
 }
 
@@ -151,12 +164,18 @@ fn summarize(samples: &[Result<Sample, String>]) -> Summary {
         rps: median(ok.iter().map(|s| s.rps)),
         p50_ms: median(ok.iter().filter_map(|s| s.p50_ms)),
         p99_ms: median(ok.iter().filter_map(|s| s.p99_ms)),
+        server_us: median(ok.iter().filter_map(|s| s.server_us)),
+        client_cores: median(ok.iter().filter_map(|s| s.client_cores)),
         failed: samples.len() - ok.len(),
     }
 }
 
 fn latency_text(ms: Option<f64>) -> String {
-    ms.map_or_else(|| "-".into(), |ms| format!("{ms:.3}"))
+    number_text(ms, 3)
+}
+
+fn number_text(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "-".into(), |value| format!("{value:.decimals$}"))
 }
 
 /// The median (mean of the middle two for an even count).

@@ -232,8 +232,10 @@ struct AofActor {
     storage: Arc<dyn Storage>,
     inline: bool,
     layout: AofLayout,
-    /// The layout moved to a directory the running rewrite must create.
-    moved: bool,
+    /// Where the files were before CONFIG SET dir moved `layout`, until a
+    /// rewrite finishes in the new directory: a recovery goes back there
+    /// if the new one becomes unusable.
+    moved_from: Option<AofLayout>,
     /// The policy the actor last acted on (the live one is `published`'s).
     policy: FsyncPolicy,
     auto_rewrite_percentage: u64,
@@ -278,6 +280,8 @@ struct AofActor {
     appended: Arc<Notify>,
     fsync: Option<IoFuture<()>>,
     fsync_covers: u64,
+    /// The file the plain fsync in flight syncs (as `Write.file`).
+    fsync_file: Option<Arc<dyn StorageFile>>,
     last_fsync_start: Instant,
 
     failed: Option<Failure>,
@@ -437,10 +441,10 @@ pub(crate) async fn run(
                 None => actor.begin_close(),
             },
             message = control.recv(), if control_open => match message {
-                Some(message) => actor.on_control(message),
+                Some(message) => actor.on_control(message).await,
                 None => control_open = false,
             },
-            _ = tick.tick() => actor.on_tick(),
+            _ = tick.tick() => actor.on_tick().await,
         }
         actor.publish_status();
     }
@@ -479,7 +483,7 @@ impl AofActor {
             storage: setup.storage,
             inline,
             layout: setup.layout,
-            moved: false,
+            moved_from: None,
             policy: setup.published.policy(),
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,
@@ -505,6 +509,7 @@ impl AofActor {
             appended: Arc::new(Notify::new()),
             fsync: None,
             fsync_covers: 0,
+            fsync_file: None,
             last_fsync_start: now,
             failed: None,
             rewrite: None,
@@ -768,6 +773,7 @@ impl AofActor {
             self.fsync_covers = self.written_lsn;
             self.last_fsync_start = Instant::now();
             let file = self.incr.clone().expect("can_write: a file");
+            self.fsync_file = Some(file.clone());
             self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
         }
     }
@@ -822,6 +828,12 @@ impl AofActor {
     }
 
     fn fsync_done(&mut self, result: Result<(), StorageError>) {
+        let file = self.fsync_file.take().expect("an fsync names its file");
+        if !self.is_current(&file) {
+            // Started on the file a recovery replaced: as for a write
+            // (`write_done`), its result is the old file's.
+            return;
+        }
         self.synced(self.fsync_covers, result);
     }
 
@@ -887,13 +899,16 @@ impl AofActor {
 
     // ----- control and timers -----
 
-    fn on_control(&mut self, message: Control) {
+    async fn on_control(&mut self, message: Control) {
         match message {
             Control::Rewrite { reply } => {
                 let answer = if self.closing {
                     Err(RewriteError::Closed)
                 } else if self.rewrite.is_some() {
                     Err(RewriteError::InProgress)
+                } else if self.adopt_next_layout().await.is_err() {
+                    self.rewrite_refused();
+                    Err(RewriteError::DirUnusable)
                 } else if let Some(failure) = &mut self.failed {
                     failure.retry_at = Instant::now();
                     Ok(())
@@ -902,7 +917,7 @@ impl AofActor {
                     Ok(())
                 };
                 let _ = reply.send(answer);
-                self.on_tick();
+                self.on_tick().await;
             }
             Control::PolicyChanged => {}
             Control::Abandon => {
@@ -921,7 +936,7 @@ impl AofActor {
         }
     }
 
-    fn on_tick(&mut self) {
+    async fn on_tick(&mut self) {
         if self.rewrite.is_some() {
             return;
         }
@@ -929,6 +944,7 @@ impl AofActor {
             let retry = Instant::now() >= failure.retry_at;
             if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
+                self.recovery_layout().await;
                 self.start_rewrite(true);
             }
             return;
@@ -939,11 +955,16 @@ impl AofActor {
         if self.incr.is_none() {
             // Switched on at run time, its first base not written yet (it
             // waited behind a BGSAVE's snapshot).
+            self.recovery_layout().await;
             self.start_rewrite(true);
             return;
         }
         if self.rewrite_requested || self.growth_calls_for_rewrite() {
             self.rewrite_requested = false;
+            if self.adopt_next_layout().await.is_err() {
+                self.rewrite_refused();
+                return;
+            }
             self.start_rewrite(false);
         }
     }

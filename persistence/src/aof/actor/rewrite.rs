@@ -20,12 +20,6 @@ use tokio::time::Instant;
 impl AofActor {
     pub(super) fn start_rewrite(&mut self, recovery: bool) {
         debug_assert!(self.rewrite.is_none() && self.snapshot_task.is_none());
-        if let Some(layout) = self.published.next_layout.lock().take() {
-            if layout != self.layout {
-                self.layout = layout;
-                self.moved = true;
-            }
-        }
         let now = Instant::now();
         self.rewrite = Some(RewriteRun {
             recovery,
@@ -39,6 +33,74 @@ impl AofActor {
         self.published.status.lock().aof_rewrite_in_progress = true;
         let engine = self.engine.clone();
         self.snapshot_task = Some(io::blocking(self.inline, move || snapshot::begin(&*engine)));
+    }
+
+    /// CONFIG SET dir takes effect when a rewrite starts, once its
+    /// `appendonlydir` exists: created here, before anything is written
+    /// there. If it cannot be, the rewrite must not start (Redis checks
+    /// the same before it forks) and the new directory stays pending for
+    /// the next try. Ok(true) when the layout moved now.
+    pub(super) async fn adopt_next_layout(&mut self) -> Result<bool, StorageError> {
+        let Some(next) = self.published.next_layout.lock().take() else {
+            return Ok(false);
+        };
+        if next == self.layout {
+            return Ok(false);
+        }
+        let dir = next.dir().to_path_buf();
+        match io::run(&self.storage, move |s| s.create_dir_all(&dir)).await {
+            Ok(()) => {
+                let from = std::mem::replace(&mut self.layout, next);
+                // Where the files are: not a directory moved to earlier
+                // that no rewrite has finished in.
+                self.moved_from.get_or_insert(from);
+                Ok(true)
+            }
+            Err(error) => {
+                tracing::warn!(
+                    "Can't open or create append-only dir {}: {}",
+                    next.dir().display(),
+                    error.reason()
+                );
+                // Unless a newer CONFIG SET dir came meanwhile.
+                self.published.next_layout.lock().get_or_insert(next);
+                Err(error)
+            }
+        }
+    }
+
+    /// A rewrite refused before it started (`adopt_next_layout`): failed
+    /// in INFO as Redis reports it (no rewrite counted, no consecutive
+    /// failure); an automatic one waits before it tries again.
+    pub(super) fn rewrite_refused(&mut self) {
+        self.published.status.lock().aof_last_bgrewrite_ok = false;
+        self.next_auto_rewrite = Instant::now() + AUTO_RETRY_FIRST;
+    }
+
+    /// Where a recovery (or the first base of an AOF switched on) writes
+    /// its files: a pending CONFIG SET dir if its directory can be
+    /// created; the directory moved to if it is still usable; else back
+    /// where the files were, the move pending again. A recovery must not
+    /// retry a directory that cannot take it forever.
+    pub(super) async fn recovery_layout(&mut self) {
+        if let Ok(true) = self.adopt_next_layout().await {
+            return;
+        }
+        let Some(from) = self.moved_from.clone() else {
+            return;
+        };
+        let dir = self.layout.dir().to_path_buf();
+        if let Err(error) = io::run(&self.storage, move |s| s.create_dir_all(&dir)).await {
+            tracing::warn!(
+                "The AOF directory {} is unusable ({}): the recovery writes in {} again",
+                self.layout.dir().display(),
+                error.reason(),
+                from.dir().display()
+            );
+            let moved = std::mem::replace(&mut self.layout, from);
+            self.moved_from = None;
+            self.published.next_layout.lock().get_or_insert(moved);
+        }
     }
 
     pub(super) async fn snapshot_done(
@@ -197,7 +259,10 @@ impl AofActor {
         let seq = self.take_incr_seq();
         let info = self.layout.incr_info(seq);
         let path = self.layout.path(&info.name);
-        let dir = self.moved.then(|| self.layout.dir().to_path_buf());
+        let dir = self
+            .moved_from
+            .is_some()
+            .then(|| self.layout.dir().to_path_buf());
         let file = io::run(&self.storage, move |s| {
             if let Some(dir) = &dir {
                 s.create_dir_all(dir)?;
@@ -237,7 +302,8 @@ impl AofActor {
         let engine = self.engine.clone();
         // The first base of an AOF switched on, or of one moved by CONFIG
         // SET dir, may find no directory yet.
-        let dir = (self.incr.is_none() || self.moved).then(|| self.layout.dir().to_path_buf());
+        let dir = (self.incr.is_none() || self.moved_from.is_some())
+            .then(|| self.layout.dir().to_path_buf());
         self.base_task = Some(io::run(&self.storage, move |s| {
             let created = match &dir {
                 Some(dir) => s.create_dir_all(dir).and_then(|()| s.create(&path)),
@@ -381,7 +447,7 @@ impl AofActor {
 
     pub(super) fn rewrite_succeeded(&mut self) {
         let run = self.rewrite.take().expect("rewriting");
-        self.moved = false;
+        self.moved_from = None;
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
