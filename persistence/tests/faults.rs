@@ -207,8 +207,13 @@ async fn a_full_disk_refuses_writes_until_space_returns() {
         .sum();
     sim.set_capacity(Some(used + 2000));
     let mut refused = None;
+    // Values that do not compress, so a fresh base of the keys is about
+    // as large as their commands and cannot fit in what is left however
+    // many commands an append carried.
+    let mut rng = SmallRng::seed_from_u64(3);
     for i in 0..100 {
-        let line = format!("SET key{i} {}", "v".repeat(100));
+        let value: String = (0..100).map(|_| rng.gen_range('a'..='z')).collect();
+        let line = format!("SET key{i} {value}");
         let written = node.write(&mut client, &words(&line)).await;
         if let Some(error) = written.error() {
             refused = Some(error);
