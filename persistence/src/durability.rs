@@ -48,8 +48,12 @@ pub struct DurabilityOptions {
 impl Default for DurabilityOptions {
     fn default() -> Self {
         DurabilityOptions {
-            delta_capacity: 16 * 1024,
-            batch_max_deltas: 4096,
+            // A paced actor (everysec, no) takes the queue every 10 ms
+            // (`bridge::PACE`): 64 Ki slots hold that long at 6M writes a
+            // second before clients wait for credit, and one batch takes
+            // it whole (a split copies the rest).
+            delta_capacity: 64 * 1024,
+            batch_max_deltas: 64 * 1024,
             batch_max_bytes: 4 << 20,
             shutdown_credit_timeout: Duration::from_secs(10),
         }

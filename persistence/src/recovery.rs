@@ -272,8 +272,7 @@ fn load_aof_file(
              Truncating the AOF {file} at offset {offset} !!! \
              AOF {file} loaded anyway because aof-load-truncated is enabled"
         );
-        storage.truncate(&path, offset)?;
-        storage.open_append(&path)?.sync()?;
+        crate::storage::cut_durably(storage, &path, offset)?;
         loaded.truncated_to = Some(offset);
     }
     Ok(AofFileLoad { loaded, rdb_keys })

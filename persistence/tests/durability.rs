@@ -165,8 +165,6 @@ async fn overlapping_groups(seed: u64) -> Overlap {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "two always groups in flight are off (the actor's MAX_GROUPS = 1) until a failed \
-            older group cannot leave a hole before a newer one; run it when raising MAX_GROUPS"]
 async fn a_group_formed_during_an_fsync_starts_at_once_and_is_acknowledged_in_order() {
     let run = overlapping_groups(6).await;
     assert_eq!(
@@ -210,6 +208,52 @@ async fn a_newer_group_is_never_acknowledged_past_an_older_groups_failed_fsync()
         "its own fsync succeeded, an older one did not: {second:?}"
     );
     let _ = run.node.durability.shutdown().await;
+}
+
+/// DST seed 206458 from 200000: the older group's fsync fails first,
+/// then the newer one's runs. It must fail too, or it makes the file's new
+/// length durable over the pages the failure dropped (zeros), and the
+/// server refuses to start on the hole.
+#[tokio::test(start_paused = true)]
+async fn a_newer_groups_fsync_after_an_older_ones_failure_fails_too() {
+    let sim = sim_disk(8);
+    sim.set_slow_latency(SLOW);
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    let fsyncs_before = sim.stats().fsyncs;
+    // The first group appends until 5 ms and fsyncs until 10 ms (fails);
+    // the second, sent at 6 ms, appends until 11 ms and fsyncs until 16.
+    let first = spawn_write(&node, 1, "SET a 1");
+    tokio::time::sleep(SLOW + Duration::from_millis(1)).await;
+    let second = spawn_write(&node, 2, "SET b 2");
+    sim.fail_next(Fault::FsyncError);
+    let (first, _) = first.await.unwrap();
+    let (second, _) = second.await.unwrap();
+    assert!(matches!(first, Written::Unconfirmed(..)), "{first:?}");
+    assert!(matches!(second, Written::Unconfirmed(..)), "{second:?}");
+    // Both return at the failure (10 ms); the second group's call goes on.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let dir = Path::new("/data/appendonlydir");
+    let incr = sim.read(&dir.join("appendonly.aof.1.incr.aof")).unwrap();
+    assert!(
+        incr.ends_with(b"$1\r\nb\r\n$1\r\n2\r\n"),
+        "both groups appended"
+    );
+    assert!(
+        sim.read(&dir.join("appendonly.aof.manifest"))
+            .unwrap()
+            .ends_with(b"seq 1 type i\n"),
+        "no recovery in place yet"
+    );
+    assert_eq!(
+        sim.stats().fsyncs - fsyncs_before,
+        1,
+        "the second fsync never reached the disk: its file's sync had failed"
+    );
+    // The crash comes before the recovery's files are in place.
+    let sim = sim.crash(CrashMode::KeepUnsynced);
+    let again = start_on(&sim, FsyncPolicy::Always).await;
+    assert_eq!(again.report.keys, 0, "the file ends where it was durable");
 }
 
 #[tokio::test(start_paused = true)]

@@ -106,6 +106,8 @@ async fn a_failed_fsync_is_never_durable_and_never_retried_on_that_file() {
     let incr = Path::new(DIR).join("appendonly.aof.1.incr.aof");
     sim.fail_next(Fault::FsyncError);
     let before = *node.durability.durable_lsn().borrow();
+    let fsyncs_before = sim.fsyncs_of(&incr);
+    let durable_before = sim.durable_contents(&incr).unwrap();
     let written = node.write(&mut client, &words("SET b 2")).await;
     assert!(
         matches!(&written, Written::Unconfirmed(_, e) if *e == misconf("Input/output error")),
@@ -116,7 +118,17 @@ async fn a_failed_fsync_is_never_durable_and_never_retried_on_that_file() {
         before,
         "the LSN its fsync failed to cover is not durable"
     );
+    // Before the recovery (at the next tick) the file is cut back to what
+    // its last good fsync covered, and that cut is made durable.
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(sim.read(&incr).unwrap(), durable_before, "cut back");
+    assert_eq!(sim.durable_contents(&incr).unwrap(), durable_before);
     let fsyncs_then = sim.fsyncs_of(&incr);
+    assert_eq!(
+        fsyncs_then,
+        fsyncs_before + 2,
+        "the failed fsync and the cut's"
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         sim.fsyncs_of(&incr),
@@ -195,8 +207,13 @@ async fn a_full_disk_refuses_writes_until_space_returns() {
         .sum();
     sim.set_capacity(Some(used + 2000));
     let mut refused = None;
+    // Values that do not compress, so a fresh base of the keys is about
+    // as large as their commands and cannot fit in what is left however
+    // many commands an append carried.
+    let mut rng = SmallRng::seed_from_u64(3);
     for i in 0..100 {
-        let line = format!("SET key{i} {}", "v".repeat(100));
+        let value: String = (0..100).map(|_| rng.gen_range('a'..='z')).collect();
+        let line = format!("SET key{i} {value}");
         let written = node.write(&mut client, &words(&line)).await;
         if let Some(error) = written.error() {
             refused = Some(error);

@@ -27,7 +27,9 @@ pub trait StorageFile: Send + Sync {
     /// Appends all of `bytes`, or fails; on failure a prefix may have been
     /// written (a short write), exactly as `write(2)` can leave it.
     fn append(&self, bytes: &[u8]) -> Result<(), StorageError>;
-    /// Forces the written data to stable storage (`fdatasync`).
+    /// Forces the written data to stable storage (`fdatasync`). Once a
+    /// sync of this file has failed, every later one fails too, without
+    /// reaching the disk (`SyncLatch`).
     fn sync(&self) -> Result<(), StorageError>;
     /// Cuts the file to `len` bytes (undoing a short write).
     fn truncate(&self, len: u64) -> Result<(), StorageError>;
@@ -79,12 +81,54 @@ pub trait Storage: Send + Sync + 'static {
     }
 }
 
+/// Makes a failed sync of one open file stick. After a failed writeback
+/// Linux marks the lost pages clean and reports the error once to each
+/// open file description (errseq): a later fdatasync on a description
+/// that has seen it returns 0 over the hole, and a file's descriptors may
+/// take turns. So a file answers every sync after its first failure with
+/// that failure, as PostgreSQL does since "fsyncgate".
+///
+/// The latch is read after the caller has its descriptor to itself and
+/// set before it lets go, so any sync that ends after a writeback error
+/// was recorded fails: either its descriptor reports the error itself, or
+/// an earlier sync on it did, and latched it first.
+#[derive(Debug, Default)]
+pub struct SyncLatch(std::sync::atomic::AtomicBool);
+
+impl SyncLatch {
+    /// Runs `sync` unless an earlier one failed; latches a failure.
+    pub fn sync(
+        &self,
+        path: &Path,
+        sync: impl FnOnce() -> Result<(), StorageError>,
+    ) -> Result<(), StorageError> {
+        use std::sync::atomic::Ordering;
+        if self.0.load(Ordering::Acquire) {
+            let eio = io::Error::from_raw_os_error(errno::EIO);
+            return Err(StorageError::new("fsync", path, eio));
+        }
+        let result = sync();
+        if result.is_err() {
+            self.0.store(true, Ordering::Release);
+        }
+        result
+    }
+}
+
 /// Writes a whole file durably: create, append, fsync. The caller syncs the
 /// directory (once for several files) and renames as it needs.
 pub fn write_file(storage: &dyn Storage, path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     let file = storage.create(path)?;
     file.append(bytes)?;
     file.sync()
+}
+
+/// Cuts `path` to `len` bytes and makes the new length durable through a
+/// descriptor opened for it (whatever the file's other descriptors have
+/// reported: after a failed writeback, or a torn tail found at load).
+pub fn cut_durably(storage: &dyn Storage, path: &Path, len: u64) -> Result<(), StorageError> {
+    storage.truncate(path, len)?;
+    storage.open_append(path)?.sync()
 }
 
 /// A failed storage operation: what, on which path, and the OS error.
@@ -151,5 +195,31 @@ mod tests {
         assert_eq!(os_reason(&eio), "Input/output error");
         let custom = io::Error::other("stale handle");
         assert_eq!(os_reason(&custom), "stale handle");
+    }
+
+    #[test]
+    fn a_failed_sync_fails_every_later_one_without_reaching_the_disk() {
+        let latch = SyncLatch::default();
+        let path = Path::new("/f");
+        let mut calls = 0;
+        assert!(latch
+            .sync(path, || {
+                calls += 1;
+                Ok(())
+            })
+            .is_ok());
+        let eio = || StorageError::new("fsync", path, io::Error::from_raw_os_error(errno::EIO));
+        assert!(latch
+            .sync(path, || {
+                calls += 1;
+                Err(eio())
+            })
+            .is_err());
+        let later = latch.sync(path, || {
+            calls += 1;
+            Ok(())
+        });
+        assert_eq!(later.unwrap_err().reason(), "Input/output error");
+        assert_eq!(calls, 2, "the third sync never ran");
     }
 }

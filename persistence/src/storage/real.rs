@@ -2,7 +2,7 @@
 //! opened with `O_APPEND`; `sync` is `fdatasync`, as Redis's AOF uses,
 //! each on a descriptor of its own (see `RealFile::syncers`).
 
-use super::{Storage, StorageError, StorageFile};
+use super::{Storage, StorageError, StorageFile, SyncLatch};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,8 +24,11 @@ struct RealFile {
     /// one fsync per open file description: two fdatasyncs racing on one
     /// descriptor could hand the error to the newer and 0 to the older,
     /// whose pages were the ones lost. With a descriptor each, every
-    /// fsync running when a page fails sees the failure.
-    syncers: [parking_lot::Mutex<File>; SYNCERS],
+    /// fsync running when a page fails sees the failure; one that starts
+    /// on a descriptor after it reported the failure, `latch` fails.
+    syncers: Vec<parking_lot::Mutex<File>>,
+    /// A failed fdatasync fails every later one (see `SyncLatch`).
+    latch: SyncLatch,
     path: PathBuf,
 }
 
@@ -44,9 +47,11 @@ impl StorageFile for RealFile {
             .iter()
             .find_map(|syncer| syncer.try_lock())
             .unwrap_or_else(|| self.syncers[0].lock());
-        syncer
-            .sync_data()
-            .map_err(|e| StorageError::new("fsync", &self.path, e))
+        self.latch.sync(&self.path, || {
+            syncer
+                .sync_data()
+                .map_err(|e| StorageError::new("fsync", &self.path, e))
+        })
     }
 
     fn truncate(&self, len: u64) -> Result<(), StorageError> {
@@ -85,7 +90,8 @@ fn open_file(path: &Path, truncate: bool) -> Result<RealFile, StorageError> {
     };
     Ok(RealFile {
         file,
-        syncers: [syncer()?, syncer()?],
+        syncers: (0..SYNCERS).map(|_| syncer()).collect::<Result<_, _>>()?,
+        latch: SyncLatch::default(),
         path: path.to_path_buf(),
     })
 }
@@ -192,7 +198,9 @@ mod tests {
         // Offsets are per open file description: moving one syncer's
         // leaves the other's where it was (a dup'd descriptor would share
         // it, and with it the one report of a writeback error).
-        let [a, b] = &file.syncers;
+        let [a, b, ..] = &file.syncers[..] else {
+            panic!("two syncers at least");
+        };
         a.lock().seek(SeekFrom::Start(4)).unwrap();
         let mut byte = [0u8; 1];
         b.lock().read_exact(&mut byte).unwrap();

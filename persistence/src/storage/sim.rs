@@ -15,7 +15,11 @@
 //! - `DISK_WRITE_ERROR`: an append fails with EIO, nothing written.
 //! - `DISK_FSYNC_ERROR`: an fsync fails with EIO and, as on Linux, the dirty
 //!   pages are dropped: they stay readable but are no longer dirty, so a
-//!   later fsync "succeeds" while the disk holds zeros where they were.
+//!   later fsync "succeeds" while the disk holds zeros where they were. As
+//!   Linux's errseq does, the failure is reported once to every open handle
+//!   of the file that was open before it (each `SimFile` is one open file
+//!   description); a handle that has reported it fsyncs "successfully" over
+//!   the hole, unless its `SyncLatch` remembers (as every handle's does).
 //! - `DISK_FULL`: an append fails with ENOSPC (also whenever a capacity is
 //!   set and the append does not fit: what fits is written first).
 //! - `TORN_WRITE`: an append writes a seeded prefix, then fails with EIO.
@@ -25,13 +29,14 @@
 //! Deliberately simple: directories are durable once created, and a crash
 //! tears at byte granularity (harsher than sectors).
 
-use super::{errno, Storage, StorageError, StorageFile};
+use super::{errno, Storage, StorageError, StorageFile, SyncLatch};
 use parking_lot::Mutex;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -127,6 +132,11 @@ struct Inode {
     /// Pages a failed fsync dropped: `[from, to)` of `live` will never
     /// reach the disk; a later fsync writes zeros there.
     lost: Option<(usize, usize)>,
+    /// Linux's errseq for the file: its writeback failures so far. Each
+    /// handle reports those after the count it was opened at (every
+    /// failure here is an fsync's, reported by that fsync's handle: the
+    /// simulator has no background writeback whose failure nobody heard).
+    wb_errors: u64,
 }
 
 impl Inode {
@@ -136,6 +146,7 @@ impl Inode {
             durable: Vec::new(),
             rewritten: false,
             lost: None,
+            wb_errors: 0,
         }
     }
 
@@ -259,7 +270,9 @@ impl Disk {
         }
     }
 
-    fn sync_file(&mut self, inode: u64, path: &Path) -> Result<(), StorageError> {
+    /// An fsync through a handle that has reported writeback failures up
+    /// to `seen` (its errseq), which it advances.
+    fn sync_file(&mut self, inode: u64, path: &Path, seen: &mut u64) -> Result<(), StorageError> {
         self.stats.fsyncs += 1;
         *self.fsyncs_by_path.entry(path.to_path_buf()).or_default() += 1;
         let fail = self.fires(Fault::FsyncError);
@@ -274,6 +287,11 @@ impl Disk {
                 let to = node.live.len();
                 node.lost = Some(node.lost.map_or((from, to), |(f, _)| (f, to)));
             }
+            node.wb_errors += 1;
+        }
+        if *seen != node.wb_errors {
+            // Reported once to this handle, whoever's fsync failed.
+            *seen = node.wb_errors;
             return Err(os_error("fsync", path, errno::EIO));
         }
         node.sync();
@@ -372,17 +390,22 @@ impl Disk {
             node.durable = content;
             node.rewritten = false;
             node.lost = None;
+            node.wb_errors = 0;
         }
         self.generation += 1;
         self.stats.crashes += 1;
     }
 }
 
+/// One open file description.
 struct SimFile {
     disk: Arc<Mutex<Disk>>,
     inode: u64,
     generation: u64,
     path: PathBuf,
+    /// The file's writeback failures this handle has reported (errseq).
+    seen_wb_errors: AtomicU64,
+    latch: SyncLatch,
 }
 
 impl SimFile {
@@ -406,7 +429,14 @@ impl StorageFile for SimFile {
     }
 
     fn sync(&self) -> Result<(), StorageError> {
-        self.with_disk("fsync", |d| d.sync_file(self.inode, &self.path))
+        self.latch.sync(&self.path, || {
+            self.with_disk("fsync", |d| {
+                let mut seen = self.seen_wb_errors.load(Ordering::Relaxed);
+                let result = d.sync_file(self.inode, &self.path, &mut seen);
+                self.seen_wb_errors.store(seen, Ordering::Relaxed);
+                result
+            })
+        })
     }
 
     fn truncate(&self, len: u64) -> Result<(), StorageError> {
@@ -538,6 +568,8 @@ impl SimStorage {
             inode,
             generation: disk.generation,
             path: path.to_path_buf(),
+            seen_wb_errors: AtomicU64::new(disk.inodes[&inode].wb_errors),
+            latch: SyncLatch::default(),
         })
     }
 }
@@ -801,13 +833,38 @@ mod tests {
         assert_eq!(error.reason(), "Input/output error");
         assert_eq!(sim.read(&p("/d/a")).unwrap(), b"safeLOST", "still cached");
         file.append(b"more").unwrap();
-        file.sync().expect("the next fsync reports success");
+        assert!(file.sync().is_err(), "the handle's latch remembers");
+        let reopened = sim.open_append(&p("/d/a")).unwrap();
+        reopened
+            .sync()
+            .expect("a handle opened since reports success");
         assert_eq!(
             sim.durable_contents(&p("/d/a")).unwrap(),
             b"safe\0\0\0\0more",
             "over zeros where the dropped pages were"
         );
         assert_eq!(sim.stats().injected(Fault::FsyncError), 1);
+    }
+
+    #[test]
+    fn a_writeback_failure_is_reported_once_to_every_handle_open_before_it() {
+        let sim = disk_with_dir(1);
+        let first = sim.create(&p("/d/a")).unwrap();
+        let second = sim.open_append(&p("/d/a")).unwrap();
+        first.append(b"LOST").unwrap();
+        sim.fail_next(Fault::FsyncError);
+        assert!(first.sync().is_err(), "its own fsync failed");
+        assert_eq!(
+            second.sync().unwrap_err().reason(),
+            "Input/output error",
+            "fdatasync flushes the inode: another handle's failure is its too"
+        );
+        assert!(second.sync().is_err(), "and its latch keeps it");
+        assert_eq!(sim.stats().injected(Fault::FsyncError), 1);
+        let later = sim.open_append(&p("/d/a")).unwrap();
+        later
+            .sync()
+            .expect("reported already when this handle was opened");
     }
 
     #[test]

@@ -74,15 +74,15 @@ const MAX_PENDING_BYTES: usize = 64 << 20;
 /// fdatasync of the file make progress meanwhile), which measured 1.15-1.50x
 /// Redis at -P16 against 1.01-1.14 with 1.
 ///
-/// Kept at 1 for now: when an older group's fsync fails after a newer one
-/// has appended, the older group's pages are lost (Linux marks them clean)
-/// while the newer group's can still reach the disk, so a crash before the
-/// recovery's new files are in place leaves a hole in the middle of the
-/// incremental file, and the server refuses to start on it (DST seed
-/// 206458 with `DST_FIRST_SEED=200000`). Raising it needs the file cut
-/// back to the last durable group (after every group in flight ended)
-/// before anything else can reach it.
-const MAX_GROUPS: usize = 1;
+/// When an older group's fsync fails after a newer one has appended, the
+/// newer one's fsync must fail too: the failed writeback marked pages of
+/// both clean, and a "successful" fsync would make the file's new length
+/// durable over them, leaving a hole of zeros (DST seed 206458 did this on
+/// a simulator that reported a failure to one fsync only). Each fsync
+/// running at once has a descriptor of its own, to which Linux reports the
+/// failure too, and a file whose sync failed fails every later one
+/// (`storage::SyncLatch`).
+const MAX_GROUPS: usize = 2;
 // Each fsync running at once needs a descriptor of its own on the real
 // disk, or a writeback error may be reported to only one of them.
 const _: () = assert!(MAX_GROUPS <= crate::storage::real::SYNCERS);
@@ -280,9 +280,17 @@ struct AofActor {
     appended: Arc<Notify>,
     fsync: Option<IoFuture<()>>,
     fsync_covers: u64,
+    /// `incr_len` when the running plain fsync started.
+    fsync_covers_len: u64,
     /// The file the plain fsync in flight syncs (as `Write.file`).
     fsync_file: Option<Arc<dyn StorageFile>>,
     last_fsync_start: Instant,
+    /// Bytes of the current incremental file a successful fsync covered
+    /// (at start, its length: as durable as the last process left it).
+    durable_len: u64,
+    /// After a failed fsync: the file to cut back to its durable length,
+    /// once nothing is in flight on it (`cut_back`).
+    cut_back: Option<(Arc<dyn StorageFile>, u64)>,
 
     failed: Option<Failure>,
     rewrite: Option<RewriteRun>,
@@ -380,6 +388,11 @@ fn append_task(
     })
 }
 
+/// Whether two handles are the same open file.
+fn same_file(a: &Arc<dyn StorageFile>, b: &Arc<dyn StorageFile>) -> bool {
+    std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+}
+
 /// Polls the task in `slot`, emptying it when done; pending while empty.
 async fn poll_slot<T>(slot: &mut Option<Task<T>>) -> T {
     match slot {
@@ -420,6 +433,7 @@ pub(crate) async fn run(
     loop {
         actor.follow_policy(&mut input);
         actor.start_io();
+        actor.cut_back().await;
         if actor.closing && actor.quiescent() {
             break;
         }
@@ -509,8 +523,11 @@ impl AofActor {
             appended: Arc::new(Notify::new()),
             fsync: None,
             fsync_covers: 0,
+            fsync_covers_len: 0,
             fsync_file: None,
             last_fsync_start: now,
+            durable_len: aof.incr_len,
+            cut_back: None,
             failed: None,
             rewrite: None,
             rewrite_requested: false,
@@ -771,6 +788,7 @@ impl AofActor {
             && !self.writes.iter().any(|w| w.syncs)
         {
             self.fsync_covers = self.written_lsn;
+            self.fsync_covers_len = self.incr_len;
             self.last_fsync_start = Instant::now();
             let file = self.incr.clone().expect("can_write: a file");
             self.fsync_file = Some(file.clone());
@@ -804,7 +822,7 @@ impl AofActor {
                 if write.syncs {
                     // The fsync ran after this append, in the same call:
                     // it covers everything written so far.
-                    self.synced(lsn, synced);
+                    self.synced(lsn, self.incr_len, synced);
                 }
             }
             Err(error) => {
@@ -822,9 +840,7 @@ impl AofActor {
 
     /// Whether `file` is the incremental file being written now.
     fn is_current(&self, file: &Arc<dyn StorageFile>) -> bool {
-        self.incr
-            .as_ref()
-            .is_some_and(|incr| std::ptr::addr_eq(Arc::as_ptr(incr), Arc::as_ptr(file)))
+        self.incr.as_ref().is_some_and(|incr| same_file(incr, file))
     }
 
     fn fsync_done(&mut self, result: Result<(), StorageError>) {
@@ -834,20 +850,64 @@ impl AofActor {
             // (`write_done`), its result is the old file's.
             return;
         }
-        self.synced(self.fsync_covers, result);
+        self.synced(self.fsync_covers, self.fsync_covers_len, result);
     }
 
-    /// An fsync that covers LSNs up to `covers` ended with `result`.
-    fn synced(&mut self, covers: u64, result: Result<(), StorageError>) {
+    /// An fsync of the current file that covers LSNs up to `covers`, its
+    /// first `len` bytes, ended with `result`.
+    fn synced(&mut self, covers: u64, len: u64, result: Result<(), StorageError>) {
         match result {
             Ok(()) => {
                 // Started before any failure, so what it covers is on disk.
                 self.synced_lsn = self.synced_lsn.max(covers);
+                self.durable_len = self.durable_len.max(len);
                 if self.policy != FsyncPolicy::No {
                     self.publish_durable(covers);
                 }
             }
-            Err(error) => self.fail(&error),
+            Err(error) => {
+                if self.failed.is_none() {
+                    let file = self.incr.clone().expect("synced: a file");
+                    self.cut_back = Some((file, self.durable_len));
+                }
+                self.fail(&error);
+            }
+        }
+    }
+
+    /// After a failed fsync, once nothing is in flight on the file: cuts
+    /// it back to the bytes the last good fsync covered, and makes that
+    /// durable through a descriptor opened now (the file's own fails every
+    /// sync since, `SyncLatch`; a new one has no failure to report). The
+    /// failed writeback dropped some pages, but the kernel may still write
+    /// back others after them (a later group's, or later pages of the same
+    /// group), and a crash would then leave a hole inside the file. This
+    /// narrows that to the window between the failure and this cut: a
+    /// crash inside it can still leave the hole, and the server then
+    /// refuses to start, naming the file and the offset, as Redis does
+    /// (`redis-check-aof --fix` cuts there; nothing acknowledged is past
+    /// it). The recovery does not wait for it (a slow call in flight on
+    /// the failed file must not hold it up); once the recovery's files are
+    /// in place the old file no longer counts, and is left alone.
+    async fn cut_back(&mut self) {
+        let Some((file, _)) = &self.cut_back else {
+            return;
+        };
+        let busy = self.fsync.is_some() || self.writes.iter().any(|w| same_file(&w.file, file));
+        if busy {
+            return;
+        }
+        let (file, len) = self.cut_back.take().expect("looked at above");
+        if !self.is_current(&file) {
+            return; // replaced by the recovery's files
+        }
+        let path = file.path().to_path_buf();
+        drop(file);
+        let cut = io::run(&self.storage, move |s| {
+            crate::storage::cut_durably(s, &path, len)
+        });
+        if let Err(error) = cut.await {
+            tracing::error!("Cutting the failed AOF file back to its last fsync: {error}");
         }
     }
 
@@ -1001,6 +1061,7 @@ impl AofActor {
     fn quiescent(&self) -> bool {
         let nothing_running = self.writes.is_empty()
             && self.fsync.is_none()
+            && self.cut_back.is_none()
             && self.snapshot_task.is_none()
             && self.base_task.is_none()
             && self.draining.is_none()
