@@ -296,17 +296,107 @@ async fn a_recovery_goes_back_where_the_files_were_when_the_directory_moved_to_b
     node.durability.set_dir(&moved);
     sim.set_probability(Fault::SlowDisk, 1.0);
     node.durability.rewrite().await.unwrap();
-    // Created for the rewrite, then lost before the switch to it: its
-    // new incremental file cannot be created there.
+    // Created for the rewrite with its new incremental file, then broken
+    // before the switch to it: no manifest can be written there (nor a
+    // recovery's, though the recovery's incremental file can be created).
     let new_dir = Path::new("/new/appendonlydir");
-    assert!(sim.list_dir(new_dir).unwrap().is_empty());
-    sim.create(new_dir).unwrap();
+    assert_eq!(
+        sim.list_dir(new_dir).unwrap(),
+        vec!["appendonly.aof.2.incr.aof".to_string()]
+    );
+    sim.create_dir_all(&new_dir.join("temp-appendonly.aof.manifest"))
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(5)).await;
     sim.set_probability(Fault::SlowDisk, 0.0);
     let status = node.durability.status();
     assert!(status.aof_last_write_ok, "recovered: {status:?}");
     let written = node.write(&mut client, &words("SET b 2")).await;
     assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::EverySec).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+/// `config` moved to `/new`, whose `appendonlydir` exists but where the
+/// next incremental file cannot be created (a directory holds its name),
+/// as an unwritable directory refuses it.
+fn moved_to_a_dir_that_takes_no_file(
+    sim: &persistence::storage::sim::SimStorage,
+) -> persistence::PersistenceConfig {
+    sim.create_dir_all(Path::new("/new/appendonlydir/appendonly.aof.2.incr.aof"))
+        .unwrap();
+    let mut moved = support::sim_config(FsyncPolicy::EverySec);
+    moved.dir = "/new".into();
+    moved
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rewrite_that_cannot_create_its_incremental_file_is_refused_and_writes_go_on() {
+    let sim = sim_disk(12);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    node.durability
+        .set_dir(&moved_to_a_dir_that_takes_no_file(&sim));
+    // As Redis, which opens the new incremental file before it forks.
+    assert_eq!(
+        node.durability.rewrite().await,
+        Err(RewriteError::DirUnusable)
+    );
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let status = node.durability.status();
+    assert!(
+        status.aof_last_write_ok && !status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites, 0, "{status:?}");
+    // The same in place: the directory the files are in takes no new file.
+    sim.create_dir_all(&Path::new(DIR).join("appendonly.aof.2.incr.aof"))
+        .unwrap();
+    let mut config = support::sim_config(FsyncPolicy::EverySec);
+    node.durability.set_dir(&config);
+    assert_eq!(
+        node.durability.rewrite().await,
+        Err(RewriteError::DirUnusable)
+    );
+    let written = node.write(&mut client, &words("SET c 3")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    // Into a directory that takes files, the move works.
+    config.dir = "/other".into();
+    node.durability.set_dir(&config);
+    node.durability.rewrite().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = node.durability.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && status.aof_rewrites == 1 && status.aof_last_write_ok,
+        "{status:?}"
+    );
+    node.durability.shutdown().await.unwrap();
+    let again = support::start_config(&sim.reboot(), &config, support::NOW_MS).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recovery_writes_where_the_files_are_when_the_new_directory_takes_no_file() {
+    let sim = sim_disk(13);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    node.durability
+        .set_dir(&moved_to_a_dir_that_takes_no_file(&sim));
+    sim.fail_next(Fault::WriteError);
+    node.write(&mut client, &words("SET b 2")).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let status = node.durability.status();
+    assert!(status.aof_last_write_ok, "recovered in /data: {status:?}");
+    let written = node.write(&mut client, &words("SET c 3")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    assert!(sim
+        .read(&Path::new(DIR).join("appendonly.aof.manifest"))
+        .unwrap()
+        .starts_with(b"file appendonly.aof.2.base"));
     node.durability.shutdown().await.unwrap();
     let again = start_on(&sim.reboot(), FsyncPolicy::EverySec).await;
     assert_eq!(again.dump(), node.dump());

@@ -176,6 +176,7 @@ pub fn os_reason(error: &io::Error) -> String {
 pub mod errno {
     pub const EIO: i32 = 5;
     pub const EBADF: i32 = 9;
+    pub const EISDIR: i32 = 21;
     pub const ENOSPC: i32 = 28;
 }
 

@@ -578,6 +578,9 @@ impl Storage for SimStorage {
     fn create(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
         let mut disk = self.alive("create", path)?;
         let dir = disk.check_dir("create", path)?;
+        if disk.dirs.contains(path) {
+            return Err(os_error("create", path, errno::EISDIR));
+        }
         let inode = match disk.names.get(path) {
             Some(&inode) => {
                 disk.truncate_inode(inode, path, 0)?;

@@ -209,6 +209,14 @@ struct RewriteRun {
     cancel: Arc<AtomicBool>,
 }
 
+/// The next incremental file, created before the rewrite or recovery
+/// that switches to it starts (`prepare_incr`).
+struct PreparedIncr {
+    layout: AofLayout,
+    info: super::manifest::AofFileInfo,
+    file: Arc<dyn StorageFile>,
+}
+
 /// Where a received delta goes; along the LSNs of a batch a route only
 /// moves forward in this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -236,6 +244,9 @@ struct AofActor {
     /// rewrite finishes in the new directory: a recovery goes back there
     /// if the new one becomes unusable.
     moved_from: Option<AofLayout>,
+    /// A directory moved to where a recovery failed: recoveries write
+    /// where the files were until a rewrite succeeds.
+    recovery_failed_in: Option<AofLayout>,
     /// The policy the actor last acted on (the live one is `published`'s).
     policy: FsyncPolicy,
     auto_rewrite_percentage: u64,
@@ -257,6 +268,8 @@ struct AofActor {
     next_base_seq: u64,
     next_incr_seq: u64,
     last_incr_seq: Arc<AtomicU64>,
+    /// See `PreparedIncr`.
+    prepared_incr: Option<PreparedIncr>,
     /// The database the current incremental file has selected.
     selected: Selected,
 
@@ -498,6 +511,7 @@ impl AofActor {
             inline,
             layout: setup.layout,
             moved_from: None,
+            recovery_failed_in: None,
             policy: setup.published.policy(),
             auto_rewrite_percentage: setup.auto_rewrite_percentage,
             auto_rewrite_min_size: setup.auto_rewrite_min_size,
@@ -512,6 +526,7 @@ impl AofActor {
             next_base_seq,
             next_incr_seq,
             last_incr_seq: setup.last_incr_seq,
+            prepared_incr: None,
             selected: Selected::new(),
             pending: Vec::new(),
             pending_lsn: 0,
@@ -966,7 +981,10 @@ impl AofActor {
                     Err(RewriteError::Closed)
                 } else if self.rewrite.is_some() {
                     Err(RewriteError::InProgress)
-                } else if self.adopt_next_layout().await.is_err() {
+                } else if self.failed.is_none()
+                    && self.incr.is_some()
+                    && self.prepare_rewrite().await.is_err()
+                {
                     self.rewrite_refused();
                     Err(RewriteError::DirUnusable)
                 } else if let Some(failure) = &mut self.failed {
@@ -1021,7 +1039,7 @@ impl AofActor {
         }
         if self.rewrite_requested || self.growth_calls_for_rewrite() {
             self.rewrite_requested = false;
-            if self.adopt_next_layout().await.is_err() {
+            if self.prepare_rewrite().await.is_err() {
                 self.rewrite_refused();
                 return;
             }

@@ -5,13 +5,13 @@
 //! new files once it is durable. The actor's other half; see `mod.rs` for
 //! the whole story.
 
-use super::{AofActor, Health, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX};
+use super::{AofActor, Health, PreparedIncr, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX};
 use crate::aof::base::{write_base, BaseError};
 use crate::aof::encode::Selected;
 use crate::aof::manifest::{AofFileInfo, Manifest};
 use crate::io;
 use crate::snapshot::{self, SnapshotBegun};
-use crate::storage::StorageError;
+use crate::storage::{StorageError, StorageFile};
 use kv_engine::snapshot::SnapshotError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -35,28 +35,29 @@ impl AofActor {
         self.snapshot_task = Some(io::blocking(self.inline, move || snapshot::begin(&*engine)));
     }
 
-    /// CONFIG SET dir takes effect when a rewrite starts, once its
-    /// `appendonlydir` exists: created here, before anything is written
-    /// there. If it cannot be, the rewrite must not start (Redis checks
-    /// the same before it forks) and the new directory stays pending for
-    /// the next try. Ok(true) when the layout moved now.
-    pub(super) async fn adopt_next_layout(&mut self) -> Result<bool, StorageError> {
-        let Some(next) = self.published.next_layout.lock().take() else {
+    /// The check before a rewrite starts, as Redis opens the new
+    /// incremental file before it forks: CONFIG SET dir takes effect here
+    /// (Redis's chdir), once the new `appendonlydir` exists and the next
+    /// incremental file could be created in it (`prepare_incr`). If that
+    /// fails the rewrite must not start: the directory the files are in
+    /// stays, the move pending for the next try. Ok(true) when the layout
+    /// moved now.
+    pub(super) async fn prepare_rewrite(&mut self) -> Result<bool, StorageError> {
+        let next = self.published.next_layout.lock().take();
+        let Some(next) = next.filter(|next| *next != self.layout) else {
+            self.prepare_incr().await?;
             return Ok(false);
         };
-        if next == self.layout {
-            return Ok(false);
-        }
-        let layout = next.clone();
-        match io::run(&self.storage, move |s| layout.create_dir(s)).await {
+        let from = std::mem::replace(&mut self.layout, next);
+        match self.prepare_incr().await {
             Ok(()) => {
-                let from = std::mem::replace(&mut self.layout, next);
                 // Where the files are: not a directory moved to earlier
                 // that no rewrite has finished in.
                 self.moved_from.get_or_insert(from);
                 Ok(true)
             }
             Err(error) => {
+                let next = std::mem::replace(&mut self.layout, from);
                 // Unless a newer CONFIG SET dir came meanwhile.
                 self.published.next_layout.lock().get_or_insert(next);
                 Err(error)
@@ -64,7 +65,71 @@ impl AofActor {
         }
     }
 
-    /// A rewrite refused before it started (`adopt_next_layout`): failed
+    /// Creates the next incremental file (and its directory) in the
+    /// current layout, kept for the switch or the recovery that takes it
+    /// (`take_prepared_incr`); nothing if one is kept there already. Its
+    /// number is used only once the file exists.
+    pub(super) async fn prepare_incr(&mut self) -> Result<(), StorageError> {
+        if self
+            .prepared_incr
+            .as_ref()
+            .is_some_and(|p| p.layout == self.layout)
+        {
+            return Ok(());
+        }
+        self.prepared_incr = None;
+        let info = self.layout.incr_info(self.next_incr_seq);
+        let layout = self.layout.clone();
+        let path = layout.path(&info.name);
+        let file = io::run(&self.storage, move |s| {
+            layout.create_dir(s)?;
+            s.create(&path).inspect_err(|error| {
+                tracing::warn!(
+                    "Can't open the append-only file {}: {}",
+                    path.display(),
+                    error.reason()
+                )
+            })
+        })
+        .await?;
+        let seq = self.take_incr_seq();
+        debug_assert_eq!(seq, info.seq);
+        self.prepared_incr = Some(PreparedIncr {
+            layout: self.layout.clone(),
+            info,
+            file,
+        });
+        Ok(())
+    }
+
+    /// The incremental file `prepare_incr` created in the current layout,
+    /// or a new one created now.
+    async fn take_prepared_incr(
+        &mut self,
+    ) -> Result<(AofFileInfo, Arc<dyn StorageFile>), StorageError> {
+        if let Some(prepared) = self.prepared_incr.take() {
+            if prepared.layout == self.layout {
+                return Ok((prepared.info, prepared.file));
+            }
+        }
+        let seq = self.take_incr_seq();
+        let info = self.layout.incr_info(seq);
+        let path = self.layout.path(&info.name);
+        let dir = self
+            .moved_from
+            .is_some()
+            .then(|| self.layout.dir().to_path_buf());
+        let file = io::run(&self.storage, move |s| {
+            if let Some(dir) = &dir {
+                s.create_dir_all(dir)?;
+            }
+            s.create(&path)
+        })
+        .await?;
+        Ok((info, file))
+    }
+
+    /// A rewrite refused before it started (`prepare_rewrite`): failed
     /// in INFO as Redis reports it (no rewrite counted, no consecutive
     /// failure); an automatic one waits before it tries again.
     pub(super) fn rewrite_refused(&mut self) {
@@ -73,30 +138,35 @@ impl AofActor {
     }
 
     /// Where a recovery (or the first base of an AOF switched on) writes
-    /// its files: a pending CONFIG SET dir if its directory can be
-    /// created; the directory moved to if it is still usable; else back
-    /// where the files were, the move pending again. A recovery must not
-    /// retry a directory that cannot take it forever.
+    /// its files: a pending CONFIG SET dir if its files can be created
+    /// there; the directory moved to if they still can be; else back where
+    /// the files were, the move pending again (a directory that exists
+    /// but takes no file is as unusable as a missing one). A recovery must
+    /// not retry a directory that cannot take it forever.
     pub(super) async fn recovery_layout(&mut self) {
-        if let Ok(true) = self.adopt_next_layout().await {
+        let failed_in = self.recovery_failed_in.clone();
+        let pending_failed = failed_in.is_some() && *self.published.next_layout.lock() == failed_in;
+        let here_failed = failed_in.as_ref() == Some(&self.layout);
+        if !pending_failed && !here_failed && self.prepare_rewrite().await.is_ok() {
             return;
         }
         let Some(from) = self.moved_from.clone() else {
             return;
         };
-        let layout = self.layout.clone();
-        if io::run(&self.storage, move |s| layout.create_dir(s))
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                "The recovery writes the AOF in {} again",
-                from.dir().display()
-            );
-            let moved = std::mem::replace(&mut self.layout, from);
-            self.moved_from = None;
-            self.published.next_layout.lock().get_or_insert(moved);
+        // A pending move that failed left the layout moved to earlier.
+        if !here_failed && self.prepare_incr().await.is_ok() {
+            return;
         }
+        tracing::warn!(
+            "The recovery writes the AOF in {} again",
+            from.dir().display()
+        );
+        let moved = std::mem::replace(&mut self.layout, from);
+        self.moved_from = None;
+        self.published.next_layout.lock().get_or_insert(moved);
+        // If this fails too, the recovery fails creating its files and
+        // is retried with backoff.
+        let _ = self.prepare_incr().await;
     }
 
     pub(super) async fn snapshot_done(
@@ -252,20 +322,7 @@ impl AofActor {
             self.synced_lsn = self.written_lsn;
             self.publish_durable(self.written_lsn);
         }
-        let seq = self.take_incr_seq();
-        let info = self.layout.incr_info(seq);
-        let path = self.layout.path(&info.name);
-        let dir = self
-            .moved_from
-            .is_some()
-            .then(|| self.layout.dir().to_path_buf());
-        let file = io::run(&self.storage, move |s| {
-            if let Some(dir) = &dir {
-                s.create_dir_all(dir)?;
-            }
-            s.create(&path)
-        })
-        .await?;
+        let (info, file) = self.take_prepared_incr().await?;
         let mut next = self.manifest.clone();
         next.incrs.push(info);
         let (layout, manifest) = (self.layout.clone(), next.clone());
@@ -377,12 +434,7 @@ impl AofActor {
         len: u64,
     ) -> Result<(), String> {
         let lsn = self.recovery_lsn().expect("a recovery has its snapshot");
-        let seq = self.take_incr_seq();
-        let info = self.layout.incr_info(seq);
-        let path = self.layout.path(&info.name);
-        let file = io::run(&self.storage, move |s| s.create(&path))
-            .await
-            .map_err(|e| e.to_string())?;
+        let (info, file) = self.take_prepared_incr().await.map_err(|e| e.to_string())?;
         let next = Manifest {
             base: Some(base),
             history: Vec::new(),
@@ -446,6 +498,7 @@ impl AofActor {
     pub(super) fn rewrite_succeeded(&mut self) {
         let run = self.rewrite.take().expect("rewriting");
         self.moved_from = None;
+        self.recovery_failed_in = None;
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
@@ -490,6 +543,11 @@ impl AofActor {
             return;
         }
         tracing::warn!("Background AOF rewrite failed: {error}");
+        if run.recovery && self.moved_from.is_some() {
+            // Its directory took the mkdir, perhaps even a file, but not
+            // the recovery: the next one goes back (`recovery_layout`).
+            self.recovery_failed_in = Some(self.layout.clone());
+        }
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_last_rewrite_time_sec = run.started.elapsed().as_secs() as i64;
