@@ -7,7 +7,7 @@ mod support;
 
 use kv_engine::ClientState;
 use persistence::storage::sim::{CrashMode, Fault, SimStorage};
-use persistence::{DurabilityError, FsyncPolicy, Misconf, Storage};
+use persistence::{DurabilityError, FsyncPolicy, Misconf, RewriteError, Storage};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::cell::RefCell;
@@ -401,4 +401,34 @@ async fn everysec_loses_at_most_about_a_second() {
             }
         }
     }
+}
+
+/// The cut after a failed fsync runs on the disk that just failed: while
+/// it hangs there the writer still answers (here a BGREWRITEAOF, which
+/// asks for the recovery at once), and it recovers.
+#[tokio::test(start_paused = true)]
+async fn the_cut_after_a_failed_fsync_does_not_hold_up_the_writer() {
+    let sim = sim_disk(14);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    // Every call takes a minute from now on: the append, the failing
+    // fsync, then the cut.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    sim.fail_next(Fault::FsyncError);
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(written, Written::Unconfirmed(..)), "{written:?}");
+    let answered = tokio::time::timeout(Duration::from_secs(10), node.durability.rewrite()).await;
+    // Ok, or InProgress once the recovery has begun alongside the cut.
+    assert!(
+        matches!(answered, Ok(Ok(()) | Err(RewriteError::InProgress))),
+        "answered while the cut runs: {answered:?}"
+    );
+    sim.set_probability(Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert_eq!(node.durability.misconf(), None, "recovered");
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump(), node.dump());
 }

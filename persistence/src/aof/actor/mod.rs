@@ -302,8 +302,11 @@ struct AofActor {
     /// (at start, its length: as durable as the last process left it).
     durable_len: u64,
     /// After a failed fsync: the file to cut back to its durable length,
-    /// once nothing is in flight on it (`cut_back`).
+    /// once nothing is in flight on it (`start_cut_back`).
     cut_back: Option<(Arc<dyn StorageFile>, u64)>,
+    /// That cut, running: on the disk that just failed it may take long,
+    /// and the actor goes on meanwhile (like `fsync`).
+    cutting: Option<IoFuture<()>>,
 
     failed: Option<Failure>,
     rewrite: Option<RewriteRun>,
@@ -446,7 +449,7 @@ pub(crate) async fn run(
     loop {
         actor.follow_policy(&mut input);
         actor.start_io();
-        actor.cut_back().await;
+        actor.start_cut_back();
         if actor.closing && actor.quiescent() {
             break;
         }
@@ -455,6 +458,7 @@ pub(crate) async fn run(
         tokio::select! {
             biased;
             result = poll_slot(&mut actor.fsync) => actor.fsync_done(result),
+            result = poll_slot(&mut actor.cutting) => actor.cut_done(result),
             write = next_write(&mut actor.writes) => actor.write_done(write).await,
             // The next group can start (`start_io`, at the top).
             _ = actor.appended.notified(), if awaiting_append => {}
@@ -543,6 +547,7 @@ impl AofActor {
             last_fsync_start: now,
             durable_len: aof.incr_len,
             cut_back: None,
+            cutting: None,
             failed: None,
             rewrite: None,
             rewrite_requested: false,
@@ -903,8 +908,10 @@ impl AofActor {
     /// (`redis-check-aof --fix` cuts there; nothing acknowledged is past
     /// it). The recovery does not wait for it (a slow call in flight on
     /// the failed file must not hold it up); once the recovery's files are
-    /// in place the old file no longer counts, and is left alone.
-    async fn cut_back(&mut self) {
+    /// in place the old file no longer counts, and is left alone. The cut
+    /// runs in its own slot (`cutting`), polled by the loop: on a disk
+    /// that hangs, the actor still takes batches, control and ticks.
+    fn start_cut_back(&mut self) {
         let Some((file, _)) = &self.cut_back else {
             return;
         };
@@ -918,10 +925,13 @@ impl AofActor {
         }
         let path = file.path().to_path_buf();
         drop(file);
-        let cut = io::run(&self.storage, move |s| {
+        self.cutting = Some(io::run(&self.storage, move |s| {
             crate::storage::cut_durably(s, &path, len)
-        });
-        if let Err(error) = cut.await {
+        }));
+    }
+
+    fn cut_done(&mut self, result: Result<(), StorageError>) {
+        if let Err(error) = result {
             tracing::error!("Cutting the failed AOF file back to its last fsync: {error}");
         }
     }
@@ -1080,6 +1090,7 @@ impl AofActor {
         let nothing_running = self.writes.is_empty()
             && self.fsync.is_none()
             && self.cut_back.is_none()
+            && self.cutting.is_none()
             && self.snapshot_task.is_none()
             && self.base_task.is_none()
             && self.draining.is_none()

@@ -144,6 +144,15 @@ impl AofActor {
     /// but takes no file is as unusable as a missing one). A recovery must
     /// not retry a directory that cannot take it forever.
     pub(super) async fn recovery_layout(&mut self) {
+        let moving = self.moved_from.is_some()
+            || (self.published.next_layout.lock())
+                .as_ref()
+                .is_some_and(|next| *next != self.layout);
+        if !moving {
+            // No call on the disk that just failed before the recovery's
+            // own (off the actor): it creates its files itself.
+            return;
+        }
         let failed_in = self.recovery_failed_in.clone();
         let pending_failed = failed_in.is_some() && *self.published.next_layout.lock() == failed_in;
         let here_failed = failed_in.as_ref() == Some(&self.layout);
