@@ -432,3 +432,37 @@ async fn the_cut_after_a_failed_fsync_does_not_hold_up_the_writer() {
     let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
     assert_eq!(again.dump(), node.dump());
 }
+
+/// Under `appendfsync no` the kernel writes back when it likes, so how
+/// much of the file is on the disk is unknown; a failed fsync after a
+/// switch to everysec must not cut the file back to its length at start,
+/// throwing away every write the kernel may well have kept.
+#[tokio::test(start_paused = true)]
+async fn a_failed_fsync_after_appendfsync_no_cuts_nothing_the_kernel_may_have_kept() {
+    let sim = sim_disk(15);
+    let node = start_on(&sim, FsyncPolicy::No).await;
+    let mut client = ClientState::new(1);
+    for i in 0..100 {
+        node.write(&mut client, &words(&format!("SET k{i} {i}")))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    node.durability.set_fsync(FsyncPolicy::EverySec);
+    sim.fail_next(Fault::FsyncError);
+    node.write(&mut client, &words("SET last 1")).await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    // No recovery can create its base (directories hold the names).
+    for seq in 2..20 {
+        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
+        sim.create_dir_all(&base).unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(node.durability.misconf().is_some(), "the fsync failed");
+    let _ = node.durability.shutdown().await;
+    let again = start_on(&sim.reboot(), FsyncPolicy::No).await;
+    assert_eq!(
+        again.dump(),
+        node.dump(),
+        "every write is still in the file: none was cut away"
+    );
+}

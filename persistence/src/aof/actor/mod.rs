@@ -300,7 +300,10 @@ struct AofActor {
     last_fsync_start: Instant,
     /// Bytes of the current incremental file a successful fsync covered
     /// (at start, its length: as durable as the last process left it).
-    durable_len: u64,
+    /// None once something was written under `appendfsync no` since: the
+    /// kernel writes back on its own, so how much is on the disk is not
+    /// known (at least that much), and no cut may go back to it.
+    durable_len: Option<u64>,
     /// After a failed fsync: the file to cut back to its durable length,
     /// once nothing is in flight on it (`start_cut_back`).
     cut_back: Option<(Arc<dyn StorageFile>, u64)>,
@@ -545,7 +548,7 @@ impl AofActor {
             fsync_covers_len: 0,
             fsync_file: None,
             last_fsync_start: now,
-            durable_len: aof.incr_len,
+            durable_len: Some(aof.incr_len),
             cut_back: None,
             cutting: None,
             failed: None,
@@ -837,6 +840,7 @@ impl AofActor {
                 self.total_len += len;
                 self.written_lsn = lsn;
                 if self.policy == FsyncPolicy::No {
+                    self.durable_len = None;
                     self.publish_durable(lsn);
                 }
                 if write.syncs {
@@ -880,15 +884,15 @@ impl AofActor {
             Ok(()) => {
                 // Started before any failure, so what it covers is on disk.
                 self.synced_lsn = self.synced_lsn.max(covers);
-                self.durable_len = self.durable_len.max(len);
+                self.durable_len = Some(self.durable_len.map_or(len, |known| known.max(len)));
                 if self.policy != FsyncPolicy::No {
                     self.publish_durable(covers);
                 }
             }
             Err(error) => {
-                if self.failed.is_none() {
+                if let (None, Some(len)) = (&self.failed, self.durable_len) {
                     let file = self.incr.clone().expect("synced: a file");
-                    self.cut_back = Some((file, self.durable_len));
+                    self.cut_back = Some((file, len));
                 }
                 self.fail(&error);
             }

@@ -339,7 +339,7 @@ impl AofActor {
         self.manifest = next;
         self.incr = Some(file);
         self.incr_len = 0;
-        self.durable_len = 0;
+        self.durable_len = Some(0);
         self.selected = Selected::new();
         Ok(())
     }
@@ -453,7 +453,7 @@ impl AofActor {
         let first = self.incr.is_none();
         self.incr = Some(file);
         self.incr_len = 0;
-        self.durable_len = 0;
+        self.durable_len = Some(0);
         self.based_lsn = self.based_lsn.max(lsn);
         self.written_lsn = lsn;
         self.synced_lsn = lsn;
