@@ -112,6 +112,41 @@ impl AofDir {
         Durability::spawn(self, config, None, durable_lsn)
     }
 
+    /// Whether `enable` may be called: the AOF directory exists or can be
+    /// created, and a file can be created in it (Redis creates its first
+    /// incremental file before it answers CONFIG SET appendonly yes, and
+    /// refuses the switch when it cannot). On refusal INFO's last rewrite
+    /// status is `err`, as Redis's, and nothing else changes. Blocking: a
+    /// mkdir and a create, as Redis does them in its main thread.
+    pub fn can_enable(&self, config: &PersistenceConfig) -> bool {
+        let layout = AofLayout::new(config);
+        let storage = &*self.inner.storage;
+        let probe = layout.path(&format!("temp-{}.incr", layout.basename()));
+        let usable = layout.create_dir(storage).is_ok()
+            && match storage.create(&probe) {
+                Ok(file) => {
+                    drop(file);
+                    let _ = storage.remove(&probe);
+                    true
+                }
+                Err(error) => {
+                    tracing::warn!(
+                        "Can't open the append-only file {}: {}",
+                        probe.display(),
+                        error.reason()
+                    );
+                    false
+                }
+            };
+        if !usable {
+            tracing::warn!(
+                "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error."
+            );
+            self.inner.status.lock().aof_last_bgrewrite_ok = false;
+        }
+        usable
+    }
+
     /// Marks the AOF off in INFO (CONFIG SET appendonly no); the pipeline
     /// itself stops with `Durability::stop`.
     pub fn disabled(&self) {

@@ -334,10 +334,23 @@ fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_fails_alone_as_redis_does
         std::fs::read(ours_blocked.join("appendonlydir")).unwrap(),
         b""
     );
-    // With the AOF off, the same refusal.
+    // With the AOF off, the same refusal; and switching it on there is
+    // refused too: it stays off, writes go on.
+    let not_on = Frame::Error(Bytes::from_static(
+        b"ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
+    ));
     for conn in [&mut a, &mut b] {
         assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "no"]), ok());
         assert_eq!(conn.call(&["BGREWRITEAOF"]), refused);
+        assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "yes"]), not_on);
+        assert_eq!(
+            conn.call(&["CONFIG", "GET", "appendonly"]),
+            Frame::Array(vec![
+                Frame::bulk(&b"appendonly"[..]),
+                Frame::bulk(&b"no"[..])
+            ])
+        );
+        assert_eq!(conn.call(&["SET", "k2", "2"]), ok(), "writes go on");
     }
     assert_eq!(compared_fields(&mut a), compared_fields(&mut b));
     for (conn, home) in [(&mut a, &ours_home), (&mut b, &redis_home)] {

@@ -136,8 +136,23 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
             ))
         })?;
     }
-    // Last, once nothing can fail any more.
     let persistence = crate::disk::persistence_config(&host.state.config);
+    let switching_on = names.contains(&"appendonly")
+        && persistence.appendonly
+        && host.shared.durability.aof().is_none();
+    if switching_on
+        && !host
+            .shared
+            .durability
+            .dir()
+            .is_some_and(|dir| dir.can_enable(&persistence))
+    {
+        return Err(CommandError::owned(
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs."
+                .to_string(),
+        ));
+    }
+    // Last, once nothing can fail any more.
     if names.contains(&"dir") {
         if let Some(aof) = host.shared.durability.aof() {
             aof.set_dir(&persistence);
