@@ -173,23 +173,20 @@ impl AofDir {
         if self.inner.cancel.load(Ordering::Acquire) {
             return Err(RewriteError::Closed);
         }
-        let claimed =
-            self.inner
-                .offline
-                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire);
-        if claimed.is_err() || self.inner.status.lock().aof_rewrite_in_progress {
-            if claimed.is_ok() {
-                self.inner.offline.store(false, Ordering::Release);
-            }
+        let Some(claim) = OfflineClaim::take(&self.inner.offline) else {
+            return Err(RewriteError::InProgress);
+        };
+        if self.inner.status.lock().aof_rewrite_in_progress {
             return Err(RewriteError::InProgress);
         }
         let layout = AofLayout::new(config);
+        // The caller may drop this future here (a client gone): the claim
+        // is released then.
         if io::run(&self.inner.storage, move |s| layout.create_dir(s))
             .await
             .is_err()
         {
             self.inner.status.lock().aof_last_bgrewrite_ok = false;
-            self.inner.offline.store(false, Ordering::Release);
             return Err(RewriteError::DirUnusable);
         }
         {
@@ -206,6 +203,8 @@ impl AofDir {
         });
         // The previous one has finished (`offline` was free): nothing to join.
         *self.inner.offline_task.lock() = Some(task);
+        // The task releases it when it ends (`offline_done`).
+        claim.hand_over();
         Ok(())
     }
 
@@ -349,5 +348,31 @@ impl AofDir {
 
     pub(crate) fn rewrite_started(&self) -> &Arc<Mutex<Option<Instant>>> {
         &self.inner.rewrite_started
+    }
+}
+
+/// The claim on `Inner::offline` while BGREWRITEAOF (AOF off) checks the
+/// directory: released when dropped, unless handed over to the task it
+/// spawned.
+struct OfflineClaim<'a>(Option<&'a AtomicBool>);
+
+impl<'a> OfflineClaim<'a> {
+    fn take(offline: &'a AtomicBool) -> Option<Self> {
+        offline
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .ok()
+            .map(|_| OfflineClaim(Some(offline)))
+    }
+
+    fn hand_over(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for OfflineClaim<'_> {
+    fn drop(&mut self) {
+        if let Some(offline) = self.0 {
+            offline.store(false, Ordering::Release);
+        }
     }
 }

@@ -243,3 +243,31 @@ async fn bgrewriteaof_with_the_aof_off_writes_a_base_and_a_manifest_naming_only_
     assert_eq!(recovered(&sim), support::dump(&engine.lock()));
     dir.shutdown(Duration::from_secs(1)).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn bgrewriteaof_with_the_aof_off_dropped_before_it_started_leaves_nothing_claimed() {
+    let sim = sim_disk(12);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    // Its mkdir takes a second; the caller gives up after a millisecond
+    // (a client killed, a cancelled task).
+    sim.set_slow_latency(Duration::from_secs(1));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    tokio::select! {
+        _ = dir.rewrite_offline(&config) => panic!("the slow mkdir finished first"),
+        _ = tokio::time::sleep(Duration::from_millis(1)) => {}
+    }
+    assert!(!dir.status().aof_rewrite_in_progress);
+    dir.rewrite_offline(&config)
+        .await
+        .expect("not \"already in progress\"");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.1.base.rdb seq 1 type b\n"
+    );
+}
