@@ -131,10 +131,11 @@ impl AofActor {
 
     /// A rewrite refused before it started (`prepare_rewrite`): failed
     /// in INFO as Redis reports it (no rewrite counted, no consecutive
-    /// failure); an automatic one waits before it tries again.
+    /// failure). An automatic one is tried again at the next tick, as
+    /// Redis's cron does (logging the refusal each time, as Redis's), so
+    /// it runs within a tick of the directory becoming usable.
     pub(super) fn rewrite_refused(&mut self) {
         self.published.status.lock().aof_last_bgrewrite_ok = false;
-        self.next_auto_rewrite = Instant::now() + AUTO_RETRY_FIRST;
     }
 
     /// Where a recovery (or the first base of an AOF switched on) writes
