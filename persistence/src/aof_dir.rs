@@ -129,6 +129,21 @@ impl AofDir {
         status
     }
 
+    /// CONFIG SET appendonly yes: whether the AOF directory exists or can
+    /// be created, as Redis checks before the first rewrite starts; if
+    /// not, logs why and marks the rewrite failed in INFO, and the AOF
+    /// must stay off. One mkdir on the caller's thread, as Redis makes it
+    /// in its main thread (the CONFIG SET runs under the engine lock).
+    pub fn can_enable(&self, config: &PersistenceConfig) -> bool {
+        let usable = AofLayout::new(config)
+            .create_dir(&*self.inner.storage)
+            .is_ok();
+        if !usable {
+            self.inner.status.lock().aof_last_bgrewrite_ok = false;
+        }
+        usable
+    }
+
     /// BGREWRITEAOF with the AOF off: Ok once the rewrite is under way; it
     /// writes a base of the data and a manifest naming only that base, in
     /// the background. InProgress while one already runs; DirUnusable
