@@ -112,12 +112,14 @@ impl AofDir {
         Durability::spawn(self, config, None, durable_lsn)
     }
 
-    /// Whether `enable` may be called: the AOF directory exists or can be
-    /// created, and a file can be created in it (Redis creates its first
-    /// incremental file before it answers CONFIG SET appendonly yes, and
-    /// refuses the switch when it cannot). On refusal INFO's last rewrite
-    /// status is `err`, as Redis's, and nothing else changes. Blocking: a
-    /// mkdir and a create, as Redis does them in its main thread.
+    /// CONFIG SET appendonly yes: whether `enable` may be called, the AOF
+    /// directory existing or created and a file created in it (Redis
+    /// creates its first incremental file before it answers, and refuses
+    /// the switch when it cannot: a directory that exists but takes no
+    /// file is refused too). If not, logs why and marks the rewrite failed
+    /// in INFO, and the AOF must stay off. A mkdir and a create (removed
+    /// again) on the caller's thread, as Redis makes them in its main
+    /// thread (the CONFIG SET runs under the engine lock).
     pub fn can_enable(&self, config: &PersistenceConfig) -> bool {
         let layout = AofLayout::new(config);
         let storage = &*self.inner.storage;
@@ -139,9 +141,6 @@ impl AofDir {
                 }
             };
         if !usable {
-            tracing::warn!(
-                "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error."
-            );
             self.inner.status.lock().aof_last_bgrewrite_ok = false;
         }
         usable

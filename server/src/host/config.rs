@@ -124,6 +124,22 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
             .unwrap_or(dir);
         host.state.config.set_dir(absolute);
     }
+    let persistence = crate::disk::persistence_config(&host.state.config);
+    let switching_on = names.contains(&"appendonly")
+        && persistence.appendonly
+        && host.shared.durability.aof().is_none();
+    if switching_on
+        && host
+            .shared
+            .durability
+            .dir()
+            .is_some_and(|dir| !dir.can_enable(&persistence))
+    {
+        tracing::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+        return Err(CommandError::text(
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
+        ));
+    }
     let settings = host.state.config.settings(host.shared.seed);
     let port_changed = names.contains(&"port") && settings.port != host.state.settings.port;
     if port_changed || (names.contains(&"bind") && settings.bind != host.state.settings.bind) {
@@ -135,22 +151,6 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
                 "ERR CONFIG SET failed (possibly related to argument '{name}') - {text}"
             ))
         })?;
-    }
-    let persistence = crate::disk::persistence_config(&host.state.config);
-    let switching_on = names.contains(&"appendonly")
-        && persistence.appendonly
-        && host.shared.durability.aof().is_none();
-    if switching_on
-        && !host
-            .shared
-            .durability
-            .dir()
-            .is_some_and(|dir| dir.can_enable(&persistence))
-    {
-        return Err(CommandError::owned(
-            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs."
-                .to_string(),
-        ));
     }
     // Last, once nothing can fail any more.
     if names.contains(&"dir") {
