@@ -466,3 +466,47 @@ async fn a_failed_fsync_after_appendfsync_no_cuts_nothing_the_kernel_may_have_ke
         "every write is still in the file: none was cut away"
     );
 }
+
+/// The fsyncs outside the usual path (the last one at shutdown, the old
+/// file's last one when a rewrite switches files) cut the file back too
+/// when they fail, as any failed fsync does.
+#[tokio::test(start_paused = true)]
+async fn a_failed_last_fsync_cuts_the_file_back_as_any_failed_fsync() {
+    let incr = Path::new(DIR).join("appendonly.aof.1.incr.aof");
+    // At shutdown.
+    let sim = sim_disk(16);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let durable = sim.durable_contents(&incr).unwrap();
+    assert!(!durable.is_empty(), "everysec fsynced SET a");
+    node.write(&mut client, &words("SET b 2")).await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(sim.read(&incr).unwrap().len() > durable.len());
+    sim.fail_next(Fault::FsyncError);
+    assert!(node.durability.shutdown().await.is_err());
+    assert_eq!(sim.read(&incr).unwrap(), durable, "cut back at shutdown");
+    assert_eq!(sim.durable_contents(&incr).unwrap(), durable);
+    // When a rewrite switches files.
+    let sim = sim_disk(17);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    node.write(&mut client, &words("SET a 1")).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let durable = sim.durable_contents(&incr).unwrap();
+    node.write(&mut client, &words("SET b 2")).await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    // Every recovery fails (directories hold its bases' names): the old
+    // file stays as the cut left it.
+    for seq in 2..20 {
+        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
+        sim.create_dir_all(&base).unwrap();
+    }
+    sim.fail_next(Fault::FsyncError);
+    node.durability.rewrite().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(node.durability.misconf().is_some());
+    assert_eq!(sim.read(&incr).unwrap(), durable, "cut back at the switch");
+    assert_eq!(sim.durable_contents(&incr).unwrap(), durable);
+    let _ = node.durability.shutdown().await;
+}

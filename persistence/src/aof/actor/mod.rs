@@ -889,14 +889,20 @@ impl AofActor {
                     self.publish_durable(covers);
                 }
             }
-            Err(error) => {
-                if let (None, Some(len)) = (&self.failed, self.durable_len) {
-                    let file = self.incr.clone().expect("synced: a file");
-                    self.cut_back = Some((file, len));
-                }
-                self.fail(&error);
-            }
+            Err(error) => self.sync_failed(&error),
         }
+    }
+
+    /// A failed fsync of the current file: MISCONF, and the file is to be
+    /// cut back to what the last good fsync covered, if that is known
+    /// (`start_cut_back`). Every fsync of the current file ends here or in
+    /// `synced`.
+    fn sync_failed(&mut self, error: &StorageError) {
+        if let (None, Some(len)) = (&self.failed, self.durable_len) {
+            let file = self.incr.clone().expect("synced: a file");
+            self.cut_back = Some((file, len));
+        }
+        self.fail(error);
     }
 
     /// After a failed fsync, once nothing is in flight on the file: cuts
@@ -1120,7 +1126,15 @@ impl AofActor {
                     self.synced_lsn = self.written_lsn;
                     self.publish_durable(self.written_lsn);
                 }
-                Err(error) => self.fail(&error),
+                Err(error) => {
+                    // The cut, now: nothing else runs any more.
+                    self.sync_failed(&error);
+                    self.start_cut_back();
+                    if let Some(cut) = self.cutting.take() {
+                        let result = cut.await;
+                        self.cut_done(result);
+                    }
+                }
             }
         }
         self.publish_status();

@@ -328,7 +328,10 @@ impl AofActor {
         }
         if self.synced_lsn < self.written_lsn {
             let file = self.incr.clone().expect("written: a file");
-            io::run(&self.storage, move |_| file.sync()).await?;
+            if let Err(error) = io::run(&self.storage, move |_| file.sync()).await {
+                self.sync_failed(&error);
+                return Ok(()); // failed; the caller recovers
+            }
             self.synced_lsn = self.written_lsn;
             self.publish_durable(self.written_lsn);
         }
