@@ -390,6 +390,89 @@ fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_fails_alone_as_redis_does
     }
 }
 
+/// An `appendonlydir` that exists but takes no new file (`chattr +i`),
+/// made mutable again when dropped; None where chattr is not allowed.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn make(dir: &Path) -> Option<Immutable> {
+        std::fs::create_dir_all(dir).unwrap();
+        let made = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .output()
+            .is_ok_and(|out| out.status.success());
+        made.then(|| Immutable(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .output();
+    }
+}
+
+/// CONFIG SET dir to a directory whose `appendonlydir` exists but cannot
+/// take a file: Redis creates the new incremental file before it forks,
+/// so BGREWRITEAOF is refused there and writes go on, and CONFIG SET
+/// appendonly yes there is refused too.
+#[test]
+fn a_directory_that_exists_but_takes_no_file_fails_the_rewrite_alone_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let homes = [temp_dir("immutable-ours"), temp_dir("immutable-redis")];
+    let blocked = [temp_dir("immutable-ours-b"), temp_dir("immutable-redis-b")];
+    let guards: Vec<Immutable> = blocked
+        .iter()
+        .filter_map(|b| Immutable::make(&b.join("appendonlydir")))
+        .collect();
+    if guards.len() < 2 {
+        eprintln!("chattr +i is not allowed here: skipped");
+        return;
+    }
+    let args = ["--appendonly", "yes", "--enable-protected-configs", "yes"];
+    let ours = Process::ours_in(&homes[0], &args);
+    let redis = Process::redis_in(&homes[1], &args);
+    let mut a = Conn::open(ours.port).unwrap();
+    let mut b = Conn::open(redis.port).unwrap();
+    let refused = Frame::Error(Bytes::from_static(
+        b"ERR Can't execute an AOF background rewriting. Please check the server logs for more information.",
+    ));
+    let not_on = Frame::Error(Bytes::from_static(
+        b"ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
+    ));
+    for (conn, blocked) in [(&mut a, &blocked[0]), (&mut b, &blocked[1])] {
+        assert_eq!(conn.call(&["SET", "k1", "1"]), ok());
+        let blocked = blocked.display().to_string();
+        assert_eq!(conn.call(&["CONFIG", "SET", "dir", &blocked]), ok());
+        assert_eq!(conn.call(&["BGREWRITEAOF"]), refused);
+        assert_eq!(conn.call(&["SET", "k2", "2"]), ok(), "writes go on");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(conn.call(&["SET", "k3", "3"]), ok(), "still");
+    }
+    assert_eq!(compared_fields(&mut a), compared_fields(&mut b));
+    assert_eq!(
+        info_value(&mut a, "aof_last_write_status").as_deref(),
+        Some("ok")
+    );
+    for conn in [&mut a, &mut b] {
+        assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "no"]), ok());
+        assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "yes"]), not_on);
+        assert_eq!(conn.call(&["SET", "k4", "4"]), ok());
+    }
+    assert_eq!(compared_fields(&mut a), compared_fields(&mut b));
+    drop((a, b));
+    drop((ours, redis));
+    drop(guards);
+    for dir in homes.iter().chain(&blocked) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// What one writer had acknowledged: SET `{prefix}:i` for i in 0..sets.
 #[derive(Default)]
 struct Acked {
