@@ -156,6 +156,11 @@ fn moved_to_a_blocked_dir(
     sim: &persistence::storage::sim::SimStorage,
 ) -> persistence::PersistenceConfig {
     support::put(sim, Path::new("/new/appendonlydir"), b"");
+    moved_to_new()
+}
+
+/// The everysec config moved to `/new` (CONFIG SET dir).
+fn moved_to_new() -> persistence::PersistenceConfig {
     let mut moved = support::sim_config(FsyncPolicy::EverySec);
     moved.dir = "/new".into();
     moved
@@ -208,8 +213,7 @@ async fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_is_refused_and_writ
         3
     );
     node.durability.shutdown().await.unwrap();
-    let mut moved = support::sim_config(FsyncPolicy::EverySec);
-    moved.dir = "/new".into();
+    let moved = moved_to_new();
     let again = support::start_config(&sim.reboot(), &moved, support::NOW_MS).await;
     assert_eq!(again.dump(), node.dump());
 }
@@ -295,8 +299,7 @@ async fn a_recovery_goes_back_where_the_files_were_when_the_directory_moved_to_b
     let mut client = ClientState::new(1);
     node.write(&mut client, &words("SET a 1")).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let mut moved = support::sim_config(FsyncPolicy::EverySec);
-    moved.dir = "/new".into();
+    let moved = moved_to_new();
     node.durability.set_dir(&moved);
     sim.set_probability(Fault::SlowDisk, 1.0);
     node.durability.rewrite().await.unwrap();
@@ -329,9 +332,7 @@ fn moved_to_a_dir_that_takes_no_file(
 ) -> persistence::PersistenceConfig {
     sim.create_dir_all(Path::new("/new/appendonlydir/appendonly.aof.2.incr.aof"))
         .unwrap();
-    let mut moved = support::sim_config(FsyncPolicy::EverySec);
-    moved.dir = "/new".into();
-    moved
+    moved_to_new()
 }
 
 #[tokio::test(start_paused = true)]
