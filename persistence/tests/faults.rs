@@ -467,6 +467,45 @@ async fn a_failed_fsync_after_appendfsync_no_cuts_nothing_the_kernel_may_have_ke
     );
 }
 
+/// As above, when the everysec fsync was still running as the policy went
+/// to `no` and writes ended meanwhile: the fsync does not cover them, so
+/// it must not make the durable length known again (a later failed fsync
+/// would cut them away).
+#[tokio::test(start_paused = true)]
+async fn an_fsync_running_across_a_switch_to_no_does_not_make_the_length_known() {
+    let sim = sim_disk(18);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET first 1")).await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    // The next disk call is the everysec fsync: it takes 2 s.
+    sim.set_slow_latency(Duration::from_secs(2));
+    sim.fail_next(Fault::SlowDisk);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    node.durability.set_fsync(FsyncPolicy::No);
+    for i in 0..100 {
+        node.write(&mut client, &words(&format!("SET k{i} {i}")))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await; // the slow fsync ends
+    for seq in 2..20 {
+        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
+        sim.create_dir_all(&base).unwrap();
+    }
+    // Back to everysec: its first fsync (due at once) fails.
+    sim.fail_next(Fault::FsyncError);
+    node.durability.set_fsync(FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(node.durability.misconf().is_some(), "the fsync failed");
+    let _ = node.durability.shutdown().await;
+    let again = start_on(&sim.reboot(), FsyncPolicy::No).await;
+    assert_eq!(
+        again.dump(),
+        node.dump(),
+        "the writes under `no` are still in the file: none was cut away"
+    );
+}
+
 /// The fsyncs outside the usual path (the last one at shutdown, the old
 /// file's last one when a rewrite switches files) cut the file back too
 /// when they fail, as any failed fsync does.

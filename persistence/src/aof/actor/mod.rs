@@ -295,6 +295,8 @@ struct AofActor {
     fsync_covers: u64,
     /// `incr_len` when the running plain fsync started.
     fsync_covers_len: u64,
+    /// `writes_under_no` when the running plain fsync started.
+    fsync_covers_writes_under_no: u64,
     /// The file the plain fsync in flight syncs (as `Write.file`).
     fsync_file: Option<Arc<dyn StorageFile>>,
     last_fsync_start: Instant,
@@ -304,6 +306,10 @@ struct AofActor {
     /// kernel writes back on its own, so how much is on the disk is not
     /// known (at least that much), and no cut may go back to it.
     durable_len: Option<u64>,
+    /// Writes that ended under `appendfsync no`, ever: an fsync that
+    /// started before one of them ended does not cover it, so it cannot
+    /// make `durable_len` known again.
+    writes_under_no: u64,
     /// After a failed fsync: the file to cut back to its durable length,
     /// once nothing is in flight on it (`start_cut_back`).
     cut_back: Option<(Arc<dyn StorageFile>, u64)>,
@@ -546,9 +552,11 @@ impl AofActor {
             fsync: None,
             fsync_covers: 0,
             fsync_covers_len: 0,
+            fsync_covers_writes_under_no: 0,
             fsync_file: None,
             last_fsync_start: now,
             durable_len: Some(aof.incr_len),
+            writes_under_no: 0,
             cut_back: None,
             cutting: None,
             failed: None,
@@ -812,6 +820,7 @@ impl AofActor {
         {
             self.fsync_covers = self.written_lsn;
             self.fsync_covers_len = self.incr_len;
+            self.fsync_covers_writes_under_no = self.writes_under_no;
             self.last_fsync_start = Instant::now();
             let file = self.incr.clone().expect("can_write: a file");
             self.fsync_file = Some(file.clone());
@@ -841,12 +850,14 @@ impl AofActor {
                 self.written_lsn = lsn;
                 if self.policy == FsyncPolicy::No {
                     self.durable_len = None;
+                    self.writes_under_no += 1;
                     self.publish_durable(lsn);
                 }
                 if write.syncs {
                     // The fsync ran after this append, in the same call:
-                    // it covers everything written so far.
-                    self.synced(lsn, self.incr_len, synced);
+                    // it covers everything written so far (writes are
+                    // handled in the order they started).
+                    self.synced(lsn, self.incr_len, self.writes_under_no, synced);
                 }
             }
             Err(error) => {
@@ -874,17 +885,33 @@ impl AofActor {
             // (`write_done`), its result is the old file's.
             return;
         }
-        self.synced(self.fsync_covers, self.fsync_covers_len, result);
+        self.synced(
+            self.fsync_covers,
+            self.fsync_covers_len,
+            self.fsync_covers_writes_under_no,
+            result,
+        );
     }
 
     /// An fsync of the current file that covers LSNs up to `covers`, its
-    /// first `len` bytes, ended with `result`.
-    fn synced(&mut self, covers: u64, len: u64, result: Result<(), StorageError>) {
+    /// first `len` bytes, ended with `result`; `writes_under_no` was the
+    /// count when it started.
+    fn synced(
+        &mut self,
+        covers: u64,
+        len: u64,
+        writes_under_no: u64,
+        result: Result<(), StorageError>,
+    ) {
         match result {
             Ok(()) => {
                 // Started before any failure, so what it covers is on disk.
                 self.synced_lsn = self.synced_lsn.max(covers);
-                self.durable_len = Some(self.durable_len.map_or(len, |known| known.max(len)));
+                if writes_under_no == self.writes_under_no {
+                    self.durable_len = Some(self.durable_len.map_or(len, |known| known.max(len)));
+                }
+                // Else a write under `no` ended while it ran, past `len`:
+                // what reached the disk stays unknown (`durable_len`).
                 if self.policy != FsyncPolicy::No {
                     self.publish_durable(covers);
                 }
