@@ -147,6 +147,26 @@ async fn switched_on_again_the_file_numbers_go_on_and_the_older_files_go() {
     assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }
 
+/// Switched on while a BGSAVE's snapshot runs, the first base waits for
+/// it; a shutdown meanwhile does not wait for a base that nothing will
+/// start any more (Redis 7.0.15 exits there too).
+#[tokio::test(start_paused = true)]
+async fn switched_on_behind_a_bgsave_it_still_shuts_down() {
+    let sim = sim_disk(12);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    engine.lock().begin_snapshot().unwrap();
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        aof.status().aof_rewrite_scheduled,
+        "waits behind the snapshot"
+    );
+    let stopped = tokio::time::timeout(Duration::from_secs(10), aof.shutdown()).await;
+    assert!(stopped.is_ok(), "the shutdown hung");
+    engine.lock().cancel_snapshot();
+}
+
 #[tokio::test(start_paused = true)]
 async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
     let sim = sim_disk(11);

@@ -1135,11 +1135,17 @@ impl AofActor {
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
         let retry_spent = self.failed.is_some() && self.final_recovery_tried;
         // An AOF switched on has no file yet until its first base is in:
-        // while closing, that base is finished unless abandoned, or its
-        // last try failed (a directory it cannot be written in would
-        // otherwise hold the shutdown forever).
+        // while closing, a base that is running is finished (unless
+        // abandoned), and a failed one gets its last try; one not started
+        // (it waited behind a BGSAVE's snapshot) is not started now, as
+        // `on_tick` starts nothing new while closing, so nothing is left
+        // to wait for (Redis exits there too). Else a directory it cannot
+        // be written in, or a snapshot, would hold the shutdown forever.
         let unwritable = self.failed.is_some() || self.incr.is_none();
-        let base_left = self.incr.is_none() && !self.abandoned && !retry_spent;
+        let base_left = self.incr.is_none()
+            && !self.abandoned
+            && !retry_spent
+            && (!self.closing || self.failed.is_some());
         nothing_running && !retry_left && !base_left && (self.pending.is_empty() || unwritable)
     }
 
