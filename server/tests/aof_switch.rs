@@ -390,6 +390,76 @@ fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_fails_alone_as_redis_does
     }
 }
 
+/// A refused `CONFIG SET dir X appendonly yes` leaves the working
+/// directory where it was (a later relative `dir` starts from there), and
+/// while a BGSAVE runs the same switch is accepted and only scheduled, as
+/// Redis checks the directory only when it can start the rewrite.
+#[test]
+fn a_refused_switch_leaves_the_directory_and_one_behind_a_bgsave_is_scheduled_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let dirs = |label: &str| {
+        let blocked = temp_dir(&format!("{label}-blocked"));
+        std::fs::write(blocked.join("appendonlydir"), b"").unwrap();
+        let home = temp_dir(&format!("{label}-home"));
+        std::fs::create_dir_all(home.join("sub")).unwrap();
+        (home, blocked)
+    };
+    let (ours_home, ours_blocked) = dirs("refdir-ours");
+    let (redis_home, redis_blocked) = dirs("refdir-redis");
+    let args = ["--appendonly", "no", "--enable-protected-configs", "yes"];
+    let ours = Process::ours_in(&ours_home, &args);
+    let redis = Process::redis_in(&redis_home, &args);
+    let mut a = Conn::open(ours.port).unwrap();
+    let mut b = Conn::open(redis.port).unwrap();
+    let refused = Frame::Error(Bytes::from_static(
+        b"ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
+    ));
+    let dir_of = |conn: &mut Conn| match conn.call(&["CONFIG", "GET", "dir"]) {
+        Frame::Array(items) => items[1].clone(),
+        other => panic!("CONFIG GET dir: {other:?}"),
+    };
+    let home_sub = |home: &Path| {
+        let sub = home.join("sub").canonicalize().unwrap();
+        Frame::bulk(sub.display().to_string().as_bytes())
+    };
+    for (conn, home, blocked) in [
+        (&mut a, &ours_home, &ours_blocked),
+        (&mut b, &redis_home, &redis_blocked),
+    ] {
+        let blocked = blocked.display().to_string();
+        let set = ["CONFIG", "SET", "dir", &blocked, "appendonly", "yes"];
+        assert_eq!(conn.call(&set), refused);
+        assert_eq!(conn.call(&["CONFIG", "SET", "dir", "sub"]), ok());
+        assert_eq!(dir_of(conn), home_sub(home), "relative to the old dir");
+        // Behind a BGSAVE (half a million keys take a while) it is accepted.
+        let value = "v".repeat(100);
+        for batch in 0..500 {
+            let mut mset = vec!["MSET".to_string()];
+            for i in 0..1000 {
+                mset.push(format!("key:{batch}:{i}"));
+                mset.push(value.clone());
+            }
+            let mset: Vec<&str> = mset.iter().map(String::as_str).collect();
+            assert_eq!(conn.call(&mset), ok());
+        }
+        assert!(matches!(conn.call(&["BGSAVE"]), Frame::Simple(_)));
+        assert_eq!(conn.call(&set), ok(), "scheduled behind the BGSAVE");
+        assert_eq!(
+            info_value(conn, "aof_enabled").as_deref(),
+            Some("1"),
+            "switched on"
+        );
+        assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "no"]), ok());
+    }
+    drop((a, b));
+    drop((ours, redis));
+    for dir in [ours_home, ours_blocked, redis_home, redis_blocked] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// An `appendonlydir` that exists but takes no new file (`chattr +i`),
 /// made mutable again when dropped; None where chattr is not allowed.
 struct Immutable(std::path::PathBuf);

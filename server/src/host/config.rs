@@ -9,6 +9,7 @@ use super::{check_arity, unknown_subcommand, ConnHost};
 use crate::config::settings::Access;
 use kv_engine::context::Ctx;
 use kv_engine::{CommandError, CommandResult};
+use std::path::Path;
 
 pub fn config(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     match ctx.arg(1).to_ascii_lowercase().as_slice() {
@@ -100,6 +101,12 @@ fn set(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         .map_err(|e| CommandError::owned(e.to_string()))?;
     if let Err(error) = apply(host, ctx, &changed) {
         host.state.config.restore(&saved);
+        // `apply` may have changed the working directory before it failed:
+        // back to the restored `dir`, as Redis applies the old values again.
+        let dir = host.state.config.value("dir");
+        if std::env::current_dir().is_ok_and(|now| now != Path::new(dir)) {
+            let _ = std::env::set_current_dir(dir);
+        }
         return Err(error);
     }
     ctx.out.ok();
@@ -125,9 +132,13 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
         host.state.config.set_dir(absolute);
     }
     let persistence = crate::disk::persistence_config(&host.state.config);
+    // While a BGSAVE runs, Redis only schedules the first rewrite and
+    // checks nothing yet: a directory that cannot take it fails later, as
+    // MISCONF.
     let switching_on = names.contains(&"appendonly")
         && persistence.appendonly
-        && host.shared.durability.aof().is_none();
+        && host.shared.durability.aof().is_none()
+        && host.state.disk.bgsave.is_none();
     if switching_on
         && host
             .shared
