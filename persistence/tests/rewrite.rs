@@ -324,6 +324,44 @@ async fn a_recovery_goes_back_where_the_files_were_when_the_directory_moved_to_b
     assert_eq!(again.dump(), node.dump());
 }
 
+/// A recovery that failed in the directory moved to went back where the
+/// files were and failed there too: the directory moved to gets its turn
+/// again, so once it is fixed the recovery gets through (it used to be
+/// skipped for good, and MISCONF lasted while the old directory was bad).
+#[tokio::test(start_paused = true)]
+async fn a_recovery_that_failed_in_both_directories_tries_the_new_one_again() {
+    let sim = sim_disk(19);
+    let node = start_on(&sim, FsyncPolicy::EverySec).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    node.durability.set_dir(&moved_to_new());
+    // /data takes no new base at all.
+    for seq in 2..40 {
+        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
+        sim.create_dir_all(&base).unwrap();
+    }
+    node.write(&mut client, &words("SET b 2")).await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    // The everysec fsync fails; the first recovery (in /new) fails
+    // writing its base, the next one (back in /data) fails creating it.
+    sim.fail_next(Fault::FsyncError);
+    sim.fail_next(Fault::WriteError);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(node.durability.misconf().is_some(), "the fsync failed");
+    tokio::time::sleep(Duration::from_secs(150)).await;
+    assert!(
+        node.durability.misconf().is_none(),
+        "recovered in /new once it was fixed"
+    );
+    assert!(sim
+        .read(Path::new("/new/appendonlydir/appendonly.aof.manifest"))
+        .is_ok());
+    let written = node.write(&mut client, &words("SET c 3")).await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    node.durability.shutdown().await.unwrap();
+}
+
 /// `config` moved to `/new`, whose `appendonlydir` exists but where the
 /// next incremental file cannot be created (a directory holds its name),
 /// as an unwritable directory refuses it.

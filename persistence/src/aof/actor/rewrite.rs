@@ -560,6 +560,11 @@ impl AofActor {
             // Its directory took the mkdir, perhaps even a file, but not
             // the recovery: the next one goes back (`recovery_layout`).
             self.recovery_failed_in = Some(self.layout.clone());
+        } else if run.recovery {
+            // Back where the files were, and failed there too: the
+            // directory moved to gets its turn again (it may be fixed by
+            // now), so the recoveries take turns between the two.
+            self.recovery_failed_in = None;
         }
         let mut status = self.published.status.lock();
         status.aof_rewrite_in_progress = false;
