@@ -14,9 +14,12 @@
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
 //! With `everysec` and `no` the actor takes deltas on a pace (see
-//! `bridge`): what arrives within a millisecond goes out in one append, so
-//! a busy server makes about a thousand trips to the blocking thread a
-//! second, not one per batch.
+//! `bridge::PACE`, 10 ms): what arrives within one pace goes out in one
+//! append, so a busy server makes about a hundred trips to the blocking
+//! thread a second, not one per batch. A reply under these policies may
+//! therefore go out up to one pace before its write reaches the page
+//! cache (Redis writes first): a process crash can lose that much, within
+//! everysec's second.
 //!
 //! Otherwise at most one append and one fsync are in flight, each on a
 //! blocking thread, so appends continue while an fsync runs; an fsync
