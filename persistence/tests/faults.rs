@@ -452,10 +452,7 @@ async fn a_failed_fsync_after_appendfsync_no_cuts_nothing_the_kernel_may_have_ke
     node.write(&mut client, &words("SET last 1")).await;
     tokio::time::sleep(Duration::from_millis(10)).await;
     // No recovery can create its base (directories hold the names).
-    for seq in 2..20 {
-        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
-        sim.create_dir_all(&base).unwrap();
-    }
+    support::block_bases(&sim, DIR, 19);
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(node.durability.misconf().is_some(), "the fsync failed");
     let _ = node.durability.shutdown().await;
@@ -488,10 +485,7 @@ async fn an_fsync_running_across_a_switch_to_no_does_not_make_the_length_known()
             .await;
     }
     tokio::time::sleep(Duration::from_secs(3)).await; // the slow fsync ends
-    for seq in 2..20 {
-        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
-        sim.create_dir_all(&base).unwrap();
-    }
+    support::block_bases(&sim, DIR, 19);
     // Back to everysec: its first fsync (due at once) fails.
     sim.fail_next(Fault::FsyncError);
     node.durability.set_fsync(FsyncPolicy::EverySec);
@@ -537,10 +531,7 @@ async fn a_failed_last_fsync_cuts_the_file_back_as_any_failed_fsync() {
     tokio::time::sleep(Duration::from_millis(10)).await;
     // Every recovery fails (directories hold its bases' names): the old
     // file stays as the cut left it.
-    for seq in 2..20 {
-        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
-        sim.create_dir_all(&base).unwrap();
-    }
+    support::block_bases(&sim, DIR, 19);
     sim.fail_next(Fault::FsyncError);
     node.durability.rewrite().await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -337,10 +337,7 @@ async fn a_recovery_that_failed_in_both_directories_tries_the_new_one_again() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     node.durability.set_dir(&moved_to_new());
     // /data takes no new base at all.
-    for seq in 2..40 {
-        let base = Path::new(DIR).join(format!("appendonly.aof.{seq}.base.rdb"));
-        sim.create_dir_all(&base).unwrap();
-    }
+    support::block_bases(&sim, DIR, 39);
     node.write(&mut client, &words("SET b 2")).await;
     tokio::time::sleep(Duration::from_millis(10)).await;
     // The everysec fsync fails; the first recovery (in /new) fails

@@ -210,6 +210,17 @@ pub fn sim_config(policy: persistence::FsyncPolicy) -> persistence::PersistenceC
     }
 }
 
+/// Directories where the bases of the next recoveries in `aof_dir` would
+/// go (sequence numbers 2 to `last`): none of them can be created, as a
+/// directory that takes no file refuses them.
+pub fn block_bases(sim: &persistence::storage::sim::SimStorage, aof_dir: &str, last: u64) {
+    use persistence::Storage;
+    for seq in 2..=last {
+        let base = std::path::Path::new(aof_dir).join(format!("appendonly.aof.{seq}.base.rdb"));
+        sim.create_dir_all(&base).unwrap();
+    }
+}
+
 /// A simulated disk with `/data`.
 pub fn sim_disk(seed: u64) -> persistence::storage::sim::SimStorage {
     let sim = persistence::storage::sim::SimStorage::new(seed);
