@@ -137,11 +137,16 @@ struct Overlap {
 
 const SLOW: Duration = Duration::from_millis(5);
 
-async fn overlapping_groups(seed: u64) -> Overlap {
-    let sim = sim_disk(seed);
+/// An `always` node on `sim`, every disk call taking `SLOW` from now on.
+async fn slow_always_node(sim: &SimStorage) -> Arc<support::Node> {
     sim.set_slow_latency(SLOW);
     sim.set_probability(Fault::SlowDisk, 1.0);
-    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    Arc::new(start_on(sim, FsyncPolicy::Always).await)
+}
+
+async fn overlapping_groups(seed: u64) -> Overlap {
+    let sim = sim_disk(seed);
+    let node = slow_always_node(&sim).await;
     let (durable_at_start, fsyncs_at_start) =
         (*node.durability.durable_lsn().borrow(), sim.stats().fsyncs);
     let start = Instant::now();
@@ -217,9 +222,7 @@ async fn a_newer_group_is_never_acknowledged_past_an_older_groups_failed_fsync()
 #[tokio::test(start_paused = true)]
 async fn a_newer_groups_fsync_after_an_older_ones_failure_fails_too() {
     let sim = sim_disk(8);
-    sim.set_slow_latency(SLOW);
-    sim.set_probability(Fault::SlowDisk, 1.0);
-    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    let node = slow_always_node(&sim).await;
     let fsyncs_before = sim.stats().fsyncs;
     // The first group appends until 5 ms and fsyncs until 10 ms (fails);
     // the second, sent at 6 ms, appends until 11 ms and fsyncs until 16.
@@ -331,9 +334,7 @@ async fn shutdown_drains_every_delta_and_later_calls_are_refused() {
 #[tokio::test(start_paused = true)]
 async fn a_group_still_in_flight_on_a_file_a_recovery_replaced_leaves_the_new_file_alone() {
     let sim = sim_disk(8);
-    sim.set_slow_latency(SLOW);
-    sim.set_probability(Fault::SlowDisk, 1.0);
-    let node = Arc::new(start_on(&sim, FsyncPolicy::Always).await);
+    let node = slow_always_node(&sim).await;
     let start = Instant::now();
     let first = spawn_write(&node, 1, "SET a 1");
     // The first group's fsync runs from 5 to 10 ms; the second group's

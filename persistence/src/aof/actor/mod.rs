@@ -295,13 +295,8 @@ struct AofActor {
     /// next group may start (its append lands after this one's).
     appended: Arc<Notify>,
     fsync: Option<IoFuture<()>>,
-    fsync_covers: u64,
-    /// `incr_len` when the running plain fsync started.
-    fsync_covers_len: u64,
-    /// `writes_under_no` when the running plain fsync started.
-    fsync_covers_writes_under_no: u64,
-    /// The file the plain fsync in flight syncs (as `Write.file`).
-    fsync_file: Option<Arc<dyn StorageFile>>,
+    /// What the plain fsync in flight covers (Some while `fsync` is).
+    fsync_covers: Option<FsyncCovers>,
     last_fsync_start: Instant,
     /// Bytes of the current incremental file a successful fsync covered
     /// (at start, its length: as durable as the last process left it).
@@ -414,6 +409,18 @@ fn append_task(
         append(&file)?;
         Ok(file.sync())
     })
+}
+
+/// What a plain fsync covers, as it was when it started.
+struct FsyncCovers {
+    /// LSNs up to this one.
+    lsn: u64,
+    /// The file's first `len` bytes (`incr_len`).
+    len: u64,
+    /// `AofActor::writes_under_no` then.
+    writes_under_no: u64,
+    /// The file it syncs (as `Write.file`).
+    file: Arc<dyn StorageFile>,
 }
 
 /// Whether two handles are the same open file.
@@ -553,10 +560,7 @@ impl AofActor {
             writes: VecDeque::with_capacity(MAX_GROUPS),
             appended: Arc::new(Notify::new()),
             fsync: None,
-            fsync_covers: 0,
-            fsync_covers_len: 0,
-            fsync_covers_writes_under_no: 0,
-            fsync_file: None,
+            fsync_covers: None,
             last_fsync_start: now,
             durable_len: Some(aof.incr_len),
             writes_under_no: 0,
@@ -821,12 +825,14 @@ impl AofActor {
             && self.fsync_due()
             && !self.writes.iter().any(|w| w.syncs)
         {
-            self.fsync_covers = self.written_lsn;
-            self.fsync_covers_len = self.incr_len;
-            self.fsync_covers_writes_under_no = self.writes_under_no;
             self.last_fsync_start = Instant::now();
             let file = self.incr.clone().expect("can_write: a file");
-            self.fsync_file = Some(file.clone());
+            self.fsync_covers = Some(FsyncCovers {
+                lsn: self.written_lsn,
+                len: self.incr_len,
+                writes_under_no: self.writes_under_no,
+                file: file.clone(),
+            });
             self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
         }
     }
@@ -882,18 +888,16 @@ impl AofActor {
     }
 
     fn fsync_done(&mut self, result: Result<(), StorageError>) {
-        let file = self.fsync_file.take().expect("an fsync names its file");
-        if !self.is_current(&file) {
+        let covers = self
+            .fsync_covers
+            .take()
+            .expect("an fsync says what it covers");
+        if !self.is_current(&covers.file) {
             // Started on the file a recovery replaced: as for a write
             // (`write_done`), its result is the old file's.
             return;
         }
-        self.synced(
-            self.fsync_covers,
-            self.fsync_covers_len,
-            self.fsync_covers_writes_under_no,
-            result,
-        );
+        self.synced(covers.lsn, covers.len, covers.writes_under_no, result);
     }
 
     /// An fsync of the current file that covers LSNs up to `covers`, its
@@ -1126,7 +1130,9 @@ impl AofActor {
     }
 
     /// Nothing in flight and nothing left that could still be written.
+    /// Asked only while closing.
     fn quiescent(&self) -> bool {
+        debug_assert!(self.closing);
         let nothing_running = self.writes.is_empty()
             && self.fsync.is_none()
             && self.cut_back.is_none()
@@ -1136,20 +1142,15 @@ impl AofActor {
             && self.draining.is_none()
             && self.rewrite.is_none();
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
-        let retry_spent = self.failed.is_some() && self.final_recovery_tried;
-        // An AOF switched on has no file yet until its first base is in:
-        // while closing, a base that is running is finished (unless
-        // abandoned), and a failed one gets its last try; one not started
+        // An AOF switched on has no file yet until its first base is in.
+        // While closing, a base that is running is waited for (above), and
+        // a failed one gets its last try (`retry_left`); one not started
         // (it waited behind a BGSAVE's snapshot) is not started now, as
         // `on_tick` starts nothing new while closing, so nothing is left
         // to wait for (Redis exits there too). Else a directory it cannot
         // be written in, or a snapshot, would hold the shutdown forever.
         let unwritable = self.failed.is_some() || self.incr.is_none();
-        let base_left = self.incr.is_none()
-            && !self.abandoned
-            && !retry_spent
-            && (!self.closing || self.failed.is_some());
-        nothing_running && !retry_left && !base_left && (self.pending.is_empty() || unwritable)
+        nothing_running && !retry_left && (self.pending.is_empty() || unwritable)
     }
 
     /// The last fsync (whatever the policy, as Redis fsyncs at shutdown),
