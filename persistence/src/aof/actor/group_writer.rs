@@ -1,28 +1,34 @@
 //! `GroupWriter`: appends and fsyncs the `appendfsync always` groups of one
-//! AOF pipeline, one group at a time, in the order the actor hands them
-//! over.
+//! AOF pipeline, in the order the actor hands them over.
 //!
-//! On the real disk it is a thread of its own, started with the first
-//! group and stopped with the actor. When a group's fsync returns, the
-//! thread takes the next group at once, if the actor has formed one, and
-//! starts its append and fsync: the disk never waits for a trip through
-//! the runtime (a spawn_blocking per group cost a futex wake of a pool
-//! thread, tens of microseconds before each fsync started on a busy
-//! machine, and a wake of the runtime before the next could be handed
-//! over). The next group forms while one runs: the actor extends it with
-//! what arrives (`try_extend`) until the writer takes it, so the clients
-//! split into two halves, one working on its replies while the other's
-//! writes are fsynced, as with Redis's fsync between event-loop turns.
+//! On the real disk it is `WRITERS` threads of its own, started with the
+//! first group and stopped with the actor. A thread takes the next group
+//! once no other is appending (appends land in the order groups were
+//! handed over), appends it, lets the other thread take the group after
+//! it, and fsyncs. So a group that forms while another fsyncs starts at
+//! once, without waiting for that fsync (a slow one would otherwise hold
+//! everyone who wrote meanwhile for a whole second fsync), and when an
+//! fsync returns its thread takes the next group itself: the disk never
+//! waits for a trip through the runtime. (A spawn_blocking per group
+//! cost a futex wake of a pool thread, tens of microseconds before each
+//! fsync started on a busy machine, its pool mutex, and a wake of the
+//! runtime before the next group could be handed over.) While every
+//! thread is busy the next group forms: the actor extends it with what
+//! arrives (`try_extend`) until a thread takes it.
 //!
 //! With the simulator (inline storage) each group is a future the actor
-//! polls, taking its turn after the group before it: the same queue, the
-//! same rule for a group after a failed one, and the append and the fsync
-//! as two steps with their own latency, all on the simulated clock.
+//! polls, taking its turn to append after the group before it: the same
+//! queue and rules, the append and the fsync as two steps with their own
+//! latency on the simulated clock, so groups overlap and end out of order
+//! as on the real disk.
 //!
-//! After a group fails (its append or its fsync), a later group for the
-//! same file is never written: its result is an error without touching
-//! the disk (the actor is in MISCONF by the time it looks, and a recovery
-//! replaces the file).
+//! After a group fails (its append or its fsync), a group for the same
+//! file taken later is never written: its result is an error without
+//! touching the disk (the actor is in MISCONF by the time it looks, and a
+//! recovery replaces the file). One taken before the failure fsyncs on a
+//! descriptor of its own, to which Linux reports the failure too
+//! (`storage::real`), and a file whose sync failed fails every later one
+//! (`storage::SyncLatch`).
 
 use crate::io::{self, IoFuture};
 use crate::storage::{Storage, StorageError, StorageFile};
@@ -42,23 +48,33 @@ struct Group {
     done: Option<oneshot::Sender<GroupResult>>,
 }
 
+/// Threads writing groups at once on the real disk: one fsyncing while
+/// the next group appends and fsyncs. Each fsync running at once needs a
+/// descriptor of its own (`storage::real::SYNCERS`).
+pub(super) const WRITERS: usize = 2;
+const _: () = assert!(WRITERS <= crate::storage::real::SYNCERS);
+
 #[derive(Default)]
 struct Queue {
-    /// The next group, still forming: at most one waits (the actor keeps
-    /// at most `MAX_GROUPS` = one running and this one).
+    /// The next group, still forming: at most one waits.
     next: Option<Group>,
+    /// A group is appending: the next one waits for it (appends land in
+    /// the order groups were handed over).
+    appending: bool,
+    /// Inline: groups taken and not fsynced yet, at most `WRITERS`, as
+    /// the real disk has threads (each thread is one there).
+    running: usize,
     /// The last file a group failed on: later groups for it are refused.
     poisoned: Option<Arc<dyn StorageFile>>,
-    /// Inline: a group is being written (the next waits for its turn).
-    busy: bool,
     closed: bool,
 }
 
 struct Shared {
     queue: Mutex<Queue>,
-    /// The thread sleeps here while nothing is handed over.
+    /// The threads sleep here while they cannot take a group.
     work: Condvar,
-    /// Inline: rung when a group ends, for the next one's turn.
+    /// Inline: rung when a group's append or fsync ends, for the next
+    /// one's turn.
     turn: Notify,
 }
 
@@ -66,8 +82,8 @@ struct Shared {
 pub(super) struct GroupWriter {
     shared: Arc<Shared>,
     storage: Arc<dyn Storage>,
-    /// The real disk's thread, once started.
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// The real disk's threads, once started.
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl GroupWriter {
@@ -79,7 +95,7 @@ impl GroupWriter {
                 turn: Notify::new(),
             }),
             storage,
-            thread: None,
+            threads: Vec::new(),
         }
     }
 
@@ -106,7 +122,7 @@ impl GroupWriter {
     ) -> IoFuture<Result<(), StorageError>> {
         let inline = self.storage.is_inline();
         if !inline {
-            if let Err(error) = self.ensure_thread() {
+            if let Err(error) = self.ensure_threads() {
                 // The group never reaches the disk: MISCONF, as a failed
                 // write.
                 return Box::pin(async move { Err(error) });
@@ -126,25 +142,32 @@ impl GroupWriter {
         Box::pin(async move { result.await.unwrap_or_else(|_| Err(stopped())) })
     }
 
-    fn ensure_thread(&mut self) -> Result<(), StorageError> {
-        if self.thread.is_some() {
-            return Ok(());
+    fn ensure_threads(&mut self) -> Result<(), StorageError> {
+        while self.threads.len() < WRITERS {
+            let shared = self.shared.clone();
+            let handle = std::thread::Builder::new()
+                .name("aof-writer".into())
+                .spawn(move || run_thread(&shared))
+                .map_err(|e| {
+                    StorageError::new("start the AOF writer", std::path::Path::new(""), e)
+                })?;
+            self.threads.push(handle);
         }
-        let shared = self.shared.clone();
-        let handle = std::thread::Builder::new()
-            .name("aof-writer".into())
-            .spawn(move || run_thread(&shared))
-            .map_err(|e| StorageError::new("start the AOF writer", std::path::Path::new(""), e))?;
-        self.thread = Some(handle);
         Ok(())
     }
 
-    /// Stops the thread once what was handed over is written; waits for
-    /// it off the runtime thread.
+    /// Stops the threads once what was handed over is written; waits for
+    /// them off the runtime thread.
     pub(super) async fn stop(&mut self) {
         self.close();
-        if let Some(thread) = self.thread.take() {
-            let _ = io::blocking(false, move || thread.join()).await;
+        let threads = std::mem::take(&mut self.threads);
+        if !threads.is_empty() {
+            let _ = io::blocking(false, move || {
+                for thread in threads {
+                    let _ = thread.join();
+                }
+            })
+            .await;
         }
     }
 
@@ -162,27 +185,40 @@ impl Drop for GroupWriter {
     }
 }
 
-/// The real disk's thread: each group as soon as it is handed over, or
-/// as soon as the one before it is fsynced.
+/// A real disk's thread: the next group once no other is appending.
 fn run_thread(shared: &Shared) {
     loop {
         let group = {
             let mut queue = shared.queue.lock();
             loop {
-                if let Some(group) = queue.next.take() {
-                    break group;
+                if !queue.appending {
+                    if let Some(group) = queue.next.take() {
+                        queue.appending = true;
+                        break group;
+                    }
                 }
-                if queue.closed {
+                if queue.closed && queue.next.is_none() {
                     return;
                 }
                 shared.work.wait(&mut queue);
             }
         };
-        let result = if refused(shared, &group.file) {
+        let refused = refused(shared, &group.file);
+        let appended = if refused {
             Err(skipped(&group.file))
         } else {
-            group.file.append(&group.bytes).map(|()| group.file.sync())
+            group.file.append(&group.bytes)
         };
+        let next_waits = {
+            let mut queue = shared.queue.lock();
+            appended_ended(&mut queue, &group.file, &appended);
+            queue.next.is_some()
+        };
+        if next_waits {
+            // The other thread, if it waits, may take it now.
+            shared.work.notify_one();
+        }
+        let result = appended.map(|()| group.file.sync());
         note_result(shared, &group.file, &result);
         // The actor may be gone (a panic): nobody to tell.
         if let Some(done) = group.done {
@@ -191,48 +227,58 @@ fn run_thread(shared: &Shared) {
     }
 }
 
-/// The simulator's group: waits for the one before it to end, takes what
-/// formed, appends and fsyncs it as two steps on the simulated clock.
+/// The simulator's group: waits for the append before it to end, takes
+/// what formed, appends and fsyncs it as two steps on the simulated clock.
 async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResult {
-    loop {
+    let group = loop {
         // Made before looking: a turn handed on meanwhile is not missed.
         let turn = shared.turn.notified();
-        let group = {
+        {
             let mut queue = shared.queue.lock();
-            (!queue.busy).then(|| {
-                queue.busy = true;
+            if !queue.appending && queue.running < WRITERS {
+                queue.appending = true;
+                queue.running += 1;
                 // At most one group waits, and it is this one: another is
                 // handed over only once the writer has taken it.
-                queue.next.take().expect("the waiting group is this one")
-            })
-        };
-        if let Some(group) = group {
-            let result = write_inline(&shared, &storage, group).await;
-            shared.queue.lock().busy = false;
-            shared.turn.notify_waiters();
-            return result;
+                break queue.next.take().expect("the waiting group is this one");
+            }
         }
         turn.await;
-    }
-}
-
-/// One group on the simulator.
-async fn write_inline(shared: &Shared, storage: &Arc<dyn Storage>, group: Group) -> GroupResult {
+    };
     let Group { file, bytes, .. } = group;
-    let result = if refused(shared, &file) {
+    let appended = if refused(&shared, &file) {
         Err(skipped(&file))
     } else {
         let appending = file.clone();
-        match io::run(storage, move |_| appending.append(&bytes)).await {
-            Err(error) => Err(error),
-            Ok(()) => {
-                let syncing = file.clone();
-                Ok(io::run(storage, move |_| syncing.sync()).await)
-            }
+        io::run(&storage, move |_| appending.append(&bytes)).await
+    };
+    appended_ended(&mut shared.queue.lock(), &file, &appended);
+    shared.turn.notify_waiters();
+    let result = match appended {
+        Err(error) => Err(error),
+        Ok(()) => {
+            let syncing = file.clone();
+            Ok(io::run(&storage, move |_| syncing.sync()).await)
         }
     };
-    note_result(shared, &file, &result);
+    note_result(&shared, &file, &result);
+    shared.queue.lock().running -= 1;
+    shared.turn.notify_waiters();
     result
+}
+
+/// A group's append ended: the next may take its turn, unless this one
+/// failed, which refuses every later group for the file first (under the
+/// same lock: a turn taken next must see it).
+fn appended_ended(
+    queue: &mut Queue,
+    file: &Arc<dyn StorageFile>,
+    appended: &Result<(), StorageError>,
+) {
+    queue.appending = false;
+    if appended.is_err() {
+        queue.poisoned = Some(file.clone());
+    }
 }
 
 /// Whether an earlier group on `file` failed.

@@ -5,11 +5,12 @@
 //! file and fsyncs per `appendfsync`, publishing the durable LSN on a watch
 //! channel and to the waiters it covers (`waiters`):
 //! - `always`: what has arrived is appended and fsynced as one group
-//!   (group commit) by the pipeline's `GroupWriter`, one group at a time.
-//!   What arrives meanwhile forms the next group, which the writer takes
-//!   as soon as the fsync before it returns (`group_writer`); a group's
-//!   LSN is published only once every older group is durable too. The
-//!   engine never waits for any of it.
+//!   (group commit) by the pipeline's `GroupWriter` threads. What arrives
+//!   meanwhile forms the next group, which starts once the one before it
+//!   has appended (not fsynced) and a thread is free: up to
+//!   `group_writer::WRITERS` fsyncs run at once, and a group's LSN is
+//!   published only once every older group is durable too. The engine
+//!   never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
@@ -73,15 +74,22 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// Encoded bytes waiting to be written before the actor stops taking
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
-/// `always` groups in flight at once: one appending and fsyncing on the
-/// `GroupWriter`, and the next one forming behind it, which the writer
-/// takes when that fsync returns. (Two fsyncs at once, on the blocking
-/// pool, measured no better than this at -P 1: on ext4 they mostly
-/// serialise in the journal.)
+/// `always` groups in flight at once: one on each of the `GroupWriter`'s
+/// threads (one fsyncing while the next appends and fsyncs: a slow fsync
+/// does not hold up the writes that arrived meanwhile for a second whole
+/// fsync), and the next one forming behind them, which a thread takes as
+/// soon as it is free.
 ///
-/// A group after a failed one is never written (`group_writer`); a file
-/// whose sync failed fails every later sync too (`storage::SyncLatch`).
-const MAX_GROUPS: usize = 2;
+/// When an older group's fsync fails after a newer one has appended, the
+/// newer one's fsync must fail too: the failed writeback marked pages of
+/// both clean, and a "successful" fsync would make the file's new length
+/// durable over them, leaving a hole of zeros (DST seed 206458 did this on
+/// a simulator that reported a failure to one fsync only). Each fsync
+/// running at once has a descriptor of its own, to which Linux reports the
+/// failure too, and a file whose sync failed fails every later one
+/// (`storage::SyncLatch`); a group taken after the failure is never
+/// written (`group_writer`).
+const MAX_GROUPS: usize = group_writer::WRITERS + 1;
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
