@@ -320,7 +320,7 @@ fn add_one(
 
 fn zrem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let Some(z) = zset_mut(ctx.db.lookup_mut(key))? else {
         ctx.out.integer(0);
         return Ok(());
@@ -350,7 +350,7 @@ fn zscore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 fn zmscore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let z = zset(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
     ctx.out.array(members.len());
     for member in members {
@@ -876,7 +876,7 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: PopEnd) -> CommandResult {
         }
         let items = pop_from(ctx, key, end, 1);
         ctx.db
-            .propagate(vec![Bytes::from_static(end.command()), ctx.argv[i].clone()]);
+            .propagate(vec![Bytes::from_static(end.command()), ctx.argv.bytes(i)]);
         let (member, score) = &items[0];
         ctx.out.array(3);
         ctx.out.bulk(key);
@@ -938,7 +938,7 @@ pub fn multi_pop(
         let items = pop_from(ctx, key, end, count);
         ctx.db.propagate(vec![
             Bytes::from_static(end.command()),
-            ctx.argv[i].clone(),
+            ctx.argv.bytes(i),
             Bytes::from(items.len().to_string()),
         ]);
         ctx.out.array(2);
@@ -1007,7 +1007,7 @@ fn zscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         write_scan_reply(ctx.out, 0, &[]);
         return Ok(());
     };
-    let options = ScanOptions::parse(&ctx.argv[3..])?;
+    let options = ScanOptions::parse(ctx.argv.slice(3..))?;
     let (items, next): (Vec<(&[u8], f64)>, u64) = if z.is_compact() {
         (z.iter().collect(), 0)
     } else {
@@ -1314,7 +1314,7 @@ fn zintercard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let keys = parse_algebra_keys(ctx, 1)?;
     check_sources(ctx, keys.clone())?;
     let after = keys.end;
-    let limit = parse_card_limit(&ctx.argv[after..])?;
+    let limit = parse_card_limit(ctx.argv.slice(after..))?;
     let call = AlgebraCall {
         weights: vec![1.0; keys.len()],
         keys,
