@@ -273,7 +273,8 @@ fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) ->
     Ok(())
 }
 
-/// Redis's zsetAdd for one member.
+/// Redis's zsetAdd for one member: looked up once, then changed as
+/// `decide_add` says.
 fn add_one(
     z: &mut ZSetValue,
     member: &[u8],
@@ -281,39 +282,47 @@ fn add_one(
     flags: &AddFlags,
     limits: ZSetLimits,
 ) -> CommandResult<(Added, f64)> {
-    match z.score(member) {
-        Some(current) => {
-            if flags.nx {
-                return Ok((Added::Skipped, current));
-            }
-            let new_score = if flags.incr {
-                let sum = current + score;
-                if sum.is_nan() {
-                    return Err(CommandError::text(
-                        "ERR resulting score is not a number (NaN)",
-                    ));
-                }
-                sum
-            } else {
-                score
-            };
-            if (flags.lt && new_score >= current) || (flags.gt && new_score <= current) {
-                return Ok((Added::Skipped, current));
-            }
-            if new_score == current {
-                return Ok((Added::Same, current));
-            }
-            z.insert_limited(member, new_score, limits);
-            Ok((Added::Updated, new_score))
+    let mut result = (Added::Skipped, 0.0);
+    z.update_with(member, limits, |current| {
+        result = decide_add(current, score, flags)?;
+        Ok(match result {
+            (Added::New | Added::Updated, new_score) => Some(new_score),
+            (Added::Same | Added::Skipped, _) => None,
+        })
+    })?;
+    Ok(result)
+}
+
+/// What zsetAdd does with a member whose score is `current` (None: not in
+/// the set), and the score it then has.
+fn decide_add(current: Option<f64>, score: f64, flags: &AddFlags) -> CommandResult<(Added, f64)> {
+    let Some(current) = current else {
+        if flags.xx {
+            return Ok((Added::Skipped, 0.0));
         }
-        None => {
-            if flags.xx {
-                return Ok((Added::Skipped, 0.0));
-            }
-            z.insert_limited(member, score, limits);
-            Ok((Added::New, score))
-        }
+        return Ok((Added::New, score));
+    };
+    if flags.nx {
+        return Ok((Added::Skipped, current));
     }
+    let new_score = if flags.incr {
+        let sum = current + score;
+        if sum.is_nan() {
+            return Err(CommandError::text(
+                "ERR resulting score is not a number (NaN)",
+            ));
+        }
+        sum
+    } else {
+        score
+    };
+    if (flags.lt && new_score >= current) || (flags.gt && new_score <= current) {
+        return Ok((Added::Skipped, current));
+    }
+    if new_score == current {
+        return Ok((Added::Same, current));
+    }
+    Ok((Added::Updated, new_score))
 }
 
 // ---------------------------------------------------------------- simple reads and ZREM
