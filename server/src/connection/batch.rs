@@ -170,7 +170,14 @@ fn run_commands(
     );
     // One clock reading per command, as Redis's `call` reads one before
     // and one after: a command's end is the next one's start (the engine
-    // runs at it: the same clock it would read).
+    // runs at it: the same clock it would read). Not one per batch:
+    // Redis 7.0 refreshes its cached time in every (outermost) `call`,
+    // so each pipelined command judges lazy expiry and turns a relative
+    // TTL (SET PX, EXPIRE) into a deadline at its own start, and TTL
+    // answers from it; a batch's reading would be as old as the commands
+    // before it took (a KEYS or SORT can take seconds). And each
+    // command's duration (commandstats, SLOWLOG, LATENCY) needs a
+    // reading at its end anyway.
     let mut began_us = shared.clock.now_us();
     while batch.next < end {
         let argv = batch.commands.argv(batch.next);
