@@ -133,9 +133,9 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
     }
     let persistence = crate::disk::persistence_config(&host.state.config);
     // While a BGSAVE runs, Redis only schedules the first rewrite and
-    // checks nothing yet. A directory that cannot take it fails later:
-    // here as MISCONF (the first base failed), where Redis keeps taking
-    // writes, marks the rewrite failed and retries it every tick.
+    // checks nothing yet. A directory that cannot take it fails later, as
+    // in Redis: writes go on, the rewrite is marked failed and tried again
+    // at every tick.
     let switching_on = names.contains(&"appendonly")
         && persistence.appendonly
         && host.shared.durability.aof().is_none()
