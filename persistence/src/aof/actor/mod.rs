@@ -4,10 +4,10 @@
 //! engine's sink (`DeltaChunk`), appends them to the current incremental
 //! file and fsyncs per `appendfsync`, publishing the durable LSN on a watch
 //! channel and to the waiters it covers (`waiters`):
-//! - `always`: what has arrived is appended and fsynced as one group, in
-//!   one blocking call (group commit). What arrives meanwhile forms the
-//!   next group, which starts as soon as the one before it has appended
-//!   (not fsynced): up to `MAX_GROUPS` fsyncs run at once, and a group's
+//! - `always`: what has arrived is appended and fsynced as one group
+//!   (group commit) by the pipeline's `GroupWriter`, one group at a time.
+//!   What arrives meanwhile forms the next group, which the writer takes
+//!   as soon as the fsync before it returns (`group_writer`); a group's
 //!   LSN is published only once every older group is durable too. The
 //!   engine never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
@@ -40,6 +40,7 @@
 //! and the new incremental file only, and the old files are deleted. Any
 //! crash along the way leaves a manifest that loads the same data.
 
+mod group_writer;
 mod prepare;
 mod rewrite;
 
@@ -62,7 +63,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 use tokio::time::Instant;
 
 /// How often the actor looks at the clock (everysec, retries, automatic
@@ -73,23 +74,15 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// Encoded bytes waiting to be written before the actor stops taking
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
-/// `always` groups in flight at once. With 2, a group that forms while
-/// another fsyncs starts at once rather than after it (Linux lets a second
-/// fdatasync of the file make progress meanwhile), which measured 1.15-1.50x
-/// Redis at -P16 against 1.01-1.14 with 1.
+/// `always` groups in flight at once: one appending and fsyncing on the
+/// `GroupWriter`, and the next one forming behind it, which the writer
+/// takes when that fsync returns. (Two fsyncs at once, on the blocking
+/// pool, measured no better than this at -P 1: on ext4 they mostly
+/// serialise in the journal.)
 ///
-/// When an older group's fsync fails after a newer one has appended, the
-/// newer one's fsync must fail too: the failed writeback marked pages of
-/// both clean, and a "successful" fsync would make the file's new length
-/// durable over them, leaving a hole of zeros (DST seed 206458 did this on
-/// a simulator that reported a failure to one fsync only). Each fsync
-/// running at once has a descriptor of its own, to which Linux reports the
-/// failure too, and a file whose sync failed fails every later one
-/// (`storage::SyncLatch`).
+/// A group after a failed one is never written (`group_writer`); a file
+/// whose sync failed fails every later sync too (`storage::SyncLatch`).
 const MAX_GROUPS: usize = 2;
-// Each fsync running at once needs a descriptor of its own on the real
-// disk, or a writeback error may be reported to only one of them.
-const _: () = assert!(MAX_GROUPS <= crate::storage::real::SYNCERS);
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
@@ -298,9 +291,8 @@ struct AofActor {
     /// append, or with `always` up to `MAX_GROUPS` groups that each
     /// fsync after appending (see `start_io`).
     writes: VecDeque<Write>,
-    /// Rung by a group's blocking call once its append is done: the
-    /// next group may start (its append lands after this one's).
-    appended: Arc<Notify>,
+    /// Appends and fsyncs the `always` groups.
+    writer: group_writer::GroupWriter,
     fsync: Option<IoFuture<()>>,
     /// What the plain fsync in flight covers (Some while `fsync` is).
     fsync_covers: Option<FsyncCovers>,
@@ -351,9 +343,6 @@ struct Write {
     /// The file it appends to: a write still in flight on a file that a
     /// recovery has since replaced says nothing about the new one.
     file: Arc<dyn StorageFile>,
-    /// Set by the blocking call once the bytes are in the file (never
-    /// after a failed append).
-    appended: Arc<AtomicBool>,
     task: IoFuture<Result<(), StorageError>>,
     /// The task's result once it ended: a group may end before an older
     /// one, and is handled after it.
@@ -378,44 +367,6 @@ async fn next_write(writes: &mut VecDeque<Write>) -> Write {
         }
     })
     .await
-}
-
-/// The blocking work of one append: `buf` into `file`, then (`sync`, an
-/// `always` group) an fsync in the same call, one thread hop there and
-/// back per group. Once the bytes are in, `appended` is set and `ring`
-/// rung, before the fsync: the next group may start its append. The
-/// simulator runs the append and the fsync as two steps, each with its
-/// own latency, so its groups overlap and end out of order as real ones
-/// can.
-fn append_task(
-    storage: &Arc<dyn Storage>,
-    file: Arc<dyn StorageFile>,
-    buf: Vec<u8>,
-    sync: bool,
-    appended: Arc<AtomicBool>,
-    ring: Arc<Notify>,
-) -> IoFuture<Result<(), StorageError>> {
-    if !sync {
-        return io::run(storage, move |_| file.append(&buf).map(Ok));
-    }
-    let append = move |file: &Arc<dyn StorageFile>| {
-        file.append(&buf)?;
-        appended.store(true, Ordering::Release);
-        ring.notify_one();
-        Ok::<(), StorageError>(())
-    };
-    if storage.is_inline() {
-        let (storage, synced_file) = (storage.clone(), file.clone());
-        let appending = io::run(&storage, move |_| append(&file));
-        return Box::pin(async move {
-            appending.await?;
-            Ok(io::run(&storage, move |_| synced_file.sync()).await)
-        });
-    }
-    io::run(storage, move |_| {
-        append(&file)?;
-        Ok(file.sync())
-    })
 }
 
 /// What a plain fsync covers, as it was when it started.
@@ -480,7 +431,6 @@ pub(crate) async fn run(
             break;
         }
         let accepting = !actor.closing && actor.accepting();
-        let awaiting_append = actor.awaits_append();
         tokio::select! {
             biased;
             result = poll_slot(&mut actor.fsync) => actor.fsync_done(result),
@@ -489,8 +439,6 @@ pub(crate) async fn run(
                 actor.prepared(preparing, result);
             }
             write = next_write(&mut actor.writes) => actor.write_done(write).await,
-            // The next group can start (`start_io`, at the top).
-            _ = actor.appended.notified(), if awaiting_append => {}
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = input.next_batch(), if accepting => match batch {
@@ -509,6 +457,7 @@ pub(crate) async fn run(
         actor.publish_status();
     }
     let result = actor.finish().await;
+    actor.writer.stop().await;
     std::mem::forget(guard);
     result
 }
@@ -540,6 +489,7 @@ impl AofActor {
             .last_incr_seq
             .fetch_max(next_incr_seq - 1, Ordering::AcqRel);
         AofActor {
+            writer: group_writer::GroupWriter::new(setup.storage.clone()),
             storage: setup.storage,
             inline,
             layout: setup.layout,
@@ -569,7 +519,6 @@ impl AofActor {
             written_lsn: setup.durable_lsn,
             synced_lsn: setup.durable_lsn,
             writes: VecDeque::with_capacity(MAX_GROUPS),
-            appended: Arc::new(Notify::new()),
             fsync: None,
             fsync_covers: None,
             last_fsync_start: now,
@@ -616,13 +565,10 @@ impl AofActor {
 
     /// Room to take another batch.
     fn accepting(&self) -> bool {
-        // With `always`, what arrives while every group there is room for
-        // runs waits for the next one: taken then, all at once, it costs
-        // one wake-up per group instead of one per delta.
-        let groups_full = self.writes.len() >= MAX_GROUPS;
-        !groups_full
-            && self.pending.len() < MAX_PENDING_BYTES
-            && self.held.byte_len() < MAX_HELD_BYTES
+        // With `always`, what arrives while a group runs is taken at once
+        // and joins the next group (`start_io`), which the writer takes
+        // the moment that fsync returns.
+        self.pending.len() < MAX_PENDING_BYTES && self.held.byte_len() < MAX_HELD_BYTES
     }
 
     /// Routes a batch (a chunk of encoded deltas) and gives it back for
@@ -769,38 +715,45 @@ impl AofActor {
 
     /// Whether an append of what is pending may start now. Appends land
     /// in the order they start: a plain one waits for every write in
-    /// flight to end; an `always` group (`append_task`) only for the
-    /// group before it to be in the file, not for its fsync, while fewer
-    /// than `MAX_GROUPS` run and no plain fsync does.
+    /// flight to end; an `always` group is handed to the writer, which
+    /// writes groups in order, while fewer than `MAX_GROUPS` are in
+    /// flight and no plain fsync runs.
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
             None => !(sync && self.fsync.is_some()),
-            Some(last) => {
-                sync && last.syncs
-                    && self.writes.len() < MAX_GROUPS
-                    && last.appended.load(Ordering::Acquire)
-            }
+            Some(last) => sync && last.syncs && self.writes.len() < MAX_GROUPS,
         }
     }
 
-    /// A group waits only for the one before it to finish appending: the
-    /// actor listens for that (`appended`).
-    fn awaits_append(&self) -> bool {
-        !self.pending.is_empty()
-            && self.writes.len() < MAX_GROUPS
-            && self
-                .writes
-                .back()
-                .is_some_and(|last| last.syncs && !last.appended.load(Ordering::Acquire))
+    /// Adds what is pending to the last group handed to the writer, if
+    /// the writer has not taken it yet.
+    fn extend_group(&mut self) -> bool {
+        let Some(last) = self.writes.back_mut().filter(|last| last.syncs) else {
+            return false;
+        };
+        if !self
+            .incr
+            .as_ref()
+            .is_some_and(|incr| same_file(incr, &last.file))
+            || !self.writer.try_extend(&last.file, &self.pending)
+        {
+            return false;
+        }
+        last.lsn = self.pending_lsn;
+        last.len += self.pending.len() as u64;
+        self.pending.clear();
+        true
     }
 
     /// Starts an append and an fsync when there is work and room.
     fn start_io(&mut self) {
-        // `always`: each group appends and fsyncs in one blocking call;
-        // deltas arriving meanwhile form the next group (an append alone
-        // would not let them be acknowledged any sooner).
+        // `always`: each group appends and fsyncs on the writer; deltas
+        // arriving meanwhile form the next group (an append alone would
+        // not let them be acknowledged any sooner).
         let sync = self.policy == FsyncPolicy::Always;
-        if !self.pending.is_empty() && self.can_write() && self.room_for_write(sync) {
+        if sync && !self.pending.is_empty() && self.can_write() && self.extend_group() {
+            // Joined the group waiting for the writer.
+        } else if !self.pending.is_empty() && self.can_write() && self.room_for_write(sync) {
             // The next buffer starts at this one's size (up to 1 MiB):
             // appends come in a steady rhythm, and regrowing from nothing
             // costs a realloc and a copy per doubling.
@@ -811,21 +764,17 @@ impl AofActor {
             if sync {
                 self.last_fsync_start = Instant::now();
             }
-            let appended = Arc::new(AtomicBool::new(false));
-            let task = append_task(
-                &self.storage,
-                file.clone(),
-                buf,
-                sync,
-                appended.clone(),
-                self.appended.clone(),
-            );
+            let task = if sync {
+                self.writer.submit(file.clone(), buf)
+            } else {
+                let file = file.clone();
+                io::run(&self.storage, move |_| file.append(&buf).map(Ok))
+            };
             self.writes.push_back(Write {
                 lsn: self.pending_lsn,
                 len,
                 syncs: sync,
                 file,
-                appended,
                 task,
                 done: None,
             });
@@ -883,7 +832,8 @@ impl AofActor {
             Err(error) => {
                 // Undo a short write so the file ends on a whole command,
                 // as Redis does; the file is abandoned either way. (No
-                // later group started: it waits for this one's append.)
+                // later group is written: the writer refuses groups for a
+                // file after a failed one.)
                 if let Some(file) = self.incr.clone() {
                     let keep = self.incr_len;
                     let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
