@@ -238,6 +238,49 @@ async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
     assert!(matches!(stopped, Ok(Ok(()))), "{stopped:?}");
 }
 
+/// Under `appendfsync always` a reply waits for the fsync covering its
+/// write, and with no first base no file can cover it: the failure is a
+/// disk error there (MISCONF, the waiting write released with it, then
+/// recoveries), not a switch tried again while every write waits. Also
+/// when `always` comes while a failed first base waits for its next try.
+#[tokio::test(start_paused = true)]
+async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
+    for switched_later in [false, true] {
+        let sim = sim_disk(17);
+        let (engine, dir) = engine_off(&sim);
+        support::run_all(&mut engine.lock(), &["SET a 1"]);
+        support::put(&sim, Path::new("/data/appendonlydir"), b"");
+        let first = if switched_later {
+            FsyncPolicy::EverySec
+        } else {
+            FsyncPolicy::Always
+        };
+        let aof = switch_on(&engine, &dir, first);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if switched_later {
+            assert_eq!(aof.misconf(), None, "everysec: writes go on");
+            aof.set_fsync(FsyncPolicy::Always);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        assert!(aof.misconf().is_some(), "MISCONF ({switched_later})");
+        // A write taken before the refusal reached it is released, not
+        // left waiting for a base that no tick may bring soon.
+        let lsn = taken(&engine, &aof, "SET b 2").await.expect("a write");
+        let waited = tokio::time::timeout(Duration::from_millis(100), aof.wait_durable(lsn)).await;
+        assert!(
+            matches!(waited, Ok(Err(_))),
+            "{waited:?} ({switched_later})"
+        );
+        // The way cleared, a recovery writes the base.
+        sim.remove(Path::new("/data/appendonlydir")).unwrap();
+        tokio::time::sleep(Duration::from_secs(70)).await;
+        assert_eq!(aof.misconf(), None, "recovered ({switched_later})");
+        write(&engine, &aof, "SET c 3").await;
+        aof.shutdown().await.expect("a clean shutdown");
+        assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    }
+}
+
 /// A first base that fails once it has begun (here the disk is full) is, as in Redis, a failed rewrite and not a disk error:
 /// writes go on, it is tried again at the next ticks until three have
 /// failed in a row, then at the automatic rewrites' backoff.

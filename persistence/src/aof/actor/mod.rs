@@ -83,13 +83,20 @@ const MAX_PENDING_BYTES: usize = 64 << 20;
 /// A group after a failed one is never written (`group_writer`); a file
 /// whose sync failed fails every later sync too (`storage::SyncLatch`).
 const MAX_GROUPS: usize = 2;
+/// Bytes an `always` group waiting for the writer grows to; what comes
+/// after waits in `pending` for the next group (so behind a hung fsync
+/// the actor holds at most this plus `MAX_PENDING_BYTES`).
+const MAX_GROUP_BYTES: usize = 8 << 20;
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
 const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_MAX: Duration = Duration::from_secs(60);
-/// Wait before an automatic rewrite after a failed one (doubling).
+/// Wait before an automatic rewrite once `REWRITE_LIMIT_THRESHOLD` have
+/// failed in a row (doubling with each failure after).
 const AUTO_RETRY_FIRST: Duration = Duration::from_secs(60);
+/// The longest of those waits (Redis's `AOF_REWRITE_LIMITE_MAX_MINUTES`).
+const AUTO_RETRY_MAX: Duration = Duration::from_secs(60 * 60);
 /// Failed rewrites in a row after which the first base of an AOF switched
 /// on is no longer tried at every tick (Redis's limit on its rewrites).
 const REWRITE_LIMIT_THRESHOLD: u64 = 3;
@@ -702,6 +709,13 @@ impl AofActor {
         if policy == FsyncPolicy::Always {
             // everysec's last fsync may be up to a second old.
             self.last_fsync_start = Instant::now() - EVERYSEC;
+            let base_failed = !self.published.status.lock().aof_last_bgrewrite_ok;
+            if self.rewrite.is_none() && self.preparing.is_none() && base_failed {
+                // Waiting to try a failed first base again (perhaps minutes,
+                // after three failures): no reply under `always` may wait
+                // for it (`first_base_failed`).
+                self.first_base_failed("it failed before appendfsync always");
+            }
         }
     }
 
@@ -721,14 +735,23 @@ impl AofActor {
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
             None => !(sync && self.fsync.is_some()),
-            Some(last) => sync && last.syncs && self.writes.len() < MAX_GROUPS,
+            // Not while one waits for the writer that could not be
+            // extended (full, or for a file a recovery since replaced).
+            Some(last) => {
+                sync && last.syncs && self.writes.len() < MAX_GROUPS && !self.writer.has_waiting()
+            }
         }
     }
 
     /// Adds what is pending to the last group handed to the writer, if
     /// the writer has not taken it yet.
     fn extend_group(&mut self) -> bool {
-        let Some(last) = self.writes.back_mut().filter(|last| last.syncs) else {
+        // A group waiting behind a stalled fsync grows no further than
+        // `MAX_GROUP_BYTES`: then `pending` fills, `accepting` stops
+        // taking batches, and backpressure reaches the clients.
+        let Some(last) =
+            (self.writes.back_mut()).filter(|last| last.syncs && last.len < MAX_GROUP_BYTES as u64)
+        else {
             return false;
         };
         if !self

@@ -224,6 +224,7 @@ impl AofActor {
             self.rewrite_refused();
             // Scheduled, not running (`publish_status`), as Redis shows it.
             self.published.status.lock().aof_rewrite_in_progress = false;
+            self.first_base_failed("its directory cannot take the files");
         }
     }
 

@@ -5,16 +5,21 @@
 //! new files once it is durable. The actor's other half; see `mod.rs` for
 //! the whole story.
 
-use super::{AofActor, Health, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX, REWRITE_LIMIT_THRESHOLD};
+use super::{
+    AofActor, Health, RewriteRun, AUTO_RETRY_FIRST, AUTO_RETRY_MAX, RETRY_MAX,
+    REWRITE_LIMIT_THRESHOLD,
+};
 use crate::aof::base::{write_base, BaseError};
 use crate::aof::encode::Selected;
 use crate::aof::manifest::{AofFileInfo, Manifest};
+use crate::config::FsyncPolicy;
 use crate::io;
 use crate::snapshot::{self, SnapshotBegun};
 use crate::storage::{StorageError, StorageFile};
 use kv_engine::snapshot::SnapshotError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::time::Instant;
 
 impl AofActor {
@@ -78,7 +83,7 @@ impl AofActor {
             Err(error) => {
                 self.release_held_unsnapshotted();
                 self.rewrite_failed(&error.to_string());
-                self.first_base_failed();
+                self.first_base_failed(&error.to_string());
                 return;
             }
         };
@@ -295,7 +300,7 @@ impl AofActor {
                     let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
                 }
                 self.rewrite_failed(&error);
-                self.first_base_failed();
+                self.first_base_failed(&error);
             }
         }
     }
@@ -419,13 +424,25 @@ impl AofActor {
         }
     }
 
-    /// The first base of an AOF switched on could not be written: as in
-    /// Redis, not a disk error (writes go on, no MISCONF) but the switch's
-    /// rewrite failed, tried again at the next tick (`first_base_due`).
-    /// What was encoded for the incremental file that never came goes:
-    /// the next base's snapshot has it.
-    fn first_base_failed(&mut self) {
-        if self.incr.is_none() && self.failed.is_none() {
+    /// The first base of an AOF switched on could not be written (or its
+    /// directory takes no file). As in Redis, not a disk error: writes go
+    /// on, no MISCONF, and the switch's rewrite is tried again at the next
+    /// tick (`first_base_due`). What was encoded for the incremental file
+    /// that never came goes: the next base's snapshot has it.
+    ///
+    /// Except under `appendfsync always`, where a reply waits for the
+    /// fsync that covers its write and no file can cover it: there
+    /// MISCONF, then recoveries with backoff, as for any disk error.
+    /// Redis answers those writes at once while its switch waits; that
+    /// would acknowledge writes that no file holds under the policy that
+    /// promises each one is on disk.
+    pub(super) fn first_base_failed(&mut self, reason: &str) {
+        if self.incr.is_some() || self.failed.is_some() || self.abandoned {
+            return;
+        }
+        if self.policy == FsyncPolicy::Always {
+            self.fail_with(format!("the AOF's first base failed: {reason}"));
+        } else {
             self.pending.clear();
             self.pending_lsn = 0;
         }
@@ -471,10 +488,16 @@ impl AofActor {
         status.aof_last_bgrewrite_ok = false;
         status.aof_rewrites_consecutive_failures += 1;
         *self.published.rewrite_started.lock() = None;
-        let failures = status.aof_rewrites_consecutive_failures.min(6) as u32;
+        let failures = status.aof_rewrites_consecutive_failures;
         drop(status);
-        // Automatic rewrites back off after failures: 1 min, doubling, <= 1 h.
-        self.next_auto_rewrite = Instant::now() + AUTO_RETRY_FIRST * 2u32.pow(failures - 1);
+        // Redis's limit on automatic rewrites: none before the third
+        // failure in a row, then 1 min, doubling with each failure after
+        // it, at most 1 h.
+        self.next_auto_rewrite = Instant::now()
+            + match failures.checked_sub(REWRITE_LIMIT_THRESHOLD) {
+                None => Duration::ZERO,
+                Some(past) => (AUTO_RETRY_FIRST * 2u32.pow(past.min(6) as u32)).min(AUTO_RETRY_MAX),
+            };
         if let Some(failure) = &mut self.failed {
             let now = Instant::now();
             failure.retry_at = if run.recovery {
