@@ -159,6 +159,23 @@ async fn a_directory_that_takes_no_file_refuses_the_switch_and_every_pair_with_i
     );
     assert_eq!(config_get(&mut a, "appendonly").await, "no");
     assert_eq!(config_get(&mut a, "maxmemory").await, "0", "all or nothing");
+    // Counted as Redis counts a CONFIG SET that fails.
+    let info = a.call(&["INFO", "errorstats"]).await;
+    assert!(info.contains("errorstat_ERR:count=1\r\n"), "{info}");
+    let info = a.call(&["INFO", "commandstats"]).await;
+    let stat = info
+        .lines()
+        .find(|l| l.starts_with("cmdstat_config|set:"))
+        .expect("counted");
+    assert!(stat.contains("failed_calls=1"), "{stat}");
+    // Not answered under CLIENT REPLY OFF, as any other reply.
+    let mut request = bytes::BytesMut::new();
+    resp_codec::encode_command(&["CLIENT", "REPLY", "OFF"], &mut request);
+    resp_codec::encode_command(&words, &mut request);
+    resp_codec::encode_command(&["CLIENT", "REPLY", "ON"], &mut request);
+    a.send(&request).await;
+    assert_eq!(a.line().await, "+OK\r\n", "only CLIENT REPLY ON's");
+    assert_eq!(a.call(&["PING"]).await, "+PONG\r\n");
     assert!(shared.durability.aof().is_none());
     assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
     assert_eq!(watch.under_lock.load(Ordering::Relaxed), 0);
