@@ -426,3 +426,42 @@ async fn bgrewriteaof_with_the_aof_off_dropped_before_it_started_leaves_nothing_
         "file appendonly.aof.1.base.rdb seq 1 type b\n"
     );
 }
+
+/// BGREWRITEAOF with the AOF off, and the AOF switched on before that
+/// rewrite holds the directory: the pipeline holds it for its whole life,
+/// so the offline rewrite gives up (as Redis kills its rewrite child to
+/// start the switch's) instead of waiting, in progress in INFO, forever.
+#[tokio::test(start_paused = true)]
+async fn an_offline_rewrite_overtaken_by_the_switch_on_gives_up() {
+    let sim = sim_disk(16);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    // Asked for with the AOF off; the switch comes while its mkdir runs.
+    sim.set_slow_latency(Duration::from_millis(500));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        switch_on(&engine, &dir, FsyncPolicy::EverySec)
+    });
+    started.expect("started");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = aof.status();
+    assert!(
+        !status.aof_rewrite_in_progress && status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites, 1, "the switch's own");
+    write(&engine, &aof, "SET b 2").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    let stopped = tokio::time::timeout(
+        Duration::from_secs(1),
+        dir.shutdown(Duration::from_secs(60)),
+    )
+    .await;
+    assert!(stopped.is_ok(), "nothing left writing the directory");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
