@@ -4,6 +4,7 @@
 
 use crate::error::{CommandError, CommandResult};
 use crate::parse::parse_i64;
+use resp_codec::Argv;
 
 /// A count that must be >= 0 ("value is out of range, must be positive").
 pub fn parse_positive(text: &[u8]) -> CommandResult<i64> {
@@ -389,12 +390,12 @@ pub fn index_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> 
 }
 
 /// `[LIMIT limit]` of SINTERCARD/ZINTERCARD (0: no limit).
-pub fn parse_card_limit(args: &[bytes::Bytes]) -> CommandResult<usize> {
+pub fn parse_card_limit(args: Argv<'_>) -> CommandResult<usize> {
     let mut limit = 0usize;
     let mut i = 0;
     while i < args.len() {
         if args[i].eq_ignore_ascii_case(b"limit") && i + 1 < args.len() {
-            limit = parse_at_least(&args[i + 1], 0, "ERR LIMIT can't be negative")? as usize;
+            limit = parse_at_least(args.arg(i + 1), 0, "ERR LIMIT can't be negative")? as usize;
             i += 2;
         } else {
             return Err(CommandError::Syntax);

@@ -10,7 +10,7 @@
 
 use crate::error::{CommandError, CommandResult};
 use crate::parse::parse_i64;
-use bytes::Bytes;
+use resp_codec::Argv;
 
 /// The parsed options of a collection SCAN.
 pub struct ScanOptions<'a> {
@@ -40,7 +40,7 @@ pub fn parse_cursor(text: &[u8]) -> CommandResult<u64> {
 
 impl<'a> ScanOptions<'a> {
     /// `[MATCH pattern] [COUNT count]` in `args`.
-    pub fn parse(args: &'a [Bytes]) -> CommandResult<ScanOptions<'a>> {
+    pub fn parse(args: Argv<'a>) -> CommandResult<ScanOptions<'a>> {
         let mut options = ScanOptions {
             pattern: None,
             count: 10,
@@ -49,13 +49,13 @@ impl<'a> ScanOptions<'a> {
         while i < args.len() {
             let has_value = i + 1 < args.len();
             if args[i].eq_ignore_ascii_case(b"count") && has_value {
-                let n = parse_i64(&args[i + 1])?;
+                let n = parse_i64(args.arg(i + 1))?;
                 if n < 1 {
                     return Err(CommandError::Syntax);
                 }
                 options.count = n as usize;
             } else if args[i].eq_ignore_ascii_case(b"match") && has_value {
-                let pattern: &[u8] = &args[i + 1];
+                let pattern: &[u8] = args.arg(i + 1);
                 options.pattern = (pattern != b"*").then_some(pattern);
             } else {
                 return Err(CommandError::Syntax);

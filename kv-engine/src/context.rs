@@ -15,12 +15,12 @@ use crate::keyspace::{Keyspace, Slot};
 use crate::notify::EventClass;
 use crate::value::Value;
 use bytes::Bytes;
-use resp_codec::ReplyWriter;
+use resp_codec::{Argv, ReplyWriter};
 
 pub struct Ctx<'e, 'w> {
     pub db: Db<'e>,
     pub client: &'e mut ClientState,
-    pub argv: &'e [Bytes],
+    pub argv: Argv<'e>,
     pub out: &'e mut ReplyWriter<'w>,
     pub spec: &'e CommandSpec,
     /// Run by EXEC: `argv` is a queued command, not the one `execute` got.
@@ -30,11 +30,17 @@ pub struct Ctx<'e, 'w> {
 impl<'e, 'w> Ctx<'e, 'w> {
     /// Argument `i` (0 is the command name).
     pub fn arg(&self, i: usize) -> &'e [u8] {
-        &self.argv[i]
+        self.argv.arg(i)
     }
 
     pub fn argc(&self) -> usize {
         self.argv.len()
+    }
+
+    /// Whether EXEC runs this command (its reply is part of EXEC's, so it
+    /// cannot wait for anything).
+    pub fn in_exec(&self) -> bool {
+        self.in_exec
     }
 
     /// Switches the client and this command to database `index`.

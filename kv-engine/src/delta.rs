@@ -16,6 +16,7 @@
 //! buffer), just the LSN, or nothing at all.
 
 use bytes::Bytes;
+use resp_codec::Argv;
 
 /// One command to replay, in the database it applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,7 +65,12 @@ const KEPT_CAPACITY: usize = 64 << 10;
 
 impl EncodedOps {
     /// Appends `argv` as one command to replay in database `db`.
-    pub fn push<A: AsRef<[u8]>>(&mut self, db: u32, argv: &[A]) {
+    pub fn push<I>(&mut self, db: u32, argv: I)
+    where
+        I: IntoIterator,
+        I::IntoIter: ExactSizeIterator + Clone,
+        I::Item: AsRef<[u8]>,
+    {
         resp_codec::encode::write_command(&mut self.bytes, argv);
         self.ends.push((db, self.bytes.len()));
     }
@@ -159,9 +165,9 @@ pub struct AsSent<'a> {
     /// Its place among the delta's ops: before `EncodedDelta::ops`' op
     /// number `at` (after all of them when `at` is their count).
     pub at: usize,
-    pub argv: &'a [Bytes],
+    pub argv: Argv<'a>,
     /// The bytes the command came in, when the owner knows them to be
-    /// exactly `argv`'s RESP encoding (`resp_codec::SentBytes`): copied
+    /// exactly `argv`'s RESP encoding (`resp_codec::Commands::sent`): copied
     /// rather than encoded again.
     pub sent: Option<&'a [u8]>,
 }
@@ -379,7 +385,7 @@ mod tests {
             as_sent: Some(AsSent {
                 db,
                 at,
-                argv: &argv,
+                argv: Argv::from(&argv),
                 sent: (at == 1).then_some(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".as_slice()),
             }),
         };

@@ -22,7 +22,7 @@ use crate::notify::{EventClass, KeyEvent, Notifications};
 use bytes::Bytes;
 use hashbrown::{HashMap, HashSet};
 use rand::SeedableRng;
-use resp_codec::ReplyWriter;
+use resp_codec::{Argv, ReplyWriter};
 use std::sync::Arc;
 
 /// Counters INFO reports from the engine.
@@ -121,13 +121,13 @@ impl EngineState {
                 db: db as u32,
                 argv: argv(),
             }),
-            DeltaForm::Encoded => self.pending_encoded.push(db as u32, &argv()),
+            DeltaForm::Encoded => self.pending_encoded.push(db as u32, argv().as_slice()),
         }
     }
 
     /// `push_op` for arguments at hand (a command propagated as sent):
     /// encoded straight from them, cloned only for structured ops.
-    pub(crate) fn push_op_from(&mut self, db: usize, argv: &[Bytes]) {
+    pub(crate) fn push_op_from(&mut self, db: usize, argv: Argv<'_>) {
         self.pending_write = true;
         match self.form {
             DeltaForm::Lsn | DeltaForm::Nothing => {}
@@ -143,7 +143,7 @@ impl EngineState {
     /// (not one EXEC runs): encoded form leaves them to the sink
     /// (`AsSent`), which encodes them once into its own buffer.
     #[inline]
-    pub(crate) fn push_command_as_sent(&mut self, db: usize, argv: &[Bytes]) {
+    pub(crate) fn push_command_as_sent(&mut self, db: usize, argv: Argv<'_>) {
         if self.form == DeltaForm::Encoded && self.pending_as_sent.is_none() {
             self.pending_write = true;
             self.pending_as_sent = Some((db as u32, self.pending_encoded.len()));
@@ -514,7 +514,7 @@ impl Engine {
         debug_assert!(!self.state.pending_write);
         let now_ms = self.clock.now_ms();
         let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
-        self.flush_delta(&[], None);
+        self.flush_delta(Argv::default(), None);
         eviction
     }
 
@@ -533,15 +533,15 @@ impl Engine {
             return ExpiryCycleStats::default();
         }
         let stats = crate::expiry_cycle::run(&mut self.state, &*self.clock, budget);
-        self.flush_delta(&[], None);
+        self.flush_delta(Argv::default(), None);
         stats
     }
 
     /// Runs one command for `client`, writing its reply into `out`.
-    pub fn execute(
+    pub fn execute<'a>(
         &mut self,
         client: &mut ClientState,
-        argv: &[Bytes],
+        argv: impl Into<Argv<'a>>,
         out: &mut ReplyWriter<'_>,
         host: &mut dyn Host,
     ) -> Outcome {
@@ -552,24 +552,24 @@ impl Engine {
     /// As `execute`, at `now_ms` read by the caller from the engine's own
     /// clock: an owner that reads the clock anyway (to time the command)
     /// saves a second reading per command.
-    pub fn execute_at(
+    pub fn execute_at<'a>(
         &mut self,
         client: &mut ClientState,
-        argv: &[Bytes],
+        argv: impl Into<Argv<'a>>,
         out: &mut ReplyWriter<'_>,
         host: &mut dyn Host,
         now_ms: i64,
     ) -> Outcome {
-        self.execute_sent_at(client, argv, None, out, host, now_ms)
+        self.execute_sent_at(client, argv.into(), None, out, host, now_ms)
     }
 
     /// As `execute_at`, with the bytes the command came in when they are
-    /// exactly `argv`'s RESP encoding (`resp_codec::SentBytes`): a sink
-    /// that writes commands as sent copies them (`AsSent::sent`).
+    /// exactly `argv`'s RESP encoding (`resp_codec::Commands::sent`): a
+    /// sink that writes commands as sent copies them (`AsSent::sent`).
     pub fn execute_sent_at(
         &mut self,
         client: &mut ClientState,
-        argv: &[Bytes],
+        argv: Argv<'_>,
         sent: Option<&[u8]>,
         out: &mut ReplyWriter<'_>,
         host: &mut dyn Host,
@@ -601,7 +601,7 @@ impl Engine {
     /// Emits the pending ops as one delta; returns its LSN. `argv` is the
     /// command that ran (empty if none) and `sent` its bytes, which an
     /// `AsSent` op refers to.
-    fn flush_delta(&mut self, argv: &[Bytes], sent: Option<&[u8]>) -> Option<u64> {
+    fn flush_delta(&mut self, argv: Argv<'_>, sent: Option<&[u8]>) -> Option<u64> {
         let transaction = std::mem::take(&mut self.state.pending_transaction);
         if !std::mem::take(&mut self.state.pending_write) {
             return None;
@@ -623,7 +623,7 @@ impl Engine {
         Some(lsn)
     }
 
-    fn emit_encoded(&mut self, lsn: u64, transaction: bool, argv: &[Bytes], sent: Option<&[u8]>) {
+    fn emit_encoded(&mut self, lsn: u64, transaction: bool, argv: Argv<'_>, sent: Option<&[u8]>) {
         let as_sent = self.state.pending_as_sent.take().map(|(db, at)| {
             assert!(!argv.is_empty(), "an op as sent, with no command");
             AsSent { db, at, argv, sent }
@@ -648,7 +648,7 @@ pub(crate) fn dispatch(
     table: &CommandTable,
     host: &mut dyn Host,
     client: &mut ClientState,
-    argv: &[Bytes],
+    argv: Argv<'_>,
     out: &mut ReplyWriter<'_>,
     now_ms: i64,
     in_exec: bool,
@@ -796,7 +796,7 @@ fn lower_name(name: &[u8]) -> Option<String> {
 /// first arguments quoted, each cut at 128 bytes (and at a NUL byte, where
 /// C's `%s` stops), arguments added while the list is under 128 bytes, CR
 /// and LF turned into spaces so the error stays one line.
-fn unknown_command(argv: &[Bytes]) -> Vec<u8> {
+fn unknown_command(argv: Argv<'_>) -> Vec<u8> {
     fn c_str(bytes: &[u8], max: usize) -> &[u8] {
         let bytes = &bytes[..bytes.len().min(max)];
         bytes
@@ -805,7 +805,7 @@ fn unknown_command(argv: &[Bytes]) -> Vec<u8> {
             .map_or(bytes, |nul| &bytes[..nul])
     }
     let mut args = Vec::new();
-    for arg in &argv[1..] {
+    for arg in argv.slice(1..) {
         if args.len() >= 128 {
             break;
         }

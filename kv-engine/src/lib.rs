@@ -58,3 +58,4 @@ pub use delta::{
 pub use engine::{Engine, Host, NoHost, Outcome};
 pub use error::{CommandError, CommandResult};
 pub use notify::{EventClass, KeyEvent, NotifyFlags};
+pub use resp_codec::Argv;

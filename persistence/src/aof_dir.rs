@@ -25,10 +25,11 @@ use crate::status::PersistenceStatus;
 use crate::storage::Storage;
 use kv_engine::snapshot::SnapshotError;
 use parking_lot::Mutex;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -60,6 +61,10 @@ struct Inner {
     cancel: Arc<AtomicBool>,
     /// The last offline rewrite's task, joined at shutdown.
     offline_task: Mutex<Option<JoinHandle<()>>>,
+    /// Pipelines switched on so far (`enable`), rung at each: an offline
+    /// rewrite asked for before one gives up (`write_offline`).
+    switches_on: AtomicU64,
+    switched_on: Notify,
 }
 
 impl AofDir {
@@ -83,6 +88,8 @@ impl AofDir {
                 offline: AtomicBool::new(false),
                 cancel: Arc::new(AtomicBool::new(false)),
                 offline_task: Mutex::new(None),
+                switches_on: AtomicU64::new(0),
+                switched_on: Notify::new(),
             }),
         }
     }
@@ -109,6 +116,8 @@ impl AofDir {
     /// delta after it reaches this pipeline.
     pub fn enable(&self, config: &PersistenceConfig, durable_lsn: u64) -> Durability {
         tracing::info!("Background append only file rewriting started (appendonly switched on)");
+        self.inner.switches_on.fetch_add(1, Ordering::AcqRel);
+        self.inner.switched_on.notify_waiters();
         Durability::spawn(self, config, None, durable_lsn)
     }
 
@@ -118,32 +127,25 @@ impl AofDir {
     /// the switch when it cannot: a directory that exists but takes no
     /// file is refused too). If not, logs why and marks the rewrite failed
     /// in INFO, and the AOF must stay off. A mkdir and a create (removed
-    /// again) on the caller's thread, as Redis makes them in its main
-    /// thread (the CONFIG SET runs under the engine lock).
-    pub fn can_enable(&self, config: &PersistenceConfig) -> bool {
+    /// again) on a blocking thread: await it outside the engine lock (a
+    /// hung disk must not stall every client), then switch under it.
+    pub fn check_enable(&self, config: &PersistenceConfig) -> impl Future<Output = bool> + Send {
         let layout = AofLayout::new(config);
-        let storage = &*self.inner.storage;
-        let probe = layout.path(&format!("temp-{}.incr", layout.basename()));
-        let usable = layout.create_dir(storage).is_ok()
-            && match storage.create(&probe) {
-                Ok(file) => {
-                    drop(file);
-                    let _ = storage.remove(&probe);
-                    true
-                }
-                Err(error) => {
-                    tracing::warn!(
-                        "Can't open the append-only file {}: {}",
-                        probe.display(),
-                        error.reason()
-                    );
-                    false
-                }
-            };
-        if !usable {
-            self.inner.status.lock().aof_last_bgrewrite_ok = false;
+        let status = self.inner.status.clone();
+        let probed = io::run(&self.inner.storage, move |s| {
+            let name = format!("temp-{}.incr", layout.basename());
+            let file = layout.create_in_dir(s, &name)?;
+            drop(file);
+            let _ = s.remove(&layout.path(&name));
+            Ok(())
+        });
+        async move {
+            let usable = probed.await.is_ok();
+            if !usable {
+                status.lock().aof_last_bgrewrite_ok = false;
+            }
+            usable
         }
-        usable
     }
 
     /// Marks the AOF off in INFO (CONFIG SET appendonly no); the pipeline
@@ -167,8 +169,26 @@ impl AofDir {
     /// writes a base of the data and a manifest naming only that base, in
     /// the background. InProgress while one already runs; DirUnusable
     /// (nothing started, INFO's last status `err`, as Redis) when the AOF
-    /// directory cannot be created.
-    pub async fn rewrite_offline(&self, config: &PersistenceConfig) -> Result<(), RewriteError> {
+    /// directory cannot be created. Call under the engine lock, where the
+    /// AOF was found off, and await the future after it: if the AOF is
+    /// switched on before the rewrite holds the directory, the rewrite
+    /// gives up (the pipeline's first base supersedes it, as Redis kills
+    /// its rewrite child to start the switch's).
+    pub fn rewrite_offline(
+        &self,
+        config: &PersistenceConfig,
+    ) -> impl Future<Output = Result<(), RewriteError>> + Send + 'static {
+        let dir = self.clone();
+        let config = config.clone();
+        let since = self.inner.switches_on.load(Ordering::Acquire);
+        async move { dir.start_offline(&config, since).await }
+    }
+
+    async fn start_offline(
+        &self,
+        config: &PersistenceConfig,
+        since: u64,
+    ) -> Result<(), RewriteError> {
         if self.inner.cancel.load(Ordering::Acquire) {
             return Err(RewriteError::Closed);
         }
@@ -197,7 +217,7 @@ impl AofDir {
         let config = config.clone();
         let task = tokio::spawn(async move {
             let started = Instant::now();
-            let result = dir.write_offline(&config).await;
+            let result = dir.write_offline(&config, since).await;
             dir.offline_done(started, result);
         });
         // The previous one has finished (`offline` was free): nothing to join.
@@ -225,20 +245,45 @@ impl AofDir {
         }
     }
 
-    async fn write_offline(&self, config: &PersistenceConfig) -> Result<(), String> {
-        let _owner = self
-            .inner
-            .owner
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| "closed".to_string())?;
+    /// Whether a pipeline was switched on since `since` (`enable`).
+    fn superseded(&self, since: u64) -> bool {
+        self.inner.switches_on.load(Ordering::Acquire) != since
+    }
+
+    /// Written, or None when superseded by an AOF switched on.
+    async fn write_offline(
+        &self,
+        config: &PersistenceConfig,
+        since: u64,
+    ) -> Result<Option<()>, String> {
+        let owner = self.inner.owner.clone();
+        let switched_on = async {
+            loop {
+                // Made before the look, so a switch after it still wakes it.
+                let notified = self.inner.switched_on.notified();
+                if self.superseded(since) {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        // A pipeline switched on holds the directory for its whole life.
+        let _owner = tokio::select! {
+            permit = owner.acquire_owned() => permit.map_err(|_| "closed".to_string())?,
+            () = switched_on => return Ok(None),
+        };
+        if self.superseded(since) {
+            return Ok(None);
+        }
         let storage = &self.inner.storage;
         let engine = self.inner.engine.clone();
         let mut retries = 0;
         let begun = loop {
             if self.inner.cancel.load(Ordering::Acquire) {
                 return Err("cancelled by shutdown".to_string());
+            }
+            if self.superseded(since) {
+                return Ok(None);
             }
             let source = engine.clone();
             match io::blocking(storage.is_inline(), move || snapshot::begin(&*source))
@@ -293,20 +338,25 @@ impl AofDir {
             if let Err(error) = layout.collect_garbage(s, &manifest) {
                 tracing::warn!("removing old AOF files: {error}");
             }
-            Ok(Ok(()))
+            Ok(Ok(Some(())))
         })
         .await
         .map_err(|e| e.to_string())?
     }
 
-    fn offline_done(&self, started: Instant, result: Result<(), String>) {
+    fn offline_done(&self, started: Instant, result: Result<Option<()>, String>) {
         *self.inner.rewrite_started.lock() = None;
         let mut status = self.inner.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_rewrite_scheduled = false;
         status.aof_last_rewrite_time_sec = started.elapsed().as_secs() as i64;
         match result {
-            Ok(()) => {
+            Ok(None) => {
+                // Not a failure: Redis kills such a child with SIGUSR1,
+                // which leaves the last status alone.
+                tracing::info!("BGREWRITEAOF given up: the AOF was switched on meanwhile");
+            }
+            Ok(Some(())) => {
                 status.aof_last_bgrewrite_ok = true;
                 status.aof_rewrites_consecutive_failures = 0;
                 tracing::info!("Background AOF rewrite finished successfully");

@@ -212,8 +212,8 @@ async fn an_appendonlydir_we_wrote_starts_redis_with_every_key() {
         // The actor answers before it publishes the rewrite's start, and
         // this runtime has two threads: `aof_rewrite_in_progress` may not
         // be set yet. Wait for the rewrite counted (at its snapshot) and
-        // then ended.
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        // then ended (a loaded machine's fsyncs can take seconds each).
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
         while {
             let status = node.durability.status();
             status.aof_rewrites == 0 || status.aof_rewrite_in_progress

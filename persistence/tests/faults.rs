@@ -540,3 +540,48 @@ async fn a_failed_last_fsync_cuts_the_file_back_as_any_failed_fsync() {
     assert_eq!(sim.durable_contents(&incr).unwrap(), durable);
     let _ = node.durability.shutdown().await;
 }
+
+/// While an `always` fsync hangs, the group forming behind it grows no
+/// further than the actor's bound on pending bytes: then the actor stops
+/// taking deltas, the queue fills and credit runs out, so the clients feel
+/// the stall instead of the server's memory growing with every write.
+#[tokio::test(start_paused = true)]
+async fn behind_a_hung_always_fsync_the_next_group_is_bounded_and_credit_runs_out() {
+    let sim = sim_disk(16);
+    let options = persistence::DurabilityOptions {
+        delta_capacity: 16,
+        ..Default::default()
+    };
+    let node = support::start_with(&sim, FsyncPolicy::Always, options).await;
+    sim.set_slow_latency(Duration::from_secs(3600));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    let value = "v".repeat(1 << 20);
+    let mut client = ClientState::new(1);
+    // One group running, one forming up to its bound (8 MiB), 64 MiB
+    // pending, and the queue: about 90 writes of 1 MiB.
+    let mut taken = 0;
+    while taken < 200 {
+        let reserved =
+            tokio::time::timeout(Duration::from_secs(1), node.durability.reserve(1)).await;
+        let Ok(permit) = reserved else { break };
+        let mut permit = permit.expect("credit");
+        let line = format!("SET k{taken} {value}");
+        let (_, outcome) = support::run(&mut node.engine.lock(), &mut client, &words(&line));
+        assert!(outcome.lsn.is_some());
+        permit.spent(1);
+        taken += 1;
+    }
+    assert!(
+        (80..120).contains(&taken),
+        "credit ran out after {taken} writes of 1 MiB"
+    );
+    sim.set_probability(Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(3 * 3600)).await;
+    node.durability.shutdown().await.expect("a clean shutdown");
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(
+        again.dump(),
+        node.dump(),
+        "every write written once the disk woke"
+    );
+}

@@ -441,3 +441,83 @@ async fn a_recovery_writes_where_the_files_are_when_the_new_directory_takes_no_f
     let again = start_on(&sim.reboot(), FsyncPolicy::EverySec).await;
     assert_eq!(again.dump(), node.dump());
 }
+
+/// The incremental file a rewrite needs is created before it starts, on
+/// a blocking thread: while that call hangs on the disk the writer still
+/// appends and fsyncs (an `always` write is acknowledged at once), and
+/// BGREWRITEAOF's answer comes once the file is there.
+#[tokio::test(start_paused = true)]
+async fn a_rewrite_whose_new_file_hangs_on_the_disk_does_not_hold_up_writes() {
+    let sim = sim_disk(21);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    // The next disk call, the new incremental file's creation, takes a
+    // minute.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.fail_next(Fault::SlowDisk);
+    let started = tokio::time::Instant::now();
+    let (answered, written) = tokio::join!(node.durability.rewrite(), async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let mut client = ClientState::new(2);
+        let written = tokio::time::timeout(
+            Duration::from_secs(1),
+            node.write(&mut client, &words("SET b 2")),
+        )
+        .await;
+        (written, started.elapsed())
+    });
+    let (written, took) = written;
+    assert!(
+        matches!(written, Ok(Written::Ok(..))),
+        "acknowledged while the file is created: {written:?} after {took:?}"
+    );
+    assert_eq!(answered, Ok(()));
+    assert!(
+        started.elapsed() >= Duration::from_secs(60),
+        "the answer waited for the file"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = node.durability.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && status.aof_rewrites == 1,
+        "{status:?}"
+    );
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+/// Automatic rewrites that fail are tried again as Redis's cron tries
+/// them: at every tick until three have failed in a row, then a minute
+/// after the third, doubling with each failure after it.
+#[tokio::test(start_paused = true)]
+async fn failed_automatic_rewrites_back_off_only_after_the_third() {
+    let sim = sim_disk(21);
+    let mut config = support::sim_config(FsyncPolicy::EverySec);
+    config.auto_aof_rewrite_min_size = 1;
+    let node = support::start_config(&sim, &config, support::NOW_MS).await;
+    // No base of a rewrite can be created.
+    support::block_bases(&sim, DIR, 30);
+    let mut client = ClientState::new(1);
+    // Grown well past twice the base the AOF started with.
+    for i in 0..20 {
+        node.write(
+            &mut client,
+            &words(&format!("SET k{i} {}", "v".repeat(100))),
+        )
+        .await;
+    }
+    let failures = || node.durability.status().aof_rewrites_consecutive_failures;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(failures(), 3, "tried at the ticks");
+    tokio::time::sleep(Duration::from_secs(50)).await;
+    assert_eq!(failures(), 3, "then limited");
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert_eq!(failures(), 4, "a minute after the third");
+    tokio::time::sleep(Duration::from_secs(100)).await;
+    assert_eq!(failures(), 4, "two minutes after the fourth");
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(failures(), 5);
+    node.durability.shutdown().await.unwrap();
+}

@@ -51,16 +51,24 @@ async fn write(
     aof: &Durability,
     line: &str,
 ) -> Option<u64> {
+    let lsn = taken(engine, aof, line).await?;
+    aof.wait_durable(lsn).await.expect("durable");
+    Some(lsn)
+}
+
+/// A write with credit first, its fsync not waited for; its LSN.
+async fn taken(
+    engine: &parking_lot::Mutex<kv_engine::Engine>,
+    aof: &Durability,
+    line: &str,
+) -> Option<u64> {
     let mut permit = aof.reserve(1).await.expect("credit");
     let mut client = ClientState::new(1);
     let (_, outcome) = run(&mut engine.lock(), &mut client, &words(line));
     if outcome.lsn.is_some() {
         permit.spent(1);
     }
-    drop(permit);
-    let lsn = outcome.lsn?;
-    aof.wait_durable(lsn).await.expect("durable");
-    Some(lsn)
+    outcome.lsn
 }
 
 fn recovered(sim: &SimStorage) -> Vec<(usize, Vec<u8>, support::Content, Option<i64>)> {
@@ -167,21 +175,148 @@ async fn switched_on_behind_a_bgsave_it_still_shuts_down() {
     engine.lock().cancel_snapshot();
 }
 
-#[tokio::test(start_paused = true)]
-async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
+/// The AOF switched on (everysec) where a file holds the name of its
+/// directory, with `SET a 1` before, after three ticks.
+async fn switched_on_into_a_file() -> (
+    SimStorage,
+    Arc<parking_lot::Mutex<kv_engine::Engine>>,
+    Durability,
+) {
     let sim = sim_disk(11);
     let (engine, dir) = engine_off(&sim);
     support::run_all(&mut engine.lock(), &["SET a 1"]);
     support::put(&sim, Path::new("/data/appendonlydir"), b"");
     let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(aof.misconf().is_some(), "its first base cannot be written");
-    // One last recovery, which fails the same way; then it stops.
-    let stopped = tokio::time::timeout(Duration::from_secs(10), aof.shutdown()).await;
+    (sim, engine, aof)
+}
+
+/// Switched on into a directory that takes no file (as when CONFIG SET
+/// appendonly yes came during a BGSAVE and nothing was checked): as in
+/// Redis 7.0.15, writes go on (no MISCONF), INFO shows the switch's
+/// rewrite scheduled and failed (none counted), it is tried at every tick
+/// and switches the AOF on once the directory is usable; shut down
+/// meanwhile, it stops.
+#[tokio::test(start_paused = true)]
+async fn switched_on_into_an_unusable_directory_writes_go_on_and_it_retries() {
+    let (sim, engine, aof) = switched_on_into_a_file().await;
+    assert_eq!(aof.misconf(), None, "writes are not refused");
+    // Taken; durable once the first base is in.
+    taken(&engine, &aof, "SET b 2").await;
+    let status = aof.status();
+    assert!(status.aof_enabled && status.aof_last_write_ok, "{status:?}");
     assert!(
-        matches!(stopped, Ok(Err(persistence::DurabilityError::Misconf(_)))),
-        "{stopped:?}"
+        status.aof_rewrite_scheduled && !status.aof_rewrite_in_progress,
+        "{status:?}"
     );
+    assert!(!status.aof_last_bgrewrite_ok, "{status:?}");
+    assert_eq!(
+        (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures
+        ),
+        (0, 0),
+        "refused before it started, as Redis's"
+    );
+    assert_eq!(manifest(&sim), "", "nothing written");
+    // The way cleared, the next tick switches the AOF on.
+    sim.remove(Path::new("/data/appendonlydir")).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = aof.status();
+    assert!(status.aof_last_bgrewrite_ok, "{status:?}");
+    assert!(!status.aof_rewrite_scheduled, "{status:?}");
+    assert_eq!(status.aof_rewrites, 1);
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
+    let (_sim, _engine, aof) = switched_on_into_a_file().await;
+    let stopped = tokio::time::timeout(Duration::from_secs(10), aof.shutdown()).await;
+    assert!(matches!(stopped, Ok(Ok(()))), "{stopped:?}");
+}
+
+/// Under `appendfsync always` a reply waits for the fsync covering its
+/// write, and with no first base no file can cover it: the failure is a
+/// disk error there (MISCONF, the waiting write released with it, then
+/// recoveries), not a switch tried again while every write waits. Also
+/// when `always` comes while a failed first base waits for its next try.
+#[tokio::test(start_paused = true)]
+async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
+    for switched_later in [false, true] {
+        let sim = sim_disk(17);
+        let (engine, dir) = engine_off(&sim);
+        support::run_all(&mut engine.lock(), &["SET a 1"]);
+        support::put(&sim, Path::new("/data/appendonlydir"), b"");
+        let first = if switched_later {
+            FsyncPolicy::EverySec
+        } else {
+            FsyncPolicy::Always
+        };
+        let aof = switch_on(&engine, &dir, first);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if switched_later {
+            assert_eq!(aof.misconf(), None, "everysec: writes go on");
+            aof.set_fsync(FsyncPolicy::Always);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        assert!(aof.misconf().is_some(), "MISCONF ({switched_later})");
+        // A write taken before the refusal reached it is released, not
+        // left waiting for a base that no tick may bring soon.
+        let lsn = taken(&engine, &aof, "SET b 2").await.expect("a write");
+        let waited = tokio::time::timeout(Duration::from_millis(100), aof.wait_durable(lsn)).await;
+        assert!(
+            matches!(waited, Ok(Err(_))),
+            "{waited:?} ({switched_later})"
+        );
+        // The way cleared, a recovery writes the base.
+        sim.remove(Path::new("/data/appendonlydir")).unwrap();
+        tokio::time::sleep(Duration::from_secs(70)).await;
+        assert_eq!(aof.misconf(), None, "recovered ({switched_later})");
+        write(&engine, &aof, "SET c 3").await;
+        aof.shutdown().await.expect("a clean shutdown");
+        assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    }
+}
+
+/// A first base that fails once it has begun (here the disk is full) is, as in Redis, a failed rewrite and not a disk error:
+/// writes go on, it is tried again at the next ticks until three have
+/// failed in a row, then at the automatic rewrites' backoff.
+#[tokio::test(start_paused = true)]
+async fn a_first_base_that_fails_is_tried_again_and_writes_go_on() {
+    let sim = sim_disk(13);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    // Room for the empty incremental file, not for a base.
+    sim.set_capacity(Some(8));
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(aof.misconf(), None, "writes are not refused");
+    // Taken; durable once the first base is in.
+    taken(&engine, &aof, "SET b 2").await;
+    let status = aof.status();
+    assert!(status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok);
+    assert_eq!(
+        (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures
+        ),
+        (3, 3),
+        "three tries at the ticks, then the limit: {status:?}"
+    );
+    sim.set_capacity(None);
+    tokio::time::sleep(Duration::from_secs(60 * 5)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites_consecutive_failures, 0);
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }
 
 #[tokio::test(start_paused = true)]
@@ -290,4 +425,43 @@ async fn bgrewriteaof_with_the_aof_off_dropped_before_it_started_leaves_nothing_
         manifest(&sim),
         "file appendonly.aof.1.base.rdb seq 1 type b\n"
     );
+}
+
+/// BGREWRITEAOF with the AOF off, and the AOF switched on before that
+/// rewrite holds the directory: the pipeline holds it for its whole life,
+/// so the offline rewrite gives up (as Redis kills its rewrite child to
+/// start the switch's) instead of waiting, in progress in INFO, forever.
+#[tokio::test(start_paused = true)]
+async fn an_offline_rewrite_overtaken_by_the_switch_on_gives_up() {
+    let sim = sim_disk(16);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    // Asked for with the AOF off; the switch comes while its mkdir runs.
+    sim.set_slow_latency(Duration::from_millis(500));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        switch_on(&engine, &dir, FsyncPolicy::EverySec)
+    });
+    started.expect("started");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = aof.status();
+    assert!(
+        !status.aof_rewrite_in_progress && status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites, 1, "the switch's own");
+    write(&engine, &aof, "SET b 2").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    let stopped = tokio::time::timeout(
+        Duration::from_secs(1),
+        dir.shutdown(Duration::from_secs(60)),
+    )
+    .await;
+    assert!(stopped.is_ok(), "nothing left writing the directory");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }

@@ -357,8 +357,14 @@ fn trim_fraction(mut text: String) -> String {
 /// and the engine's propagated deltas take. Room for all of it is
 /// reserved once.
 #[inline]
-pub fn write_command<A: AsRef<[u8]>>(out: &mut Vec<u8>, argv: &[A]) {
-    let payload: usize = argv.iter().map(|arg| arg.as_ref().len()).sum();
+pub fn write_command<I>(out: &mut Vec<u8>, argv: I)
+where
+    I: IntoIterator,
+    I::IntoIter: ExactSizeIterator + Clone,
+    I::Item: AsRef<[u8]>,
+{
+    let argv = argv.into_iter();
+    let payload: usize = argv.clone().map(|arg| arg.as_ref().len()).sum();
     // A header is at most 1 + 20 digits + 2 bytes; each argument ends in 2.
     out.reserve(payload + (argv.len() + 1) * 25);
     write_header(out, b'*', argv.len());

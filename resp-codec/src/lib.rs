@@ -4,7 +4,9 @@
 //! - [`encode`]: `ReplyWriter`, an allocation-free encoder into `BytesMut`,
 //!   and `encode_command` for clients.
 //! - [`request`]: `RequestDecoder`, what a server reads: multibulk or inline
-//!   commands, by Redis's rules and with its error texts.
+//!   commands, by Redis's rules and with its error texts, into
+//!   [`commands`] (`Commands`), each command an [`argv`] (`Argv`): its
+//!   arguments as ranges of the frozen read buffer.
 //! - [`parse`]: `FrameParser`/`parse_frame`, any RESP2/RESP3 frame (what a
 //!   client reads), and `FrameCodec` for tokio-util.
 //! - [`inline`]: Redis's quoting rules for inline commands (and prompts).
@@ -28,6 +30,8 @@
 //! assert_eq!(decoder.decode(&mut buf).unwrap().unwrap(), vec!["PING"]);
 //! ```
 
+pub mod argv;
+pub mod commands;
 pub mod encode;
 pub mod error;
 pub mod frame;
@@ -37,10 +41,12 @@ pub mod limits;
 pub mod parse;
 pub mod request;
 
+pub use argv::Argv;
+pub use commands::Commands;
 pub use encode::{encode_command, encode_frame, ReplyWriter};
 pub use error::{CodecError, ProtocolError};
 pub use frame::{Frame, Protocol};
 pub use inline::split_inline_args;
 pub use limits::Limits;
 pub use parse::{parse_frame, FrameCodec, FrameParser};
-pub use request::{RequestDecoder, SentBytes};
+pub use request::RequestDecoder;

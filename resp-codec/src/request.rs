@@ -18,8 +18,9 @@
 //! each byte is scanned at most twice however many reads a command takes
 //! (once by the fast path below, which gives up on a partial command, and
 //! once by the resumable reader), and nothing is consumed until the
-//! command is whole. The arguments are then slices of one frozen piece of
-//! the read buffer: no copy.
+//! command is whole. The arguments are then ranges of one frozen piece of
+//! the read buffer: no copy, and no reference count per argument
+//! (`Commands`, read as `Argv`s).
 //!
 //! The fast path: a whole multibulk whose lengths are all plain digits
 //! within the limits and whose lines all end in `\r\n` (what every client
@@ -30,10 +31,11 @@
 //! general reader, which decides exactly as before: the fast path only
 //! ever accepts what the general reader would accept the same way. So a
 //! command the fast path read came in exactly its arguments' RESP
-//! encoding, and `decode_batch_sent` hands those bytes out too
-//! (`SentBytes`): whoever writes the command on as sent (the AOF) copies
-//! them instead of encoding it again.
+//! encoding, and `decode_batch` keeps where those bytes are too
+//! (`Commands::sent`): whoever writes the command on as sent (the AOF)
+//! copies them instead of encoding it again.
 
+use crate::commands::Commands;
 use crate::error::{CodecError, ProtocolError};
 use crate::inline::split_inline_args;
 use crate::lex::{find_cr, find_lf, parse_length};
@@ -46,44 +48,6 @@ use std::ops::Range;
 const UNAUTHENTICATED_MAX_ARGS: i64 = 10;
 const UNAUTHENTICATED_MAX_BULK: i64 = 16 * 1024;
 
-/// The bytes each command of a batch came in, for the commands whose
-/// bytes are exactly their arguments' RESP encoding (`write_command`'s):
-/// all those the fast path read. The others (inline, partial, unusual
-/// lengths) have none.
-#[derive(Debug, Default)]
-pub struct SentBytes {
-    /// The frozen pieces of the read buffer the spans are in.
-    frames: Vec<Bytes>,
-    /// Per command: its frame (`NOT_SENT`: none) and its bytes there.
-    spans: Vec<(u32, Range<usize>)>,
-}
-
-const NOT_SENT: u32 = u32::MAX;
-
-impl SentBytes {
-    /// Command `i`'s bytes, if they are its arguments' encoding.
-    #[inline]
-    pub fn get(&self, i: usize) -> Option<&[u8]> {
-        let (frame, range) = self.spans.get(i)?;
-        let frame = self.frames.get(*frame as usize)?;
-        Some(&frame[range.clone()])
-    }
-
-    /// Number of commands.
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
-    pub fn clear(&mut self) {
-        self.frames.clear();
-        self.spans.clear();
-    }
-}
-
 /// Decodes client requests into argument vectors.
 #[derive(Debug, Default)]
 pub struct RequestDecoder {
@@ -92,12 +56,10 @@ pub struct RequestDecoder {
     auth_required: bool,
     /// The multibulk being read, if its header has been.
     partial: Option<Multibulk>,
-    /// Where each argument of the multibulk being read lies in the
-    /// buffer; kept between commands so reading one allocates nothing.
+    /// Where each argument of the command being read (by the general
+    /// reader, or by `decode`) lies in the buffer; kept between commands
+    /// so reading one allocates nothing.
     args: Vec<Range<usize>>,
-    /// The fast path's commands not yet handed out: the end (exclusive)
-    /// of each in `args`, and in the buffer.
-    ends: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -160,7 +122,6 @@ impl RequestDecoder {
             auth_required: false,
             partial: None,
             args: Vec::new(),
-            ends: Vec::new(),
         }
     }
 
@@ -213,99 +174,75 @@ impl RequestDecoder {
         buf: &mut BytesMut,
         argv: &mut Vec<Bytes>,
     ) -> Result<bool, ProtocolError> {
-        if self.partial.is_none() {
-            debug_assert!(self.args.is_empty() && self.ends.is_empty());
-            if let Some(end) = self.plain_multibulk(buf, 0) {
-                let frame = buf.split_to(end).freeze();
-                argv.extend(self.args.drain(..).map(|range| frame.slice(range)));
-                return Ok(true);
+        let frame = if self.partial.is_none() {
+            debug_assert!(self.args.is_empty());
+            let mut args = std::mem::take(&mut self.args);
+            let end = plain_multibulk(self.plain_limits(), buf, 0, &mut args);
+            self.args = args;
+            match end {
+                Some(end) => Some(buf.split_to(end).freeze()),
+                None => self.decode_general(buf)?,
             }
-        }
-        self.decode_general(buf, argv)
+        } else {
+            self.decode_general(buf)?
+        };
+        let Some(frame) = frame else {
+            return Ok(false);
+        };
+        argv.extend(self.args.drain(..).map(|range| frame.slice(range)));
+        Ok(true)
     }
 
-    /// Every whole command in `buf` (only the first when `one_only`):
-    /// the arguments appended to `argv`, and after each command the
-    /// length `argv` then has pushed onto `ends`. The commands one read
-    /// brought share one frozen piece of the buffer. On an error the
-    /// commands before it are in `argv` and `ends`, and the connection is
-    /// to be closed as after `decode`.
+    /// Every whole command in `buf` (only the first when `one_only`),
+    /// appended to `commands`: the commands one read brought share one
+    /// frozen piece of the buffer, and each argument is a range of it. On
+    /// an error the commands before it are in `commands`, and the
+    /// connection is to be closed as after `decode`.
     pub fn decode_batch(
         &mut self,
         buf: &mut BytesMut,
-        argv: &mut Vec<Bytes>,
-        ends: &mut Vec<usize>,
-        one_only: bool,
-    ) -> Result<(), ProtocolError> {
-        self.decode_batch_sent(buf, argv, ends, None, one_only)
-    }
-
-    /// As `decode_batch`, also recording in `sent` (when given) the bytes
-    /// each command came in, where they are its arguments' encoding.
-    pub fn decode_batch_sent(
-        &mut self,
-        buf: &mut BytesMut,
-        argv: &mut Vec<Bytes>,
-        ends: &mut Vec<usize>,
-        mut sent: Option<&mut SentBytes>,
+        commands: &mut Commands,
         one_only: bool,
     ) -> Result<(), ProtocolError> {
         loop {
             if self.partial.is_none() {
-                debug_assert!(self.args.is_empty() && self.ends.is_empty());
+                debug_assert!(self.args.is_empty());
+                let limits = self.plain_limits();
                 let mut end = 0;
                 while end < buf.len() {
-                    let Some(next) = self.plain_multibulk(buf, end) else {
+                    let Some(next) = plain_multibulk(limits, buf, end, &mut commands.spans) else {
                         break;
                     };
+                    commands.end_command(Some(end..next));
                     end = next;
-                    self.ends.push((self.args.len(), end));
                     if one_only {
                         break;
                     }
                 }
                 if end > 0 {
-                    let frame = buf.split_to(end).freeze();
-                    let (mut start, mut from) = (0, 0);
-                    for &(stop, to) in &self.ends {
-                        let args = &self.args[start..stop];
-                        argv.extend(args.iter().map(|range| frame.slice(range.clone())));
-                        ends.push(argv.len());
-                        if let Some(sent) = sent.as_deref_mut() {
-                            let index = sent.frames.len() as u32;
-                            sent.spans.push((index, from..to));
-                        }
-                        (start, from) = (stop, to);
-                    }
-                    if let Some(sent) = sent.as_deref_mut() {
-                        sent.frames.push(frame);
-                    }
-                    self.args.clear();
-                    self.ends.clear();
+                    commands.push_frame(buf.split_to(end).freeze());
                     if one_only {
                         return Ok(());
                     }
                 }
             }
-            if buf.is_empty() || !self.decode_general(buf, argv)? {
+            if buf.is_empty() {
                 return Ok(());
             }
-            ends.push(argv.len());
-            if let Some(sent) = sent.as_deref_mut() {
-                sent.spans.push((NOT_SENT, 0..0));
-            }
+            let Some(frame) = self.decode_general(buf)? else {
+                return Ok(());
+            };
+            commands.spans.append(&mut self.args);
+            commands.end_command(None);
+            commands.push_frame(frame);
             if one_only {
                 return Ok(());
             }
         }
     }
 
-    /// The fast path: the whole multibulk starting at `buf[start]` if all
-    /// its lengths are plain and within the limits, its argument ranges
-    /// pushed onto `self.args`; its end. None (and `self.args` as it was)
-    /// for anything else, which the general reader then takes.
-    fn plain_multibulk(&mut self, buf: &[u8], start: usize) -> Option<usize> {
-        let (count, header) = plain_header(b'*', buf.get(start..)?)?;
+    /// The fast path's limits: (arguments, bytes of one).
+    fn plain_limits(&self) -> (usize, usize) {
         let (mut max_count, mut max_bulk) = (
             self.limits.max_multibulk_len.min(i32::MAX as usize),
             self.limits.max_bulk_len,
@@ -314,56 +251,31 @@ impl RequestDecoder {
             max_count = max_count.min(UNAUTHENTICATED_MAX_ARGS as usize);
             max_bulk = max_bulk.min(UNAUTHENTICATED_MAX_BULK as usize);
         }
-        if count == 0 || count > max_count {
-            return None;
-        }
-        let mark = self.args.len();
-        let mut pos = start + header;
-        for _ in 0..count {
-            let rest = &buf[pos..];
-            // The payload and its CRLF all here (which `get` checks too).
-            let whole = plain_header(b'$', rest).filter(|&(len, header)| {
-                len <= max_bulk && rest.get(header + len..header + len + 2) == Some(b"\r\n")
-            });
-            let Some((len, header)) = whole else {
-                self.args.truncate(mark);
-                return None;
-            };
-            let data = pos + header;
-            self.args.push(data..data + len);
-            pos = data + len + 2;
-        }
-        Some(pos)
+        (max_count, max_bulk)
     }
 
     /// The general reader: one command (or a step towards one), by every
-    /// rule, resuming a partial multibulk.
-    fn decode_general(
-        &mut self,
-        buf: &mut BytesMut,
-        argv: &mut Vec<Bytes>,
-    ) -> Result<bool, ProtocolError> {
+    /// rule, resuming a partial multibulk. A whole command is handed out
+    /// as its frozen bytes, its arguments' ranges there in `self.args`.
+    fn decode_general(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, ProtocolError> {
         loop {
             if self.partial.is_none() {
                 match buf.first() {
-                    None => return Ok(false),
+                    None => return Ok(None),
                     Some(b'*') => {
                         if !self.start_multibulk(buf)? {
-                            return Ok(false);
+                            return Ok(None);
                         }
                         continue;
                     }
                     Some(_) => match self.inline(buf)? {
-                        Step::NeedMore => return Ok(false),
+                        Step::NeedMore => return Ok(None),
                         Step::Skipped => continue,
-                        Step::Command(args) => {
-                            argv.extend(args);
-                            return Ok(true);
-                        }
+                        Step::Command(frame) => return Ok(Some(frame)),
                     },
                 }
             }
-            return self.continue_multibulk(buf, argv);
+            return self.continue_multibulk(buf);
         }
     }
 
@@ -401,11 +313,7 @@ impl RequestDecoder {
         Ok(true)
     }
 
-    fn continue_multibulk(
-        &mut self,
-        buf: &mut BytesMut,
-        argv: &mut Vec<Bytes>,
-    ) -> Result<bool, ProtocolError> {
+    fn continue_multibulk(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, ProtocolError> {
         let mut partial = self
             .partial
             .take()
@@ -419,14 +327,14 @@ impl RequestDecoder {
                         Header::Whole { value, cr } => (value, cr),
                         Header::Unfinished => {
                             self.partial = Some(partial);
-                            return Ok(false);
+                            return Ok(None);
                         }
                         Header::NoEnd => {
                             if line.len() > self.limits.max_inline_len {
                                 return Err(ProtocolError::TooBigBulkCount);
                             }
                             self.partial = Some(partial);
-                            return Ok(false);
+                            return Ok(None);
                         }
                     };
                     if line[0] != b'$' {
@@ -445,16 +353,14 @@ impl RequestDecoder {
             };
             if buf.len() - partial.scanned < len + 2 {
                 self.partial = Some(partial);
-                return Ok(false);
+                return Ok(None);
             }
             self.args.push(partial.scanned..partial.scanned + len);
             partial.scanned += len + 2;
             partial.bulk_len = None;
             partial.remaining -= 1;
         }
-        let frame = buf.split_to(partial.scanned).freeze();
-        argv.extend(self.args.drain(..).map(|range| frame.slice(range)));
-        Ok(true)
+        Ok(Some(buf.split_to(partial.scanned).freeze()))
     }
 
     fn inline(&mut self, buf: &mut BytesMut) -> Result<Step, ProtocolError> {
@@ -471,8 +377,49 @@ impl RequestDecoder {
         if args.is_empty() {
             return Ok(Step::Skipped);
         }
-        Ok(Step::Command(args.into_iter().map(Bytes::from).collect()))
+        // The unquoted arguments, end to end in a frame of their own.
+        let mut frame = Vec::with_capacity(args.iter().map(Vec::len).sum());
+        debug_assert!(self.args.is_empty());
+        for arg in &args {
+            self.args.push(frame.len()..frame.len() + arg.len());
+            frame.extend_from_slice(arg);
+        }
+        Ok(Step::Command(Bytes::from(frame)))
     }
+}
+
+/// The fast path: the whole multibulk starting at `buf[start]` if all its
+/// lengths are plain and within `(max_count, max_bulk)`, its argument
+/// ranges pushed onto `args`; its end. None (and `args` as it was) for
+/// anything else, which the general reader then takes.
+#[inline]
+fn plain_multibulk(
+    (max_count, max_bulk): (usize, usize),
+    buf: &[u8],
+    start: usize,
+    args: &mut Vec<Range<usize>>,
+) -> Option<usize> {
+    let (count, header) = plain_header(b'*', buf.get(start..)?)?;
+    if count == 0 || count > max_count {
+        return None;
+    }
+    let mark = args.len();
+    let mut pos = start + header;
+    for _ in 0..count {
+        let rest = &buf[pos..];
+        // The payload and its CRLF all here (which `get` checks too).
+        let whole = plain_header(b'$', rest).filter(|&(len, header)| {
+            len <= max_bulk && rest.get(header + len..header + len + 2) == Some(b"\r\n")
+        });
+        let Some((len, header)) = whole else {
+            args.truncate(mark);
+            return None;
+        };
+        let data = pos + header;
+        args.push(data..data + len);
+        pos = data + len + 2;
+    }
+    Some(pos)
 }
 
 /// A `*` or `$` header line (`kind`) with a plain length at the start of
@@ -532,7 +479,8 @@ fn plain_length(buf: &[u8], at: usize) -> Option<(usize, usize)> {
 enum Step {
     NeedMore,
     Skipped,
-    Command(Vec<Bytes>),
+    /// The command's frame, its arguments' ranges in `args`.
+    Command(Bytes),
 }
 
 impl tokio_util::codec::Decoder for RequestDecoder {

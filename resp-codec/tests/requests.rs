@@ -3,7 +3,7 @@
 //! `redis_errors.rs`.)
 
 use bytes::{Bytes, BytesMut};
-use resp_codec::{Limits, ProtocolError, RequestDecoder};
+use resp_codec::{Argv, Limits, ProtocolError, RequestDecoder};
 
 /// Decodes every command in `input`; the error, if one ends the stream.
 fn decode_all(
@@ -254,35 +254,53 @@ fn sent_bytes_are_exactly_the_arguments_encoding_or_absent() {
     ]
     .concat();
     let mut buf = BytesMut::from(input);
-    let (mut argv, mut ends, mut sent) = (Vec::new(), Vec::new(), resp_codec::SentBytes::default());
+    let mut commands = resp_codec::Commands::default();
     let mut decoder = RequestDecoder::default();
     decoder
-        .decode_batch_sent(&mut buf, &mut argv, &mut ends, Some(&mut sent), false)
+        .decode_batch(&mut buf, &mut commands, false)
         .unwrap();
     // The last command is partial: it stays in the buffer.
     buf.extend_from_slice(&[b'v'; 120]);
     buf.extend_from_slice(b"\r\n");
     buf.extend_from_slice(&long);
     decoder
-        .decode_batch_sent(&mut buf, &mut argv, &mut ends, Some(&mut sent), false)
+        .decode_batch(&mut buf, &mut commands, false)
         .unwrap();
-    assert_eq!(ends.len(), 7);
-    assert_eq!(sent.len(), 7, "a span (or none) per command");
-    let mut start = 0;
+    assert_eq!(commands.len(), 7);
     let mut shown = Vec::new();
-    for (i, &end) in ends.iter().enumerate() {
-        let command = &argv[start..end];
-        start = end;
+    for (i, command) in commands.iter().enumerate() {
         let mut encoded = Vec::new();
         resp_codec::encode::write_command(&mut encoded, command);
-        if let Some(bytes) = sent.get(i) {
+        if let Some(bytes) = commands.sent(i) {
             assert_eq!(bytes, encoded, "command {i}: its bytes are its encoding");
         }
-        shown.push(sent.get(i).is_some());
+        shown.push(commands.sent(i).is_some());
     }
     // Inline, a payload not ended by CRLF, a CR without LF, and a command
     // finished by a later read have none.
     assert_eq!(shown, [true, false, true, false, false, false, true]);
-    sent.clear();
-    assert!(sent.is_empty() && sent.get(0).is_none());
+    assert_eq!(commands.argv(1), Argv::from(&argvs(&[&["PING"]])[0]));
+    assert_eq!(commands.argv(6).len(), 2);
+    commands.clear();
+    assert!(commands.is_empty() && commands.sent(0).is_none());
+}
+
+#[test]
+fn a_batch_keeps_its_arguments_in_the_read_buffer() {
+    let mut buf = BytesMut::from(&b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n"[..]);
+    let (start, end) = (buf.as_ptr() as usize, buf.as_ptr() as usize + buf.len());
+    let mut commands = resp_codec::Commands::default();
+    RequestDecoder::default()
+        .decode_batch(&mut buf, &mut commands, false)
+        .unwrap();
+    assert_eq!(commands.len(), 2);
+    for argv in commands.iter() {
+        for arg in argv {
+            let at = arg.as_ptr() as usize;
+            assert!(at >= start && at + arg.len() <= end, "argument was copied");
+        }
+    }
+    let kept = commands.argv(0).bytes(1);
+    commands.clear();
+    assert_eq!(kept, "k", "a kept argument outlives the batch");
 }

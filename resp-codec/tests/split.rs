@@ -88,21 +88,12 @@ fn decode_batch(
     buf: &mut BytesMut,
     one_only: bool,
 ) -> (Vec<Vec<Bytes>>, Option<String>) {
-    let (mut argv, mut ends) = (Vec::new(), Vec::new());
+    let mut commands = resp_codec::Commands::default();
     let error = decoder
-        .decode_batch(buf, &mut argv, &mut ends, one_only)
+        .decode_batch(buf, &mut commands, one_only)
         .err()
         .map(|error| error.to_string());
-    let mut start = 0;
-    let commands = ends
-        .iter()
-        .map(|&end| {
-            let command = argv[start..end].to_vec();
-            start = end;
-            command
-        })
-        .collect();
-    assert_eq!(start, argv.len(), "arguments past the last command's end");
+    let commands = commands.iter().map(|argv| argv.to_vec()).collect();
     (commands, error)
 }
 

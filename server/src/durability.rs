@@ -26,13 +26,13 @@
 //! EXEC holding writes) with Redis's `-MISCONF` text; reads keep working.
 
 use crate::core::Core;
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use kv_engine::command::Flags;
 use kv_engine::delta::NoDeltas;
 use kv_engine::{ClientState, Engine};
 use parking_lot::RwLock;
 use persistence::{AofDir, DurabilityError, FsyncPolicy, Misconf, PersistenceConfig};
-use resp_codec::ReplyWriter;
+use resp_codec::{Argv, ReplyWriter};
 use std::sync::OnceLock;
 
 /// Credit for a batch's deltas, from the pipeline of one generation.
@@ -61,11 +61,6 @@ impl DeltaPermit {
     /// See `persistence::DeltaPermit::release_unspent`.
     pub fn release_unspent(&mut self) {
         self.credit.release_unspent();
-    }
-
-    /// True when the deltas emitted on this permit go to an AOF.
-    pub fn writes_aof(&self) -> bool {
-        self.pipeline.is_some()
     }
 
     /// True when replies to writes emitted on this permit wait for
@@ -359,12 +354,12 @@ pub fn disk_error(core: &Core, aof: Option<&Misconf>) -> Option<Misconf> {
 pub fn refuse_on_disk_error(
     core: &Core,
     client: &mut ClientState,
-    argv: &[Bytes],
+    argv: Argv<'_>,
     out: &mut BytesMut,
     misconf: &Misconf,
 ) -> bool {
     let lookup = |name: &[u8]| crate::connection::batch::lookup(core, name);
-    let Some(spec) = lookup(&argv[0]) else {
+    let Some(spec) = lookup(argv.arg(0)) else {
         return false;
     };
     if !spec.arity_ok(argv.len()) {

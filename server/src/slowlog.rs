@@ -2,7 +2,7 @@
 //! microseconds, newest first, at most `slowlog-max-len` of them, with
 //! arguments shortened as Redis shortens them.
 
-use bytes::Bytes;
+use resp_codec::Argv;
 use std::collections::VecDeque;
 
 /// Arguments kept per entry; the last one then says how many more.
@@ -30,11 +30,11 @@ impl SlowLog {
     /// Records a command if it was slow enough; `slower_than_us < 0` turns
     /// the log off.
     #[allow(clippy::too_many_arguments)]
-    pub fn record(
+    pub fn record<'a>(
         &mut self,
         slower_than_us: i64,
         max_len: usize,
-        argv: &[Bytes],
+        argv: impl Into<Argv<'a>>,
         duration_us: u64,
         unix_secs: i64,
         addr: &str,
@@ -43,6 +43,7 @@ impl SlowLog {
         if slower_than_us < 0 || (duration_us as i64) < slower_than_us {
             return;
         }
+        let argv = argv.into();
         let mut kept: Vec<Vec<u8>> = Vec::with_capacity(argv.len().min(ARGS_MAX));
         for (i, arg) in argv.iter().enumerate() {
             if i == ARGS_MAX - 1 && argv.len() > ARGS_MAX {
@@ -97,6 +98,7 @@ impl SlowLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
     fn argv(args: &[&[u8]]) -> Vec<Bytes> {
         args.iter().map(|a| Bytes::copy_from_slice(a)).collect()

@@ -105,6 +105,14 @@ impl ServerStats {
         }
     }
 
+    /// A command counted as a success whose reply, deferred (SAVE,
+    /// CONFIG SET appendonly yes), turned out an error: a failed call and
+    /// an error reply after all.
+    pub fn record_failed_later(&mut self, name: &'static str, text: &str) {
+        self.commands.entry(name).failed_calls += 1;
+        self.record_error(text.as_bytes());
+    }
+
     /// Counts an error reply by its code (the first word of `text`).
     pub fn record_error(&mut self, text: &[u8]) {
         let code = text.split(|b| *b == b' ').next().unwrap_or(b"ERR");

@@ -164,7 +164,7 @@ struct Op {
 /// Parses every operation after the key, as Redis does: left to right,
 /// stopping at the first error.
 fn parse_ops(ctx: &Ctx<'_, '_>) -> CommandResult<Vec<Op>> {
-    let args = &ctx.argv[2..];
+    let args = ctx.argv.slice(2..);
     let mut ops = Vec::new();
     let mut overflow = Overflow::Wrap;
     let mut i = 0;

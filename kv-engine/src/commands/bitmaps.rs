@@ -248,7 +248,7 @@ fn bitop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         ));
     }
     let mut sources = Vec::with_capacity(ctx.argc() - 3);
-    for key in &ctx.argv[3..] {
+    for key in ctx.argv.slice(3..) {
         sources.push(string(ctx.db.lookup_read(key))?.map_or_else(Vec::new, StrValue::to_vec));
     }
     let len = sources.iter().map(Vec::len).max().unwrap_or(0);

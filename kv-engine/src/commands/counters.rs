@@ -106,7 +106,7 @@ fn incrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.out.bulk(text.as_bytes());
     ctx.db.propagate(vec![
         Bytes::from_static(b"SET"),
-        ctx.argv[1].clone(),
+        ctx.argv.bytes(1),
         Bytes::from(text),
         Bytes::from_static(b"KEEPTTL"),
     ]);

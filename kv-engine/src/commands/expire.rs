@@ -12,6 +12,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use bytes::Bytes;
+use resp_codec::Argv;
 
 const SETTER: C = C::of(&[C::KEYSPACE, C::WRITE, C::FAST]);
 const GETTER: C = C::of(&[C::KEYSPACE, C::READ, C::FAST]);
@@ -94,7 +95,7 @@ struct Conditions {
 }
 
 impl Conditions {
-    fn parse(args: &[Bytes]) -> CommandResult<Conditions> {
+    fn parse(args: Argv<'_>) -> CommandResult<Conditions> {
         let mut c = Conditions::default();
         for arg in args {
             if arg.eq_ignore_ascii_case(b"nx") {
@@ -145,7 +146,7 @@ impl Conditions {
 }
 
 fn set_expiry(ctx: &mut Ctx<'_, '_>, form: Form) -> CommandResult {
-    let conditions = Conditions::parse(&ctx.argv[3..])?;
+    let conditions = Conditions::parse(ctx.argv.slice(3..))?;
     let given = parse_i64(ctx.arg(2))?;
     let invalid = || {
         CommandError::owned(format!(
@@ -174,7 +175,7 @@ fn set_expiry(ctx: &mut Ctx<'_, '_>, form: Form) -> CommandResult {
         ctx.db.remove(key);
         ctx.db.notify(EventClass::Generic, "del", key);
         ctx.db
-            .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv[1].clone()]);
+            .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv.bytes(1)]);
     } else {
         ctx.db.keyspace().set_expire_at(key, at_ms);
         ctx.db.touched(key);

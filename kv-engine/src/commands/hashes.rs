@@ -70,12 +70,12 @@ fn set_pairs(ctx: &mut Ctx<'_, '_>) -> CommandResult<usize> {
         return Err(CommandError::WrongArity(ctx.spec.name.into()));
     }
     let key = ctx.arg(1);
-    let pairs = &ctx.argv[2..];
+    let pairs = ctx.argv.slice(2..);
     let limits = limits(ctx);
     let h = hash_for_write(ctx, key)?;
     let added = pairs
-        .chunks(2)
-        .filter(|pair| h.insert_limited(&pair[0], &pair[1], limits))
+        .pairs()
+        .filter(|&(field, value)| h.insert_limited(field, value, limits))
         .count();
     ctx.db.touched(key);
     ctx.db.notify(EventClass::Hash, "hset", key);
@@ -109,7 +109,7 @@ fn hget(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 fn hmget(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let fields = &ctx.argv[2..];
+    let fields = ctx.argv.slice(2..);
     let h = hash(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
     ctx.out.array(fields.len());
     for field in fields {
@@ -123,7 +123,7 @@ fn hmget(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 fn hdel(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let fields = &ctx.argv[2..];
+    let fields = ctx.argv.slice(2..);
     let Some(h) = hash_mut(ctx.db.lookup_mut(key))? else {
         ctx.out.integer(0);
         return Ok(());
@@ -240,8 +240,8 @@ fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.db.notify(EventClass::Hash, "hincrbyfloat", key);
     ctx.db.propagate(vec![
         Bytes::from_static(b"HSET"),
-        ctx.argv[1].clone(),
-        ctx.argv[2].clone(),
+        ctx.argv.bytes(1),
+        ctx.argv.bytes(2),
         Bytes::from(text.clone()),
     ]);
     ctx.out.bulk(text.as_bytes());
@@ -304,7 +304,7 @@ fn hscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         write_scan_reply(ctx.out, 0, &[]);
         return Ok(());
     };
-    let options = ScanOptions::parse(&ctx.argv[3..])?;
+    let options = ScanOptions::parse(ctx.argv.slice(3..))?;
     type Pairs<'a> = Vec<(&'a [u8], &'a [u8])>;
     let (items, next): (Pairs<'_>, u64) = if h.is_compact() {
         (h.iter().collect(), 0)

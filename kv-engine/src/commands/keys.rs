@@ -49,7 +49,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 /// sent when it removed any (as Redis does; missing keys replay as no-ops).
 fn del(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let mut removed = 0;
-    for key in &ctx.argv[1..] {
+    for key in ctx.argv.slice(1..) {
         if ctx.db.lookup(key).is_some() {
             ctx.db.remove(key);
             ctx.db.notify(EventClass::Generic, "del", key);
@@ -72,7 +72,7 @@ fn exists(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         Lookup::READ_NO_TOUCH
     };
     let mut count = 0;
-    for key in &ctx.argv[1..] {
+    for key in ctx.argv.slice(1..) {
         if ctx.db.lookup_with(key, how).is_some() {
             count += 1;
         }

@@ -20,6 +20,7 @@ use crate::notify::EventClass;
 use crate::parse::parse_i64;
 use crate::value::{ListValue, Value};
 use bytes::Bytes;
+use resp_codec::Argv;
 
 const TWO_KEYS: KeySpec = KeySpec {
     first: 1,
@@ -116,7 +117,7 @@ fn rpushx(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 fn push(ctx: &mut Ctx<'_, '_>, end: End, only_existing: bool) -> CommandResult {
     let key = ctx.arg(1);
-    let items = &ctx.argv[2..];
+    let items = ctx.argv.slice(2..);
     let fill = ctx.db.state.config.list_max_listpack_size;
     let len = match list_entry(ctx.db.entry(key))? {
         Entry::Occupied(l) => {
@@ -146,12 +147,16 @@ fn push(ctx: &mut Ctx<'_, '_>, end: End, only_existing: bool) -> CommandResult {
     Ok(())
 }
 
-fn push_all(l: &mut ListValue, end: End, items: &[Bytes]) {
+fn push_all(l: &mut ListValue, end: End, items: Argv<'_>) {
     for item in items {
-        match end {
-            End::Head => l.push_front(item),
-            End::Tail => l.push_back(item),
-        }
+        push_one(l, end, item);
+    }
+}
+
+fn push_one(l: &mut ListValue, end: End, item: &[u8]) {
+    match end {
+        End::Head => l.push_front(item),
+        End::Tail => l.push_back(item),
     }
 }
 
@@ -293,7 +298,7 @@ pub fn multi_pop(ctx: &mut Ctx<'_, '_>, request: &MultiPop) -> CommandResult<boo
         );
         ctx.db.propagate(vec![
             Bytes::from_static(request.end.pop_command()),
-            ctx.argv[i].clone(),
+            ctx.argv.bytes(i),
             Bytes::from(items.len().to_string()),
         ]);
         ctx.out.array(2);
@@ -392,7 +397,7 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
         finish_pop(&mut ctx.db, key, end.pop_event(), 1);
         ctx.db.propagate(vec![
             Bytes::from_static(end.pop_command()),
-            ctx.argv[i].clone(),
+            ctx.argv.bytes(i),
         ]);
         ctx.out.array(2);
         ctx.out.bulk(key);
@@ -432,7 +437,7 @@ pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End, n_args: usize) ->
     // then raise the pop and delete an emptied source.
     let pushed = |l: &mut ListValue| {
         l.set_fill(fill);
-        push_all(l, to, &[Bytes::copy_from_slice(&item)]);
+        push_one(l, to, &item);
     };
     match list_mut(ctx.db.lookup_mut(destination))? {
         Some(l) => {
@@ -451,7 +456,7 @@ pub fn move_element(ctx: &mut Ctx<'_, '_>, from: End, to: End, n_args: usize) ->
     finish_pop(&mut ctx.db, source, from.pop_event(), 0);
     let name: &'static [u8] = if n_args == 5 { b"LMOVE" } else { b"RPOPLPUSH" };
     let mut argv = vec![Bytes::from_static(name)];
-    argv.extend_from_slice(&ctx.argv[1..n_args]);
+    argv.extend(ctx.argv.slice(1..n_args).to_vec());
     ctx.db.propagate(argv);
     ctx.out.bulk(&item);
     Ok(())

@@ -50,7 +50,10 @@ const FAMILIES: &[&[CommandSpec]] = &[
 /// Checks a container command's subcommand (name and arity) before it
 /// runs or is queued in MULTI, as Redis's command lookup does, engine and
 /// host containers alike.
-pub(crate) fn check_subcommand(name: &str, argv: &[bytes::Bytes]) -> crate::error::CommandResult {
+pub(crate) fn check_subcommand(
+    name: &str,
+    argv: resp_codec::Argv<'_>,
+) -> crate::error::CommandResult {
     if argv.len() < 2 || !is_container(name) {
         return Ok(());
     }
@@ -70,7 +73,7 @@ fn is_container(name: &str) -> bool {
 /// it is known and given its arity: Redis's errors otherwise.
 pub(crate) fn subcommand(
     name: &str,
-    argv: &[bytes::Bytes],
+    argv: resp_codec::Argv<'_>,
 ) -> crate::error::CommandResult<&'static str> {
     let sub = &argv[1];
     let listed = crate::command_docs::meta(name)

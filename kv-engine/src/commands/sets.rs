@@ -17,6 +17,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::notify::EventClass;
 use crate::value::{SetValue, Value};
 use bytes::Bytes;
+use resp_codec::Argv;
 use std::borrow::Cow;
 
 const TWO_KEYS: KeySpec = KeySpec {
@@ -54,7 +55,7 @@ fn max_intset(ctx: &Ctx<'_, '_>) -> usize {
 
 fn sadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let limit = max_intset(ctx);
     let added = match set_entry(ctx.db.entry(key))? {
         Entry::Occupied(s) => members
@@ -84,7 +85,7 @@ fn sadd(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 fn srem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let Some(s) = set_mut(ctx.db.lookup_mut(key))? else {
         ctx.out.integer(0);
         return Ok(());
@@ -119,7 +120,7 @@ fn sismember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 fn smismember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let s = set(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
     ctx.out.array(members.len());
     for member in members {
@@ -209,7 +210,7 @@ fn spop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let popped = if count >= len {
         let all = take_members(ctx, key, &(0..len).collect::<Vec<_>>());
         ctx.db
-            .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv[1].clone()]);
+            .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv.bytes(1)]);
         all
     } else {
         let picks = random_picks(&mut || ctx.db.random_u64(), len, count as i64);
@@ -245,7 +246,7 @@ fn propagate_srem(ctx: &mut Ctx<'_, '_>, members: &[Vec<u8>]) {
     for batch in members.chunks(SREM_BATCH) {
         let mut argv = Vec::with_capacity(batch.len() + 2);
         argv.push(Bytes::from_static(b"SREM"));
-        argv.push(ctx.argv[1].clone());
+        argv.push(ctx.argv.bytes(1));
         argv.extend(batch.iter().map(|m| Bytes::copy_from_slice(m)));
         ctx.db.propagate(argv);
     }
@@ -291,7 +292,7 @@ fn sscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         write_scan_reply(ctx.out, 0, &[]);
         return Ok(());
     };
-    let options = ScanOptions::parse(&ctx.argv[3..])?;
+    let options = ScanOptions::parse(ctx.argv.slice(3..))?;
     let (members, next): (Vec<Cow<'_, [u8]>>, u64) = if s.is_compact() {
         (s.iter().collect(), 0)
     } else {
@@ -322,7 +323,7 @@ enum Algebra {
 /// holds another type.
 fn load_sets<'a>(
     ctx: &'a mut Ctx<'_, '_>,
-    keys: &[Bytes],
+    keys: Argv<'_>,
 ) -> CommandResult<Vec<Option<&'a SetValue>>> {
     for key in keys {
         set(ctx.db.lookup_read(key))?;
@@ -340,7 +341,7 @@ fn load_sets<'a>(
 /// Computes an operation over the sets under `keys`, members in the order
 /// Redis replies them (the smallest set's order for SINTER; a freshly
 /// built set's order for SUNION/SDIFF).
-fn compute(ctx: &mut Ctx<'_, '_>, keys: &[Bytes], op: Algebra) -> CommandResult<Vec<Vec<u8>>> {
+fn compute(ctx: &mut Ctx<'_, '_>, keys: Argv<'_>, op: Algebra) -> CommandResult<Vec<Vec<u8>>> {
     let limit = max_intset(ctx);
     let sets = load_sets(ctx, keys)?;
     match op {
@@ -390,19 +391,19 @@ fn reply_members(ctx: &mut Ctx<'_, '_>, members: &[Vec<u8>]) {
 }
 
 fn sinter(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let members = compute(ctx, &ctx.argv[1..], Algebra::Inter)?;
+    let members = compute(ctx, ctx.argv.slice(1..), Algebra::Inter)?;
     reply_members(ctx, &members);
     Ok(())
 }
 
 fn sunion(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let members = compute(ctx, &ctx.argv[1..], Algebra::Union)?;
+    let members = compute(ctx, ctx.argv.slice(1..), Algebra::Union)?;
     reply_members(ctx, &members);
     Ok(())
 }
 
 fn sdiff(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let members = compute(ctx, &ctx.argv[1..], Algebra::Diff)?;
+    let members = compute(ctx, ctx.argv.slice(1..), Algebra::Diff)?;
     reply_members(ctx, &members);
     Ok(())
 }
@@ -421,7 +422,7 @@ fn sdiffstore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 /// destination when it is empty) and replies its size.
 fn store(ctx: &mut Ctx<'_, '_>, op: Algebra) -> CommandResult {
     let destination = ctx.arg(1);
-    let members = compute(ctx, &ctx.argv[2..], op)?;
+    let members = compute(ctx, ctx.argv.slice(2..), op)?;
     let limit = max_intset(ctx);
     let result = (!members.is_empty()).then(|| {
         let mut result = SetValue::new();
@@ -454,8 +455,8 @@ fn sintercard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         ));
     }
     let after = 2 + numkeys as usize;
-    let limit = parse_card_limit(&ctx.argv[after..])?;
-    let members = compute(ctx, &ctx.argv[2..after], Algebra::Inter)?;
+    let limit = parse_card_limit(ctx.argv.slice(after..))?;
+    let members = compute(ctx, ctx.argv.slice(2..after), Algebra::Inter)?;
     let count = if limit == 0 {
         members.len()
     } else {

@@ -17,6 +17,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::parse::{is_word, parse_i64};
 use crate::value::{StrValue, Value};
 use bytes::Bytes;
+use resp_codec::Argv;
 
 const WRITE_SLOW: C = C::of(&[C::WRITE, C::STRING, C::SLOW]);
 const OOM: F = F::of(&[F::WRITE, F::DENYOOM]);
@@ -103,12 +104,12 @@ impl<'a> Options<'a> {
     /// (NX with XX, KEEPTTL or PERSIST with an expiry, two different expiry
     /// forms) is a syntax error; repeating one is allowed (the last expiry
     /// wins).
-    fn parse(args: &'a [Bytes], grammar: Grammar) -> CommandResult<Options<'a>> {
+    fn parse(args: Argv<'a>, grammar: Grammar) -> CommandResult<Options<'a>> {
         let mut o = Options::default();
         let set = grammar == Grammar::Set;
         let mut i = 0;
         while i < args.len() {
-            let arg = &args[i][..];
+            let arg = args.arg(i);
             let form = ExpireForm::of(arg);
             if set && is_word(arg, "nx") && !o.xx {
                 o.nx = true;
@@ -126,7 +127,7 @@ impl<'a> Options<'a> {
                     && i + 1 < args.len()
                     && o.expire.is_none_or(|(given, _)| given == form)
             }) {
-                o.expire = Some((form, &args[i + 1][..]));
+                o.expire = Some((form, args.arg(i + 1)));
                 i += 1;
             } else {
                 return Err(CommandError::Syntax);
@@ -140,7 +141,7 @@ impl<'a> Options<'a> {
 /// SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms-ts |
 /// KEEPTTL]: OK (or, with GET, the old value); nil when NX/XX stopped it.
 fn set(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let options = Options::parse(&ctx.argv[3..], Grammar::Set)?;
+    let options = Options::parse(ctx.argv.slice(3..), Grammar::Set)?;
     set_value(ctx, ctx.arg(2), &options, "set")
 }
 
@@ -205,7 +206,7 @@ fn set_value(ctx: &mut Ctx<'_, '_>, value: &[u8], o: &Options<'_>, name: &str) -
     ctx.db.propagate_with(|| match at_ms {
         Some(at_ms) => vec![
             Bytes::from_static(b"SET"),
-            args[1].clone(),
+            args.bytes(1),
             Bytes::copy_from_slice(value),
             Bytes::from_static(b"PXAT"),
             decimal(at_ms),
@@ -214,7 +215,7 @@ fn set_value(ctx: &mut Ctx<'_, '_>, value: &[u8], o: &Options<'_>, name: &str) -
             .iter()
             .enumerate()
             .filter(|(i, arg)| *i < 3 || !is_word(arg, "get"))
-            .map(|(_, arg)| arg.clone())
+            .map(|(i, _)| args.bytes(i))
             .collect(),
     });
     Ok(())
@@ -228,7 +229,7 @@ fn decimal(n: i64) -> Bytes {
 /// GETEX key [EX s | PX ms | EXAT ts | PXAT ms-ts | PERSIST]: the value
 /// (nil if missing), then its TTL changed as asked.
 fn getex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let options = Options::parse(&ctx.argv[2..], Grammar::GetEx)?;
+    let options = Options::parse(ctx.argv.slice(2..), Grammar::GetEx)?;
     let key = ctx.arg(1);
     let now_ms = ctx.db.now_ms;
     let Some(value) = string(ctx.db.lookup_read(key))? else {
@@ -241,7 +242,7 @@ fn getex(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     let mut scratch = [0u8; 20];
     ctx.out.bulk(value.as_bytes(&mut scratch));
-    let name = ctx.argv[1].clone();
+    let name = ctx.argv.bytes(1);
     match at_ms {
         Some((form, at_ms)) if form.is_absolute() && ctx.db.already_expired(at_ms) => {
             ctx.db.remove(key);

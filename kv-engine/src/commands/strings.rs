@@ -60,7 +60,7 @@ pub(crate) fn get(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 fn mget(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.out.array(ctx.argc() - 1);
     let mut scratch = [0u8; 20];
-    for key in &ctx.argv[1..] {
+    for key in ctx.argv.slice(1..) {
         match ctx.db.lookup_read(key) {
             Some(Value::Str(value)) => ctx.out.bulk(value.as_bytes(&mut scratch)),
             _ => ctx.out.null(),
@@ -120,7 +120,7 @@ fn getdel(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.db
         .notify(crate::notify::EventClass::Generic, "del", key);
     ctx.db
-        .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv[1].clone()]);
+        .propagate(vec![Bytes::from_static(b"DEL"), ctx.argv.bytes(1)]);
     Ok(())
 }
 
@@ -166,7 +166,7 @@ fn msetnx(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if ctx.argc().is_multiple_of(2) {
         return Err(CommandError::WrongArity(ctx.spec.name.into()));
     }
-    for key in ctx.argv[1..].iter().step_by(2) {
+    for key in ctx.argv.slice(1..).iter().step_by(2) {
         if ctx.db.lookup(key).is_some() {
             ctx.out.integer(0);
             return Ok(());
@@ -181,12 +181,10 @@ fn store_pairs(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if ctx.argc().is_multiple_of(2) {
         return Err(CommandError::WrongArity(ctx.spec.name.into()));
     }
-    let argv = ctx.argv;
-    for pair in argv[1..].chunks(2) {
+    for (key, value) in ctx.argv.slice(1..).pairs() {
         ctx.db
-            .store(&pair[0], Value::Str(StrValue::from_bytes(&pair[1])), false);
-        ctx.db
-            .notify(crate::notify::EventClass::String, "set", &pair[0]);
+            .store(key, Value::Str(StrValue::from_bytes(value)), false);
+        ctx.db.notify(crate::notify::EventClass::String, "set", key);
     }
     ctx.propagate_as_is();
     Ok(())

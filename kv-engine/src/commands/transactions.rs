@@ -78,24 +78,26 @@ fn watch(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     }
     let db = ctx.db.index;
     let now_ms = ctx.db.now_ms;
-    for key in &ctx.argv[1..] {
+    for i in 1..ctx.argc() {
+        let key = ctx.arg(i);
         if ctx
             .client
             .watched
             .iter()
-            .any(|w| w.db == db && w.key == *key)
+            .any(|w| w.db == db && w.key == key)
         {
             continue;
         }
         let state = &mut *ctx.db.state;
         let expired = state.dbs[db].is_expired(key, now_ms);
+        let key = ctx.argv.bytes(i);
         ctx.client.watched.push(WatchedKey {
             db,
             key: key.clone(),
         });
         state
             .watched_keys
-            .entry((db, key.clone()))
+            .entry((db, key))
             .or_default()
             .push(Watcher {
                 client: ctx.client.id,
@@ -139,7 +141,7 @@ pub(crate) fn exec(
     }
     out.array(queue.len());
     for argv in &queue {
-        dispatch(state, table, host, client, argv, out, now_ms, true);
+        dispatch(state, table, host, client, argv.into(), out, now_ms, true);
     }
     if state.pending_write {
         state.pending_transaction = true;

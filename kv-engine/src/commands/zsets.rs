@@ -273,7 +273,8 @@ fn add_pairs(ctx: &mut Ctx<'_, '_>, pairs: &[(f64, &[u8])], flags: &AddFlags) ->
     Ok(())
 }
 
-/// Redis's zsetAdd for one member.
+/// Redis's zsetAdd for one member: looked up once, then changed as
+/// `decide_add` says.
 fn add_one(
     z: &mut ZSetValue,
     member: &[u8],
@@ -281,46 +282,54 @@ fn add_one(
     flags: &AddFlags,
     limits: ZSetLimits,
 ) -> CommandResult<(Added, f64)> {
-    match z.score(member) {
-        Some(current) => {
-            if flags.nx {
-                return Ok((Added::Skipped, current));
-            }
-            let new_score = if flags.incr {
-                let sum = current + score;
-                if sum.is_nan() {
-                    return Err(CommandError::text(
-                        "ERR resulting score is not a number (NaN)",
-                    ));
-                }
-                sum
-            } else {
-                score
-            };
-            if (flags.lt && new_score >= current) || (flags.gt && new_score <= current) {
-                return Ok((Added::Skipped, current));
-            }
-            if new_score == current {
-                return Ok((Added::Same, current));
-            }
-            z.insert_limited(member, new_score, limits);
-            Ok((Added::Updated, new_score))
+    let mut result = (Added::Skipped, 0.0);
+    z.update_with(member, limits, |current| {
+        result = decide_add(current, score, flags)?;
+        Ok(match result {
+            (Added::New | Added::Updated, new_score) => Some(new_score),
+            (Added::Same | Added::Skipped, _) => None,
+        })
+    })?;
+    Ok(result)
+}
+
+/// What zsetAdd does with a member whose score is `current` (None: not in
+/// the set), and the score it then has.
+fn decide_add(current: Option<f64>, score: f64, flags: &AddFlags) -> CommandResult<(Added, f64)> {
+    let Some(current) = current else {
+        if flags.xx {
+            return Ok((Added::Skipped, 0.0));
         }
-        None => {
-            if flags.xx {
-                return Ok((Added::Skipped, 0.0));
-            }
-            z.insert_limited(member, score, limits);
-            Ok((Added::New, score))
-        }
+        return Ok((Added::New, score));
+    };
+    if flags.nx {
+        return Ok((Added::Skipped, current));
     }
+    let new_score = if flags.incr {
+        let sum = current + score;
+        if sum.is_nan() {
+            return Err(CommandError::text(
+                "ERR resulting score is not a number (NaN)",
+            ));
+        }
+        sum
+    } else {
+        score
+    };
+    if (flags.lt && new_score >= current) || (flags.gt && new_score <= current) {
+        return Ok((Added::Skipped, current));
+    }
+    if new_score == current {
+        return Ok((Added::Same, current));
+    }
+    Ok((Added::Updated, new_score))
 }
 
 // ---------------------------------------------------------------- simple reads and ZREM
 
 fn zrem(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let key = ctx.arg(1);
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let Some(z) = zset_mut(ctx.db.lookup_mut(key))? else {
         ctx.out.integer(0);
         return Ok(());
@@ -350,7 +359,7 @@ fn zscore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 fn zmscore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let members = &ctx.argv[2..];
+    let members = ctx.argv.slice(2..);
     let z = zset(ctx.db.lookup_read(ctx.argv[1].as_ref()))?;
     ctx.out.array(members.len());
     for member in members {
@@ -876,7 +885,7 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: PopEnd) -> CommandResult {
         }
         let items = pop_from(ctx, key, end, 1);
         ctx.db
-            .propagate(vec![Bytes::from_static(end.command()), ctx.argv[i].clone()]);
+            .propagate(vec![Bytes::from_static(end.command()), ctx.argv.bytes(i)]);
         let (member, score) = &items[0];
         ctx.out.array(3);
         ctx.out.bulk(key);
@@ -938,7 +947,7 @@ pub fn multi_pop(
         let items = pop_from(ctx, key, end, count);
         ctx.db.propagate(vec![
             Bytes::from_static(end.command()),
-            ctx.argv[i].clone(),
+            ctx.argv.bytes(i),
             Bytes::from(items.len().to_string()),
         ]);
         ctx.out.array(2);
@@ -1007,7 +1016,7 @@ fn zscan(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         write_scan_reply(ctx.out, 0, &[]);
         return Ok(());
     };
-    let options = ScanOptions::parse(&ctx.argv[3..])?;
+    let options = ScanOptions::parse(ctx.argv.slice(3..))?;
     let (items, next): (Vec<(&[u8], f64)>, u64) = if z.is_compact() {
         (z.iter().collect(), 0)
     } else {
@@ -1314,7 +1323,7 @@ fn zintercard(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let keys = parse_algebra_keys(ctx, 1)?;
     check_sources(ctx, keys.clone())?;
     let after = keys.end;
-    let limit = parse_card_limit(&ctx.argv[after..])?;
+    let limit = parse_card_limit(ctx.argv.slice(after..))?;
     let call = AlgebraCall {
         weights: vec![1.0; keys.len()],
         keys,

@@ -99,12 +99,21 @@ impl Packed {
     }
     fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let (score, start, end) = self.find(member)?;
-        self.bytes.drain(start..end);
-        self.len -= 1;
+        self.remove_at(start, end);
         Some(score)
     }
     fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
         let old = self.remove(member);
+        self.insert_absent(member, score);
+        old
+    }
+    /// Removes the entry `find` found at `start..end`.
+    fn remove_at(&mut self, start: usize, end: usize) {
+        self.bytes.drain(start..end);
+        self.len -= 1;
+    }
+    /// Adds `member`, which is not here, in its place.
+    fn insert_absent(&mut self, member: &[u8], score: f64) {
         let at = packed_entries(&self.bytes)
             .find(|(m, s, ..)| order(*s, m, score, member) == Ordering::Greater)
             .map_or(self.bytes.len(), |(.., start, _)| start);
@@ -114,7 +123,6 @@ impl Packed {
         reserve_fit(&mut self.bytes, entry.len());
         splice_bytes(&mut self.bytes, at..at, &entry);
         self.len += 1;
-        old
     }
     fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> {
         packed_entries(&self.bytes).map(|(m, s, ..)| (m, s))
@@ -216,21 +224,66 @@ impl ZSetValue {
     /// outgrows `limits`; returns the previous score.
     pub fn insert_limited(&mut self, member: &[u8], score: f64, limits: ZSetLimits) -> Option<f64> {
         debug_assert!(!score.is_nan(), "NaN scores never enter a sorted set");
-        if let Repr::Packed(p) = &self.repr {
-            let grows = p.find(member).is_none();
-            if grows && (p.len + 1 > limits.max_entries || member.len() > limits.max_value) {
-                let mut tree = Tree::default();
-                for (m, s) in p.iter() {
-                    tree.insert(m, s);
+        let mut old = None;
+        self.update_with(member, limits, |current| {
+            old = current;
+            Ok::<_, std::convert::Infallible>(Some(score))
+        })
+        .unwrap_or_else(|never| match never {});
+        old
+    }
+
+    /// Looks `member` up once and sets its score to what `decide` makes of
+    /// the score it has (None: not here), leaving the compact form when
+    /// the set outgrows `limits`; `decide` answering None (or failing)
+    /// leaves the set as it was. Redis's zsetAdd, in one lookup.
+    pub fn update_with<E>(
+        &mut self,
+        member: &[u8],
+        limits: ZSetLimits,
+        decide: impl FnOnce(Option<f64>) -> Result<Option<f64>, E>,
+    ) -> Result<(), E> {
+        match &mut self.repr {
+            Repr::Packed(p) => {
+                let found = p.find(member);
+                let Some(score) = decide(found.map(|(score, ..)| score))? else {
+                    return Ok(());
+                };
+                debug_assert!(!score.is_nan(), "NaN scores never enter a sorted set");
+                // A listpack keeps -0 as 0; a skiplist keeps the sign (as Redis).
+                match found {
+                    Some((_, start, end)) => {
+                        p.remove_at(start, end);
+                        p.insert_absent(member, score + 0.0);
+                    }
+                    None if p.len < limits.max_entries && member.len() <= limits.max_value => {
+                        p.insert_absent(member, score + 0.0);
+                    }
+                    None => {
+                        let mut tree = Tree::default();
+                        for (m, s) in p.iter() {
+                            tree.insert_new(m, s);
+                        }
+                        tree.insert_new(member, score);
+                        self.repr = Repr::Tree(tree);
+                    }
                 }
-                self.repr = Repr::Tree(tree);
+            }
+            Repr::Tree(t) => {
+                let found = t.find(member);
+                let Some(score) = decide(found.map(|index| t.score_at(index)))? else {
+                    return Ok(());
+                };
+                debug_assert!(!score.is_nan(), "NaN scores never enter a sorted set");
+                match found {
+                    Some(index) => {
+                        t.rescore(index, score);
+                    }
+                    None => t.insert_new(member, score),
+                }
             }
         }
-        match &mut self.repr {
-            // A listpack keeps -0 as 0; a skiplist keeps the sign (as Redis).
-            Repr::Packed(p) => p.insert(member, score + 0.0),
-            Repr::Tree(t) => t.insert(member, score),
-        }
+        Ok(())
     }
 
     /// Removes the member; returns its score.

@@ -86,7 +86,8 @@ impl Tree {
         let size = 1 + self.size(node.left) + self.size(node.right);
         self.nodes[n as usize].size = size;
     }
-    fn find(&self, member: &[u8]) -> Option<u32> {
+    /// The node of `member`, if it is here.
+    pub(super) fn find(&self, member: &[u8]) -> Option<u32> {
         let nodes = &self.nodes;
         self.by_member
             .find(hash_of(member), |&i| &*nodes[i as usize].member == member)
@@ -94,20 +95,41 @@ impl Tree {
     }
 
     pub(super) fn score(&self, member: &[u8]) -> Option<f64> {
-        self.find(member).map(|i| self.nodes[i as usize].score)
+        self.find(member).map(|i| self.score_at(i))
     }
 
-    /// Sets the member's score; returns the previous score. A member
-    /// already present keeps its node (its slot, its bytes, its priority)
-    /// and is only moved in the tree.
+    /// The score of node `index` (from `find`).
+    pub(super) fn score_at(&self, index: u32) -> f64 {
+        self.nodes[index as usize].score
+    }
+
+    /// Sets the member's score; returns the previous score (the tests'
+    /// model of what `ZSetValue::update_with` does with a tree).
+    #[cfg(test)]
     pub(super) fn insert(&mut self, member: &[u8], score: f64) -> Option<f64> {
-        if let Some(index) = self.find(member) {
-            let old = self.nodes[index as usize].score;
-            self.detach(index);
-            self.nodes[index as usize].score = score;
-            self.attach(index);
-            return Some(old);
+        match self.find(member) {
+            Some(index) => Some(self.rescore(index, score)),
+            None => {
+                self.insert_new(member, score);
+                None
+            }
         }
+    }
+
+    /// Gives node `index` (from `find`) a new score; returns the old one.
+    /// The member keeps its node (its slot, its bytes, its priority) and is
+    /// only moved in the tree.
+    pub(super) fn rescore(&mut self, index: u32, score: f64) -> f64 {
+        let old = self.nodes[index as usize].score;
+        self.detach(index);
+        self.nodes[index as usize].score = score;
+        self.attach(index);
+        old
+    }
+
+    /// Adds `member`, which `find` did not find.
+    pub(super) fn insert_new(&mut self, member: &[u8], score: f64) {
+        debug_assert!(self.find(member).is_none(), "a member added twice");
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
@@ -126,7 +148,6 @@ impl Tree {
             hash_of(&nodes[i as usize].member)
         });
         self.attach(index);
-        None
     }
 
     /// True when node `a` sorts before node `b`.

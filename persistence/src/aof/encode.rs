@@ -341,7 +341,7 @@ mod tests {
             as_sent: Some(kv_engine::AsSent {
                 db: command.db,
                 at,
-                argv: &command.argv,
+                argv: (&command.argv).into(),
                 sent: (lsn % 2 == 1).then_some(sent.bytes()),
             }),
             ..EncodedDelta::of(lsn, false, &ops)

@@ -73,7 +73,23 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts redis-server in `dir` (loading `dbfilename` there if present),
     /// with `extra` options; waits until it answers PING (loading done).
+    /// Free ports are only free until someone takes them (tests, and other
+    /// servers on the machine, start in parallel): a start that finds
+    /// another process on its port (PING answered with another
+    /// `process_id`, or ours exits unable to bind) is tried again on a new
+    /// one, or the test would read someone else's keys.
     pub fn start(dir: &Path, dbfilename: &str, extra: &[&str]) -> RedisServer {
+        const ATTEMPTS: u32 = 5;
+        for attempt in 1..=ATTEMPTS {
+            if let Some(server) = RedisServer::try_start(dir, dbfilename, extra) {
+                return server;
+            }
+            eprintln!("redis-server found its port taken (attempt {attempt} of {ATTEMPTS})");
+        }
+        panic!("redis-server found its port taken {ATTEMPTS} times");
+    }
+
+    fn try_start(dir: &Path, dbfilename: &str, extra: &[&str]) -> Option<RedisServer> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -96,15 +112,22 @@ impl RedisServer {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(Some(status)) = server.child.try_wait() {
-                panic!(
-                    "redis-server exited ({status}) on start:\n{}",
-                    server.log_text()
-                );
+                let log = server.log_text();
+                if log.contains("Address already in use") {
+                    return None;
+                }
+                panic!("redis-server exited ({status}) on start:\n{log}");
             }
             if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
                 let mut client = RedisClient::from_stream(stream);
                 if client.run(&["PING"]) == Frame::simple("PONG") {
-                    break;
+                    let info = client.run(&["INFO", "server"]).bulk();
+                    let pid = String::from_utf8_lossy(&info)
+                        .lines()
+                        .find_map(|line| line.strip_prefix("process_id:"))
+                        .map(|pid| pid.trim().to_string());
+                    // Someone else's otherwise (ours is killed on drop).
+                    return (pid == Some(server.child.id().to_string())).then_some(server);
                 }
             }
             assert!(
@@ -113,7 +136,6 @@ impl RedisServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        server
     }
 
     pub fn client(&self) -> RedisClient {

@@ -23,7 +23,7 @@ pub use waiters::Waiters;
 use crate::shared::Shared;
 use bytes::{Bytes, BytesMut};
 use kv_engine::ClientState;
-use resp_codec::{Protocol, ReplyWriter};
+use resp_codec::{Argv, Protocol, ReplyWriter};
 use std::sync::Arc;
 
 /// How a wait ended.
@@ -68,7 +68,7 @@ pub fn block_on(
     handle: &Arc<crate::client::ClientHandle>,
     client: &ClientState,
     name: &str,
-    argv: &[Bytes],
+    argv: Argv<'_>,
     reply: &[u8],
 ) -> Option<Blocked> {
     if !request::found_nothing(reply) {

@@ -7,6 +7,7 @@
 //! even if `a` got an element in the same transaction.
 
 use bytes::Bytes;
+use resp_codec::Argv;
 use std::time::Duration;
 
 /// The value type a waiter can be served from. A key of the other type
@@ -42,7 +43,8 @@ impl BlockRequest {
     /// The request of blocking command `name` (its table name) with
     /// arguments the engine has already accepted; `None` for any other
     /// command.
-    pub fn parse(name: &str, argv: &[Bytes]) -> Option<BlockRequest> {
+    pub fn parse<'a>(name: &str, argv: impl Into<Argv<'a>>) -> Option<BlockRequest> {
+        let argv = argv.into();
         let argc = argv.len();
         let (served, form, keys, timeout_at) = match name {
             "blpop" | "brpop" => (Served::List, Form::PopOne, 1..argc - 1, argc - 1),
@@ -62,10 +64,13 @@ impl BlockRequest {
             _ => return None,
         };
         let timeout_ms = kv_engine::commands::lists::parse_timeout(argv.get(timeout_at)?).ok()?;
+        if keys.start > keys.end || keys.end > argc {
+            return None;
+        }
         let mut unique: Vec<Bytes> = Vec::with_capacity(keys.len());
-        for key in argv.get(keys)? {
-            if !unique.contains(key) {
-                unique.push(key.clone());
+        for i in keys {
+            if !unique.iter().any(|kept| kept == argv.arg(i)) {
+                unique.push(argv.bytes(i));
             }
         }
         Some(BlockRequest {

@@ -21,23 +21,19 @@ use crate::host::ConnHost;
 use crate::shared::Shared;
 use crate::stats::subcommand_of;
 use crate::{blocking, pubsub};
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use kv_engine::command::{CommandSpec, Flags};
-use resp_codec::{Protocol, ProtocolError, ReplyWriter, RequestDecoder, SentBytes};
+use resp_codec::{Argv, Commands, Protocol, ProtocolError, ReplyWriter, RequestDecoder};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// Commands decoded from the input, all arguments in one reused vector.
+/// Commands decoded from the input: their arguments ranges of the frozen
+/// read buffer (no reference count per argument), and the bytes each came
+/// in where they are its arguments' encoding (the AOF copies those of a
+/// command written as sent).
 #[derive(Debug, Default)]
 pub struct Batch {
-    args: Vec<Bytes>,
-    /// End (exclusive) in `args` of each command.
-    ends: Vec<usize>,
-    /// The bytes each command came in, where they are its arguments'
-    /// encoding: the AOF copies those of a command written as sent. Kept
-    /// only while the last batch's deltas went to an AOF (`keep_sent`).
-    sent: SentBytes,
-    keep_sent: bool,
+    commands: Commands,
     /// The next command to run.
     next: usize,
     /// The input went bad after the commands before it: reply and close.
@@ -79,35 +75,25 @@ impl Batch {
     pub fn decode(&mut self, decoder: &mut RequestDecoder, input: &mut BytesMut, one_only: bool) {
         debug_assert!(self.is_drained(), "decoding over unexecuted commands");
         self.clear();
-        let sent = self.keep_sent.then_some(&mut self.sent);
-        let (args, ends) = (&mut self.args, &mut self.ends);
-        if let Err(error) = decoder.decode_batch_sent(input, args, ends, sent, one_only) {
+        if let Err(error) = decoder.decode_batch(input, &mut self.commands, one_only) {
             self.error = Some(error);
         }
     }
 
     pub fn clear(&mut self) {
-        self.args.clear();
-        self.ends.clear();
-        self.sent.clear();
+        self.commands.clear();
         self.next = 0;
         self.error = None;
     }
 
     /// Commands not yet run.
     pub fn pending(&self) -> usize {
-        self.ends.len() - self.next
+        self.commands.len() - self.next
     }
 
     pub fn is_drained(&self) -> bool {
         self.pending() == 0
     }
-}
-
-/// Command `i` of a batch's arguments.
-fn command_at<'a>(args: &'a [Bytes], ends: &[usize], i: usize) -> &'a [Bytes] {
-    let start = if i == 0 { 0 } else { ends[i - 1] };
-    &args[start..ends[i]]
 }
 
 /// Runs the batch's pending commands with the engine lock held, then
@@ -171,9 +157,8 @@ fn run_commands(
         // connection reserves again.
         return (Stop::Done, produced);
     }
-    batch.keep_sent = permit.writes_aof();
     // At most one delta per command: run no more commands than credit.
-    let end = batch.ends.len().min(batch.next + permit.remaining());
+    let end = batch.commands.len().min(batch.next + permit.remaining());
     let disk_error = crate::durability::disk_error(core, permit.misconf());
     let monitors = shared.monitors.load(Ordering::Relaxed) > 0;
     // A subscribed client's replies count against the pubsub class, as in
@@ -185,13 +170,20 @@ fn run_commands(
     );
     // One clock reading per command, as Redis's `call` reads one before
     // and one after: a command's end is the next one's start (the engine
-    // runs at it: the same clock it would read).
+    // runs at it: the same clock it would read). Not one per batch:
+    // Redis 7.0 refreshes its cached time in every (outermost) `call`,
+    // so each pipelined command judges lazy expiry and turns a relative
+    // TTL (SET PX, EXPIRE) into a deadline at its own start, and TTL
+    // answers from it; a batch's reading would be as old as the commands
+    // before it took (a KEYS or SORT can take seconds). And each
+    // command's duration (commandstats, SLOWLOG, LATENCY) needs a
+    // reading at its end anyway.
     let mut began_us = shared.clock.now_us();
     while batch.next < end {
-        let argv = command_at(&batch.args, &batch.ends, batch.next);
-        let sent = batch.sent.get(batch.next);
+        let argv = batch.commands.argv(batch.next);
+        let sent = batch.commands.sent(batch.next);
         if core.host.pause.is_some() {
-            let is_write = lookup(core, &argv[0]).is_some_and(|s| {
+            let is_write = lookup(core, argv.arg(0)).is_some_and(|s| {
                 s.flags.contains(Flags::WRITE) || s.flags.contains(Flags::MAY_REPLICATE)
             });
             let unpause = is_client_unpause(argv);
@@ -270,7 +262,7 @@ fn run_commands(
             produced.n_deltas += 1;
         }
         if let Some(name) = outcome.command {
-            let sub = subcommand_of(name, argv.get(1).map(|a| &a[..]));
+            let sub = subcommand_of(name, argv.get(1));
             let stat_name = sub.map_or(name, |(_, full)| full);
             core.host
                 .stats
@@ -349,7 +341,7 @@ fn after_command(
     core: &mut Core,
     shared: &Shared,
     session: &Session,
-    argv: &[Bytes],
+    argv: Argv<'_>,
     name: &'static str,
     usec: u64,
     monitors: bool,
@@ -360,7 +352,9 @@ fn after_command(
     let threshold_ms = settings.latency_monitor_threshold_ms;
     let late = threshold_ms > 0 && usec / 1000 >= threshold_ms;
     if slow || late || monitors {
-        let flags = lookup(core, &argv[0]).map(|s| s.flags).unwrap_or_default();
+        let flags = lookup(core, argv.arg(0))
+            .map(|s| s.flags)
+            .unwrap_or_default();
         let now_us = shared.clock.now_us();
         if slow && !flags.contains(Flags::SKIP_SLOWLOG) {
             let (slower_than, max_len) = (
@@ -406,10 +400,10 @@ fn after_command(
 fn refuse_unauthenticated(
     core: &Core,
     session: &mut Session,
-    argv: &[Bytes],
+    argv: Argv<'_>,
     out: &mut BytesMut,
 ) -> bool {
-    let Some(spec) = lookup(core, &argv[0]) else {
+    let Some(spec) = lookup(core, argv.arg(0)) else {
         return false;
     };
     if !spec.arity_ok(argv.len()) || spec.flags.contains(Flags::NO_AUTH) {
@@ -438,7 +432,7 @@ pub fn lookup(core: &Core, name: &[u8]) -> Option<CommandSpec> {
         .or_else(|| core.host.commands.spec(name))
 }
 
-fn is_client_unpause(argv: &[Bytes]) -> bool {
+fn is_client_unpause(argv: Argv<'_>) -> bool {
     argv.len() == 2
         && argv[0].eq_ignore_ascii_case(b"client")
         && argv[1].eq_ignore_ascii_case(b"unpause")

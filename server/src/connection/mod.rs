@@ -290,7 +290,19 @@ where
             Stop::Deferred => {
                 if let Some(deferred) = session.conn.deferred.take() {
                     let reply = deferred.await;
-                    reply.write(&mut out, session.client.protocol);
+                    if let session::DeferredReply::Error(text) = &reply {
+                        // Counted as the command's own error would have been.
+                        let name = session.conn.last_command;
+                        shared
+                            .core
+                            .lock()
+                            .host
+                            .stats
+                            .record_failed_later(name, text);
+                    }
+                    if session.conn.reply != session::ReplyMode::Off {
+                        reply.write(&mut out, session.client.protocol);
+                    }
                 }
                 if !batch.is_drained() {
                     continue;

@@ -150,7 +150,7 @@ fn own_line(host: &ConnHost<'_>, ctx: &Ctx<'_, '_>) -> String {
     let mut info: ClientInfo = handle.info.lock().clone();
     info.name.clone_from(&host.conn.name);
     info.db = ctx.client.db;
-    info.last_command = crate::stats::subcommand_of(ctx.spec.name, ctx.argv.get(1).map(|a| &a[..]))
+    info.last_command = crate::stats::subcommand_of(ctx.spec.name, ctx.argv.get(1))
         .map_or(ctx.spec.name, |(_, full)| full);
     info.multi = ctx.client.multi.as_ref().map(Vec::len);
     info.resp = if ctx.client.protocol == resp_codec::Protocol::Resp3 {

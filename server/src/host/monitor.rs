@@ -7,9 +7,9 @@ use super::ConnHost;
 use crate::config::settings::ClientClass;
 use crate::connection::session::Session;
 use crate::core::Core;
-use bytes::Bytes;
 use kv_engine::context::Ctx;
 use kv_engine::CommandResult;
+use resp_codec::Argv;
 use std::sync::atomic::Ordering;
 
 pub fn monitor(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
@@ -23,7 +23,7 @@ pub fn monitor(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
 }
 
 /// Sends `argv`, just run by `session`, to every monitor.
-pub fn feed(core: &mut Core, session: &Session, argv: &[Bytes], now_us: i64) {
+pub fn feed(core: &mut Core, session: &Session, argv: Argv<'_>, now_us: i64) {
     let monitors = core.host.clients.monitors();
     if monitors.is_empty() {
         return;

@@ -68,9 +68,11 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, _ctx: &mut Ctx<'_, '_>) -> CommandR
             return Err(CommandError::text("ERR persistence is not started"));
         };
         let config = crate::disk::persistence_config(&host.state.config);
-        let dir = dir.clone();
+        // Made here, where the AOF is off: a switch on before it runs
+        // supersedes it.
+        let rewrite = dir.rewrite_offline(&config);
         host.conn.deferred = Some(Box::pin(async move {
-            match dir.rewrite_offline(&config).await {
+            match rewrite.await {
                 Ok(()) => started(),
                 Err(error) => DeferredReply::Error(error.to_string()),
             }

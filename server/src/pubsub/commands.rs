@@ -69,13 +69,13 @@ pub fn commands() -> [(CommandSpec, HostFn); 9] {
 /// client's count after it.
 fn subscribe_to(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, kind: Kind) -> CommandResult {
     let id = host.conn.handle.id;
-    let argv = ctx.argv;
-    let names = &argv[1..];
+    // Kept by the registry: owned (slices of the read buffer, no copy).
+    let names = ctx.argv.slice(1..).to_vec();
     host.state
         .pubsub
-        .check_room(id, kind, names)
+        .check_room(id, kind, &names)
         .map_err(|e| CommandError::owned(e.reply_text()))?;
-    for name in names {
+    for name in &names {
         host.state
             .pubsub
             .subscribe(&host.conn.handle, ctx.client.protocol, kind, name);
@@ -90,7 +90,7 @@ fn subscribe_to(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, kind: Kind) -> C
 fn unsubscribe_from(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, kind: Kind) -> CommandResult {
     let id = host.conn.handle.id;
     let names: Vec<Bytes> = if ctx.argc() > 1 {
-        ctx.argv[1..].to_vec()
+        ctx.argv.slice(1..).to_vec()
     } else {
         host.state.pubsub.names_of(id, kind)
     };

@@ -6,9 +6,9 @@
 use crate::connection::batch::lookup;
 use crate::core::Core;
 use crate::stats::subcommand_of;
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use kv_engine::ClientState;
-use resp_codec::ReplyWriter;
+use resp_codec::{Argv, ReplyWriter};
 
 const ALLOWED: &[&str] = &[
     "subscribe",
@@ -26,15 +26,14 @@ const ALLOWED: &[&str] = &[
 /// not run `argv`. Unknown commands, wrong arities and unknown
 /// subcommands fall through: the engine answers those first, as Redis
 /// does.
-pub fn refuse(core: &Core, client: &mut ClientState, argv: &[Bytes], out: &mut BytesMut) -> bool {
-    let Some(spec) = lookup(core, &argv[0]) else {
+pub fn refuse(core: &Core, client: &mut ClientState, argv: Argv<'_>, out: &mut BytesMut) -> bool {
+    let Some(spec) = lookup(core, argv.arg(0)) else {
         return false;
     };
     if !spec.arity_ok(argv.len()) || ALLOWED.contains(&spec.name) {
         return false;
     }
-    let argv1 = argv.get(1).map(|a| &a[..]);
-    let full_name = match subcommand_of(spec.name, argv1) {
+    let full_name = match subcommand_of(spec.name, argv.get(1)) {
         Some((_, full)) => full,
         None if is_container(spec.name) => return false,
         None => spec.name,

@@ -1,5 +1,6 @@
 //! The memory comparison: load about 1M keys into each side with
-//! `redis-benchmark -t set -r 1000000 -n 2000000 -d 10 -P 16`, then compare
+//! `redis-benchmark -t set -r 1000000 -n 2000000 -d 10 -P 16`
+//! (`redis_benchmark::load_keys`), then compare
 //! resident memory (VmRSS) and INFO's used_memory.
 
 use std::fmt::Write as _;
@@ -11,7 +12,6 @@ use super::redis_benchmark;
 use super::server::{rss_kib, RunningServer, Side};
 
 const KEYSPACE_LEN: u64 = 1_000_000;
-const LOAD_REQUESTS: u64 = 2_000_000;
 const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 struct Footprint {
@@ -38,29 +38,7 @@ fn load_and_measure(server: &RunningServer, scratch: &Path) -> anyhow::Result<Fo
         "bench: loading ~{KEYSPACE_LEN} keys into {} ...",
         server.label
     );
-    let args: Vec<String> = [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        &server.port.to_string(),
-        "-c",
-        "50",
-        "-t",
-        "set",
-        "-r",
-        &KEYSPACE_LEN.to_string(),
-        "-n",
-        &LOAD_REQUESTS.to_string(),
-        "-d",
-        "10",
-        "-P",
-        "16",
-        "--csv",
-    ]
-    .iter()
-    .map(|arg| arg.to_string())
-    .collect();
-    redis_benchmark::run(&args, LOAD_TIMEOUT, scratch)?;
+    redis_benchmark::load_keys(server.port, KEYSPACE_LEN, LOAD_TIMEOUT, scratch)?;
     let rss_loaded_kib = rss_kib(server.pid())?;
     let info = probe::request(server.port, &["INFO", "memory"])
         .ok()
@@ -86,7 +64,8 @@ fn render(footprints: &[Footprint]) -> String {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "memory after redis-benchmark -t set -r {KEYSPACE_LEN} -n {LOAD_REQUESTS} -d 10 -P 16"
+        "memory after redis-benchmark -t set -r {KEYSPACE_LEN} -n {} -d 10 -P 16",
+        2 * KEYSPACE_LEN
     );
     let _ = writeln!(
         table,

@@ -6,6 +6,9 @@
 //!   depth against A then B for `--rounds` rounds (`throughput.rs`).
 //! - `--memory`: load ~1M keys into each and compare RSS and used_memory
 //!   (`memory.rs`).
+//! - `--bgsave-stall`: the longest PING reply while BGSAVE runs on ~5M keys
+//!   (`--keys`) under redis-benchmark load, and the memory it takes
+//!   (`stall.rs`). Not part of CI.
 //! - `--appendfsync always|everysec|no`: both sides with `appendonly yes`
 //!   and that fsync policy (their files in the scratch directory).
 //! - `--only-redis`: both sides are redis-server, to check the harness
@@ -19,6 +22,7 @@ mod memory;
 mod probe;
 mod redis_benchmark;
 pub mod server;
+mod stall;
 mod throughput;
 
 use std::path::PathBuf;
@@ -59,6 +63,16 @@ pub struct BenchArgs {
     /// Compare memory after loading ~1M keys instead of throughput.
     #[arg(long)]
     memory: bool,
+    /// Measure the longest command stall during BGSAVE under load, and
+    /// its memory, instead of throughput.
+    #[arg(long, conflicts_with_all = ["memory", "appendfsync"])]
+    bgsave_stall: bool,
+    /// Keys loaded for --bgsave-stall.
+    #[arg(long, default_value_t = 5_000_000, requires = "bgsave_stall")]
+    keys: u64,
+    /// BGSAVEs run for --bgsave-stall.
+    #[arg(long, default_value_t = 3, requires = "bgsave_stall")]
+    saves: u32,
     /// Run the criterion benches (`cargo bench --workspace`) instead.
     #[arg(long, conflicts_with_all = ["memory", "only_redis"])]
     criterion: bool,
@@ -99,6 +113,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let scratch = ScratchDir::new()?;
     let table = if args.memory {
         memory::compare(&sides, &scratch.path)?
+    } else if args.bgsave_stall {
+        if args.keys == 0 || args.saves == 0 {
+            bail!("--keys and --saves need to be at least 1");
+        }
+        stall::compare(&sides, &scratch.path, args.keys, args.saves)?
     } else {
         let mut servers = [
             RunningServer::start(&sides[0], &scratch.path)?,

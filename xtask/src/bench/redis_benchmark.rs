@@ -128,6 +128,36 @@ pub fn run(args: &[String], timeout: Duration, scratch: &Path) -> anyhow::Result
     Ok(stdout)
 }
 
+/// Fills the server on `port` with about `n_keys` keys of 10 bytes:
+/// `redis-benchmark -t set -r N -n 2N -d 10 -P 16` (random names, so about
+/// 86% of N distinct ones).
+pub fn load_keys(port: u16, n_keys: u64, timeout: Duration, scratch: &Path) -> anyhow::Result<()> {
+    let args: Vec<String> = [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+        "-c",
+        "50",
+        "-t",
+        "set",
+        "-r",
+        &n_keys.to_string(),
+        "-n",
+        &(2 * n_keys).to_string(),
+        "-d",
+        "10",
+        "-P",
+        "16",
+        "--csv",
+    ]
+    .iter()
+    .map(|arg| arg.to_string())
+    .collect();
+    run(&args, timeout, scratch)?;
+    Ok(())
+}
+
 /// The row of `test` (e.g. `lrange_100`) in redis-benchmark's CSV.
 pub fn parse_csv(csv: &str, test: &str) -> anyhow::Result<Sample> {
     let mut lines = csv.lines().filter(|line| line.starts_with('"'));

@@ -131,6 +131,10 @@ impl GroupWriter {
         let (done, result) = oneshot::channel();
         {
             let mut queue = self.shared.queue.lock();
+            if queue.closed {
+                // The thread is gone (it panicked): nobody would take it.
+                return Box::pin(async move { Err(stopped()) });
+            }
             assert!(queue.next.is_none(), "one group waits at a time");
             let done = (!inline).then_some(done);
             queue.next = Some(Group { file, bytes, done });
@@ -154,6 +158,12 @@ impl GroupWriter {
             self.threads.push(handle);
         }
         Ok(())
+    }
+
+    /// Whether a group handed over waits for the writer to take it (a new
+    /// one may be handed over only once it has).
+    pub(super) fn has_waiting(&self) -> bool {
+        self.shared.queue.lock().next.is_some()
     }
 
     /// Stops the threads once what was handed over is written; waits for
@@ -187,6 +197,7 @@ impl Drop for GroupWriter {
 
 /// A real disk's thread: the next group once no other is appending.
 fn run_thread(shared: &Shared) {
+    let _unwinding = Unwinding(shared);
     loop {
         let group = {
             let mut queue = shared.queue.lock();
@@ -223,6 +234,26 @@ fn run_thread(shared: &Shared) {
         // The actor may be gone (a panic): nobody to tell.
         if let Some(done) = group.done {
             let _ = done.send(result);
+        }
+    }
+}
+
+/// Held for a thread's life: if it unwinds (a storage call panicked),
+/// the group waiting behind is dropped, so its future ends with
+/// `stopped()` rather than never (a shutdown would wait for it forever),
+/// no group is handed over any more, and the other thread ends once its
+/// own group is done.
+struct Unwinding<'a>(&'a Shared);
+
+impl Drop for Unwinding<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            {
+                let mut queue = self.0.queue.lock();
+                queue.closed = true;
+                queue.next = None;
+            }
+            self.0.work.notify_all();
         }
     }
 }
@@ -311,4 +342,68 @@ fn stopped() -> StorageError {
         std::path::Path::new(""),
         stdio::Error::other("the AOF writer thread stopped"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::RealStorage;
+    use std::path::{Path, PathBuf};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A file whose first append waits to be let go, then panics.
+    struct Panicking {
+        entered: Mutex<Option<mpsc::Sender<()>>>,
+        release: Mutex<mpsc::Receiver<()>>,
+        path: PathBuf,
+    }
+
+    impl StorageFile for Panicking {
+        fn append(&self, _: &[u8]) -> Result<(), StorageError> {
+            if let Some(entered) = self.entered.lock().take() {
+                let _ = entered.send(());
+            }
+            let _ = self.release.lock().recv();
+            panic!("a storage call panicked");
+        }
+        fn sync(&self) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn truncate(&self, _: u64) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn path(&self) -> &Path {
+            &self.path
+        }
+    }
+
+    /// A panic on the writer thread ends the group waiting behind the one
+    /// that panicked, and every later one, with an error: none is left
+    /// for a thread that is gone (a shutdown would wait for it forever).
+    #[tokio::test]
+    async fn a_panic_on_the_writer_ends_every_group_with_an_error() {
+        let (entered_tx, entered) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        let file: Arc<dyn StorageFile> = Arc::new(Panicking {
+            entered: Mutex::new(Some(entered_tx)),
+            release: Mutex::new(release_rx),
+            path: PathBuf::from("/nowhere/appendonly.aof.1.incr.aof"),
+        });
+        let mut writer = GroupWriter::new(Arc::new(RealStorage));
+        let first = writer.submit(file.clone(), b"a".to_vec());
+        entered
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the thread took the first group");
+        let second = writer.submit(file.clone(), b"b".to_vec());
+        release.send(()).unwrap();
+        let within = Duration::from_secs(10);
+        let first = tokio::time::timeout(within, first).await;
+        assert!(matches!(first, Ok(Err(_))), "{first:?}");
+        let second = tokio::time::timeout(within, second).await;
+        assert!(matches!(second, Ok(Err(_))), "{second:?}");
+        let third = tokio::time::timeout(within, writer.submit(file, b"c".to_vec())).await;
+        assert!(matches!(third, Ok(Err(_))), "{third:?}");
+        writer.stop().await;
+    }
 }

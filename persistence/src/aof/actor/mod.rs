@@ -42,6 +42,7 @@
 //! crash along the way leaves a manifest that loads the same data.
 
 mod group_writer;
+mod prepare;
 mod rewrite;
 
 use super::base::{BaseError, BaseFormat};
@@ -90,13 +91,23 @@ const MAX_PENDING_BYTES: usize = 64 << 20;
 /// (`storage::SyncLatch`); a group taken after the failure is never
 /// written (`group_writer`).
 const MAX_GROUPS: usize = group_writer::WRITERS + 1;
+/// Bytes an `always` group waiting for the writer grows to; what comes
+/// after waits in `pending` for the next group (so behind a hung fsync
+/// the actor holds at most this plus `MAX_PENDING_BYTES`).
+const MAX_GROUP_BYTES: usize = 8 << 20;
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
 const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_MAX: Duration = Duration::from_secs(60);
-/// Wait before an automatic rewrite after a failed one (doubling).
+/// Wait before an automatic rewrite once `REWRITE_LIMIT_THRESHOLD` have
+/// failed in a row (doubling with each failure after).
 const AUTO_RETRY_FIRST: Duration = Duration::from_secs(60);
+/// The longest of those waits (Redis's `AOF_REWRITE_LIMITE_MAX_MINUTES`).
+const AUTO_RETRY_MAX: Duration = Duration::from_secs(60 * 60);
+/// Failed rewrites in a row after which the first base of an AOF switched
+/// on is no longer tried at every tick (Redis's limit on its rewrites).
+const REWRITE_LIMIT_THRESHOLD: u64 = 3;
 
 /// Requests to the actor.
 pub(crate) enum Control {
@@ -214,7 +225,7 @@ struct RewriteRun {
 }
 
 /// The next incremental file, created before the rewrite or recovery
-/// that switches to it starts (`prepare_incr`).
+/// that switches to it starts (`prepare.rs`).
 struct PreparedIncr {
     layout: AofLayout,
     info: super::manifest::AofFileInfo,
@@ -274,6 +285,9 @@ struct AofActor {
     last_incr_seq: Arc<AtomicU64>,
     /// See `PreparedIncr`.
     prepared_incr: Option<PreparedIncr>,
+    /// The check before a rewrite or recovery, running (`prepare.rs`):
+    /// on the disk it may take long, and the actor goes on meanwhile.
+    preparing: Option<prepare::Preparing>,
     /// The database the current incremental file has selected.
     selected: Selected,
 
@@ -419,7 +433,7 @@ pub(crate) async fn run(
     let mut actor = AofActor::new(setup);
     if actor.incr.is_none() {
         actor.continue_sequences().await;
-        actor.start_rewrite(true);
+        actor.prepare(prepare::PrepareFor::Recovery);
     }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -436,6 +450,9 @@ pub(crate) async fn run(
             biased;
             result = poll_slot(&mut actor.fsync) => actor.fsync_done(result),
             result = poll_slot(&mut actor.cutting) => actor.cut_done(result),
+            (preparing, result) = prepare::poll_preparing(&mut actor.preparing) => {
+                actor.prepared(preparing, result);
+            }
             write = next_write(&mut actor.writes) => actor.write_done(write).await,
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
@@ -447,10 +464,10 @@ pub(crate) async fn run(
                 None => actor.begin_close(),
             },
             message = control.recv(), if control_open => match message {
-                Some(message) => actor.on_control(message).await,
+                Some(message) => actor.on_control(message),
                 None => control_open = false,
             },
-            _ = tick.tick() => actor.on_tick().await,
+            _ = tick.tick() => actor.on_tick(),
         }
         actor.publish_status();
     }
@@ -508,6 +525,7 @@ impl AofActor {
             next_incr_seq,
             last_incr_seq: setup.last_incr_seq,
             prepared_incr: None,
+            preparing: None,
             selected: Selected::new(),
             pending: Vec::new(),
             pending_lsn: 0,
@@ -699,6 +717,13 @@ impl AofActor {
         if policy == FsyncPolicy::Always {
             // everysec's last fsync may be up to a second old.
             self.last_fsync_start = Instant::now() - EVERYSEC;
+            let base_failed = !self.published.status.lock().aof_last_bgrewrite_ok;
+            if self.rewrite.is_none() && self.preparing.is_none() && base_failed {
+                // Waiting to try a failed first base again (perhaps minutes,
+                // after three failures): no reply under `always` may wait
+                // for it (`first_base_failed`).
+                self.first_base_failed("it failed before appendfsync always");
+            }
         }
     }
 
@@ -718,14 +743,23 @@ impl AofActor {
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
             None => !(sync && self.fsync.is_some()),
-            Some(last) => sync && last.syncs && self.writes.len() < MAX_GROUPS,
+            // Not while one waits for the writer that could not be
+            // extended (full, or for a file a recovery since replaced).
+            Some(last) => {
+                sync && last.syncs && self.writes.len() < MAX_GROUPS && !self.writer.has_waiting()
+            }
         }
     }
 
     /// Adds what is pending to the last group handed to the writer, if
     /// the writer has not taken it yet.
     fn extend_group(&mut self) -> bool {
-        let Some(last) = self.writes.back_mut().filter(|last| last.syncs) else {
+        // A group waiting behind a stalled fsync grows no further than
+        // `MAX_GROUP_BYTES`: then `pending` fills, `accepting` stops
+        // taking batches, and backpressure reaches the clients.
+        let Some(last) =
+            (self.writes.back_mut()).filter(|last| last.syncs && last.len < MAX_GROUP_BYTES as u64)
+        else {
             return false;
         };
         if !self
@@ -986,19 +1020,19 @@ impl AofActor {
 
     // ----- control and timers -----
 
-    async fn on_control(&mut self, message: Control) {
+    fn on_control(&mut self, message: Control) {
         match message {
             Control::Rewrite { reply } => {
                 let answer = if self.closing {
                     Err(RewriteError::Closed)
-                } else if self.rewrite.is_some() {
+                } else if self.rewrite.is_some() || self.preparing_rewrite() {
                     Err(RewriteError::InProgress)
-                } else if self.failed.is_none()
-                    && self.incr.is_some()
-                    && self.prepare_rewrite().await.is_err()
-                {
-                    self.rewrite_refused();
-                    Err(RewriteError::DirUnusable)
+                } else if self.failed.is_none() && self.incr.is_some() {
+                    // Answered once the check ends (`prepare.rs`). No other
+                    // check runs: a recovery's runs only while failed or
+                    // before the first base.
+                    self.prepare(prepare::PrepareFor::Rewrite { reply: Some(reply) });
+                    return;
                 } else if let Some(failure) = &mut self.failed {
                     failure.retry_at = Instant::now();
                     Ok(())
@@ -1007,7 +1041,7 @@ impl AofActor {
                     Ok(())
                 };
                 let _ = reply.send(answer);
-                self.on_tick().await;
+                self.on_tick();
             }
             Control::PolicyChanged => {}
             Control::Abandon => {
@@ -1026,16 +1060,15 @@ impl AofActor {
         }
     }
 
-    async fn on_tick(&mut self) {
-        if self.rewrite.is_some() {
+    fn on_tick(&mut self) {
+        if self.rewrite.is_some() || self.preparing.is_some() {
             return;
         }
         if let Some(failure) = &self.failed {
             let retry = Instant::now() >= failure.retry_at;
             if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
-                self.recovery_layout().await;
-                self.start_rewrite(true);
+                self.prepare(prepare::PrepareFor::Recovery);
             }
             return;
         }
@@ -1044,18 +1077,16 @@ impl AofActor {
         }
         if self.incr.is_none() {
             // Switched on at run time, its first base not written yet (it
-            // waited behind a BGSAVE's snapshot).
-            self.recovery_layout().await;
-            self.start_rewrite(true);
+            // waited behind a BGSAVE's snapshot, or its directory took no
+            // file, or it failed).
+            if self.first_base_due() {
+                self.prepare(prepare::PrepareFor::Recovery);
+            }
             return;
         }
         if self.rewrite_requested || self.growth_calls_for_rewrite() {
             self.rewrite_requested = false;
-            if self.prepare_rewrite().await.is_err() {
-                self.rewrite_refused();
-                return;
-            }
-            self.start_rewrite(false);
+            self.prepare(prepare::PrepareFor::Rewrite { reply: None });
         }
     }
 
@@ -1095,18 +1126,19 @@ impl AofActor {
             && self.fsync.is_none()
             && self.cut_back.is_none()
             && self.cutting.is_none()
+            && self.preparing.is_none()
             && self.snapshot_task.is_none()
             && self.base_task.is_none()
             && self.draining.is_none()
             && self.rewrite.is_none();
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
         // An AOF switched on has no file yet until its first base is in.
-        // While closing, a base that is running is waited for (above), and
-        // a failed one gets its last try (`retry_left`); one not started
-        // (it waited behind a BGSAVE's snapshot) is not started now, as
-        // `on_tick` starts nothing new while closing, so nothing is left
-        // to wait for (Redis exits there too). Else a directory it cannot
-        // be written in, or a snapshot, would hold the shutdown forever.
+        // While closing, a base that is running is waited for (above); one
+        // not started (it waited behind a BGSAVE's snapshot, or failed and
+        // waits for its next try) is not started now, as `on_tick` starts
+        // nothing new while closing, so nothing is left to wait for (Redis
+        // exits there too). Else a directory it cannot be written in, or a
+        // snapshot, would hold the shutdown forever.
         let unwritable = self.failed.is_some() || self.incr.is_none();
         nothing_running && !retry_left && (self.pending.is_empty() || unwritable)
     }
