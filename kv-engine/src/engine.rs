@@ -677,6 +677,11 @@ pub(crate) fn dispatch(
         Some(CommandError::WrongArity(spec.name.into()))
     } else if let Err(error) = crate::commands::check_subcommand(spec.name, argv) {
         Some(error)
+    } else if client.in_multi() && !in_exec && spec.flags.contains(Flags::NO_MULTI) {
+        // SAVE, SHUTDOWN (Redis's no-multi): refused, and EXEC then aborts.
+        Some(CommandError::text(
+            "ERR Command not allowed inside a transaction",
+        ))
     } else if !in_exec && state.out_of_memory && rejected_for_memory(&spec, client, table, host) {
         Some(CommandError::OutOfMemory)
     } else {

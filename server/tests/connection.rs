@@ -194,6 +194,12 @@ async fn host_commands_queue_in_multi_and_run_in_exec() {
         "{exec:?}"
     );
     client.check(b"MULTI\r\nCONFIG\r\nEXEC\r\n", b"+OK\r\n-ERR wrong number of arguments for 'config' command\r\n-EXECABORT Transaction discarded because of previous errors.\r\n").await;
+    // SAVE and SHUTDOWN are no-multi: refused when queued, as Redis 7.0.15.
+    for command in ["SAVE", "SHUTDOWN NOSAVE"] {
+        let request = format!("MULTI\r\nSET a 1\r\n{command}\r\nEXEC\r\nEXISTS a\r\n");
+        let reply = "+OK\r\n+QUEUED\r\n-ERR Command not allowed inside a transaction\r\n-EXECABORT Transaction discarded because of previous errors.\r\n:0\r\n";
+        client.check(request.as_bytes(), reply.as_bytes()).await;
+    }
 }
 
 #[tokio::test]
