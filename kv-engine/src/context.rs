@@ -37,6 +37,12 @@ impl<'e, 'w> Ctx<'e, 'w> {
         self.argv.len()
     }
 
+    /// Whether EXEC runs this command (its reply is part of EXEC's, so it
+    /// cannot wait for anything).
+    pub fn in_exec(&self) -> bool {
+        self.in_exec
+    }
+
     /// Switches the client and this command to database `index`.
     pub fn select(&mut self, index: usize) {
         assert!(

@@ -25,6 +25,7 @@ use crate::status::PersistenceStatus;
 use crate::storage::Storage;
 use kv_engine::snapshot::SnapshotError;
 use parking_lot::Mutex;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -118,32 +119,25 @@ impl AofDir {
     /// the switch when it cannot: a directory that exists but takes no
     /// file is refused too). If not, logs why and marks the rewrite failed
     /// in INFO, and the AOF must stay off. A mkdir and a create (removed
-    /// again) on the caller's thread, as Redis makes them in its main
-    /// thread (the CONFIG SET runs under the engine lock).
-    pub fn can_enable(&self, config: &PersistenceConfig) -> bool {
+    /// again) on a blocking thread: await it outside the engine lock (a
+    /// hung disk must not stall every client), then switch under it.
+    pub fn check_enable(&self, config: &PersistenceConfig) -> impl Future<Output = bool> + Send {
         let layout = AofLayout::new(config);
-        let storage = &*self.inner.storage;
-        let probe = layout.path(&format!("temp-{}.incr", layout.basename()));
-        let usable = layout.create_dir(storage).is_ok()
-            && match storage.create(&probe) {
-                Ok(file) => {
-                    drop(file);
-                    let _ = storage.remove(&probe);
-                    true
-                }
-                Err(error) => {
-                    tracing::warn!(
-                        "Can't open the append-only file {}: {}",
-                        probe.display(),
-                        error.reason()
-                    );
-                    false
-                }
-            };
-        if !usable {
-            self.inner.status.lock().aof_last_bgrewrite_ok = false;
+        let status = self.inner.status.clone();
+        let probed = io::run(&self.inner.storage, move |s| {
+            let name = format!("temp-{}.incr", layout.basename());
+            let file = layout.create_in_dir(s, &name)?;
+            drop(file);
+            let _ = s.remove(&layout.path(&name));
+            Ok(())
+        });
+        async move {
+            let usable = probed.await.is_ok();
+            if !usable {
+                status.lock().aof_last_bgrewrite_ok = false;
+            }
+            usable
         }
-        usable
     }
 
     /// Marks the AOF off in INFO (CONFIG SET appendonly no); the pipeline

@@ -441,3 +441,49 @@ async fn a_recovery_writes_where_the_files_are_when_the_new_directory_takes_no_f
     let again = start_on(&sim.reboot(), FsyncPolicy::EverySec).await;
     assert_eq!(again.dump(), node.dump());
 }
+
+/// The incremental file a rewrite needs is created before it starts, on
+/// a blocking thread: while that call hangs on the disk the writer still
+/// appends and fsyncs (an `always` write is acknowledged at once), and
+/// BGREWRITEAOF's answer comes once the file is there.
+#[tokio::test(start_paused = true)]
+async fn a_rewrite_whose_new_file_hangs_on_the_disk_does_not_hold_up_writes() {
+    let sim = sim_disk(21);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    // The next disk call, the new incremental file's creation, takes a
+    // minute.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.fail_next(Fault::SlowDisk);
+    let started = tokio::time::Instant::now();
+    let (answered, written) = tokio::join!(node.durability.rewrite(), async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let mut client = ClientState::new(2);
+        let written = tokio::time::timeout(
+            Duration::from_secs(1),
+            node.write(&mut client, &words("SET b 2")),
+        )
+        .await;
+        (written, started.elapsed())
+    });
+    let (written, took) = written;
+    assert!(
+        matches!(written, Ok(Written::Ok(..))),
+        "acknowledged while the file is created: {written:?} after {took:?}"
+    );
+    assert_eq!(answered, Ok(()));
+    assert!(
+        started.elapsed() >= Duration::from_secs(60),
+        "the answer waited for the file"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = node.durability.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && status.aof_rewrites == 1,
+        "{status:?}"
+    );
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump(), node.dump());
+}

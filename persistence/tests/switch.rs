@@ -51,16 +51,24 @@ async fn write(
     aof: &Durability,
     line: &str,
 ) -> Option<u64> {
+    let lsn = taken(engine, aof, line).await?;
+    aof.wait_durable(lsn).await.expect("durable");
+    Some(lsn)
+}
+
+/// A write with credit first, its fsync not waited for; its LSN.
+async fn taken(
+    engine: &parking_lot::Mutex<kv_engine::Engine>,
+    aof: &Durability,
+    line: &str,
+) -> Option<u64> {
     let mut permit = aof.reserve(1).await.expect("credit");
     let mut client = ClientState::new(1);
     let (_, outcome) = run(&mut engine.lock(), &mut client, &words(line));
     if outcome.lsn.is_some() {
         permit.spent(1);
     }
-    drop(permit);
-    let lsn = outcome.lsn?;
-    aof.wait_durable(lsn).await.expect("durable");
-    Some(lsn)
+    outcome.lsn
 }
 
 fn recovered(sim: &SimStorage) -> Vec<(usize, Vec<u8>, support::Content, Option<i64>)> {
@@ -167,21 +175,105 @@ async fn switched_on_behind_a_bgsave_it_still_shuts_down() {
     engine.lock().cancel_snapshot();
 }
 
-#[tokio::test(start_paused = true)]
-async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
+/// The AOF switched on (everysec) where a file holds the name of its
+/// directory, with `SET a 1` before, after three ticks.
+async fn switched_on_into_a_file() -> (
+    SimStorage,
+    Arc<parking_lot::Mutex<kv_engine::Engine>>,
+    Durability,
+) {
     let sim = sim_disk(11);
     let (engine, dir) = engine_off(&sim);
     support::run_all(&mut engine.lock(), &["SET a 1"]);
     support::put(&sim, Path::new("/data/appendonlydir"), b"");
     let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(aof.misconf().is_some(), "its first base cannot be written");
-    // One last recovery, which fails the same way; then it stops.
-    let stopped = tokio::time::timeout(Duration::from_secs(10), aof.shutdown()).await;
+    (sim, engine, aof)
+}
+
+/// Switched on into a directory that takes no file (as when CONFIG SET
+/// appendonly yes came during a BGSAVE and nothing was checked): as in
+/// Redis 7.0.15, writes go on (no MISCONF), INFO shows the switch's
+/// rewrite scheduled and failed (none counted), it is tried at every tick
+/// and switches the AOF on once the directory is usable; shut down
+/// meanwhile, it stops.
+#[tokio::test(start_paused = true)]
+async fn switched_on_into_an_unusable_directory_writes_go_on_and_it_retries() {
+    let (sim, engine, aof) = switched_on_into_a_file().await;
+    assert_eq!(aof.misconf(), None, "writes are not refused");
+    // Taken; durable once the first base is in.
+    taken(&engine, &aof, "SET b 2").await;
+    let status = aof.status();
+    assert!(status.aof_enabled && status.aof_last_write_ok, "{status:?}");
     assert!(
-        matches!(stopped, Ok(Err(persistence::DurabilityError::Misconf(_)))),
-        "{stopped:?}"
+        status.aof_rewrite_scheduled && !status.aof_rewrite_in_progress,
+        "{status:?}"
     );
+    assert!(!status.aof_last_bgrewrite_ok, "{status:?}");
+    assert_eq!(
+        (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures
+        ),
+        (0, 0),
+        "refused before it started, as Redis's"
+    );
+    assert_eq!(manifest(&sim), "", "nothing written");
+    // The way cleared, the next tick switches the AOF on.
+    sim.remove(Path::new("/data/appendonlydir")).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = aof.status();
+    assert!(status.aof_last_bgrewrite_ok, "{status:?}");
+    assert!(!status.aof_rewrite_scheduled, "{status:?}");
+    assert_eq!(status.aof_rewrites, 1);
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn switched_on_into_an_unusable_directory_it_still_shuts_down() {
+    let (_sim, _engine, aof) = switched_on_into_a_file().await;
+    let stopped = tokio::time::timeout(Duration::from_secs(10), aof.shutdown()).await;
+    assert!(matches!(stopped, Ok(Ok(()))), "{stopped:?}");
+}
+
+/// A first base that fails once it has begun (here the disk is full) is, as in Redis, a failed rewrite and not a disk error:
+/// writes go on, it is tried again at the next ticks until three have
+/// failed in a row, then at the automatic rewrites' backoff.
+#[tokio::test(start_paused = true)]
+async fn a_first_base_that_fails_is_tried_again_and_writes_go_on() {
+    let sim = sim_disk(13);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    // Room for the empty incremental file, not for a base.
+    sim.set_capacity(Some(8));
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(aof.misconf(), None, "writes are not refused");
+    // Taken; durable once the first base is in.
+    taken(&engine, &aof, "SET b 2").await;
+    let status = aof.status();
+    assert!(status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok);
+    assert_eq!(
+        (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures
+        ),
+        (3, 3),
+        "three tries at the ticks, then the limit: {status:?}"
+    );
+    sim.set_capacity(None);
+    tokio::time::sleep(Duration::from_secs(60 * 5)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites_consecutive_failures, 0);
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }
 
 #[tokio::test(start_paused = true)]

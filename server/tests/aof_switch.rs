@@ -393,7 +393,9 @@ fn a_rewrite_into_a_directory_that_cannot_hold_the_aof_fails_alone_as_redis_does
 /// A refused `CONFIG SET dir X appendonly yes` leaves the working
 /// directory where it was (a later relative `dir` starts from there), and
 /// while a BGSAVE runs the same switch is accepted and only scheduled, as
-/// Redis checks the directory only when it can start the rewrite.
+/// Redis checks the directory only when it can start the rewrite; then
+/// the rewrite fails at every tick with writes going on (no MISCONF), and
+/// runs once the directory is usable, with the same INFO fields.
 #[test]
 fn a_refused_switch_leaves_the_directory_and_one_behind_a_bgsave_is_scheduled_as_redis_does() {
     if !redis_available() {
@@ -420,6 +422,7 @@ fn a_refused_switch_leaves_the_directory_and_one_behind_a_bgsave_is_scheduled_as
         Frame::Array(items) => items[1].clone(),
         other => panic!("CONFIG GET dir: {other:?}"),
     };
+    let (mut failing, mut switched) = (Vec::new(), Vec::new());
     let home_sub = |home: &Path| {
         let sub = home.join("sub").canonicalize().unwrap();
         Frame::bulk(sub.display().to_string().as_bytes())
@@ -428,6 +431,7 @@ fn a_refused_switch_leaves_the_directory_and_one_behind_a_bgsave_is_scheduled_as
         (&mut a, &ours_home, &ours_blocked),
         (&mut b, &redis_home, &redis_blocked),
     ] {
+        let blocked_path = blocked;
         let blocked = blocked.display().to_string();
         let set = ["CONFIG", "SET", "dir", &blocked, "appendonly", "yes"];
         assert_eq!(conn.call(&set), refused);
@@ -451,8 +455,30 @@ fn a_refused_switch_leaves_the_directory_and_one_behind_a_bgsave_is_scheduled_as
             Some("1"),
             "switched on"
         );
+        // The BGSAVE done, the switch's rewrite fails at every tick (the
+        // directory takes no file); writes go on.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while info_value(conn, "rdb_bgsave_in_progress").as_deref() != Some("0") {
+            assert!(Instant::now() < deadline, "the BGSAVE did not finish");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // A small first base from here on.
+        assert_eq!(conn.call(&["FLUSHALL"]), ok());
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(conn.call(&["SET", "after", "1"]), ok(), "no MISCONF");
+        failing.push(compared_fields(conn));
+        // The way cleared, the next try switches the AOF on.
+        std::fs::remove_file(blocked_path.join("appendonlydir")).unwrap();
+        rewrite_finished(conn);
+        switched.push(compared_fields(conn));
         assert_eq!(conn.call(&["CONFIG", "SET", "appendonly", "no"]), ok());
     }
+    assert_eq!(failing[0], failing[1], "while the switch's rewrite fails");
+    assert_eq!(
+        info_value(&mut a, "aof_last_write_status").as_deref(),
+        Some("ok")
+    );
+    assert_eq!(switched[0], switched[1], "once it ran");
     drop((a, b));
     drop((ours, redis));
     for dir in [ours_home, ours_blocked, redis_home, redis_blocked] {

@@ -6,8 +6,9 @@
 
 use super::manifest::{AofFileInfo, FileKind, Manifest, ManifestError};
 use crate::config::PersistenceConfig;
-use crate::storage::{write_file, Storage, StorageError};
+use crate::storage::{write_file, Storage, StorageError, StorageFile};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The AOF directory and its naming scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +49,25 @@ impl AofLayout {
             tracing::warn!(
                 "Can't open or create append-only dir {}: {}",
                 self.dir.display(),
+                error.reason()
+            )
+        })
+    }
+
+    /// Creates the AOF directory if it is missing and a file named `name`
+    /// in it, as Redis opens its next incremental file before a rewrite;
+    /// logs Redis's warning for whichever of the two fails.
+    pub fn create_in_dir(
+        &self,
+        storage: &dyn Storage,
+        name: &str,
+    ) -> Result<Arc<dyn StorageFile>, StorageError> {
+        self.create_dir(storage)?;
+        let path = self.path(name);
+        storage.create(&path).inspect_err(|error| {
+            tracing::warn!(
+                "Can't open the append-only file {}: {}",
+                path.display(),
                 error.reason()
             )
         })

@@ -3,13 +3,20 @@
 //! SET checks every pair before applying any (all or nothing), then
 //! derives the typed settings again, hands the engine its part, and bumps
 //! the settings epoch so connections pick up new limits on their next
-//! batch.
+//! batch. One that switches the AOF on checks the AOF directory first
+//! (Redis creates its first incremental file before it answers) on a
+//! blocking thread, never under the engine lock: its reply is deferred,
+//! and every pair is applied once the check is back, under the lock.
 
 use super::{check_arity, unknown_subcommand, ConnHost};
 use crate::config::settings::Access;
+use crate::connection::session::DeferredReply;
+use crate::core::{Core, HostState};
+use crate::shared::Shared;
 use kv_engine::context::Ctx;
-use kv_engine::{CommandError, CommandResult};
-use std::path::Path;
+use kv_engine::{CommandError, CommandResult, EngineConfig};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub fn config(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     match ctx.arg(1).to_ascii_lowercase().as_slice() {
@@ -89,38 +96,149 @@ fn set(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         Access::Local => local,
         Access::No => false,
     };
-    let borrowed: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let saved = host.state.config.clone();
-    let changed = host
-        .state
-        .config
-        .set_many(&borrowed, protected_allowed)
-        .map_err(|e| CommandError::owned(e.to_string()))?;
-    if let Err(error) = apply(host, ctx, &changed) {
-        host.state.config.restore(&saved);
-        // `apply` may have changed the working directory before it failed:
-        // back to the restored `dir`, as Redis applies the old values again.
-        let dir = host.state.config.value("dir");
-        if std::env::current_dir().is_ok_and(|now| now != Path::new(dir)) {
-            let _ = std::env::set_current_dir(dir);
+    let request = SetRequest {
+        pairs,
+        protected_allowed,
+    };
+    // EXEC's reply cannot wait for a check: switched on unchecked there, as
+    // behind a BGSAVE (a directory that takes no file fails the switch's
+    // rewrite, tried again at every tick).
+    let probe = if ctx.in_exec() {
+        Probe::Skip
+    } else {
+        Probe::Ask
+    };
+    let db = &mut ctx.db;
+    match request.apply(host.state, host.shared, &mut |c| db.set_config(c), &probe) {
+        Ok(()) => {
+            ctx.out.ok();
+            Ok(())
         }
-        return Err(error);
+        Err(SetError::Command(error)) => Err(error),
+        Err(SetError::Probe(persistence)) => {
+            host.conn.deferred = Some(Box::pin(request.after_probe(host.shared.me(), persistence)));
+            Ok(())
+        }
     }
-    ctx.out.ok();
-    Ok(())
+}
+
+/// The pairs of one CONFIG SET, applied all or nothing.
+struct SetRequest {
+    pairs: Vec<(String, String)>,
+    protected_allowed: bool,
+}
+
+/// What is known about the AOF directory a CONFIG SET appendonly yes
+/// switches the AOF on in.
+enum Probe {
+    /// Nothing: it must be checked first, off the engine lock.
+    Ask,
+    /// It is not checked (inside EXEC).
+    Skip,
+    /// Checked (`AofDir::check_enable`) for this directory.
+    Found { aof_dir: PathBuf, usable: bool },
+}
+
+/// Why a CONFIG SET did not apply.
+enum SetError {
+    /// Its error reply.
+    Command(CommandError),
+    /// It switches the AOF on in a directory not checked yet (this config).
+    Probe(Box<persistence::PersistenceConfig>),
+}
+
+impl From<CommandError> for SetError {
+    fn from(error: CommandError) -> SetError {
+        SetError::Command(error)
+    }
+}
+
+/// Checks of a directory before a CONFIG SET gives up waiting for one
+/// that holds (each time another client moved `dir` meanwhile) and
+/// switches unchecked.
+const MAX_PROBES: u32 = 3;
+
+impl SetRequest {
+    /// Sets every pair, or none (the config and working directory as they
+    /// were) when one is refused or the AOF directory must be checked first.
+    fn apply(
+        &self,
+        state: &mut HostState,
+        shared: &Shared,
+        set_engine: &mut dyn FnMut(EngineConfig),
+        probe: &Probe,
+    ) -> Result<(), SetError> {
+        let borrowed: Vec<(&str, &str)> = self
+            .pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let saved = state.config.clone();
+        let changed = state
+            .config
+            .set_many(&borrowed, self.protected_allowed)
+            .map_err(|e| CommandError::owned(e.to_string()))?;
+        if let Err(error) = apply(state, shared, set_engine, &changed, probe) {
+            state.config.restore(&saved);
+            // `apply` may have changed the working directory before it
+            // failed: back to the restored `dir`, as Redis applies the old
+            // values again.
+            let dir = state.config.value("dir");
+            if std::env::current_dir().is_ok_and(|now| now != Path::new(dir)) {
+                let _ = std::env::set_current_dir(dir);
+            }
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// The reply of a CONFIG SET that switches the AOF on: the directory
+    /// checked on a blocking thread, then every pair applied under the
+    /// engine lock as if the command ran now, the switch made there too.
+    async fn after_probe(
+        self,
+        shared: Arc<Shared>,
+        mut persistence: Box<persistence::PersistenceConfig>,
+    ) -> DeferredReply {
+        let mut probes = 0;
+        loop {
+            probes += 1;
+            let probe = match shared.durability.dir() {
+                Some(dir) if probes <= MAX_PROBES => Probe::Found {
+                    aof_dir: persistence.aof_dir(),
+                    usable: dir.check_enable(&persistence).await,
+                },
+                _ => Probe::Skip,
+            };
+            let mut core = shared.core.lock();
+            let Core { engine, host } = &mut *core;
+            match self.apply(host, &shared, &mut |c| engine.set_config(c), &probe) {
+                Ok(()) => {
+                    crate::durability::apply_switch(&mut core, &shared);
+                    return DeferredReply::Ok;
+                }
+                Err(SetError::Command(error)) => return DeferredReply::Error(error.to_string()),
+                // Another client moved `dir` while it was checked.
+                Err(SetError::Probe(moved)) => persistence = moved,
+            }
+        }
+    }
 }
 
 /// Makes the changed directives take effect.
-fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> CommandResult {
+fn apply(
+    state: &mut HostState,
+    shared: &Shared,
+    set_engine: &mut dyn FnMut(EngineConfig),
+    changed: &[usize],
+    probe: &Probe,
+) -> Result<(), SetError> {
     let names: Vec<&str> = changed
         .iter()
         .map(|i| crate::config::Config::name_of(*i))
         .collect();
     if names.contains(&"dir") {
-        let dir = host.state.config.value("dir").to_owned();
+        let dir = state.config.value("dir").to_owned();
         std::env::set_current_dir(&dir).map_err(|e| {
             CommandError::owned(format!(
                 "ERR CONFIG SET failed (possibly related to argument 'dir') - {e}"
@@ -129,35 +247,39 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
         let absolute = std::env::current_dir()
             .map(|d| d.display().to_string())
             .unwrap_or(dir);
-        host.state.config.set_dir(absolute);
+        state.config.set_dir(absolute);
     }
-    let persistence = crate::disk::persistence_config(&host.state.config);
+    let persistence = crate::disk::persistence_config(&state.config);
     // While a BGSAVE runs, Redis only schedules the first rewrite and
-    // checks nothing yet. A directory that cannot take it fails later:
-    // here as MISCONF (the first base failed), where Redis keeps taking
-    // writes, marks the rewrite failed and retries it every tick.
+    // checks nothing yet. A directory that cannot take it fails later, as
+    // in Redis: writes go on, the rewrite is marked failed and tried again
+    // at every tick.
     let switching_on = names.contains(&"appendonly")
         && persistence.appendonly
-        && host.shared.durability.aof().is_none()
-        && host.state.disk.bgsave.is_none();
-    if switching_on
-        && host
-            .shared
-            .durability
-            .dir()
-            .is_some_and(|dir| !dir.can_enable(&persistence))
-    {
-        tracing::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
-        return Err(CommandError::text(
-            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
-        ));
+        && shared.durability.aof().is_none()
+        && state.disk.bgsave.is_none()
+        && shared.durability.dir().is_some();
+    if switching_on {
+        match probe {
+            Probe::Skip => {}
+            Probe::Found { aof_dir, usable } if *aof_dir == persistence.aof_dir() => {
+                if !usable {
+                    tracing::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+                    return Err(CommandError::text(
+                        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.",
+                    )
+                    .into());
+                }
+            }
+            Probe::Ask | Probe::Found { .. } => return Err(SetError::Probe(Box::new(persistence))),
+        }
     }
-    let settings = host.state.config.settings(host.shared.seed);
-    let port_changed = names.contains(&"port") && settings.port != host.state.settings.port;
-    if port_changed || (names.contains(&"bind") && settings.bind != host.state.settings.bind) {
+    let settings = state.config.settings(shared.seed);
+    let port_changed = names.contains(&"port") && settings.port != state.settings.port;
+    if port_changed || (names.contains(&"bind") && settings.bind != state.settings.bind) {
         // Bound under the lock, as Redis binds in its main thread: a bind
         // is one quick syscall, no wait.
-        crate::listener::rebind(host.shared, &settings, port_changed).map_err(|text| {
+        crate::listener::rebind(shared, &settings, port_changed).map_err(|text| {
             let name = if port_changed { "port" } else { "bind" };
             CommandError::owned(format!(
                 "ERR CONFIG SET failed (possibly related to argument '{name}') - {text}"
@@ -166,27 +288,26 @@ fn apply(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>, changed: &[usize]) -> C
     }
     // Last, once nothing can fail any more.
     if names.contains(&"dir") {
-        if let Some(aof) = host.shared.durability.aof() {
+        if let Some(aof) = shared.durability.aof() {
             aof.set_dir(&persistence);
         }
     }
     if names.contains(&"appendfsync") {
-        host.shared.durability.set_fsync(persistence.appendfsync);
+        shared.durability.set_fsync(persistence.appendfsync);
     }
-    if names.contains(&"appendonly")
-        && persistence.appendonly != host.shared.durability.aof().is_some()
+    if names.contains(&"appendonly") && persistence.appendonly != shared.durability.aof().is_some()
     {
         // The engine's sink changes right after this command, under the
         // same lock (`durability::apply_switch`).
-        host.state.aof_switch = Some(persistence.appendonly);
+        state.aof_switch = Some(persistence.appendonly);
     }
-    host.state.disk.configure(&host.state.config);
-    ctx.db.set_config(settings.engine.clone());
+    state.disk.configure(&state.config);
+    set_engine(settings.engine.clone());
     if names.contains(&"loglevel") {
         crate::logging::set_level(settings.loglevel);
     }
-    host.state.slowlog.truncate(settings.slowlog_max_len);
-    host.state.settings = settings;
-    host.state.settings_epoch += 1;
+    state.slowlog.truncate(settings.slowlog_max_len);
+    state.settings = settings;
+    state.settings_epoch += 1;
     Ok(())
 }

@@ -4,10 +4,10 @@
 //! engine's sink (`DeltaChunk`), appends them to the current incremental
 //! file and fsyncs per `appendfsync`, publishing the durable LSN on a watch
 //! channel and to the waiters it covers (`waiters`):
-//! - `always`: what has arrived is appended and fsynced as one group, in
-//!   one blocking call (group commit). What arrives meanwhile forms the
-//!   next group, which starts as soon as the one before it has appended
-//!   (not fsynced): up to `MAX_GROUPS` fsyncs run at once, and a group's
+//! - `always`: what has arrived is appended and fsynced as one group
+//!   (group commit) by the pipeline's `GroupWriter`, one group at a time.
+//!   What arrives meanwhile forms the next group, which the writer takes
+//!   as soon as the fsync before it returns (`group_writer`); a group's
 //!   LSN is published only once every older group is durable too. The
 //!   engine never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
@@ -40,6 +40,8 @@
 //! and the new incremental file only, and the old files are deleted. Any
 //! crash along the way leaves a manifest that loads the same data.
 
+mod group_writer;
+mod prepare;
 mod rewrite;
 
 use super::base::{BaseError, BaseFormat};
@@ -61,7 +63,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 use tokio::time::Instant;
 
 /// How often the actor looks at the clock (everysec, retries, automatic
@@ -72,23 +74,15 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// Encoded bytes waiting to be written before the actor stops taking
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
-/// `always` groups in flight at once. With 2, a group that forms while
-/// another fsyncs starts at once rather than after it (Linux lets a second
-/// fdatasync of the file make progress meanwhile), which measured 1.15-1.50x
-/// Redis at -P16 against 1.01-1.14 with 1.
+/// `always` groups in flight at once: one appending and fsyncing on the
+/// `GroupWriter`, and the next one forming behind it, which the writer
+/// takes when that fsync returns. (Two fsyncs at once, on the blocking
+/// pool, measured no better than this at -P 1: on ext4 they mostly
+/// serialise in the journal.)
 ///
-/// When an older group's fsync fails after a newer one has appended, the
-/// newer one's fsync must fail too: the failed writeback marked pages of
-/// both clean, and a "successful" fsync would make the file's new length
-/// durable over them, leaving a hole of zeros (DST seed 206458 did this on
-/// a simulator that reported a failure to one fsync only). Each fsync
-/// running at once has a descriptor of its own, to which Linux reports the
-/// failure too, and a file whose sync failed fails every later one
-/// (`storage::SyncLatch`).
+/// A group after a failed one is never written (`group_writer`); a file
+/// whose sync failed fails every later sync too (`storage::SyncLatch`).
 const MAX_GROUPS: usize = 2;
-// Each fsync running at once needs a descriptor of its own on the real
-// disk, or a writeback error may be reported to only one of them.
-const _: () = assert!(MAX_GROUPS <= crate::storage::real::SYNCERS);
 /// Deltas held while a snapshot is taken, in bytes.
 const MAX_HELD_BYTES: usize = 64 << 20;
 /// First and longest wait between recovery attempts after a disk error.
@@ -96,6 +90,9 @@ const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_MAX: Duration = Duration::from_secs(60);
 /// Wait before an automatic rewrite after a failed one (doubling).
 const AUTO_RETRY_FIRST: Duration = Duration::from_secs(60);
+/// Failed rewrites in a row after which the first base of an AOF switched
+/// on is no longer tried at every tick (Redis's limit on its rewrites).
+const REWRITE_LIMIT_THRESHOLD: u64 = 3;
 
 /// Requests to the actor.
 pub(crate) enum Control {
@@ -213,7 +210,7 @@ struct RewriteRun {
 }
 
 /// The next incremental file, created before the rewrite or recovery
-/// that switches to it starts (`prepare_incr`).
+/// that switches to it starts (`prepare.rs`).
 struct PreparedIncr {
     layout: AofLayout,
     info: super::manifest::AofFileInfo,
@@ -273,6 +270,9 @@ struct AofActor {
     last_incr_seq: Arc<AtomicU64>,
     /// See `PreparedIncr`.
     prepared_incr: Option<PreparedIncr>,
+    /// The check before a rewrite or recovery, running (`prepare.rs`):
+    /// on the disk it may take long, and the actor goes on meanwhile.
+    preparing: Option<prepare::Preparing>,
     /// The database the current incremental file has selected.
     selected: Selected,
 
@@ -291,9 +291,8 @@ struct AofActor {
     /// append, or with `always` up to `MAX_GROUPS` groups that each
     /// fsync after appending (see `start_io`).
     writes: VecDeque<Write>,
-    /// Rung by a group's blocking call once its append is done: the
-    /// next group may start (its append lands after this one's).
-    appended: Arc<Notify>,
+    /// Appends and fsyncs the `always` groups.
+    writer: group_writer::GroupWriter,
     fsync: Option<IoFuture<()>>,
     /// What the plain fsync in flight covers (Some while `fsync` is).
     fsync_covers: Option<FsyncCovers>,
@@ -344,9 +343,6 @@ struct Write {
     /// The file it appends to: a write still in flight on a file that a
     /// recovery has since replaced says nothing about the new one.
     file: Arc<dyn StorageFile>,
-    /// Set by the blocking call once the bytes are in the file (never
-    /// after a failed append).
-    appended: Arc<AtomicBool>,
     task: IoFuture<Result<(), StorageError>>,
     /// The task's result once it ended: a group may end before an older
     /// one, and is handled after it.
@@ -371,44 +367,6 @@ async fn next_write(writes: &mut VecDeque<Write>) -> Write {
         }
     })
     .await
-}
-
-/// The blocking work of one append: `buf` into `file`, then (`sync`, an
-/// `always` group) an fsync in the same call, one thread hop there and
-/// back per group. Once the bytes are in, `appended` is set and `ring`
-/// rung, before the fsync: the next group may start its append. The
-/// simulator runs the append and the fsync as two steps, each with its
-/// own latency, so its groups overlap and end out of order as real ones
-/// can.
-fn append_task(
-    storage: &Arc<dyn Storage>,
-    file: Arc<dyn StorageFile>,
-    buf: Vec<u8>,
-    sync: bool,
-    appended: Arc<AtomicBool>,
-    ring: Arc<Notify>,
-) -> IoFuture<Result<(), StorageError>> {
-    if !sync {
-        return io::run(storage, move |_| file.append(&buf).map(Ok));
-    }
-    let append = move |file: &Arc<dyn StorageFile>| {
-        file.append(&buf)?;
-        appended.store(true, Ordering::Release);
-        ring.notify_one();
-        Ok::<(), StorageError>(())
-    };
-    if storage.is_inline() {
-        let (storage, synced_file) = (storage.clone(), file.clone());
-        let appending = io::run(&storage, move |_| append(&file));
-        return Box::pin(async move {
-            appending.await?;
-            Ok(io::run(&storage, move |_| synced_file.sync()).await)
-        });
-    }
-    io::run(storage, move |_| {
-        append(&file)?;
-        Ok(file.sync())
-    })
 }
 
 /// What a plain fsync covers, as it was when it started.
@@ -460,7 +418,7 @@ pub(crate) async fn run(
     let mut actor = AofActor::new(setup);
     if actor.incr.is_none() {
         actor.continue_sequences().await;
-        actor.start_rewrite(true);
+        actor.prepare(prepare::PrepareFor::Recovery);
     }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -473,14 +431,14 @@ pub(crate) async fn run(
             break;
         }
         let accepting = !actor.closing && actor.accepting();
-        let awaiting_append = actor.awaits_append();
         tokio::select! {
             biased;
             result = poll_slot(&mut actor.fsync) => actor.fsync_done(result),
             result = poll_slot(&mut actor.cutting) => actor.cut_done(result),
+            (preparing, result) = prepare::poll_preparing(&mut actor.preparing) => {
+                actor.prepared(preparing, result);
+            }
             write = next_write(&mut actor.writes) => actor.write_done(write).await,
-            // The next group can start (`start_io`, at the top).
-            _ = actor.appended.notified(), if awaiting_append => {}
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = input.next_batch(), if accepting => match batch {
@@ -491,14 +449,15 @@ pub(crate) async fn run(
                 None => actor.begin_close(),
             },
             message = control.recv(), if control_open => match message {
-                Some(message) => actor.on_control(message).await,
+                Some(message) => actor.on_control(message),
                 None => control_open = false,
             },
-            _ = tick.tick() => actor.on_tick().await,
+            _ = tick.tick() => actor.on_tick(),
         }
         actor.publish_status();
     }
     let result = actor.finish().await;
+    actor.writer.stop().await;
     std::mem::forget(guard);
     result
 }
@@ -530,6 +489,7 @@ impl AofActor {
             .last_incr_seq
             .fetch_max(next_incr_seq - 1, Ordering::AcqRel);
         AofActor {
+            writer: group_writer::GroupWriter::new(setup.storage.clone()),
             storage: setup.storage,
             inline,
             layout: setup.layout,
@@ -550,6 +510,7 @@ impl AofActor {
             next_incr_seq,
             last_incr_seq: setup.last_incr_seq,
             prepared_incr: None,
+            preparing: None,
             selected: Selected::new(),
             pending: Vec::new(),
             pending_lsn: 0,
@@ -558,7 +519,6 @@ impl AofActor {
             written_lsn: setup.durable_lsn,
             synced_lsn: setup.durable_lsn,
             writes: VecDeque::with_capacity(MAX_GROUPS),
-            appended: Arc::new(Notify::new()),
             fsync: None,
             fsync_covers: None,
             last_fsync_start: now,
@@ -605,13 +565,10 @@ impl AofActor {
 
     /// Room to take another batch.
     fn accepting(&self) -> bool {
-        // With `always`, what arrives while every group there is room for
-        // runs waits for the next one: taken then, all at once, it costs
-        // one wake-up per group instead of one per delta.
-        let groups_full = self.writes.len() >= MAX_GROUPS;
-        !groups_full
-            && self.pending.len() < MAX_PENDING_BYTES
-            && self.held.byte_len() < MAX_HELD_BYTES
+        // With `always`, what arrives while a group runs is taken at once
+        // and joins the next group (`start_io`), which the writer takes
+        // the moment that fsync returns.
+        self.pending.len() < MAX_PENDING_BYTES && self.held.byte_len() < MAX_HELD_BYTES
     }
 
     /// Routes a batch (a chunk of encoded deltas) and gives it back for
@@ -758,38 +715,45 @@ impl AofActor {
 
     /// Whether an append of what is pending may start now. Appends land
     /// in the order they start: a plain one waits for every write in
-    /// flight to end; an `always` group (`append_task`) only for the
-    /// group before it to be in the file, not for its fsync, while fewer
-    /// than `MAX_GROUPS` run and no plain fsync does.
+    /// flight to end; an `always` group is handed to the writer, which
+    /// writes groups in order, while fewer than `MAX_GROUPS` are in
+    /// flight and no plain fsync runs.
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
             None => !(sync && self.fsync.is_some()),
-            Some(last) => {
-                sync && last.syncs
-                    && self.writes.len() < MAX_GROUPS
-                    && last.appended.load(Ordering::Acquire)
-            }
+            Some(last) => sync && last.syncs && self.writes.len() < MAX_GROUPS,
         }
     }
 
-    /// A group waits only for the one before it to finish appending: the
-    /// actor listens for that (`appended`).
-    fn awaits_append(&self) -> bool {
-        !self.pending.is_empty()
-            && self.writes.len() < MAX_GROUPS
-            && self
-                .writes
-                .back()
-                .is_some_and(|last| last.syncs && !last.appended.load(Ordering::Acquire))
+    /// Adds what is pending to the last group handed to the writer, if
+    /// the writer has not taken it yet.
+    fn extend_group(&mut self) -> bool {
+        let Some(last) = self.writes.back_mut().filter(|last| last.syncs) else {
+            return false;
+        };
+        if !self
+            .incr
+            .as_ref()
+            .is_some_and(|incr| same_file(incr, &last.file))
+            || !self.writer.try_extend(&last.file, &self.pending)
+        {
+            return false;
+        }
+        last.lsn = self.pending_lsn;
+        last.len += self.pending.len() as u64;
+        self.pending.clear();
+        true
     }
 
     /// Starts an append and an fsync when there is work and room.
     fn start_io(&mut self) {
-        // `always`: each group appends and fsyncs in one blocking call;
-        // deltas arriving meanwhile form the next group (an append alone
-        // would not let them be acknowledged any sooner).
+        // `always`: each group appends and fsyncs on the writer; deltas
+        // arriving meanwhile form the next group (an append alone would
+        // not let them be acknowledged any sooner).
         let sync = self.policy == FsyncPolicy::Always;
-        if !self.pending.is_empty() && self.can_write() && self.room_for_write(sync) {
+        if sync && !self.pending.is_empty() && self.can_write() && self.extend_group() {
+            // Joined the group waiting for the writer.
+        } else if !self.pending.is_empty() && self.can_write() && self.room_for_write(sync) {
             // The next buffer starts at this one's size (up to 1 MiB):
             // appends come in a steady rhythm, and regrowing from nothing
             // costs a realloc and a copy per doubling.
@@ -800,21 +764,17 @@ impl AofActor {
             if sync {
                 self.last_fsync_start = Instant::now();
             }
-            let appended = Arc::new(AtomicBool::new(false));
-            let task = append_task(
-                &self.storage,
-                file.clone(),
-                buf,
-                sync,
-                appended.clone(),
-                self.appended.clone(),
-            );
+            let task = if sync {
+                self.writer.submit(file.clone(), buf)
+            } else {
+                let file = file.clone();
+                io::run(&self.storage, move |_| file.append(&buf).map(Ok))
+            };
             self.writes.push_back(Write {
                 lsn: self.pending_lsn,
                 len,
                 syncs: sync,
                 file,
-                appended,
                 task,
                 done: None,
             });
@@ -872,7 +832,8 @@ impl AofActor {
             Err(error) => {
                 // Undo a short write so the file ends on a whole command,
                 // as Redis does; the file is abandoned either way. (No
-                // later group started: it waits for this one's append.)
+                // later group is written: the writer refuses groups for a
+                // file after a failed one.)
                 if let Some(file) = self.incr.clone() {
                     let keep = self.incr_len;
                     let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
@@ -1028,19 +989,19 @@ impl AofActor {
 
     // ----- control and timers -----
 
-    async fn on_control(&mut self, message: Control) {
+    fn on_control(&mut self, message: Control) {
         match message {
             Control::Rewrite { reply } => {
                 let answer = if self.closing {
                     Err(RewriteError::Closed)
-                } else if self.rewrite.is_some() {
+                } else if self.rewrite.is_some() || self.preparing_rewrite() {
                     Err(RewriteError::InProgress)
-                } else if self.failed.is_none()
-                    && self.incr.is_some()
-                    && self.prepare_rewrite().await.is_err()
-                {
-                    self.rewrite_refused();
-                    Err(RewriteError::DirUnusable)
+                } else if self.failed.is_none() && self.incr.is_some() {
+                    // Answered once the check ends (`prepare.rs`). No other
+                    // check runs: a recovery's runs only while failed or
+                    // before the first base.
+                    self.prepare(prepare::PrepareFor::Rewrite { reply: Some(reply) });
+                    return;
                 } else if let Some(failure) = &mut self.failed {
                     failure.retry_at = Instant::now();
                     Ok(())
@@ -1049,7 +1010,7 @@ impl AofActor {
                     Ok(())
                 };
                 let _ = reply.send(answer);
-                self.on_tick().await;
+                self.on_tick();
             }
             Control::PolicyChanged => {}
             Control::Abandon => {
@@ -1068,16 +1029,15 @@ impl AofActor {
         }
     }
 
-    async fn on_tick(&mut self) {
-        if self.rewrite.is_some() {
+    fn on_tick(&mut self) {
+        if self.rewrite.is_some() || self.preparing.is_some() {
             return;
         }
         if let Some(failure) = &self.failed {
             let retry = Instant::now() >= failure.retry_at;
             if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
-                self.recovery_layout().await;
-                self.start_rewrite(true);
+                self.prepare(prepare::PrepareFor::Recovery);
             }
             return;
         }
@@ -1086,18 +1046,16 @@ impl AofActor {
         }
         if self.incr.is_none() {
             // Switched on at run time, its first base not written yet (it
-            // waited behind a BGSAVE's snapshot).
-            self.recovery_layout().await;
-            self.start_rewrite(true);
+            // waited behind a BGSAVE's snapshot, or its directory took no
+            // file, or it failed).
+            if self.first_base_due() {
+                self.prepare(prepare::PrepareFor::Recovery);
+            }
             return;
         }
         if self.rewrite_requested || self.growth_calls_for_rewrite() {
             self.rewrite_requested = false;
-            if self.prepare_rewrite().await.is_err() {
-                self.rewrite_refused();
-                return;
-            }
-            self.start_rewrite(false);
+            self.prepare(prepare::PrepareFor::Rewrite { reply: None });
         }
     }
 
@@ -1137,18 +1095,19 @@ impl AofActor {
             && self.fsync.is_none()
             && self.cut_back.is_none()
             && self.cutting.is_none()
+            && self.preparing.is_none()
             && self.snapshot_task.is_none()
             && self.base_task.is_none()
             && self.draining.is_none()
             && self.rewrite.is_none();
         let retry_left = self.failed.is_some() && !self.final_recovery_tried;
         // An AOF switched on has no file yet until its first base is in.
-        // While closing, a base that is running is waited for (above), and
-        // a failed one gets its last try (`retry_left`); one not started
-        // (it waited behind a BGSAVE's snapshot) is not started now, as
-        // `on_tick` starts nothing new while closing, so nothing is left
-        // to wait for (Redis exits there too). Else a directory it cannot
-        // be written in, or a snapshot, would hold the shutdown forever.
+        // While closing, a base that is running is waited for (above); one
+        // not started (it waited behind a BGSAVE's snapshot, or failed and
+        // waits for its next try) is not started now, as `on_tick` starts
+        // nothing new while closing, so nothing is left to wait for (Redis
+        // exits there too). Else a directory it cannot be written in, or a
+        // snapshot, would hold the shutdown forever.
         let unwritable = self.failed.is_some() || self.incr.is_none();
         nothing_running && !retry_left && (self.pending.is_empty() || unwritable)
     }

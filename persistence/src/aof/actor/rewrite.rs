@@ -5,7 +5,7 @@
 //! new files once it is durable. The actor's other half; see `mod.rs` for
 //! the whole story.
 
-use super::{AofActor, Health, PreparedIncr, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX};
+use super::{AofActor, Health, RewriteRun, AUTO_RETRY_FIRST, RETRY_MAX, REWRITE_LIMIT_THRESHOLD};
 use crate::aof::base::{write_base, BaseError};
 use crate::aof::encode::Selected;
 use crate::aof::manifest::{AofFileInfo, Manifest};
@@ -35,74 +35,7 @@ impl AofActor {
         self.snapshot_task = Some(io::blocking(self.inline, move || snapshot::begin(&*engine)));
     }
 
-    /// The check before a rewrite starts, as Redis opens the new
-    /// incremental file before it forks: CONFIG SET dir takes effect here
-    /// (Redis's chdir), once the new `appendonlydir` exists and the next
-    /// incremental file could be created in it (`prepare_incr`). If that
-    /// fails the rewrite must not start: the directory the files are in
-    /// stays, the move pending for the next try. Ok(true) when the layout
-    /// moved now.
-    pub(super) async fn prepare_rewrite(&mut self) -> Result<bool, StorageError> {
-        let next = self.published.next_layout.lock().take();
-        let Some(next) = next.filter(|next| *next != self.layout) else {
-            self.prepare_incr().await?;
-            return Ok(false);
-        };
-        let from = std::mem::replace(&mut self.layout, next);
-        match self.prepare_incr().await {
-            Ok(()) => {
-                // Where the files are: not a directory moved to earlier
-                // that no rewrite has finished in.
-                self.moved_from.get_or_insert(from);
-                Ok(true)
-            }
-            Err(error) => {
-                let next = std::mem::replace(&mut self.layout, from);
-                // Unless a newer CONFIG SET dir came meanwhile.
-                self.published.next_layout.lock().get_or_insert(next);
-                Err(error)
-            }
-        }
-    }
-
-    /// Creates the next incremental file (and its directory) in the
-    /// current layout, kept for the switch or the recovery that takes it
-    /// (`take_prepared_incr`); nothing if one is kept there already. Its
-    /// number is used only once the file exists.
-    pub(super) async fn prepare_incr(&mut self) -> Result<(), StorageError> {
-        if self
-            .prepared_incr
-            .as_ref()
-            .is_some_and(|p| p.layout == self.layout)
-        {
-            return Ok(());
-        }
-        self.prepared_incr = None;
-        let info = self.layout.incr_info(self.next_incr_seq);
-        let layout = self.layout.clone();
-        let path = layout.path(&info.name);
-        let file = io::run(&self.storage, move |s| {
-            layout.create_dir(s)?;
-            s.create(&path).inspect_err(|error| {
-                tracing::warn!(
-                    "Can't open the append-only file {}: {}",
-                    path.display(),
-                    error.reason()
-                )
-            })
-        })
-        .await?;
-        let seq = self.take_incr_seq();
-        debug_assert_eq!(seq, info.seq);
-        self.prepared_incr = Some(PreparedIncr {
-            layout: self.layout.clone(),
-            info,
-            file,
-        });
-        Ok(())
-    }
-
-    /// The incremental file `prepare_incr` created in the current layout,
+    /// The incremental file `prepare.rs` created in the current layout,
     /// or a new one created now.
     async fn take_prepared_incr(
         &mut self,
@@ -129,56 +62,6 @@ impl AofActor {
         Ok((info, file))
     }
 
-    /// A rewrite refused before it started (`prepare_rewrite`): failed
-    /// in INFO as Redis reports it (no rewrite counted, no consecutive
-    /// failure). An automatic one is tried again at the next tick, as
-    /// Redis's cron does (logging the refusal each time, as Redis's), so
-    /// it runs within a tick of the directory becoming usable.
-    pub(super) fn rewrite_refused(&mut self) {
-        self.published.status.lock().aof_last_bgrewrite_ok = false;
-    }
-
-    /// Where a recovery (or the first base of an AOF switched on) writes
-    /// its files: a pending CONFIG SET dir if its files can be created
-    /// there; the directory moved to if they still can be; else back where
-    /// the files were, the move pending again (a directory that exists
-    /// but takes no file is as unusable as a missing one). A recovery must
-    /// not retry a directory that cannot take it forever.
-    pub(super) async fn recovery_layout(&mut self) {
-        let moving = self.moved_from.is_some()
-            || (self.published.next_layout.lock())
-                .as_ref()
-                .is_some_and(|next| *next != self.layout);
-        if !moving {
-            // No call on the disk that just failed before the recovery's
-            // own (off the actor): it creates its files itself.
-            return;
-        }
-        let failed_in = self.recovery_failed_in.clone();
-        let pending_failed = failed_in.is_some() && *self.published.next_layout.lock() == failed_in;
-        let here_failed = failed_in.as_ref() == Some(&self.layout);
-        if !pending_failed && !here_failed && self.prepare_rewrite().await.is_ok() {
-            return;
-        }
-        let Some(from) = self.moved_from.clone() else {
-            return;
-        };
-        // A pending move that failed left the layout moved to earlier.
-        if !here_failed && self.prepare_incr().await.is_ok() {
-            return;
-        }
-        tracing::warn!(
-            "The recovery writes the AOF in {} again",
-            from.dir().display()
-        );
-        let moved = std::mem::replace(&mut self.layout, from);
-        self.moved_from = None;
-        self.published.next_layout.lock().get_or_insert(moved);
-        // If this fails too, the recovery fails creating its files and
-        // is retried with backoff.
-        let _ = self.prepare_incr().await;
-    }
-
     pub(super) async fn snapshot_done(
         &mut self,
         result: Result<Result<SnapshotBegun, SnapshotError>, StorageError>,
@@ -195,7 +78,7 @@ impl AofActor {
             Err(error) => {
                 self.release_held_unsnapshotted();
                 self.rewrite_failed(&error.to_string());
-                self.first_base_failed(error.reason());
+                self.first_base_failed();
                 return;
             }
         };
@@ -412,7 +295,7 @@ impl AofActor {
                     let _ = io::run(&self.storage, move |s| s.remove(&path)).await;
                 }
                 self.rewrite_failed(&error);
-                self.first_base_failed(error);
+                self.first_base_failed();
             }
         }
     }
@@ -536,13 +419,29 @@ impl AofActor {
         }
     }
 
-    /// The first base of an AOF switched on could not be written: a disk
-    /// error like any other (MISCONF, then recoveries with backoff), not a
-    /// rewrite to retry at every tick. Nothing once abandoned.
-    fn first_base_failed(&mut self, reason: String) {
-        if self.incr.is_none() && !self.abandoned {
-            self.fail_with(reason);
+    /// The first base of an AOF switched on could not be written: as in
+    /// Redis, not a disk error (writes go on, no MISCONF) but the switch's
+    /// rewrite failed, tried again at the next tick (`first_base_due`).
+    /// What was encoded for the incremental file that never came goes:
+    /// the next base's snapshot has it.
+    fn first_base_failed(&mut self) {
+        if self.incr.is_none() && self.failed.is_none() {
+            self.pending.clear();
+            self.pending_lsn = 0;
         }
+    }
+
+    /// Whether the first base of an AOF switched on may be tried now:
+    /// at every tick, as Redis's cron tries the switch's rewrite, until
+    /// `REWRITE_LIMIT_THRESHOLD` have failed in a row; then at the
+    /// automatic rewrites' backoff (`rewrite_failed`), as Redis limits it.
+    pub(super) fn first_base_due(&self) -> bool {
+        let failures = self
+            .published
+            .status
+            .lock()
+            .aof_rewrites_consecutive_failures;
+        failures < REWRITE_LIMIT_THRESHOLD || Instant::now() >= self.next_auto_rewrite
     }
 
     pub(super) fn rewrite_failed(&mut self, error: &str) {

@@ -1,0 +1,179 @@
+//! CONFIG SET appendonly yes checks the AOF directory (a mkdir and a
+//! file created) off the engine lock: a hung disk must not stall every
+//! client. In process, on the simulated disk behind a storage that
+//! counts the calls made while the engine lock is held.
+
+mod support;
+
+use persistence::storage::sim::{Fault, SimStorage};
+use persistence::{Storage, StorageError, StorageFile};
+use server::clock::ServerClock;
+use server::config::{load, Config};
+use server::shared::Shared;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+use support::Client;
+
+/// The simulated disk, counting directory and file creations, and those
+/// made while the engine lock is held (the runtime has one thread, so a
+/// lock taken is one this call runs under).
+struct LockWatch {
+    disk: SimStorage,
+    shared: OnceLock<Weak<Shared>>,
+    creates: AtomicU64,
+    under_lock: AtomicU64,
+}
+
+impl LockWatch {
+    fn note(&self) {
+        self.creates.fetch_add(1, Ordering::Relaxed);
+        let held = self
+            .shared
+            .get()
+            .and_then(Weak::upgrade)
+            .is_some_and(|shared| shared.core.try_lock().is_none());
+        if held {
+            self.under_lock.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Storage for LockWatch {
+    fn create(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
+        self.note();
+        self.disk.create(path)
+    }
+    fn open_append(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
+        self.disk.open_append(path)
+    }
+    fn read(&self, path: &Path) -> Result<Vec<u8>, StorageError> {
+        self.disk.read(path)
+    }
+    fn len(&self, path: &Path) -> Result<u64, StorageError> {
+        self.disk.len(path)
+    }
+    fn truncate(&self, path: &Path, len: u64) -> Result<(), StorageError> {
+        self.disk.truncate(path, len)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> Result<(), StorageError> {
+        self.disk.rename(from, to)
+    }
+    fn remove(&self, path: &Path) -> Result<(), StorageError> {
+        self.disk.remove(path)
+    }
+    fn list_dir(&self, dir: &Path) -> Result<Vec<String>, StorageError> {
+        self.disk.list_dir(dir)
+    }
+    fn create_dir_all(&self, dir: &Path) -> Result<(), StorageError> {
+        self.note();
+        self.disk.create_dir_all(dir)
+    }
+    fn sync_dir(&self, dir: &Path) -> Result<(), StorageError> {
+        self.disk.sync_dir(dir)
+    }
+    fn is_inline(&self) -> bool {
+        self.disk.is_inline()
+    }
+    fn delay(&self) -> Option<Duration> {
+        self.disk.delay()
+    }
+}
+
+/// A server with the AOF off on the watched disk, `/data` created.
+async fn start() -> (Arc<Shared>, Arc<LockWatch>) {
+    let disk = SimStorage::new(3);
+    disk.create_dir_all(Path::new("/data")).unwrap();
+    let watch = Arc::new(LockWatch {
+        disk,
+        shared: OnceLock::new(),
+        creates: AtomicU64::new(0),
+        under_lock: AtomicU64::new(0),
+    });
+    let mut config = Config::defaults();
+    load::load_text(&mut config, "dir /data\nappendonly no\nsave \"\"\n").unwrap();
+    let clock = Arc::new(ServerClock::simulated(1_700_000_000_000_000));
+    let shared = server::sim::start(config, clock, 3, watch.clone())
+        .await
+        .unwrap();
+    watch.shared.set(Arc::downgrade(&shared)).unwrap();
+    (shared, watch)
+}
+
+/// CONFIG GET `name`'s value.
+async fn config_get(client: &mut Client, name: &str) -> String {
+    let reply = client.call(&["CONFIG", "GET", name]).await;
+    reply
+        .lines()
+        .nth(4)
+        .expect("a name and a value")
+        .to_string()
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_directory_is_checked_off_the_engine_lock_and_others_are_served_meanwhile() {
+    let (shared, watch) = start().await;
+    let mut a = Client::direct(&shared);
+    let mut b = Client::direct(&shared);
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    // The check's disk call takes a minute.
+    let disk = &watch.disk;
+    disk.set_slow_latency(Duration::from_secs(60));
+    disk.fail_next(Fault::SlowDisk);
+    let started = tokio::time::Instant::now();
+    let mut request = bytes::BytesMut::new();
+    let words = ["CONFIG", "SET", "appendonly", "yes", "maxmemory", "7mb"];
+    resp_codec::encode_command(&words, &mut request);
+    a.send(&request).await;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(b.call(&["GET", "k"]).await, "$1\r\n1\r\n");
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(a.line().await, "+OK\r\n", "answered once checked");
+    assert!(
+        took < Duration::from_secs(1),
+        "served while checking: {took:?}"
+    );
+    assert!(watch.creates.load(Ordering::Relaxed) > 0, "checked");
+    assert_eq!(
+        watch.under_lock.load(Ordering::Relaxed),
+        0,
+        "no directory or file created under the engine lock"
+    );
+    assert_eq!(config_get(&mut b, "appendonly").await, "yes");
+    assert_eq!(config_get(&mut b, "maxmemory").await, "7340032");
+    assert!(shared.durability.aof().is_some(), "switched on");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn a_directory_that_takes_no_file_refuses_the_switch_and_every_pair_with_it() {
+    let (shared, watch) = start().await;
+    // A file holds the name of the AOF directory.
+    persistence::storage::write_file(&watch.disk, Path::new("/data/appendonlydir"), b"").unwrap();
+    let mut a = Client::direct(&shared);
+    let words = ["CONFIG", "SET", "maxmemory", "7mb", "appendonly", "yes"];
+    assert_eq!(
+        a.call(&words).await,
+        "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n"
+    );
+    assert_eq!(config_get(&mut a, "appendonly").await, "no");
+    assert_eq!(config_get(&mut a, "maxmemory").await, "0", "all or nothing");
+    assert!(shared.durability.aof().is_none());
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    assert_eq!(watch.under_lock.load(Ordering::Relaxed), 0);
+    // Inside EXEC nothing can wait: switched on unchecked, as behind a
+    // BGSAVE; the switch's rewrite is what fails then, and writes go on.
+    assert_eq!(a.call(&["MULTI"]).await, "+OK\r\n");
+    let queued = a.call(&["CONFIG", "SET", "appendonly", "yes"]).await;
+    assert_eq!(queued, "+QUEUED\r\n");
+    assert_eq!(a.call(&["EXEC"]).await, "*1\r\n+OK\r\n");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(a.call(&["SET", "k", "2"]).await, "+OK\r\n");
+    let status = shared.durability.aof().expect("switched on").status();
+    assert!(
+        status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    assert_eq!(watch.under_lock.load(Ordering::Relaxed), 0);
+}
