@@ -141,14 +141,17 @@ impl EngineState {
 
     /// `push_op_from` for the arguments of the command `execute` runs
     /// (not one EXEC runs): encoded form leaves them to the sink
-    /// (`AsSent`), which encodes them once into its own buffer.
+    /// (`AsSent`), which encodes them once into its own buffer; a sink
+    /// that takes no ops only learns that there was a write.
     #[inline]
     pub(crate) fn push_command_as_sent(&mut self, db: usize, argv: Argv<'_>) {
-        if self.form == DeltaForm::Encoded && self.pending_as_sent.is_none() {
-            self.pending_write = true;
-            self.pending_as_sent = Some((db as u32, self.pending_encoded.len()));
-        } else {
-            self.push_op_from(db, argv);
+        match self.form {
+            DeltaForm::Encoded if self.pending_as_sent.is_none() => {
+                self.pending_write = true;
+                self.pending_as_sent = Some((db as u32, self.pending_encoded.len()));
+            }
+            DeltaForm::Lsn | DeltaForm::Nothing => self.pending_write = true,
+            DeltaForm::Encoded | DeltaForm::Ops => self.push_op_from(db, argv),
         }
     }
 
