@@ -243,6 +243,13 @@ pub trait Host {
     fn command(&self, name: &str) -> Option<&CommandSpec>;
     /// Runs a host command; `ctx` is as for engine commands.
     fn run(&mut self, ctx: &mut Ctx<'_, '_>) -> Result<(), CommandError>;
+    /// Whether this connection may not run `spec`, an admin command, at
+    /// all (Redis's protected commands: DEBUG under
+    /// `enable-debug-command`): checked before the command is queued in
+    /// MULTI, which it then aborts, and before it runs.
+    fn refuses(&self, _spec: &CommandSpec) -> Option<CommandError> {
+        None
+    }
 }
 
 /// A host with no commands of its own.
@@ -679,6 +686,11 @@ pub(crate) fn dispatch(
     let rejection = if !spec.arity_ok(argv.len()) {
         Some(CommandError::WrongArity(spec.name.into()))
     } else if let Err(error) = crate::commands::check_subcommand(spec.name, argv) {
+        Some(error)
+    } else if let Some(error) = (spec.flags.contains(Flags::ADMIN))
+        .then(|| host.refuses(&spec))
+        .flatten()
+    {
         Some(error)
     } else if client.in_multi() && !in_exec && spec.flags.contains(Flags::NO_MULTI) {
         // SAVE, SHUTDOWN (Redis's no-multi): refused, and EXEC then aborts.
