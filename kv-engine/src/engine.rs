@@ -141,14 +141,17 @@ impl EngineState {
 
     /// `push_op_from` for the arguments of the command `execute` runs
     /// (not one EXEC runs): encoded form leaves them to the sink
-    /// (`AsSent`), which encodes them once into its own buffer.
+    /// (`AsSent`), which encodes them once into its own buffer; a sink
+    /// that takes no ops only learns that there was a write.
     #[inline]
     pub(crate) fn push_command_as_sent(&mut self, db: usize, argv: Argv<'_>) {
-        if self.form == DeltaForm::Encoded && self.pending_as_sent.is_none() {
-            self.pending_write = true;
-            self.pending_as_sent = Some((db as u32, self.pending_encoded.len()));
-        } else {
-            self.push_op_from(db, argv);
+        match self.form {
+            DeltaForm::Encoded if self.pending_as_sent.is_none() => {
+                self.pending_write = true;
+                self.pending_as_sent = Some((db as u32, self.pending_encoded.len()));
+            }
+            DeltaForm::Lsn | DeltaForm::Nothing => self.pending_write = true,
+            DeltaForm::Encoded | DeltaForm::Ops => self.push_op_from(db, argv),
         }
     }
 
@@ -240,6 +243,13 @@ pub trait Host {
     fn command(&self, name: &str) -> Option<&CommandSpec>;
     /// Runs a host command; `ctx` is as for engine commands.
     fn run(&mut self, ctx: &mut Ctx<'_, '_>) -> Result<(), CommandError>;
+    /// Whether this connection may not run `spec`, an admin command, at
+    /// all (Redis's protected commands: DEBUG under
+    /// `enable-debug-command`): checked before the command is queued in
+    /// MULTI, which it then aborts, and before it runs.
+    fn refuses(&self, _spec: &CommandSpec) -> Option<CommandError> {
+        None
+    }
 }
 
 /// A host with no commands of its own.
@@ -677,6 +687,16 @@ pub(crate) fn dispatch(
         Some(CommandError::WrongArity(spec.name.into()))
     } else if let Err(error) = crate::commands::check_subcommand(spec.name, argv) {
         Some(error)
+    } else if let Some(error) = (spec.flags.contains(Flags::ADMIN))
+        .then(|| host.refuses(&spec))
+        .flatten()
+    {
+        Some(error)
+    } else if client.in_multi() && !in_exec && spec.flags.contains(Flags::NO_MULTI) {
+        // SAVE, SHUTDOWN (Redis's no-multi): refused, and EXEC then aborts.
+        Some(CommandError::text(
+            "ERR Command not allowed inside a transaction",
+        ))
     } else if !in_exec && state.out_of_memory && rejected_for_memory(&spec, client, table, host) {
         Some(CommandError::OutOfMemory)
     } else {

@@ -1,11 +1,13 @@
 //! Parser throughput: a pipeline of 16 `SET key:NNN value` commands (the
-//! shape redis-benchmark -P 16 sends), large bulk strings, and a large
-//! reply read by the frame parser. `cargo bench -p resp-codec`.
+//! shape redis-benchmark -P 16 sends) one at a time and as the server
+//! reads it (`decode_batch`, also for 16 MSETs of 10 pairs: the cost per
+//! argument), large bulk strings, and a large reply read by the frame
+//! parser. `cargo bench -p resp-codec`.
 
 use bytes::BytesMut;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use resp_codec::{
-    encode_command, encode_frame, Frame, FrameParser, Limits, Protocol, RequestDecoder,
+    encode_command, encode_frame, Commands, Frame, FrameParser, Limits, Protocol, RequestDecoder,
 };
 
 fn pipeline_of_sets() -> BytesMut {
@@ -13,6 +15,20 @@ fn pipeline_of_sets() -> BytesMut {
     for i in 0..16 {
         let key = format!("key:{i:03}");
         encode_command(&[&b"SET"[..], key.as_bytes(), b"value"], &mut buf);
+    }
+    buf
+}
+
+/// 16 `MSET` of 10 `key:NNN value` pairs (redis-benchmark's MSET shape).
+fn pipeline_of_msets() -> BytesMut {
+    let mut buf = BytesMut::new();
+    let keys: Vec<String> = (0..10).map(|i| format!("key:{i:03}")).collect();
+    let mut argv: Vec<&[u8]> = vec![b"MSET"];
+    for key in &keys {
+        argv.extend([key.as_bytes(), b"value"]);
+    }
+    for _ in 0..16 {
+        encode_command(&argv, &mut buf);
     }
     buf
 }
@@ -37,6 +53,24 @@ fn requests(c: &mut Criterion) {
             BatchSize::SmallInput,
         );
     });
+    for (name, pipeline) in [
+        ("batch_16_sets", pipeline),
+        ("batch_16_msets", pipeline_of_msets()),
+    ] {
+        group.bench_function(name, |b| {
+            let mut decoder = RequestDecoder::new(Limits::default());
+            let mut commands = Commands::default();
+            b.iter_batched_ref(
+                || pipeline.clone(),
+                |buf| {
+                    commands.clear();
+                    decoder.decode_batch(buf, &mut commands, false).unwrap();
+                    assert_eq!(commands.len(), 16);
+                },
+                BatchSize::SmallInput,
+            );
+        });
+    }
     for size in [16 * 1024, 1024 * 1024] {
         let value = vec![b'x'; size];
         let mut command = BytesMut::new();

@@ -194,6 +194,19 @@ async fn host_commands_queue_in_multi_and_run_in_exec() {
         "{exec:?}"
     );
     client.check(b"MULTI\r\nCONFIG\r\nEXEC\r\n", b"+OK\r\n-ERR wrong number of arguments for 'config' command\r\n-EXECABORT Transaction discarded because of previous errors.\r\n").await;
+    // DEBUG (enable-debug-command no) is refused when queued too.
+    let refused = "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n";
+    let reply =
+        format!("+OK\r\n{refused}-EXECABORT Transaction discarded because of previous errors.\r\n");
+    client
+        .check(b"MULTI\r\nDEBUG RELOAD\r\nEXEC\r\n", reply.as_bytes())
+        .await;
+    // SAVE and SHUTDOWN are no-multi: refused when queued, as Redis 7.0.15.
+    for command in ["SAVE", "SHUTDOWN NOSAVE"] {
+        let request = format!("MULTI\r\nSET a 1\r\n{command}\r\nEXEC\r\nEXISTS a\r\n");
+        let reply = "+OK\r\n+QUEUED\r\n-ERR Command not allowed inside a transaction\r\n-EXECABORT Transaction discarded because of previous errors.\r\n:0\r\n";
+        client.check(request.as_bytes(), reply.as_bytes()).await;
+    }
 }
 
 #[tokio::test]

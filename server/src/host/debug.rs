@@ -11,16 +11,25 @@ use kv_engine::context::Ctx;
 use kv_engine::{CommandError, CommandResult};
 use std::time::Duration;
 
-pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+/// Why this connection may not run DEBUG at all, if it may not: checked
+/// before the command runs or is queued (`Host::refuses`), as Redis
+/// checks its protected commands.
+pub fn refused(host: &ConnHost<'_>) -> Option<CommandError> {
     let allowed = match host.state.settings.enable_debug_command {
         Access::Yes => true,
         Access::Local => host.conn.handle.local,
         Access::No => false,
     };
-    if !allowed {
-        return Err(CommandError::text(
-            "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
-        ));
+    (!allowed).then(|| CommandError::text(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.",
+    ))
+}
+
+pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    // Inside EXEC too: `enable-debug-command` cannot change meanwhile,
+    // but the check costs nothing.
+    if let Some(error) = refused(host) {
+        return Err(error);
     }
     let unknown = || {
         CommandError::owned(format!(

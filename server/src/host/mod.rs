@@ -47,6 +47,13 @@ impl Host for ConnHost<'_> {
         };
         run(self, ctx)
     }
+
+    fn refuses(&self, spec: &CommandSpec) -> Option<CommandError> {
+        match spec.name {
+            "debug" => debug::refused(self),
+            _ => None,
+        }
+    }
 }
 
 /// The host commands by lower-case name.
