@@ -64,8 +64,11 @@ struct Queue {
     /// Inline: groups taken and not fsynced yet, at most `WRITERS`, as
     /// the real disk has threads (each thread is one there).
     running: usize,
-    /// The last file a group failed on: later groups for it are refused.
-    poisoned: Option<Arc<dyn StorageFile>>,
+    /// The files a group failed on: later groups for them are refused.
+    /// Several: a group on the file a recovery replaced may fail after one
+    /// on the new file did, and must not lift the new file's refusal.
+    /// Pruned of files nobody else holds any more (`poison`).
+    poisoned: Vec<Arc<dyn StorageFile>>,
     closed: bool,
 }
 
@@ -133,7 +136,7 @@ impl GroupWriter {
             let mut queue = self.shared.queue.lock();
             if queue.closed {
                 // The thread is gone (it panicked): nobody would take it.
-                return Box::pin(async move { Err(stopped()) });
+                return Box::pin(async move { Ok(Err(stopped())) });
             }
             assert!(queue.next.is_none(), "one group waits at a time");
             let done = (!inline).then_some(done);
@@ -143,7 +146,11 @@ impl GroupWriter {
             return Box::pin(take_turn(self.shared.clone(), self.storage.clone()));
         }
         self.shared.work.notify_one();
-        Box::pin(async move { result.await.unwrap_or_else(|_| Err(stopped())) })
+        // A thread that panicked took the group with it: whether its
+        // append happened is unknown, so it is a failed sync (the cut-back
+        // runs once nothing is in flight on the file), never an append
+        // error, whose truncate would run beside the other thread's group.
+        Box::pin(async move { result.await.unwrap_or_else(|_| Ok(Err(stopped()))) })
     }
 
     fn ensure_threads(&mut self) -> Result<(), StorageError> {
@@ -308,22 +315,35 @@ fn appended_ended(
 ) {
     queue.appending = false;
     if appended.is_err() {
-        queue.poisoned = Some(file.clone());
+        poison(queue, file);
     }
+}
+
+/// Refuses every later group for `file`.
+fn poison(queue: &mut Queue, file: &Arc<dyn StorageFile>) {
+    // Only the queue holds them: no group can come for those any more.
+    queue.poisoned.retain(|bad| Arc::strong_count(bad) > 1);
+    if !queue.poisoned.iter().any(|bad| super::same_file(bad, file)) {
+        queue.poisoned.push(file.clone());
+    }
+    // The current file and the few a recovery replaced with groups still
+    // in flight on them.
+    debug_assert!(
+        queue.poisoned.len() <= 8,
+        "{} poisoned files",
+        queue.poisoned.len()
+    );
 }
 
 /// Whether an earlier group on `file` failed.
 fn refused(shared: &Shared, file: &Arc<dyn StorageFile>) -> bool {
     let queue = shared.queue.lock();
-    queue
-        .poisoned
-        .as_ref()
-        .is_some_and(|bad| super::same_file(bad, file))
+    queue.poisoned.iter().any(|bad| super::same_file(bad, file))
 }
 
 fn note_result(shared: &Shared, file: &Arc<dyn StorageFile>, result: &GroupResult) {
     if !matches!(result, Ok(Ok(()))) {
-        shared.queue.lock().poisoned = Some(file.clone());
+        poison(&mut shared.queue.lock(), file);
     }
 }
 
@@ -378,6 +398,36 @@ mod tests {
         }
     }
 
+    /// A failure on the file a recovery replaced, after one on the new
+    /// file, leaves the new file refused: a later group there would land
+    /// behind a torn append.
+    #[test]
+    fn a_failure_on_an_old_file_keeps_the_new_file_refused() {
+        let shared = Shared {
+            queue: Mutex::new(Queue::default()),
+            work: Condvar::new(),
+            turn: Notify::new(),
+        };
+        let file = |name: &str| -> Arc<dyn StorageFile> {
+            let (_, entered) = mpsc::channel();
+            Arc::new(Panicking {
+                entered: Mutex::new(None),
+                release: Mutex::new(entered),
+                path: PathBuf::from(name),
+            })
+        };
+        let (old, new) = (file("old"), file("new"));
+        let failed: GroupResult = Ok(Err(stopped()));
+        note_result(&shared, &new, &failed);
+        note_result(&shared, &old, &failed);
+        assert!(refused(&shared, &new) && refused(&shared, &old));
+        // Nobody holds the old file any more: it is forgotten, the new one kept.
+        drop(old);
+        note_result(&shared, &new, &failed);
+        assert_eq!(shared.queue.lock().poisoned.len(), 1);
+        assert!(refused(&shared, &new));
+    }
+
     /// A panic on the writer thread ends the group waiting behind the one
     /// that panicked, and every later one, with an error: none is left
     /// for a thread that is gone (a shutdown would wait for it forever).
@@ -399,11 +449,11 @@ mod tests {
         release.send(()).unwrap();
         let within = Duration::from_secs(10);
         let first = tokio::time::timeout(within, first).await;
-        assert!(matches!(first, Ok(Err(_))), "{first:?}");
+        assert!(matches!(first, Ok(Ok(Err(_)))), "{first:?}");
         let second = tokio::time::timeout(within, second).await;
-        assert!(matches!(second, Ok(Err(_))), "{second:?}");
+        assert!(matches!(second, Ok(Ok(Err(_)))), "{second:?}");
         let third = tokio::time::timeout(within, writer.submit(file, b"c".to_vec())).await;
-        assert!(matches!(third, Ok(Err(_))), "{third:?}");
+        assert!(matches!(third, Ok(Ok(Err(_)))), "{third:?}");
         writer.stop().await;
     }
 }
