@@ -391,6 +391,25 @@ impl Durability {
         answer.await.unwrap_or(Err(RewriteError::Closed))
     }
 
+    /// BGREWRITEAOF inside EXEC, which cannot wait for the rewrite to
+    /// start: it is asked for and starts as soon as the actor can, as
+    /// Redis schedules it there ("+Background append only file rewriting
+    /// scheduled"). InProgress if one runs already.
+    pub fn schedule_rewrite(&self) -> Result<(), RewriteError> {
+        let Some(active) = &self.active else {
+            return Err(RewriteError::Disabled);
+        };
+        if active.published.status.lock().aof_rewrite_in_progress {
+            return Err(RewriteError::InProgress);
+        }
+        // Nobody waits for the answer.
+        let (reply, _) = oneshot::channel();
+        active
+            .control
+            .try_send(Control::Rewrite { reply })
+            .map_err(|_| RewriteError::Closed)
+    }
+
     /// Stops in order: refuses new credit, waits for outstanding credit
     /// (every permit dropped, every delta taken by the actor), closes the
     /// queue, lets the actor write and fsync everything, and joins it. Call after the server stopped running commands. Returns the

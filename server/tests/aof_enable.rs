@@ -194,3 +194,45 @@ async fn a_directory_that_takes_no_file_refuses_the_switch_and_every_pair_with_i
     );
     assert_eq!(watch.under_lock.load(Ordering::Relaxed), 0);
 }
+
+/// Inside EXEC a BGREWRITEAOF cannot wait for its rewrite to start: it is
+/// scheduled, its reply in its place in EXEC's array (Redis 7.0.15
+/// answers `*2 +Background append only file rewriting scheduled +PONG`),
+/// and the rewrite runs (here with the AOF off: a base and a manifest).
+/// A deferred reply under CLIENT REPLY SKIP is not written.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn deferred_replies_keep_their_place_and_their_reply_mode() {
+    let (shared, watch) = start().await;
+    let mut a = Client::direct(&shared);
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    let mut request = bytes::BytesMut::new();
+    for words in [&["MULTI"][..], &["BGREWRITEAOF"], &["PING"], &["EXEC"]] {
+        resp_codec::encode_command(words, &mut request);
+    }
+    a.send(&request).await;
+    for expected in [
+        "+OK\r\n",
+        "+QUEUED\r\n",
+        "+QUEUED\r\n",
+        "*2\r\n",
+        "+Background append only file rewriting scheduled\r\n",
+        "+PONG\r\n",
+    ] {
+        assert_eq!(a.line().await, expected);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let manifest = "/data/appendonlydir/appendonly.aof.manifest";
+    assert!(watch.disk.read(Path::new(manifest)).is_ok(), "rewritten");
+    // SKIP silences the next command's reply, deferred (the directory
+    // check) or not.
+    let mut request = bytes::BytesMut::new();
+    for words in [
+        &["CLIENT", "REPLY", "SKIP"][..],
+        &["CONFIG", "SET", "appendonly", "yes"],
+        &["PING"],
+    ] {
+        resp_codec::encode_command(words, &mut request);
+    }
+    a.send(&request).await;
+    assert_eq!(a.line().await, "+PONG\r\n", "only PING's reply");
+}

@@ -286,6 +286,10 @@ fn run_commands(
             let Core { engine, host } = &mut *core;
             host.waiters.wake(engine, &shared.durability);
         }
+        if session.conn.deferred.is_some() {
+            session.conn.deferred_silent =
+                matches!(session.conn.reply, ReplyMode::Off | ReplyMode::Skipping);
+        }
         match session.conn.reply {
             ReplyMode::On | ReplyMode::SkipNext => {}
             ReplyMode::Off => out.truncate(start),

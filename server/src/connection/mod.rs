@@ -300,7 +300,7 @@ where
                             .stats
                             .record_failed_later(name, text);
                     }
-                    if session.conn.reply != session::ReplyMode::Off {
+                    if !session.conn.deferred_silent {
                         reply.write(&mut out, session.client.protocol);
                     }
                 }

@@ -56,6 +56,9 @@ pub struct ConnState {
     /// SAVE, DEBUG RELOAD: a reply that comes once this future completes,
     /// awaited after the engine lock is released.
     pub deferred: Option<Deferred>,
+    /// The deferred reply is not written (CLIENT REPLY OFF or SKIP held
+    /// for its command).
+    pub deferred_silent: bool,
     pub name: Option<String>,
     pub lib_name: Option<String>,
     pub lib_ver: Option<String>,
@@ -135,6 +138,7 @@ impl Session {
                 after: After::Continue,
                 sleep: None,
                 deferred: None,
+                deferred_silent: false,
                 name: None,
                 lib_name: None,
                 lib_ver: None,

@@ -62,7 +62,10 @@ fn start_save(
 /// BGREWRITEAOF: the AOF actor rewrites; the reply once it has started.
 /// With the AOF off, a base of the data and a manifest naming only it are
 /// written in the background, as Redis 7.0 does.
-pub fn bgrewriteaof(host: &mut ConnHost<'_>, _ctx: &mut Ctx<'_, '_>) -> CommandResult {
+pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    if ctx.in_exec() {
+        return bgrewriteaof_in_exec(host, ctx);
+    }
     let Some(aof) = host.shared.durability.aof() else {
         let Some(dir) = host.shared.durability.dir() else {
             return Err(CommandError::text("ERR persistence is not started"));
@@ -88,6 +91,39 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, _ctx: &mut Ctx<'_, '_>) -> CommandR
     Ok(())
 }
 
+/// Inside EXEC nothing can wait (the reply belongs in EXEC's array): the
+/// rewrite is scheduled and starts once it can, as Redis answers there.
+/// With the AOF off the offline rewrite runs as a task of its own, given
+/// up at shutdown (its claim on the directory goes with it).
+fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    match host.shared.durability.aof() {
+        Some(aof) => aof
+            .schedule_rewrite()
+            .map_err(|e| CommandError::owned(e.to_string()))?,
+        None => {
+            let Some(dir) = host.shared.durability.dir() else {
+                return Err(CommandError::text("ERR persistence is not started"));
+            };
+            let config = crate::disk::persistence_config(&host.state.config);
+            let rewrite = dir.rewrite_offline(&config);
+            let stop = host.shared.shutdown.clone();
+            host.shared.tracker.spawn(async move {
+                tokio::select! {
+                    result = rewrite => {
+                        if let Err(error) = result {
+                            tracing::warn!("BGREWRITEAOF scheduled in EXEC: {error}");
+                        }
+                    }
+                    () = stop.cancelled() => {}
+                }
+            });
+        }
+    }
+    ctx.out
+        .simple(b"Background append only file rewriting scheduled");
+    Ok(())
+}
+
 fn started() -> DeferredReply {
     DeferredReply::Status("Background append only file rewriting started".into())
 }
@@ -110,6 +146,13 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
 /// (the load holds the engine lock on a blocking thread, as Redis stops
 /// for it).
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    if ctx.in_exec() {
+        // Its reply comes after the save and the load, and EXEC's array
+        // cannot wait for them (Redis stops the whole server instead).
+        return Err(CommandError::text(
+            "ERR DEBUG RELOAD is not supported inside MULTI",
+        ));
+    }
     let job = start_save(host, ctx, Trigger::Foreground)
         .map_err(|e| CommandError::owned(e.to_string()))?;
     let shared = host.shared.me();

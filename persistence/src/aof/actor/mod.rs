@@ -334,6 +334,9 @@ struct AofActor {
     rewrite_requested: bool,
     /// No automatic rewrite before this (after failed ones, as Redis limits).
     next_auto_rewrite: Instant,
+    /// The first base of this AOF switched on failed (or its directory
+    /// took no file) and waits for its next try (`first_base_failed`).
+    first_base_retrying: bool,
     snapshot_task: Option<Task<Result<Result<SnapshotBegun, SnapshotError>, StorageError>>>,
     base_task: Option<IoFuture<Result<u64, BaseError>>>,
     /// Deltas received while a snapshot decides their file, in order.
@@ -545,6 +548,7 @@ impl AofActor {
             rewrite: None,
             rewrite_requested: false,
             next_auto_rewrite: now,
+            first_base_retrying: false,
             snapshot_task: None,
             base_task: None,
             held: DeltaChunk::default(),
@@ -717,8 +721,7 @@ impl AofActor {
         if policy == FsyncPolicy::Always {
             // everysec's last fsync may be up to a second old.
             self.last_fsync_start = Instant::now() - EVERYSEC;
-            let base_failed = !self.published.status.lock().aof_last_bgrewrite_ok;
-            if self.rewrite.is_none() && self.preparing.is_none() && base_failed {
+            if self.first_base_retrying && self.rewrite.is_none() && self.preparing.is_none() {
                 // Waiting to try a failed first base again (perhaps minutes,
                 // after three failures): no reply under `always` may wait
                 // for it (`first_base_failed`).

@@ -25,6 +25,7 @@ use tokio::time::Instant;
 impl AofActor {
     pub(super) fn start_rewrite(&mut self, recovery: bool) {
         debug_assert!(self.rewrite.is_none() && self.snapshot_task.is_none());
+        self.first_base_retrying = false;
         let now = Instant::now();
         self.rewrite = Some(RewriteRun {
             recovery,
@@ -398,6 +399,9 @@ impl AofActor {
 
     pub(super) fn rewrite_succeeded(&mut self) {
         let run = self.rewrite.take().expect("rewriting");
+        // The failures in a row are over, and so is their limit on
+        // automatic rewrites (Redis's lifts as the count drops).
+        self.next_auto_rewrite = Instant::now();
         self.moved_from = None;
         self.recovery_failed_in = None;
         let mut status = self.published.status.lock();
@@ -445,6 +449,7 @@ impl AofActor {
         } else {
             self.pending.clear();
             self.pending_lsn = 0;
+            self.first_base_retrying = true;
         }
     }
 
