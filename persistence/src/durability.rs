@@ -404,10 +404,13 @@ impl Durability {
         }
         // Nobody waits for the answer.
         let (reply, _) = oneshot::channel();
-        active
-            .control
-            .try_send(Control::Rewrite { reply })
-            .map_err(|_| RewriteError::Closed)
+        match active.control.try_send(Control::Rewrite { reply }) {
+            // Full: 16 messages wait and the actor is busy. Asked for all
+            // the same: it takes one when it can, and any rewrite it then
+            // starts serves this one too.
+            Ok(()) | Err(mpsc::error::TrySendError::Full(_)) => Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(RewriteError::Closed),
+        }
     }
 
     /// Stops in order: refuses new credit, waits for outstanding credit

@@ -319,6 +319,31 @@ async fn a_first_base_that_fails_is_tried_again_and_writes_go_on() {
     assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }
 
+/// A BGREWRITEAOF while the first base waits out its backoff is that
+/// base, tried at the next tick (Redis runs a requested rewrite at its
+/// next cron), not after the backoff.
+#[tokio::test(start_paused = true)]
+async fn a_bgrewriteaof_tries_a_limited_first_base_at_once() {
+    let sim = sim_disk(19);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    sim.set_capacity(Some(8));
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(aof.status().aof_rewrites_consecutive_failures, 3, "limited");
+    sim.set_capacity(None);
+    aof.rewrite().await.expect("asked for");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+        "{status:?}"
+    );
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
 #[tokio::test(start_paused = true)]
 async fn bgrewriteaof_with_the_aof_off_into_an_unusable_directory_starts_nothing() {
     let sim = sim_disk(10);

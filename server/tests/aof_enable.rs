@@ -236,3 +236,40 @@ async fn deferred_replies_keep_their_place_and_their_reply_mode() {
     a.send(&request).await;
     assert_eq!(a.line().await, "+PONG\r\n", "only PING's reply");
 }
+
+/// Inside EXEC with the AOF off, a BGREWRITEAOF while one runs is refused
+/// as Redis 7.0.15 refuses it there, not scheduled.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn bgrewriteaof_in_exec_while_one_runs_is_refused() {
+    let (shared, watch) = start().await;
+    let mut a = Client::direct(&shared);
+    let mut b = Client::direct(&shared);
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    // Every disk call takes two seconds: the first rewrite stays in
+    // progress for several of them once started.
+    watch.disk.set_slow_latency(Duration::from_secs(2));
+    watch.disk.set_probability(Fault::SlowDisk, 1.0);
+    let mut request = bytes::BytesMut::new();
+    resp_codec::encode_command(&["BGREWRITEAOF"], &mut request);
+    b.send(&request).await;
+    assert_eq!(
+        b.line().await,
+        "+Background append only file rewriting started\r\n"
+    );
+    let mut request = bytes::BytesMut::new();
+    for words in [&["MULTI"][..], &["BGREWRITEAOF"], &["PING"], &["EXEC"]] {
+        resp_codec::encode_command(words, &mut request);
+    }
+    a.send(&request).await;
+    for expected in [
+        "+OK\r\n",
+        "+QUEUED\r\n",
+        "+QUEUED\r\n",
+        "*2\r\n",
+        "-ERR Background append only file rewriting already in progress\r\n",
+        "+PONG\r\n",
+    ] {
+        assert_eq!(a.line().await, expected);
+    }
+    watch.disk.set_probability(Fault::SlowDisk, 0.0);
+}

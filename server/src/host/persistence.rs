@@ -104,6 +104,11 @@ fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> Comma
             let Some(dir) = host.shared.durability.dir() else {
                 return Err(CommandError::text("ERR persistence is not started"));
             };
+            if dir.status().aof_rewrite_in_progress {
+                return Err(CommandError::owned(
+                    persistence::RewriteError::InProgress.to_string(),
+                ));
+            }
             let config = crate::disk::persistence_config(&host.state.config);
             let rewrite = dir.rewrite_offline(&config);
             let stop = host.shared.shutdown.clone();

@@ -1082,7 +1082,10 @@ impl AofActor {
             // Switched on at run time, its first base not written yet (it
             // waited behind a BGSAVE's snapshot, or its directory took no
             // file, or it failed).
-            if self.first_base_due() {
+            // A BGREWRITEAOF asked for meanwhile is this base, and is
+            // tried now whatever the backoff, as Redis runs a requested
+            // rewrite at the next cron.
+            if std::mem::take(&mut self.rewrite_requested) || self.first_base_due() {
                 self.prepare(prepare::PrepareFor::Recovery);
             }
             return;
