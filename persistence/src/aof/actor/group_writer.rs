@@ -154,6 +154,7 @@ impl GroupWriter {
     }
 
     fn ensure_threads(&mut self) -> Result<(), StorageError> {
+        self.restart_after_a_panic();
         while self.threads.len() < WRITERS {
             let shared = self.shared.clone();
             let handle = std::thread::Builder::new()
@@ -165,6 +166,32 @@ impl GroupWriter {
             self.threads.push(handle);
         }
         Ok(())
+    }
+
+    /// A thread panicked (`Unwinding` closed the queue) and every thread
+    /// has ended since: the queue opens again for new threads. Without
+    /// this every later group would fail, and each recovery after it. The
+    /// files that failed stay refused; the lost group's was reported as a
+    /// failed sync, so the actor recovers onto a new file.
+    fn restart_after_a_panic(&mut self) {
+        if self.threads.is_empty() || !self.threads.iter().all(|t| t.is_finished()) {
+            return;
+        }
+        {
+            let mut queue = self.shared.queue.lock();
+            if !queue.closed {
+                return;
+            }
+            queue.closed = false;
+            // The panic may have come mid-append; nobody appends now.
+            queue.appending = false;
+            debug_assert!(queue.next.is_none(), "dropped by `Unwinding`");
+        }
+        tracing::warn!("the AOF writer threads are started again after a panic");
+        for thread in self.threads.drain(..) {
+            // Ended already: no wait.
+            let _ = thread.join();
+        }
     }
 
     /// Whether a group handed over waits for the writer to take it (a new
@@ -398,6 +425,28 @@ mod tests {
         }
     }
 
+    /// A file that takes every append and sync.
+    struct Appending {
+        bytes: Mutex<Vec<u8>>,
+        path: PathBuf,
+    }
+
+    impl StorageFile for Appending {
+        fn append(&self, bytes: &[u8]) -> Result<(), StorageError> {
+            self.bytes.lock().extend_from_slice(bytes);
+            Ok(())
+        }
+        fn sync(&self) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn truncate(&self, _: u64) -> Result<(), StorageError> {
+            Ok(())
+        }
+        fn path(&self) -> &Path {
+            &self.path
+        }
+    }
+
     /// A failure on the file a recovery replaced, after one on the new
     /// file, leaves the new file refused: a later group there would land
     /// behind a torn append.
@@ -454,6 +503,22 @@ mod tests {
         assert!(matches!(second, Ok(Ok(Err(_)))), "{second:?}");
         let third = tokio::time::timeout(within, writer.submit(file, b"c".to_vec())).await;
         assert!(matches!(third, Ok(Ok(Err(_)))), "{third:?}");
+        // Once both threads have ended, new ones take the groups of a new
+        // file (the recovery's).
+        let good: Arc<dyn StorageFile> = Arc::new(Appending {
+            bytes: Mutex::new(Vec::new()),
+            path: PathBuf::from("/nowhere/appendonly.aof.2.incr.aof"),
+        });
+        let mut written = false;
+        for _ in 0..200 {
+            let group = writer.submit(good.clone(), b"d".to_vec());
+            if matches!(tokio::time::timeout(within, group).await, Ok(Ok(Ok(())))) {
+                written = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(written, "the writer came back");
         writer.stop().await;
     }
 }
