@@ -195,16 +195,9 @@ async fn a_directory_that_takes_no_file_refuses_the_switch_and_every_pair_with_i
     assert_eq!(watch.under_lock.load(Ordering::Relaxed), 0);
 }
 
-/// Inside EXEC a BGREWRITEAOF cannot wait for its rewrite to start: it is
-/// scheduled, its reply in its place in EXEC's array (Redis 7.0.15
-/// answers `*2 +Background append only file rewriting scheduled +PONG`),
-/// and the rewrite runs (here with the AOF off: a base and a manifest).
-/// A deferred reply under CLIENT REPLY SKIP is not written.
-#[tokio::test(flavor = "current_thread", start_paused = true)]
-async fn deferred_replies_keep_their_place_and_their_reply_mode() {
-    let (shared, watch) = start().await;
-    let mut a = Client::direct(&shared);
-    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+/// Sends `MULTI; BGREWRITEAOF; PING; EXEC` and expects BGREWRITEAOF's
+/// `reply` in its place in EXEC's array.
+async fn bgrewriteaof_in_exec(a: &mut Client, reply: &str) {
     let mut request = bytes::BytesMut::new();
     for words in [&["MULTI"][..], &["BGREWRITEAOF"], &["PING"], &["EXEC"]] {
         resp_codec::encode_command(words, &mut request);
@@ -215,11 +208,28 @@ async fn deferred_replies_keep_their_place_and_their_reply_mode() {
         "+QUEUED\r\n",
         "+QUEUED\r\n",
         "*2\r\n",
-        "+Background append only file rewriting scheduled\r\n",
+        reply,
         "+PONG\r\n",
     ] {
         assert_eq!(a.line().await, expected);
     }
+}
+
+/// Inside EXEC a BGREWRITEAOF cannot wait for its rewrite to start: it is
+/// scheduled, its reply in its place in EXEC's array (Redis 7.0.15
+/// answers `*2 +Background append only file rewriting scheduled +PONG`),
+/// and the rewrite runs (here with the AOF off: a base and a manifest).
+/// A deferred reply under CLIENT REPLY SKIP is not written.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn deferred_replies_keep_their_place_and_their_reply_mode() {
+    let (shared, watch) = start().await;
+    let mut a = Client::direct(&shared);
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    bgrewriteaof_in_exec(
+        &mut a,
+        "+Background append only file rewriting scheduled\r\n",
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let manifest = "/data/appendonlydir/appendonly.aof.manifest";
     assert!(watch.disk.read(Path::new(manifest)).is_ok(), "rewritten");
@@ -256,20 +266,10 @@ async fn bgrewriteaof_in_exec_while_one_runs_is_refused() {
         b.line().await,
         "+Background append only file rewriting started\r\n"
     );
-    let mut request = bytes::BytesMut::new();
-    for words in [&["MULTI"][..], &["BGREWRITEAOF"], &["PING"], &["EXEC"]] {
-        resp_codec::encode_command(words, &mut request);
-    }
-    a.send(&request).await;
-    for expected in [
-        "+OK\r\n",
-        "+QUEUED\r\n",
-        "+QUEUED\r\n",
-        "*2\r\n",
+    bgrewriteaof_in_exec(
+        &mut a,
         "-ERR Background append only file rewriting already in progress\r\n",
-        "+PONG\r\n",
-    ] {
-        assert_eq!(a.line().await, expected);
-    }
+    )
+    .await;
     watch.disk.set_probability(Fault::SlowDisk, 0.0);
 }

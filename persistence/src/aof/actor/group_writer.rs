@@ -399,42 +399,30 @@ mod tests {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    /// A file whose first append waits to be let go, then panics.
-    struct Panicking {
-        entered: Mutex<Option<mpsc::Sender<()>>>,
-        release: Mutex<mpsc::Receiver<()>>,
+    /// A file that takes every append and sync, or, with a gate, whose
+    /// append says it entered, waits to be let go, then panics.
+    struct TestFile {
+        gate: Option<(mpsc::Sender<()>, Mutex<mpsc::Receiver<()>>)>,
         path: PathBuf,
     }
 
-    impl StorageFile for Panicking {
+    impl TestFile {
+        fn plain(path: &str) -> Arc<dyn StorageFile> {
+            Arc::new(TestFile {
+                gate: None,
+                path: PathBuf::from(path),
+            })
+        }
+    }
+
+    impl StorageFile for TestFile {
         fn append(&self, _: &[u8]) -> Result<(), StorageError> {
-            if let Some(entered) = self.entered.lock().take() {
-                let _ = entered.send(());
-            }
-            let _ = self.release.lock().recv();
+            let Some((entered, release)) = &self.gate else {
+                return Ok(());
+            };
+            let _ = entered.send(());
+            let _ = release.lock().recv();
             panic!("a storage call panicked");
-        }
-        fn sync(&self) -> Result<(), StorageError> {
-            Ok(())
-        }
-        fn truncate(&self, _: u64) -> Result<(), StorageError> {
-            Ok(())
-        }
-        fn path(&self) -> &Path {
-            &self.path
-        }
-    }
-
-    /// A file that takes every append and sync.
-    struct Appending {
-        bytes: Mutex<Vec<u8>>,
-        path: PathBuf,
-    }
-
-    impl StorageFile for Appending {
-        fn append(&self, bytes: &[u8]) -> Result<(), StorageError> {
-            self.bytes.lock().extend_from_slice(bytes);
-            Ok(())
         }
         fn sync(&self) -> Result<(), StorageError> {
             Ok(())
@@ -457,15 +445,7 @@ mod tests {
             work: Condvar::new(),
             turn: Notify::new(),
         };
-        let file = |name: &str| -> Arc<dyn StorageFile> {
-            let (_, entered) = mpsc::channel();
-            Arc::new(Panicking {
-                entered: Mutex::new(None),
-                release: Mutex::new(entered),
-                path: PathBuf::from(name),
-            })
-        };
-        let (old, new) = (file("old"), file("new"));
+        let (old, new) = (TestFile::plain("old"), TestFile::plain("new"));
         let failed: GroupResult = Ok(Err(stopped()));
         note_result(&shared, &new, &failed);
         note_result(&shared, &old, &failed);
@@ -484,9 +464,8 @@ mod tests {
     async fn a_panic_on_the_writer_ends_every_group_with_an_error() {
         let (entered_tx, entered) = mpsc::channel();
         let (release, release_rx) = mpsc::channel();
-        let file: Arc<dyn StorageFile> = Arc::new(Panicking {
-            entered: Mutex::new(Some(entered_tx)),
-            release: Mutex::new(release_rx),
+        let file: Arc<dyn StorageFile> = Arc::new(TestFile {
+            gate: Some((entered_tx, Mutex::new(release_rx))),
             path: PathBuf::from("/nowhere/appendonly.aof.1.incr.aof"),
         });
         let mut writer = GroupWriter::new(Arc::new(RealStorage));
@@ -496,6 +475,8 @@ mod tests {
             .expect("the thread took the first group");
         let second = writer.submit(file.clone(), b"b".to_vec());
         release.send(()).unwrap();
+        // Any later append on it panics at once.
+        drop(release);
         let within = Duration::from_secs(10);
         let first = tokio::time::timeout(within, first).await;
         assert!(matches!(first, Ok(Ok(Err(_)))), "{first:?}");
@@ -505,10 +486,7 @@ mod tests {
         assert!(matches!(third, Ok(Ok(Err(_)))), "{third:?}");
         // Once both threads have ended, new ones take the groups of a new
         // file (the recovery's).
-        let good: Arc<dyn StorageFile> = Arc::new(Appending {
-            bytes: Mutex::new(Vec::new()),
-            path: PathBuf::from("/nowhere/appendonly.aof.2.incr.aof"),
-        });
+        let good = TestFile::plain("/nowhere/appendonly.aof.2.incr.aof");
         let mut written = false;
         for _ in 0..200 {
             let group = writer.submit(good.clone(), b"d".to_vec());
