@@ -32,22 +32,33 @@ fn ok() -> Frame {
 }
 
 fn info_value(conn: &mut Conn, name: &str) -> Option<String> {
+    info_values(conn, &[name]).pop().flatten()
+}
+
+/// Fields of one INFO persistence reply: read together, they are of one
+/// moment (two INFOs can straddle a scheduled rewrite's start).
+fn info_values(conn: &mut Conn, names: &[&str]) -> Vec<Option<String>> {
     let Frame::Bulk(text) = conn.call(&["INFO", "persistence"]) else {
         panic!("INFO is a bulk string");
     };
-    String::from_utf8_lossy(&text).lines().find_map(|line| {
-        line.strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix(':'))
-            .map(|v| v.trim().to_string())
-    })
+    let text = String::from_utf8_lossy(&text);
+    let value = |name: &str| {
+        text.lines().find_map(|line| {
+            line.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .map(|v| v.trim().to_string())
+        })
+    };
+    names.iter().map(|name| value(name)).collect()
 }
 
 /// Waits until no AOF rewrite runs (or is scheduled).
 fn rewrite_finished(conn: &mut Conn) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
-        let running = info_value(conn, "aof_rewrite_in_progress").as_deref() == Some("1")
-            || info_value(conn, "aof_rewrite_scheduled").as_deref() == Some("1");
+        let running = info_values(conn, &["aof_rewrite_in_progress", "aof_rewrite_scheduled"])
+            .iter()
+            .any(|v| v.as_deref() == Some("1"));
         if !running {
             return;
         }
@@ -96,9 +107,11 @@ const COMPARED: &[&str] = &[
 ];
 
 fn compared_fields(conn: &mut Conn) -> Vec<(String, Option<String>)> {
+    let values = info_values(conn, COMPARED);
     COMPARED
         .iter()
-        .map(|name| (name.to_string(), info_value(conn, name)))
+        .map(|name| name.to_string())
+        .zip(values)
         .collect()
 }
 
