@@ -11,6 +11,13 @@
 use bytes::Bytes;
 use std::ops::{Bound, Index, Range, RangeBounds};
 
+/// Whether every span lies in `frame`.
+fn within(frame: &Bytes, spans: &[Range<usize>]) -> bool {
+    spans
+        .iter()
+        .all(|span| span.start <= span.end && span.end <= frame.len())
+}
+
 /// A command's arguments: `argv[0]` is its name.
 #[derive(Clone, Copy)]
 pub struct Argv<'a>(Repr<'a>);
@@ -32,21 +39,14 @@ impl<'a> Argv<'a> {
     /// # Panics
     /// When a span is not within `frame`.
     pub fn framed(frame: &'a Bytes, spans: &'a [Range<usize>]) -> Self {
-        assert!(
-            spans
-                .iter()
-                .all(|span| span.start <= span.end && span.end <= frame.len()),
-            "an argument outside its frame"
-        );
+        assert!(within(frame, spans), "an argument outside its frame");
         Argv(Repr::Framed { frame, spans })
     }
 
     /// As `framed`, for spans the decoder has just checked against the
     /// frame (in debug builds only, again).
     pub(crate) fn framed_checked(frame: &'a Bytes, spans: &'a [Range<usize>]) -> Self {
-        debug_assert!(spans
-            .iter()
-            .all(|s| s.start <= s.end && s.end <= frame.len()));
+        debug_assert!(within(frame, spans));
         Argv(Repr::Framed { frame, spans })
     }
 

@@ -233,13 +233,14 @@ impl Drop for GroupWriter {
 fn run_thread(shared: &Shared) {
     let _unwinding = Unwinding(shared);
     loop {
-        let group = {
+        let (group, refused) = {
             let mut queue = shared.queue.lock();
             loop {
                 if !queue.appending {
                     if let Some(group) = queue.next.take() {
                         queue.appending = true;
-                        break group;
+                        let refused = queue.refuses(&group.file);
+                        break (group, refused);
                     }
                 }
                 if queue.closed && queue.next.is_none() {
@@ -248,7 +249,6 @@ fn run_thread(shared: &Shared) {
                 shared.work.wait(&mut queue);
             }
         };
-        let refused = refused(shared, &group.file);
         let appended = if refused {
             Err(skipped(&group.file))
         } else {
@@ -295,7 +295,7 @@ impl Drop for Unwinding<'_> {
 /// The simulator's group: waits for the append before it to end, takes
 /// what formed, appends and fsyncs it as two steps on the simulated clock.
 async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResult {
-    let group = loop {
+    let (group, refused) = loop {
         // Made before looking: a turn handed on meanwhile is not missed.
         let turn = shared.turn.notified();
         {
@@ -305,13 +305,15 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResul
                 queue.running += 1;
                 // At most one group waits, and it is this one: another is
                 // handed over only once the writer has taken it.
-                break queue.next.take().expect("the waiting group is this one");
+                let group = queue.next.take().expect("the waiting group is this one");
+                let refused = queue.refuses(&group.file);
+                break (group, refused);
             }
         }
         turn.await;
     };
     let Group { file, bytes, .. } = group;
-    let appended = if refused(&shared, &file) {
+    let appended = if refused {
         Err(skipped(&file))
     } else {
         let appending = file.clone();
@@ -350,7 +352,7 @@ fn appended_ended(
 fn poison(queue: &mut Queue, file: &Arc<dyn StorageFile>) {
     // Only the queue holds them: no group can come for those any more.
     queue.poisoned.retain(|bad| Arc::strong_count(bad) > 1);
-    if !queue.poisoned.iter().any(|bad| super::same_file(bad, file)) {
+    if !queue.refuses(file) {
         queue.poisoned.push(file.clone());
     }
     // The current file and the few a recovery replaced with groups still
@@ -362,10 +364,12 @@ fn poison(queue: &mut Queue, file: &Arc<dyn StorageFile>) {
     );
 }
 
-/// Whether an earlier group on `file` failed.
-fn refused(shared: &Shared, file: &Arc<dyn StorageFile>) -> bool {
-    let queue = shared.queue.lock();
-    queue.poisoned.iter().any(|bad| super::same_file(bad, file))
+impl Queue {
+    /// Whether an earlier group on `file` failed (asked as a group is
+    /// taken, under the same lock).
+    fn refuses(&self, file: &Arc<dyn StorageFile>) -> bool {
+        self.poisoned.iter().any(|bad| super::same_file(bad, file))
+    }
 }
 
 fn note_result(shared: &Shared, file: &Arc<dyn StorageFile>, result: &GroupResult) {
@@ -449,12 +453,13 @@ mod tests {
         let failed: GroupResult = Ok(Err(stopped()));
         note_result(&shared, &new, &failed);
         note_result(&shared, &old, &failed);
-        assert!(refused(&shared, &new) && refused(&shared, &old));
+        let refused = |file: &Arc<dyn StorageFile>| shared.queue.lock().refuses(file);
+        assert!(refused(&new) && refused(&old));
         // Nobody holds the old file any more: it is forgotten, the new one kept.
         drop(old);
         note_result(&shared, &new, &failed);
         assert_eq!(shared.queue.lock().poisoned.len(), 1);
-        assert!(refused(&shared, &new));
+        assert!(refused(&new));
     }
 
     /// A panic on the writer thread ends the group waiting behind the one

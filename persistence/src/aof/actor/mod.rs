@@ -725,7 +725,7 @@ impl AofActor {
                 // Waiting to try a failed first base again (perhaps minutes,
                 // after three failures): no reply under `always` may wait
                 // for it (`first_base_failed`).
-                self.first_base_failed("it failed before appendfsync always");
+                self.first_base_failed("it is waiting for its next try");
             }
         }
     }
