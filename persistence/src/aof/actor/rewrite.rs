@@ -344,6 +344,7 @@ impl AofActor {
         };
         self.replace_manifest(next, len).await?;
         let first = self.incr.is_none();
+        self.retire_replaced_io();
         self.incr = Some(file);
         self.incr_len = 0;
         self.durable_len = Some(0);
