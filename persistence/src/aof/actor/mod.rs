@@ -484,7 +484,7 @@ pub(crate) async fn run(
             (preparing, result) = prepare::poll_preparing(&mut actor.preparing) => {
                 actor.prepared(preparing, result);
             }
-            write = next_write(&mut actor.writes) => actor.write_done(write).await,
+            write = next_write(&mut actor.writes) => actor.write_done(write),
             () = drain_retired(&mut actor.retired) => {}
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
@@ -866,7 +866,7 @@ impl AofActor {
     /// The oldest write in flight ended (`next_write`): writes are
     /// handled in the order they started, so a group's LSN is published
     /// only once every group before it is durable too.
-    async fn write_done(&mut self, write: Write) {
+    fn write_done(&mut self, write: Write) {
         let (lsn, len) = (write.lsn, write.len);
         let result = write.done.expect("next_write hands out ended writes");
         if self.failed.is_some() {
@@ -897,13 +897,12 @@ impl AofActor {
             }
             Err(error) => {
                 // Undo a short write so the file ends on a whole command,
-                // as Redis does; the file is abandoned either way. (No
-                // later group is written: the writer refuses groups for a
-                // file after a failed one.)
-                if let Some(file) = self.incr.clone() {
-                    let keep = self.incr_len;
-                    let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
-                }
+                // as Redis does; the file is abandoned either way. The
+                // cut runs in its slot once nothing is in flight on the
+                // file (`start_cut_back`), never on this loop: the disk
+                // that just failed may hang. (No later group is written:
+                // the writer refuses groups for a file after a failed one.)
+                self.cut_back_to(self.incr_len);
                 self.fail(&error);
             }
         }
@@ -997,11 +996,22 @@ impl AofActor {
     /// (`start_cut_back`). Every fsync of the current file ends here or in
     /// `synced`.
     fn sync_failed(&mut self, error: &StorageError) {
-        if let (None, Some(len)) = (&self.failed, self.durable_len) {
-            let file = self.incr.clone().expect("synced: a file");
-            self.cut_back = Some((file, len));
+        if let Some(len) = self.durable_len {
+            self.cut_back_to(len);
         }
         self.fail(error);
+    }
+
+    /// The current file is to be cut back to `len` bytes (`start_cut_back`):
+    /// a short write's tail, or what a failed fsync did not cover. The
+    /// shorter cut wins when both come before it runs (an append failed,
+    /// then an older group's fsync).
+    fn cut_back_to(&mut self, len: u64) {
+        let file = self.incr.clone().expect("a failure on the current file");
+        match &mut self.cut_back {
+            Some((cut, keep)) if same_file(cut, &file) => *keep = (*keep).min(len),
+            _ => self.cut_back = Some((file, len)),
+        }
     }
 
     /// After a failed fsync, once nothing is in flight on the file: cuts

@@ -198,7 +198,7 @@ impl AofActor {
         loop {
             while !self.writes.is_empty() {
                 let write = super::next_write(&mut self.writes).await;
-                self.write_done(write).await;
+                self.write_done(write);
             }
             if self.failed.is_some() {
                 return Ok(()); // already failed; the caller recovers
