@@ -433,6 +433,54 @@ async fn the_cut_after_a_failed_fsync_does_not_hold_up_the_writer() {
     assert_eq!(again.dump(), node.dump());
 }
 
+/// The cut after a short write (undoing the torn tail so the file ends on
+/// a whole command, as Redis does) runs in the same slot: while it hangs
+/// on the disk that just failed, the writer still answers, and the file
+/// ends where the last whole write did.
+#[tokio::test(start_paused = true)]
+async fn the_cut_after_a_torn_write_does_not_hold_up_the_writer() {
+    let incr = Path::new(DIR).join("appendonly.aof.1.incr.aof");
+    let sim = sim_disk(19);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    let whole = sim.read(&incr).unwrap();
+    // No recovery can write its base: the old file stays to be looked at.
+    support::block_bases(&sim, DIR, 19);
+    // Every call takes a minute from now on: the torn append, then the cut.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    sim.fail_next(Fault::TornWrite);
+    let started = tokio::time::Instant::now();
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(written, Written::Unconfirmed(..)), "{written:?}");
+    // The append's minute, not the cut's too: the loop did not wait for it.
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        sim.read(&incr).unwrap().len() > whole.len(),
+        "a torn tail, not cut yet"
+    );
+    let answered = tokio::time::timeout(Duration::from_secs(10), node.durability.rewrite()).await;
+    assert!(
+        matches!(answered, Ok(Ok(()) | Err(RewriteError::InProgress))),
+        "answered while the cut runs: {answered:?}"
+    );
+    sim.set_probability(Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert!(
+        node.durability.misconf().is_some(),
+        "no recovery could finish"
+    );
+    assert_eq!(sim.read(&incr).unwrap(), whole, "the torn tail is cut away");
+    let _ = node.durability.shutdown().await;
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump().len(), 1, "SET a, whole");
+}
+
 /// Under `appendfsync no` the kernel writes back when it likes, so how
 /// much of the file is on the disk is unknown; a failed fsync after a
 /// switch to everysec must not cut the file back to its length at start,

@@ -198,7 +198,7 @@ impl AofActor {
         loop {
             while !self.writes.is_empty() {
                 let write = super::next_write(&mut self.writes).await;
-                self.write_done(write).await;
+                self.write_done(write);
             }
             if self.failed.is_some() {
                 return Ok(()); // already failed; the caller recovers
@@ -344,6 +344,7 @@ impl AofActor {
         };
         self.replace_manifest(next, len).await?;
         let first = self.incr.is_none();
+        self.retire_replaced_io();
         self.incr = Some(file);
         self.incr_len = 0;
         self.durable_len = Some(0);
