@@ -470,3 +470,32 @@ fn refusals_before_authentication_come_in_redis_s_order() {
         );
     }
 }
+
+/// In RESP2's subscribed mode, too, what Redis finds at lookup comes
+/// before the subscribed-mode refusal.
+#[test]
+fn subscribed_mode_refusals_come_after_the_lookup_s() {
+    if !redis_available() {
+        return;
+    }
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let mut replies = Vec::new();
+    for server in [&ours, &redis] {
+        let mut conn = Conn::open(server.port).unwrap();
+        let mut got = Vec::new();
+        for command in [
+            &["SUBSCRIBE", "ch"][..],
+            &["DEBUG", "SLEEP", "0"],
+            &["OBJECT", "ENCODING"],
+            &["CONFIG", "GET"],
+            &["CONFIG", "FOO"],
+            &["NOSUCH"],
+            &["GET"],
+            &["GET", "a"],
+        ] {
+            got.push(conn.call(command));
+        }
+        replies.push(got);
+    }
+    assert_eq!(replies[0], replies[1]);
+}
