@@ -281,6 +281,44 @@ async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
     }
 }
 
+/// Leaving `always` for everysec while its first base is in MISCONF: as
+/// for a switch under everysec, at once, the failed base is a failed
+/// rewrite tried again at the ticks while writes go on (not MISCONF until
+/// a recovery succeeds, here never while the way is blocked).
+#[tokio::test(start_paused = true)]
+async fn leaving_always_a_first_base_in_misconf_is_a_rewrite_retried_with_writes_going_on() {
+    let sim = sim_disk(23);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    support::put(&sim, Path::new("/data/appendonlydir"), b"");
+    let aof = switch_on(&engine, &dir, FsyncPolicy::Always);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(aof.misconf().is_some(), "always: MISCONF");
+    aof.set_fsync(FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(aof.misconf(), None, "everysec: writes go on at once");
+    taken(&engine, &aof, "SET b 2").await.expect("a write");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(aof.misconf(), None, "and stay going on");
+    let status = aof.status();
+    assert!(status.aof_last_write_ok, "{status:?}");
+    assert!(
+        status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    // The way cleared, a tick writes the base.
+    sim.remove(Path::new("/data/appendonlydir")).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+        "{status:?}"
+    );
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
 /// A first base that fails once it has begun (here the disk is full) is, as in Redis, a failed rewrite and not a disk error:
 /// writes go on, it is tried again at the next ticks until three have
 /// failed in a row, then at the automatic rewrites' backoff.

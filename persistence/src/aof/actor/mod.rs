@@ -748,6 +748,9 @@ impl AofActor {
         self.policy = policy;
         input.set_pace((policy != FsyncPolicy::Always).then_some(crate::bridge::PACE));
         self.published.status.lock().appendfsync = policy;
+        if policy != FsyncPolicy::Always && self.incr.is_none() && self.failed.is_some() {
+            self.first_base_misconf_lifted();
+        }
         if policy == FsyncPolicy::Always {
             // everysec's last fsync may be up to a second old.
             self.last_fsync_start = Instant::now() - EVERYSEC;
@@ -758,6 +761,24 @@ impl AofActor {
                 self.first_base_failed("it is waiting for its next try");
             }
         }
+    }
+
+    /// Leaving `always` while the first base of an AOF switched on is in
+    /// MISCONF: that was a disk error only because no reply under `always`
+    /// may wait for a base (`first_base_failed`). Under this policy it is
+    /// what Redis makes it at once: a failed rewrite tried again at the
+    /// ticks (`first_base_due`) while writes go on, no MISCONF. A recovery
+    /// already running goes on as that try.
+    fn first_base_misconf_lifted(&mut self) {
+        tracing::info!("The AOF's first base is tried again at the ticks; writes go on");
+        self.failed = None;
+        self.published.set_health(Health::Ok);
+        {
+            let mut status = self.published.status.lock();
+            status.aof_last_write_ok = true;
+            status.aof_last_write_error = None;
+        }
+        self.first_base_retrying = self.rewrite.is_none() && self.preparing.is_none();
     }
 
     fn fsync_due(&self) -> bool {
