@@ -281,6 +281,58 @@ async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
     }
 }
 
+/// Under `always` a first base that fails is MISCONF, but INFO's rewrite
+/// fields count its tries as under everysec (and as Redis, which has no
+/// such MISCONF, counts them): refused while its directory takes no file
+/// (none counted, no failure in a row), tried at every tick; failed once
+/// begun (the disk full), three tries at the ticks, then the limit.
+#[tokio::test(start_paused = true)]
+async fn under_always_the_first_base_tries_count_as_rewrites() {
+    for full in [false, true] {
+        let sim = sim_disk(29);
+        let (engine, dir) = engine_off(&sim);
+        support::run_all(&mut engine.lock(), &["SET a 1"]);
+        if full {
+            // Room for the empty incremental file, not for a base.
+            sim.set_capacity(Some(8));
+        } else {
+            support::put(&sim, Path::new("/data/appendonlydir"), b"");
+        }
+        let aof = switch_on(&engine, &dir, FsyncPolicy::Always);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(aof.misconf().is_some(), "always: MISCONF ({full})");
+        let status = aof.status();
+        assert!(
+            status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok,
+            "{status:?}"
+        );
+        let counted = (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures,
+        );
+        let expected = if full { (3, 3) } else { (0, 0) };
+        assert_eq!(counted, expected, "{full}: {status:?}");
+        if full {
+            sim.set_capacity(None);
+            tokio::time::sleep(Duration::from_secs(60 * 5)).await;
+        } else {
+            sim.remove(Path::new("/data/appendonlydir")).unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        assert_eq!(aof.misconf(), None, "{full}");
+        let status = aof.status();
+        assert!(
+            status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+            "{status:?}"
+        );
+        assert_eq!(status.aof_rewrites, expected.0 + 1, "{status:?}");
+        assert_eq!(status.aof_rewrites_consecutive_failures, 0);
+        write(&engine, &aof, "SET c 3").await;
+        aof.shutdown().await.expect("a clean shutdown");
+        assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    }
+}
+
 /// Leaving `always` for everysec while its first base is in MISCONF: as
 /// for a switch under everysec, at once, the failed base is a failed
 /// rewrite tried again at the ticks while writes go on (not MISCONF until

@@ -1139,6 +1139,8 @@ impl AofActor {
                     return;
                 } else if let Some(failure) = &mut self.failed {
                     failure.retry_at = Instant::now();
+                    // (A first base in MISCONF: at once too, `on_tick`.)
+                    self.rewrite_requested = self.incr.is_none();
                     Ok(())
                 } else {
                     self.rewrite_requested = true;
@@ -1169,7 +1171,15 @@ impl AofActor {
             return;
         }
         if let Some(failure) = &self.failed {
-            let retry = Instant::now() >= failure.retry_at;
+            let retry = if self.incr.is_none() && !self.closing {
+                // The first base of an AOF switched on, in MISCONF under
+                // `always`: tried as Redis's cron tries the switch's
+                // rewrite whatever the policy (`first_base_due`), so INFO's
+                // rewrite fields count what Redis's would.
+                std::mem::take(&mut self.rewrite_requested) || self.first_base_due()
+            } else {
+                Instant::now() >= failure.retry_at
+            };
             if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
                 self.prepare(prepare::PrepareFor::Recovery);

@@ -212,9 +212,17 @@ impl AofActor {
         if self.abandoned {
             return;
         }
-        if self.failed.is_some() {
+        let first_base = self.incr.is_none();
+        if self.failed.is_some() && (usable || !first_base) {
             self.final_recovery_tried |= self.closing;
             self.start_rewrite(true);
+        } else if self.failed.is_some() {
+            // A first base in MISCONF under `always` whose directory takes
+            // no file: refused before it starts, as under the other
+            // policies (and Redis's), tried again at the next tick.
+            self.final_recovery_tried |= self.closing;
+            self.rewrite_refused();
+            self.published.status.lock().aof_rewrite_in_progress = false;
         } else if self.closing {
             // A first base not started yet is not started now (see
             // `quiescent`).
@@ -249,8 +257,7 @@ impl AofActor {
         let next = self.published.next_layout.lock().clone();
         let moving = self.moved_from.is_some() || next.as_ref().is_some_and(|n| *n != self.layout);
         if !moving {
-            let first_base = self.incr.is_none() && self.failed.is_none();
-            let steps = if first_base {
+            let steps = if self.incr.is_none() {
                 vec![(Step::Current, self.layout.clone())]
             } else {
                 Vec::new()
