@@ -542,6 +542,50 @@ async fn bgrewriteaof_with_the_aof_off_dropped_before_it_started_leaves_nothing_
     );
 }
 
+/// An offline rewrite overtaken by the switch on that ends while the
+/// switch's first base runs writes nothing of its own in INFO: the first
+/// base is the rewrite in progress there, as the switch's is in Redis.
+#[tokio::test(start_paused = true)]
+async fn an_offline_rewrite_overtaken_by_the_switch_on_leaves_info_to_it() {
+    let sim = sim_disk(18);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    // The offline rewrite's mkdir takes 3 s; the switch comes at 100 ms,
+    // and every call of its first base takes 1 s: it starts at about 2.1 s
+    // (once the manifest is read and its incremental file created) and
+    // ends at about 4.1 s.
+    sim.set_slow_latency(Duration::from_secs(3));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sim.set_slow_latency(Duration::from_secs(1));
+        sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
+        switch_on(&engine, &dir, FsyncPolicy::EverySec)
+    });
+    started.expect("started");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_rewrite_in_progress && status.aof_current_rewrite_time_sec >= 1,
+        "the first base runs: {status:?}"
+    );
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let status = aof.status();
+    assert!(
+        !status.aof_rewrite_in_progress && status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites, 1, "the switch's own");
+    aof.shutdown().await.expect("a clean shutdown");
+    dir.shutdown(Duration::from_secs(60)).await;
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
 /// BGREWRITEAOF with the AOF off, and the AOF switched on before that
 /// rewrite holds the directory: the pipeline holds it for its whole life,
 /// so the offline rewrite gives up (as Redis kills its rewrite child to

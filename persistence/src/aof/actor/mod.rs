@@ -1308,5 +1308,19 @@ impl AofActor {
             || (self.incr.is_none() && self.rewrite.is_none() && !self.closing);
         status.written_lsn = self.written_lsn;
         status.durable_lsn = *self.published.durable.borrow();
+        if self.abandoned {
+            // Switched off: a BGREWRITEAOF with the AOF off may be the
+            // rewrite INFO shows now.
+            return;
+        }
+        // This pipeline's rewrite is the one INFO shows (an offline
+        // BGREWRITEAOF that the switch on overtook may have written them).
+        status.aof_rewrite_in_progress = self.rewrite.is_some();
+        drop(status);
+        let started = self.rewrite.as_ref().map(|run| run.started);
+        let mut shown = self.published.rewrite_started.lock();
+        if *shown != started {
+            *shown = started;
+        }
     }
 }
