@@ -427,3 +427,46 @@ fn a_failed_bgsave_refuses_writes_as_redis_does() {
         replies[0][1]
     );
 }
+
+/// Before authentication, Redis answers what it finds as it looks the
+/// command up (an unknown command or subcommand, a wrong arity, a DEBUG
+/// this server does not allow) and only then NOAUTH.
+#[test]
+fn refusals_before_authentication_come_in_redis_s_order() {
+    if !redis_available() {
+        return;
+    }
+    for debug in ["no", "yes"] {
+        let args = ["--enable-debug-command", debug];
+        let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+        let mut replies = Vec::new();
+        for server in [&ours, &redis] {
+            // Set after the start, which waits for a PONG.
+            let mut admin = Conn::open(server.port).unwrap();
+            admin.call(&["CONFIG", "SET", "requirepass", "pw"]);
+            let mut conn = Conn::open(server.port).unwrap();
+            let mut got = Vec::new();
+            for command in [
+                &["DEBUG", "SLEEP", "0"][..],
+                &["DEBUG"],
+                &["CONFIG", "FOO"],
+                &["OBJECT", "FOO", "x"],
+                &["CLIENT"],
+                &["NOSUCH"],
+                &["GET", "a"],
+                &["AUTH", "pw"],
+                &["DEBUG", "SLEEP", "0"],
+            ] {
+                got.push(conn.call(command));
+            }
+            replies.push(got);
+        }
+        let (got, want) = (&replies[0], &replies[1]);
+        assert_eq!(got, want, "enable-debug-command {debug}");
+        // The exchange is the point, so it must hold what it is about.
+        assert!(
+            matches!(&want[0], Frame::Error(e) if e.as_ref() != b"NOAUTH Authentication required.")
+                == (debug == "no")
+        );
+    }
+}

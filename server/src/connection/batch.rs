@@ -204,7 +204,7 @@ fn run_commands(
         // Refusals in Redis's order: authentication, disk errors, RESP2's
         // subscribed mode.
         let outcome = if (!session.conn.authenticated
-            && refuse_unauthenticated(core, session, argv, out))
+            && refuse_unauthenticated(core, shared, session, argv, out))
             || disk_error.as_ref().is_some_and(|misconf| {
                 crate::durability::refuse_on_disk_error(
                     core,
@@ -399,10 +399,12 @@ fn after_command(
 }
 
 /// The NOAUTH gate: true (with the reply written) when an unauthenticated
-/// client may not run `argv`. Unknown commands and wrong arities fall
-/// through to the engine, which answers them first, as Redis does.
+/// client may not run `argv`. Unknown commands, wrong arities, unknown
+/// subcommands and refused protected commands fall through to the engine,
+/// which answers them first, as Redis does.
 fn refuse_unauthenticated(
-    core: &Core,
+    core: &mut Core,
+    shared: &Shared,
     session: &mut Session,
     argv: Argv<'_>,
     out: &mut BytesMut,
@@ -410,7 +412,15 @@ fn refuse_unauthenticated(
     let Some(spec) = lookup(core, argv.arg(0)) else {
         return false;
     };
-    if !spec.arity_ok(argv.len()) || spec.flags.contains(Flags::NO_AUTH) {
+    if spec.flags.contains(Flags::NO_AUTH) {
+        return false;
+    }
+    let host = ConnHost {
+        state: &mut core.host,
+        shared,
+        conn: &mut session.conn,
+    };
+    if kv_engine::engine::refused_at_lookup(&spec, argv, &host).is_some() {
         return false;
     }
     let mut writer = ReplyWriter::new(out, session.client.protocol);
