@@ -281,6 +281,38 @@ async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
     }
 }
 
+/// The manifest already in the directory (whose numbers the switch's
+/// files continue) is read in the check before the first base, off the
+/// actor's loop: while that read hangs on the disk the actor still
+/// answers, and the numbers still go on.
+#[tokio::test(start_paused = true)]
+async fn switched_on_while_the_manifest_read_hangs_the_writer_answers() {
+    let sim = sim_disk(31);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    support::put(
+        &sim,
+        Path::new(MANIFEST),
+        b"file appendonly.aof.4.base.rdb seq 4 type b\nfile appendonly.aof.6.incr.aof seq 6 type i\n",
+    );
+    // The first disk call of the switch, the manifest's read, takes a minute.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    let answered = tokio::time::timeout(Duration::from_secs(1), aof.rewrite()).await;
+    assert!(matches!(answered, Ok(Ok(()))), "answered: {answered:?}");
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    // The first base took 5 and 7, the rewrite asked for 6 and 8.
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.6.base.rdb seq 6 type b\nfile appendonly.aof.8.incr.aof seq 8 type i\n"
+    );
+    assert_eq!(aof.status().aof_rewrites, 2);
+    write(&engine, &aof, "SET b 2").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
 /// Under `always` a first base that fails is MISCONF, but INFO's rewrite
 /// fields count its tries as under everysec (and as Redis, which has no
 /// such MISCONF, counts them): refused while its directory takes no file
@@ -554,11 +586,11 @@ async fn an_offline_rewrite_overtaken_by_the_switch_on_leaves_info_to_it() {
         appendonly: false,
         ..sim_config(FsyncPolicy::EverySec)
     };
-    // The offline rewrite's mkdir takes 3 s; the switch comes at 100 ms,
-    // and every call of its first base takes 1 s: it starts at about 2.1 s
-    // (once the manifest is read and its incremental file created) and
-    // ends at about 4.1 s.
-    sim.set_slow_latency(Duration::from_secs(3));
+    // The offline rewrite's mkdir takes 2 s; the switch comes at 100 ms,
+    // and every call of its first base takes 1 s: it starts at about 1.1 s
+    // (once its check has read the manifest and created the incremental
+    // file) and ends at about 3.1 s.
+    sim.set_slow_latency(Duration::from_secs(2));
     sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
     let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -463,7 +463,7 @@ pub(crate) async fn run(
         .expect("the AOF directory's owner semaphore never closes");
     let mut actor = AofActor::new(setup);
     if actor.incr.is_none() {
-        actor.continue_sequences().await;
+        // Its check reads the directory's manifest first (`prepare.rs`).
         actor.prepare(prepare::PrepareFor::Recovery);
     }
     let mut tick = tokio::time::interval(TICK);
@@ -587,27 +587,6 @@ impl AofActor {
             abandoned: false,
             final_recovery_tried: false,
         }
-    }
-
-    /// An AOF switched on at run time names its files after those already
-    /// in the directory, as Redis does (the manifest's numbers go on).
-    async fn continue_sequences(&mut self) {
-        let layout = self.layout.clone();
-        match io::run(&self.storage, move |s| Ok(layout.read_manifest(s))).await {
-            Ok(Ok(Some(manifest))) => {
-                self.next_base_seq = manifest.base_seq() + 1;
-                self.next_incr_seq = manifest.last_incr_seq() + 1;
-            }
-            Ok(Ok(None)) => {}
-            Ok(Err(error)) => {
-                tracing::warn!(
-                    "The AOF manifest in use is unreadable ({error}); the new one replaces it"
-                )
-            }
-            Err(error) => tracing::warn!("Reading the AOF manifest: {error}"),
-        }
-        let used = self.last_incr_seq.load(Ordering::Acquire);
-        self.next_incr_seq = self.next_incr_seq.max(used + 1);
     }
 
     // ----- deltas in -----
