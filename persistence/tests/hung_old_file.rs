@@ -22,6 +22,9 @@ const PATIENCE: Duration = Duration::from_secs(20);
 struct GateState {
     armed: bool,
     appends: u32,
+    /// Each writer thread's last append, numbered (a group appends and
+    /// fsyncs on one thread).
+    appended_by: Vec<(std::thread::ThreadId, u32)>,
     syncs: u32,
     released: bool,
 }
@@ -51,9 +54,9 @@ impl Gate {
     }
 }
 
-/// The first incremental file, once armed: its first fsync waits for a
-/// second append (a second group in flight), then fails; its second one
-/// hangs until the test lets it go.
+/// The first incremental file, once armed: the fsync of its first group
+/// waits for a second append (a second group in flight), then fails; the
+/// second group's hangs until the test lets it go.
 struct GatedFile {
     inner: Arc<dyn StorageFile>,
     gate: Arc<Gate>,
@@ -62,7 +65,14 @@ struct GatedFile {
 impl StorageFile for GatedFile {
     fn append(&self, bytes: &[u8]) -> Result<(), StorageError> {
         self.inner.append(bytes)?;
-        self.gate.update(|s| s.appends += u32::from(s.armed));
+        self.gate.update(|s| {
+            if s.armed {
+                s.appends += 1;
+                let me = std::thread::current().id();
+                s.appended_by.retain(|(thread, _)| *thread != me);
+                s.appended_by.push((me, s.appends));
+            }
+        });
         Ok(())
     }
 
@@ -71,7 +81,12 @@ impl StorageFile for GatedFile {
         self.gate.update(|s| {
             if s.armed {
                 s.syncs += 1;
-                nth = s.syncs;
+                let me = std::thread::current().id();
+                nth = s
+                    .appended_by
+                    .iter()
+                    .find(|(t, _)| *t == me)
+                    .map_or(0, |(_, n)| *n);
             }
         });
         let eio = || StorageError::new("fsync", self.path(), std::io::Error::from_raw_os_error(5));

@@ -463,7 +463,7 @@ pub(crate) async fn run(
         .expect("the AOF directory's owner semaphore never closes");
     let mut actor = AofActor::new(setup);
     if actor.incr.is_none() {
-        actor.continue_sequences().await;
+        // Its check reads the directory's manifest first (`prepare.rs`).
         actor.prepare(prepare::PrepareFor::Recovery);
     }
     let mut tick = tokio::time::interval(TICK);
@@ -587,27 +587,6 @@ impl AofActor {
             abandoned: false,
             final_recovery_tried: false,
         }
-    }
-
-    /// An AOF switched on at run time names its files after those already
-    /// in the directory, as Redis does (the manifest's numbers go on).
-    async fn continue_sequences(&mut self) {
-        let layout = self.layout.clone();
-        match io::run(&self.storage, move |s| Ok(layout.read_manifest(s))).await {
-            Ok(Ok(Some(manifest))) => {
-                self.next_base_seq = manifest.base_seq() + 1;
-                self.next_incr_seq = manifest.last_incr_seq() + 1;
-            }
-            Ok(Ok(None)) => {}
-            Ok(Err(error)) => {
-                tracing::warn!(
-                    "The AOF manifest in use is unreadable ({error}); the new one replaces it"
-                )
-            }
-            Err(error) => tracing::warn!("Reading the AOF manifest: {error}"),
-        }
-        let used = self.last_incr_seq.load(Ordering::Acquire);
-        self.next_incr_seq = self.next_incr_seq.max(used + 1);
     }
 
     // ----- deltas in -----
@@ -748,6 +727,9 @@ impl AofActor {
         self.policy = policy;
         input.set_pace((policy != FsyncPolicy::Always).then_some(crate::bridge::PACE));
         self.published.status.lock().appendfsync = policy;
+        if policy != FsyncPolicy::Always && self.incr.is_none() && self.failed.is_some() {
+            self.first_base_misconf_lifted();
+        }
         if policy == FsyncPolicy::Always {
             // everysec's last fsync may be up to a second old.
             self.last_fsync_start = Instant::now() - EVERYSEC;
@@ -758,6 +740,24 @@ impl AofActor {
                 self.first_base_failed("it is waiting for its next try");
             }
         }
+    }
+
+    /// Leaving `always` while the first base of an AOF switched on is in
+    /// MISCONF: that was a disk error only because no reply under `always`
+    /// may wait for a base (`first_base_failed`). Under this policy it is
+    /// what Redis makes it at once: a failed rewrite tried again at the
+    /// ticks (`first_base_due`) while writes go on, no MISCONF. A recovery
+    /// already running goes on as that try.
+    fn first_base_misconf_lifted(&mut self) {
+        tracing::info!("The AOF's first base is tried again at the ticks; writes go on");
+        self.failed = None;
+        self.published.set_health(Health::Ok);
+        {
+            let mut status = self.published.status.lock();
+            status.aof_last_write_ok = true;
+            status.aof_last_write_error = None;
+        }
+        self.first_base_retrying = self.rewrite.is_none() && self.preparing.is_none();
     }
 
     fn fsync_due(&self) -> bool {
@@ -1118,6 +1118,8 @@ impl AofActor {
                     return;
                 } else if let Some(failure) = &mut self.failed {
                     failure.retry_at = Instant::now();
+                    // (A first base in MISCONF: at once too, `on_tick`.)
+                    self.rewrite_requested = self.incr.is_none();
                     Ok(())
                 } else {
                     self.rewrite_requested = true;
@@ -1148,7 +1150,15 @@ impl AofActor {
             return;
         }
         if let Some(failure) = &self.failed {
-            let retry = Instant::now() >= failure.retry_at;
+            let retry = if self.incr.is_none() && !self.closing {
+                // The first base of an AOF switched on, in MISCONF under
+                // `always`: tried as Redis's cron tries the switch's
+                // rewrite whatever the policy (`first_base_due`), so INFO's
+                // rewrite fields count what Redis's would.
+                std::mem::take(&mut self.rewrite_requested) || self.first_base_due()
+            } else {
+                Instant::now() >= failure.retry_at
+            };
             if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
                 self.prepare(prepare::PrepareFor::Recovery);
@@ -1278,5 +1288,19 @@ impl AofActor {
             || (self.incr.is_none() && self.rewrite.is_none() && !self.closing);
         status.written_lsn = self.written_lsn;
         status.durable_lsn = *self.published.durable.borrow();
+        if self.abandoned {
+            // Switched off: a BGREWRITEAOF with the AOF off may be the
+            // rewrite INFO shows now.
+            return;
+        }
+        // This pipeline's rewrite is the one INFO shows (an offline
+        // BGREWRITEAOF that the switch on overtook may have written them).
+        status.aof_rewrite_in_progress = self.rewrite.is_some();
+        drop(status);
+        let started = self.rewrite.as_ref().map(|run| run.started);
+        let mut shown = self.published.rewrite_started.lock();
+        if *shown != started {
+            *shown = started;
+        }
     }
 }

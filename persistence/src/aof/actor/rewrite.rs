@@ -98,9 +98,10 @@ impl AofActor {
             snapshot.lsn,
             run.received_at_start
         );
-        if !run.recovery || (self.incr.is_none() && self.failed.is_none()) {
+        if !run.recovery || self.incr.is_none() {
             // Counted where Redis counts it, when its child is forked: a
-            // BGREWRITEAOF, or the first base of an AOF switched on.
+            // BGREWRITEAOF, or the first base of an AOF switched on (every
+            // try, under `always` too, where a failed one is MISCONF).
             self.published.status.lock().aof_rewrites += 1;
         }
         if self.failed.is_some() {
