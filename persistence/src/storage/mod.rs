@@ -74,6 +74,11 @@ pub trait Storage: Send + Sync + 'static {
     fn delay(&self) -> Option<Duration> {
         None
     }
+    /// `delay` before an fsync made through `io::sync` (the simulator may
+    /// script those apart).
+    fn sync_delay(&self) -> Option<Duration> {
+        self.delay()
+    }
 
     /// Whether `path` exists.
     fn exists(&self, path: &Path) -> Result<bool, StorageError> {

@@ -859,7 +859,7 @@ impl AofActor {
                 writes_under_no: self.writes_under_no,
                 file: file.clone(),
             });
-            self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
+            self.fsync = Some(io::sync(&self.storage, file));
         }
     }
 
