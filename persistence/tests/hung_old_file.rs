@@ -132,7 +132,8 @@ fn gated_disk(gate: &Arc<Gate>) -> Arc<dyn Storage> {
 /// writes a fresh base into new files meanwhile. A write after it is
 /// acknowledged once the new file's fsync covers it, while the old
 /// file's fsync still hangs (it was published only after that fsync
-/// ended, and never if it hung for good).
+/// ended, and never if it hung for good), and a shutdown does not wait
+/// for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_fsync_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -164,10 +165,15 @@ async fn a_hung_fsync_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
     });
     assert!(first.error().is_some(), "{first:?}");
     assert!(second.error().is_some(), "{second:?}");
-    assert!(
-        gate.wait_for(|s| s.syncs == 2),
-        "the second group's fsync hangs"
-    );
+    // The second group's fsync hangs (its thread may still be between
+    // its append and its fsync when the failure is published).
+    let second_sync = tokio::time::timeout(PATIENCE, async {
+        while gate.state.lock().syncs < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+    assert!(second_sync.is_ok(), "the second group's fsync began");
 
     let recovered = tokio::time::timeout(PATIENCE, async {
         while node.durability.misconf().is_some() {
@@ -187,8 +193,15 @@ async fn a_hung_fsync_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
     );
     assert!(!gate.state.lock().released, "it still hangs");
 
+    // A shutdown does not wait for the call hung on the replaced file.
+    // (Well before the gate gives up on its own, after PATIENCE.)
+    let stopped = tokio::time::timeout(Duration::from_secs(5), node.durability.shutdown()).await;
+    assert!(
+        matches!(stopped, Ok(Ok(()))),
+        "shut down while the old fsync hangs: {stopped:?}"
+    );
+    assert!(!gate.state.lock().released, "it still hangs");
     gate.update(|s| s.released = true);
-    node.durability.shutdown().await.unwrap();
     let storage: Arc<dyn Storage> = Arc::new(RealStorage);
     let options = persistence::DurabilityOptions::default();
     let again = Node::start(&config, storage, options, support::NOW_MS).await;

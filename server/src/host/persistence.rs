@@ -96,7 +96,11 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
 /// With the AOF off the offline rewrite runs as a task of its own, given
 /// up at shutdown (its claim on the directory goes with it).
 fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    match host.shared.durability.aof() {
+    // A CONFIG SET appendonly no earlier in this EXEC switches the
+    // pipeline off once EXEC ends, and that drops a rewrite asked of it:
+    // this one is the AOF-off kind, as Redis runs it then.
+    let switching_off = host.state.aof_switch == Some(false);
+    match host.shared.durability.aof().filter(|_| !switching_off) {
         Some(aof) => aof
             .schedule_rewrite()
             .map_err(|e| CommandError::owned(e.to_string()))?,

@@ -58,6 +58,9 @@ struct Group {
 pub(super) const WRITERS: usize = 2;
 const _: () = assert!(WRITERS <= crate::storage::real::SYNCERS);
 
+/// How long `stop` waits for a thread before leaving it behind.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 #[derive(Default)]
 struct Queue {
     /// The next group, still forming: at most one waits.
@@ -210,7 +213,11 @@ impl GroupWriter {
     }
 
     /// Stops the threads once what was handed over is written; waits for
-    /// them off the runtime thread.
+    /// them off the runtime thread. The actor calls it once nothing is in
+    /// flight on the current file, so a thread still busy after
+    /// `STOP_GRACE` hangs in a call on a file a recovery replaced, whose
+    /// result nobody needs: it is left behind (detached), never waited for
+    /// by a shutdown.
     pub(super) async fn stop(&mut self) {
         self.close();
         self.sim_groups.close();
@@ -218,8 +225,20 @@ impl GroupWriter {
         let threads = std::mem::take(&mut self.threads);
         if !threads.is_empty() {
             let _ = io::blocking(false, move || {
+                let deadline = std::time::Instant::now() + STOP_GRACE;
+                while !threads.iter().all(|t| t.is_finished())
+                    && std::time::Instant::now() < deadline
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
                 for thread in threads {
-                    let _ = thread.join();
+                    if thread.is_finished() {
+                        let _ = thread.join();
+                    } else {
+                        tracing::warn!(
+                            "an AOF writer thread still hangs in a call on a replaced file; left behind"
+                        );
+                    }
                 }
             })
             .await;

@@ -1218,8 +1218,9 @@ impl AofActor {
     /// Asked only while closing.
     fn quiescent(&self) -> bool {
         debug_assert!(self.closing);
+        // (Calls retired from replaced files are not waited for: nothing
+        // needs their results, and one may hang for good.)
         let nothing_running = self.writes.is_empty()
-            && self.retired.is_empty()
             && self.fsync.is_none()
             && self.cut_back.is_none()
             && self.cutting.is_none()

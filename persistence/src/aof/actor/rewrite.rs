@@ -208,6 +208,21 @@ impl AofActor {
                 break;
             }
             self.start_io();
+            if self.writes.is_empty() {
+                // Nothing could start: a group retired from a file a
+                // recovery replaced still waits for the writer
+                // (`room_for_write`). Wait for a retired call to end
+                // rather than spin on the loop without yielding.
+                debug_assert!(
+                    !self.retired.is_empty(),
+                    "pending bytes, no failure, and nothing holds them up"
+                );
+                if self.retired.is_empty() {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                } else {
+                    super::drain_retired(&mut self.retired).await;
+                }
+            }
         }
         if let Some(fsync) = self.fsync.take() {
             let result = fsync.await;
