@@ -6,7 +6,7 @@
 //!   depth against A then B for `--rounds` rounds (`throughput.rs`).
 //! - `--memory`: load ~1M keys into each and compare RSS and used_memory
 //!   (`memory.rs`).
-//! - `--bgsave-stall`: the longest PING reply while BGSAVE runs on ~5M keys
+//! - `--bgsave-stall`: the longest PING reply while BGSAVE runs on 5M keys
 //!   (`--keys`) under redis-benchmark load, and the memory it takes
 //!   (`stall.rs`). Not part of CI.
 //! - `--appendfsync always|everysec|no`: both sides with `appendonly yes`
@@ -18,6 +18,7 @@
 //! Servers are stopped by a Drop guard (`server.rs`), on success or error.
 
 mod cpu;
+mod loader;
 mod memory;
 mod probe;
 mod redis_benchmark;

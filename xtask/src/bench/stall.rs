@@ -1,13 +1,16 @@
 //! `--bgsave-stall` (issue 7): the longest command stall a BGSAVE causes
 //! under load, and the memory it takes. Each side in turn, alone on the
-//! machine: load about `--keys` keys, start `redis-benchmark -t set -r
-//! KEYS` in the background, and while a probe client sends PING every
+//! machine: load exactly `--keys` keys (`loader.rs`, checked with DBSIZE),
+//! start `redis-benchmark -t set -r KEYS` in the background (the same key
+//! names: the count stays), and while a probe client sends PING every
 //! millisecond and times each reply, first measure a window without a save
 //! (the load's own latency), then run BGSAVE `--saves` times, each to its
 //! end. Reported per side: the probe's longest and p99 reply time in the
 //! baseline and during the saves, RSS before, at its highest during and
 //! after the saves; for a server that forks (Redis) also the child's
-//! private memory at its highest, the copy-on-write a save costs.
+//! private memory at its highest, the copy-on-write a save costs. If the
+//! background load ends before the measurement does, the run fails: the
+//! saves would have been timed without it.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
@@ -21,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use super::loader;
 use super::probe;
-use super::redis_benchmark;
 use super::server::{rss_kib, RunningServer, Side};
 
 /// The probe's pace: one PING a millisecond.
@@ -43,7 +46,7 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(1800);
 /// What one side showed.
 struct Stall {
     label: String,
-    n_keys: Option<u64>,
+    n_keys: u64,
     baseline: Latency,
     during: Latency,
     save_secs: Vec<f64>,
@@ -85,13 +88,17 @@ fn measure(
     n_keys: u64,
     saves: u32,
 ) -> anyhow::Result<Stall> {
-    println!("bench: loading ~{n_keys} keys into {} ...", server.label);
-    redis_benchmark::load_keys(server.port, n_keys, LOAD_TIMEOUT, scratch)?;
-    let n_keys_loaded = probe::request(server.port, &["DBSIZE"])
-        .ok()
-        .and_then(Result::ok)
-        .and_then(|value| value.parse().ok());
-    let load = BackgroundLoad::start(server.port, n_keys, scratch)?;
+    println!("bench: loading {n_keys} keys into {} ...", server.label);
+    loader::load(server.port, n_keys, LOAD_TIMEOUT)?;
+    let dbsize = probe::request(server.port, &["DBSIZE"])?
+        .map_err(|error| anyhow::anyhow!("DBSIZE: {error}"))?;
+    if dbsize.parse::<u64>().ok() != Some(n_keys) {
+        bail!(
+            "{}: DBSIZE {dbsize} after loading {n_keys} keys",
+            server.label
+        );
+    }
+    let mut load = BackgroundLoad::start(server.port, n_keys, scratch)?;
     let probe = PingProbe::start(server.port)?;
     let baseline_from = Instant::now();
     std::thread::sleep(BASELINE);
@@ -102,6 +109,7 @@ fn measure(
     let mut windows = Vec::with_capacity(saves as usize);
     for save in 1..=saves {
         server.check_alive()?;
+        load.check_running()?;
         let started = Instant::now();
         match probe::request(server.port, &["BGSAVE"])? {
             Ok(_) => {}
@@ -121,6 +129,7 @@ fn measure(
                     server.label
                 );
             }
+            load.check_running()?;
             std::thread::sleep(SAVE_POLL);
         }
         let info = probe::request(server.port, &["INFO", "persistence"])?.unwrap_or_default();
@@ -135,13 +144,15 @@ fn measure(
         );
     }
     let samples = probe.stop()?;
+    // It ran to the end of the last save.
+    load.check_running()?;
     drop(load);
     let rss_after_kib = rss_kib(server.pid())?;
     let baseline = latency(&samples, &[(baseline_from, baseline_to)]);
     let during = latency(&samples, &windows);
     Ok(Stall {
         label: server.label.clone(),
-        n_keys: n_keys_loaded,
+        n_keys,
         baseline,
         during,
         save_secs: windows
@@ -175,7 +186,11 @@ fn latency(samples: &[(Instant, Duration)], windows: &[(Instant, Instant)]) -> L
 }
 
 /// `redis-benchmark -t set -r KEYS` running until dropped.
-struct BackgroundLoad(Child);
+struct BackgroundLoad {
+    child: Child,
+    /// Its stderr, shown if it ends early.
+    stderr: std::path::PathBuf,
+}
 
 impl BackgroundLoad {
     fn start(port: u16, n_keys: u64, scratch: &Path) -> anyhow::Result<BackgroundLoad> {
@@ -188,16 +203,33 @@ impl BackgroundLoad {
             .stderr(std::fs::File::create(scratch.join("load.err"))?)
             .spawn()
             .context("starting redis-benchmark")?;
+        let mut load = BackgroundLoad {
+            child,
+            stderr: scratch.join("load.err"),
+        };
         // Its 50 clients connected and writing before anything is timed.
         std::thread::sleep(Duration::from_millis(500));
-        Ok(BackgroundLoad(child))
+        load.check_running()?;
+        Ok(load)
+    }
+
+    /// Fails if the load has ended: what is measured would be without it.
+    fn check_running(&mut self) -> anyhow::Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+            bail!(
+                "the background load (redis-benchmark) ended mid-measurement ({status}): {}",
+                stderr.trim()
+            );
+        }
+        Ok(())
     }
 }
 
 impl Drop for BackgroundLoad {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -280,7 +312,7 @@ fn render(stalls: &[Stall], n_keys: u64) -> String {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "BGSAVE stall: ~{n_keys} keys, redis-benchmark -c 50 -t set -r {n_keys} running, a PING every {PROBE_EVERY:?}"
+        "BGSAVE stall: {n_keys} keys, redis-benchmark -c 50 -t set -r {n_keys} running, a PING every {PROBE_EVERY:?}"
     );
     let _ = writeln!(
         table,
@@ -294,7 +326,7 @@ fn render(stalls: &[Stall], n_keys: u64) -> String {
             table,
             "| {} | {} | {} | {:.1} | {:.2} | {:.1} | {:.2} | {:.0} | {:.0} | {:.0} | {:.0} |",
             stall.label,
-            stall.n_keys.map_or_else(|| "-".into(), |n| n.to_string()),
+            stall.n_keys,
             saves.join(" "),
             stall.baseline.max_ms,
             stall.baseline.p99_ms,
@@ -319,6 +351,35 @@ fn render(stalls: &[Stall], n_keys: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_load_that_ended_fails_the_measurement() {
+        let stderr = std::env::temp_dir().join(format!("stall-load-{}.err", std::process::id()));
+        std::fs::write(&stderr, "Could not connect to Redis at 127.0.0.1:1").unwrap();
+        let child = Command::new("sh").args(["-c", "exit 3"]).spawn().unwrap();
+        let mut load = BackgroundLoad {
+            child,
+            stderr: stderr.clone(),
+        };
+        let mut error = None;
+        for _ in 0..500 {
+            if let Err(e) = load.check_running() {
+                error = Some(e.to_string());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let error = error.expect("the ended load is noticed");
+        assert!(error.contains("ended mid-measurement"), "{error}");
+        assert!(error.contains("Could not connect"), "{error}");
+        let child = Command::new("sleep").arg("30").spawn().unwrap();
+        let mut running = BackgroundLoad {
+            child,
+            stderr: stderr.clone(),
+        };
+        assert!(running.check_running().is_ok());
+        let _ = std::fs::remove_file(&stderr);
+    }
 
     #[test]
     fn latency_counts_only_pings_sent_inside_the_windows() {

@@ -245,7 +245,8 @@ impl AofActor {
     /// itself if it must, and backs off if it cannot); the first base of
     /// an AOF switched on starts once its file is in place, and is
     /// refused and tried again at the next tick if not, as Redis's cron
-    /// tries the switch's rewrite again (writes go on meanwhile).
+    /// tries the switch's rewrite again (writes go on meanwhile; under
+    /// `always`, in MISCONF, the same refusal and the same ticks).
     fn recovery_checked(&mut self, usable: bool) {
         if self.abandoned {
             return;
