@@ -88,6 +88,11 @@ fn main() -> ExitCode {
         );
         running.serve().await
     });
+    // Everything acknowledged is on disk by now (`serve` flushed and
+    // stopped persistence). A blocking call still running is one nobody
+    // waits for (an fsync hung on a file a recovery replaced): dropping
+    // the runtime would wait for it forever, so the wait is bounded.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
