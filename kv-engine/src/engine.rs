@@ -650,6 +650,25 @@ impl Engine {
     }
 }
 
+/// The refusals Redis makes as it looks a command up, before it asks for
+/// authentication: a wrong arity, an unknown subcommand, and a protected
+/// command (DEBUG) this connection may not run.
+pub fn refused_at_lookup(
+    spec: &CommandSpec,
+    argv: Argv<'_>,
+    host: &dyn Host,
+) -> Option<CommandError> {
+    if !spec.arity_ok(argv.len()) {
+        Some(CommandError::WrongArity(spec.name.into()))
+    } else if let Err(error) = crate::commands::check_subcommand(spec.name, argv) {
+        Some(error)
+    } else if spec.flags.contains(Flags::ADMIN) {
+        host.refuses(spec)
+    } else {
+        None
+    }
+}
+
 /// Looks up, checks and runs (or queues) one command. `in_exec` is true for
 /// commands run by EXEC, which are never queued again.
 #[allow(clippy::too_many_arguments)]
@@ -683,14 +702,7 @@ pub(crate) fn dispatch(
             };
         }
     };
-    let rejection = if !spec.arity_ok(argv.len()) {
-        Some(CommandError::WrongArity(spec.name.into()))
-    } else if let Err(error) = crate::commands::check_subcommand(spec.name, argv) {
-        Some(error)
-    } else if let Some(error) = (spec.flags.contains(Flags::ADMIN))
-        .then(|| host.refuses(&spec))
-        .flatten()
-    {
+    let rejection = if let Some(error) = refused_at_lookup(&spec, argv, host) {
         Some(error)
     } else if client.in_multi() && !in_exec && spec.flags.contains(Flags::NO_MULTI) {
         // SAVE, SHUTDOWN (Redis's no-multi): refused, and EXEC then aborts.

@@ -15,6 +15,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kv_engine::{ClientState, Engine, EngineConfig, ManualClock, NoHost};
 use parking_lot::Mutex;
 use persistence::aof::encode::write_command;
+use persistence::storage::wrapped::WrappedReal;
 use persistence::storage::{Storage, StorageError, StorageFile};
 use persistence::{Durability, DurabilityOptions, FsyncPolicy, PersistenceConfig, RealStorage};
 use resp_codec::{Protocol, ReplyWriter};
@@ -47,11 +48,7 @@ fn scratch_dir(tag: &str) -> PathBuf {
     dir
 }
 
-/// The real disk, counting fsyncs.
-struct Counting {
-    fsyncs: Arc<AtomicU64>,
-}
-
+/// A file of the real disk, counting fsyncs.
 struct CountingFile {
     file: Arc<dyn StorageFile>,
     fsyncs: Arc<AtomicU64>,
@@ -70,48 +67,6 @@ impl StorageFile for CountingFile {
     }
     fn path(&self) -> &Path {
         self.file.path()
-    }
-}
-
-impl Counting {
-    fn wrap(&self, file: Arc<dyn StorageFile>) -> Arc<dyn StorageFile> {
-        Arc::new(CountingFile {
-            file,
-            fsyncs: self.fsyncs.clone(),
-        })
-    }
-}
-
-impl Storage for Counting {
-    fn create(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
-        RealStorage.create(path).map(|f| self.wrap(f))
-    }
-    fn open_append(&self, path: &Path) -> Result<Arc<dyn StorageFile>, StorageError> {
-        RealStorage.open_append(path).map(|f| self.wrap(f))
-    }
-    fn read(&self, path: &Path) -> Result<Vec<u8>, StorageError> {
-        RealStorage.read(path)
-    }
-    fn len(&self, path: &Path) -> Result<u64, StorageError> {
-        RealStorage.len(path)
-    }
-    fn truncate(&self, path: &Path, len: u64) -> Result<(), StorageError> {
-        RealStorage.truncate(path, len)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> Result<(), StorageError> {
-        RealStorage.rename(from, to)
-    }
-    fn remove(&self, path: &Path) -> Result<(), StorageError> {
-        RealStorage.remove(path)
-    }
-    fn list_dir(&self, dir: &Path) -> Result<Vec<String>, StorageError> {
-        RealStorage.list_dir(dir)
-    }
-    fn create_dir_all(&self, dir: &Path) -> Result<(), StorageError> {
-        RealStorage.create_dir_all(dir)
-    }
-    fn sync_dir(&self, dir: &Path) -> Result<(), StorageError> {
-        RealStorage.sync_dir(dir)
     }
 }
 
@@ -160,9 +115,11 @@ async fn run_writers(policy: FsyncPolicy) -> (Duration, u64) {
         ..PersistenceConfig::default()
     };
     let fsyncs = Arc::new(AtomicU64::new(0));
-    let storage: Arc<dyn Storage> = Arc::new(Counting {
-        fsyncs: fsyncs.clone(),
-    });
+    let counted = fsyncs.clone();
+    let storage: Arc<dyn Storage> = Arc::new(WrappedReal::new(move |file| {
+        let fsyncs = counted.clone();
+        Arc::new(CountingFile { file, fsyncs }) as Arc<dyn StorageFile>
+    }));
     let engine = Arc::new(Mutex::new(engine()));
     let options = DurabilityOptions::default();
     let durability = Durability::start(&config, storage, engine.clone(), 0, options)

@@ -218,7 +218,7 @@ impl AofDir {
         let task = tokio::spawn(async move {
             let started = Instant::now();
             let result = dir.write_offline(&config, since).await;
-            dir.offline_done(started, result);
+            dir.offline_done(started, since, result);
         });
         // The previous one has finished (`offline` was free): nothing to join.
         *self.inner.offline_task.lock() = Some(task);
@@ -344,18 +344,23 @@ impl AofDir {
         .map_err(|e| e.to_string())?
     }
 
-    fn offline_done(&self, started: Instant, result: Result<Option<()>, String>) {
+    fn offline_done(&self, started: Instant, since: u64, result: Result<Option<()>, String>) {
+        if matches!(result, Ok(None)) || self.superseded(since) {
+            // Not a failure: Redis kills such a child with SIGUSR1, which
+            // leaves the last status alone. And the AOF switched on owns
+            // INFO's rewrite fields from then on (its first base is the
+            // rewrite in progress): nothing of this one is written there.
+            tracing::info!("BGREWRITEAOF given up: the AOF was switched on meanwhile");
+            self.inner.offline.store(false, Ordering::Release);
+            return;
+        }
         *self.inner.rewrite_started.lock() = None;
         let mut status = self.inner.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_rewrite_scheduled = false;
         status.aof_last_rewrite_time_sec = started.elapsed().as_secs() as i64;
         match result {
-            Ok(None) => {
-                // Not a failure: Redis kills such a child with SIGUSR1,
-                // which leaves the last status alone.
-                tracing::info!("BGREWRITEAOF given up: the AOF was switched on meanwhile");
-            }
+            Ok(None) => unreachable!("returned above"),
             Ok(Some(())) => {
                 status.aof_last_bgrewrite_ok = true;
                 status.aof_rewrites_consecutive_failures = 0;

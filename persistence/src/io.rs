@@ -4,7 +4,7 @@
 //! deterministic), after its SLOW_DISK delay on tokio's clock so
 //! paused-time tests stay exact.
 
-use crate::storage::{Storage, StorageError};
+use crate::storage::{Storage, StorageError, StorageFile};
 use std::future::Future;
 use std::io;
 use std::path::Path;
@@ -35,6 +35,22 @@ where
     } else {
         let task = blocking(false, move || op(&*storage));
         Box::pin(async move { task.await.unwrap_or_else(Err) })
+    }
+}
+
+/// `file.sync()` as `run` makes it, after `Storage::sync_delay` on the
+/// simulator.
+pub fn sync(storage: &Arc<dyn Storage>, file: Arc<dyn StorageFile>) -> IoFuture<()> {
+    if storage.is_inline() {
+        let storage = storage.clone();
+        Box::pin(async move {
+            if let Some(delay) = storage.sync_delay() {
+                tokio::time::sleep(delay).await;
+            }
+            file.sync()
+        })
+    } else {
+        run(storage, move |_| file.sync())
     }
 }
 

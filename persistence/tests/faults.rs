@@ -433,6 +433,105 @@ async fn the_cut_after_a_failed_fsync_does_not_hold_up_the_writer() {
     assert_eq!(again.dump(), node.dump());
 }
 
+/// On the simulated disk: an older group's fsync fails while a newer
+/// one's hangs (scripted fsync latencies), and the recovery's files take
+/// over meanwhile. A write after it is acknowledged once the new file's
+/// fsync covers it, not after the old file's minute.
+#[tokio::test(start_paused = true)]
+async fn a_hung_fsync_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
+    let sim = sim_disk(20);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let written = node
+        .write(&mut ClientState::new(1), &words("SET a 1"))
+        .await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    // The next group's fsync takes 10 ms and fails; the one after it, a
+    // minute.
+    sim.delay_next_fsyncs(&[Duration::from_millis(10), Duration::from_secs(60)]);
+    sim.fail_next(Fault::FsyncError);
+    let (b, c) = (words("SET b 2"), words("SET c 3"));
+    let (mut client_b, mut client_c) = (ClientState::new(2), ClientState::new(3));
+    let started = tokio::time::Instant::now();
+    let (first, second) = tokio::join!(node.write(&mut client_b, &b), async {
+        // While the first group fsyncs: a group of its own.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        node.write(&mut client_c, &c).await
+    });
+    assert!(
+        first.error().is_some() && second.error().is_some(),
+        "{first:?} {second:?}"
+    );
+    while node.durability.misconf().is_some() {
+        assert!(started.elapsed() < Duration::from_secs(5), "recovered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let written = tokio::time::timeout(
+        Duration::from_secs(1),
+        node.write(&mut ClientState::new(4), &words("SET d 4")),
+    )
+    .await;
+    assert!(
+        matches!(written, Ok(Written::Ok(..))),
+        "acknowledged while the old file's fsync hangs: {written:?} at {:?}",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "before that fsync ended"
+    );
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
+/// The cut after a short write (undoing the torn tail so the file ends on
+/// a whole command, as Redis does) runs in the same slot: while it hangs
+/// on the disk that just failed, the writer still answers, and the file
+/// ends where the last whole write did.
+#[tokio::test(start_paused = true)]
+async fn the_cut_after_a_torn_write_does_not_hold_up_the_writer() {
+    let incr = Path::new(DIR).join("appendonly.aof.1.incr.aof");
+    let sim = sim_disk(19);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let mut client = ClientState::new(1);
+    node.write(&mut client, &words("SET a 1")).await;
+    let whole = sim.read(&incr).unwrap();
+    // No recovery can write its base: the old file stays to be looked at.
+    support::block_bases(&sim, DIR, 19);
+    // Every call takes a minute from now on: the torn append, then the cut.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.set_probability(Fault::SlowDisk, 1.0);
+    sim.fail_next(Fault::TornWrite);
+    let started = tokio::time::Instant::now();
+    let written = node.write(&mut client, &words("SET b 2")).await;
+    assert!(matches!(written, Written::Unconfirmed(..)), "{written:?}");
+    // The append's minute, not the cut's too: the loop did not wait for it.
+    assert!(
+        started.elapsed() < Duration::from_secs(90),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        sim.read(&incr).unwrap().len() > whole.len(),
+        "a torn tail, not cut yet"
+    );
+    let answered = tokio::time::timeout(Duration::from_secs(10), node.durability.rewrite()).await;
+    assert!(
+        matches!(answered, Ok(Ok(()) | Err(RewriteError::InProgress))),
+        "answered while the cut runs: {answered:?}"
+    );
+    sim.set_probability(Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert!(
+        node.durability.misconf().is_some(),
+        "no recovery could finish"
+    );
+    assert_eq!(sim.read(&incr).unwrap(), whole, "the torn tail is cut away");
+    let _ = node.durability.shutdown().await;
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump().len(), 1, "SET a, whole");
+}
+
 /// Under `appendfsync no` the kernel writes back when it likes, so how
 /// much of the file is on the disk is unknown; a failed fsync after a
 /// switch to everysec must not cut the file back to its length at start,

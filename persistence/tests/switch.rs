@@ -281,6 +281,128 @@ async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
     }
 }
 
+/// The manifest already in the directory (whose numbers the switch's
+/// files continue) is read in the check before the first base, off the
+/// actor's loop: while that read hangs on the disk the actor still
+/// answers, and the numbers still go on.
+#[tokio::test(start_paused = true)]
+async fn switched_on_while_the_manifest_read_hangs_the_writer_answers() {
+    let sim = sim_disk(31);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    support::put(
+        &sim,
+        Path::new(MANIFEST),
+        b"file appendonly.aof.4.base.rdb seq 4 type b\nfile appendonly.aof.6.incr.aof seq 6 type i\n",
+    );
+    // The first disk call of the switch, the manifest's read, takes a minute.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    let answered = tokio::time::timeout(Duration::from_secs(1), aof.rewrite()).await;
+    assert!(matches!(answered, Ok(Ok(()))), "answered: {answered:?}");
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    // The first base took 5 and 7, the rewrite asked for 6 and 8.
+    assert_eq!(
+        manifest(&sim),
+        "file appendonly.aof.6.base.rdb seq 6 type b\nfile appendonly.aof.8.incr.aof seq 8 type i\n"
+    );
+    assert_eq!(aof.status().aof_rewrites, 2);
+    write(&engine, &aof, "SET b 2").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
+/// Under `always` a first base that fails is MISCONF, but INFO's rewrite
+/// fields count its tries as under everysec (and as Redis, which has no
+/// such MISCONF, counts them): refused while its directory takes no file
+/// (none counted, no failure in a row), tried at every tick; failed once
+/// begun (the disk full), three tries at the ticks, then the limit.
+#[tokio::test(start_paused = true)]
+async fn under_always_the_first_base_tries_count_as_rewrites() {
+    for full in [false, true] {
+        let sim = sim_disk(29);
+        let (engine, dir) = engine_off(&sim);
+        support::run_all(&mut engine.lock(), &["SET a 1"]);
+        if full {
+            // Room for the empty incremental file, not for a base.
+            sim.set_capacity(Some(8));
+        } else {
+            support::put(&sim, Path::new("/data/appendonlydir"), b"");
+        }
+        let aof = switch_on(&engine, &dir, FsyncPolicy::Always);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(aof.misconf().is_some(), "always: MISCONF ({full})");
+        let status = aof.status();
+        assert!(
+            status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok,
+            "{status:?}"
+        );
+        let counted = (
+            status.aof_rewrites,
+            status.aof_rewrites_consecutive_failures,
+        );
+        let expected = if full { (3, 3) } else { (0, 0) };
+        assert_eq!(counted, expected, "{full}: {status:?}");
+        if full {
+            sim.set_capacity(None);
+            tokio::time::sleep(Duration::from_secs(60 * 5)).await;
+        } else {
+            sim.remove(Path::new("/data/appendonlydir")).unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        assert_eq!(aof.misconf(), None, "{full}");
+        let status = aof.status();
+        assert!(
+            status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+            "{status:?}"
+        );
+        assert_eq!(status.aof_rewrites, expected.0 + 1, "{status:?}");
+        assert_eq!(status.aof_rewrites_consecutive_failures, 0);
+        write(&engine, &aof, "SET c 3").await;
+        aof.shutdown().await.expect("a clean shutdown");
+        assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    }
+}
+
+/// Leaving `always` for everysec while its first base is in MISCONF: as
+/// for a switch under everysec, at once, the failed base is a failed
+/// rewrite tried again at the ticks while writes go on (not MISCONF until
+/// a recovery succeeds, here never while the way is blocked).
+#[tokio::test(start_paused = true)]
+async fn leaving_always_a_first_base_in_misconf_is_a_rewrite_retried_with_writes_going_on() {
+    let sim = sim_disk(23);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    support::put(&sim, Path::new("/data/appendonlydir"), b"");
+    let aof = switch_on(&engine, &dir, FsyncPolicy::Always);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(aof.misconf().is_some(), "always: MISCONF");
+    aof.set_fsync(FsyncPolicy::EverySec);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(aof.misconf(), None, "everysec: writes go on at once");
+    taken(&engine, &aof, "SET b 2").await.expect("a write");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(aof.misconf(), None, "and stay going on");
+    let status = aof.status();
+    assert!(status.aof_last_write_ok, "{status:?}");
+    assert!(
+        status.aof_rewrite_scheduled && !status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    // The way cleared, a tick writes the base.
+    sim.remove(Path::new("/data/appendonlydir")).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_last_bgrewrite_ok && !status.aof_rewrite_scheduled,
+        "{status:?}"
+    );
+    write(&engine, &aof, "SET c 3").await;
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
+
 /// A first base that fails once it has begun (here the disk is full) is, as in Redis, a failed rewrite and not a disk error:
 /// writes go on, it is tried again at the next ticks until three have
 /// failed in a row, then at the automatic rewrites' backoff.
@@ -450,6 +572,50 @@ async fn bgrewriteaof_with_the_aof_off_dropped_before_it_started_leaves_nothing_
         manifest(&sim),
         "file appendonly.aof.1.base.rdb seq 1 type b\n"
     );
+}
+
+/// An offline rewrite overtaken by the switch on that ends while the
+/// switch's first base runs writes nothing of its own in INFO: the first
+/// base is the rewrite in progress there, as the switch's is in Redis.
+#[tokio::test(start_paused = true)]
+async fn an_offline_rewrite_overtaken_by_the_switch_on_leaves_info_to_it() {
+    let sim = sim_disk(18);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    let config = persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    };
+    // The offline rewrite's mkdir takes 2 s; the switch comes at 100 ms,
+    // and every call of its first base takes 1 s: it starts at about 1.1 s
+    // (once its check has read the manifest and created the incremental
+    // file) and ends at about 3.1 s.
+    sim.set_slow_latency(Duration::from_secs(2));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sim.set_slow_latency(Duration::from_secs(1));
+        sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
+        switch_on(&engine, &dir, FsyncPolicy::EverySec)
+    });
+    started.expect("started");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let status = aof.status();
+    assert!(
+        status.aof_rewrite_in_progress && status.aof_current_rewrite_time_sec >= 1,
+        "the first base runs: {status:?}"
+    );
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 0.0);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let status = aof.status();
+    assert!(
+        !status.aof_rewrite_in_progress && status.aof_last_bgrewrite_ok,
+        "{status:?}"
+    );
+    assert_eq!(status.aof_rewrites, 1, "the switch's own");
+    aof.shutdown().await.expect("a clean shutdown");
+    dir.shutdown(Duration::from_secs(60)).await;
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }
 
 /// BGREWRITEAOF with the AOF off, and the AOF switched on before that

@@ -273,3 +273,51 @@ async fn bgrewriteaof_in_exec_while_one_runs_is_refused() {
     .await;
     watch.disk.set_probability(Fault::SlowDisk, 0.0);
 }
+
+/// `MULTI; CONFIG SET appendonly no; BGREWRITEAOF; EXEC`: the switch off
+/// comes once EXEC ends, and the rewrite still runs, with the AOF off (a
+/// base and a manifest naming only it), as Redis 7.0.15 runs it.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn bgrewriteaof_after_a_switch_off_in_the_same_exec_runs() {
+    let (shared, watch) = start().await;
+    let mut a = Client::direct(&shared);
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    let on = a.call(&["CONFIG", "SET", "appendonly", "yes"]).await;
+    assert_eq!(on, "+OK\r\n");
+    let manifest = Path::new("/data/appendonlydir/appendonly.aof.manifest");
+    let read = |disk: &SimStorage| String::from_utf8(disk.read(manifest).unwrap_or_default());
+    for _ in 0..100 {
+        if read(&watch.disk).unwrap().contains("type i") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = read(&watch.disk).unwrap();
+    assert!(before.contains("type i"), "switched on: {before}");
+    let mut request = bytes::BytesMut::new();
+    for words in [
+        &["MULTI"][..],
+        &["CONFIG", "SET", "appendonly", "no"],
+        &["BGREWRITEAOF"],
+        &["EXEC"],
+    ] {
+        resp_codec::encode_command(words, &mut request);
+    }
+    a.send(&request).await;
+    for expected in [
+        "+OK\r\n",
+        "+QUEUED\r\n",
+        "+QUEUED\r\n",
+        "*2\r\n",
+        "+OK\r\n",
+        "+Background append only file rewriting scheduled\r\n",
+    ] {
+        assert_eq!(a.line().await, expected);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = read(&watch.disk).unwrap();
+    assert!(
+        after != before && !after.contains("type i") && after.contains("type b"),
+        "rewritten with the AOF off: {after}"
+    );
+}

@@ -427,3 +427,123 @@ fn a_failed_bgsave_refuses_writes_as_redis_does() {
         replies[0][1]
     );
 }
+
+/// Before authentication, Redis answers what it finds as it looks the
+/// command up (an unknown command or subcommand, a wrong arity, a DEBUG
+/// this server does not allow) and only then NOAUTH.
+#[test]
+fn refusals_before_authentication_come_in_redis_s_order() {
+    if !redis_available() {
+        return;
+    }
+    for debug in ["no", "yes"] {
+        let args = ["--enable-debug-command", debug];
+        let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+        let mut replies = Vec::new();
+        for server in [&ours, &redis] {
+            // Set after the start, which waits for a PONG.
+            let mut admin = Conn::open(server.port).unwrap();
+            admin.call(&["CONFIG", "SET", "requirepass", "pw"]);
+            let mut conn = Conn::open(server.port).unwrap();
+            let mut got = Vec::new();
+            for command in [
+                &["DEBUG", "SLEEP", "0"][..],
+                &["DEBUG"],
+                &["CONFIG", "FOO"],
+                &["OBJECT", "FOO", "x"],
+                &["CLIENT"],
+                &["NOSUCH"],
+                &["GET", "a"],
+                &["AUTH", "pw"],
+                &["DEBUG", "SLEEP", "0"],
+            ] {
+                got.push(conn.call(command));
+            }
+            replies.push(got);
+        }
+        let (got, want) = (&replies[0], &replies[1]);
+        assert_eq!(got, want, "enable-debug-command {debug}");
+        // The exchange is the point, so it must hold what it is about.
+        assert!(
+            matches!(&want[0], Frame::Error(e) if e.as_ref() != b"NOAUTH Authentication required.")
+                == (debug == "no")
+        );
+    }
+}
+
+/// In RESP2's subscribed mode, too, what Redis finds at lookup comes
+/// before the subscribed-mode refusal.
+#[test]
+fn subscribed_mode_refusals_come_after_the_lookup_s() {
+    if !redis_available() {
+        return;
+    }
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let mut replies = Vec::new();
+    for server in [&ours, &redis] {
+        let mut conn = Conn::open(server.port).unwrap();
+        let mut got = Vec::new();
+        for command in [
+            &["SUBSCRIBE", "ch"][..],
+            &["DEBUG", "SLEEP", "0"],
+            &["OBJECT", "ENCODING"],
+            &["CONFIG", "GET"],
+            &["CONFIG", "FOO"],
+            &["NOSUCH"],
+            &["GET"],
+            &["GET", "a"],
+        ] {
+            got.push(conn.call(command));
+        }
+        replies.push(got);
+    }
+    assert_eq!(replies[0], replies[1]);
+}
+
+/// DEBUG POPULATE as Redis does it: names, values (cut or padded with
+/// zero bytes to a size), existing keys kept, its argument errors, and no
+/// change counted towards the next save.
+#[test]
+fn debug_populate_fills_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let mut replies = Vec::new();
+    for server in [&ours, &redis] {
+        let mut conn = Conn::open(server.port).unwrap();
+        let mut got = Vec::new();
+        for command in [
+            &["SET", "w:0", "keep"][..],
+            &["DEBUG", "POPULATE", "3", "w"],
+            &["GET", "w:0"],
+            &["GET", "w:2"],
+            &["DEBUG", "POPULATE", "2", "z", "10"],
+            &["GET", "z:1"],
+            &["DEBUG", "POPULATE", "2", "y", "3"],
+            &["GET", "y:1"],
+            &["DEBUG", "POPULATE", "2", "x", "0"],
+            &["GET", "x:1"],
+            &["DEBUG", "POPULATE", "0"],
+            &["DEBUG", "POPULATE", "-1"],
+            &["DEBUG", "POPULATE", "1", "a", "b"],
+            &["DEBUG", "POPULATE", "99999999999999999999"],
+            &["DEBUG", "POPULATE", "1", "a", "1", "c"],
+            &["DEBUG", "POPULATE", "2"],
+            &["GET", "key:1"],
+            &["TYPE", "key:0"],
+            &["DBSIZE"],
+        ] {
+            got.push(conn.call(command));
+        }
+        let info = conn.call(&["INFO", "persistence"]);
+        got.push(Frame::Bulk(
+            support::process::info_field(&info, "rdb_changes_since_last_save")
+                .unwrap()
+                .into(),
+        ));
+        replies.push(got);
+    }
+    assert_eq!(replies[0], replies[1]);
+}

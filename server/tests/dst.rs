@@ -238,7 +238,7 @@ fn every_fault_fires() {
     if skip_for_planted_bug() {
         return;
     }
-    let seeds = (100..106).map(|s| (s, FaultConfig::all())).collect();
+    let seeds = (100..110).map(|s| (s, FaultConfig::all())).collect();
     let (reports, failures) = run_many(seeds);
     if let Some(failure) = failures.first() {
         panic!("{failure}");

@@ -88,3 +88,53 @@ async fn save_bgsave_and_debug_reload_write_and_read_dump_rdb() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// DEBUG RELOAD while another client writes: every INCR acknowledged
+/// before, during or after the reload is in the counter. The save and the
+/// load are one stop of the server, as in Redis; a write run between them
+/// would be acknowledged and then dropped by the load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_reload_keeps_every_acknowledged_write() {
+    let dir = support::process::temp_dir("reload-writes");
+    let shared = shared(&format!(
+        "dir {}\nenable-debug-command yes\nsave \"\"\n",
+        dir.display()
+    ));
+    let mut admin = Client::direct(&shared);
+    // Enough keys for the save to take a while.
+    for batch in 0..100 {
+        let keys: Vec<String> = (0..1000).map(|i| format!("key:{batch}:{i}")).collect();
+        let mut words = vec!["MSET"];
+        for key in &keys {
+            words.extend([key.as_str(), "some value"]);
+        }
+        assert_eq!(admin.call(&words).await, "+OK\r\n");
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (shared, stop) = (shared.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut client = Client::direct(&shared);
+            let mut acknowledged = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                assert!(client.call(&["INCR", "n"]).await.starts_with(':'));
+                acknowledged += 1;
+            }
+            acknowledged
+        })
+    };
+    // Let the writer get going, so that writes surround the reload.
+    while admin.call(&["GET", "n"]).await == "$-1\r\n" {
+        tokio::task::yield_now().await;
+    }
+    for _ in 0..2 {
+        assert_eq!(admin.call(&["DEBUG", "RELOAD"]).await, "+OK\r\n");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let acknowledged = writer.await.unwrap();
+    assert!(acknowledged > 0);
+    assert_eq!(
+        admin.call(&["GET", "n"]).await,
+        format!("${}\r\n{acknowledged}\r\n", acknowledged.to_string().len())
+    );
+}

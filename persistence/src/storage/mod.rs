@@ -4,6 +4,8 @@
 //! - [`real`]: the real file system (`std::fs`, `fdatasync`, directory fsync).
 //! - [`sim`] (feature `sim` or tests): an honest page-cache model with a
 //!   seeded crash and named fault-injection points.
+//! - [`wrapped`] (feature `sim` or tests): the real disk with its files
+//!   wrapped, for tests that count or hold up calls.
 //!
 //! Every call blocks. Async code reaches storage only through
 //! [`crate::io::run`], which uses `spawn_blocking` for the real disk and runs
@@ -12,6 +14,8 @@
 pub mod real;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
+#[cfg(any(test, feature = "sim"))]
+pub mod wrapped;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -69,6 +73,11 @@ pub trait Storage: Send + Sync + 'static {
     /// next call: the simulator's SLOW_DISK. Only asked when `is_inline`.
     fn delay(&self) -> Option<Duration> {
         None
+    }
+    /// `delay` before an fsync made through `io::sync` (the simulator may
+    /// script those apart).
+    fn sync_delay(&self) -> Option<Duration> {
+        self.delay()
     }
 
     /// Whether `path` exists.

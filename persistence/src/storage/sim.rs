@@ -26,6 +26,10 @@
 //! - `SLOW_DISK`: an operation waits a latency first (on tokio's clock, see
 //!   `Storage::delay`).
 //!
+//! A test may also script how long the next fsyncs take
+//! (`delay_next_fsyncs`, `Storage::sync_delay`): an fsync that hangs on
+//! one file while the calls around it do not, as a real disk's can.
+//!
 //! Deliberately simple: directories are durable once created, and a crash
 //! tears at byte granularity (harsher than sectors).
 
@@ -182,6 +186,8 @@ struct Disk {
     probability: [f64; 5],
     scripted: [u32; 5],
     slow: Duration,
+    /// Latencies of the next fsyncs, scripted (`delay_next_fsyncs`).
+    fsync_latencies: std::collections::VecDeque<Duration>,
     capacity: Option<u64>,
     generation: u64,
     dirs: BTreeSet<PathBuf>,
@@ -462,6 +468,7 @@ impl SimStorage {
                 probability: [0.0; 5],
                 scripted: [0; 5],
                 slow: Duration::from_millis(100),
+                fsync_latencies: std::collections::VecDeque::new(),
                 capacity: None,
                 generation: 0,
                 dirs,
@@ -529,6 +536,14 @@ impl SimStorage {
         let mut disk = self.disk.lock();
         disk.probability = [0.0; 5];
         disk.scripted = [0; 5];
+    }
+
+    /// The next fsyncs made through `io::sync` (the AOF's) take these
+    /// latencies, in order, instead of SLOW_DISK's chance: e.g. a short
+    /// one that fails (`fail_next`) and a long one behind it, to make an
+    /// fsync outlive what the writer does meanwhile.
+    pub fn delay_next_fsyncs(&self, latencies: &[Duration]) {
+        self.disk.lock().fsync_latencies.extend(latencies);
     }
 
     /// The latency of a SLOW_DISK operation.
@@ -712,6 +727,11 @@ impl Storage for SimStorage {
     fn delay(&self) -> Option<Duration> {
         let mut disk = self.disk.lock();
         disk.fires(Fault::SlowDisk).then_some(disk.slow)
+    }
+
+    fn sync_delay(&self) -> Option<Duration> {
+        let scripted = self.disk.lock().fsync_latencies.pop_front();
+        scripted.or_else(|| self.delay())
     }
 }
 

@@ -201,20 +201,24 @@ fn run_commands(
         let was_in_multi = session.client.in_multi();
         let subscribed_mode =
             session.conn.subscriptions > 0 && session.client.protocol == Protocol::Resp2;
-        // Refusals in Redis's order: authentication, disk errors, RESP2's
-        // subscribed mode.
-        let outcome = if (!session.conn.authenticated
-            && refuse_unauthenticated(core, session, argv, out))
-            || disk_error.as_ref().is_some_and(|misconf| {
-                crate::durability::refuse_on_disk_error(
-                    core,
-                    &mut session.client,
-                    argv,
-                    out,
-                    misconf,
-                )
-            })
-            || (subscribed_mode && pubsub::mode::refuse(core, &mut session.client, argv, out))
+        // Refusals in Redis's order: what it finds as it looks the command
+        // up (the engine answers those), then authentication, disk errors,
+        // RESP2's subscribed mode. The lookup is made only when a gate is
+        // shut.
+        let gated = (!session.conn.authenticated || disk_error.is_some() || subscribed_mode)
+            && !refused_at_lookup(core, shared, session, argv);
+        let outcome = if gated
+            && ((!session.conn.authenticated && refuse_unauthenticated(core, session, argv, out))
+                || disk_error.as_ref().is_some_and(|misconf| {
+                    crate::durability::refuse_on_disk_error(
+                        core,
+                        &mut session.client,
+                        argv,
+                        out,
+                        misconf,
+                    )
+                })
+                || (subscribed_mode && pubsub::mode::refuse(core, &mut session.client, argv, out)))
         {
             kv_engine::Outcome {
                 failed: true,
@@ -398,9 +402,28 @@ fn after_command(
     }
 }
 
+/// Whether Redis refuses `argv` as it looks it up, before any gate: an
+/// unknown command or subcommand, a wrong arity, a protected command this
+/// connection may not run. The engine then answers it.
+fn refused_at_lookup(
+    core: &mut Core,
+    shared: &Shared,
+    session: &mut Session,
+    argv: Argv<'_>,
+) -> bool {
+    let Some(spec) = lookup(core, argv.arg(0)) else {
+        return true;
+    };
+    let host = ConnHost {
+        state: &mut core.host,
+        shared,
+        conn: &mut session.conn,
+    };
+    kv_engine::engine::refused_at_lookup(&spec, argv, &host).is_some()
+}
+
 /// The NOAUTH gate: true (with the reply written) when an unauthenticated
-/// client may not run `argv`. Unknown commands and wrong arities fall
-/// through to the engine, which answers them first, as Redis does.
+/// client may not run `argv`, which `refused_at_lookup` let through.
 fn refuse_unauthenticated(
     core: &Core,
     session: &mut Session,
@@ -410,7 +433,7 @@ fn refuse_unauthenticated(
     let Some(spec) = lookup(core, argv.arg(0)) else {
         return false;
     };
-    if !spec.arity_ok(argv.len()) || spec.flags.contains(Flags::NO_AUTH) {
+    if spec.flags.contains(Flags::NO_AUTH) {
         return false;
     }
     let mut writer = ReplyWriter::new(out, session.client.protocol);

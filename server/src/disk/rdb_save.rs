@@ -104,16 +104,7 @@ pub fn start(
     let began = begin()?;
     let config = crate::disk::persistence_config(&host.config);
     let now_secs = shared.clock.now_secs();
-    let options = SaveOptions {
-        values: ValueOptions {
-            compression: config.rdbcompression,
-            list_max_listpack_size: began.list_max_listpack_size,
-        },
-        checksum: config.rdbchecksum,
-        ctime_secs: now_secs,
-        used_mem: crate::memory::allocator().allocated,
-        aof_base: false,
-    };
+    let options = save_options(&config, began.list_max_listpack_size, now_secs);
     let header = RdbWriter::new(Vec::new(), options).expect("writing to memory cannot fail");
     let writer = SnapshotWriter::new(header, &began.start);
     let keys_total = began.start.databases.iter().map(|d| d.1).sum();
@@ -142,6 +133,80 @@ pub fn start(
         let _ = tx.send(outcome);
     });
     Ok(SaveJob { done: rx })
+}
+
+/// The file's options for a save begun at `now_secs`.
+fn save_options(
+    config: &persistence::PersistenceConfig,
+    list_max_listpack_size: i64,
+    now_secs: i64,
+) -> SaveOptions {
+    SaveOptions {
+        values: ValueOptions {
+            compression: config.rdbcompression,
+            list_max_listpack_size,
+        },
+        checksum: config.rdbchecksum,
+        ctime_secs: now_secs,
+        used_mem: crate::memory::allocator().allocated,
+        aof_base: false,
+    }
+}
+
+/// Saves the whole keyspace within the caller's one hold of the lock, with
+/// no snapshot: nothing runs meanwhile (DEBUG RELOAD, which then loads
+/// exactly what it saved, as Redis does with the server stopped). Call it
+/// on a blocking thread. Same temp file, fsync and rename as `start`.
+pub fn save_locked(core: &mut Core, shared: &Shared) -> Result<(), String> {
+    // A background save may run: it keeps its own snapshot and temp file
+    // (and renames its older file over this one when it ends, as Redis's
+    // child would).
+    let Core { engine, host } = core;
+    let config = crate::disk::persistence_config(&host.config);
+    let now_secs = shared.clock.now_secs();
+    host.disk.last_try_unix = now_secs;
+    let options = save_options(&config, engine.config().list_max_listpack_size, now_secs);
+    let (temp, target) = (temp_path(&config.dir), config.rdb_path());
+    let storage = &shared.storage;
+    let written = (|| {
+        let file = storage.create(&temp).map_err(|e| e.to_string())?;
+        let out = std::io::BufWriter::with_capacity(CHUNK_BYTES, Appender(file.clone()));
+        let (out, _) = persistence::rdb::save(engine, out, options).map_err(|e| e.to_string())?;
+        out.into_inner().map_err(|e| e.error().to_string())?;
+        file.sync().map_err(|e| e.to_string())?;
+        storage.rename(&temp, &target).map_err(|e| e.to_string())?;
+        let dir = target.parent().unwrap_or(std::path::Path::new("."));
+        storage.sync_dir(dir).map_err(|e| e.to_string())
+    })();
+    match &written {
+        Ok(()) => {
+            let dirty = engine.dirty();
+            engine.sub_dirty(dirty);
+            host.disk.last_save_unix = now_secs;
+            host.disk.last_bgsave_ok = true;
+            host.disk.saves += 1;
+            tracing::info!("DB saved on disk");
+        }
+        Err(error) => {
+            let _ = storage.remove(&temp);
+            tracing::warn!("Write error saving DB on disk: {error}");
+        }
+    }
+    written
+}
+
+/// A storage file as `std::io::Write`, for the serialiser.
+struct Appender(Arc<dyn persistence::StorageFile>);
+
+impl std::io::Write for Appender {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.append(bytes).map_err(std::io::Error::other)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `start` from the timer or shutdown, holding the whole `Core`.

@@ -59,6 +59,7 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             ctx.out.simple(text.as_bytes());
         }
         b"reload" if ctx.argc() == 2 => super::persistence::debug_reload(host, ctx)?,
+        b"populate" if (3..=5).contains(&ctx.argc()) => populate(ctx)?,
         b"set-active-expire" if ctx.argc() == 3 => {
             let on = super::arg_i64(ctx, 2)?;
             host.state.active_expire = on != 0;
@@ -69,6 +70,11 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             super::help(
                 ctx,
                 &[
+                    "POPULATE <count> [<prefix>] [<size>]",
+                    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+                    "    it is used instead of the 'key' prefix. These are not propagated to",
+                    "    replicas. Cluster slots are not respected so keys not belonging to the",
+                    "    current node can be created in cluster mode.",
                     "RELOAD",
                     "    Save the RDB on disk and reload it back to memory.",
                     "OBJECT <key>",
@@ -84,5 +90,67 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         }
         _ => return Err(unknown()),
     }
+    Ok(())
+}
+
+/// More keys than any table here could take: refused as Redis refuses
+/// a table it cannot allocate, rather than a loop under the engine lock
+/// that never ends.
+const POPULATE_MAX: u64 = 1 << 32;
+/// The longest value, as the longest string a client may send (the
+/// default proto-max-bulk-len); Redis would try and abort out of memory.
+const POPULATE_MAX_SIZE: u64 = 512 << 20;
+
+/// DEBUG POPULATE count [prefix] [size]: string keys `<prefix>:<n>`
+/// (`key` by default) for n in 0..count holding `value:<n>`, cut or padded
+/// with zero bytes to `size` when one is given; a key that exists is left
+/// as it is. As in Redis, nothing is propagated (no AOF, no replica) and
+/// nothing counts as a change to save, but WATCHes see it.
+fn populate(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let positive = |arg: &[u8]| {
+        std::str::from_utf8(arg)
+            .ok()
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or(CommandError::text(
+                "ERR value is out of range, must be positive",
+            ))
+    };
+    let count = positive(ctx.arg(2))?;
+    if count > POPULATE_MAX {
+        return Err(CommandError::text("ERR OOM in dictTryExpand"));
+    }
+    let size = match ctx.argc() {
+        5 => Some(positive(ctx.arg(4))?).filter(|&size| size > 0),
+        _ => None,
+    };
+    if size.is_some_and(|size| size > POPULATE_MAX_SIZE) {
+        return Err(CommandError::text(
+            "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
+        ));
+    }
+    let prefix = if ctx.argc() >= 4 { ctx.arg(3) } else { b"key" };
+    let mut key = Vec::with_capacity(prefix.len() + 21);
+    let mut value = Vec::new();
+    for n in 0..count {
+        key.clear();
+        key.extend_from_slice(prefix);
+        key.extend_from_slice(format!(":{n}").as_bytes());
+        if ctx.db.lookup(&key).is_some() {
+            continue;
+        }
+        value.clear();
+        value.extend_from_slice(format!("value:{n}").as_bytes());
+        if let Some(size) = size {
+            value.resize(size as usize, 0); // at most POPULATE_MAX_SIZE
+        }
+        ctx.db.create(
+            &key,
+            kv_engine::value::Value::Str(kv_engine::value::StrValue::from_bytes(&value)),
+        );
+        let db = ctx.db.index;
+        ctx.db.signal_modified_at(db, &key);
+    }
+    ctx.out.ok();
     Ok(())
 }

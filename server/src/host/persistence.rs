@@ -96,7 +96,11 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
 /// With the AOF off the offline rewrite runs as a task of its own, given
 /// up at shutdown (its claim on the directory goes with it).
 fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    match host.shared.durability.aof() {
+    // A CONFIG SET appendonly no earlier in this EXEC switches the
+    // pipeline off once EXEC ends, and that drops a rewrite asked of it:
+    // this one is the AOF-off kind, as Redis runs it then.
+    let switching_off = host.state.aof_switch == Some(false);
+    match host.shared.durability.aof().filter(|_| !switching_off) {
         Some(aof) => aof
             .schedule_rewrite()
             .map_err(|e| CommandError::owned(e.to_string()))?,
@@ -147,9 +151,10 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
     restore::restore(ctx)
 }
 
-/// DEBUG RELOAD: save dump.rdb, empty the keyspace, load the file back
-/// (the load holds the engine lock on a blocking thread, as Redis stops
-/// for it).
+/// DEBUG RELOAD: save dump.rdb, empty the keyspace, load the file back,
+/// all in one hold of the engine lock on a blocking thread, as Redis does
+/// with the server stopped: a write that ran between the save and the
+/// load would otherwise be acknowledged and then lost.
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     if ctx.in_exec() {
         // Its reply comes after the save and the load, and EXEC's array
@@ -158,36 +163,37 @@ pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
             "ERR DEBUG RELOAD is not supported inside MULTI",
         ));
     }
-    let job = start_save(host, ctx, Trigger::Foreground)
-        .map_err(|e| CommandError::owned(e.to_string()))?;
     let shared = host.shared.me();
     let path = crate::disk::persistence_config(&host.state.config).rdb_path();
     host.conn.deferred = Some(Box::pin(async move {
-        if !matches!(job.done.await, Ok(Ok(_))) {
-            return DeferredReply::Error("ERR Error trying to save the DB".into());
-        }
-        let loaded = tokio::task::spawn_blocking(move || {
+        let reloaded = tokio::task::spawn_blocking(move || {
             let mut core = shared.core.lock();
+            if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
+                tracing::warn!("DEBUG RELOAD: {error}");
+                return DeferredReply::Error("ERR Error trying to save the DB".into());
+            }
             core.engine.clear_all();
             let now_ms = core.engine.now_ms();
-            persistence::rdb::load_from_path(
+            let loaded = persistence::rdb::load_from_path(
                 &path,
                 &mut core.engine,
                 persistence::rdb::LoadOptions::at(now_ms),
-            )
+            );
+            match loaded {
+                Ok(_) => {
+                    tracing::info!("DB reloaded by DEBUG RELOAD");
+                    DeferredReply::Ok
+                }
+                Err(error) => {
+                    tracing::warn!("DEBUG RELOAD: {error}");
+                    DeferredReply::Error("ERR Error trying to load the RDB dump".into())
+                }
+            }
         })
         .await;
-        match loaded {
-            Ok(Ok(_)) => {
-                tracing::info!("DB reloaded by DEBUG RELOAD");
-                DeferredReply::Ok
-            }
-            Ok(Err(error)) => {
-                tracing::warn!("DEBUG RELOAD: {error}");
-                DeferredReply::Error("ERR Error trying to load the RDB dump".into())
-            }
-            Err(_) => DeferredReply::Error("ERR Error trying to load the RDB dump".into()),
-        }
+        reloaded.unwrap_or_else(|_| {
+            DeferredReply::Error("ERR Error trying to load the RDB dump".into())
+        })
     }));
     Ok(())
 }

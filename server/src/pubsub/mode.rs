@@ -23,9 +23,9 @@ const ALLOWED: &[&str] = &[
 ];
 
 /// True (with Redis's error written) when a client in subscribed mode may
-/// not run `argv`. Unknown commands, wrong arities and unknown
-/// subcommands fall through: the engine answers those first, as Redis
-/// does.
+/// not run `argv`, which the lookup's refusals (`batch::refused_at_lookup`:
+/// unknown commands and subcommands, wrong arities, a refused DEBUG) let
+/// through.
 pub fn refuse(core: &Core, client: &mut ClientState, argv: Argv<'_>, out: &mut BytesMut) -> bool {
     let Some(spec) = lookup(core, argv.arg(0)) else {
         return false;

@@ -206,7 +206,7 @@ impl Drop for Process {
 }
 
 /// The value of `name` in an INFO reply.
-fn info_field(reply: &Frame, name: &str) -> Option<String> {
+pub fn info_field(reply: &Frame, name: &str) -> Option<String> {
     let Frame::Bulk(text) = reply else {
         return None;
     };

@@ -16,11 +16,14 @@
 //! thread is busy the next group forms: the actor extends it with what
 //! arrives (`try_extend`) until a thread takes it.
 //!
-//! With the simulator (inline storage) each group is a future the actor
-//! polls, taking its turn to append after the group before it: the same
-//! queue and rules, the append and the fsync as two steps with their own
-//! latency on the simulated clock, so groups overlap and end out of order
-//! as on the real disk.
+//! With the simulator (inline storage) each group is a task of its own on
+//! the runtime (tracked, waited for at `stop`), taking its turn to append
+//! after the group before it: the same queue and rules, the append and the
+//! fsync as two steps with their own latency on the simulated clock, so
+//! groups overlap and end out of order as on the real disk, and go on
+//! while the actor awaits something else, as the threads do. A group's
+//! place in the queue is given back if its future is dropped mid-turn
+//! (`TurnHeld`).
 //!
 //! After a group fails (its append or its fsync), a group for the same
 //! file taken later is never written: its result is an error without
@@ -36,6 +39,7 @@ use parking_lot::{Condvar, Mutex};
 use std::io as stdio;
 use std::sync::Arc;
 use tokio::sync::{oneshot, Notify};
+use tokio_util::task::TaskTracker;
 
 /// A group's result: the append's error, or the fsync's result.
 pub(super) type GroupResult = Result<Result<(), StorageError>, StorageError>;
@@ -53,6 +57,9 @@ struct Group {
 /// descriptor of its own (`storage::real::SYNCERS`).
 pub(super) const WRITERS: usize = 2;
 const _: () = assert!(WRITERS <= crate::storage::real::SYNCERS);
+
+/// How long `stop` waits for a thread before leaving it behind.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Default)]
 struct Queue {
@@ -87,6 +94,8 @@ pub(super) struct GroupWriter {
     storage: Arc<dyn Storage>,
     /// The real disk's threads, once started.
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// The simulator's group tasks.
+    sim_groups: TaskTracker,
 }
 
 impl GroupWriter {
@@ -99,6 +108,7 @@ impl GroupWriter {
             }),
             storage,
             threads: Vec::new(),
+            sim_groups: TaskTracker::new(),
         }
     }
 
@@ -143,7 +153,9 @@ impl GroupWriter {
             queue.next = Some(Group { file, bytes, done });
         }
         if inline {
-            return Box::pin(take_turn(self.shared.clone(), self.storage.clone()));
+            let group = take_turn(self.shared.clone(), self.storage.clone());
+            let task = self.sim_groups.spawn(group);
+            return Box::pin(async move { task.await.unwrap_or_else(|_| Ok(Err(stopped()))) });
         }
         self.shared.work.notify_one();
         // A thread that panicked took the group with it: whether its
@@ -201,14 +213,32 @@ impl GroupWriter {
     }
 
     /// Stops the threads once what was handed over is written; waits for
-    /// them off the runtime thread.
+    /// them off the runtime thread. The actor calls it once nothing is in
+    /// flight on the current file, so a thread still busy after
+    /// `STOP_GRACE` hangs in a call on a file a recovery replaced, whose
+    /// result nobody needs: it is left behind (detached), never waited for
+    /// by a shutdown.
     pub(super) async fn stop(&mut self) {
         self.close();
+        self.sim_groups.close();
+        self.sim_groups.wait().await;
         let threads = std::mem::take(&mut self.threads);
         if !threads.is_empty() {
             let _ = io::blocking(false, move || {
+                let deadline = std::time::Instant::now() + STOP_GRACE;
+                while !threads.iter().all(|t| t.is_finished())
+                    && std::time::Instant::now() < deadline
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
                 for thread in threads {
-                    let _ = thread.join();
+                    if thread.is_finished() {
+                        let _ = thread.join();
+                    } else {
+                        tracing::warn!(
+                            "an AOF writer thread still hangs in a call on a replaced file; left behind"
+                        );
+                    }
                 }
             })
             .await;
@@ -295,6 +325,12 @@ impl Drop for Unwinding<'_> {
 /// The simulator's group: waits for the append before it to end, takes
 /// what formed, appends and fsyncs it as two steps on the simulated clock.
 async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResult {
+    let mut held = TurnHeld {
+        shared: shared.clone(),
+        waiting: true,
+        appending: false,
+        running: false,
+    };
     let (group, refused) = loop {
         // Made before looking: a turn handed on meanwhile is not missed.
         let turn = shared.turn.notified();
@@ -303,6 +339,7 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResul
             if !queue.appending && queue.running < WRITERS {
                 queue.appending = true;
                 queue.running += 1;
+                (held.waiting, held.appending, held.running) = (false, true, true);
                 // At most one group waits, and it is this one: another is
                 // handed over only once the writer has taken it.
                 let group = queue.next.take().expect("the waiting group is this one");
@@ -320,18 +357,53 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResul
         io::run(&storage, move |_| appending.append(&bytes)).await
     };
     appended_ended(&mut shared.queue.lock(), &file, &appended);
+    held.appending = false;
     shared.turn.notify_waiters();
     let result = match appended {
         Err(error) => Err(error),
-        Ok(()) => {
-            let syncing = file.clone();
-            Ok(io::run(&storage, move |_| syncing.sync()).await)
-        }
+        Ok(()) => Ok(io::sync(&storage, file.clone()).await),
     };
     note_result(&shared, &file, &result);
     shared.queue.lock().running -= 1;
+    held.running = false;
     shared.turn.notify_waiters();
     result
+}
+
+/// What a simulated group holds of the queue while its future runs: its
+/// place as the group waiting, the append's turn, its count among those
+/// running. Given back if the future is dropped before it ends (its task
+/// ended with the runtime, or a test dropped it), so no later group waits
+/// for a turn that never ends and the actor is not left with a waiting
+/// group nobody takes. (Dropped mid-append, it wrote nothing: a simulated
+/// call runs whole once its latency has passed.)
+struct TurnHeld {
+    shared: Arc<Shared>,
+    waiting: bool,
+    appending: bool,
+    running: bool,
+}
+
+impl Drop for TurnHeld {
+    fn drop(&mut self) {
+        if !(self.waiting || self.appending || self.running) {
+            return;
+        }
+        {
+            let mut queue = self.shared.queue.lock();
+            if self.waiting {
+                // At most one waits, and it is this one (`take_turn`).
+                queue.next = None;
+            }
+            if self.appending {
+                queue.appending = false;
+            }
+            if self.running {
+                queue.running -= 1;
+            }
+        }
+        self.shared.turn.notify_waiters();
+    }
 }
 
 /// A group's append ended: the next may take its turn, unless this one
@@ -437,6 +509,58 @@ mod tests {
         fn path(&self) -> &Path {
             &self.path
         }
+    }
+
+    fn sim_with_file(path: &str) -> (crate::storage::sim::SimStorage, Arc<dyn StorageFile>) {
+        let sim = crate::storage::sim::SimStorage::new(1);
+        sim.create_dir_all(Path::new("/d")).unwrap();
+        let file = sim.create(Path::new(path)).unwrap();
+        (sim, file)
+    }
+
+    /// On the simulator a group runs as a task of its own: it appends and
+    /// fsyncs while nobody polls its future (the actor awaiting something
+    /// else), as the real disk's threads do.
+    #[tokio::test(start_paused = true)]
+    async fn a_simulated_group_goes_on_while_nobody_polls_it() {
+        let (sim, file) = sim_with_file("/d/a.aof");
+        sim.set_slow_latency(Duration::from_millis(50));
+        sim.set_probability(crate::storage::sim::Fault::SlowDisk, 1.0);
+        let mut writer = GroupWriter::new(Arc::new(sim.clone()));
+        let group = writer.submit(file, b"abc".to_vec());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(sim.read(Path::new("/d/a.aof")).unwrap(), b"abc");
+        assert_eq!(sim.fsyncs_of(Path::new("/d/a.aof")), 1);
+        assert!(matches!(group.await, Ok(Ok(()))));
+        writer.stop().await;
+    }
+
+    /// A simulated group's future dropped mid-turn gives back what it held
+    /// of the queue: the next group still gets its turn.
+    #[tokio::test(start_paused = true)]
+    async fn a_simulated_group_dropped_mid_turn_gives_its_turn_back() {
+        let (sim, file) = sim_with_file("/d/a.aof");
+        sim.set_slow_latency(Duration::from_secs(60));
+        sim.fail_next(crate::storage::sim::Fault::SlowDisk);
+        let storage: Arc<dyn Storage> = Arc::new(sim.clone());
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            work: Condvar::new(),
+            turn: Notify::new(),
+        });
+        shared.queue.lock().next = Some(Group {
+            file,
+            bytes: b"abc".to_vec(),
+            done: None,
+        });
+        let mut turn = Box::pin(take_turn(shared.clone(), storage));
+        // Its append sleeps out the minute: dropped there.
+        let cut = tokio::time::timeout(Duration::from_millis(10), &mut turn).await;
+        assert!(cut.is_err());
+        assert!(shared.queue.lock().appending);
+        drop(turn);
+        let queue = shared.queue.lock();
+        assert!(!queue.appending && queue.running == 0 && queue.next.is_none());
     }
 
     /// A failure on the file a recovery replaced, after one on the new

@@ -308,6 +308,11 @@ struct AofActor {
     writes: VecDeque<Write>,
     /// Appends and fsyncs the `always` groups.
     writer: group_writer::GroupWriter,
+    /// Appends and fsyncs still in flight on the files a recovery
+    /// replaced (`retire_replaced_io`): their results say nothing about
+    /// the new file, so they hold up nothing on it, and are polled until
+    /// they end and dropped.
+    retired: Vec<Retired>,
     fsync: Option<IoFuture<()>>,
     /// What the plain fsync in flight covers (Some while `fsync` is).
     fsync_covers: Option<FsyncCovers>,
@@ -404,6 +409,29 @@ fn same_file(a: &Arc<dyn StorageFile>, b: &Arc<dyn StorageFile>) -> bool {
     std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
 }
 
+/// A call in flight on a file a recovery replaced (`AofActor::retired`).
+struct Retired {
+    /// A plain fsync (INFO counts it in aof_pending_bio_fsync until it
+    /// ends, as Redis counts its background fsync jobs), or a write.
+    fsync: bool,
+    task: Task<()>,
+}
+
+/// Polls every retired call, dropping those that ended; ready once one
+/// did, pending while none is left. Dropping it loses nothing.
+async fn drain_retired(retired: &mut Vec<Retired>) {
+    std::future::poll_fn(|cx| {
+        let before = retired.len();
+        retired.retain_mut(|call| call.task.as_mut().poll(cx).is_pending());
+        if retired.len() < before {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
 /// Polls the task in `slot`, emptying it when done; pending while empty.
 async fn poll_slot<T>(slot: &mut Option<Task<T>>) -> T {
     match slot {
@@ -435,7 +463,7 @@ pub(crate) async fn run(
         .expect("the AOF directory's owner semaphore never closes");
     let mut actor = AofActor::new(setup);
     if actor.incr.is_none() {
-        actor.continue_sequences().await;
+        // Its check reads the directory's manifest first (`prepare.rs`).
         actor.prepare(prepare::PrepareFor::Recovery);
     }
     let mut tick = tokio::time::interval(TICK);
@@ -456,7 +484,8 @@ pub(crate) async fn run(
             (preparing, result) = prepare::poll_preparing(&mut actor.preparing) => {
                 actor.prepared(preparing, result);
             }
-            write = next_write(&mut actor.writes) => actor.write_done(write).await,
+            write = next_write(&mut actor.writes) => actor.write_done(write),
+            () = drain_retired(&mut actor.retired) => {}
             result = poll_slot(&mut actor.snapshot_task) => actor.snapshot_done(result).await,
             result = poll_slot(&mut actor.base_task) => actor.base_done(result).await,
             batch = input.next_batch(), if accepting => match batch {
@@ -537,6 +566,7 @@ impl AofActor {
             written_lsn: setup.durable_lsn,
             synced_lsn: setup.durable_lsn,
             writes: VecDeque::with_capacity(MAX_GROUPS),
+            retired: Vec::new(),
             fsync: None,
             fsync_covers: None,
             last_fsync_start: now,
@@ -557,27 +587,6 @@ impl AofActor {
             abandoned: false,
             final_recovery_tried: false,
         }
-    }
-
-    /// An AOF switched on at run time names its files after those already
-    /// in the directory, as Redis does (the manifest's numbers go on).
-    async fn continue_sequences(&mut self) {
-        let layout = self.layout.clone();
-        match io::run(&self.storage, move |s| Ok(layout.read_manifest(s))).await {
-            Ok(Ok(Some(manifest))) => {
-                self.next_base_seq = manifest.base_seq() + 1;
-                self.next_incr_seq = manifest.last_incr_seq() + 1;
-            }
-            Ok(Ok(None)) => {}
-            Ok(Err(error)) => {
-                tracing::warn!(
-                    "The AOF manifest in use is unreadable ({error}); the new one replaces it"
-                )
-            }
-            Err(error) => tracing::warn!("Reading the AOF manifest: {error}"),
-        }
-        let used = self.last_incr_seq.load(Ordering::Acquire);
-        self.next_incr_seq = self.next_incr_seq.max(used + 1);
     }
 
     // ----- deltas in -----
@@ -718,6 +727,9 @@ impl AofActor {
         self.policy = policy;
         input.set_pace((policy != FsyncPolicy::Always).then_some(crate::bridge::PACE));
         self.published.status.lock().appendfsync = policy;
+        if policy != FsyncPolicy::Always && self.incr.is_none() && self.failed.is_some() {
+            self.first_base_misconf_lifted();
+        }
         if policy == FsyncPolicy::Always {
             // everysec's last fsync may be up to a second old.
             self.last_fsync_start = Instant::now() - EVERYSEC;
@@ -728,6 +740,24 @@ impl AofActor {
                 self.first_base_failed("it is waiting for its next try");
             }
         }
+    }
+
+    /// Leaving `always` while the first base of an AOF switched on is in
+    /// MISCONF: that was a disk error only because no reply under `always`
+    /// may wait for a base (`first_base_failed`). Under this policy it is
+    /// what Redis makes it at once: a failed rewrite tried again at the
+    /// ticks (`first_base_due`) while writes go on, no MISCONF. A recovery
+    /// already running goes on as that try.
+    fn first_base_misconf_lifted(&mut self) {
+        tracing::info!("The AOF's first base is tried again at the ticks; writes go on");
+        self.failed = None;
+        self.published.set_health(Health::Ok);
+        {
+            let mut status = self.published.status.lock();
+            status.aof_last_write_ok = true;
+            status.aof_last_write_error = None;
+        }
+        self.first_base_retrying = self.rewrite.is_none() && self.preparing.is_none();
     }
 
     fn fsync_due(&self) -> bool {
@@ -745,7 +775,9 @@ impl AofActor {
     /// flight and no plain fsync runs.
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
-            None => !(sync && self.fsync.is_some()),
+            // (A group retired from a replaced file may still wait for
+            // the writer: one waits at a time.)
+            None => !(sync && (self.fsync.is_some() || self.writer.has_waiting())),
             // Not while one waits for the writer that could not be
             // extended (full, or for a file a recovery since replaced).
             Some(last) => {
@@ -827,14 +859,14 @@ impl AofActor {
                 writes_under_no: self.writes_under_no,
                 file: file.clone(),
             });
-            self.fsync = Some(io::run(&self.storage, move |_| file.sync()));
+            self.fsync = Some(io::sync(&self.storage, file));
         }
     }
 
     /// The oldest write in flight ended (`next_write`): writes are
     /// handled in the order they started, so a group's LSN is published
     /// only once every group before it is durable too.
-    async fn write_done(&mut self, write: Write) {
+    fn write_done(&mut self, write: Write) {
         let (lsn, len) = (write.lsn, write.len);
         let result = write.done.expect("next_write hands out ended writes");
         if self.failed.is_some() {
@@ -865,15 +897,52 @@ impl AofActor {
             }
             Err(error) => {
                 // Undo a short write so the file ends on a whole command,
-                // as Redis does; the file is abandoned either way. (No
-                // later group is written: the writer refuses groups for a
-                // file after a failed one.)
-                if let Some(file) = self.incr.clone() {
-                    let keep = self.incr_len;
-                    let _ = io::run(&self.storage, move |_| file.truncate(keep)).await;
-                }
+                // as Redis does; the file is abandoned either way. The
+                // cut runs in its slot once nothing is in flight on the
+                // file (`start_cut_back`), never on this loop: the disk
+                // that just failed may hang. (No later group is written:
+                // the writer refuses groups for a file after a failed one.)
+                self.cut_back_to(self.incr_len);
                 self.fail(&error);
             }
+        }
+    }
+
+    /// A recovery's files replace the current ones: what is still in
+    /// flight on the old file (a group whose fsync hangs, the plain
+    /// fsync) is retired, so the new file's writes are published once its
+    /// own fsyncs cover them, never behind a call on the old one. Nothing
+    /// on the old file is published any more (the recovery's base covers
+    /// it), so no LSN is published out of order. At most `MAX_GROUPS` and
+    /// an fsync a recovery, and a recovery needs a failure on the file
+    /// before it, with backoff: on a disk that hangs some calls and fails
+    /// others these accumulate no faster than the recoveries.
+    fn retire_replaced_io(&mut self) {
+        for write in self.writes.drain(..) {
+            if write.done.is_none() {
+                let task = write.task;
+                self.retired.push(Retired {
+                    fsync: false,
+                    task: Box::pin(async move {
+                        let _ = task.await;
+                    }),
+                });
+            }
+        }
+        self.fsync_covers = None;
+        if let Some(fsync) = self.fsync.take() {
+            self.retired.push(Retired {
+                fsync: true,
+                task: Box::pin(async move {
+                    let _ = fsync.await;
+                }),
+            });
+        }
+        if self.retired.len() > MAX_GROUPS + 1 {
+            tracing::warn!(
+                "{} AOF disk calls still hang on files recoveries replaced",
+                self.retired.len()
+            );
         }
     }
 
@@ -927,11 +996,22 @@ impl AofActor {
     /// (`start_cut_back`). Every fsync of the current file ends here or in
     /// `synced`.
     fn sync_failed(&mut self, error: &StorageError) {
-        if let (None, Some(len)) = (&self.failed, self.durable_len) {
-            let file = self.incr.clone().expect("synced: a file");
-            self.cut_back = Some((file, len));
+        if let Some(len) = self.durable_len {
+            self.cut_back_to(len);
         }
         self.fail(error);
+    }
+
+    /// The current file is to be cut back to `len` bytes (`start_cut_back`):
+    /// a short write's tail, or what a failed fsync did not cover. The
+    /// shorter cut wins when both come before it runs (an append failed,
+    /// then an older group's fsync).
+    fn cut_back_to(&mut self, len: u64) {
+        let file = self.incr.clone().expect("a failure on the current file");
+        match &mut self.cut_back {
+            Some((cut, keep)) if same_file(cut, &file) => *keep = (*keep).min(len),
+            _ => self.cut_back = Some((file, len)),
+        }
     }
 
     /// After a failed fsync, once nothing is in flight on the file: cuts
@@ -1038,6 +1118,8 @@ impl AofActor {
                     return;
                 } else if let Some(failure) = &mut self.failed {
                     failure.retry_at = Instant::now();
+                    // (A first base in MISCONF: at once too, `on_tick`.)
+                    self.rewrite_requested = self.incr.is_none();
                     Ok(())
                 } else {
                     self.rewrite_requested = true;
@@ -1068,7 +1150,15 @@ impl AofActor {
             return;
         }
         if let Some(failure) = &self.failed {
-            let retry = Instant::now() >= failure.retry_at;
+            let retry = if self.incr.is_none() && !self.closing {
+                // The first base of an AOF switched on, in MISCONF under
+                // `always`: tried as Redis's cron tries the switch's
+                // rewrite whatever the policy (`first_base_due`), so INFO's
+                // rewrite fields count what Redis's would.
+                std::mem::take(&mut self.rewrite_requested) || self.first_base_due()
+            } else {
+                Instant::now() >= failure.retry_at
+            };
             if retry && !self.abandoned && (!self.closing || !self.final_recovery_tried) {
                 self.final_recovery_tried |= self.closing;
                 self.prepare(prepare::PrepareFor::Recovery);
@@ -1128,6 +1218,8 @@ impl AofActor {
     /// Asked only while closing.
     fn quiescent(&self) -> bool {
         debug_assert!(self.closing);
+        // (Calls retired from replaced files are not waited for: nothing
+        // needs their results, and one may hang for good.)
         let nothing_running = self.writes.is_empty()
             && self.fsync.is_none()
             && self.cut_back.is_none()
@@ -1190,10 +1282,25 @@ impl AofActor {
         status.aof_current_size = self.total_len;
         status.aof_base_size = self.rewrite_base_len;
         status.aof_buffer_length = self.pending.len() as u64;
-        status.aof_pending_bio_fsync = u64::from(self.fsync.is_some());
+        let retired_fsyncs = self.retired.iter().filter(|call| call.fsync).count();
+        status.aof_pending_bio_fsync = u64::from(self.fsync.is_some()) + retired_fsyncs as u64;
         status.aof_rewrite_scheduled = self.rewrite_requested
             || (self.incr.is_none() && self.rewrite.is_none() && !self.closing);
         status.written_lsn = self.written_lsn;
         status.durable_lsn = *self.published.durable.borrow();
+        if self.abandoned {
+            // Switched off: a BGREWRITEAOF with the AOF off may be the
+            // rewrite INFO shows now.
+            return;
+        }
+        // This pipeline's rewrite is the one INFO shows (an offline
+        // BGREWRITEAOF that the switch on overtook may have written them).
+        status.aof_rewrite_in_progress = self.rewrite.is_some();
+        drop(status);
+        let started = self.rewrite.as_ref().map(|run| run.started);
+        let mut shown = self.published.rewrite_started.lock();
+        if *shown != started {
+            *shown = started;
+        }
     }
 }

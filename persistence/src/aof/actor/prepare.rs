@@ -6,13 +6,16 @@
 //! and the cut: on a disk that hangs, the actor still appends, fsyncs,
 //! takes control messages and ticks, and whatever waited for the check (a
 //! BGREWRITEAOF's reply, an automatic rewrite, a recovery, the first base
-//! of an AOF switched on) goes on once it ends.
+//! of an AOF switched on) goes on once it ends. For the first base the
+//! same call first reads the manifest already in the directory, whose
+//! numbers the new files continue, as Redis's do.
 
 use super::{AofActor, PreparedIncr};
 use crate::aof::layout::AofLayout;
 use crate::error::RewriteError;
 use crate::io::{self, IoFuture};
 use crate::storage::{Storage, StorageError, StorageFile};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
@@ -37,9 +40,14 @@ pub(super) struct Preparing {
     /// The pending CONFIG SET dir taken for the `MoveTo` step: the layout
     /// moves there if it wins, else it is pending again.
     taken: Option<AofLayout>,
-    /// The number the created file takes (`next_incr_seq` until then).
-    seq: u64,
     task: IoFuture<Outcome>,
+}
+
+/// The next file numbers, as the manifest in a directory continues them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Numbers {
+    pub base: u64,
+    pub incr: u64,
 }
 
 /// One place the next incremental file may go.
@@ -64,6 +72,11 @@ pub(super) struct Outcome {
     /// A file was tried in a layout other than that of the one prepared
     /// before, which is then given up.
     discarded: bool,
+    /// The number the created file took.
+    seq: u64,
+    /// For a first base: the numbers the directory's manifest continues,
+    /// read before the file was created.
+    continued: Option<Numbers>,
 }
 
 impl AofActor {
@@ -84,16 +97,26 @@ impl AofActor {
             return;
         }
         let prepared_in = self.prepared_incr.as_ref().map(|p| p.layout.clone());
-        let seq = self.next_incr_seq;
+        let next = Numbers {
+            base: self.next_base_seq,
+            incr: self.next_incr_seq,
+        };
+        // The first base of an AOF switched on names its files after those
+        // already in the directory (and after the numbers pipelines before
+        // this one used: `last_incr_seq`).
+        let continue_in = (matches!(purpose, PrepareFor::Recovery) && self.incr.is_none())
+            .then(|| (self.layout.clone(), self.last_incr_seq.clone()));
         let tries = steps.clone();
         let task = io::run(&self.storage, move |s| {
-            Ok(try_steps(s, &tries, seq, prepared_in))
+            let continued =
+                continue_in.map(|(layout, used)| continue_numbers(s, &layout, &used, next));
+            let seq = continued.map_or(next.incr, |n| n.incr);
+            Ok(try_steps(s, &tries, seq, prepared_in).with(seq, continued))
         });
         self.preparing = Some(Preparing {
             purpose,
             steps,
             taken,
-            seq,
             task,
         });
     }
@@ -118,7 +141,6 @@ impl AofActor {
             purpose,
             steps,
             taken,
-            seq,
             task: _,
         } = preparing;
         let outcome = result.unwrap_or_else(|error| {
@@ -126,8 +148,16 @@ impl AofActor {
             Outcome {
                 won: None,
                 discarded: true,
+                seq: self.next_incr_seq,
+                continued: None,
             }
         });
+        if let Some(next) = outcome.continued {
+            // Numbers only go forward: none is ever used twice.
+            self.next_base_seq = self.next_base_seq.max(next.base);
+            self.next_incr_seq = self.next_incr_seq.max(next.incr);
+        }
+        let seq = outcome.seq;
         if outcome.discarded {
             self.prepared_incr = None;
         }
@@ -212,9 +242,17 @@ impl AofActor {
         if self.abandoned {
             return;
         }
-        if self.failed.is_some() {
+        let first_base = self.incr.is_none();
+        if self.failed.is_some() && (usable || !first_base) {
             self.final_recovery_tried |= self.closing;
             self.start_rewrite(true);
+        } else if self.failed.is_some() {
+            // A first base in MISCONF under `always` whose directory takes
+            // no file: refused before it starts, as under the other
+            // policies (and Redis's), tried again at the next tick.
+            self.final_recovery_tried |= self.closing;
+            self.rewrite_refused();
+            self.published.status.lock().aof_rewrite_in_progress = false;
         } else if self.closing {
             // A first base not started yet is not started now (see
             // `quiescent`).
@@ -249,8 +287,7 @@ impl AofActor {
         let next = self.published.next_layout.lock().clone();
         let moving = self.moved_from.is_some() || next.as_ref().is_some_and(|n| *n != self.layout);
         if !moving {
-            let first_base = self.incr.is_none() && self.failed.is_none();
-            let steps = if first_base {
+            let steps = if self.incr.is_none() {
                 vec![(Step::Current, self.layout.clone())]
             } else {
                 Vec::new()
@@ -289,6 +326,37 @@ impl AofActor {
     }
 }
 
+/// The numbers after those of the manifest in `layout`'s directory, if it
+/// has one, and after `used` (never below `next`).
+fn continue_numbers(
+    storage: &dyn Storage,
+    layout: &AofLayout,
+    used: &AtomicU64,
+    next: Numbers,
+) -> Numbers {
+    let mut numbers = next;
+    match layout.read_manifest(storage) {
+        Ok(Some(manifest)) => {
+            numbers.base = numbers.base.max(manifest.base_seq() + 1);
+            numbers.incr = numbers.incr.max(manifest.last_incr_seq() + 1);
+        }
+        Ok(None) => {}
+        Err(error) => tracing::warn!(
+            "The AOF manifest in use is unreadable ({error}); the new one replaces it"
+        ),
+    }
+    numbers.incr = numbers.incr.max(used.load(Ordering::Acquire) + 1);
+    numbers
+}
+
+impl Outcome {
+    fn with(mut self, seq: u64, continued: Option<Numbers>) -> Outcome {
+        self.seq = seq;
+        self.continued = continued;
+        self
+    }
+}
+
 /// The blocking work of the check: the file tried at each step until one
 /// takes it. A step in the layout of the file prepared before takes that
 /// one, unless a file was tried elsewhere first.
@@ -304,6 +372,8 @@ fn try_steps(
             return Outcome {
                 won: Some((*step, None)),
                 discarded,
+                seq,
+                continued: None,
             };
         }
         prepared_in = None;
@@ -312,12 +382,16 @@ fn try_steps(
             return Outcome {
                 won: Some((*step, Some(file))),
                 discarded,
+                seq,
+                continued: None,
             };
         }
     }
     Outcome {
         won: None,
         discarded,
+        seq,
+        continued: None,
     }
 }
 

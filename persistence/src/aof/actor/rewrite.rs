@@ -98,9 +98,10 @@ impl AofActor {
             snapshot.lsn,
             run.received_at_start
         );
-        if !run.recovery || (self.incr.is_none() && self.failed.is_none()) {
+        if !run.recovery || self.incr.is_none() {
             // Counted where Redis counts it, when its child is forked: a
-            // BGREWRITEAOF, or the first base of an AOF switched on.
+            // BGREWRITEAOF, or the first base of an AOF switched on (every
+            // try, under `always` too, where a failed one is MISCONF).
             self.published.status.lock().aof_rewrites += 1;
         }
         if self.failed.is_some() {
@@ -198,7 +199,7 @@ impl AofActor {
         loop {
             while !self.writes.is_empty() {
                 let write = super::next_write(&mut self.writes).await;
-                self.write_done(write).await;
+                self.write_done(write);
             }
             if self.failed.is_some() {
                 return Ok(()); // already failed; the caller recovers
@@ -207,6 +208,21 @@ impl AofActor {
                 break;
             }
             self.start_io();
+            if self.writes.is_empty() {
+                // Nothing could start: a group retired from a file a
+                // recovery replaced still waits for the writer
+                // (`room_for_write`). Wait for a retired call to end
+                // rather than spin on the loop without yielding.
+                debug_assert!(
+                    !self.retired.is_empty(),
+                    "pending bytes, no failure, and nothing holds them up"
+                );
+                if self.retired.is_empty() {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                } else {
+                    super::drain_retired(&mut self.retired).await;
+                }
+            }
         }
         if let Some(fsync) = self.fsync.take() {
             let result = fsync.await;
@@ -344,6 +360,7 @@ impl AofActor {
         };
         self.replace_manifest(next, len).await?;
         let first = self.incr.is_none();
+        self.retire_replaced_io();
         self.incr = Some(file);
         self.incr_len = 0;
         self.durable_len = Some(0);
