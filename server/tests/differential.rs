@@ -428,6 +428,20 @@ fn a_failed_bgsave_refuses_writes_as_redis_does() {
     );
 }
 
+/// Starts ours and redis-server with `args`, runs `exchange` against
+/// each (given its port) and asserts both answered the same; the replies.
+fn both_answer_alike(args: &[&str], exchange: impl Fn(u16) -> Vec<Frame>) -> Vec<Frame> {
+    let (ours, redis) = (Process::ours(args), Process::redis(args));
+    let (got, want) = (exchange(ours.port), exchange(redis.port));
+    assert_eq!(got, want, "ours, then redis-server's, with {args:?}");
+    want
+}
+
+/// Each command's reply on `conn`, in order.
+fn replies(conn: &mut Conn, script: &[&[&str]]) -> Vec<Frame> {
+    script.iter().map(|command| conn.call(command)).collect()
+}
+
 /// Before authentication, Redis answers what it finds as it looks the
 /// command up (an unknown command or subcommand, a wrong arity, a DEBUG
 /// this server does not allow) and only then NOAUTH.
@@ -437,17 +451,13 @@ fn refusals_before_authentication_come_in_redis_s_order() {
         return;
     }
     for debug in ["no", "yes"] {
-        let args = ["--enable-debug-command", debug];
-        let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-        let mut replies = Vec::new();
-        for server in [&ours, &redis] {
+        let want = both_answer_alike(&["--enable-debug-command", debug], |port| {
             // Set after the start, which waits for a PONG.
-            let mut admin = Conn::open(server.port).unwrap();
-            admin.call(&["CONFIG", "SET", "requirepass", "pw"]);
-            let mut conn = Conn::open(server.port).unwrap();
-            let mut got = Vec::new();
-            for command in [
-                &["DEBUG", "SLEEP", "0"][..],
+            Conn::open(port)
+                .unwrap()
+                .call(&["CONFIG", "SET", "requirepass", "pw"]);
+            let script: &[&[&str]] = &[
+                &["DEBUG", "SLEEP", "0"],
                 &["DEBUG"],
                 &["CONFIG", "FOO"],
                 &["OBJECT", "FOO", "x"],
@@ -456,13 +466,9 @@ fn refusals_before_authentication_come_in_redis_s_order() {
                 &["GET", "a"],
                 &["AUTH", "pw"],
                 &["DEBUG", "SLEEP", "0"],
-            ] {
-                got.push(conn.call(command));
-            }
-            replies.push(got);
-        }
-        let (got, want) = (&replies[0], &replies[1]);
-        assert_eq!(got, want, "enable-debug-command {debug}");
+            ];
+            replies(&mut Conn::open(port).unwrap(), script)
+        });
         // The exchange is the point, so it must hold what it is about.
         assert!(
             matches!(&want[0], Frame::Error(e) if e.as_ref() != b"NOAUTH Authentication required.")
@@ -478,13 +484,9 @@ fn subscribed_mode_refusals_come_after_the_lookup_s() {
     if !redis_available() {
         return;
     }
-    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
-    let mut replies = Vec::new();
-    for server in [&ours, &redis] {
-        let mut conn = Conn::open(server.port).unwrap();
-        let mut got = Vec::new();
-        for command in [
-            &["SUBSCRIBE", "ch"][..],
+    both_answer_alike(&[], |port| {
+        let script: &[&[&str]] = &[
+            &["SUBSCRIBE", "ch"],
             &["DEBUG", "SLEEP", "0"],
             &["OBJECT", "ENCODING"],
             &["CONFIG", "GET"],
@@ -492,12 +494,16 @@ fn subscribed_mode_refusals_come_after_the_lookup_s() {
             &["NOSUCH"],
             &["GET"],
             &["GET", "a"],
-        ] {
-            got.push(conn.call(command));
-        }
-        replies.push(got);
-    }
-    assert_eq!(replies[0], replies[1]);
+        ];
+        replies(&mut Conn::open(port).unwrap(), script)
+    });
+}
+
+/// An INFO field as a frame, to compare with the replies.
+fn info_frame(conn: &mut Conn, section: &str, field: &str) -> Frame {
+    let info = conn.call(&["INFO", section]);
+    let value = support::process::info_field(&info, field).unwrap();
+    Frame::Bulk(format!("{field}:{value}").into())
 }
 
 /// DEBUG POPULATE as Redis does it: names, values (cut or padded with
@@ -508,14 +514,11 @@ fn debug_populate_fills_as_redis_does() {
     if !redis_available() {
         return;
     }
-    let args = ["--enable-debug-command", "yes"];
-    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-    let mut replies = Vec::new();
-    for server in [&ours, &redis] {
-        let mut conn = Conn::open(server.port).unwrap();
-        let mut got = Vec::new();
-        for command in [
-            &["SET", "w:0", "keep"][..],
+    let (long, longest) = ("x".repeat(200), "x".repeat(127));
+    both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let script: &[&[&str]] = &[
+            &["SET", "w:0", "keep"],
             &["DEBUG", "POPULATE", "3", "w"],
             &["GET", "w:0"],
             &["GET", "w:2"],
@@ -534,24 +537,21 @@ fn debug_populate_fills_as_redis_does() {
             &["DEBUG", "POPULATE", "1", "p", "+5"],
             &["DEBUG", "POPULATE", "2", "ab\0cd"],
             &["GET", "ab:1"],
-            &["DEBUG", "POPULATE", "2", &"x".repeat(200)],
-            &["STRLEN", &"x".repeat(127)],
+            &["DEBUG", "POPULATE", "2", &long],
+            &["STRLEN", &longest],
             &["DEBUG", "POPULATE", "2"],
             &["GET", "key:1"],
             &["TYPE", "key:0"],
             &["DBSIZE"],
-        ] {
-            got.push(conn.call(command));
-        }
-        let info = conn.call(&["INFO", "persistence"]);
-        got.push(Frame::Bulk(
-            support::process::info_field(&info, "rdb_changes_since_last_save")
-                .unwrap()
-                .into(),
+        ];
+        let mut got = replies(&mut conn, script);
+        got.push(info_frame(
+            &mut conn,
+            "persistence",
+            "rdb_changes_since_last_save",
         ));
-        replies.push(got);
-    }
-    assert_eq!(replies[0], replies[1]);
+        got
+    });
 }
 
 /// DEBUG RELOAD as Redis does it: a WATCH on a key that exists fails (the
@@ -562,32 +562,21 @@ fn debug_reload_watches_and_counts_as_redis_does() {
     if !redis_available() {
         return;
     }
-    let args = ["--enable-debug-command", "yes"];
-    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-    let mut replies = Vec::new();
-    for server in [&ours, &redis] {
-        let (mut a, mut b) = (
-            Conn::open(server.port).unwrap(),
-            Conn::open(server.port).unwrap(),
-        );
-        let mut got = vec![a.call(&["SET", "k", "v"]), a.call(&["SET", "j", "w"])];
+    both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let (mut a, mut b) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        let mut got = replies(&mut a, &[&["SET", "k", "v"], &["SET", "j", "w"]]);
         for watched in ["k", "missing"] {
             got.push(b.call(&["WATCH", watched]));
             got.push(a.call(&["DEBUG", "RELOAD"]));
-            for command in [&["MULTI"][..], &["PING"], &["EXEC"]] {
-                got.push(b.call(command));
-            }
+            got.extend(replies(&mut b, &[&["MULTI"], &["PING"], &["EXEC"]]));
         }
-        let info = a.call(&["INFO", "persistence"]);
         for field in [
             "rdb_saves",
             "rdb_last_load_keys_loaded",
             "rdb_changes_since_last_save",
         ] {
-            let value = support::process::info_field(&info, field).unwrap();
-            got.push(Frame::Bulk(format!("{field}:{value}").into()));
+            got.push(info_frame(&mut a, "persistence", field));
         }
-        replies.push(got);
-    }
-    assert_eq!(replies[0], replies[1]);
+        got
+    });
 }
