@@ -195,24 +195,31 @@ async fn a_directory_that_takes_no_file_refuses_the_switch_and_every_pair_with_i
     assert_eq!(watch.under_lock.load(Ordering::Relaxed), 0);
 }
 
-/// Sends `MULTI; BGREWRITEAOF; PING; EXEC` and expects BGREWRITEAOF's
-/// `reply` in its place in EXEC's array.
-async fn bgrewriteaof_in_exec(a: &mut Client, reply: &str) {
+/// Sends `commands` in one write and expects `lines`, in order.
+async fn exchange(a: &mut Client, commands: &[&[&str]], lines: &[&str]) {
     let mut request = bytes::BytesMut::new();
-    for words in [&["MULTI"][..], &["BGREWRITEAOF"], &["PING"], &["EXEC"]] {
+    for words in commands {
         resp_codec::encode_command(words, &mut request);
     }
     a.send(&request).await;
-    for expected in [
+    for expected in lines {
+        assert_eq!(a.line().await, *expected);
+    }
+}
+
+/// Sends `MULTI; BGREWRITEAOF; PING; EXEC` and expects BGREWRITEAOF's
+/// `reply` in its place in EXEC's array.
+async fn bgrewriteaof_in_exec(a: &mut Client, reply: &str) {
+    let commands: &[&[&str]] = &[&["MULTI"], &["BGREWRITEAOF"], &["PING"], &["EXEC"]];
+    let lines = [
         "+OK\r\n",
         "+QUEUED\r\n",
         "+QUEUED\r\n",
         "*2\r\n",
         reply,
         "+PONG\r\n",
-    ] {
-        assert_eq!(a.line().await, expected);
-    }
+    ];
+    exchange(a, commands, &lines).await;
 }
 
 /// Inside EXEC a BGREWRITEAOF cannot wait for its rewrite to start: it is
@@ -294,26 +301,21 @@ async fn bgrewriteaof_after_a_switch_off_in_the_same_exec_runs() {
     }
     let before = read(&watch.disk).unwrap();
     assert!(before.contains("type i"), "switched on: {before}");
-    let mut request = bytes::BytesMut::new();
-    for words in [
-        &["MULTI"][..],
+    let commands: &[&[&str]] = &[
+        &["MULTI"],
         &["CONFIG", "SET", "appendonly", "no"],
         &["BGREWRITEAOF"],
         &["EXEC"],
-    ] {
-        resp_codec::encode_command(words, &mut request);
-    }
-    a.send(&request).await;
-    for expected in [
+    ];
+    let lines = [
         "+OK\r\n",
         "+QUEUED\r\n",
         "+QUEUED\r\n",
         "*2\r\n",
         "+OK\r\n",
         "+Background append only file rewriting scheduled\r\n",
-    ] {
-        assert_eq!(a.line().await, expected);
-    }
+    ];
+    exchange(&mut a, commands, &lines).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = read(&watch.disk).unwrap();
     assert!(
