@@ -106,6 +106,28 @@ async fn switched_on_nothing_is_durable_before_its_manifest_and_nothing_acknowle
     assert_eq!(status.aof_rewrites, 1, "the switch's rewrite counts");
 }
 
+/// Switched on and off at once, before its first base began: INFO does
+/// not go on showing a rewrite in progress (a BGREWRITEAOF with the AOF
+/// off would be refused as one until a restart).
+#[tokio::test(start_paused = true)]
+async fn switched_on_and_off_at_once_no_rewrite_stays_in_progress() {
+    let sim = sim_disk(9);
+    let (engine, dir) = engine_off(&sim);
+    // The first disk call of the switch's check takes ten seconds: the
+    // switch off comes while it runs.
+    sim.set_slow_latency(Duration::from_secs(10));
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
+    assert!(dir.status().aof_rewrite_in_progress, "shown at once");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    engine
+        .lock()
+        .set_delta_sink(Box::new(kv_engine::delta::NoDeltas));
+    dir.disabled();
+    aof.stop().await.expect("a clean stop");
+    assert!(!dir.status().aof_rewrite_in_progress);
+}
+
 #[tokio::test(start_paused = true)]
 async fn switched_off_what_was_queued_is_written_and_the_files_stay() {
     let sim = sim_disk(8);

@@ -1136,6 +1136,16 @@ impl AofActor {
                 self.abandoned = true;
                 if let Some(run) = &self.rewrite {
                     run.cancel.store(true, Ordering::Relaxed);
+                } else {
+                    // No base began (switched off before its check ended
+                    // or before the first tick): INFO showed the switch's
+                    // rewrite from the start (`Durability::spawn`), and no
+                    // rewrite's end will clear it now. Nothing else writes
+                    // the status while this actor owns the directory.
+                    let mut status = self.published.status.lock();
+                    status.aof_rewrite_in_progress = false;
+                    drop(status);
+                    *self.published.rewrite_started.lock() = None;
                 }
                 self.final_recovery_tried = true;
                 if let Some(snapshot) = self.draining.take() {
