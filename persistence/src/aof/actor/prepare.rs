@@ -123,12 +123,18 @@ impl AofActor {
 
     /// Whether a check for a routine rewrite is in flight (BGREWRITEAOF
     /// then answers that a rewrite is in progress).
-    /// The check before the first base of an AOF switched on (or its
-    /// retry) runs: INFO shows that base in progress, as Redis shows the
-    /// switch's rewrite once it forked, and a BGREWRITEAOF meanwhile is
-    /// refused as one in progress.
+    /// The check before the first try of the first base of an AOF
+    /// switched on runs: INFO shows that base in progress, as Redis shows
+    /// the switch's rewrite once it forked, and a BGREWRITEAOF meanwhile
+    /// is refused as one in progress. Not a retry's check after a failure
+    /// (MISCONF under `always`, `first_base_retrying` otherwise): Redis
+    /// shows its retried rewrite scheduled until a fork succeeds.
     pub(super) fn preparing_first_base(&self) -> bool {
-        self.incr.is_none() && self.preparing.is_some() && !self.abandoned
+        self.incr.is_none()
+            && self.preparing.is_some()
+            && !self.abandoned
+            && !self.first_base_retrying
+            && self.failed.is_none()
     }
 
     pub(super) fn preparing_rewrite(&self) -> bool {
