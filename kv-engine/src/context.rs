@@ -459,18 +459,32 @@ impl Db<'_> {
     /// source, whose one change is counted at the destination). True if it
     /// deleted the key.
     pub fn remove_if_empty(&mut self, key: &[u8], changes: u64) -> bool {
-        let index = self.index;
-        let empty = self.state.dbs[index]
+        let empty = self.state.dbs[self.index]
             .get(key)
             .is_some_and(Value::is_empty_collection);
-        if empty {
+        self.removed_from(key, changes, empty);
+        empty
+    }
+
+    /// `remove_if_empty` for a caller that knows whether the collection
+    /// under `key` is now empty (`now_empty`), sparing a second lookup
+    /// (LPOP).
+    pub fn removed_from(&mut self, key: &[u8], changes: u64, now_empty: bool) {
+        let index = self.index;
+        debug_assert_eq!(
+            self.state.dbs[index]
+                .get(key)
+                .is_some_and(Value::is_empty_collection),
+            now_empty,
+            "told the wrong emptiness"
+        );
+        if now_empty {
             self.touched_entries.clear();
             self.state.dbs[index].remove(key);
             self.notify(EventClass::Generic, "del", key);
         }
         self.state.signal_modified(index, key);
         self.state.dirty += changes;
-        empty
     }
 
     /// Stores a store command's result under `destination` and raises

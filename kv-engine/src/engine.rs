@@ -457,9 +457,14 @@ impl Engine {
             .is_some_and(|keyspace| keyspace.set_access(key, field))
     }
 
-    /// Replaces the whole keyspace of every db with empty ones (FLUSHALL
-    /// during load, DEBUG RELOAD).
+    /// Replaces the whole keyspace of every db with empty ones (DEBUG
+    /// RELOAD), failing the WATCH of every watched key that exists, as
+    /// Redis's emptying of the data does.
     pub fn clear_all(&mut self) {
+        let now_ms = self.clock.now_ms();
+        for db in 0..self.state.dbs.len() {
+            crate::commands::transactions::touch_watched_in_db(&mut self.state, db, None, now_ms);
+        }
         self.state.dbs.iter_mut().for_each(Keyspace::clear);
     }
 

@@ -321,3 +321,51 @@ async fn bgrewriteaof_after_a_switch_off_in_the_same_exec_runs() {
         "rewritten with the AOF off: {after}"
     );
 }
+
+/// While the first base's check runs (a slow disk here), INFO shows that
+/// base in progress, not scheduled, as Redis shows the switch's rewrite
+/// once forked, and a BGREWRITEAOF is refused as one in progress.
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn the_first_base_shows_in_progress_while_its_check_runs() {
+    let (shared, watch) = start().await;
+    let mut a = Client::direct(&shared);
+    assert_eq!(a.call(&["SET", "k", "1"]).await, "+OK\r\n");
+    watch.disk.set_slow_latency(Duration::from_millis(500));
+    watch.disk.set_probability(Fault::SlowDisk, 1.0);
+    let on = a.call(&["CONFIG", "SET", "appendonly", "yes"]).await;
+    assert_eq!(on, "+OK\r\n");
+    let field = |info: &str, name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no {name}"))
+            .trim()
+            .to_string()
+    };
+    let manifest = Path::new("/data/appendonlydir/appendonly.aof.manifest");
+    let mut looked = 0;
+    for _ in 0..200 {
+        let info = a.call(&["INFO", "persistence"]).await;
+        let based = watch
+            .disk
+            .read(manifest)
+            .is_ok_and(|m| String::from_utf8_lossy(&m).contains("type i"));
+        if based {
+            break;
+        }
+        let (running, scheduled) = (
+            field(&info, "aof_rewrite_in_progress"),
+            field(&info, "aof_rewrite_scheduled"),
+        );
+        assert_eq!((running.as_str(), scheduled.as_str()), ("1", "0"), "{info}");
+        if looked == 0 {
+            assert_eq!(
+                a.call(&["BGREWRITEAOF"]).await,
+                "-ERR Background append only file rewriting already in progress\r\n"
+            );
+        }
+        looked += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(looked > 0, "INFO was read before the base was in");
+    watch.disk.set_probability(Fault::SlowDisk, 0.0);
+}

@@ -530,6 +530,12 @@ fn debug_populate_fills_as_redis_does() {
             &["DEBUG", "POPULATE", "1", "a", "b"],
             &["DEBUG", "POPULATE", "99999999999999999999"],
             &["DEBUG", "POPULATE", "1", "a", "1", "c"],
+            &["DEBUG", "POPULATE", "+3"],
+            &["DEBUG", "POPULATE", "1", "p", "+5"],
+            &["DEBUG", "POPULATE", "2", "ab\0cd"],
+            &["GET", "ab:1"],
+            &["DEBUG", "POPULATE", "2", &"x".repeat(200)],
+            &["STRLEN", &"x".repeat(127)],
             &["DEBUG", "POPULATE", "2"],
             &["GET", "key:1"],
             &["TYPE", "key:0"],
@@ -543,6 +549,44 @@ fn debug_populate_fills_as_redis_does() {
                 .unwrap()
                 .into(),
         ));
+        replies.push(got);
+    }
+    assert_eq!(replies[0], replies[1]);
+}
+
+/// DEBUG RELOAD as Redis does it: a WATCH on a key that exists fails (the
+/// data was emptied), one on a missing key holds; the reload's save is not
+/// counted in rdb_saves; rdb_last_load_keys_loaded is the reload's.
+#[test]
+fn debug_reload_watches_and_counts_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let mut replies = Vec::new();
+    for server in [&ours, &redis] {
+        let (mut a, mut b) = (
+            Conn::open(server.port).unwrap(),
+            Conn::open(server.port).unwrap(),
+        );
+        let mut got = vec![a.call(&["SET", "k", "v"]), a.call(&["SET", "j", "w"])];
+        for watched in ["k", "missing"] {
+            got.push(b.call(&["WATCH", watched]));
+            got.push(a.call(&["DEBUG", "RELOAD"]));
+            for command in [&["MULTI"][..], &["PING"], &["EXEC"]] {
+                got.push(b.call(command));
+            }
+        }
+        let info = a.call(&["INFO", "persistence"]);
+        for field in [
+            "rdb_saves",
+            "rdb_last_load_keys_loaded",
+            "rdb_changes_since_last_save",
+        ] {
+            let value = support::process::info_field(&info, field).unwrap();
+            got.push(Frame::Bulk(format!("{field}:{value}").into()));
+        }
         replies.push(got);
     }
     assert_eq!(replies[0], replies[1]);

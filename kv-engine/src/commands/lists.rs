@@ -184,31 +184,43 @@ fn pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
         }
         return Ok(());
     };
+    // The replies are written from the list's bytes as the elements
+    // leave (no copy of each), and whether the list is now empty is known
+    // here, so the key is not looked up again to find out.
     let Some(count) = count else {
-        let item = pop_one(l, end);
-        finish_pop(&mut ctx.db, key, end.pop_event(), 1);
+        let written = pop_one_with(l, end, |item| ctx.out.bulk(item));
+        let now_empty = l.is_empty();
+        if written.is_none() {
+            ctx.out.bulk(b""); // never: a list in the keyspace has elements
+        }
+        finish_pop_known(&mut ctx.db, key, end.pop_event(), 1, now_empty);
         ctx.propagate_as_is();
-        ctx.out.bulk(&item.unwrap_or_default());
         return Ok(());
     };
     if count == 0 {
         ctx.out.array(0);
         return Ok(());
     }
-    let items = pop_many(l, end, count);
-    finish_pop(&mut ctx.db, key, end.pop_event(), items.len() as u64);
-    ctx.propagate_as_is();
-    ctx.out.array(items.len());
-    for item in &items {
-        ctx.out.bulk(item);
+    let n = count.min(l.len());
+    ctx.out.array(n);
+    for _ in 0..n {
+        pop_one_with(l, end, |item| ctx.out.bulk(item));
     }
+    let now_empty = l.is_empty();
+    finish_pop_known(&mut ctx.db, key, end.pop_event(), n as u64, now_empty);
+    ctx.propagate_as_is();
     Ok(())
 }
 
 fn pop_one(l: &mut ListValue, end: End) -> Option<Box<[u8]>> {
+    pop_one_with(l, end, |item| item.into())
+}
+
+/// Hands the element at `end` to `take` and removes it.
+fn pop_one_with<R>(l: &mut ListValue, end: End, take: impl FnOnce(&[u8]) -> R) -> Option<R> {
     match end {
-        End::Head => l.pop_front(),
-        End::Tail => l.pop_back(),
+        End::Head => l.pop_front_with(take),
+        End::Tail => l.pop_back_with(take),
     }
 }
 
@@ -223,6 +235,18 @@ fn pop_many(l: &mut ListValue, end: End, count: usize) -> Vec<Box<[u8]>> {
 fn finish_pop(db: &mut Db<'_>, key: &[u8], event: &'static str, changes: u64) {
     db.notify(EventClass::List, event, key);
     db.remove_if_empty(key, changes);
+}
+
+/// `finish_pop` for a caller that knows whether the list is now empty.
+fn finish_pop_known(
+    db: &mut Db<'_>,
+    key: &[u8],
+    event: &'static str,
+    changes: u64,
+    now_empty: bool,
+) {
+    db.notify(EventClass::List, event, key);
+    db.removed_from(key, changes, now_empty);
 }
 
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].

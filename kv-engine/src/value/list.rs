@@ -131,26 +131,28 @@ impl Chunk {
         let len = self.encode(item.len());
         self.lens.extend_from_slice(&len[..w]);
     }
-    /// Takes the first element (the chunk is not empty).
-    fn pop_front(&mut self) -> Box<[u8]> {
+    /// Hands the first element to `take`, then removes it (the chunk is
+    /// not empty).
+    fn pop_front_with<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> R {
         let len = self.len_of(0);
-        let item: Box<[u8]> = self.data[..len].into();
+        let result = take(&self.data[..len]);
         self.data.drain(0..len);
         self.lens.drain(0..self.width());
         self.data.shrink_fit();
         self.lens.shrink_fit();
-        item
+        result
     }
-    /// Takes the last element (the chunk is not empty).
-    fn pop_back(&mut self) -> Box<[u8]> {
+    /// Hands the last element to `take`, then removes it (the chunk is
+    /// not empty).
+    fn pop_back_with<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> R {
         let last = self.len() - 1;
         let from = self.data.len() - self.len_of(last);
-        let item: Box<[u8]> = self.data[from..].into();
+        let result = take(&self.data[from..]);
         self.data.truncate(from);
         self.lens.truncate(last << self.shift);
         self.data.shrink_fit();
         self.lens.shrink_fit();
-        item
+        result
     }
     /// Removes elements `a..b`.
     fn remove_range(&mut self, a: usize, b: usize) {
@@ -314,24 +316,34 @@ impl ListValue {
         self.len += 1;
     }
     pub fn pop_front(&mut self) -> Option<Box<[u8]>> {
+        self.pop_front_with(|item| item.into())
+    }
+    pub fn pop_back(&mut self) -> Option<Box<[u8]>> {
+        self.pop_back_with(|item| item.into())
+    }
+    /// Hands the first element to `take` and removes it: a reply is
+    /// written from the list's own bytes, without a copy of the element
+    /// (LPOP). None, without calling `take`, when the list is empty.
+    pub fn pop_front_with<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> Option<R> {
         if self.chunks.is_empty() {
             return None;
         }
-        let item = self.edit(0, Chunk::pop_front);
+        let result = self.edit(0, |chunk| chunk.pop_front_with(take));
         if self.chunks[0].len() == 0 {
             self.drop_chunk(0);
         }
         self.len -= 1;
-        Some(item)
+        Some(result)
     }
-    pub fn pop_back(&mut self) -> Option<Box<[u8]>> {
+    /// `pop_front_with` at the tail.
+    pub fn pop_back_with<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let c = self.chunks.len().checked_sub(1)?;
-        let item = self.edit(c, Chunk::pop_back);
+        let result = self.edit(c, |chunk| chunk.pop_back_with(take));
         if self.chunks[c].len() == 0 {
             self.drop_chunk(c);
         }
         self.len -= 1;
-        Some(item)
+        Some(result)
     }
 
     /// (chunk, offset) of element `index` (< len), walking from the nearer end.

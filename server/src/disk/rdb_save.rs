@@ -184,7 +184,8 @@ pub fn save_locked(core: &mut Core, shared: &Shared) -> Result<(), String> {
             engine.sub_dirty(dirty);
             host.disk.last_save_unix = now_secs;
             host.disk.last_bgsave_ok = true;
-            host.disk.saves += 1;
+            // (Not counted in rdb_saves: Redis counts SAVE and BGSAVE
+            // there, not DEBUG RELOAD's save.)
             tracing::info!("DB saved on disk");
         }
         Err(error) => {

@@ -100,6 +100,8 @@ const POPULATE_MAX: u64 = 1 << 32;
 /// The longest value, as the longest string a client may send (the
 /// default proto-max-bulk-len); Redis would try and abort out of memory.
 const POPULATE_MAX_SIZE: u64 = 512 << 20;
+/// The longest key name, as Redis's 128-byte name buffer allows.
+const POPULATE_MAX_NAME: usize = 127;
 
 /// DEBUG POPULATE count [prefix] [size]: string keys `<prefix>:<n>`
 /// (`key` by default) for n in 0..count holding `value:<n>`, cut or padded
@@ -108,9 +110,8 @@ const POPULATE_MAX_SIZE: u64 = 512 << 20;
 /// nothing counts as a change to save, but WATCHes see it.
 fn populate(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let positive = |arg: &[u8]| {
-        std::str::from_utf8(arg)
+        kv_engine::parse::parse_i64(arg)
             .ok()
-            .and_then(|s| s.parse::<i64>().ok())
             .and_then(|n| u64::try_from(n).ok())
             .ok_or(CommandError::text(
                 "ERR value is out of range, must be positive",
@@ -129,13 +130,21 @@ fn populate(ctx: &mut Ctx<'_, '_>) -> CommandResult {
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
         ));
     }
-    let prefix = if ctx.argc() >= 4 { ctx.arg(3) } else { b"key" };
-    let mut key = Vec::with_capacity(prefix.len() + 21);
+    // Redis formats the name as a C string into 128 bytes: the prefix
+    // ends at its first NUL and the name at 127 bytes (so a long prefix
+    // makes one key, and no prefix can make keys of any size).
+    let prefix = if ctx.argc() >= 4 {
+        kv_engine::parse::c_str(ctx.arg(3))
+    } else {
+        b"key"
+    };
+    let mut key = Vec::with_capacity(POPULATE_MAX_NAME + 21);
     let mut value = Vec::new();
     for n in 0..count {
         key.clear();
         key.extend_from_slice(prefix);
         key.extend_from_slice(format!(":{n}").as_bytes());
+        key.truncate(POPULATE_MAX_NAME);
         if ctx.db.lookup(&key).is_some() {
             continue;
         }

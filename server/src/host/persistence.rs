@@ -180,7 +180,9 @@ pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
                 persistence::rdb::LoadOptions::at(now_ms),
             );
             match loaded {
-                Ok(_) => {
+                Ok(report) => {
+                    core.host.disk.load_keys_loaded = report.keys_loaded;
+                    core.host.disk.load_keys_expired = report.expired_skipped;
                     tracing::info!("DB reloaded by DEBUG RELOAD");
                     DeferredReply::Ok
                 }

@@ -76,10 +76,10 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
 /// `always` groups in flight at once: one on each of the `GroupWriter`'s
-/// threads (one fsyncing while the next appends and fsyncs: a slow fsync
-/// does not hold up the writes that arrived meanwhile for a second whole
-/// fsync), and the next one forming behind them, which a thread takes as
-/// soon as it is free.
+/// threads (the next appends and fsyncs while older ones fsync: a slow
+/// fsync does not hold up the writes that arrived meanwhile for a second
+/// whole fsync), and the next one forming behind them, which a thread
+/// takes as soon as it is free.
 ///
 /// When an older group's fsync fails after a newer one has appended, the
 /// newer one's fsync must fail too: the failed writeback marked pages of
@@ -1108,7 +1108,10 @@ impl AofActor {
             Control::Rewrite { reply } => {
                 let answer = if self.closing {
                     Err(RewriteError::Closed)
-                } else if self.rewrite.is_some() || self.preparing_rewrite() {
+                } else if self.rewrite.is_some()
+                    || self.preparing_rewrite()
+                    || self.preparing_first_base()
+                {
                     Err(RewriteError::InProgress)
                 } else if self.failed.is_none() && self.incr.is_some() {
                     // Answered once the check ends (`prepare.rs`). No other
@@ -1284,8 +1287,12 @@ impl AofActor {
         status.aof_buffer_length = self.pending.len() as u64;
         let retired_fsyncs = self.retired.iter().filter(|call| call.fsync).count();
         status.aof_pending_bio_fsync = u64::from(self.fsync.is_some()) + retired_fsyncs as u64;
+        let first_base_checked = self.preparing_first_base();
         status.aof_rewrite_scheduled = self.rewrite_requested
-            || (self.incr.is_none() && self.rewrite.is_none() && !self.closing);
+            || (self.incr.is_none()
+                && self.rewrite.is_none()
+                && !self.closing
+                && !first_base_checked);
         status.written_lsn = self.written_lsn;
         status.durable_lsn = *self.published.durable.borrow();
         if self.abandoned {
@@ -1295,7 +1302,7 @@ impl AofActor {
         }
         // This pipeline's rewrite is the one INFO shows (an offline
         // BGREWRITEAOF that the switch on overtook may have written them).
-        status.aof_rewrite_in_progress = self.rewrite.is_some();
+        status.aof_rewrite_in_progress = self.rewrite.is_some() || first_base_checked;
         drop(status);
         let started = self.rewrite.as_ref().map(|run| run.started);
         let mut shown = self.published.rewrite_started.lock();

@@ -123,6 +123,14 @@ impl AofActor {
 
     /// Whether a check for a routine rewrite is in flight (BGREWRITEAOF
     /// then answers that a rewrite is in progress).
+    /// The check before the first base of an AOF switched on (or its
+    /// retry) runs: INFO shows that base in progress, as Redis shows the
+    /// switch's rewrite once it forked, and a BGREWRITEAOF meanwhile is
+    /// refused as one in progress.
+    pub(super) fn preparing_first_base(&self) -> bool {
+        self.incr.is_none() && self.preparing.is_some() && !self.abandoned
+    }
+
     pub(super) fn preparing_rewrite(&self) -> bool {
         matches!(
             self.preparing,
