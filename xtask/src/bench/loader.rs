@@ -1,9 +1,11 @@
 //! Loads exactly N keys for a benchmark, named as `redis-benchmark -r N`
 //! names them (`key:` and 12 digits, 0 to N-1), so a load run afterwards
 //! with the same `-r` overwrites them and the key count stays N. Plain SETs
-//! pipelined over a few connections: both servers take them (Redis's
-//! DEBUG POPULATE names its keys differently, and ours has none), and
-//! random `-r` SETs reach only about 1 - 1/e of the keyspace per N writes.
+//! pipelined over a few connections: both servers take them the same way.
+//! DEBUG POPULATE (Redis's, and ours as Redis 7.0's) names its keys
+//! `key:N`, not redis-benchmark's 12 digits, so the load would add keys
+//! beside them; and random `-r` SETs reach only about 1 - 1/e of the
+//! keyspace per N writes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
