@@ -14,7 +14,7 @@ pub struct RealStorage;
 
 /// fdatasyncs that may run at once on one file: the AOF's `always` groups
 /// in flight (`aof::actor`'s `MAX_GROUPS`).
-pub(crate) const SYNCERS: usize = 3;
+pub(crate) const SYNCERS: usize = 2;
 
 struct RealFile {
     file: File,

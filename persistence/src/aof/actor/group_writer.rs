@@ -4,7 +4,7 @@
 //! On the real disk it is `WRITERS` threads of its own, started with the
 //! first group and stopped with the actor. A thread takes the next group
 //! once no other is appending (appends land in the order groups were
-//! handed over), appends it, lets another thread take the group after
+//! handed over), appends it, lets the other thread take the group after
 //! it, and fsyncs. So a group that forms while another fsyncs starts at
 //! once, without waiting for that fsync (a slow one would otherwise hold
 //! everyone who wrote meanwhile for a whole second fsync), and when an
@@ -52,20 +52,17 @@ struct Group {
     done: Option<oneshot::Sender<GroupResult>>,
 }
 
-/// Threads writing groups at once on the real disk: while some fsync, the
-/// next group appends and fsyncs. Each fsync running at once needs a
+/// Threads writing groups at once on the real disk: one fsyncing while
+/// the next group appends and fsyncs. Each fsync running at once needs a
 /// descriptor of its own (`storage::real::SYNCERS`).
 ///
-/// Three, not two: on the test VM's ext4 disk concurrent fdatasyncs on one
-/// file add throughput without adding latency (one thread's append +
-/// fdatasync loop, 8 KiB: 300-3300 a second; two: 4000-5000; four: up to
-/// 10000, at about 400 us each), so a group that waits for a thread
-/// waits for nothing the disk needs. At -P 16 under load a third thread
-/// took SET from 150-280K to 270-390K requests a second (the wait for a
-/// thread halved); a fourth added little more and cost CPU at -P 1, where
-/// each extra, smaller group is a whole fdatasync (about 100 us of CPU in
-/// this VM: virtio kicks and context switches).
-pub(super) const WRITERS: usize = 3;
+/// Two, not three: concurrent fdatasyncs on one file do add throughput on
+/// this VM's disk, and under load a third thread won -P16 rounds, but on
+/// a quiet machine (stop 16, same run, A B A B) three were no faster at
+/// -P16 (SET 1.47/1.32x Redis against 1.67/1.61 with two) and cost 1-2 us
+/// more CPU per request at -P1, where each extra, smaller group is a whole
+/// fdatasync.
+pub(super) const WRITERS: usize = 2;
 const _: () = assert!(WRITERS <= crate::storage::real::SYNCERS);
 
 /// How long `stop` waits for a thread before leaving it behind.
@@ -171,7 +168,7 @@ impl GroupWriter {
         // A thread that panicked took the group with it: whether its
         // append happened is unknown, so it is a failed sync (the cut-back
         // runs once nothing is in flight on the file), never an append
-        // error, whose truncate would run beside another thread's group.
+        // error, whose truncate would run beside the other thread's group.
         Box::pin(async move { result.await.unwrap_or_else(|_| Ok(Err(stopped()))) })
     }
 
@@ -302,7 +299,7 @@ fn run_thread(shared: &Shared) {
             queue.next.is_some()
         };
         if next_waits {
-            // Another thread, if one waits, may take it now.
+            // The other thread, if it waits, may take it now.
             shared.work.notify_one();
         }
         let result = appended.map(|()| group.file.sync());
@@ -317,7 +314,7 @@ fn run_thread(shared: &Shared) {
 /// Held for a thread's life: if it unwinds (a storage call panicked),
 /// the group waiting behind is dropped, so its future ends with
 /// `stopped()` rather than never (a shutdown would wait for it forever),
-/// no group is handed over any more, and the other threads end once their
+/// no group is handed over any more, and the other thread ends once its
 /// own group is done.
 struct Unwinding<'a>(&'a Shared);
 

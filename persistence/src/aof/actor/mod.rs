@@ -76,10 +76,10 @@ const EVERYSEC: Duration = Duration::from_secs(1);
 /// batches (backpressure then reaches clients through credit).
 const MAX_PENDING_BYTES: usize = 64 << 20;
 /// `always` groups in flight at once: one on each of the `GroupWriter`'s
-/// threads (the next appends and fsyncs while older ones fsync: a slow
-/// fsync does not hold up the writes that arrived meanwhile for a second
-/// whole fsync), and the next one forming behind them, which a thread
-/// takes as soon as it is free.
+/// threads (one fsyncing while the next appends and fsyncs: a slow fsync
+/// does not hold up the writes that arrived meanwhile for a second whole
+/// fsync), and the next one forming behind them, which a thread takes as
+/// soon as it is free.
 ///
 /// When an older group's fsync fails after a newer one has appended, the
 /// newer one's fsync must fail too: the failed writeback marked pages of
