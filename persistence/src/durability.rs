@@ -321,7 +321,7 @@ impl Durability {
             return Ok(());
         };
         let published = &*active.published;
-        WaitDurable::new(&published.waiters, HealthOf(&published.health), lsn).await
+        WaitDurable::new(&published.waiters, HealthOf(published), lsn).await
     }
 
     /// `appendfsync`, or None when the AOF is off.
@@ -347,6 +347,10 @@ impl Durability {
                 .policy
                 .store(policy.code(), Ordering::Release);
             active.published.status.lock().appendfsync = policy;
+            if policy != FsyncPolicy::Always {
+                // Set before: every waiter woken reads it (`released`).
+                active.published.waiters.wake_all();
+            }
             // Wake the actor now rather than at its tick.
             let _ = active.control.try_send(Control::PolicyChanged);
         }
@@ -461,16 +465,24 @@ impl Durability {
 }
 
 /// The AOF's health as a durability waiter reads it.
-struct HealthOf<'a>(&'a watch::Sender<Health>);
+struct HealthOf<'a>(&'a Published);
 
 impl HealthCheck for HealthOf<'_> {
     type Error = DurabilityError;
 
     fn failed(&self) -> Option<DurabilityError> {
-        match &*self.0.borrow() {
+        match &*self.0.health.borrow() {
             Health::Ok => None,
             Health::Failed(misconf) => Some(misconf.clone().into()),
             Health::Closed => Some(DurabilityError::Closed),
         }
+    }
+
+    /// A reply that waited under `always` does not go on waiting once
+    /// the policy is another: under it the reply would not have waited
+    /// (a first base still pending, or one that then fails and is retried
+    /// at the ticks, would otherwise hold it for as long as that takes).
+    fn released(&self) -> bool {
+        self.0.policy() != FsyncPolicy::Always
     }
 }

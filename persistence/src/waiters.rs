@@ -110,6 +110,11 @@ pub(crate) trait HealthCheck {
     type Error;
     /// Some(error) when waiting is over without durability.
     fn failed(&self) -> Option<Self::Error>;
+    /// True when nobody need wait for durability any more (the policy
+    /// left `appendfsync always`): waiting is over, Ok.
+    fn released(&self) -> bool {
+        false
+    }
 }
 
 /// Waits until `lsn` is durable, or `health` says it will not be.
@@ -143,8 +148,9 @@ impl<H: HealthCheck + Unpin> Future for WaitDurable<'_, H> {
         }
         let mut state = waiters.state.lock();
         // Looked at again under the lock: a publisher raises the LSN
-        // before it takes the lock, a health change is set before.
-        let outcome = if waiters.durable() >= this.lsn {
+        // before it takes the lock, a health change or a release is set
+        // before.
+        let outcome = if waiters.durable() >= this.lsn || this.health.released() {
             Some(Ok(()))
         } else {
             this.health.failed().map(Err)

@@ -683,3 +683,32 @@ async fn an_offline_rewrite_overtaken_by_the_switch_on_gives_up() {
     assert!(stopped.is_ok(), "nothing left writing the directory");
     assert_eq!(recovered(&sim), support::dump(&engine.lock()));
 }
+
+/// A reply waiting under `always` for a first base still being written is
+/// let go once the policy leaves `always` (under everysec it would not
+/// have waited), instead of waiting for that base however long it takes.
+#[tokio::test(start_paused = true)]
+async fn leaving_always_releases_the_replies_waiting_for_the_first_base() {
+    let sim = sim_disk(19);
+    let (engine, dir) = engine_off(&sim);
+    support::run_all(&mut engine.lock(), &["SET a 1"]);
+    // Every disk call of the first base takes a minute.
+    sim.set_slow_latency(Duration::from_secs(60));
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 1.0);
+    let aof = switch_on(&engine, &dir, FsyncPolicy::Always);
+    let lsn = taken(&engine, &aof, "SET b 2").await.expect("a write");
+    let (waited, ()) = tokio::join!(
+        tokio::time::timeout(Duration::from_secs(5), aof.wait_durable(lsn)),
+        async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            aof.set_fsync(FsyncPolicy::EverySec);
+        }
+    );
+    assert!(matches!(waited, Ok(Ok(()))), "let go: {waited:?}");
+    sim.set_probability(persistence::storage::sim::Fault::SlowDisk, 0.0);
+    // The base's calls already begun end in their minute; then it is in.
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(!aof.first_base_pending(), "the first base is in");
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+}
