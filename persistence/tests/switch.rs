@@ -21,6 +21,31 @@ fn manifest(sim: &SimStorage) -> String {
     String::from_utf8(sim.read(Path::new(MANIFEST)).unwrap_or_default()).unwrap()
 }
 
+/// Shuts the pipeline down cleanly; a restart on its files finds the
+/// engine's data.
+async fn shut_down_and_recover(
+    engine: &parking_lot::Mutex<kv_engine::Engine>,
+    aof: &Durability,
+    sim: &SimStorage,
+) {
+    aof.shutdown().await.expect("a clean shutdown");
+    assert_eq!(recovered(sim), support::dump(&engine.lock()));
+}
+
+/// The configuration of a BGREWRITEAOF with the AOF off.
+fn offline_config() -> persistence::PersistenceConfig {
+    persistence::PersistenceConfig {
+        appendonly: false,
+        ..sim_config(FsyncPolicy::EverySec)
+    }
+}
+
+/// The next disk call on `sim` takes `latency`.
+fn slow_next_call(sim: &SimStorage, latency: Duration) {
+    sim.set_slow_latency(latency);
+    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+}
+
 /// An engine with the AOF off, on `sim`, and its AOF directory.
 fn engine_off(sim: &SimStorage) -> (Arc<parking_lot::Mutex<kv_engine::Engine>>, AofDir) {
     let (engine, _, _) = support::new_engine();
@@ -115,8 +140,7 @@ async fn switched_on_and_off_at_once_no_rewrite_stays_in_progress() {
     let (engine, dir) = engine_off(&sim);
     // The first disk call of the switch's check takes ten seconds: the
     // switch off comes while it runs.
-    sim.set_slow_latency(Duration::from_secs(10));
-    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    slow_next_call(&sim, Duration::from_secs(10));
     let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
     assert!(dir.status().aof_rewrite_in_progress, "shown at once");
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -249,8 +273,7 @@ async fn switched_on_into_an_unusable_directory_writes_go_on_and_it_retries() {
     assert!(!status.aof_rewrite_scheduled, "{status:?}");
     assert_eq!(status.aof_rewrites, 1);
     write(&engine, &aof, "SET c 3").await;
-    aof.shutdown().await.expect("a clean shutdown");
-    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    shut_down_and_recover(&engine, &aof, &sim).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -298,8 +321,7 @@ async fn under_always_a_first_base_that_cannot_be_written_refuses_writes() {
         tokio::time::sleep(Duration::from_secs(70)).await;
         assert_eq!(aof.misconf(), None, "recovered ({switched_later})");
         write(&engine, &aof, "SET c 3").await;
-        aof.shutdown().await.expect("a clean shutdown");
-        assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+        shut_down_and_recover(&engine, &aof, &sim).await;
     }
 }
 
@@ -320,8 +342,7 @@ async fn switched_on_while_the_manifest_read_hangs_the_writer_answers() {
         b"file appendonly.aof.4.base.rdb seq 4 type b\nfile appendonly.aof.6.incr.aof seq 6 type i\n",
     );
     // The first disk call of the switch, the manifest's read, takes a minute.
-    sim.set_slow_latency(Duration::from_secs(60));
-    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    slow_next_call(&sim, Duration::from_secs(60));
     let aof = switch_on(&engine, &dir, FsyncPolicy::EverySec);
     let answered = tokio::time::timeout(Duration::from_secs(1), aof.rewrite()).await;
     assert!(
@@ -336,8 +357,7 @@ async fn switched_on_while_the_manifest_read_hangs_the_writer_answers() {
     );
     assert_eq!(aof.status().aof_rewrites, 1);
     write(&engine, &aof, "SET b 2").await;
-    aof.shutdown().await.expect("a clean shutdown");
-    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    shut_down_and_recover(&engine, &aof, &sim).await;
 }
 
 /// Under `always` a first base that fails is MISCONF, but INFO's rewrite
@@ -387,8 +407,7 @@ async fn under_always_the_first_base_tries_count_as_rewrites() {
         assert_eq!(status.aof_rewrites, expected.0 + 1, "{status:?}");
         assert_eq!(status.aof_rewrites_consecutive_failures, 0);
         write(&engine, &aof, "SET c 3").await;
-        aof.shutdown().await.expect("a clean shutdown");
-        assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+        shut_down_and_recover(&engine, &aof, &sim).await;
     }
 }
 
@@ -426,8 +445,7 @@ async fn leaving_always_a_first_base_in_misconf_is_a_rewrite_retried_with_writes
         "{status:?}"
     );
     write(&engine, &aof, "SET c 3").await;
-    aof.shutdown().await.expect("a clean shutdown");
-    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    shut_down_and_recover(&engine, &aof, &sim).await;
 }
 
 /// A first base that fails once it has begun (here the disk is full) is, as in Redis, a failed rewrite and not a disk error:
@@ -464,8 +482,7 @@ async fn a_first_base_that_fails_is_tried_again_and_writes_go_on() {
     );
     assert_eq!(status.aof_rewrites_consecutive_failures, 0);
     write(&engine, &aof, "SET c 3").await;
-    aof.shutdown().await.expect("a clean shutdown");
-    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    shut_down_and_recover(&engine, &aof, &sim).await;
 }
 
 /// A BGREWRITEAOF while the first base waits out its backoff is that
@@ -489,8 +506,7 @@ async fn a_bgrewriteaof_tries_a_limited_first_base_at_once() {
         "{status:?}"
     );
     write(&engine, &aof, "SET c 3").await;
-    aof.shutdown().await.expect("a clean shutdown");
-    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    shut_down_and_recover(&engine, &aof, &sim).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -500,10 +516,7 @@ async fn bgrewriteaof_with_the_aof_off_into_an_unusable_directory_starts_nothing
     support::run_all(&mut engine.lock(), &["SET a 1"]);
     // A file where the AOF directory should go, as Redis's mkdir meets it.
     support::put(&sim, Path::new("/data/appendonlydir"), b"");
-    let config = persistence::PersistenceConfig {
-        appendonly: false,
-        ..sim_config(FsyncPolicy::EverySec)
-    };
+    let config = offline_config();
     assert_eq!(
         dir.rewrite_offline(&config).await,
         Err(persistence::RewriteError::DirUnusable)
@@ -534,10 +547,7 @@ async fn bgrewriteaof_with_the_aof_off_writes_a_base_and_a_manifest_naming_only_
     let sim = sim_disk(9);
     let (engine, dir) = engine_off(&sim);
     support::run_all(&mut engine.lock(), &["SET a 1", "SADD s x y", "HSET h f v"]);
-    let config = persistence::PersistenceConfig {
-        appendonly: false,
-        ..sim_config(FsyncPolicy::EverySec)
-    };
+    let config = offline_config();
     dir.rewrite_offline(&config).await.expect("started");
     assert_eq!(
         dir.rewrite_offline(&config).await,
@@ -578,14 +588,10 @@ async fn bgrewriteaof_with_the_aof_off_dropped_before_it_started_leaves_nothing_
     let sim = sim_disk(12);
     let (engine, dir) = engine_off(&sim);
     support::run_all(&mut engine.lock(), &["SET a 1"]);
-    let config = persistence::PersistenceConfig {
-        appendonly: false,
-        ..sim_config(FsyncPolicy::EverySec)
-    };
+    let config = offline_config();
     // Its mkdir takes a second; the caller gives up after a millisecond
     // (a client killed, a cancelled task).
-    sim.set_slow_latency(Duration::from_secs(1));
-    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    slow_next_call(&sim, Duration::from_secs(1));
     tokio::select! {
         _ = dir.rewrite_offline(&config) => panic!("the slow mkdir finished first"),
         _ = tokio::time::sleep(Duration::from_millis(1)) => {}
@@ -609,16 +615,12 @@ async fn an_offline_rewrite_overtaken_by_the_switch_on_leaves_info_to_it() {
     let sim = sim_disk(18);
     let (engine, dir) = engine_off(&sim);
     support::run_all(&mut engine.lock(), &["SET a 1"]);
-    let config = persistence::PersistenceConfig {
-        appendonly: false,
-        ..sim_config(FsyncPolicy::EverySec)
-    };
+    let config = offline_config();
     // The offline rewrite's mkdir takes 2 s; the switch comes at 100 ms,
     // and every call of its first base takes 1 s: it starts at about 1.1 s
     // (once its check has read the manifest and created the incremental
     // file) and ends at about 3.1 s.
-    sim.set_slow_latency(Duration::from_secs(2));
-    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    slow_next_call(&sim, Duration::from_secs(2));
     let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
         tokio::time::sleep(Duration::from_millis(100)).await;
         sim.set_slow_latency(Duration::from_secs(1));
@@ -654,13 +656,9 @@ async fn an_offline_rewrite_overtaken_by_the_switch_on_gives_up() {
     let sim = sim_disk(16);
     let (engine, dir) = engine_off(&sim);
     support::run_all(&mut engine.lock(), &["SET a 1"]);
-    let config = persistence::PersistenceConfig {
-        appendonly: false,
-        ..sim_config(FsyncPolicy::EverySec)
-    };
+    let config = offline_config();
     // Asked for with the AOF off; the switch comes while its mkdir runs.
-    sim.set_slow_latency(Duration::from_millis(500));
-    sim.fail_next(persistence::storage::sim::Fault::SlowDisk);
+    slow_next_call(&sim, Duration::from_millis(500));
     let (started, aof) = tokio::join!(dir.rewrite_offline(&config), async {
         tokio::time::sleep(Duration::from_millis(100)).await;
         switch_on(&engine, &dir, FsyncPolicy::EverySec)
@@ -709,6 +707,5 @@ async fn leaving_always_releases_the_replies_waiting_for_the_first_base() {
     // The base's calls already begun end in their minute; then it is in.
     tokio::time::sleep(Duration::from_secs(600)).await;
     assert!(!aof.first_base_pending(), "the first base is in");
-    aof.shutdown().await.expect("a clean shutdown");
-    assert_eq!(recovered(&sim), support::dump(&engine.lock()));
+    shut_down_and_recover(&engine, &aof, &sim).await;
 }
