@@ -345,23 +345,27 @@ impl AofDir {
     }
 
     fn offline_done(&self, started: Instant, since: u64, result: Result<Option<()>, String>) {
-        if matches!(result, Ok(None)) || self.superseded(since) {
-            // Not a failure: Redis kills such a child with SIGUSR1, which
-            // leaves the last status alone. And the AOF switched on owns
-            // INFO's rewrite fields from then on (its first base is the
-            // rewrite in progress): nothing of this one is written there.
-            tracing::info!("BGREWRITEAOF given up: the AOF was switched on meanwhile");
-            self.inner.offline.store(false, Ordering::Release);
-            return;
-        }
+        let outcome = match result {
+            Ok(Some(())) if !self.superseded(since) => Ok(()),
+            Err(error) if !self.superseded(since) => Err(error),
+            _ => {
+                // Given up (Ok(None)) or overtaken: not a failure. Redis
+                // kills such a child with SIGUSR1, which leaves the last
+                // status alone, and the AOF switched on owns INFO's
+                // rewrite fields from then on (its first base is the
+                // rewrite in progress): nothing of this one goes there.
+                tracing::info!("BGREWRITEAOF given up: the AOF was switched on meanwhile");
+                self.inner.offline.store(false, Ordering::Release);
+                return;
+            }
+        };
         *self.inner.rewrite_started.lock() = None;
         let mut status = self.inner.status.lock();
         status.aof_rewrite_in_progress = false;
         status.aof_rewrite_scheduled = false;
         status.aof_last_rewrite_time_sec = started.elapsed().as_secs() as i64;
-        match result {
-            Ok(None) => unreachable!("returned above"),
-            Ok(Some(())) => {
+        match outcome {
+            Ok(()) => {
                 status.aof_last_bgrewrite_ok = true;
                 status.aof_rewrites_consecutive_failures = 0;
                 tracing::info!("Background AOF rewrite finished successfully");

@@ -359,12 +359,10 @@ pub fn refuse_on_disk_error(
     misconf: &Misconf,
 ) -> bool {
     let lookup = |name: &[u8]| crate::connection::batch::lookup(core, name);
+    // (Wrong arities never get here: `batch::refused_at_lookup`.)
     let Some(spec) = lookup(argv.arg(0)) else {
         return false;
     };
-    if !spec.arity_ok(argv.len()) {
-        return false;
-    }
     let is_write = |flags: Flags| flags.contains(Flags::WRITE);
     let text = misconf.to_string();
     let mut writer = ReplyWriter::new(out, client.protocol);

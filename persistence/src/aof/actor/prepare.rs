@@ -121,8 +121,6 @@ impl AofActor {
         });
     }
 
-    /// Whether a check for a routine rewrite is in flight (BGREWRITEAOF
-    /// then answers that a rewrite is in progress).
     /// The check before the first try of the first base of an AOF
     /// switched on runs: INFO shows that base in progress, as Redis shows
     /// the switch's rewrite once it forked, and a BGREWRITEAOF meanwhile
@@ -137,6 +135,8 @@ impl AofActor {
             && self.failed.is_none()
     }
 
+    /// Whether a check for a routine rewrite is in flight (BGREWRITEAOF
+    /// then answers that a rewrite is in progress).
     pub(super) fn preparing_rewrite(&self) -> bool {
         matches!(
             self.preparing,
