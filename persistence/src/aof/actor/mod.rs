@@ -918,6 +918,10 @@ impl AofActor {
     /// before it, with backoff: on a disk that hangs some calls and fails
     /// others these accumulate no faster than the recoveries.
     fn retire_replaced_io(&mut self) {
+        // A group still waiting for the writer is never written: the new
+        // file's first group is handed over at once, not behind it (which
+        // waits for the old file's append before it, perhaps hung).
+        self.writer.retire_waiting();
         for write in self.writes.drain(..) {
             if write.done.is_none() {
                 let task = write.task;
