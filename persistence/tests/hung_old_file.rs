@@ -352,3 +352,34 @@ async fn a_hung_append_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
     assert!(!hung.gate.state.lock().released, "it still hangs");
     hung.shut_down_and_reload().await;
 }
+
+/// A rewrite after that recovery switches files while the old append
+/// still hangs, a write on the new file in flight as it asks: the switch
+/// waits for no call on the replaced file (`switch_incr`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rewrite_switches_files_while_an_append_on_a_replaced_file_hangs() {
+    let hung = hang_an_old_append().await;
+    let rewrites = hung.node.durability.status().aof_rewrites;
+    let (mut client, line) = (ClientState::new(10), words("SET d 4"));
+    let (written, rewritten) = tokio::join!(
+        tokio::time::timeout(Duration::from_secs(5), hung.node.write(&mut client, &line)),
+        tokio::time::timeout(Duration::from_secs(5), async {
+            hung.node.durability.rewrite().await.unwrap();
+            loop {
+                let status = hung.node.durability.status();
+                if status.aof_rewrites > rewrites && !status.aof_rewrite_in_progress {
+                    break status.aof_last_bgrewrite_ok;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }),
+    );
+    assert!(
+        matches!(rewritten, Ok(true)),
+        "rewritten while the old append hangs: {rewritten:?}"
+    );
+    assert!(matches!(written, Ok(Written::Ok(..))), "{written:?}");
+    hung.acknowledged(11, "SET f 6").await;
+    assert!(!hung.gate.state.lock().released, "it still hangs");
+    hung.shut_down_and_reload().await;
+}

@@ -775,9 +775,12 @@ impl AofActor {
     /// flight and no plain fsync runs.
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
-            // (A group retired from a replaced file may still wait for
-            // the writer: one waits at a time.)
-            None => !(sync && (self.fsync.is_some() || self.writer.has_waiting())),
+            None => {
+                // A group waiting for the writer is in `writes`: a
+                // recovery drops the replaced file's (`retire_replaced_io`).
+                debug_assert!(!self.writer.has_waiting(), "a group waits unseen");
+                !(sync && self.fsync.is_some())
+            }
             // Not while one waits for the writer that could not be
             // extended (full, or for a file a recovery since replaced).
             Some(last) => {
