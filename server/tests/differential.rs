@@ -690,3 +690,43 @@ fn own_keyspace_pushes_come_where_redis_writes_them() {
     assert_eq!(frames[0], Frame::Integer(3), "{frames:?}");
     assert!(matches!(frames[1], Frame::Push(_)), "{frames:?}");
 }
+
+/// DEBUG RELOAD inside MULTI/EXEC runs, as Redis runs it: +OK in EXEC's
+/// array, the data kept, another client's WATCH on an existing key
+/// broken, the load counted, the changes saved.
+#[test]
+fn debug_reload_inside_exec_runs_as_redis_runs_it() {
+    if !redis_available() {
+        return;
+    }
+    let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let (mut a, mut b) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        let mut got = replies(&mut a, &[&["SET", "k", "v"]]);
+        got.push(b.call(&["WATCH", "k"]));
+        got.extend(replies(
+            &mut a,
+            &[
+                &["MULTI"],
+                &["SET", "k2", "v2"],
+                &["DEBUG", "RELOAD"],
+                &["GET", "k2"],
+                &["EXEC"],
+                &["DBSIZE"],
+                &["GET", "k"],
+            ],
+        ));
+        got.extend(replies(&mut b, &[&["MULTI"], &["PING"], &["EXEC"]]));
+        for field in ["rdb_last_load_keys_loaded", "rdb_changes_since_last_save"] {
+            got.push(info_frame(&mut a, "persistence", field));
+        }
+        got
+    });
+    assert_eq!(
+        want[6],
+        Frame::Array(vec![
+            Frame::Simple(Bytes::from_static(b"OK")),
+            Frame::Simple(Bytes::from_static(b"OK")),
+            Frame::Bulk(Bytes::from_static(b"v2")),
+        ])
+    );
+}
