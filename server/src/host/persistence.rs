@@ -154,48 +154,70 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
 /// DEBUG RELOAD: save dump.rdb, empty the keyspace, load the file back,
 /// all in one hold of the engine lock on a blocking thread, as Redis does
 /// with the server stopped: a write that ran between the save and the
-/// load would otherwise be acknowledged and then lost.
+/// load would otherwise be acknowledged and then lost. Both go through
+/// the server's storage (the simulated disk, under simulation).
+///
+/// Inside EXEC, Redis runs it too and answers +OK in EXEC's array; here
+/// the array cannot wait, so the +OK goes in and the reload runs right
+/// after EXEC, before EXEC's reply is sent (the data it saves and loads is
+/// the same; a failure is logged, the +OK already given).
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    if ctx.in_exec() {
-        // Its reply comes after the save and the load, and EXEC's array
-        // cannot wait for them (Redis stops the whole server instead).
-        return Err(CommandError::text(
-            "ERR DEBUG RELOAD is not supported inside MULTI",
-        ));
-    }
     let shared = host.shared.me();
-    let path = crate::disk::persistence_config(&host.state.config).rdb_path();
-    host.conn.deferred = Some(Box::pin(async move {
-        let reloaded = tokio::task::spawn_blocking(move || {
-            let mut core = shared.core.lock();
-            if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
-                tracing::warn!("DEBUG RELOAD: {error}");
-                return DeferredReply::Error("ERR Error trying to save the DB".into());
-            }
-            core.engine.clear_all();
-            let now_ms = core.engine.now_ms();
-            let loaded = persistence::rdb::load_from_path(
-                &path,
-                &mut core.engine,
-                persistence::rdb::LoadOptions::at(now_ms),
-            );
-            match loaded {
-                Ok(report) => {
-                    core.host.disk.load_keys_loaded = report.keys_loaded;
-                    core.host.disk.load_keys_expired = report.expired_skipped;
-                    tracing::info!("DB reloaded by DEBUG RELOAD");
-                    DeferredReply::Ok
+    if ctx.in_exec() {
+        ctx.out.ok();
+        if host.conn.deferred.is_none() {
+            // (A second DEBUG RELOAD in the same EXEC: one reload after
+            // it covers both.)
+            host.conn.deferred = Some(Box::pin(async move {
+                if let DeferredReply::Error(error) = reload(shared).await {
+                    tracing::warn!("DEBUG RELOAD in EXEC, answered +OK: {error}");
                 }
-                Err(error) => {
-                    tracing::warn!("DEBUG RELOAD: {error}");
-                    DeferredReply::Error("ERR Error trying to load the RDB dump".into())
-                }
-            }
-        })
-        .await;
-        reloaded.unwrap_or_else(|_| {
-            DeferredReply::Error("ERR Error trying to load the RDB dump".into())
-        })
-    }));
+                DeferredReply::Given
+            }));
+        }
+        return Ok(());
+    }
+    host.conn.deferred = Some(Box::pin(reload(shared)));
     Ok(())
+}
+
+/// The save and the load, under one hold of the engine lock.
+async fn reload(shared: std::sync::Arc<crate::shared::Shared>) -> DeferredReply {
+    let reloaded = tokio::task::spawn_blocking(move || {
+        let mut core = shared.core.lock();
+        if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
+            tracing::warn!("DEBUG RELOAD: {error}");
+            return DeferredReply::Error("ERR Error trying to save the DB".into());
+        }
+        let path = crate::disk::persistence_config(&core.host.config).rdb_path();
+        core.engine.clear_all();
+        let now_ms = core.engine.now_ms();
+        let loaded = shared
+            .storage
+            .read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|data| {
+                persistence::rdb::load(
+                    &data[..],
+                    &mut core.engine,
+                    persistence::rdb::LoadOptions::at(now_ms),
+                )
+                .map_err(|e| e.to_string())
+            });
+        match loaded {
+            Ok(report) => {
+                core.host.disk.load_keys_loaded = report.keys_loaded;
+                core.host.disk.load_keys_expired = report.expired_skipped;
+                tracing::info!("DB reloaded by DEBUG RELOAD");
+                DeferredReply::Ok
+            }
+            Err(error) => {
+                tracing::warn!("DEBUG RELOAD: {error}");
+                DeferredReply::Error("ERR Error trying to load the RDB dump".into())
+            }
+        }
+    })
+    .await;
+    reloaded
+        .unwrap_or_else(|_| DeferredReply::Error("ERR Error trying to load the RDB dump".into()))
 }
