@@ -75,13 +75,7 @@ async fn fields(client: &mut Client, names: &[&str]) -> Vec<String> {
 fn fields_of(info: &str, names: &[&str]) -> Vec<String> {
     names
         .iter()
-        .map(|name| {
-            let prefix = format!("{name}:");
-            info.lines()
-                .find(|l| l.starts_with(&prefix))
-                .unwrap_or_else(|| panic!("no {name} in {info}"))
-                .to_string()
-        })
+        .map(|name| format!("{name}:{}", support::info_value(info, name)))
         .collect()
 }
 
