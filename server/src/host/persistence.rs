@@ -27,13 +27,20 @@ pub fn save(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// BGSAVE [SCHEDULE]
+/// BGSAVE [SCHEDULE]; inside EXEC always scheduled, as in Redis.
 pub fn bgsave(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let schedule = match ctx.argc() {
         1 => false,
         2 if ctx.arg(1).eq_ignore_ascii_case(b"schedule") => true,
         _ => return Err(CommandError::Syntax),
     };
+    if ctx.in_exec() && host.state.disk.bgsave.is_none() {
+        // Redis schedules every BGSAVE inside EXEC (its timer starts it),
+        // unless one runs.
+        host.state.disk.bgsave_scheduled = true;
+        ctx.out.simple(b"Background saving scheduled");
+        return Ok(());
+    }
     match start_save(host, ctx, Trigger::Background) {
         Ok(_job) => {
             ctx.out.simple(b"Background saving started");
