@@ -730,3 +730,42 @@ fn debug_reload_inside_exec_runs_as_redis_runs_it() {
         ])
     );
 }
+
+/// BGSAVE inside EXEC is scheduled, as Redis schedules it (twice too),
+/// and the timer then saves once.
+#[test]
+fn bgsave_inside_exec_is_scheduled_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let want = both_answer_alike(&[], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let mut got = replies(
+            &mut conn,
+            &[
+                &["SET", "k", "v"],
+                &["MULTI"],
+                &["BGSAVE"],
+                &["BGSAVE", "SCHEDULE"],
+                &["EXEC"],
+            ],
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let saved = |conn: &mut Conn| {
+            info_frame(conn, "persistence", "rdb_saves")
+                == Frame::Bulk(Bytes::from_static(b"rdb_saves:1"))
+                && info_frame(conn, "persistence", "rdb_bgsave_in_progress")
+                    == Frame::Bulk(Bytes::from_static(b"rdb_bgsave_in_progress:0"))
+        };
+        while !saved(&mut conn) {
+            assert!(std::time::Instant::now() < deadline, "never saved");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        for field in ["rdb_bgsave_in_progress", "rdb_last_bgsave_status"] {
+            got.push(info_frame(&mut conn, "persistence", field));
+        }
+        got
+    });
+    let scheduled = Frame::Simple(Bytes::from_static(b"Background saving scheduled"));
+    assert_eq!(want[4], Frame::Array(vec![scheduled.clone(), scheduled]));
+}

@@ -27,13 +27,20 @@ pub fn save(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// BGSAVE [SCHEDULE]
+/// BGSAVE [SCHEDULE]; inside EXEC always scheduled, as in Redis.
 pub fn bgsave(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let schedule = match ctx.argc() {
         1 => false,
         2 if ctx.arg(1).eq_ignore_ascii_case(b"schedule") => true,
         _ => return Err(CommandError::Syntax),
     };
+    if ctx.in_exec() && host.state.disk.bgsave.is_none() {
+        // Redis schedules every BGSAVE inside EXEC (its timer starts it),
+        // unless one runs.
+        host.state.disk.bgsave_scheduled = true;
+        ctx.out.simple(b"Background saving scheduled");
+        return Ok(());
+    }
     match start_save(host, ctx, Trigger::Background) {
         Ok(_job) => {
             ctx.out.simple(b"Background saving started");
@@ -94,13 +101,23 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
 /// Inside EXEC nothing can wait (the reply belongs in EXEC's array): the
 /// rewrite is scheduled and starts once it can, as Redis answers there.
 /// With the AOF off the offline rewrite runs as a task of its own, given
-/// up at shutdown (its claim on the directory goes with it).
+/// up at shutdown (its claim on the directory goes with it); in the EXEC
+/// that switches the AOF off, after the pipeline has stopped (a rewrite
+/// it ran is given up, as Redis kills it).
 fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     // A CONFIG SET appendonly no earlier in this EXEC switches the
     // pipeline off once EXEC ends, and that drops a rewrite asked of it:
     // this one is the AOF-off kind, as Redis runs it then.
     let switching_off = host.state.aof_switch == Some(false);
-    match host.shared.durability.aof().filter(|_| !switching_off) {
+    if switching_off && host.shared.durability.dir().is_some() {
+        // Redis's CONFIG SET appendonly no killed any rewrite running: this
+        // one starts once the pipeline has stopped (`apply_switch`).
+        host.state.aof_rewrite_after_off = true;
+        ctx.out
+            .simple(b"Background append only file rewriting scheduled");
+        return Ok(());
+    }
+    match host.shared.durability.aof() {
         Some(aof) => aof
             .schedule_rewrite()
             .map_err(|e| CommandError::owned(e.to_string()))?,
