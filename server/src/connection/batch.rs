@@ -19,7 +19,7 @@ use crate::core::{Core, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
-use crate::stats::subcommand_of;
+use crate::stats::{names_no_subcommand, subcommand_of};
 use crate::{blocking, pubsub};
 use bytes::BytesMut;
 use kv_engine::command::{CommandSpec, Flags};
@@ -289,7 +289,12 @@ fn run_commands(
             _ => None,
         };
         let ended_us = shared.clock.now_us();
-        let usec = ended_us.saturating_sub(began_us).max(0) as u64;
+        // DEBUG SLEEP's sleep, still to come, is its time.
+        let slept = session
+            .conn
+            .sleep
+            .map_or(0, |sleep| sleep.as_micros() as u64);
+        let usec = (ended_us.saturating_sub(began_us).max(0) as u64).saturating_add(slept);
         began_us = ended_us;
         produced.ended_us = ended_us;
         if let Some(lsn) = outcome.lsn {
@@ -299,11 +304,17 @@ fn run_commands(
         if let Some(name) = outcome.command {
             let sub = subcommand_of(name, argv.get(1));
             let stat_name = sub.map_or(name, |(_, full)| full);
-            core.host
-                .stats
-                .record(stat_name, usec, outcome.failed, outcome.rejected);
+            if sub.is_some() || !names_no_subcommand(name, argv.get(1)) {
+                core.host
+                    .stats
+                    .record(stat_name, usec, outcome.failed, outcome.rejected);
+            }
             session.conn.last_command = stat_name;
-            after_command(core, shared, session, argv, name, usec, monitors);
+            // A command refused before it ran (arity, a gate) is not
+            // logged, timed or monitored, as in Redis.
+            if !outcome.rejected {
+                after_command(core, shared, session, argv, name, usec, monitors);
+            }
         }
         if out.len() > start && out[start] == b'-' {
             let line_end = out[start..]
@@ -391,9 +402,8 @@ fn after_command(
     let threshold_ms = settings.latency_monitor_threshold_ms;
     let late = threshold_ms > 0 && usec / 1000 >= threshold_ms;
     if slow || late || monitors {
-        let flags = lookup(core, argv.arg(0))
-            .map(|s| s.flags)
-            .unwrap_or_default();
+        let spec = lookup(core, argv.arg(0));
+        let flags = spec.map(|s| s.flags).unwrap_or_default();
         let now_us = shared.clock.now_us();
         if slow && !flags.contains(Flags::SKIP_SLOWLOG) {
             let (slower_than, max_len) = (
@@ -421,7 +431,10 @@ fn after_command(
                 .latency
                 .record(threshold_ms, event, usec / 1000, now_us / 1_000_000);
         }
-        if monitors && !flags.contains(Flags::SKIP_MONITOR) && !session.conn.monitor {
+        if monitors
+            && spec.is_some_and(|spec| crate::host::redact::monitored(&spec, argv))
+            && !session.conn.monitor
+        {
             crate::host::monitor::feed(core, session, argv, now_us);
         }
     }
