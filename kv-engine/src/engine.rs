@@ -483,6 +483,23 @@ impl Engine {
         std::mem::take(&mut self.state.notifications.events)
     }
 
+    /// Events raised so far and not taken: what `follow_replies` counts from.
+    pub fn notifications_raised(&self) -> usize {
+        self.state.notifications.events.len()
+    }
+
+    /// The events raised since `from` (`notifications_raised`) go after
+    /// every reply (`KeyEvent::AFTER_ALL`): they came from a command run
+    /// on nobody's reply buffer (serving a blocked client), so the places
+    /// `dispatch` stamped them with are offsets in a buffer the raising
+    /// client's copies never go into.
+    pub fn follow_replies(&mut self, from: usize) {
+        let events = &mut self.state.notifications.events;
+        for event in events.iter_mut().skip(from) {
+            event.at = KeyEvent::AFTER_ALL;
+        }
+    }
+
     /// Events dropped because the owner had not taken the earlier ones.
     pub fn notifications_dropped(&self) -> u64 {
         self.state.notifications.dropped
@@ -596,10 +613,13 @@ impl Engine {
         );
         self.state.out_of_memory = false;
         if self.state.config.maxmemory > 0 {
+            let raised = self.state.notifications.events.len();
             let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
             self.state.out_of_memory = eviction == Eviction::Failed;
-            // Evicted before the command runs: before its reply.
-            for event in &mut self.state.notifications.events {
+            // Evicted before the command runs: before its reply. (Only
+            // these: the events not taken yet may be many, e.g. while an
+            // AOF loads.)
+            for event in self.state.notifications.events.iter_mut().skip(raised) {
                 event.at = event.at.min(out.len());
             }
         }

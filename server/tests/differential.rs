@@ -691,6 +691,39 @@ fn own_keyspace_pushes_come_where_redis_writes_them() {
     assert!(matches!(frames[1], Frame::Push(_)), "{frames:?}");
 }
 
+/// A blocked client served by another's EXEC: the events its serving
+/// raises reach the waking client after EXEC's whole reply, as in Redis
+/// (they once landed at an offset of the served client's reply, inside
+/// the waking client's bulk string).
+#[test]
+fn pushes_of_a_served_waiter_follow_the_waking_reply() {
+    if !redis_available() {
+        return;
+    }
+    let value = "v".repeat(50);
+    both_answer_alike(&[], |port| {
+        let mut waker = Conn::open(port).unwrap();
+        let setup: &[&[&str]] = &[
+            &["HELLO", "3"],
+            &["CONFIG", "SET", "notify-keyspace-events", "KEA"],
+            &["SET", "k", &value],
+            &["PSUBSCRIBE", "__keyevent@0__:*"],
+        ];
+        frames_until_pong(&mut waker, setup);
+        let mut waiter = Conn::open(port).unwrap();
+        waiter.send(&["BLPOP", "l", "0"]);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // (A PING inside MULTI would be queued.)
+        let mut got = replies(
+            &mut waker,
+            &[&["MULTI"], &["LPUSH", "l", "x"], &["GET", "k"]],
+        );
+        got.extend(frames_until_pong(&mut waker, &[&["EXEC"]]));
+        got.push(waiter.read().expect("BLPOP's reply"));
+        got
+    });
+}
+
 /// DEBUG RELOAD inside MULTI/EXEC runs, as Redis runs it: +OK in EXEC's
 /// array, the data kept, another client's WATCH on an existing key
 /// broken, the load counted, the changes saved.
