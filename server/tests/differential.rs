@@ -724,6 +724,42 @@ fn pushes_of_a_served_waiter_follow_the_waking_reply() {
     });
 }
 
+/// The AOF switched off and on again in one EXEC stays on, with a new
+/// base, as Redis restarts it (it once stayed off, CONFIG saying yes).
+#[test]
+fn appendonly_off_and_on_in_one_exec_stays_on() {
+    if !redis_available() {
+        return;
+    }
+    both_answer_alike(&["--appendonly", "yes"], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let mut got = replies(
+            &mut conn,
+            &[
+                &["SET", "a", "1"],
+                &["MULTI"],
+                &["CONFIG", "SET", "appendonly", "no"],
+                &["CONFIG", "SET", "appendonly", "yes"],
+                &["EXEC"],
+            ],
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let idle = Frame::Bulk(Bytes::from_static(b"aof_rewrite_in_progress:0"));
+        let unscheduled = Frame::Bulk(Bytes::from_static(b"aof_rewrite_scheduled:0"));
+        while info_frame(&mut conn, "persistence", "aof_rewrites")
+            != Frame::Bulk(Bytes::from_static(b"aof_rewrites:1"))
+            || info_frame(&mut conn, "persistence", "aof_rewrite_in_progress") != idle
+            || info_frame(&mut conn, "persistence", "aof_rewrite_scheduled") != unscheduled
+        {
+            assert!(std::time::Instant::now() < deadline, "no rewrite ended");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        got.push(info_frame(&mut conn, "persistence", "aof_enabled"));
+        got.push(conn.call(&["CONFIG", "GET", "appendonly"]));
+        got
+    });
+}
+
 /// DEBUG RELOAD inside MULTI/EXEC runs, as Redis runs it: +OK in EXEC's
 /// array, the data kept, another client's WATCH on an existing key
 /// broken, the load counted, the changes saved.
