@@ -582,12 +582,9 @@ fn debug_reload_watches_and_counts_as_redis_does() {
 }
 
 /// Everything that arrives up to (and without) the PONG of a PING sent
-/// after `commands`, all sent at once.
+/// after `commands`, all sent at once (one write: one pipeline).
 fn frames_until_pong(conn: &mut Conn, commands: &[&[&str]]) -> Vec<Frame> {
-    for command in commands {
-        conn.send(command);
-    }
-    conn.send(&["PING"]);
+    conn.send_pipeline(&[commands, &[&["PING"]]].concat());
     let pong = Frame::Simple(Bytes::from_static(b"PONG"));
     let mut frames = Vec::new();
     loop {
@@ -837,4 +834,35 @@ fn bgsave_inside_exec_is_scheduled_as_redis_does() {
     });
     let scheduled = Frame::Simple(Bytes::from_static(b"Background saving scheduled"));
     assert_eq!(want[4], Frame::Array(vec![scheduled.clone(), scheduled]));
+}
+
+/// A RESP3 client subscribed to keyspace events whose LPUSH serves a
+/// blocked BLPOP gets the pushes of the serving after its reply and those
+/// of its own events, as Redis serves waiters after the command.
+#[test]
+fn pushes_of_serving_a_waiter_follow_the_serving_command_s_reply() {
+    if !redis_available() {
+        return;
+    }
+    both_answer_alike(&["--notify-keyspace-events", "KEA"], |port| {
+        let (mut waiter, mut pusher) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        frames_until_pong(
+            &mut pusher,
+            &[&["HELLO", "3"], &["PSUBSCRIBE", "__key*__:*"]],
+        );
+        waiter.send(&["BLPOP", "l", "0"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut admin = Conn::open(port).unwrap();
+        let blocked = Frame::Bulk(Bytes::from_static(b"blocked_clients:1"));
+        while info_frame(&mut admin, "clients", "blocked_clients") != blocked {
+            assert!(std::time::Instant::now() < deadline, "never blocked");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let mut got = frames_until_pong(
+            &mut pusher,
+            &[&["SET", "a", "1"], &["LPUSH", "l", "x"], &["SET", "b", "1"]],
+        );
+        got.push(waiter.read().unwrap());
+        got
+    });
 }

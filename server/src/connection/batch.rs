@@ -114,12 +114,12 @@ pub fn run(
     result
 }
 
-/// Publishes the keyspace events the command just run raised (and the
-/// waiters it served); the client's own copies go where Redis writes
-/// them: before, inside or after that command's reply, by the place the
-/// engine gave each event (kv-engine's `notify_place`), those of served
-/// waiters after it. Pushes are not replies: CLIENT REPLY OFF does not
-/// hide them.
+/// Publishes the keyspace events raised since the last call; the client's
+/// own copies go where Redis writes them in `out[start..]`: before,
+/// inside or after the reply of the command that raised them, by the
+/// place the engine gave each event (kv-engine's `notify_place`), clamped
+/// to that range (a `start` at the end puts them all after it). Pushes
+/// are not replies: CLIENT REPLY OFF does not hide them.
 #[inline]
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
     if core.engine.has_notifications() {
@@ -328,10 +328,6 @@ fn run_commands(
             notify(core, shared, session, out, start);
             return (Stop::Blocked(blocked), produced);
         }
-        if !core.host.waiters.is_empty() {
-            let Core { engine, host } = &mut *core;
-            host.waiters.wake(engine, &shared.durability);
-        }
         if session.conn.deferred.is_some() {
             session.conn.deferred_silent =
                 matches!(session.conn.reply, ReplyMode::Off | ReplyMode::Skipping);
@@ -345,6 +341,14 @@ fn run_commands(
             }
         }
         notify(core, shared, session, out, start);
+        if !core.host.waiters.is_empty() {
+            // Served after the command, as Redis serves them: the events
+            // of serving go after its reply (and its own events' pushes).
+            let Core { engine, host } = &mut *core;
+            host.waiters.wake(engine, &shared.durability);
+            let end = out.len();
+            notify(core, shared, session, out, end);
+        }
         let obuf_hard = if session.conn.subscriptions > 0 {
             pubsub_hard
         } else {
