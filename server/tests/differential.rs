@@ -688,6 +688,48 @@ fn own_keyspace_pushes_come_where_redis_writes_them() {
     assert!(matches!(frames[1], Frame::Push(_)), "{frames:?}");
 }
 
+/// With `new` and `keymiss` events on too: MGET's lookups raise inside
+/// its array, SET GET and GETSET create the key after their reply.
+#[test]
+fn lookup_and_new_pushes_come_where_redis_writes_them() {
+    if !redis_available() {
+        return;
+    }
+    let singles: &[&[&str]] = &[
+        &["SET", "mg", "1"],
+        &["SET", "mx", "1", "PX", "1"],
+        &["DEBUG", "SLEEP", "0.01"],
+        &["MGET", "mg", "mx", "nosuch", "mg"],
+        &["SET", "fresh", "v", "GET"],
+        &["GETSET", "fresh2", "v"],
+        &["LPUSH", "newlist", "x"],
+        &["GET", "nosuch"],
+    ];
+    let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let setup: &[&[&str]] = &[
+            &["HELLO", "3"],
+            &["CONFIG", "SET", "notify-keyspace-events", "KEAnm"],
+            &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+            &["PSUBSCRIBE", "__keyevent@0__:*"],
+        ];
+        frames_until_pong(&mut conn, setup);
+        singles
+            .iter()
+            .map(|command| Frame::Array(frames_until_pong(&mut conn, &[command])))
+            .collect()
+    });
+    // MGET's expired and keymiss pushes are inside its reply's frames (a
+    // reader that does not know pushes takes them for its elements).
+    let Frame::Array(mget) = &want[3] else {
+        unreachable!()
+    };
+    assert!(
+        matches!(&mget[0], Frame::Array(inner) if matches!(inner[1], Frame::Push(_))),
+        "{mget:?}"
+    );
+}
+
 /// A blocked client served by another's EXEC: the events its serving
 /// raises reach the waking client after EXEC's whole reply, as in Redis
 /// (they once landed at an offset of the served client's reply, inside

@@ -73,7 +73,13 @@ fn get(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.out.map(found.len());
     for (name, value) in found {
         ctx.out.bulk(name.as_bytes());
-        ctx.out.bulk(value.as_bytes());
+        if name == "notify-keyspace-events" {
+            // `n` stays stored, hidden behind `A` as Redis shows it.
+            let shown = crate::config::values::notify_flags_shown(&value);
+            ctx.out.bulk(shown.as_bytes());
+        } else {
+            ctx.out.bulk(value.as_bytes());
+        }
     }
     Ok(())
 }
