@@ -250,6 +250,13 @@ pub trait Host {
     fn refuses(&self, _spec: &CommandSpec) -> Option<CommandError> {
         None
     }
+    /// EXEC is about to run its next queued command (the host may time
+    /// it: the engine reads no wall clock).
+    fn exec_step_begins(&mut self) {}
+    /// EXEC ran a queued command, `argv`, which ended as `outcome` with
+    /// `reply`: counted as a call of its own, as Redis counts it (queuing
+    /// it counted nothing, `Outcome::queued`).
+    fn exec_step_ran(&mut self, _argv: Argv<'_>, _outcome: &Outcome, _reply: &[u8]) {}
 }
 
 /// A host with no commands of its own.
@@ -275,6 +282,9 @@ pub struct Outcome {
     pub failed: bool,
     /// The command was refused before running (unknown, arity, EXECABORT).
     pub rejected: bool,
+    /// The command was queued in MULTI, not run: no call yet (EXEC's
+    /// `Host::exec_step_ran` counts it).
+    pub queued: bool,
 }
 
 pub struct Engine {
@@ -767,6 +777,7 @@ pub(crate) fn dispatch(
         out.simple(b"QUEUED");
         return Outcome {
             command: Some(spec.name),
+            queued: true,
             ..Outcome::default()
         };
     }

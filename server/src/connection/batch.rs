@@ -19,7 +19,7 @@ use crate::core::{Core, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
-use crate::stats::{names_no_subcommand, subcommand_of};
+use crate::stats::subcommand_of;
 use crate::{blocking, pubsub};
 use bytes::BytesMut;
 use kv_engine::command::{CommandSpec, Flags};
@@ -302,13 +302,13 @@ fn run_commands(
             produced.n_deltas += 1;
         }
         if let Some(name) = outcome.command {
-            let sub = subcommand_of(name, argv.get(1));
-            let stat_name = sub.map_or(name, |(_, full)| full);
-            if sub.is_some() || !names_no_subcommand(name, argv.get(1)) {
-                core.host
-                    .stats
-                    .record(stat_name, usec, outcome.failed, outcome.rejected);
-            }
+            let stat_name = if outcome.queued {
+                // Counted when EXEC runs it (`Host::exec_step_ran`).
+                subcommand_of(name, argv.get(1)).map_or(name, |(_, full)| full)
+            } else {
+                let (failed, rejected) = (outcome.failed, outcome.rejected);
+                (core.host.stats).record_call(name, argv.get(1), usec, failed, rejected)
+            };
             session.conn.last_command = stat_name;
             // A command refused before it ran (arity, a gate) is not
             // logged, timed or monitored, as in Redis.
@@ -316,13 +316,7 @@ fn run_commands(
                 after_command(core, shared, session, argv, name, usec, monitors);
             }
         }
-        if out.len() > start && out[start] == b'-' {
-            let line_end = out[start..]
-                .iter()
-                .position(|b| *b == b'\r')
-                .map_or(out.len(), |p| start + p);
-            core.host.stats.record_error(&out[start + 1..line_end]);
-        }
+        core.host.stats.record_error_reply(&out[start..]);
         if let Some(blocked) = blocked {
             out.truncate(start);
             notify(core, shared, session, out, start);
