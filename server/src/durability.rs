@@ -32,7 +32,7 @@ use kv_engine::delta::NoDeltas;
 use kv_engine::{ClientState, Engine};
 use parking_lot::RwLock;
 use persistence::{AofDir, DurabilityError, FsyncPolicy, Misconf, PersistenceConfig};
-use resp_codec::{Argv, ReplyWriter};
+use resp_codec::Argv;
 use std::sync::OnceLock;
 
 /// Credit for a batch's deltas, from the pipeline of one generation.
@@ -394,7 +394,6 @@ pub fn refuse_on_disk_error(
     };
     let is_write = |flags: Flags| flags.contains(Flags::WRITE);
     let text = misconf.to_string();
-    let mut writer = ReplyWriter::new(out, client.protocol);
     if spec.name == "exec" {
         let queued_write = client.multi.as_ref().is_some_and(|queued| {
             queued
@@ -404,17 +403,12 @@ pub fn refuse_on_disk_error(
         if !queued_write {
             return false;
         }
-        writer.error(format!("EXECABORT Transaction discarded because of: {text}").as_bytes());
-        client.multi = None;
-        client.multi_failed = false;
+        crate::connection::batch::refuse_at_gate(client, out, spec.name, &text);
         return true;
     }
     if !is_write(spec.flags) && spec.name != "ping" {
         return false;
     }
-    writer.error(text.as_bytes());
-    if client.in_multi() {
-        client.multi_failed = true;
-    }
+    crate::connection::batch::refuse_at_gate(client, out, spec.name, &text);
     true
 }

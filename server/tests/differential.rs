@@ -494,6 +494,10 @@ fn subscribed_mode_refusals_come_after_the_lookup_s() {
             &["NOSUCH"],
             &["GET"],
             &["GET", "a"],
+            // EXEC refused there is an EXECABORT (Redis's rejectCommand).
+            &["EXEC"],
+            &["MULTI"],
+            &["EXEC"],
         ];
         replies(&mut Conn::open(port).unwrap(), script)
     });

@@ -478,19 +478,37 @@ fn refuse_unauthenticated(
     if spec.flags.contains(Flags::NO_AUTH) {
         return false;
     }
-    let mut writer = ReplyWriter::new(out, session.client.protocol);
-    if spec.name == "exec" {
-        writer
-            .error(b"EXECABORT Transaction discarded because of: NOAUTH Authentication required.");
-        session.client.multi = None;
-        session.client.multi_failed = false;
+    refuse_at_gate(
+        &mut session.client,
+        out,
+        spec.name,
+        "NOAUTH Authentication required.",
+    );
+    true
+}
+
+/// A gate's refusal (NOAUTH, MISCONF, subscribed mode) of `command`, as
+/// Redis rejects a command: EXEC's discards the transaction with an
+/// EXECABORT naming the reason (an `ERR` code left out), another
+/// command's fails the MULTI it would be queued in.
+pub fn refuse_at_gate(
+    client: &mut kv_engine::ClientState,
+    out: &mut BytesMut,
+    command: &str,
+    text: &str,
+) {
+    let mut writer = ReplyWriter::new(out, client.protocol);
+    if command == "exec" {
+        let reason = text.strip_prefix("ERR ").unwrap_or(text);
+        writer.error(format!("EXECABORT Transaction discarded because of: {reason}").as_bytes());
+        client.multi = None;
+        client.multi_failed = false;
     } else {
-        writer.error(b"NOAUTH Authentication required.");
-        if session.client.in_multi() {
-            session.client.multi_failed = true;
+        writer.error(text.as_bytes());
+        if client.in_multi() {
+            client.multi_failed = true;
         }
     }
-    true
 }
 
 /// A command's spec, engine or host.
