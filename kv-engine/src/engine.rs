@@ -598,6 +598,10 @@ impl Engine {
         if self.state.config.maxmemory > 0 {
             let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
             self.state.out_of_memory = eviction == Eviction::Failed;
+            // Evicted before the command runs: before its reply.
+            for event in &mut self.state.notifications.events {
+                event.at = event.at.min(out.len());
+            }
         }
         let outcome = dispatch(
             &mut self.state,
@@ -771,12 +775,13 @@ pub(crate) fn dispatch(
         spec: &spec,
         in_exec,
     };
+    let raised_before = ctx.db.state.notifications.events.len();
     let result = match spec.run {
         Handler::Engine(run) => run(&mut ctx),
         Handler::Host => host.run(&mut ctx),
         Handler::Exec => unreachable!("EXEC is dispatched above"),
     };
-    match result {
+    let outcome = match result {
         Ok(()) => Outcome {
             command: Some(spec.name),
             ..Outcome::default()
@@ -790,7 +795,13 @@ pub(crate) fn dispatch(
                 ..Outcome::default()
             }
         }
+    };
+    let events = &mut state.notifications.events;
+    if events.len() > raised_before {
+        let raised = &mut events[raised_before..];
+        crate::notify_place::place(argv, spec.name, raised, out.buffer(), start);
     }
+    outcome
 }
 
 /// Redis's rule for refusing a command while eviction cannot bring memory

@@ -45,6 +45,7 @@ pub mod keyspace;
 pub mod long_double;
 pub mod memory;
 pub mod notify;
+mod notify_place;
 pub mod parse;
 pub mod snapshot;
 pub mod value;

@@ -181,6 +181,16 @@ pub struct KeyEvent {
     /// Redis's event name: `set`, `del`, `expired`, `lpush`, ...
     pub event: &'static str,
     pub key: Bytes,
+    /// Where in the reply buffer the command that raised it was writing
+    /// when Redis raises it (`notify_place`): the raising client's own
+    /// copy goes there. `AFTER_ALL` for events raised outside a command
+    /// (serving blocked clients, expiry cycles), which follow its replies.
+    pub at: usize,
+}
+
+impl KeyEvent {
+    /// The `at` of an event no command placed: after everything.
+    pub const AFTER_ALL: usize = usize::MAX;
 }
 
 impl KeyEvent {
@@ -239,6 +249,7 @@ impl Notifications {
             class,
             event,
             key: Bytes::copy_from_slice(key),
+            at: KeyEvent::AFTER_ALL,
         });
     }
 }
@@ -304,6 +315,7 @@ mod tests {
             class: EventClass::List,
             event: "lpush",
             key: Bytes::from_static(b"my\0list"),
+            at: KeyEvent::AFTER_ALL,
         };
         assert_eq!(&event.keyspace_channel()[..], b"__keyspace@3__:my\0list");
         assert_eq!(&event.keyevent_channel()[..], b"__keyevent@3__:lpush");

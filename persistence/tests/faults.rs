@@ -484,6 +484,80 @@ async fn a_hung_fsync_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
     assert_eq!(again.dump(), node.dump());
 }
 
+/// On the simulated disk: an older group's fsync fails while a newer
+/// group's append takes a minute, a third group waiting behind it. Once
+/// the recovery's files take over, writes on them are acknowledged within
+/// that minute: a group on the new file appends beside the old file's
+/// (appends are ordered per file), and the old file's waiting group is
+/// dropped unwritten. A rewrite's switch does not wait for it either.
+#[tokio::test(start_paused = true)]
+async fn a_hung_append_on_the_replaced_file_holds_up_nothing_on_the_new_one() {
+    let sim = sim_disk(21);
+    let node = start_on(&sim, FsyncPolicy::Always).await;
+    let written = node
+        .write(&mut ClientState::new(1), &words("SET a 1"))
+        .await;
+    assert!(matches!(written, Written::Ok(..)), "{written:?}");
+    // The next group's fsync takes 10 ms and fails.
+    sim.delay_next_fsyncs(&[Duration::from_millis(10)]);
+    sim.fail_next(Fault::FsyncError);
+    let (b, c, e) = (words("SET b 2"), words("SET c 3"), words("SET e 5"));
+    let mut clients = [2, 3, 5].map(ClientState::new);
+    let [client_b, client_c, client_e] = &mut clients;
+    let started = tokio::time::Instant::now();
+    let (first, second, third) = tokio::join!(
+        node.write(client_b, &b),
+        async {
+            // While the first group fsyncs, its append done: a group of
+            // its own, whose append (the next call) takes a minute.
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            sim.set_slow_latency(Duration::from_secs(60));
+            sim.fail_next(Fault::SlowDisk);
+            node.write(client_c, &c).await
+        },
+        async {
+            // Behind that append, on the same file: it waits.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            node.write(client_e, &e).await
+        },
+    );
+    for written in [first, second, third] {
+        assert!(written.error().is_some(), "{written:?}");
+    }
+    while node.durability.misconf().is_some() {
+        assert!(started.elapsed() < Duration::from_secs(5), "recovered");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for (id, line) in [(10, "SET d 4"), (11, "INCR d")] {
+        let written = tokio::time::timeout(
+            Duration::from_secs(1),
+            node.write(&mut ClientState::new(id), &words(line)),
+        )
+        .await;
+        assert!(
+            matches!(written, Ok(Written::Ok(..))),
+            "{line} acknowledged while the old file's append hangs: {written:?} at {:?}",
+            started.elapsed()
+        );
+    }
+    let rewrites = node.durability.status().aof_rewrites;
+    node.durability.rewrite().await.unwrap();
+    while node.durability.status().aof_rewrites == rewrites
+        || node.durability.status().aof_rewrite_in_progress
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "rewritten");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(node.durability.status().aof_last_bgrewrite_ok);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "before that append ended"
+    );
+    node.durability.shutdown().await.unwrap();
+    let again = start_on(&sim.reboot(), FsyncPolicy::Always).await;
+    assert_eq!(again.dump(), node.dump());
+}
+
 /// The cut after a short write (undoing the torn tail so the file ends on
 /// a whole command, as Redis does) runs in the same slot: while it hangs
 /// on the disk that just failed, the writer still answers, and the file

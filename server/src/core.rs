@@ -60,6 +60,11 @@ pub struct HostState {
     /// right after the command, under the same lock, where the engine's
     /// sink can be changed (`crate::durability::apply_switch`).
     pub aof_switch: Option<bool>,
+    /// A BGREWRITEAOF in the EXEC that switches the AOF off: Redis kills
+    /// the running rewrite and schedules a new one, the AOF-off kind. It
+    /// starts once the old pipeline has stopped; INFO shows it scheduled
+    /// until then (`durability::apply_switch`).
+    pub aof_rewrite_after_off: bool,
 }
 
 impl HostState {
@@ -79,6 +84,7 @@ impl HostState {
             pause: None,
             active_expire: true,
             aof_switch: None,
+            aof_rewrite_after_off: false,
         }
     }
 

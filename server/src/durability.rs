@@ -330,9 +330,31 @@ pub fn apply_switch(core: &mut Core, shared: &crate::shared::Shared) {
         let config = crate::disk::persistence_config(&core.host.config);
         shared.durability.switch_on(&mut core.engine, &config);
     } else if let Some(old) = shared.durability.switch_off(&mut core.engine) {
-        shared.tracker.spawn(async move {
+        // Made now, so a switch on before it runs supersedes it.
+        let rewrite = match shared.durability.dir() {
+            Some(dir) if core.host.aof_rewrite_after_off => {
+                let config = crate::disk::persistence_config(&core.host.config);
+                Some(dir.rewrite_offline(&config))
+            }
+            _ => None,
+        };
+        let shared = shared.me();
+        shared.tracker.clone().spawn(async move {
             if let Err(error) = old.stop().await {
                 tracing::warn!("Stopping the AOF: {error}");
+            }
+            let Some(rewrite) = rewrite else {
+                return;
+            };
+            let started = tokio::select! {
+                started = rewrite => Some(started),
+                () = shared.shutdown.cancelled() => None,
+            };
+            // Under way (INFO shows it in progress) or failed: no longer
+            // scheduled.
+            shared.core.lock().host.aof_rewrite_after_off = false;
+            if let Some(Err(error)) = started {
+                tracing::warn!("BGREWRITEAOF scheduled in EXEC: {error}");
             }
         });
     }

@@ -45,7 +45,8 @@ impl SlowLog {
         }
         let argv = argv.into();
         let mut kept: Vec<Vec<u8>> = Vec::with_capacity(argv.len().min(ARGS_MAX));
-        for (i, arg) in argv.iter().enumerate() {
+        for i in 0..argv.len() {
+            let arg = crate::host::redact::shown(argv, i);
             if i == ARGS_MAX - 1 && argv.len() > ARGS_MAX {
                 kept.push(format!("... ({} more arguments)", argv.len() - i).into_bytes());
                 break;

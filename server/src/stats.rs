@@ -190,7 +190,24 @@ pub fn subcommand_of(name: &str, argv1: Option<&[u8]>) -> Option<(&'static str, 
     container_subcommand(name, argv1?)
 }
 
+/// Whether `argv1` names no subcommand of the container `name`: Redis
+/// then counts no call of any command (`CLIENT FOO` is neither a
+/// `client` nor a `client|foo` call), only the error.
+pub fn names_no_subcommand(name: &str, argv1: Option<&[u8]>) -> bool {
+    (6..=7).contains(&name.len())
+        && argv1.is_some_and(|arg| {
+            subcommands(name).is_some() && container_subcommand(name, arg).is_none()
+        })
+}
+
 fn container_subcommand(name: &str, arg: &[u8]) -> Option<(&'static str, &'static str)> {
+    subcommands(name)?
+        .iter()
+        .map(|full| (&full[name.len() + 1..], *full))
+        .find(|(sub, _)| sub.as_bytes().eq_ignore_ascii_case(arg))
+}
+
+fn subcommands(name: &str) -> Option<&'static [&'static str]> {
     // A match, not a scan of the containers: this runs for every command
     // with a name of a container's length.
     let subs: &[&'static str] = match name {
@@ -270,9 +287,7 @@ fn container_subcommand(name: &str, arg: &[u8]) -> Option<(&'static str, &'stati
         ],
         _ => return None,
     };
-    subs.iter()
-        .map(|full| (&full[name.len() + 1..], *full))
-        .find(|(sub, _)| sub.as_bytes().eq_ignore_ascii_case(arg))
+    Some(subs)
 }
 
 #[cfg(test)]

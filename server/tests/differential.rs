@@ -580,3 +580,192 @@ fn debug_reload_watches_and_counts_as_redis_does() {
         got
     });
 }
+
+/// Everything that arrives up to (and without) the PONG of a PING sent
+/// after `commands`, all sent at once.
+fn frames_until_pong(conn: &mut Conn, commands: &[&[&str]]) -> Vec<Frame> {
+    for command in commands {
+        conn.send(command);
+    }
+    conn.send(&["PING"]);
+    let pong = Frame::Simple(Bytes::from_static(b"PONG"));
+    let mut frames = Vec::new();
+    loop {
+        let frame = conn.read().expect("a reply before PING's");
+        if frame == pong {
+            return frames;
+        }
+        assert!(frames.len() < 1000, "no PONG: {frames:?}");
+        frames.push(frame);
+    }
+}
+
+/// A RESP3 client subscribed to its own keyspace events gets each push
+/// where Redis 7.0 writes it: before the reply (SET, DEL, INCR, RENAME),
+/// after it (LPUSH, HSET, ZADD, EXPIRE, SET GET), split around it (LMOVE,
+/// SPOP) or inside it (the zset pops); a lazy expiry's first; inside
+/// EXEC's array at each queued command's place; pipelined alike.
+#[test]
+fn own_keyspace_pushes_come_where_redis_writes_them() {
+    if !redis_available() {
+        return;
+    }
+    let singles: &[&[&str]] = &[
+        &["SET", "a", "1"],
+        &["SET", "a", "2", "GET", "EX", "100"],
+        &["GETSET", "a", "3"],
+        &["GETEX", "a", "PERSIST"],
+        &["EXPIRE", "a", "100"],
+        &["INCR", "n"],
+        &["RENAME", "n", "m"],
+        &["GETDEL", "m"],
+        &["EXPIRE", "a", "0"],
+        &["BITFIELD", "b", "SET", "u8", "0", "1"],
+        &["LPUSH", "l", "x", "y", "z"],
+        &["LPOP", "l"],
+        &["LSET", "l", "0", "w"],
+        &["LINSERT", "l", "BEFORE", "w", "v"],
+        &["LMOVE", "l", "d", "LEFT", "RIGHT"],
+        &["RPOPLPUSH", "l", "d"],
+        &["LMPOP", "1", "d", "LEFT", "COUNT", "5"],
+        &["BLPOP", "l", "0"],
+        &["SADD", "s", "a"],
+        &["SPOP", "s"],
+        &["SADD", "s", "a", "b"],
+        &["SADD", "t", "b"],
+        &["SINTERSTORE", "st", "s", "t"],
+        &["SMOVE", "s", "t", "a"],
+        &["HSET", "h", "f", "1"],
+        &["HINCRBY", "h", "f", "2"],
+        &["HDEL", "h", "f"],
+        &["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"],
+        &["ZINCRBY", "z", "1", "a"],
+        &["ZPOPMIN", "z"],
+        &["ZPOPMAX", "z", "1"],
+        &["BZPOPMIN", "z", "0"],
+        &["ZMPOP", "1", "z", "MIN", "COUNT", "5"],
+        &["ZADD", "y", "1", "a"],
+        &["ZUNIONSTORE", "zu", "1", "y"],
+        &["ZREM", "y", "a"],
+        &["SET", "e", "1", "PX", "1"],
+        &["DEBUG", "SLEEP", "0.01"],
+        &["LPUSH", "e", "x"],
+        &["DEL", "e", "l", "nosuch"],
+    ];
+    let grouped: &[&[&[&str]]] = &[
+        &[&["SET", "p", "1"], &["LPUSH", "q", "x"], &["INCR", "p"]],
+        &[
+            &["MULTI"],
+            &["SET", "p", "2"],
+            &["LPUSH", "q", "y"],
+            &["LMOVE", "q", "r", "LEFT", "RIGHT"],
+            &["ZADD", "zz", "1", "a"],
+            &["ZPOPMIN", "zz"],
+            &["EXEC"],
+        ],
+    ];
+    let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let setup: &[&[&str]] = &[
+            &["HELLO", "3"],
+            &["CONFIG", "SET", "notify-keyspace-events", "KEA"],
+            &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+            &["PSUBSCRIBE", "__key*__:*"],
+        ];
+        frames_until_pong(&mut conn, setup);
+        let mut got = Vec::new();
+        for command in singles {
+            got.push(Frame::Array(frames_until_pong(&mut conn, &[command])));
+        }
+        for group in grouped {
+            got.push(Frame::Array(frames_until_pong(&mut conn, group)));
+        }
+        got
+    });
+    // LPUSH's push follows its reply: the exchange holds what it is about.
+    let lpush = singles.iter().position(|c| c[0] == "LPUSH").unwrap();
+    let Frame::Array(frames) = &want[lpush] else {
+        unreachable!()
+    };
+    assert_eq!(frames[0], Frame::Integer(3), "{frames:?}");
+    assert!(matches!(frames[1], Frame::Push(_)), "{frames:?}");
+}
+
+/// DEBUG RELOAD inside MULTI/EXEC runs, as Redis runs it: +OK in EXEC's
+/// array, the data kept, another client's WATCH on an existing key
+/// broken, the load counted, the changes saved.
+#[test]
+fn debug_reload_inside_exec_runs_as_redis_runs_it() {
+    if !redis_available() {
+        return;
+    }
+    let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let (mut a, mut b) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        let mut got = replies(&mut a, &[&["SET", "k", "v"]]);
+        got.push(b.call(&["WATCH", "k"]));
+        got.extend(replies(
+            &mut a,
+            &[
+                &["MULTI"],
+                &["SET", "k2", "v2"],
+                &["DEBUG", "RELOAD"],
+                &["GET", "k2"],
+                &["EXEC"],
+                &["DBSIZE"],
+                &["GET", "k"],
+            ],
+        ));
+        got.extend(replies(&mut b, &[&["MULTI"], &["PING"], &["EXEC"]]));
+        for field in ["rdb_last_load_keys_loaded", "rdb_changes_since_last_save"] {
+            got.push(info_frame(&mut a, "persistence", field));
+        }
+        got
+    });
+    assert_eq!(
+        want[6],
+        Frame::Array(vec![
+            Frame::Simple(Bytes::from_static(b"OK")),
+            Frame::Simple(Bytes::from_static(b"OK")),
+            Frame::Bulk(Bytes::from_static(b"v2")),
+        ])
+    );
+}
+
+/// BGSAVE inside EXEC is scheduled, as Redis schedules it (twice too),
+/// and the timer then saves once.
+#[test]
+fn bgsave_inside_exec_is_scheduled_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    let want = both_answer_alike(&[], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let mut got = replies(
+            &mut conn,
+            &[
+                &["SET", "k", "v"],
+                &["MULTI"],
+                &["BGSAVE"],
+                &["BGSAVE", "SCHEDULE"],
+                &["EXEC"],
+            ],
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let saved = |conn: &mut Conn| {
+            info_frame(conn, "persistence", "rdb_saves")
+                == Frame::Bulk(Bytes::from_static(b"rdb_saves:1"))
+                && info_frame(conn, "persistence", "rdb_bgsave_in_progress")
+                    == Frame::Bulk(Bytes::from_static(b"rdb_bgsave_in_progress:0"))
+        };
+        while !saved(&mut conn) {
+            assert!(std::time::Instant::now() < deadline, "never saved");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        for field in ["rdb_bgsave_in_progress", "rdb_last_bgsave_status"] {
+            got.push(info_frame(&mut conn, "persistence", field));
+        }
+        got
+    });
+    let scheduled = Frame::Simple(Bytes::from_static(b"Background saving scheduled"));
+    assert_eq!(want[4], Frame::Array(vec![scheduled.clone(), scheduled]));
+}

@@ -10,13 +10,7 @@ use server::shared::Shared;
 use support::{capture_deltas, delta_lines, eventually, shared, Client};
 
 fn info_field(info: &str, name: &str) -> u64 {
-    let prefix = format!("{name}:");
-    info.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("{name} in INFO"))
-        .trim()
-        .parse()
-        .unwrap()
+    support::info_value(info, name).parse().unwrap()
 }
 
 async fn used_memory(client: &mut Client) -> u64 {

@@ -19,7 +19,7 @@ use crate::core::{Core, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
-use crate::stats::subcommand_of;
+use crate::stats::{names_no_subcommand, subcommand_of};
 use crate::{blocking, pubsub};
 use bytes::BytesMut;
 use kv_engine::command::{CommandSpec, Flags};
@@ -115,9 +115,11 @@ pub fn run(
 }
 
 /// Publishes the keyspace events the command just run raised (and the
-/// waiters it served); the client's own copies go before that command's
-/// reply, where Redis writes them. Pushes are not replies: CLIENT REPLY
-/// OFF does not hide them.
+/// waiters it served); the client's own copies go where Redis writes
+/// them: before, inside or after that command's reply, by the place the
+/// engine gave each event (kv-engine's `notify_place`), those of served
+/// waiters after it. Pushes are not replies: CLIENT REPLY OFF does not
+/// hide them.
 #[inline]
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
     if core.engine.has_notifications() {
@@ -132,14 +134,43 @@ fn publish_notifications(
     out: &mut BytesMut,
     start: usize,
 ) {
-    let mut own = BytesMut::new();
-    let target = (session.id(), session.client.protocol, &mut own);
+    let (mut own, mut marks) = (BytesMut::new(), Vec::new());
+    let target = pubsub::notify::OwnCopies {
+        id: session.id(),
+        protocol: session.client.protocol,
+        buf: &mut own,
+        marks: &mut marks,
+    };
     pubsub::notify::publish_events(core, shared, Some(target));
     if !own.is_empty() {
-        let reply = out.split_off(start);
-        out.extend_from_slice(&own);
-        out.unsplit(reply);
+        splice_copies(out, start, &own, &marks);
     }
+}
+
+/// Inserts the pieces of `own` into `out` at their places (each clamped to
+/// the command's reply, `out[start..]`, which may have been cut since),
+/// keeping the order of pieces that share a place.
+fn splice_copies(out: &mut BytesMut, start: usize, own: &[u8], marks: &[(usize, usize)]) {
+    let mut pieces: Vec<(usize, std::ops::Range<usize>)> = Vec::with_capacity(marks.len());
+    let mut begin = 0;
+    for &(at, end) in marks {
+        if end > begin {
+            pieces.push((at.clamp(start, out.len()), begin..end));
+        }
+        begin = end;
+    }
+    pieces.sort_by_key(|(at, _)| *at); // stable
+    let Some(&(first, _)) = pieces.first() else {
+        return;
+    };
+    let reply = out.split_off(first);
+    let mut copied = first;
+    for (at, range) in pieces {
+        out.extend_from_slice(&reply[copied - first..at - first]);
+        out.extend_from_slice(&own[range]);
+        copied = at;
+    }
+    out.extend_from_slice(&reply[copied - first..]);
 }
 
 fn run_commands(
@@ -258,7 +289,12 @@ fn run_commands(
             _ => None,
         };
         let ended_us = shared.clock.now_us();
-        let usec = ended_us.saturating_sub(began_us).max(0) as u64;
+        // DEBUG SLEEP's sleep, still to come, is its time.
+        let slept = session
+            .conn
+            .sleep
+            .map_or(0, |sleep| sleep.as_micros() as u64);
+        let usec = (ended_us.saturating_sub(began_us).max(0) as u64).saturating_add(slept);
         began_us = ended_us;
         produced.ended_us = ended_us;
         if let Some(lsn) = outcome.lsn {
@@ -268,11 +304,17 @@ fn run_commands(
         if let Some(name) = outcome.command {
             let sub = subcommand_of(name, argv.get(1));
             let stat_name = sub.map_or(name, |(_, full)| full);
-            core.host
-                .stats
-                .record(stat_name, usec, outcome.failed, outcome.rejected);
+            if sub.is_some() || !names_no_subcommand(name, argv.get(1)) {
+                core.host
+                    .stats
+                    .record(stat_name, usec, outcome.failed, outcome.rejected);
+            }
             session.conn.last_command = stat_name;
-            after_command(core, shared, session, argv, name, usec, monitors);
+            // A command refused before it ran (arity, a gate) is not
+            // logged, timed or monitored, as in Redis.
+            if !outcome.rejected {
+                after_command(core, shared, session, argv, name, usec, monitors);
+            }
         }
         if out.len() > start && out[start] == b'-' {
             let line_end = out[start..]
@@ -360,9 +402,8 @@ fn after_command(
     let threshold_ms = settings.latency_monitor_threshold_ms;
     let late = threshold_ms > 0 && usec / 1000 >= threshold_ms;
     if slow || late || monitors {
-        let flags = lookup(core, argv.arg(0))
-            .map(|s| s.flags)
-            .unwrap_or_default();
+        let spec = lookup(core, argv.arg(0));
+        let flags = spec.map(|s| s.flags).unwrap_or_default();
         let now_us = shared.clock.now_us();
         if slow && !flags.contains(Flags::SKIP_SLOWLOG) {
             let (slower_than, max_len) = (
@@ -390,7 +431,10 @@ fn after_command(
                 .latency
                 .record(threshold_ms, event, usec / 1000, now_us / 1_000_000);
         }
-        if monitors && !flags.contains(Flags::SKIP_MONITOR) && !session.conn.monitor {
+        if monitors
+            && spec.is_some_and(|spec| crate::host::redact::monitored(&spec, argv))
+            && !session.conn.monitor
+        {
             crate::host::monitor::feed(core, session, argv, now_us);
         }
     }
@@ -463,4 +507,28 @@ fn is_client_unpause(argv: Argv<'_>) -> bool {
     argv.len() == 2
         && argv[0].eq_ignore_ascii_case(b"client")
         && argv[1].eq_ignore_ascii_case(b"unpause")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_copies;
+    use bytes::BytesMut;
+
+    #[test]
+    fn own_copies_go_at_their_places_clamped_to_the_reply() {
+        let mut out = BytesMut::from(&b"old|*2|a|b"[..]);
+        // Before the reply, inside it after its header, twice at its end,
+        // and one from before the command (clamped to its start).
+        let own = b"P1P2P3P4P0";
+        let marks = [(4, 2), (6, 4), (10, 6), (usize::MAX, 8), (0, 10)];
+        splice_copies(&mut out, 4, own, &marks);
+        assert_eq!(&out[..], b"old|P1P0*2P2|a|bP3P4");
+    }
+
+    #[test]
+    fn events_without_copies_change_nothing() {
+        let mut out = BytesMut::from(&b"+OK\r\n"[..]);
+        splice_copies(&mut out, 0, b"", &[(0, 0), (5, 0)]);
+        assert_eq!(&out[..], b"+OK\r\n");
+    }
 }

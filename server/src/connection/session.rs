@@ -83,6 +83,9 @@ pub enum DeferredReply {
     Status(String),
     /// An error reply, its text without the leading `-`.
     Error(String),
+    /// Nothing: the command answered already (inside EXEC's array) and
+    /// only its work waited.
+    Given,
 }
 
 impl DeferredReply {
@@ -92,6 +95,7 @@ impl DeferredReply {
             DeferredReply::Ok => writer.ok(),
             DeferredReply::Status(text) => writer.simple(text.as_bytes()),
             DeferredReply::Error(text) => writer.error(text.as_bytes()),
+            DeferredReply::Given => {}
         }
     }
 }

@@ -470,7 +470,12 @@ fn list(ctx: &mut Ctx<'_, '_>, specs: &[Described]) -> CommandResult {
         i += 3;
     }
     let names: Vec<&str> = match filter {
-        None => specs.iter().map(|s| s.name).collect(),
+        // Subcommands are listed too (`client|list`), as in Redis.
+        None => specs
+            .iter()
+            .flat_map(|s| std::iter::once(*s).chain(s.subcommands()))
+            .map(|d| d.name)
+            .collect(),
         Some(filter) => specs
             .iter()
             .flat_map(|s| std::iter::once(*s).chain(s.subcommands()))

@@ -24,8 +24,9 @@ pub fn config(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         b"set" => set(host, ctx),
         b"resetstat" => {
             check_arity(ctx, 2)?;
+            // The latency monitor's events stay, as in Redis (LATENCY
+            // RESET clears them).
             host.state.stats.reset();
-            host.state.latency.reset(&[]);
             ctx.db.reset_stats();
             ctx.out.ok();
             Ok(())

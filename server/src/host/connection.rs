@@ -164,7 +164,7 @@ pub fn reset(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let conn = &mut *host.conn;
     conn.name = None;
     conn.reply = ReplyMode::On;
-    conn.no_evict = false;
+    // NO-EVICT stays on, as in Redis 7.0.
     conn.no_touch = false;
     if conn.monitor {
         conn.monitor = false;

@@ -1,9 +1,11 @@
 //! DEBUG SLEEP, OBJECT, RELOAD, SET-ACTIVE-EXPIRE, HELP, refused unless
 //! `enable-debug-command` allows it, as Redis 7 does.
 //!
-//! DEBUG SLEEP here delays the calling connection only (the reply comes
-//! after the sleep); Redis's whole-server stall would block a runtime
-//! thread, which this server never does.
+//! DEBUG SLEEP stalls every client as Redis's whole-server stall does,
+//! without blocking a runtime thread (which this server never does): the
+//! calling connection sleeps before its reply, and every other client is
+//! paused (CLIENT PAUSE ALL) for as long; the command's time, in
+//! commandstats, the slowlog and the latency monitor, is the sleep's.
 
 use super::{check_arity, ConnHost};
 use crate::config::settings::Access;
@@ -44,7 +46,11 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 .and_then(|s| s.parse().ok())
                 .filter(|s: &f64| s.is_finite())
                 .ok_or(CommandError::NotFloat)?;
-            host.conn.sleep = Some(Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)));
+            let sleep = Duration::from_secs_f64(seconds.clamp(0.0, 3600.0));
+            host.conn.sleep = Some(sleep);
+            let until_ms =
+                (host.shared.clock.now_us() / 1000).saturating_add(sleep.as_millis() as i64);
+            super::client::pause_until(host, until_ms, false);
             ctx.out.ok();
         }
         b"object" if ctx.argc() == 3 => {

@@ -362,7 +362,14 @@ fn persistence(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String) {
     field(text, "rdb_last_cow_size", 0);
     field(text, "rdb_last_load_keys_expired", disk.load_keys_expired);
     field(text, "rdb_last_load_keys_loaded", disk.load_keys_loaded);
-    let aof = host.shared.durability.status();
+    let mut aof = host.shared.durability.status();
+    if host.state.aof_rewrite_after_off || host.state.aof_switch == Some(false) {
+        // The running rewrite is given up (as Redis kills it at CONFIG
+        // SET appendonly no); a BGREWRITEAOF after it waits its turn.
+        aof.aof_enabled = false;
+        aof.aof_rewrite_in_progress = false;
+        aof.aof_rewrite_scheduled |= host.state.aof_rewrite_after_off;
+    }
     for (name, value) in aof.info_fields() {
         field(text, name, value);
     }

@@ -14,6 +14,7 @@ pub mod introspection;
 pub mod memory;
 pub mod monitor;
 pub mod persistence;
+pub mod redact;
 pub mod server;
 
 use crate::connection::session::ConnState;

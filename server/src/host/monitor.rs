@@ -22,7 +22,9 @@ pub fn monitor(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
     Ok(())
 }
 
-/// Sends `argv`, just run by `session`, to every monitor.
+/// Sends `argv`, just run by `session`, to every monitor, its secrets
+/// redacted (`redact`). The caller leaves out what monitors never see
+/// (`redact::monitored`).
 pub fn feed(core: &mut Core, session: &Session, argv: Argv<'_>, now_us: i64) {
     let monitors = core.host.clients.monitors();
     if monitors.is_empty() {
@@ -35,9 +37,9 @@ pub fn feed(core: &mut Core, session: &Session, argv: Argv<'_>, now_us: i64) {
         session.client.db,
         session.conn.handle.addr
     );
-    for arg in argv {
+    for i in 0..argv.len() {
         line.push(' ');
-        line.push_str(&crate::config::load::quote(arg));
+        line.push_str(&crate::config::load::quote(super::redact::shown(argv, i)));
     }
     line.push_str("\r\n");
     let limit = core.host.settings.output_limit(ClientClass::Normal);

@@ -27,13 +27,20 @@ pub fn save(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     Ok(())
 }
 
-/// BGSAVE [SCHEDULE]
+/// BGSAVE [SCHEDULE]; inside EXEC always scheduled, as in Redis.
 pub fn bgsave(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let schedule = match ctx.argc() {
         1 => false,
         2 if ctx.arg(1).eq_ignore_ascii_case(b"schedule") => true,
         _ => return Err(CommandError::Syntax),
     };
+    if ctx.in_exec() && host.state.disk.bgsave.is_none() {
+        // Redis schedules every BGSAVE inside EXEC (its timer starts it),
+        // unless one runs.
+        host.state.disk.bgsave_scheduled = true;
+        ctx.out.simple(b"Background saving scheduled");
+        return Ok(());
+    }
     match start_save(host, ctx, Trigger::Background) {
         Ok(_job) => {
             ctx.out.simple(b"Background saving started");
@@ -94,13 +101,23 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
 /// Inside EXEC nothing can wait (the reply belongs in EXEC's array): the
 /// rewrite is scheduled and starts once it can, as Redis answers there.
 /// With the AOF off the offline rewrite runs as a task of its own, given
-/// up at shutdown (its claim on the directory goes with it).
+/// up at shutdown (its claim on the directory goes with it); in the EXEC
+/// that switches the AOF off, after the pipeline has stopped (a rewrite
+/// it ran is given up, as Redis kills it).
 fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     // A CONFIG SET appendonly no earlier in this EXEC switches the
     // pipeline off once EXEC ends, and that drops a rewrite asked of it:
     // this one is the AOF-off kind, as Redis runs it then.
     let switching_off = host.state.aof_switch == Some(false);
-    match host.shared.durability.aof().filter(|_| !switching_off) {
+    if switching_off && host.shared.durability.dir().is_some() {
+        // Redis's CONFIG SET appendonly no killed any rewrite running: this
+        // one starts once the pipeline has stopped (`apply_switch`).
+        host.state.aof_rewrite_after_off = true;
+        ctx.out
+            .simple(b"Background append only file rewriting scheduled");
+        return Ok(());
+    }
+    match host.shared.durability.aof() {
         Some(aof) => aof
             .schedule_rewrite()
             .map_err(|e| CommandError::owned(e.to_string()))?,
@@ -154,48 +171,70 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
 /// DEBUG RELOAD: save dump.rdb, empty the keyspace, load the file back,
 /// all in one hold of the engine lock on a blocking thread, as Redis does
 /// with the server stopped: a write that ran between the save and the
-/// load would otherwise be acknowledged and then lost.
+/// load would otherwise be acknowledged and then lost. Both go through
+/// the server's storage (the simulated disk, under simulation).
+///
+/// Inside EXEC, Redis runs it too and answers +OK in EXEC's array; here
+/// the array cannot wait, so the +OK goes in and the reload runs right
+/// after EXEC, before EXEC's reply is sent (the data it saves and loads is
+/// the same; a failure is logged, the +OK already given).
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    if ctx.in_exec() {
-        // Its reply comes after the save and the load, and EXEC's array
-        // cannot wait for them (Redis stops the whole server instead).
-        return Err(CommandError::text(
-            "ERR DEBUG RELOAD is not supported inside MULTI",
-        ));
-    }
     let shared = host.shared.me();
-    let path = crate::disk::persistence_config(&host.state.config).rdb_path();
-    host.conn.deferred = Some(Box::pin(async move {
-        let reloaded = tokio::task::spawn_blocking(move || {
-            let mut core = shared.core.lock();
-            if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
-                tracing::warn!("DEBUG RELOAD: {error}");
-                return DeferredReply::Error("ERR Error trying to save the DB".into());
-            }
-            core.engine.clear_all();
-            let now_ms = core.engine.now_ms();
-            let loaded = persistence::rdb::load_from_path(
-                &path,
-                &mut core.engine,
-                persistence::rdb::LoadOptions::at(now_ms),
-            );
-            match loaded {
-                Ok(report) => {
-                    core.host.disk.load_keys_loaded = report.keys_loaded;
-                    core.host.disk.load_keys_expired = report.expired_skipped;
-                    tracing::info!("DB reloaded by DEBUG RELOAD");
-                    DeferredReply::Ok
+    if ctx.in_exec() {
+        ctx.out.ok();
+        if host.conn.deferred.is_none() {
+            // (A second DEBUG RELOAD in the same EXEC: one reload after
+            // it covers both.)
+            host.conn.deferred = Some(Box::pin(async move {
+                if let DeferredReply::Error(error) = reload(shared).await {
+                    tracing::warn!("DEBUG RELOAD in EXEC, answered +OK: {error}");
                 }
-                Err(error) => {
-                    tracing::warn!("DEBUG RELOAD: {error}");
-                    DeferredReply::Error("ERR Error trying to load the RDB dump".into())
-                }
-            }
-        })
-        .await;
-        reloaded.unwrap_or_else(|_| {
-            DeferredReply::Error("ERR Error trying to load the RDB dump".into())
-        })
-    }));
+                DeferredReply::Given
+            }));
+        }
+        return Ok(());
+    }
+    host.conn.deferred = Some(Box::pin(reload(shared)));
     Ok(())
+}
+
+/// The save and the load, under one hold of the engine lock.
+async fn reload(shared: std::sync::Arc<crate::shared::Shared>) -> DeferredReply {
+    let reloaded = tokio::task::spawn_blocking(move || {
+        let mut core = shared.core.lock();
+        if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
+            tracing::warn!("DEBUG RELOAD: {error}");
+            return DeferredReply::Error("ERR Error trying to save the DB".into());
+        }
+        let path = crate::disk::persistence_config(&core.host.config).rdb_path();
+        core.engine.clear_all();
+        let now_ms = core.engine.now_ms();
+        let loaded = shared
+            .storage
+            .read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|data| {
+                persistence::rdb::load(
+                    &data[..],
+                    &mut core.engine,
+                    persistence::rdb::LoadOptions::at(now_ms),
+                )
+                .map_err(|e| e.to_string())
+            });
+        match loaded {
+            Ok(report) => {
+                core.host.disk.load_keys_loaded = report.keys_loaded;
+                core.host.disk.load_keys_expired = report.expired_skipped;
+                tracing::info!("DB reloaded by DEBUG RELOAD");
+                DeferredReply::Ok
+            }
+            Err(error) => {
+                tracing::warn!("DEBUG RELOAD: {error}");
+                DeferredReply::Error("ERR Error trying to load the RDB dump".into())
+            }
+        }
+    })
+    .await;
+    reloaded
+        .unwrap_or_else(|_| DeferredReply::Error("ERR Error trying to load the RDB dump".into()))
 }

@@ -8,7 +8,8 @@
 //! serving blocked clients, and after each `hz` tick (the active expiry
 //! cycle's `expired`), so they never pile up in the engine. Delivery is
 //! the same as PUBLISH's: bounded outboxes, the client whose command
-//! raised them getting its own copy in its reply.
+//! raised them getting its own copy in its reply, at the place Redis
+//! writes it (`KeyEvent::at`: before, inside or after the reply).
 
 use super::registry::{Delivery, Kind};
 use crate::client::ClientId;
@@ -19,14 +20,20 @@ use bytes::BytesMut;
 use kv_engine::notify::NotifyFlags;
 use resp_codec::{Protocol, ReplyWriter};
 
-/// Publishes what the engine raised since the last call. `own` is the
-/// client whose command raised them: its copies are written into its
-/// `own` buffer (the caller places them before that command's reply).
-pub fn publish_events(
-    core: &mut Core,
-    shared: &Shared,
-    own: Option<(ClientId, Protocol, &mut BytesMut)>,
-) {
+/// The copies of the client whose command raised the events, kept apart
+/// for the caller to place in its reply where Redis writes them.
+pub struct OwnCopies<'a> {
+    pub id: ClientId,
+    pub protocol: Protocol,
+    pub buf: &'a mut BytesMut,
+    /// Per event, in order: where its copies go in the reply buffer
+    /// (`KeyEvent::at`) and where they end in `buf`.
+    pub marks: &'a mut Vec<(usize, usize)>,
+}
+
+/// Publishes what the engine raised since the last call; `own` collects
+/// the copies of the client whose command raised them.
+pub fn publish_events(core: &mut Core, shared: &Shared, own: Option<OwnCopies<'_>>) {
     let events = core.engine.take_notifications();
     if events.is_empty() || core.host.pubsub.n_clients() == 0 {
         return;
@@ -37,9 +44,11 @@ pub fn publish_events(
         flags.contains(NotifyFlags::KEYEVENT),
     );
     let mut own_writer = None;
-    let own = own.map(|(id, protocol, buf)| {
-        own_writer = Some(ReplyWriter::new(buf, protocol));
-        id
+    let mut own_marks = None;
+    let own = own.map(|copies| {
+        own_writer = Some(ReplyWriter::new(copies.buf, copies.protocol));
+        own_marks = Some(copies.marks);
+        copies.id
     });
     let mut delivery = Delivery {
         limit: core.host.settings.output_limit(ClientClass::PubSub),
@@ -60,6 +69,9 @@ pub fn publish_events(
         if keyevent {
             let channel = event.keyevent_channel();
             pubsub.publish(Kind::Channel, &channel, &event.key, &mut delivery);
+        }
+        if let (Some(marks), Some((_, writer))) = (own_marks.as_mut(), delivery.own.as_ref()) {
+            marks.push((event.at, writer.len()));
         }
     }
 }

@@ -61,6 +61,15 @@ pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// The value of field `name` in INFO's text `info`.
+pub fn info_value<'a>(info: &'a str, name: &str) -> &'a str {
+    let prefix = format!("{name}:");
+    info.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("{name} in INFO: {info}"))
+        .trim()
+}
+
 pub fn local_peer() -> Peer {
     Peer {
         addr: "127.0.0.1:40000".into(),

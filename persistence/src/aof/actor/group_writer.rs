@@ -3,27 +3,36 @@
 //!
 //! On the real disk it is `WRITERS` threads of its own, started with the
 //! first group and stopped with the actor. A thread takes the next group
-//! once no other is appending (appends land in the order groups were
-//! handed over), appends it, lets the other thread take the group after
-//! it, and fsyncs. So a group that forms while another fsyncs starts at
-//! once, without waiting for that fsync (a slow one would otherwise hold
-//! everyone who wrote meanwhile for a whole second fsync), and when an
-//! fsync returns its thread takes the next group itself: the disk never
-//! waits for a trip through the runtime. (A spawn_blocking per group
-//! cost a futex wake of a pool thread, tens of microseconds before each
-//! fsync started on a busy machine, its pool mutex, and a wake of the
-//! runtime before the next group could be handed over.) While every
+//! once no other is appending to its file (appends on one file land in
+//! the order groups were handed over), appends it, lets the other thread
+//! take the group after it, and fsyncs. So a group that forms while
+//! another fsyncs starts at once, without waiting for that fsync (a slow
+//! one would otherwise hold everyone who wrote meanwhile for a whole
+//! second fsync), and when an fsync returns its thread takes the next
+//! group itself: the disk never waits for a trip through the runtime.
+//! (A spawn_blocking per group cost a futex wake of a pool thread, tens
+//! of microseconds before each fsync started on a busy machine, its pool
+//! mutex, and a wake of the runtime before the next group could be
+//! handed over.) While every
 //! thread is busy the next group forms: the actor extends it with what
 //! arrives (`try_extend`) until a thread takes it.
 //!
 //! With the simulator (inline storage) each group is a task of its own on
 //! the runtime (tracked, waited for at `stop`), taking its turn to append
-//! after the group before it: the same queue and rules, the append and the
+//! after the group before it on its file: the same queue and rules, the append and the
 //! fsync as two steps with their own latency on the simulated clock, so
 //! groups overlap and end out of order as on the real disk, and go on
 //! while the actor awaits something else, as the threads do. A group's
 //! place in the queue is given back if its future is dropped mid-turn
 //! (`TurnHeld`).
+//!
+//! Appends are ordered per file, not globally: a group still appending
+//! to a file a recovery replaced (a hung disk call) holds up no group for
+//! the new file, and the group waiting behind it, for the old file too,
+//! is dropped unwritten when the actor retires the old file's calls
+//! (`retire_waiting`), so the new file's group can be handed over. What
+//! hangs on a replaced file keeps its thread: see `WRITERS` for why one
+//! thread is always left for the current file.
 //!
 //! After a group fails (its append or its fsync), a group for the same
 //! file taken later is never written: its result is an error without
@@ -46,6 +55,9 @@ pub(super) type GroupResult = Result<Result<(), StorageError>, StorageError>;
 
 /// A group handed over and not taken by the writer yet.
 struct Group {
+    /// Its place in the order of hand-over: the simulator's task finds
+    /// its own group by it (it may have been dropped, `retire_waiting`).
+    id: u64,
     file: Arc<dyn StorageFile>,
     bytes: Vec<u8>,
     /// The thread's answer (None inline: the group's future writes it).
@@ -62,6 +74,18 @@ struct Group {
 /// -P16 (SET 1.47/1.32x Redis against 1.67/1.61 with two) and cost 1-2 us
 /// more CPU per request at -P1, where each extra, smaller group is a whole
 /// fdatasync.
+///
+/// A thread hung in a call on a file a recovery replaced stays hung, and
+/// is not replaced: at most `WRITERS - 1` threads can be, so one is always
+/// left for the current file. A recovery needs a failed group on the file
+/// before it (the plain appends and fsyncs never run while groups are in
+/// flight, `room_for_write`; a failed switch or first base has none in
+/// flight), and the thread that reported the failure is free by the time
+/// the actor sees it; each recovery retires only the calls of the file it
+/// replaces, so every later recovery again needs a failure reported by a
+/// free thread. Should that argument ever break, the current file's groups
+/// wait (the backpressure a hung disk gives) and `stop` leaves the hung
+/// threads behind after `STOP_GRACE`.
 pub(super) const WRITERS: usize = 2;
 const _: () = assert!(WRITERS <= crate::storage::real::SYNCERS);
 
@@ -72,9 +96,13 @@ const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 struct Queue {
     /// The next group, still forming: at most one waits.
     next: Option<Group>,
-    /// A group is appending: the next one waits for it (appends land in
-    /// the order groups were handed over).
-    appending: bool,
+    /// The id the next group handed over gets.
+    next_id: u64,
+    /// The files a group is appending to: the next group waits while one
+    /// is appending to its file (appends on one file land in the order
+    /// groups were handed over). One per file, at most `WRITERS` (a group
+    /// on a replaced file may hang in its append meanwhile).
+    appending: Vec<Arc<dyn StorageFile>>,
     /// Inline: groups taken and not fsynced yet, at most `WRITERS`, as
     /// the real disk has threads (each thread is one there).
     running: usize,
@@ -149,6 +177,7 @@ impl GroupWriter {
             }
         }
         let (done, result) = oneshot::channel();
+        let id;
         {
             let mut queue = self.shared.queue.lock();
             if queue.closed {
@@ -157,10 +186,17 @@ impl GroupWriter {
             }
             assert!(queue.next.is_none(), "one group waits at a time");
             let done = (!inline).then_some(done);
-            queue.next = Some(Group { file, bytes, done });
+            id = queue.next_id;
+            queue.next_id += 1;
+            queue.next = Some(Group {
+                id,
+                file,
+                bytes,
+                done,
+            });
         }
         if inline {
-            let group = take_turn(self.shared.clone(), self.storage.clone());
+            let group = take_turn(self.shared.clone(), self.storage.clone(), id);
             let task = self.sim_groups.spawn(group);
             return Box::pin(async move { task.await.unwrap_or_else(|_| Ok(Err(stopped()))) });
         }
@@ -203,7 +239,7 @@ impl GroupWriter {
             }
             queue.closed = false;
             // The panic may have come mid-append; nobody appends now.
-            queue.appending = false;
+            queue.appending.clear();
             debug_assert!(queue.next.is_none(), "dropped by `Unwinding`");
         }
         tracing::warn!("the AOF writer threads are started again after a panic");
@@ -217,6 +253,25 @@ impl GroupWriter {
     /// one may be handed over only once it has).
     pub(super) fn has_waiting(&self) -> bool {
         self.shared.queue.lock().next.is_some()
+    }
+
+    /// A recovery replaced the file every group handed over so far is
+    /// for: the group still waiting for the writer, if any, is never
+    /// written (its future ends with an error, which nobody reads), so a
+    /// group for the new file can be handed over at once rather than
+    /// behind it (it would wait for the old file's append before it, which
+    /// may hang). Groups already taken go on; nothing of the old file is
+    /// acknowledged either way.
+    pub(super) fn retire_waiting(&self) {
+        let dropped = self.shared.queue.lock().next.take();
+        let Some(group) = dropped else {
+            return;
+        };
+        if let Some(done) = group.done {
+            let _ = done.send(Err(replaced(group.file.path())));
+        }
+        // Inline: its task finds its group gone and ends.
+        self.shared.turn.notify_waiters();
     }
 
     /// Stops the threads once what was handed over is written; waits for
@@ -275,12 +330,8 @@ fn run_thread(shared: &Shared) {
         let (group, refused) = {
             let mut queue = shared.queue.lock();
             loop {
-                if !queue.appending {
-                    if let Some(group) = queue.next.take() {
-                        queue.appending = true;
-                        let refused = queue.refuses(&group.file);
-                        break (group, refused);
-                    }
+                if let Some(taken) = queue.take_next() {
+                    break taken;
                 }
                 if queue.closed && queue.next.is_none() {
                     return;
@@ -331,13 +382,14 @@ impl Drop for Unwinding<'_> {
     }
 }
 
-/// The simulator's group: waits for the append before it to end, takes
-/// what formed, appends and fsyncs it as two steps on the simulated clock.
-async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResult {
+/// The simulator's group `id`: waits for the append before it on its file
+/// to end and a free place among the `WRITERS`, takes what formed, appends
+/// and fsyncs it as two steps on the simulated clock.
+async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>, id: u64) -> GroupResult {
     let mut held = TurnHeld {
         shared: shared.clone(),
-        waiting: true,
-        appending: false,
+        waiting: Some(id),
+        appending: None,
         running: false,
     };
     let (group, refused) = loop {
@@ -345,15 +397,18 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResul
         let turn = shared.turn.notified();
         {
             let mut queue = shared.queue.lock();
-            if !queue.appending && queue.running < WRITERS {
-                queue.appending = true;
-                queue.running += 1;
-                (held.waiting, held.appending, held.running) = (false, true, true);
-                // At most one group waits, and it is this one: another is
-                // handed over only once the writer has taken it.
-                let group = queue.next.take().expect("the waiting group is this one");
-                let refused = queue.refuses(&group.file);
-                break (group, refused);
+            let Some(waiting) = queue.next.as_ref().filter(|group| group.id == id) else {
+                // Its file was replaced before a turn came (`retire_waiting`).
+                held.waiting = None;
+                return Err(replaced(std::path::Path::new("")));
+            };
+            let file = waiting.file.clone();
+            if queue.running < WRITERS {
+                if let Some(taken) = queue.take_next() {
+                    queue.running += 1;
+                    (held.waiting, held.appending, held.running) = (None, Some(file), true);
+                    break taken;
+                }
             }
         }
         turn.await;
@@ -366,7 +421,7 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResul
         io::run(&storage, move |_| appending.append(&bytes)).await
     };
     appended_ended(&mut shared.queue.lock(), &file, &appended);
-    held.appending = false;
+    held.appending = None;
     shared.turn.notify_waiters();
     let result = match appended {
         Err(error) => Err(error),
@@ -380,32 +435,34 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>) -> GroupResul
 }
 
 /// What a simulated group holds of the queue while its future runs: its
-/// place as the group waiting, the append's turn, its count among those
-/// running. Given back if the future is dropped before it ends (its task
-/// ended with the runtime, or a test dropped it), so no later group waits
-/// for a turn that never ends and the actor is not left with a waiting
-/// group nobody takes. (Dropped mid-append, it wrote nothing: a simulated
+/// place as the group waiting (its id), the append's turn on its file, its
+/// count among those running. Given back if the future is dropped before
+/// it ends (its task ended with the runtime, or a test dropped it), so no
+/// later group waits for a turn that never ends and the actor is not
+/// left with a waiting group nobody takes. (Dropped mid-append, it wrote nothing: a simulated
 /// call runs whole once its latency has passed.)
 struct TurnHeld {
     shared: Arc<Shared>,
-    waiting: bool,
-    appending: bool,
+    waiting: Option<u64>,
+    appending: Option<Arc<dyn StorageFile>>,
     running: bool,
 }
 
 impl Drop for TurnHeld {
     fn drop(&mut self) {
-        if !(self.waiting || self.appending || self.running) {
+        if self.waiting.is_none() && self.appending.is_none() && !self.running {
             return;
         }
         {
             let mut queue = self.shared.queue.lock();
-            if self.waiting {
-                // At most one waits, and it is this one (`take_turn`).
-                queue.next = None;
+            if let Some(id) = self.waiting {
+                // Still this one, unless its file was replaced meanwhile.
+                if queue.next.as_ref().is_some_and(|group| group.id == id) {
+                    queue.next = None;
+                }
             }
-            if self.appending {
-                queue.appending = false;
+            if let Some(file) = &self.appending {
+                queue.append_ended(file);
             }
             if self.running {
                 queue.running -= 1;
@@ -415,15 +472,15 @@ impl Drop for TurnHeld {
     }
 }
 
-/// A group's append ended: the next may take its turn, unless this one
-/// failed, which refuses every later group for the file first (under the
-/// same lock: a turn taken next must see it).
+/// A group's append ended: the next on its file may take its turn, unless
+/// this one failed, which refuses every later group for the file first
+/// (under the same lock: a turn taken next must see it).
 fn appended_ended(
     queue: &mut Queue,
     file: &Arc<dyn StorageFile>,
     appended: &Result<(), StorageError>,
 ) {
-    queue.appending = false;
+    queue.append_ended(file);
     if appended.is_err() {
         poison(queue, file);
     }
@@ -446,6 +503,37 @@ fn poison(queue: &mut Queue, file: &Arc<dyn StorageFile>) {
 }
 
 impl Queue {
+    /// The waiting group, if none is appending to its file: it appends
+    /// now. With whether an earlier group on its file failed.
+    fn take_next(&mut self) -> Option<(Group, bool)> {
+        let file = &self.next.as_ref()?.file;
+        if self
+            .appending
+            .iter()
+            .any(|busy| super::same_file(busy, file))
+        {
+            return None;
+        }
+        let group = self.next.take().expect("looked at above");
+        self.appending.push(group.file.clone());
+        assert!(
+            self.appending.len() <= WRITERS,
+            "more appends at once than writers"
+        );
+        let refused = self.refuses(&group.file);
+        Some((group, refused))
+    }
+
+    /// The append on `file` ended (one runs per file at a time).
+    fn append_ended(&mut self, file: &Arc<dyn StorageFile>) {
+        let at = self
+            .appending
+            .iter()
+            .position(|busy| super::same_file(busy, file));
+        let at = at.expect("an append was running on the file");
+        self.appending.swap_remove(at);
+    }
+
     /// Whether an earlier group on `file` failed (asked as a group is
     /// taken, under the same lock).
     fn refuses(&self, file: &Arc<dyn StorageFile>) -> bool {
@@ -468,6 +556,16 @@ fn skipped(file: &Arc<dyn StorageFile>) -> StorageError {
     )
 }
 
+/// The result of a group dropped unwritten: a recovery replaced its file
+/// before the writer took it (`GroupWriter::retire_waiting`).
+fn replaced(path: &std::path::Path) -> StorageError {
+    StorageError::new(
+        "write",
+        path,
+        stdio::Error::other("not written: a recovery replaced the file"),
+    )
+}
+
 fn stopped() -> StorageError {
     StorageError::new(
         "write",
@@ -485,9 +583,11 @@ mod tests {
     use std::time::Duration;
 
     /// A file that takes every append and sync, or, with a gate, whose
-    /// append says it entered, waits to be let go, then panics.
+    /// append says it entered, waits to be let go, then panics (or, with
+    /// `hangs`, returns).
     struct TestFile {
         gate: Option<(mpsc::Sender<()>, Mutex<mpsc::Receiver<()>>)>,
+        hangs: bool,
         path: PathBuf,
     }
 
@@ -495,8 +595,25 @@ mod tests {
         fn plain(path: &str) -> Arc<dyn StorageFile> {
             Arc::new(TestFile {
                 gate: None,
+                hangs: false,
                 path: PathBuf::from(path),
             })
+        }
+
+        /// A gated file, the sender that learns of each append entering
+        /// it, and the one that lets each go.
+        fn gated(
+            path: &str,
+            hangs: bool,
+        ) -> (Arc<dyn StorageFile>, mpsc::Receiver<()>, mpsc::Sender<()>) {
+            let (entered_tx, entered) = mpsc::channel();
+            let (release, release_rx) = mpsc::channel();
+            let file = Arc::new(TestFile {
+                gate: Some((entered_tx, Mutex::new(release_rx))),
+                hangs,
+                path: PathBuf::from(path),
+            });
+            (file, entered, release)
         }
     }
 
@@ -507,6 +624,9 @@ mod tests {
             };
             let _ = entered.send(());
             let _ = release.lock().recv();
+            if self.hangs {
+                return Ok(());
+            }
             panic!("a storage call panicked");
         }
         fn sync(&self) -> Result<(), StorageError> {
@@ -558,18 +678,19 @@ mod tests {
             turn: Notify::new(),
         });
         shared.queue.lock().next = Some(Group {
+            id: 0,
             file,
             bytes: b"abc".to_vec(),
             done: None,
         });
-        let mut turn = Box::pin(take_turn(shared.clone(), storage));
+        let mut turn = Box::pin(take_turn(shared.clone(), storage, 0));
         // Its append sleeps out the minute: dropped there.
         let cut = tokio::time::timeout(Duration::from_millis(10), &mut turn).await;
         assert!(cut.is_err());
-        assert!(shared.queue.lock().appending);
+        assert_eq!(shared.queue.lock().appending.len(), 1);
         drop(turn);
         let queue = shared.queue.lock();
-        assert!(!queue.appending && queue.running == 0 && queue.next.is_none());
+        assert!(queue.appending.is_empty() && queue.running == 0 && queue.next.is_none());
     }
 
     /// A failure on the file a recovery replaced, after one on the new
@@ -600,12 +721,7 @@ mod tests {
     /// for a thread that is gone (a shutdown would wait for it forever).
     #[tokio::test]
     async fn a_panic_on_the_writer_ends_every_group_with_an_error() {
-        let (entered_tx, entered) = mpsc::channel();
-        let (release, release_rx) = mpsc::channel();
-        let file: Arc<dyn StorageFile> = Arc::new(TestFile {
-            gate: Some((entered_tx, Mutex::new(release_rx))),
-            path: PathBuf::from("/nowhere/appendonly.aof.1.incr.aof"),
-        });
+        let (file, entered, release) = TestFile::gated("/nowhere/appendonly.aof.1.incr.aof", false);
         let mut writer = GroupWriter::new(Arc::new(RealStorage));
         let first = writer.submit(file.clone(), b"a".to_vec());
         entered
@@ -635,6 +751,77 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert!(written, "the writer came back");
+        writer.stop().await;
+    }
+
+    /// An append hung on a file a recovery replaced holds up no group for
+    /// the new file: the other thread takes it (appends are ordered per
+    /// file). The group waiting behind the hung one, for the old file too,
+    /// is dropped unwritten by `retire_waiting`, so the new file's group
+    /// can be handed over at all.
+    #[tokio::test]
+    async fn a_hung_append_on_a_replaced_file_holds_up_no_group_for_the_new_one() {
+        let (old, entered, release) = TestFile::gated("/nowhere/appendonly.aof.1.incr.aof", true);
+        let mut writer = GroupWriter::new(Arc::new(RealStorage));
+        let mut hung = writer.submit(old.clone(), b"a".to_vec());
+        entered
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a thread took the first group");
+        let behind = writer.submit(old.clone(), b"b".to_vec());
+        assert!(writer.has_waiting(), "it waits for the hung append");
+        writer.retire_waiting();
+        assert!(!writer.has_waiting());
+        let within = Duration::from_secs(10);
+        let behind = tokio::time::timeout(within, behind).await;
+        assert!(
+            matches!(behind, Ok(Err(_))),
+            "dropped unwritten: {behind:?}"
+        );
+        let new = TestFile::plain("/nowhere/appendonly.aof.2.incr.aof");
+        for _ in 0..3 {
+            let group = writer.submit(new.clone(), b"c".to_vec());
+            let written = tokio::time::timeout(within, group).await;
+            assert!(matches!(written, Ok(Ok(Ok(())))), "{written:?}");
+        }
+        let still = tokio::time::timeout(Duration::from_millis(10), &mut hung).await;
+        assert!(still.is_err(), "the old file's append still hangs");
+        release.send(()).unwrap();
+        let ended = tokio::time::timeout(within, hung).await;
+        assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
+        writer.stop().await;
+    }
+
+    /// The simulator's groups follow the same rule: a group on the new
+    /// file appends and fsyncs while one on the replaced file sleeps out
+    /// a minute-long append, and the one waiting behind that is dropped.
+    #[tokio::test(start_paused = true)]
+    async fn a_simulated_hung_append_on_a_replaced_file_holds_up_no_group_for_the_new_one() {
+        let (sim, old) = sim_with_file("/d/a.aof");
+        let new = sim.create(Path::new("/d/b.aof")).unwrap();
+        sim.set_slow_latency(Duration::from_secs(60));
+        sim.fail_next(crate::storage::sim::Fault::SlowDisk);
+        let mut writer = GroupWriter::new(Arc::new(sim.clone()));
+        let mut hung = writer.submit(old.clone(), b"a".to_vec());
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let behind = writer.submit(old.clone(), b"b".to_vec());
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert!(writer.has_waiting(), "it waits for the hung append");
+        writer.retire_waiting();
+        let within = Duration::from_secs(1);
+        let behind = tokio::time::timeout(within, behind).await;
+        assert!(
+            matches!(behind, Ok(Err(_))),
+            "dropped unwritten: {behind:?}"
+        );
+        let written = tokio::time::timeout(within, writer.submit(new, b"c".to_vec())).await;
+        assert!(matches!(written, Ok(Ok(Ok(())))), "{written:?}");
+        assert_eq!(sim.read(Path::new("/d/b.aof")).unwrap(), b"c");
+        assert_eq!(sim.fsyncs_of(Path::new("/d/b.aof")), 1);
+        let still = tokio::time::timeout(Duration::from_millis(10), &mut hung).await;
+        assert!(still.is_err(), "the old file's append still sleeps");
+        let ended = tokio::time::timeout(Duration::from_secs(120), hung).await;
+        assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
+        assert_eq!(sim.read(Path::new("/d/a.aof")).unwrap(), b"a");
         writer.stop().await;
     }
 }

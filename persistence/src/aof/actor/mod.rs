@@ -775,9 +775,12 @@ impl AofActor {
     /// flight and no plain fsync runs.
     fn room_for_write(&self, sync: bool) -> bool {
         match self.writes.back() {
-            // (A group retired from a replaced file may still wait for
-            // the writer: one waits at a time.)
-            None => !(sync && (self.fsync.is_some() || self.writer.has_waiting())),
+            None => {
+                // A group waiting for the writer is in `writes`: a
+                // recovery drops the replaced file's (`retire_replaced_io`).
+                debug_assert!(!self.writer.has_waiting(), "a group waits unseen");
+                !(sync && self.fsync.is_some())
+            }
             // Not while one waits for the writer that could not be
             // extended (full, or for a file a recovery since replaced).
             Some(last) => {
@@ -918,6 +921,10 @@ impl AofActor {
     /// before it, with backoff: on a disk that hangs some calls and fails
     /// others these accumulate no faster than the recoveries.
     fn retire_replaced_io(&mut self) {
+        // A group still waiting for the writer is never written: the new
+        // file's first group is handed over at once, not behind it (which
+        // waits for the old file's append before it, perhaps hung).
+        self.writer.retire_waiting();
         for write in self.writes.drain(..) {
             if write.done.is_none() {
                 let task = write.task;

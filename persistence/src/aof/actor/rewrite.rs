@@ -208,20 +208,25 @@ impl AofActor {
                 break;
             }
             self.start_io();
+            debug_assert!(
+                !self.writes.is_empty(),
+                "pending bytes, no failure, and no write started"
+            );
             if self.writes.is_empty() {
-                // Nothing could start: a group retired from a file a
-                // recovery replaced still waits for the writer
-                // (`room_for_write`). Wait for a retired call to end
-                // rather than spin on the loop without yielding.
-                debug_assert!(
-                    !self.retired.is_empty(),
-                    "pending bytes, no failure, and nothing holds them up"
-                );
-                if self.retired.is_empty() {
-                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-                } else {
-                    super::drain_retired(&mut self.retired).await;
-                }
+                // Never: no plain fsync runs (awaited above, and none
+                // starts beside a group), and no group waits for the
+                // writer (a recovery drops the one of the file it
+                // replaced, `retire_replaced_io`). So no call retired from
+                // a replaced file is waited for here, however long it
+                // hangs; were one ever to hold the write up, the switch
+                // fails (and the rewrite turns into a recovery) rather
+                // than wait for it.
+                let file = self.incr.as_ref().expect("switching from a file");
+                return Err(StorageError::new(
+                    "write",
+                    file.path(),
+                    std::io::Error::other("no write could start before the switch"),
+                ));
             }
         }
         if let Some(fsync) = self.fsync.take() {

@@ -1,0 +1,177 @@
+//! What the server reports of itself, against the real redis-server
+//! 7.0.15, where a reply's order is free (so not in differential.rs's
+//! exact script): INFO commandstats and errorstats (what counts as a
+//! call, a rejected or failed call, an error reply), COMMAND LIST's
+//! names, the latency monitor after CONFIG RESETSTAT, a client's flags
+//! after RESET. Under CI=true a missing redis-server fails the test.
+
+mod support;
+
+use resp_codec::Frame;
+use std::collections::BTreeSet;
+use support::process::{redis_available, Conn, Process};
+
+/// The lines of INFO `section` (sorted: Redis's commandstats come in its
+/// dictionary's order), `usec` fields masked.
+fn section_lines(conn: &mut Conn, section: &str) -> BTreeSet<String> {
+    let Frame::Bulk(text) = conn.call(&["INFO", section]) else {
+        panic!("INFO's bulk");
+    };
+    String::from_utf8_lossy(&text)
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(|line| {
+            line.split(',')
+                .filter(|field| !field.contains("usec"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect()
+}
+
+/// Runs `script` after a CONFIG RESETSTAT on ours and on redis-server and
+/// compares their commandstats and errorstats.
+fn counted_alike(script: &[&[&str]]) {
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let counted = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        conn.call(&["CONFIG", "RESETSTAT"]);
+        for command in script {
+            conn.call(command);
+        }
+        (
+            section_lines(&mut conn, "commandstats"),
+            section_lines(&mut conn, "errorstats"),
+        )
+    };
+    let want = counted(redis.port);
+    assert_eq!(counted(ours.port), want, "ours, then redis-server's");
+}
+
+/// An unknown subcommand is no call of its container, only an error.
+#[test]
+fn an_unknown_subcommand_counts_no_call() {
+    if !redis_available() {
+        return;
+    }
+    counted_alike(&[
+        &["CLIENT", "FOO"],
+        &["CONFIG", "FOO"],
+        &["OBJECT", "FOO", "x"],
+        &["CLIENT"],
+    ]);
+}
+
+/// COMMAND LIST names every command and subcommand we run, as Redis's
+/// does (ours runs a subset of Redis's commands: compared on it).
+#[test]
+fn command_list_names_subcommands_too() {
+    if !redis_available() {
+        return;
+    }
+    let names = |port: u16| -> BTreeSet<String> {
+        let Frame::Array(names) = Conn::open(port).unwrap().call(&["COMMAND", "LIST"]) else {
+            panic!("COMMAND LIST's array");
+        };
+        names
+            .into_iter()
+            .map(|name| match name {
+                Frame::Bulk(name) => String::from_utf8_lossy(&name).into_owned(),
+                other => panic!("a name: {other:?}"),
+            })
+            .collect()
+    };
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let (got, want) = (names(ours.port), names(redis.port));
+    assert!(
+        got.contains("client|list") && got.contains("config|get"),
+        "{got:?}"
+    );
+    let unknown: Vec<_> = got.difference(&want).collect();
+    // Two of ours came with Redis 7.2 (`command_docs`'s list of them).
+    assert!(
+        unknown
+            .iter()
+            .all(|name| ["client|no-touch", "client|setinfo"].contains(&name.as_str())),
+        "{unknown:?}"
+    );
+}
+
+/// CONFIG RESETSTAT leaves the latency monitor's events, and RESET a
+/// client's NO-EVICT flag, as Redis does.
+#[test]
+fn resetstat_and_reset_keep_what_redis_keeps() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        conn.call(&["CONFIG", "SET", "latency-monitor-threshold", "1"]);
+        let mut got = vec![conn.call(&["DEBUG", "SLEEP", "0.01"])];
+        conn.call(&["CONFIG", "RESETSTAT"]);
+        got.push(conn.call(&["LATENCY", "RESET", "command"]));
+        conn.call(&["CLIENT", "NO-EVICT", "on"]);
+        conn.call(&["RESET"]);
+        let Frame::Bulk(info) = conn.call(&["CLIENT", "INFO"]) else {
+            panic!("CLIENT INFO's bulk");
+        };
+        let info = String::from_utf8_lossy(&info).into_owned();
+        let flags = info
+            .split(' ')
+            .find(|f| f.starts_with("flags="))
+            .map(str::to_owned);
+        (got, flags)
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    assert_eq!(want.0[1], Frame::Integer(1));
+}
+
+/// DEBUG SLEEP stalls every client, not only the caller, and counts its
+/// sleep as its time, as Redis's does.
+#[test]
+fn debug_sleep_stalls_the_server_and_is_timed() {
+    if !redis_available() {
+        return;
+    }
+    let stalled = |port: u16| {
+        let (mut sleeper, mut other) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        sleeper.call(&["CONFIG", "RESETSTAT"]);
+        sleeper.send(&["DEBUG", "SLEEP", "0.5"]);
+        // The sleep has begun once the sleeper's connection ran it.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let began = std::time::Instant::now();
+        assert_eq!(other.call(&["PING"]), Frame::Simple("PONG".into()));
+        let waited = began.elapsed();
+        assert_eq!(sleeper.read(), Some(Frame::Simple("OK".into())));
+        let debug = section_lines(&mut other, "commandstats")
+            .into_iter()
+            .find(|line| line.starts_with("cmdstat_debug:"));
+        let Frame::Bulk(stats) = other.call(&["INFO", "commandstats"]) else {
+            panic!("INFO's bulk");
+        };
+        let usec: u64 = String::from_utf8_lossy(&stats)
+            .split("cmdstat_debug:calls=1,usec=")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|usec| usec.parse().ok())
+            .expect("DEBUG's usec");
+        (waited, usec, debug)
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    for port in [redis.port, ours.port] {
+        let (waited, usec, debug) = stalled(port);
+        assert!(
+            waited >= std::time::Duration::from_millis(250),
+            "{port}: PING after {waited:?}"
+        );
+        assert!((500_000..5_000_000).contains(&usec), "{port}: usec {usec}");
+        assert_eq!(
+            debug.as_deref(),
+            Some("cmdstat_debug:calls=1,rejected_calls=0,failed_calls=0")
+        );
+    }
+}
