@@ -277,15 +277,17 @@ fn run_commands(
             pubsub::mode::reshape_ping(out, start);
         }
         let blocked = match outcome.command {
-            Some(name) if !was_in_multi && !outcome.failed => blocking::block_on(
-                &mut core.host.waiters,
-                &session.shared,
-                &session.conn.handle,
-                &session.client,
-                name,
-                argv,
-                &out[start..],
-            ),
+            Some(name) if outcome.blocking && !was_in_multi && !outcome.failed => {
+                blocking::block_on(
+                    &mut core.host.waiters,
+                    &session.shared,
+                    &session.conn.handle,
+                    &session.client,
+                    name,
+                    argv,
+                    &out[start..],
+                )
+            }
             _ => None,
         };
         let ended_us = shared.clock.now_us();
