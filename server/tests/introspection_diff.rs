@@ -199,3 +199,45 @@ fn commands_in_exec_count_as_redis_counts_them() {
         &["EXEC"],
     ]);
 }
+
+/// DEBUG OBJECT's fields (but the address, the LRU clock and a list's
+/// quicklist details), and it leaves the key's idle time alone.
+#[test]
+fn debug_object_reports_as_redis_and_touches_nothing() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        for command in [
+            &["SET", "k", "hello"][..],
+            &["SET", "n", "12345"],
+            &["HSET", "h", "f", "v"],
+            &["SADD", "s", "1", "2"],
+            &["ZADD", "z", "1", "a"],
+        ] {
+            conn.call(command);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let mut got = Vec::new();
+        for key in ["k", "n", "h", "s", "z"] {
+            let Frame::Simple(text) = conn.call(&["DEBUG", "OBJECT", key]) else {
+                panic!("DEBUG OBJECT's status");
+            };
+            let text = String::from_utf8_lossy(&text).into_owned();
+            let kept: Vec<&str> = text
+                .split(' ')
+                .filter(|field| !field.starts_with("at:") && !field.starts_with("lru:"))
+                .collect();
+            got.push(kept.join(" "));
+        }
+        got.push(format!("{:?}", conn.call(&["OBJECT", "IDLETIME", "k"])));
+        got.push(format!("{:?}", conn.call(&["DEBUG", "OBJECT", "nosuch"])));
+        got
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    assert!(want[0].contains("lru_seconds_idle:1"), "{want:?}");
+}

@@ -54,13 +54,29 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             ctx.out.ok();
         }
         b"object" if ctx.argc() == 3 => {
-            let now_secs = ctx.db.now_ms / 1000;
-            let value = ctx.db.lookup(ctx.arg(2)).ok_or(CommandError::NoSuchKey)?;
+            let now_ms = ctx.db.now_ms;
+            let key = ctx.arg(2);
+            let options = persistence::rdb::ValueOptions {
+                compression: host.state.config.value("rdbcompression") == "yes",
+                list_max_listpack_size: ctx.db.config().list_max_listpack_size,
+            };
+            let field = ctx.db.keyspace().access_of(key).unwrap_or(0);
+            // A look that leaves the key's access time and the keyspace
+            // hits alone, as Redis's.
+            let value = (ctx.db)
+                .lookup_with(key, kv_engine::context::Lookup::PEEK)
+                .ok_or(CommandError::NoSuchKey)?;
             let encoding = kv_engine::commands::keys::encoding(value);
-            let serialized = super::memory::value_heap_bytes(value).max(1);
+            // The value's RDB form (Redis's rdbSavedObjectLen): its DUMP
+            // payload without the type byte and the 10-byte footer.
+            let serialized = persistence::rdb::dump::dump_value_with(value, options)
+                .len()
+                .saturating_sub(11);
+            let idle_secs = kv_engine::access::idle_ms(field, now_ms) / 1000;
+            let lru_clock = ((now_ms / 1000) as u64).saturating_sub(idle_secs);
             let text = format!(
-                "Value at:0x0 refcount:1 encoding:{encoding} serializedlength:{serialized} lru:{} lru_seconds_idle:0",
-                now_secs & ((1 << 24) - 1)
+                "Value at:0x0 refcount:1 encoding:{encoding} serializedlength:{serialized} lru:{} lru_seconds_idle:{idle_secs}",
+                lru_clock & ((1 << 24) - 1)
             );
             ctx.out.simple(text.as_bytes());
         }
