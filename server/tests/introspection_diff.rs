@@ -241,3 +241,29 @@ fn debug_object_reports_as_redis_and_touches_nothing() {
     assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
     assert!(want[0].contains("lru_seconds_idle:1"), "{want:?}");
 }
+
+/// More clients than the open-files limit can take are refused, naming
+/// how many would fit (that number depends on each process's limits);
+/// maxclients stays as it was.
+#[test]
+fn maxclients_past_the_open_files_limit_is_refused() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        let Frame::Error(text) = conn.call(&["CONFIG", "SET", "maxclients", "100000000"]) else {
+            panic!("an error");
+        };
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let (refusal, fits) = text.rsplit_once(' ').expect("try with N");
+        assert!(fits.parse::<u64>().is_ok_and(|n| n < 100_000_000), "{text}");
+        (
+            refusal.to_owned(),
+            conn.call(&["CONFIG", "GET", "maxclients"]),
+        )
+    };
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+}
