@@ -721,6 +721,14 @@ fn lookup_and_new_pushes_come_where_redis_writes_them() {
         &["GETSET", "fresh2", "v"],
         &["LPUSH", "newlist", "x"],
         &["GET", "nosuch"],
+        // A missing source deletes the destination before the reply; an
+        // empty intersection of existing sets after it.
+        &["SADD", "s1", "a"],
+        &["SADD", "s2", "b"],
+        &["SADD", "dest", "x"],
+        &["SINTERSTORE", "dest", "s1", "nosuch"],
+        &["SADD", "dest", "x"],
+        &["SINTERSTORE", "dest", "s1", "s2"],
     ];
     let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
         let mut conn = Conn::open(port).unwrap();
