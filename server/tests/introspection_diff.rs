@@ -267,3 +267,38 @@ fn maxclients_past_the_open_files_limit_is_refused() {
     let want = exchange(redis.port);
     assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
 }
+
+/// DEBUG PROTOCOL's test values of every RESP type, in RESP2 and RESP3.
+#[test]
+fn debug_protocol_sends_what_redis_sends() {
+    if !redis_available() {
+        return;
+    }
+    let types = [
+        "string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push",
+        "verbatim", "true", "false", "foo",
+    ];
+    let exchange = |port: u16| {
+        let mut got = Vec::new();
+        for protocol in ["2", "3"] {
+            let mut conn = Conn::open(port).unwrap();
+            conn.call(&["HELLO", protocol]);
+            // DEBUG SLEEP reads its number as C's atof does.
+            got.push(conn.call(&["DEBUG", "SLEEP", "abc"]));
+            got.push(conn.call(&["DEBUG", "SLEEP", "0.01xyz"]));
+            for kind in types {
+                got.push(conn.call(&["DEBUG", "PROTOCOL", kind]));
+                // A push comes before its command's reply.
+                if protocol == "3" && kind == "push" {
+                    got.push(conn.read().expect("the reply after the push"));
+                }
+            }
+        }
+        got
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    assert!(want.iter().any(|frame| matches!(frame, Frame::Push(_))));
+}
