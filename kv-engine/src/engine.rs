@@ -250,6 +250,13 @@ pub trait Host {
     fn refuses(&self, _spec: &CommandSpec) -> Option<CommandError> {
         None
     }
+    /// EXEC is about to run its next queued command (the host may time
+    /// it: the engine reads no wall clock).
+    fn exec_step_begins(&mut self) {}
+    /// EXEC ran a queued command, `argv`, which ended as `outcome` with
+    /// `reply`: counted as a call of its own, as Redis counts it (queuing
+    /// it counted nothing, `Outcome::queued`).
+    fn exec_step_ran(&mut self, _argv: Argv<'_>, _outcome: &Outcome, _reply: &[u8]) {}
 }
 
 /// A host with no commands of its own.
@@ -279,6 +286,9 @@ pub struct Outcome {
     /// BZPOPMIN, BLMOVE...): only then can its nil reply make the client
     /// wait, so the owner looks at no other command's reply for that.
     pub blocking: bool,
+    /// The command was queued in MULTI, not run: no call yet (EXEC's
+    /// `Host::exec_step_ran` counts it).
+    pub queued: bool,
 }
 
 pub struct Engine {
@@ -487,6 +497,23 @@ impl Engine {
         std::mem::take(&mut self.state.notifications.events)
     }
 
+    /// Events raised so far and not taken: what `follow_replies` counts from.
+    pub fn notifications_raised(&self) -> usize {
+        self.state.notifications.events.len()
+    }
+
+    /// The events raised since `from` (`notifications_raised`) go after
+    /// every reply (`KeyEvent::AFTER_ALL`): they came from a command run
+    /// on nobody's reply buffer (serving a blocked client), so the places
+    /// `dispatch` stamped them with are offsets in a buffer the raising
+    /// client's copies never go into.
+    pub fn follow_replies(&mut self, from: usize) {
+        let events = &mut self.state.notifications.events;
+        for event in events.iter_mut().skip(from) {
+            event.at = KeyEvent::AFTER_ALL;
+        }
+    }
+
     /// Events dropped because the owner had not taken the earlier ones.
     pub fn notifications_dropped(&self) -> u64 {
         self.state.notifications.dropped
@@ -600,10 +627,13 @@ impl Engine {
         );
         self.state.out_of_memory = false;
         if self.state.config.maxmemory > 0 {
+            let raised = self.state.notifications.events.len();
             let eviction = crate::eviction::perform(&mut self.state, &*self.clock, now_ms);
             self.state.out_of_memory = eviction == Eviction::Failed;
-            // Evicted before the command runs: before its reply.
-            for event in &mut self.state.notifications.events {
+            // Evicted before the command runs: before its reply. (Only
+            // these: the events not taken yet may be many, e.g. while an
+            // AOF loads.)
+            for event in self.state.notifications.events.iter_mut().skip(raised) {
                 event.at = event.at.min(out.len());
             }
         }
@@ -753,6 +783,7 @@ pub(crate) fn dispatch(
         out.simple(b"QUEUED");
         return Outcome {
             command: Some(spec.name),
+            queued: true,
             ..Outcome::default()
         };
     }

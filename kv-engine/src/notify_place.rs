@@ -13,7 +13,9 @@
 //! - the zset pops raise theirs inside the reply, after its headers (and
 //!   key), before the first element; `del` after it;
 //! - events a lookup raises (`expired`, `keymiss`), `new` and `evicted`
-//!   come before the reply;
+//!   come before the reply, except MGET's lookups (inside its array,
+//!   after the elements before the key) and the `new` of SET GET and
+//!   GETSET (after the reply: they reply before they create the key);
 //! - inside EXEC each queued command's rule applies at its place in
 //!   EXEC's array.
 
@@ -39,8 +41,24 @@ pub(crate) fn place(
     out: &[u8],
     start: usize,
 ) {
+    // MGET looks each key up as it writes that key's element: a lookup's
+    // events go after the array's header and the elements before it. By
+    // the keys in order (a key named twice is looked up twice; its
+    // `keymiss` ends its lookup).
+    let mut next_key = 1;
     for event in events {
-        event.at = match place_of(argv, command, event.event) {
+        let place = if command == "mget" && matches!(event.event, "expired" | "keymiss") {
+            match (next_key..argv.len()).find(|&j| argv.arg(j) == &event.key[..]) {
+                Some(j) => {
+                    next_key = if event.event == "keymiss" { j + 1 } else { j };
+                    Place::AfterTokens(j)
+                }
+                None => Place::After,
+            }
+        } else {
+            place_of(argv, command, event.event)
+        };
+        event.at = match place {
             Place::Before => start,
             Place::After => out.len(),
             Place::AfterTokens(n) => after_tokens(out, start, n).unwrap_or(out.len()),
@@ -49,11 +67,18 @@ pub(crate) fn place(
 }
 
 fn place_of(argv: Argv<'_>, command: &str, event: &str) -> Place {
+    let set_get =
+        command == "set" && (3..argv.len()).any(|i| argv.arg(i).eq_ignore_ascii_case(b"get"));
+    // SET GET and GETSET reply with the old value before they set (and
+    // create) the key.
+    if event == "new" && (set_get || command == "getset") {
+        return Place::After;
+    }
     if matches!(event, "expired" | "keymiss" | "new" | "evicted") {
         return Place::Before;
     }
     match command {
-        "set" if (3..argv.len()).any(|i| argv.arg(i).eq_ignore_ascii_case(b"get")) => Place::After,
+        "set" if set_get => Place::After,
         "getset" | "getdel" | "getex" | "bitfield" | "lpush" | "rpush" | "lpushx" | "rpushx"
         | "lpop" | "rpop" | "lset" | "lmpop" | "blpop" | "brpop" | "blmpop" | "sinterstore"
         | "sunionstore" | "sdiffstore" | "hset" | "hsetnx" | "hmset" | "hincrby"
@@ -146,6 +171,46 @@ mod tests {
         assert_eq!(at_of(&["set", "k", "v", "GeT"], &["set"], out, 2), [6]);
         assert_eq!(at_of(&["expire", "k", "0"], &["del"], out, 2), [2]);
         assert_eq!(at_of(&["expire", "k", "9"], &["expire"], out, 2), [6]);
+    }
+
+    #[test]
+    fn mget_s_lookups_raise_inside_its_array_and_set_get_creates_after() {
+        let argv: Vec<Bytes> = ["mget", "a", "k", "k"]
+            .iter()
+            .map(|w| Bytes::copy_from_slice(w.as_bytes()))
+            .collect();
+        let event = |event, key: &'static [u8]| KeyEvent {
+            db: 0,
+            class: EventClass::Generic,
+            event,
+            key: Bytes::from_static(key),
+            at: KeyEvent::AFTER_ALL,
+        };
+        let mut events = vec![
+            event("keymiss", b"a"),
+            event("expired", b"k"),
+            event("keymiss", b"k"),
+            event("keymiss", b"k"),
+        ];
+        let out = b"*3\r\n_\r\n_\r\n_\r\n";
+        place(Argv::from(&argv[..]), "mget", &mut events, out, 0);
+        let at: Vec<usize> = events.iter().map(|e| e.at).collect();
+        assert_eq!(at, [4, 7, 7, 10]);
+        let out = b"..$1\r\nv\r\n";
+        assert_eq!(
+            at_of(
+                &["set", "k", "v", "GET"],
+                &["keymiss", "new", "set"],
+                out,
+                2
+            ),
+            [2, 9, 9]
+        );
+        assert_eq!(
+            at_of(&["getset", "k", "v"], &["new", "set"], out, 2),
+            [9, 9]
+        );
+        assert_eq!(at_of(&["set", "k", "v"], &["new", "set"], out, 2), [2, 2]);
     }
 
     #[test]

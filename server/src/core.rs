@@ -60,6 +60,8 @@ pub struct HostState {
     /// right after the command, under the same lock, where the engine's
     /// sink can be changed (`crate::durability::apply_switch`).
     pub aof_switch: Option<bool>,
+    /// When EXEC's current queued command began (`Host::exec_step_begins`).
+    pub exec_step_began_us: i64,
     /// A BGREWRITEAOF in the EXEC that switches the AOF off: Redis kills
     /// the running rewrite and schedules a new one, the AOF-off kind. It
     /// starts once the old pipeline has stopped; INFO shows it scheduled
@@ -84,6 +86,7 @@ impl HostState {
             pause: None,
             active_expire: true,
             aof_switch: None,
+            exec_step_began_us: 0,
             aof_rewrite_after_off: false,
         }
     }

@@ -32,7 +32,7 @@ use kv_engine::delta::NoDeltas;
 use kv_engine::{ClientState, Engine};
 use parking_lot::RwLock;
 use persistence::{AofDir, DurabilityError, FsyncPolicy, Misconf, PersistenceConfig};
-use resp_codec::{Argv, ReplyWriter};
+use resp_codec::Argv;
 use std::sync::OnceLock;
 
 /// Credit for a batch's deltas, from the pipeline of one generation.
@@ -326,38 +326,45 @@ pub fn apply_switch(core: &mut Core, shared: &crate::shared::Shared) {
     let Some(on) = core.host.aof_switch.take() else {
         return;
     };
-    if on {
+    let old = if on {
         let config = crate::disk::persistence_config(&core.host.config);
         shared.durability.switch_on(&mut core.engine, &config);
-    } else if let Some(old) = shared.durability.switch_off(&mut core.engine) {
-        // Made now, so a switch on before it runs supersedes it.
-        let rewrite = match shared.durability.dir() {
-            Some(dir) if core.host.aof_rewrite_after_off => {
-                let config = crate::disk::persistence_config(&core.host.config);
-                Some(dir.rewrite_offline(&config))
-            }
-            _ => None,
+        None
+    } else {
+        shared.durability.switch_off(&mut core.engine)
+    };
+    let Some(old) = old else {
+        // No pipeline stops: no rewrite waits for one.
+        core.host.aof_rewrite_after_off = false;
+        return;
+    };
+    // Made now, so a switch on before it runs supersedes it.
+    let rewrite = match shared.durability.dir() {
+        Some(dir) if core.host.aof_rewrite_after_off => {
+            let config = crate::disk::persistence_config(&core.host.config);
+            Some(dir.rewrite_offline(&config))
+        }
+        _ => None,
+    };
+    let shared = shared.me();
+    shared.tracker.clone().spawn(async move {
+        if let Err(error) = old.stop().await {
+            tracing::warn!("Stopping the AOF: {error}");
+        }
+        let Some(rewrite) = rewrite else {
+            return;
         };
-        let shared = shared.me();
-        shared.tracker.clone().spawn(async move {
-            if let Err(error) = old.stop().await {
-                tracing::warn!("Stopping the AOF: {error}");
-            }
-            let Some(rewrite) = rewrite else {
-                return;
-            };
-            let started = tokio::select! {
-                started = rewrite => Some(started),
-                () = shared.shutdown.cancelled() => None,
-            };
-            // Under way (INFO shows it in progress) or failed: no longer
-            // scheduled.
-            shared.core.lock().host.aof_rewrite_after_off = false;
-            if let Some(Err(error)) = started {
-                tracing::warn!("BGREWRITEAOF scheduled in EXEC: {error}");
-            }
-        });
-    }
+        let started = tokio::select! {
+            started = rewrite => Some(started),
+            () = shared.shutdown.cancelled() => None,
+        };
+        // Under way (INFO shows it in progress) or failed: no longer
+        // scheduled.
+        shared.core.lock().host.aof_rewrite_after_off = false;
+        if let Some(Err(error)) = started {
+            tracing::warn!("BGREWRITEAOF scheduled in EXEC: {error}");
+        }
+    });
 }
 
 /// Why write commands are refused now, if they are: the RDB error first,
@@ -387,7 +394,6 @@ pub fn refuse_on_disk_error(
     };
     let is_write = |flags: Flags| flags.contains(Flags::WRITE);
     let text = misconf.to_string();
-    let mut writer = ReplyWriter::new(out, client.protocol);
     if spec.name == "exec" {
         let queued_write = client.multi.as_ref().is_some_and(|queued| {
             queued
@@ -397,17 +403,12 @@ pub fn refuse_on_disk_error(
         if !queued_write {
             return false;
         }
-        writer.error(format!("EXECABORT Transaction discarded because of: {text}").as_bytes());
-        client.multi = None;
-        client.multi_failed = false;
+        crate::connection::batch::refuse_at_gate(client, out, spec.name, &text);
         return true;
     }
     if !is_write(spec.flags) && spec.name != "ping" {
         return false;
     }
-    writer.error(text.as_bytes());
-    if client.in_multi() {
-        client.multi_failed = true;
-    }
+    crate::connection::batch::refuse_at_gate(client, out, spec.name, &text);
     true
 }

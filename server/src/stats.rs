@@ -115,6 +115,36 @@ impl ServerStats {
         }
     }
 
+    /// Counts a call of `name` (run with first argument `argv1`) as its
+    /// command or subcommand; an unknown subcommand counts none. Returns
+    /// the name it is counted under.
+    pub fn record_call(
+        &mut self,
+        name: &'static str,
+        argv1: Option<&[u8]>,
+        usec: u64,
+        failed: bool,
+        rejected: bool,
+    ) -> &'static str {
+        let sub = subcommand_of(name, argv1);
+        let stat_name = sub.map_or(name, |(_, full)| full);
+        if sub.is_some() || !names_no_subcommand(name, argv1) {
+            self.record(stat_name, usec, failed, rejected);
+        }
+        stat_name
+    }
+
+    /// Counts `reply`'s error, if it is one (its first line).
+    pub fn record_error_reply(&mut self, reply: &[u8]) {
+        if reply.first() == Some(&b'-') {
+            let line_end = reply
+                .iter()
+                .position(|b| *b == b'\r')
+                .unwrap_or(reply.len());
+            self.record_error(&reply[1..line_end]);
+        }
+    }
+
     /// A command counted as a success whose reply, deferred (SAVE,
     /// CONFIG SET appendonly yes), turned out an error: a failed call and
     /// an error reply after all.
@@ -193,7 +223,7 @@ pub fn subcommand_of(name: &str, argv1: Option<&[u8]>) -> Option<(&'static str, 
 /// Whether `argv1` names no subcommand of the container `name`: Redis
 /// then counts no call of any command (`CLIENT FOO` is neither a
 /// `client` nor a `client|foo` call), only the error.
-pub fn names_no_subcommand(name: &str, argv1: Option<&[u8]>) -> bool {
+fn names_no_subcommand(name: &str, argv1: Option<&[u8]>) -> bool {
     (6..=7).contains(&name.len())
         && argv1.is_some_and(|arg| {
             subcommands(name).is_some() && container_subcommand(name, arg).is_none()

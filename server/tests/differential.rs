@@ -494,6 +494,10 @@ fn subscribed_mode_refusals_come_after_the_lookup_s() {
             &["NOSUCH"],
             &["GET"],
             &["GET", "a"],
+            // EXEC refused there is an EXECABORT (Redis's rejectCommand).
+            &["EXEC"],
+            &["MULTI"],
+            &["EXEC"],
         ];
         replies(&mut Conn::open(port).unwrap(), script)
     });
@@ -582,12 +586,9 @@ fn debug_reload_watches_and_counts_as_redis_does() {
 }
 
 /// Everything that arrives up to (and without) the PONG of a PING sent
-/// after `commands`, all sent at once.
+/// after `commands`, all sent at once (one write: one pipeline).
 fn frames_until_pong(conn: &mut Conn, commands: &[&[&str]]) -> Vec<Frame> {
-    for command in commands {
-        conn.send(command);
-    }
-    conn.send(&["PING"]);
+    conn.send_pipeline(&[commands, &[&["PING"]]].concat());
     let pong = Frame::Simple(Bytes::from_static(b"PONG"));
     let mut frames = Vec::new();
     loop {
@@ -691,6 +692,117 @@ fn own_keyspace_pushes_come_where_redis_writes_them() {
     assert!(matches!(frames[1], Frame::Push(_)), "{frames:?}");
 }
 
+/// With `new` and `keymiss` events on too: MGET's lookups raise inside
+/// its array, SET GET and GETSET create the key after their reply.
+#[test]
+fn lookup_and_new_pushes_come_where_redis_writes_them() {
+    if !redis_available() {
+        return;
+    }
+    let singles: &[&[&str]] = &[
+        &["SET", "mg", "1"],
+        &["SET", "mx", "1", "PX", "1"],
+        &["DEBUG", "SLEEP", "0.01"],
+        &["MGET", "mg", "mx", "nosuch", "mg"],
+        &["SET", "fresh", "v", "GET"],
+        &["GETSET", "fresh2", "v"],
+        &["LPUSH", "newlist", "x"],
+        &["GET", "nosuch"],
+    ];
+    let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let setup: &[&[&str]] = &[
+            &["HELLO", "3"],
+            &["CONFIG", "SET", "notify-keyspace-events", "KEAnm"],
+            &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+            &["PSUBSCRIBE", "__keyevent@0__:*"],
+        ];
+        frames_until_pong(&mut conn, setup);
+        singles
+            .iter()
+            .map(|command| Frame::Array(frames_until_pong(&mut conn, &[command])))
+            .collect()
+    });
+    // MGET's expired and keymiss pushes are inside its reply's frames (a
+    // reader that does not know pushes takes them for its elements).
+    let Frame::Array(mget) = &want[3] else {
+        unreachable!()
+    };
+    assert!(
+        matches!(&mget[0], Frame::Array(inner) if matches!(inner[1], Frame::Push(_))),
+        "{mget:?}"
+    );
+}
+
+/// A blocked client served by another's EXEC: the events its serving
+/// raises reach the waking client after EXEC's whole reply, as in Redis
+/// (they once landed at an offset of the served client's reply, inside
+/// the waking client's bulk string).
+#[test]
+fn pushes_of_a_served_waiter_follow_the_waking_reply() {
+    if !redis_available() {
+        return;
+    }
+    let value = "v".repeat(50);
+    both_answer_alike(&[], |port| {
+        let mut waker = Conn::open(port).unwrap();
+        let setup: &[&[&str]] = &[
+            &["HELLO", "3"],
+            &["CONFIG", "SET", "notify-keyspace-events", "KEA"],
+            &["SET", "k", &value],
+            &["PSUBSCRIBE", "__keyevent@0__:*"],
+        ];
+        frames_until_pong(&mut waker, setup);
+        let mut waiter = Conn::open(port).unwrap();
+        waiter.send(&["BLPOP", "l", "0"]);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // (A PING inside MULTI would be queued.)
+        let mut got = replies(
+            &mut waker,
+            &[&["MULTI"], &["LPUSH", "l", "x"], &["GET", "k"]],
+        );
+        got.extend(frames_until_pong(&mut waker, &[&["EXEC"]]));
+        got.push(waiter.read().expect("BLPOP's reply"));
+        got
+    });
+}
+
+/// The AOF switched off and on again in one EXEC stays on, with a new
+/// base, as Redis restarts it (it once stayed off, CONFIG saying yes).
+#[test]
+fn appendonly_off_and_on_in_one_exec_stays_on() {
+    if !redis_available() {
+        return;
+    }
+    both_answer_alike(&["--appendonly", "yes"], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let mut got = replies(
+            &mut conn,
+            &[
+                &["SET", "a", "1"],
+                &["MULTI"],
+                &["CONFIG", "SET", "appendonly", "no"],
+                &["CONFIG", "SET", "appendonly", "yes"],
+                &["EXEC"],
+            ],
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let idle = Frame::Bulk(Bytes::from_static(b"aof_rewrite_in_progress:0"));
+        let unscheduled = Frame::Bulk(Bytes::from_static(b"aof_rewrite_scheduled:0"));
+        while info_frame(&mut conn, "persistence", "aof_rewrites")
+            != Frame::Bulk(Bytes::from_static(b"aof_rewrites:1"))
+            || info_frame(&mut conn, "persistence", "aof_rewrite_in_progress") != idle
+            || info_frame(&mut conn, "persistence", "aof_rewrite_scheduled") != unscheduled
+        {
+            assert!(std::time::Instant::now() < deadline, "no rewrite ended");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        got.push(info_frame(&mut conn, "persistence", "aof_enabled"));
+        got.push(conn.call(&["CONFIG", "GET", "appendonly"]));
+        got
+    });
+}
+
 /// DEBUG RELOAD inside MULTI/EXEC runs, as Redis runs it: +OK in EXEC's
 /// array, the data kept, another client's WATCH on an existing key
 /// broken, the load counted, the changes saved.
@@ -768,4 +880,35 @@ fn bgsave_inside_exec_is_scheduled_as_redis_does() {
     });
     let scheduled = Frame::Simple(Bytes::from_static(b"Background saving scheduled"));
     assert_eq!(want[4], Frame::Array(vec![scheduled.clone(), scheduled]));
+}
+
+/// A RESP3 client subscribed to keyspace events whose LPUSH serves a
+/// blocked BLPOP gets the pushes of the serving after its reply and those
+/// of its own events, as Redis serves waiters after the command.
+#[test]
+fn pushes_of_serving_a_waiter_follow_the_serving_command_s_reply() {
+    if !redis_available() {
+        return;
+    }
+    both_answer_alike(&["--notify-keyspace-events", "KEA"], |port| {
+        let (mut waiter, mut pusher) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        frames_until_pong(
+            &mut pusher,
+            &[&["HELLO", "3"], &["PSUBSCRIBE", "__key*__:*"]],
+        );
+        waiter.send(&["BLPOP", "l", "0"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut admin = Conn::open(port).unwrap();
+        let blocked = Frame::Bulk(Bytes::from_static(b"blocked_clients:1"));
+        while info_frame(&mut admin, "clients", "blocked_clients") != blocked {
+            assert!(std::time::Instant::now() < deadline, "never blocked");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let mut got = frames_until_pong(
+            &mut pusher,
+            &[&["SET", "a", "1"], &["LPUSH", "l", "x"], &["SET", "b", "1"]],
+        );
+        got.push(waiter.read().unwrap());
+        got
+    });
 }

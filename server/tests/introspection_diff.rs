@@ -175,3 +175,27 @@ fn debug_sleep_stalls_the_server_and_is_timed() {
         );
     }
 }
+
+/// Commands EXEC runs count as calls there, their errors as errors
+/// (failed_calls, errorstats); queuing them counts nothing (DISCARD).
+#[test]
+fn commands_in_exec_count_as_redis_counts_them() {
+    if !redis_available() {
+        return;
+    }
+    counted_alike(&[
+        &["SET", "a", "1"],
+        &["MULTI"],
+        &["LPUSH", "a", "x"],
+        &["INCR", "a"],
+        &["CONFIG", "GET", "maxclients"],
+        &["SET", "b", "2"],
+        &["EXEC"],
+        &["MULTI"],
+        &["HSET", "h", "f", "v"],
+        &["DISCARD"],
+        &["MULTI"],
+        &["FOO"],
+        &["EXEC"],
+    ]);
+}

@@ -141,7 +141,10 @@ pub(crate) fn exec(
     }
     out.array(queue.len());
     for argv in &queue {
-        dispatch(state, table, host, client, argv.into(), out, now_ms, true);
+        host.exec_step_begins();
+        let start = out.len();
+        let outcome = dispatch(state, table, host, client, argv.into(), out, now_ms, true);
+        host.exec_step_ran(argv.into(), &outcome, &out.buffer()[start..]);
     }
     if state.pending_write {
         state.pending_transaction = true;

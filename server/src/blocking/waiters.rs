@@ -243,12 +243,15 @@ impl Waiters {
             client.db = db;
             client.protocol = waiter.protocol;
             let mut reply = BytesMut::new();
+            let raised = engine.notifications_raised();
             let outcome = engine.execute(
                 &mut client,
                 &argv,
                 &mut ReplyWriter::new(&mut reply, waiter.protocol),
                 &mut NoHost,
             );
+            // Its events follow the replies of the command that woke it.
+            engine.follow_replies(raised);
             permit.spent(usize::from(outcome.lsn.is_some()));
             if found_nothing(&reply) {
                 // Gone on a closer look (it had expired): nothing to serve.

@@ -280,11 +280,23 @@ fn output_buffer_limit(words: &[String], current: Option<&str>) -> Result<String
         .join(" "))
 }
 
-/// The engine's parser and Redis's CONFIG GET rendering.
+/// The engine's parser, stored losslessly: Redis's rendering (what CONFIG
+/// GET shows, `notify_flags_shown`), plus `n` when `A` hides it there
+/// (Redis keeps the flag though it does not show it).
 fn notify_flags(arg: &str) -> Result<String, String> {
-    kv_engine::notify::NotifyFlags::parse(arg.as_bytes())
-        .map(|flags| flags.to_string())
-        .map_err(|e| e.to_string())
+    use kv_engine::notify::NotifyFlags;
+    let flags = NotifyFlags::parse(arg.as_bytes()).map_err(|e| e.to_string())?;
+    let mut stored = flags.to_string();
+    if flags.contains(NotifyFlags::ALL) && flags.contains(NotifyFlags::NEW) {
+        stored.push('n');
+    }
+    Ok(stored)
+}
+
+/// A stored `notify-keyspace-events` value as CONFIG GET shows it.
+pub fn notify_flags_shown(stored: &str) -> String {
+    kv_engine::notify::NotifyFlags::parse(stored.as_bytes())
+        .map_or_else(|_| stored.to_owned(), |flags| flags.to_string())
 }
 
 fn percentiles(words: &[String]) -> Result<String, String> {
@@ -442,7 +454,7 @@ mod tests {
             ("gK", "gK"),
             ("$lshzxetmd", "$lshzxetdm"),
             ("En", "nE"),
-            ("AEKmn", "AKEm"),
+            ("AEKmn", "AKEmn"),
             ("dn", "dn"),
             ("g$lshzxetd", "A"),
             ("", ""),

@@ -19,7 +19,7 @@ use crate::core::{Core, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
-use crate::stats::{names_no_subcommand, subcommand_of};
+use crate::stats::subcommand_of;
 use crate::{blocking, pubsub};
 use bytes::BytesMut;
 use kv_engine::command::{CommandSpec, Flags};
@@ -114,12 +114,12 @@ pub fn run(
     result
 }
 
-/// Publishes the keyspace events the command just run raised (and the
-/// waiters it served); the client's own copies go where Redis writes
-/// them: before, inside or after that command's reply, by the place the
-/// engine gave each event (kv-engine's `notify_place`), those of served
-/// waiters after it. Pushes are not replies: CLIENT REPLY OFF does not
-/// hide them.
+/// Publishes the keyspace events raised since the last call; the client's
+/// own copies go where Redis writes them in `out[start..]`: before,
+/// inside or after the reply of the command that raised them, by the
+/// place the engine gave each event (kv-engine's `notify_place`), clamped
+/// to that range (a `start` at the end puts them all after it). Pushes
+/// are not replies: CLIENT REPLY OFF does not hide them.
 #[inline]
 fn notify(core: &mut Core, shared: &Shared, session: &Session, out: &mut BytesMut, start: usize) {
     if core.engine.has_notifications() {
@@ -304,13 +304,13 @@ fn run_commands(
             produced.n_deltas += 1;
         }
         if let Some(name) = outcome.command {
-            let sub = subcommand_of(name, argv.get(1));
-            let stat_name = sub.map_or(name, |(_, full)| full);
-            if sub.is_some() || !names_no_subcommand(name, argv.get(1)) {
-                core.host
-                    .stats
-                    .record(stat_name, usec, outcome.failed, outcome.rejected);
-            }
+            let stat_name = if outcome.queued {
+                // Counted when EXEC runs it (`Host::exec_step_ran`).
+                subcommand_of(name, argv.get(1)).map_or(name, |(_, full)| full)
+            } else {
+                let (failed, rejected) = (outcome.failed, outcome.rejected);
+                (core.host.stats).record_call(name, argv.get(1), usec, failed, rejected)
+            };
             session.conn.last_command = stat_name;
             // A command refused before it ran (arity, a gate) is not
             // logged, timed or monitored, as in Redis.
@@ -318,21 +318,11 @@ fn run_commands(
                 after_command(core, shared, session, argv, name, usec, monitors);
             }
         }
-        if out.len() > start && out[start] == b'-' {
-            let line_end = out[start..]
-                .iter()
-                .position(|b| *b == b'\r')
-                .map_or(out.len(), |p| start + p);
-            core.host.stats.record_error(&out[start + 1..line_end]);
-        }
+        core.host.stats.record_error_reply(&out[start..]);
         if let Some(blocked) = blocked {
             out.truncate(start);
             notify(core, shared, session, out, start);
             return (Stop::Blocked(blocked), produced);
-        }
-        if !core.host.waiters.is_empty() {
-            let Core { engine, host } = &mut *core;
-            host.waiters.wake(engine, &shared.durability);
         }
         if session.conn.deferred.is_some() {
             session.conn.deferred_silent =
@@ -347,6 +337,14 @@ fn run_commands(
             }
         }
         notify(core, shared, session, out, start);
+        if !core.host.waiters.is_empty() {
+            // Served after the command, as Redis serves them: the events
+            // of serving go after its reply (and its own events' pushes).
+            let Core { engine, host } = &mut *core;
+            host.waiters.wake(engine, &shared.durability);
+            let end = out.len();
+            notify(core, shared, session, out, end);
+        }
         let obuf_hard = if session.conn.subscriptions > 0 {
             pubsub_hard
         } else {
@@ -482,19 +480,37 @@ fn refuse_unauthenticated(
     if spec.flags.contains(Flags::NO_AUTH) {
         return false;
     }
-    let mut writer = ReplyWriter::new(out, session.client.protocol);
-    if spec.name == "exec" {
-        writer
-            .error(b"EXECABORT Transaction discarded because of: NOAUTH Authentication required.");
-        session.client.multi = None;
-        session.client.multi_failed = false;
+    refuse_at_gate(
+        &mut session.client,
+        out,
+        spec.name,
+        "NOAUTH Authentication required.",
+    );
+    true
+}
+
+/// A gate's refusal (NOAUTH, MISCONF, subscribed mode) of `command`, as
+/// Redis rejects a command: EXEC's discards the transaction with an
+/// EXECABORT naming the reason (an `ERR` code left out), another
+/// command's fails the MULTI it would be queued in.
+pub fn refuse_at_gate(
+    client: &mut kv_engine::ClientState,
+    out: &mut BytesMut,
+    command: &str,
+    text: &str,
+) {
+    let mut writer = ReplyWriter::new(out, client.protocol);
+    if command == "exec" {
+        let reason = text.strip_prefix("ERR ").unwrap_or(text);
+        writer.error(format!("EXECABORT Transaction discarded because of: {reason}").as_bytes());
+        client.multi = None;
+        client.multi_failed = false;
     } else {
-        writer.error(b"NOAUTH Authentication required.");
-        if session.client.in_multi() {
-            session.client.multi_failed = true;
+        writer.error(text.as_bytes());
+        if client.in_multi() {
+            client.multi_failed = true;
         }
     }
-    true
 }
 
 /// A command's spec, engine or host.

@@ -73,7 +73,13 @@ fn get(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     ctx.out.map(found.len());
     for (name, value) in found {
         ctx.out.bulk(name.as_bytes());
-        ctx.out.bulk(value.as_bytes());
+        if name == "notify-keyspace-events" {
+            // `n` stays stored, hidden behind `A` as Redis shows it.
+            let shown = crate::config::values::notify_flags_shown(&value);
+            ctx.out.bulk(shown.as_bytes());
+        } else {
+            ctx.out.bulk(value.as_bytes());
+        }
     }
     Ok(())
 }
@@ -296,11 +302,24 @@ fn apply(
     if names.contains(&"appendfsync") {
         shared.durability.set_fsync(persistence.appendfsync);
     }
-    if names.contains(&"appendonly") && persistence.appendonly != shared.durability.aof().is_some()
-    {
-        // The engine's sink changes right after this command, under the
-        // same lock (`durability::apply_switch`).
-        state.aof_switch = Some(persistence.appendonly);
+    if names.contains(&"appendonly") {
+        if persistence.appendonly != shared.durability.aof().is_some() {
+            // The engine's sink changes right after this command (after
+            // EXEC, in a transaction), under the same lock
+            // (`durability::apply_switch`).
+            state.aof_switch = Some(persistence.appendonly);
+        } else if state.aof_switch.take().is_some() {
+            // Switched and back in one EXEC. Redis stopped the AOF and
+            // started it again, which writes a new base: the open AOF
+            // stays here, and a rewrite gives it its new base (one a
+            // BGREWRITEAOF in between asked for, as the AOF-off kind, too).
+            state.aof_rewrite_after_off = false;
+            if let Some(aof) = shared.durability.aof() {
+                if let Err(error) = aof.schedule_rewrite() {
+                    tracing::warn!("the AOF switched off and on again: {error}");
+                }
+            }
+        }
     }
     state.disk.configure(&state.config);
     set_engine(settings.engine.clone());

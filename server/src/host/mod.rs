@@ -22,7 +22,8 @@ use crate::core::HostState;
 use crate::shared::Shared;
 use kv_engine::command::{Categories as C, CommandSpec, Flags as F, Handler, KeySpec};
 use kv_engine::context::Ctx;
-use kv_engine::{CommandError, CommandResult, Host};
+use kv_engine::{CommandError, CommandResult, Host, Outcome};
+use resp_codec::Argv;
 use std::collections::HashMap;
 
 /// Runs one host command.
@@ -54,6 +55,22 @@ impl Host for ConnHost<'_> {
             "debug" => debug::refused(self),
             _ => None,
         }
+    }
+
+    fn exec_step_begins(&mut self) {
+        self.state.exec_step_began_us = self.shared.clock.now_us();
+    }
+
+    /// A command EXEC ran counts as a call, and its error as an error
+    /// reply, as Redis counts them (its slowlog entry and monitor line came
+    /// as it was queued).
+    fn exec_step_ran(&mut self, argv: Argv<'_>, outcome: &Outcome, reply: &[u8]) {
+        let stats = &mut self.state.stats;
+        if let Some(name) = outcome.command {
+            let usec = (self.shared.clock.now_us() - self.state.exec_step_began_us).max(0) as u64;
+            stats.record_call(name, argv.get(1), usec, outcome.failed, outcome.rejected);
+        }
+        stats.record_error_reply(reply);
     }
 }
 

@@ -8,7 +8,7 @@ use crate::core::Core;
 use crate::stats::subcommand_of;
 use bytes::BytesMut;
 use kv_engine::ClientState;
-use resp_codec::{Argv, ReplyWriter};
+use resp_codec::Argv;
 
 const ALLOWED: &[&str] = &[
     "subscribe",
@@ -38,15 +38,10 @@ pub fn refuse(core: &Core, client: &mut ClientState, argv: Argv<'_>, out: &mut B
         None if is_container(spec.name) => return false,
         None => spec.name,
     };
-    ReplyWriter::new(out, client.protocol).error(
-        format!(
-            "ERR Can't execute '{full_name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
-        )
-        .as_bytes(),
+    let text = format!(
+        "ERR Can't execute '{full_name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
     );
-    if client.in_multi() {
-        client.multi_failed = true;
-    }
+    crate::connection::batch::refuse_at_gate(client, out, spec.name, &text);
     true
 }
 

@@ -239,6 +239,15 @@ impl Conn {
         self.stream.write_all(&buf).unwrap();
     }
 
+    /// `commands` in one write: one pipeline, read at once by the server.
+    pub fn send_pipeline(&mut self, commands: &[&[&str]]) {
+        let mut buf = bytes::BytesMut::new();
+        for words in commands {
+            resp_codec::encode_command(words, &mut buf);
+        }
+        self.stream.write_all(&buf).unwrap();
+    }
+
     /// The next reply; `None` if the server closed the connection.
     pub fn read(&mut self) -> Option<Frame> {
         loop {
