@@ -282,13 +282,13 @@ pub struct Outcome {
     pub failed: bool,
     /// The command was refused before running (unknown, arity, EXECABORT).
     pub rejected: bool,
+    /// The command was queued in MULTI, not run: no call yet (EXEC's
+    /// `Host::exec_step_ran` counts it).
+    pub queued: bool,
     /// The command ran and may block (Redis's `blocking` flag: BLPOP,
     /// BZPOPMIN, BLMOVE...): only then can its nil reply make the client
     /// wait, so the owner looks at no other command's reply for that.
     pub blocking: bool,
-    /// The command was queued in MULTI, not run: no call yet (EXEC's
-    /// `Host::exec_step_ran` counts it).
-    pub queued: bool,
 }
 
 pub struct Engine {
