@@ -24,6 +24,20 @@ pub struct Draw {
 /// Parses `key [count]`, looks the key up with `len_of` (the collection's
 /// size, or WRONGTYPE), and draws. On a missing key it writes the reply (nil,
 /// or an empty array with a count) and returns None.
+/// HRANDFIELD / ZRANDMEMBER key [count [`word`]]: the count is parsed
+/// before the rest is looked at, as Redis does (a bad count is its error,
+/// not a syntax error).
+pub fn check_random_args(ctx: &Ctx<'_, '_>, word: &[u8]) -> CommandResult {
+    let argc = ctx.argc();
+    if argc >= 3 {
+        parse_random_count(ctx.arg(2))?;
+    }
+    if argc > 4 || (argc == 4 && !ctx.arg(3).eq_ignore_ascii_case(word)) {
+        return Err(CommandError::Syntax);
+    }
+    Ok(())
+}
+
 pub fn draw(
     ctx: &mut Ctx<'_, '_>,
     len_of: fn(Option<&Value>) -> CommandResult<Option<usize>>,

@@ -77,6 +77,8 @@ impl Lookup {
     pub const READ_NO_TOUCH: Lookup = Lookup(1 | 2);
     /// A read that neither touches the key nor raises `keymiss` (OBJECT).
     pub const READ_NO_TOUCH_NO_NOTIFY: Lookup = Lookup(1 | 2 | 4);
+    /// A look that counts, touches and raises nothing (DEBUG OBJECT).
+    pub const PEEK: Lookup = Lookup(2 | 4);
 
     fn counts(self) -> bool {
         self.0 & 1 != 0

@@ -846,7 +846,9 @@ pub(crate) fn dispatch(
     let events = &mut state.notifications.events;
     if events.len() > raised_before {
         let raised = &mut events[raised_before..];
-        crate::notify_place::place(argv, spec.name, raised, out.buffer(), start);
+        let keyspace = &state.dbs[client.db];
+        let exists = |key: &[u8]| keyspace.contains(key);
+        crate::notify_place::place(argv, spec.name, raised, out.buffer(), start, &exists);
     }
     outcome
 }

@@ -33,14 +33,21 @@ enum Place {
 }
 
 /// Stamps `events`, raised by `command` (`argv`), whose reply is
-/// `out[start..]`, with the offset in `out` where each goes.
+/// `out[start..]`, with the offset in `out` where each goes; `exists`
+/// says whether a key exists now, after the command.
 pub(crate) fn place(
     argv: Argv<'_>,
     command: &str,
     events: &mut [KeyEvent],
     out: &[u8],
     start: usize,
+    exists: &dyn Fn(&[u8]) -> bool,
 ) {
+    // SINTERSTORE that finds a source missing deletes its destination and
+    // raises `del` before its reply, not after as for an empty
+    // intersection of existing sets.
+    let missing_source = command == "sinterstore"
+        && (2..argv.len()).any(|i| argv.arg(i) != argv.arg(1) && !exists(argv.arg(i)));
     // MGET looks each key up as it writes that key's element: a lookup's
     // events go after the array's header and the elements before it. By
     // the keys in order (a key named twice is looked up twice; its
@@ -55,6 +62,8 @@ pub(crate) fn place(
                 }
                 None => Place::After,
             }
+        } else if missing_source && event.event == "del" {
+            Place::Before
         } else {
             place_of(argv, command, event.event)
         };
@@ -143,7 +152,14 @@ mod tests {
                 at: KeyEvent::AFTER_ALL,
             })
             .collect();
-        place(Argv::from(&argv[..]), words[0], &mut events, out, start);
+        place(
+            Argv::from(&argv[..]),
+            words[0],
+            &mut events,
+            out,
+            start,
+            &|_| true,
+        );
         events.iter().map(|e| e.at).collect()
     }
 
@@ -193,7 +209,9 @@ mod tests {
             event("keymiss", b"k"),
         ];
         let out = b"*3\r\n_\r\n_\r\n_\r\n";
-        place(Argv::from(&argv[..]), "mget", &mut events, out, 0);
+        place(Argv::from(&argv[..]), "mget", &mut events, out, 0, &|_| {
+            true
+        });
         let at: Vec<usize> = events.iter().map(|e| e.at).collect();
         assert_eq!(at, [4, 7, 7, 10]);
         let out = b"..$1\r\nv\r\n";

@@ -31,6 +31,7 @@ pub mod core;
 pub mod cron;
 pub mod disk;
 pub mod durability;
+pub mod fd_limit;
 pub mod host;
 pub mod latency;
 pub mod listener;

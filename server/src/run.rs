@@ -60,6 +60,7 @@ pub async fn start(mut config: Config, options: Options) -> anyhow::Result<Runni
     for (name, value, effect) in config.ineffective() {
         tracing::warn!("WARNING: '{name} {value}' has no effect in redis-rust ({effect:?})");
     }
+    fit_maxclients(&mut config);
     let settings = config.settings(options.seed);
     let listeners = listener::bind(&settings)?;
     if let Some(pidfile) = &settings.pidfile {
@@ -255,4 +256,26 @@ async fn watch_signals(shared: Arc<Shared>) {
     };
     tracing::warn!("Received {name} scheduling shutdown...");
     shared.request_shutdown(ShutdownRequest::default());
+}
+
+/// Raises the open-files limit for `maxclients`, or lowers `maxclients`
+/// to what the limit allows, with Redis's warnings.
+fn fit_maxclients(config: &mut Config) {
+    let wanted = config.value("maxclients").parse::<u64>().unwrap_or(10000);
+    let allowed = crate::fd_limit::fit(wanted);
+    if allowed >= wanted {
+        return;
+    }
+    let needed = wanted + crate::fd_limit::RESERVED_FDS;
+    tracing::warn!(
+        "You requested maxclients of {wanted} requiring at least {needed} max file descriptors."
+    );
+    tracing::warn!(
+        "Current maximum open files is {}. maxclients has been reduced to {allowed} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+        allowed + crate::fd_limit::RESERVED_FDS
+    );
+    let allowed = allowed.max(1).to_string();
+    if let Err(error) = config.set_many(&[("maxclients", allowed.as_str())], false) {
+        tracing::warn!("maxclients could not be reduced: {error}");
+    }
 }

@@ -160,6 +160,19 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["SAVE"]),
     (Mask::Exact, &["SAVE", "x"]),
     (Mask::Shape, &["LASTSAVE"]),
+    // Which argument Redis checks first.
+    (Mask::Exact, &["HSET", "hk", "f", "v"]),
+    (Mask::Exact, &["ZADD", "zk", "1", "a"]),
+    (Mask::Exact, &["HRANDFIELD", "hk", "x", "y"]),
+    (Mask::Exact, &["ZRANDMEMBER", "zk", "x", "y"]),
+    (Mask::Exact, &["HRANDFIELD", "hk", "1", "y"]),
+    (Mask::Exact, &["BLMPOP", "abc", "0", "l", "LEFT"]),
+    (Mask::Exact, &["BZMPOP", "abc", "0", "l", "MIN"]),
+    (Mask::Exact, &["SLOWLOG", "GET", "abc"]),
+    (Mask::Exact, &["MEMORY", "USAGE", "hk", "SAMPLES", "-1"]),
+    (Mask::Exact, &["MEMORY", "USAGE", "hk", "SAMPLES", "x"]),
+    (Mask::Exact, &["CONFIG", "SET", "save", "  100   1  "]),
+    (Mask::Exact, &["CONFIG", "SET", "save", ""]),
     (Mask::Exact, &["SET", "k", "v"]),
     (Mask::Exact, &["MULTI"]),
     (Mask::Exact, &["CLIENT", "GETNAME"]),
@@ -708,6 +721,14 @@ fn lookup_and_new_pushes_come_where_redis_writes_them() {
         &["GETSET", "fresh2", "v"],
         &["LPUSH", "newlist", "x"],
         &["GET", "nosuch"],
+        // A missing source deletes the destination before the reply; an
+        // empty intersection of existing sets after it.
+        &["SADD", "s1", "a"],
+        &["SADD", "s2", "b"],
+        &["SADD", "dest", "x"],
+        &["SINTERSTORE", "dest", "s1", "nosuch"],
+        &["SADD", "dest", "x"],
+        &["SINTERSTORE", "dest", "s1", "s2"],
     ];
     let want = both_answer_alike(&["--enable-debug-command", "yes"], |port| {
         let mut conn = Conn::open(port).unwrap();

@@ -199,3 +199,106 @@ fn commands_in_exec_count_as_redis_counts_them() {
         &["EXEC"],
     ]);
 }
+
+/// DEBUG OBJECT's fields (but the address, the LRU clock and a list's
+/// quicklist details), and it leaves the key's idle time alone.
+#[test]
+fn debug_object_reports_as_redis_and_touches_nothing() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        for command in [
+            &["SET", "k", "hello"][..],
+            &["SET", "n", "12345"],
+            &["HSET", "h", "f", "v"],
+            &["SADD", "s", "1", "2"],
+            &["ZADD", "z", "1", "a"],
+        ] {
+            conn.call(command);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let mut got = Vec::new();
+        for key in ["k", "n", "h", "s", "z"] {
+            let Frame::Simple(text) = conn.call(&["DEBUG", "OBJECT", key]) else {
+                panic!("DEBUG OBJECT's status");
+            };
+            let text = String::from_utf8_lossy(&text).into_owned();
+            let kept: Vec<&str> = text
+                .split(' ')
+                .filter(|field| !field.starts_with("at:") && !field.starts_with("lru:"))
+                .collect();
+            got.push(kept.join(" "));
+        }
+        got.push(format!("{:?}", conn.call(&["OBJECT", "IDLETIME", "k"])));
+        got.push(format!("{:?}", conn.call(&["DEBUG", "OBJECT", "nosuch"])));
+        got
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    assert!(want[0].contains("lru_seconds_idle:1"), "{want:?}");
+}
+
+/// More clients than the open-files limit can take are refused, naming
+/// how many would fit (that number depends on each process's limits);
+/// maxclients stays as it was.
+#[test]
+fn maxclients_past_the_open_files_limit_is_refused() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        let Frame::Error(text) = conn.call(&["CONFIG", "SET", "maxclients", "100000000"]) else {
+            panic!("an error");
+        };
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let (refusal, fits) = text.rsplit_once(' ').expect("try with N");
+        assert!(fits.parse::<u64>().is_ok_and(|n| n < 100_000_000), "{text}");
+        (
+            refusal.to_owned(),
+            conn.call(&["CONFIG", "GET", "maxclients"]),
+        )
+    };
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+}
+
+/// DEBUG PROTOCOL's test values of every RESP type, in RESP2 and RESP3.
+#[test]
+fn debug_protocol_sends_what_redis_sends() {
+    if !redis_available() {
+        return;
+    }
+    let types = [
+        "string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push",
+        "verbatim", "true", "false", "foo",
+    ];
+    let exchange = |port: u16| {
+        let mut got = Vec::new();
+        for protocol in ["2", "3"] {
+            let mut conn = Conn::open(port).unwrap();
+            conn.call(&["HELLO", protocol]);
+            // DEBUG SLEEP reads its number as C's atof does.
+            got.push(conn.call(&["DEBUG", "SLEEP", "abc"]));
+            got.push(conn.call(&["DEBUG", "SLEEP", "0.01xyz"]));
+            for kind in types {
+                got.push(conn.call(&["DEBUG", "PROTOCOL", kind]));
+                // A push comes before its command's reply.
+                if protocol == "3" && kind == "push" {
+                    got.push(conn.read().expect("the reply after the push"));
+                }
+            }
+        }
+        got
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    assert!(want.iter().any(|frame| matches!(frame, Frame::Push(_))));
+}

@@ -7,7 +7,7 @@
 
 use super::command;
 use crate::collection_lookup::{hash, hash_mut};
-use crate::collection_random::{draw, Draw};
+use crate::collection_random::{check_random_args, draw, Draw};
 use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
@@ -250,11 +250,8 @@ fn hincrbyfloat(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 
 /// HRANDFIELD key [count [WITHVALUES]].
 fn hrandfield(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let argc = ctx.argc();
-    if argc > 4 || (argc == 4 && !ctx.arg(3).eq_ignore_ascii_case(b"withvalues")) {
-        return Err(CommandError::Syntax);
-    }
-    let with_values = argc == 4;
+    check_random_args(ctx, b"withvalues")?;
+    let with_values = ctx.argc() == 4;
     let Some(Draw {
         count,
         picks,

@@ -434,8 +434,9 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: End) -> CommandResult {
 
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
 fn blmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    parse_timeout(ctx.arg(1))?;
+    // The timeout is checked after the other arguments, as Redis does.
     let request = MultiPop::parse(ctx, 2)?;
+    parse_timeout(ctx.arg(1))?;
     if !multi_pop(ctx, &request)? {
         ctx.out.null_array();
     }

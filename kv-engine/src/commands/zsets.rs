@@ -13,7 +13,7 @@ use crate::collection_args::{
     double_arg, index_range, parse_card_limit, parse_positive, LexBound, LexRange, ScoreRange,
 };
 use crate::collection_lookup::{zset, zset_mut};
-use crate::collection_random::{draw, Draw};
+use crate::collection_random::{check_random_args, draw, Draw};
 use crate::collection_scan::{parse_cursor, scan_positions, write_scan_reply, ScanOptions};
 use crate::command::{Categories as C, CommandSpec, Flags as F, KeySpec};
 use crate::context::Ctx;
@@ -899,20 +899,23 @@ fn blocking_pop(ctx: &mut Ctx<'_, '_>, end: PopEnd) -> CommandResult {
 
 /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
 fn bzmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    parse_timeout(ctx.arg(1))?;
-    mpop_from(ctx, 2)
+    mpop_from(ctx, 2, true)
 }
 
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
 fn zmpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    mpop_from(ctx, 1)
+    mpop_from(ctx, 1, false)
 }
 
-/// The ZMPOP arguments from `numkeys` at `at` on.
-fn mpop_from(ctx: &mut Ctx<'_, '_>, at: usize) -> CommandResult {
+/// The ZMPOP arguments from `numkeys` at `at` on; BZMPOP's timeout
+/// (`blocking`) is checked after them, as Redis checks it.
+fn mpop_from(ctx: &mut Ctx<'_, '_>, at: usize, blocking: bool) -> CommandResult {
     let (keys, at) = parse_numkeys(ctx, at)?;
     let end = parse_pop_end(ctx.arg(at))?;
     let count = parse_mpop_count(ctx, at + 1)?;
+    if blocking {
+        parse_timeout(ctx.arg(1))?;
+    }
     if !multi_pop(ctx, keys, end, count)? {
         ctx.out.null_array();
     }
@@ -967,10 +970,7 @@ pub fn multi_pop(
 
 /// ZRANDMEMBER key [count [WITHSCORES]].
 fn zrandmember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    let argc = ctx.argc();
-    if argc > 4 || (argc == 4 && !ctx.arg(3).eq_ignore_ascii_case(b"withscores")) {
-        return Err(CommandError::Syntax);
-    }
+    check_random_args(ctx, b"withscores")?;
     let Some(Draw {
         count,
         picks,
@@ -1005,7 +1005,7 @@ fn zrandmember(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         ctx.out.bulk(&items[0].0);
         return Ok(());
     }
-    reply_elements(ctx, &items, argc == 4);
+    reply_elements(ctx, &items, ctx.argc() == 4);
     Ok(())
 }
 

@@ -99,9 +99,11 @@ pub fn restore(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     })?;
     let deleted = replace && ctx.db.remove(key).is_some();
     if ttl > 0 && !absttl {
-        ttl = ttl.saturating_add(ctx.db.now_ms);
+        // A relative TTL past i64::MAX wraps negative, so the key is
+        // already expired, as in Redis (its C addition wraps).
+        ttl = ttl.wrapping_add(ctx.db.now_ms);
     }
-    if ttl > 0 && ctx.db.already_expired(ttl) {
+    if ttl != 0 && ctx.db.already_expired(ttl) {
         if deleted {
             ctx.db.propagate(vec![
                 Bytes::from_static(b"DEL"),
@@ -255,5 +257,14 @@ mod tests {
         assert_eq!(session.cmd("EXISTS k"), ":0\r\n");
         let deltas = session.deltas.take();
         assert_eq!(&deltas.last().unwrap().ops[0].argv[0][..], b"DEL");
+        // A relative TTL that overflows is already expired (Redis: PTTL -2).
+        assert_eq!(
+            run(
+                &mut session,
+                &[b"RESTORE", b"k", b"9223372036854775807", &payload]
+            ),
+            "+OK\r\n"
+        );
+        assert_eq!(session.cmd("EXISTS k"), ":0\r\n");
     }
 }

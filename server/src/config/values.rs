@@ -61,7 +61,7 @@ pub fn normalize_onto(
                 .map_err(|_| "argument couldn't be parsed into an integer")?;
             Ok(format!("{n:o}"))
         }
-        Kind::Save => save(&split_words(args)),
+        Kind::Save => save(&save_words(args)),
         Kind::OutputBufferLimit => output_buffer_limit(&split_words(args), current),
         Kind::Bind => Ok(split_words(args).join(" ")),
         Kind::NotifyFlags => notify_flags(single(args)?),
@@ -98,6 +98,19 @@ fn split_words(args: &[String]) -> Vec<String> {
     args.iter()
         .flat_map(|arg| arg.split(' '))
         .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `save`'s words: split on single spaces, as Redis splits a CONFIG SET
+/// value, so a doubled, leading or trailing space makes an empty word,
+/// which is invalid; an empty value is no save points.
+fn save_words(args: &[String]) -> Vec<String> {
+    if args.iter().all(|arg| arg.is_empty()) {
+        return Vec::new();
+    }
+    args.iter()
+        .flat_map(|arg| arg.split(' '))
         .map(str::to_owned)
         .collect()
 }
@@ -406,6 +419,8 @@ mod tests {
         check(Kind::Save, "", Ok(""));
         check(Kind::Save, "10", Err("Invalid save parameters"));
         check(Kind::Save, "100 x", Err("Invalid save parameters"));
+        // Split on single spaces, as Redis splits a CONFIG SET value.
+        check(Kind::Save, "  100   1  ", Err("Invalid save parameters"));
     }
 
     #[test]

@@ -244,6 +244,22 @@ fn apply(
         .iter()
         .map(|i| crate::config::Config::name_of(*i))
         .collect();
+    if names.contains(&"maxclients") {
+        // More clients need more descriptors: refused if the OS cannot
+        // give them, as Redis refuses it (first: nothing applied yet).
+        let wanted = state.config.value("maxclients").parse::<u64>().unwrap_or(0);
+        let allowed = if wanted > state.settings.maxclients {
+            crate::fd_limit::fit(wanted)
+        } else {
+            wanted
+        };
+        if allowed < wanted {
+            return Err(CommandError::owned(format!(
+                "ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system is not able to handle the specified number of clients, try with {allowed}"
+            ))
+            .into());
+        }
+    }
     if names.contains(&"dir") {
         let dir = state.config.value("dir").to_owned();
         std::env::set_current_dir(&dir).map_err(|e| {

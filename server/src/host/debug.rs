@@ -41,11 +41,15 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     };
     match ctx.arg(1).to_ascii_lowercase().as_slice() {
         b"sleep" if ctx.argc() == 3 => {
-            let seconds: f64 = std::str::from_utf8(ctx.arg(2))
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .filter(|s: &f64| s.is_finite())
-                .ok_or(CommandError::NotFloat)?;
+            // Read as C's atof reads it, as Redis does: the longest number
+            // at the start, 0 without one ("abc" sleeps 0 and says OK).
+            let text = std::str::from_utf8(ctx.arg(2)).unwrap_or("");
+            let seconds = (0..=text.len())
+                .rev()
+                .filter(|&end| text.is_char_boundary(end))
+                .find_map(|end| text[..end].trim_start().parse::<f64>().ok())
+                .filter(|s| s.is_finite())
+                .unwrap_or(0.0);
             let sleep = Duration::from_secs_f64(seconds.clamp(0.0, 3600.0));
             host.conn.sleep = Some(sleep);
             let until_ms =
@@ -54,16 +58,33 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             ctx.out.ok();
         }
         b"object" if ctx.argc() == 3 => {
-            let now_secs = ctx.db.now_ms / 1000;
-            let value = ctx.db.lookup(ctx.arg(2)).ok_or(CommandError::NoSuchKey)?;
+            let now_ms = ctx.db.now_ms;
+            let key = ctx.arg(2);
+            let options = persistence::rdb::ValueOptions {
+                compression: host.state.config.value("rdbcompression") == "yes",
+                list_max_listpack_size: ctx.db.config().list_max_listpack_size,
+            };
+            let field = ctx.db.keyspace().access_of(key).unwrap_or(0);
+            // A look that leaves the key's access time and the keyspace
+            // hits alone, as Redis's.
+            let value = (ctx.db)
+                .lookup_with(key, kv_engine::context::Lookup::PEEK)
+                .ok_or(CommandError::NoSuchKey)?;
             let encoding = kv_engine::commands::keys::encoding(value);
-            let serialized = super::memory::value_heap_bytes(value).max(1);
+            // The value's RDB form (Redis's rdbSavedObjectLen): its DUMP
+            // payload without the type byte and the 10-byte footer.
+            let serialized = persistence::rdb::dump::dump_value_with(value, options)
+                .len()
+                .saturating_sub(11);
+            let idle_secs = kv_engine::access::idle_ms(field, now_ms) / 1000;
+            let lru_clock = ((now_ms / 1000) as u64).saturating_sub(idle_secs);
             let text = format!(
-                "Value at:0x0 refcount:1 encoding:{encoding} serializedlength:{serialized} lru:{} lru_seconds_idle:0",
-                now_secs & ((1 << 24) - 1)
+                "Value at:0x0 refcount:1 encoding:{encoding} serializedlength:{serialized} lru:{} lru_seconds_idle:{idle_secs}",
+                lru_clock & ((1 << 24) - 1)
             );
             ctx.out.simple(text.as_bytes());
         }
+        b"protocol" if ctx.argc() == 3 => protocol(ctx)?,
         b"reload" if ctx.argc() == 2 => super::persistence::debug_reload(host, ctx)?,
         b"populate" if (3..=5).contains(&ctx.argc()) => populate(ctx)?,
         b"set-active-expire" if ctx.argc() == 3 => {
@@ -81,6 +102,10 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                     "    it is used instead of the 'key' prefix. These are not propagated to",
                     "    replicas. Cluster slots are not respected so keys not belonging to the",
                     "    current node can be created in cluster mode.",
+                    "PROTOCOL <type>",
+                    "    Reply with a test value of the specified type. <type> can be: string,",
+                    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+                    "    true, false.",
                     "RELOAD",
                     "    Save the RDB on disk and reload it back to memory.",
                     "OBJECT <key>",
@@ -167,5 +192,51 @@ fn populate(ctx: &mut Ctx<'_, '_>) -> CommandResult {
         ctx.db.signal_modified_at(db, &key);
     }
     ctx.out.ok();
+    Ok(())
+}
+
+/// DEBUG PROTOCOL <type>: a test value of each RESP type, as Redis sends
+/// it in the connection's protocol (what client libraries test their
+/// parsers with). RESP2 has no push, and shows the rest in its types.
+fn protocol(ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let resp3 = ctx.client.protocol == resp_codec::Protocol::Resp3;
+    let pick =
+        |resp2: &'static [u8], resp3_form: &'static [u8]| if resp3 { resp3_form } else { resp2 };
+    let reply: &[u8] = match ctx.arg(2).to_ascii_lowercase().as_slice() {
+        b"string" => b"$11\r\nHello World\r\n",
+        b"integer" => b":12345\r\n",
+        b"double" => pick(b"$5\r\n3.141\r\n", b",3.141\r\n"),
+        b"bignum" => pick(
+            b"$37\r\n1234567999999999999999999999999999999\r\n",
+            b"(1234567999999999999999999999999999999\r\n",
+        ),
+        b"null" => pick(b"$-1\r\n", b"_\r\n"),
+        b"array" => b"*3\r\n:0\r\n:1\r\n:2\r\n",
+        b"set" => pick(b"*3\r\n:0\r\n:1\r\n:2\r\n", b"~3\r\n:0\r\n:1\r\n:2\r\n"),
+        b"map" => pick(
+            b"*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n",
+            b"%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n",
+        ),
+        b"attrib" => pick(
+            b"$39\r\nSome real reply following the attribute\r\n",
+            b"|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n",
+        ),
+        b"push" if !resp3 => {
+            return Err(CommandError::text("ERR RESP2 is not supported by this command"));
+        }
+        b"push" => b">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n$40\r\nSome real reply following the push reply\r\n",
+        b"verbatim" => pick(
+            b"$25\r\nThis is a verbatim\nstring\r\n",
+            b"=29\r\ntxt:This is a verbatim\nstring\r\n",
+        ),
+        b"true" => pick(b":1\r\n", b"#t\r\n"),
+        b"false" => pick(b":0\r\n", b"#f\r\n"),
+        _ => {
+            return Err(CommandError::text(
+                "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false",
+            ));
+        }
+    };
+    ctx.out.buffer().extend_from_slice(reply);
     Ok(())
 }

@@ -14,13 +14,11 @@ pub fn slowlog(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
                 return Err(super::subcommand_syntax(ctx));
             }
             let count = if ctx.argc() == 3 {
-                let n = arg_i64(ctx, 2).map_err(|_| {
-                    CommandError::text("ERR value is out of range, must be positive")
-                })?;
+                // Redis's one text for a count that is no integer or < -1.
+                let bad = || CommandError::text("ERR count should be greater than or equal to -1");
+                let n = arg_i64(ctx, 2).map_err(|_| bad())?;
                 if n < -1 {
-                    return Err(CommandError::text(
-                        "ERR count should be greater than or equal to -1",
-                    ));
+                    return Err(bad());
                 }
                 if n == -1 {
                     usize::MAX

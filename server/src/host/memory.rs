@@ -63,8 +63,9 @@ fn usage(ctx: &mut Ctx<'_, '_>) -> CommandResult {
     match ctx.argc() {
         3 => {}
         5 if arg_is(ctx, 3, "samples") => {
+            // Not a number: its error; a negative one: a syntax error.
             if arg_i64(ctx, 4)? < 0 {
-                return Err(CommandError::NotInteger);
+                return Err(CommandError::Syntax);
             }
         }
         _ => return Err(CommandError::Syntax),
