@@ -118,6 +118,7 @@ impl ServerStats {
     /// Counts a call of `name` (run with first argument `argv1`) as its
     /// command or subcommand; an unknown subcommand counts none. Returns
     /// the name it is counted under.
+    #[inline]
     pub fn record_call(
         &mut self,
         name: &'static str,
@@ -134,15 +135,22 @@ impl ServerStats {
         stat_name
     }
 
-    /// Counts `reply`'s error, if it is one (its first line).
+    /// Counts `reply`'s error, if it is one (its first line). The check
+    /// inline: every command's reply is looked at.
+    #[inline]
     pub fn record_error_reply(&mut self, reply: &[u8]) {
         if reply.first() == Some(&b'-') {
-            let line_end = reply
-                .iter()
-                .position(|b| *b == b'\r')
-                .unwrap_or(reply.len());
-            self.record_error(&reply[1..line_end]);
+            self.record_error_line(reply);
         }
+    }
+
+    #[cold]
+    fn record_error_line(&mut self, reply: &[u8]) {
+        let line_end = reply
+            .iter()
+            .position(|b| *b == b'\r')
+            .unwrap_or(reply.len());
+        self.record_error(&reply[1..line_end]);
     }
 
     /// A command counted as a success whose reply, deferred (SAVE,
