@@ -52,6 +52,9 @@ pub struct HostState {
     pub waiters: Waiters,
     pub commands: HostTable,
     pub pause: Option<Pause>,
+    /// DEBUG SLEEP's stall of every client until then: apart from `pause`
+    /// (neither merged into a CLIENT PAUSE nor ended by CLIENT UNPAUSE).
+    pub stall_until_ms: Option<i64>,
     /// Saves and loads: LASTSAVE, INFO persistence, the RDB MISCONF gate.
     pub disk: DiskState,
     /// DEBUG SET-ACTIVE-EXPIRE.
@@ -84,6 +87,7 @@ impl HostState {
             waiters: Waiters::default(),
             commands: HostTable::new(),
             pause: None,
+            stall_until_ms: None,
             active_expire: true,
             aof_switch: None,
             exec_step_began_us: 0,
@@ -93,7 +97,20 @@ impl HostState {
 
     /// The pause that holds back `is_write` commands at `now_ms`, if any
     /// (an expired pause is cleared).
-    pub fn pause_for(&mut self, is_write: bool, now_ms: i64) -> Option<Pause> {
+    pub fn pause_for(&mut self, is_write: bool, unpause: bool, now_ms: i64) -> Option<Pause> {
+        if let Some(until_ms) = self.stall_until_ms {
+            if now_ms < until_ms {
+                return Some(Pause {
+                    until_ms,
+                    writes_only: false,
+                });
+            }
+            self.stall_until_ms = None;
+        }
+        if unpause {
+            // CLIENT UNPAUSE runs through a pause, to end it.
+            return None;
+        }
         let pause = self.pause?;
         if now_ms >= pause.until_ms {
             self.pause = None;

@@ -313,3 +313,71 @@ fn debug_protocol_sends_what_redis_sends() {
     assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
     assert!(want.iter().any(|frame| matches!(frame, Frame::Push(_))));
 }
+
+/// DEBUG SLEEP's stall is its own: it neither turns a CLIENT PAUSE WRITE
+/// into a pause of everything for as long, nor ends at CLIENT UNPAUSE.
+#[test]
+fn debug_sleep_stall_is_apart_from_client_pause() {
+    if !redis_available() {
+        return;
+    }
+    let ms = std::time::Duration::from_millis;
+    let stalls = |port: u16| {
+        let conns = || Conn::open(port).unwrap();
+        let (mut pauser, mut sleeper, mut reader) = (conns(), conns(), conns());
+        // A write pause of 5 s, a sleep of 0.3 s: reads wait for the sleep only.
+        pauser.call(&["CLIENT", "PAUSE", "5000", "WRITE"]);
+        sleeper.send(&["DEBUG", "SLEEP", "0.3"]);
+        std::thread::sleep(ms(100));
+        let began = std::time::Instant::now();
+        reader.call(&["GET", "foo"]);
+        let read_after = began.elapsed();
+        sleeper.read().expect("DEBUG SLEEP's reply");
+        pauser.call(&["CLIENT", "UNPAUSE"]);
+        // CLIENT UNPAUSE during a sleep of 1 s does not end it.
+        sleeper.send(&["DEBUG", "SLEEP", "1"]);
+        std::thread::sleep(ms(100));
+        let began = std::time::Instant::now();
+        pauser.call(&["CLIENT", "UNPAUSE"]);
+        pauser.call(&["SET", "x", "1"]);
+        let unpaused_after = began.elapsed();
+        sleeper.read().expect("DEBUG SLEEP's reply");
+        (read_after, unpaused_after)
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    for port in [redis.port, ours.port] {
+        let (read_after, unpaused_after) = stalls(port);
+        assert!(read_after < ms(2000), "{port}: GET after {read_after:?}");
+        assert!(
+            unpaused_after >= ms(600),
+            "{port}: SET after {unpaused_after:?}"
+        );
+    }
+}
+
+/// A command a gate refuses (here NOAUTH) is a rejected call of it.
+#[test]
+fn commands_refused_by_a_gate_count_as_rejected_calls() {
+    if !redis_available() {
+        return;
+    }
+    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
+    let counted = |port: u16| {
+        // The connection that sets the password stays authenticated.
+        let mut conn = Conn::open(port).unwrap();
+        conn.call(&["CONFIG", "SET", "requirepass", "pw"]);
+        let mut stranger = Conn::open(port).unwrap();
+        stranger.call(&["GET", "a"]);
+        stranger.call(&["EXEC"]);
+        let counted = section_lines(&mut conn, "commandstats")
+            .into_iter()
+            .filter(|line| line.starts_with("cmdstat_get") || line.starts_with("cmdstat_exec"))
+            .collect::<Vec<_>>();
+        conn.call(&["CONFIG", "SET", "requirepass", ""]);
+        counted
+    };
+    let want = counted(redis.port);
+    assert_eq!(counted(ours.port), want, "ours, then redis-server's");
+    assert_eq!(want.len(), 2, "{want:?}");
+}

@@ -213,15 +213,14 @@ fn run_commands(
     while batch.next < end {
         let argv = batch.commands.argv(batch.next);
         let sent = batch.commands.sent(batch.next);
-        if core.host.pause.is_some() {
+        if core.host.pause.is_some() || core.host.stall_until_ms.is_some() {
             let is_write = lookup(core, argv.arg(0)).is_some_and(|s| {
                 s.flags.contains(Flags::WRITE) || s.flags.contains(Flags::MAY_REPLICATE)
             });
             let unpause = is_client_unpause(argv);
-            if let Some(pause) = core.host.pause_for(is_write, shared.clock.now_us() / 1000) {
-                if !unpause {
-                    return (Stop::Paused(pause), produced);
-                }
+            let now_ms = shared.clock.now_us() / 1000;
+            if let Some(pause) = core.host.pause_for(is_write, unpause, now_ms) {
+                return (Stop::Paused(pause), produced);
             }
         }
         batch.next += 1;
@@ -251,7 +250,9 @@ fn run_commands(
                 })
                 || (subscribed_mode && pubsub::mode::refuse(core, &mut session.client, argv, out)))
         {
+            // A rejected call of the command, as Redis counts it.
             kv_engine::Outcome {
+                command: lookup(core, argv.arg(0)).map(|spec| spec.name),
                 failed: true,
                 rejected: true,
                 ..Default::default()

@@ -4,7 +4,7 @@
 //! DEBUG SLEEP stalls every client as Redis's whole-server stall does,
 //! without blocking a runtime thread (which this server never does): the
 //! calling connection sleeps before its reply, and every other client is
-//! paused (CLIENT PAUSE ALL) for as long; the command's time, in
+//! stalled for as long (`HostState::stall_until_ms`); the command's time, in
 //! commandstats, the slowlog and the latency monitor, is the sleep's.
 
 use super::{check_arity, ConnHost};
@@ -52,9 +52,13 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 .unwrap_or(0.0);
             let sleep = Duration::from_secs_f64(seconds.clamp(0.0, 3600.0));
             host.conn.sleep = Some(sleep);
+            // Every other client waits the sleep out (a stall of its own,
+            // apart from CLIENT PAUSE: neither merged into one nor ended by
+            // CLIENT UNPAUSE).
             let until_ms =
                 (host.shared.clock.now_us() / 1000).saturating_add(sleep.as_millis() as i64);
-            super::client::pause_until(host, until_ms, false);
+            let stall = &mut host.state.stall_until_ms;
+            *stall = Some(stall.map_or(until_ms, |old| old.max(until_ms)));
             ctx.out.ok();
         }
         b"object" if ctx.argc() == 3 => {
