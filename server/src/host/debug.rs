@@ -43,7 +43,9 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         b"sleep" if ctx.argc() == 3 => {
             // Read as C's atof reads it, as Redis does: the longest number
             // at the start, 0 without one ("abc" sleeps 0 and says OK).
-            let text = std::str::from_utf8(ctx.arg(2)).unwrap_or("");
+            // Looked for in the first 64 bytes: each prefix is a parse.
+            let arg = ctx.arg(2);
+            let text = String::from_utf8_lossy(&arg[..arg.len().min(64)]);
             let seconds = (0..=text.len())
                 .rev()
                 .filter(|&end| text.is_char_boundary(end))
