@@ -253,10 +253,11 @@ pub trait Host {
     /// EXEC is about to run its next queued command (the host may time
     /// it: the engine reads no wall clock).
     fn exec_step_begins(&mut self) {}
-    /// EXEC ran a queued command, `argv`, which ended as `outcome` with
-    /// `reply`: counted as a call of its own, as Redis counts it (queuing
-    /// it counted nothing, `Outcome::queued`).
-    fn exec_step_ran(&mut self, _argv: Argv<'_>, _outcome: &Outcome, _reply: &[u8]) {}
+    /// EXEC ran a queued command, `argv` (its spec's `flags`), which ended
+    /// as `outcome` with `reply`: counted, and logged if slow, as a call of
+    /// its own, as Redis does (queuing it did neither, `Outcome::queued`).
+    fn exec_step_ran(&mut self, _argv: Argv<'_>, _flags: Flags, _outcome: &Outcome, _reply: &[u8]) {
+    }
 }
 
 /// A host with no commands of its own.

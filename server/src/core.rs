@@ -65,6 +65,8 @@ pub struct HostState {
     pub aof_switch: Option<bool>,
     /// When EXEC's current queued command began (`Host::exec_step_begins`).
     pub exec_step_began_us: i64,
+    /// The connection's DEBUG SLEEP total when that command began.
+    pub exec_step_slept: std::time::Duration,
     /// A BGREWRITEAOF in the EXEC that switches the AOF off: Redis kills
     /// the running rewrite and schedules a new one, the AOF-off kind. It
     /// starts once the old pipeline has stopped; INFO shows it scheduled
@@ -91,6 +93,7 @@ impl HostState {
             active_expire: true,
             aof_switch: None,
             exec_step_began_us: 0,
+            exec_step_slept: std::time::Duration::ZERO,
             aof_rewrite_after_off: false,
         }
     }

@@ -381,3 +381,47 @@ fn commands_refused_by_a_gate_count_as_rejected_calls() {
     assert_eq!(counted(ours.port), want, "ours, then redis-server's");
     assert_eq!(want.len(), 2, "{want:?}");
 }
+
+/// A slow command inside EXEC is logged when EXEC runs it, with its own
+/// time (here DEBUG SLEEP's), and two sleeps in one EXEC sleep both.
+#[test]
+fn slow_commands_inside_exec_are_logged_as_redis_logs_them() {
+    if !redis_available() {
+        return;
+    }
+    let logged = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        conn.call(&["CONFIG", "SET", "slowlog-log-slower-than", "100000"]);
+        conn.call(&["SLOWLOG", "RESET"]);
+        let began = std::time::Instant::now();
+        for command in [
+            &["MULTI"][..],
+            &["DEBUG", "SLEEP", "0.15"],
+            &["LPUSH", "a", "x"],
+            &["DEBUG", "SLEEP", "0.15"],
+            &["EXEC"],
+        ] {
+            conn.call(command);
+        }
+        let took = began.elapsed();
+        let Frame::Array(entries) = conn.call(&["SLOWLOG", "GET"]) else {
+            panic!("SLOWLOG GET's array");
+        };
+        let logged: Vec<(Frame, bool)> = entries
+            .into_iter()
+            .map(|entry| match entry {
+                Frame::Array(fields) => {
+                    let slow = matches!(fields[2], Frame::Integer(us) if us >= 150_000);
+                    (fields[3].clone(), slow)
+                }
+                other => panic!("an entry: {other:?}"),
+            })
+            .collect();
+        (logged, took >= std::time::Duration::from_millis(300))
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
+    let want = logged(redis.port);
+    assert_eq!(logged(ours.port), want, "ours, then redis-server's");
+    assert!(want.1 && !want.0.is_empty(), "{want:?}");
+}

@@ -144,7 +144,16 @@ pub(crate) fn exec(
         host.exec_step_begins();
         let start = out.len();
         let outcome = dispatch(state, table, host, client, argv.into(), out, now_ms, true);
-        host.exec_step_ran(argv.into(), &outcome, &out.buffer()[start..]);
+        let flags = outcome
+            .command
+            .and_then(|name| {
+                table
+                    .get(name.as_bytes())
+                    .or_else(|| host.command(name).copied())
+            })
+            .map(|spec| spec.flags)
+            .unwrap_or_default();
+        host.exec_step_ran(argv.into(), flags, &outcome, &out.buffer()[start..]);
     }
     if state.pending_write {
         state.pending_transaction = true;

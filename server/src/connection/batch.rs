@@ -12,10 +12,10 @@
 //! serving waiters after each command (only while anyone waits). None of
 //! it allocates on the common path.
 
-use super::session::{After, ReplyMode, Session};
+use super::session::{After, ConnState, ReplyMode, Session};
 use crate::blocking::Blocked;
 use crate::config::settings::ClientClass;
-use crate::core::{Core, Pause};
+use crate::core::{Core, HostState, Pause};
 use crate::durability::DeltaPermit;
 use crate::host::ConnHost;
 use crate::shared::Shared;
@@ -316,7 +316,8 @@ fn run_commands(
             // A command refused before it ran (arity, a gate) is not
             // logged, timed or monitored, as in Redis.
             if !outcome.rejected {
-                after_command(core, shared, session, argv, name, usec, monitors);
+                let ran = (name, outcome.queued);
+                after_command(core, shared, session, argv, ran, usec, monitors);
             }
         }
         core.host.stats.record_error_reply(&out[start..]);
@@ -386,14 +387,16 @@ fn run_commands(
     (Stop::Done, produced)
 }
 
-/// The slow log, the latency monitor, MONITOR and FLUSHALL ASYNC garbage:
+/// The slow log, the latency monitor, MONITOR and FLUSHALL ASYNC garbage
+/// for the command `name` that ran (or was queued: then it is logged when
+/// EXEC runs it):
 /// each looked at only when it has something to do.
 fn after_command(
     core: &mut Core,
     shared: &Shared,
     session: &Session,
     argv: Argv<'_>,
-    name: &'static str,
+    (name, queued): (&'static str, bool),
     usec: u64,
     monitors: bool,
 ) {
@@ -402,35 +405,14 @@ fn after_command(
         && usec as i64 >= settings.slowlog_log_slower_than_us;
     let threshold_ms = settings.latency_monitor_threshold_ms;
     let late = threshold_ms > 0 && usec / 1000 >= threshold_ms;
-    if slow || late || monitors {
+    // A queued command is logged when EXEC runs it (`Host::exec_step_ran`).
+    let logged = (slow || late) && !queued;
+    if logged || monitors {
         let spec = lookup(core, argv.arg(0));
         let flags = spec.map(|s| s.flags).unwrap_or_default();
         let now_us = shared.clock.now_us();
-        if slow && !flags.contains(Flags::SKIP_SLOWLOG) {
-            let (slower_than, max_len) = (
-                settings.slowlog_log_slower_than_us,
-                settings.slowlog_max_len,
-            );
-            let name_shown = session.conn.name.clone().unwrap_or_default();
-            core.host.slowlog.record(
-                slower_than,
-                max_len,
-                argv,
-                usec,
-                now_us / 1_000_000,
-                &session.conn.handle.addr,
-                &name_shown,
-            );
-        }
-        if late {
-            let event = if flags.contains(Flags::FAST) {
-                "fast-command"
-            } else {
-                "command"
-            };
-            core.host
-                .latency
-                .record(threshold_ms, event, usec / 1000, now_us / 1_000_000);
+        if logged {
+            log_if_slow(&mut core.host, &session.conn, argv, flags, usec, now_us);
         }
         if monitors
             && spec.is_some_and(|spec| crate::host::redact::monitored(&spec, argv))
@@ -444,6 +426,46 @@ fn after_command(
         // blocking thread, as Redis's lazyfree thread does.
         let garbage = core.engine.take_garbage();
         crate::cron::free(shared, garbage);
+    }
+}
+
+/// Logs a command that ran `usec` in the slow log and the latency
+/// monitor, if it was slow enough for either (at its run, or for one
+/// queued in MULTI, at EXEC's run of it).
+pub fn log_if_slow(
+    host: &mut HostState,
+    conn: &ConnState,
+    argv: Argv<'_>,
+    flags: Flags,
+    usec: u64,
+    now_us: i64,
+) {
+    let settings = &host.settings;
+    let (slower_than, max_len) = (
+        settings.slowlog_log_slower_than_us,
+        settings.slowlog_max_len,
+    );
+    let threshold_ms = settings.latency_monitor_threshold_ms;
+    if slower_than >= 0 && usec as i64 >= slower_than && !flags.contains(Flags::SKIP_SLOWLOG) {
+        let name_shown = conn.name.clone().unwrap_or_default();
+        host.slowlog.record(
+            slower_than,
+            max_len,
+            argv,
+            usec,
+            now_us / 1_000_000,
+            &conn.handle.addr,
+            &name_shown,
+        );
+    }
+    if threshold_ms > 0 && usec / 1000 >= threshold_ms {
+        let event = if flags.contains(Flags::FAST) {
+            "fast-command"
+        } else {
+            "command"
+        };
+        host.latency
+            .record(threshold_ms, event, usec / 1000, now_us / 1_000_000);
     }
 }
 

@@ -53,6 +53,8 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 .filter(|s| s.is_finite())
                 .unwrap_or(0.0);
             let sleep = Duration::from_secs_f64(seconds.clamp(0.0, 3600.0));
+            // Two in one EXEC sleep both.
+            let sleep = host.conn.sleep.unwrap_or_default() + sleep;
             host.conn.sleep = Some(sleep);
             // Every other client waits the sleep out (a stall of its own,
             // apart from CLIENT PAUSE: neither merged into one nor ended by

@@ -59,18 +59,36 @@ impl Host for ConnHost<'_> {
 
     fn exec_step_begins(&mut self) {
         self.state.exec_step_began_us = self.shared.clock.now_us();
+        self.state.exec_step_slept = self.conn.sleep.unwrap_or_default();
     }
 
-    /// A command EXEC ran counts as a call, and its error as an error
-    /// reply, as Redis counts them (its slowlog entry and monitor line came
-    /// as it was queued).
-    fn exec_step_ran(&mut self, argv: Argv<'_>, outcome: &Outcome, reply: &[u8]) {
-        let stats = &mut self.state.stats;
+    /// A command EXEC ran counts as a call, its error as an error reply,
+    /// and it is logged if slow, as Redis does (its monitor line came as
+    /// it was queued). A DEBUG SLEEP's sleep, still to come, is its time.
+    fn exec_step_ran(&mut self, argv: Argv<'_>, flags: F, outcome: &Outcome, reply: &[u8]) {
+        let now_us = self.shared.clock.now_us();
+        let slept = self
+            .conn
+            .sleep
+            .unwrap_or_default()
+            .saturating_sub(self.state.exec_step_slept);
+        let usec = ((now_us - self.state.exec_step_began_us).max(0) as u64)
+            .saturating_add(slept.as_micros() as u64);
         if let Some(name) = outcome.command {
-            let usec = (self.shared.clock.now_us() - self.state.exec_step_began_us).max(0) as u64;
-            stats.record_call(name, argv.get(1), usec, outcome.failed, outcome.rejected);
+            (self.state.stats).record_call(
+                name,
+                argv.get(1),
+                usec,
+                outcome.failed,
+                outcome.rejected,
+            );
+            if !outcome.rejected {
+                crate::connection::batch::log_if_slow(
+                    self.state, self.conn, argv, flags, usec, now_us,
+                );
+            }
         }
-        stats.record_error_reply(reply);
+        self.state.stats.record_error_reply(reply);
     }
 }
 
