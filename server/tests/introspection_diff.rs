@@ -11,6 +11,15 @@ use resp_codec::Frame;
 use std::collections::BTreeSet;
 use support::process::{redis_available, Conn, Process};
 
+/// Runs `exchange` against redis-server, then against ours, both started
+/// with `args`, and asserts they answered alike; Redis's answer.
+fn alike<T: PartialEq + std::fmt::Debug>(args: &[&str], exchange: impl Fn(u16) -> T) -> T {
+    let (ours, redis) = (Process::ours(args), Process::redis(args));
+    let want = exchange(redis.port);
+    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    want
+}
+
 /// The lines of INFO `section` (sorted: Redis's commandstats come in its
 /// dictionary's order), `usec` fields masked.
 fn section_lines(conn: &mut Conn, section: &str) -> BTreeSet<String> {
@@ -32,7 +41,6 @@ fn section_lines(conn: &mut Conn, section: &str) -> BTreeSet<String> {
 /// Runs `script` after a CONFIG RESETSTAT on ours and on redis-server and
 /// compares their commandstats and errorstats.
 fn counted_alike(script: &[&[&str]]) {
-    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
     let counted = |port: u16| {
         let mut conn = Conn::open(port).unwrap();
         conn.call(&["CONFIG", "RESETSTAT"]);
@@ -44,8 +52,7 @@ fn counted_alike(script: &[&[&str]]) {
             section_lines(&mut conn, "errorstats"),
         )
     };
-    let want = counted(redis.port);
-    assert_eq!(counted(ours.port), want, "ours, then redis-server's");
+    alike(&[], counted);
 }
 
 /// An unknown subcommand is no call of its container, only an error.
@@ -123,9 +130,7 @@ fn resetstat_and_reset_keep_what_redis_keeps() {
         (got, flags)
     };
     let args = ["--enable-debug-command", "yes"];
-    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-    let want = exchange(redis.port);
-    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    let want = alike(&args, exchange);
     assert_eq!(want.0[1], Frame::Integer(1));
 }
 
@@ -246,9 +251,7 @@ fn debug_object_reports_as_redis_and_touches_nothing() {
         got
     };
     let args = ["--enable-debug-command", "yes"];
-    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-    let want = exchange(redis.port);
-    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    let want = alike(&args, exchange);
     assert!(want[0].contains("lru_seconds_idle:1..3"), "{want:?}");
     assert_eq!(want[5], "true", "{want:?}");
 }
@@ -274,9 +277,7 @@ fn maxclients_past_the_open_files_limit_is_refused() {
             conn.call(&["CONFIG", "GET", "maxclients"]),
         )
     };
-    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
-    let want = exchange(redis.port);
-    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    alike(&[], exchange);
 }
 
 /// DEBUG PROTOCOL's test values of every RESP type, in RESP2 and RESP3.
@@ -308,9 +309,7 @@ fn debug_protocol_sends_what_redis_sends() {
         got
     };
     let args = ["--enable-debug-command", "yes"];
-    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-    let want = exchange(redis.port);
-    assert_eq!(exchange(ours.port), want, "ours, then redis-server's");
+    let want = alike(&args, exchange);
     assert!(want.iter().any(|frame| matches!(frame, Frame::Push(_))));
 }
 
@@ -362,7 +361,6 @@ fn commands_refused_by_a_gate_count_as_rejected_calls() {
     if !redis_available() {
         return;
     }
-    let (ours, redis) = (Process::ours(&[]), Process::redis(&[]));
     let counted = |port: u16| {
         // The connection that sets the password stays authenticated.
         let mut conn = Conn::open(port).unwrap();
@@ -377,8 +375,7 @@ fn commands_refused_by_a_gate_count_as_rejected_calls() {
         conn.call(&["CONFIG", "SET", "requirepass", ""]);
         counted
     };
-    let want = counted(redis.port);
-    assert_eq!(counted(ours.port), want, "ours, then redis-server's");
+    let want = alike(&[], counted);
     assert_eq!(want.len(), 2, "{want:?}");
 }
 
@@ -420,8 +417,6 @@ fn slow_commands_inside_exec_are_logged_as_redis_logs_them() {
         (logged, took >= std::time::Duration::from_millis(300))
     };
     let args = ["--enable-debug-command", "yes"];
-    let (ours, redis) = (Process::ours(&args), Process::redis(&args));
-    let want = logged(redis.port);
-    assert_eq!(logged(ours.port), want, "ours, then redis-server's");
+    let want = alike(&args, logged);
     assert!(want.1 && !want.0.is_empty(), "{want:?}");
 }
