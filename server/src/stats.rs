@@ -232,10 +232,12 @@ pub fn subcommand_of(name: &str, argv1: Option<&[u8]>) -> Option<(&'static str, 
 /// then counts no call of any command (`CLIENT FOO` is neither a
 /// `client` nor a `client|foo` call), only the error.
 fn names_no_subcommand(name: &str, argv1: Option<&[u8]>) -> bool {
-    (6..=7).contains(&name.len())
-        && argv1.is_some_and(|arg| {
-            subcommands(name).is_some() && container_subcommand(name, arg).is_none()
-        })
+    argv1.is_some_and(|arg| is_container(name) && container_subcommand(name, arg).is_none())
+}
+
+/// Whether `name` is a command with subcommands (CLIENT, CONFIG, ...).
+pub fn is_container(name: &str) -> bool {
+    (6..=7).contains(&name.len()) && subcommands(name).is_some()
 }
 
 fn container_subcommand(name: &str, arg: &[u8]) -> Option<(&'static str, &'static str)> {

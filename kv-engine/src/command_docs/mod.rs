@@ -388,6 +388,15 @@ pub struct CommandMeta {
 }
 
 impl CommandMeta {
+    /// The subcommand `short` (without the container's prefix), in any
+    /// letter case.
+    pub fn subcommand(&self, short: &[u8]) -> Option<&Subcommand> {
+        self.subcommands.iter().find(|sub| {
+            (sub.meta.name.split_once('|'))
+                .is_some_and(|(_, name)| name.as_bytes().eq_ignore_ascii_case(short))
+        })
+    }
+
     /// The defaults the data files fill in from.
     pub const NONE: CommandMeta = CommandMeta {
         name: "",

@@ -346,14 +346,7 @@ fn pause(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
         _ => return Err(CommandError::Syntax),
     };
     let until_ms = (host.shared.clock.now_us() / 1000).saturating_add(timeout);
-    pause_until(host, until_ms, writes_only);
-    ctx.out.ok();
-    Ok(())
-}
-
-/// Pauses clients until `until_ms` (every command, or only writes). A new
-/// pause never shortens one in force, nor weakens ALL to WRITE.
-pub(super) fn pause_until(host: &mut ConnHost<'_>, until_ms: i64, writes_only: bool) {
+    // A new pause never shortens one in force, nor weakens ALL to WRITE.
     let pause = match host.state.pause {
         Some(old) => Pause {
             until_ms: old.until_ms.max(until_ms),
@@ -365,6 +358,8 @@ pub(super) fn pause_until(host: &mut ConnHost<'_>, until_ms: i64, writes_only: b
         },
     };
     host.state.pause = Some(pause);
+    ctx.out.ok();
+    Ok(())
 }
 
 /// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends a blocked client's wait

@@ -13,7 +13,7 @@
 
 use super::{arg_is, unknown_subcommand, ConnHost};
 use kv_engine::command::{Categories, CommandSpec, Flags, KeySpec};
-use kv_engine::command_docs::{Arg, CommandMeta, KeySpecDef};
+use kv_engine::command_docs::{Arg, CommandMeta, KeySpecDef, Subcommand};
 use kv_engine::command_docs::{BeginSearch, FindKeys};
 use kv_engine::context::Ctx;
 use kv_engine::key_search;
@@ -42,25 +42,25 @@ impl Described {
         }
     }
 
-    fn subcommands(&self) -> impl Iterator<Item = Described> {
-        let subs = self.meta.map_or(&[][..], |meta| meta.subcommands);
-        subs.iter().map(|sub| Described {
+    fn sub(sub: &'static Subcommand) -> Described {
+        Described {
             name: sub.meta.name,
             arity: sub.arity,
             flags: sub.flags,
             keys: key_search::legacy_range(sub.meta.key_specs).0,
             categories: sub.categories,
             meta: Some(&sub.meta),
-        })
+        }
+    }
+
+    fn subcommands(&self) -> impl Iterator<Item = Described> {
+        let subs = self.meta.map_or(&[][..], |meta| meta.subcommands);
+        subs.iter().map(Described::sub)
     }
 
     /// The subcommand `name` (without the prefix), in any letter case.
     fn subcommand(&self, name: &[u8]) -> Option<Described> {
-        self.subcommands().find(|sub| {
-            sub.name
-                .split_once('|')
-                .is_some_and(|(_, short)| short.as_bytes().eq_ignore_ascii_case(name))
-        })
+        self.meta?.subcommand(name).map(Described::sub)
     }
 
     fn has_subcommands(&self) -> bool {

@@ -79,15 +79,8 @@ pub fn monitored(spec: &CommandSpec, argv: Argv<'_>) -> bool {
         return false;
     }
     let subcommand = kv_engine::command_docs::meta(spec.name)
-        .filter(|meta| !meta.subcommands.is_empty() && argv.len() > 1)
-        .and_then(|meta| {
-            meta.subcommands.iter().find(|sub| {
-                sub.meta
-                    .name
-                    .split_once('|')
-                    .is_some_and(|(_, short)| short.as_bytes().eq_ignore_ascii_case(argv.arg(1)))
-            })
-        });
+        .filter(|_| argv.len() > 1)
+        .and_then(|meta| meta.subcommand(argv.arg(1)));
     !subcommand.is_some_and(|sub| hidden(sub.flags))
 }
 

@@ -35,7 +35,8 @@ pub fn refuse(core: &Core, client: &mut ClientState, argv: Argv<'_>, out: &mut B
     }
     let full_name = match subcommand_of(spec.name, argv.get(1)) {
         Some((_, full)) => full,
-        None if is_container(spec.name) => return false,
+        // An unknown subcommand is the command's own error.
+        None if crate::stats::is_container(spec.name) => return false,
         None => spec.name,
     };
     let text = format!(
@@ -43,11 +44,6 @@ pub fn refuse(core: &Core, client: &mut ClientState, argv: Argv<'_>, out: &mut B
     );
     crate::connection::batch::refuse_at_gate(client, out, spec.name, &text);
     true
-}
-
-/// Commands with subcommands: an unknown one is the command's own error.
-fn is_container(name: &str) -> bool {
-    subcommand_of(name, Some(b"help")).is_some()
 }
 
 /// Rewrites the PING reply at `out[start..]` into its subscribed-mode
