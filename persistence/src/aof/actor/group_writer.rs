@@ -34,6 +34,16 @@
 //! hangs on a replaced file keeps its thread: see `WRITERS` for why one
 //! thread is always left for the current file.
 //!
+//! A group's thread publishes its LSN durable itself, the moment its fsync
+//! returns, once every group handed over before it on its file is durable
+//! too (`Durable`): the clients waiting for it are woken from the thread,
+//! not after a trip through the runtime to the actor (a cross-thread wake
+//! of a runtime worker, then the actor's turn, on the path of every
+//! `always` reply). The actor still learns every result and publishes the
+//! same LSNs again (a no-op), and it alone handles failures: a group that
+//! failed publishes nothing, and nothing on its file is published by the
+//! writer after it.
+//!
 //! After a group fails (its append or its fsync), a group for the same
 //! file taken later is never written: its result is an error without
 //! touching the disk (the actor is in MISCONF by the time it looks, and a
@@ -45,6 +55,7 @@
 use crate::io::{self, IoFuture};
 use crate::storage::{Storage, StorageError, StorageFile};
 use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
 use std::io as stdio;
 use std::sync::Arc;
 use tokio::sync::{oneshot, Notify};
@@ -60,6 +71,8 @@ struct Group {
     id: u64,
     file: Arc<dyn StorageFile>,
     bytes: Vec<u8>,
+    /// The last LSN its bytes hold.
+    lsn: u64,
     /// The thread's answer (None inline: the group's future writes it).
     done: Option<oneshot::Sender<GroupResult>>,
 }
@@ -111,7 +124,86 @@ struct Queue {
     /// on the new file did, and must not lift the new file's refusal.
     /// Pruned of files nobody else holds any more (`poison`).
     poisoned: Vec<Arc<dyn StorageFile>>,
+    /// The groups handed over whose LSNs the writer has not published.
+    durable: Durable,
     closed: bool,
+}
+
+/// The groups handed over and not published yet, in the order of hand-over:
+/// a group's LSN is published once its fsync returned and every group
+/// before it on its file is published (groups on a file a recovery replaced
+/// hold up no group on the new one). Bounded by the groups in flight and
+/// the one waiting, plus those hung on replaced files until they end.
+#[derive(Default)]
+struct Durable {
+    handed: VecDeque<Handed>,
+}
+
+struct Handed {
+    id: u64,
+    file: Arc<dyn StorageFile>,
+    lsn: u64,
+    synced: bool,
+}
+
+impl Durable {
+    fn handed_over(&mut self, id: u64, file: &Arc<dyn StorageFile>, lsn: u64) {
+        self.handed.push_back(Handed {
+            id,
+            file: file.clone(),
+            lsn,
+            synced: false,
+        });
+        debug_assert!(
+            self.handed.len() <= 4 * WRITERS,
+            "{} groups unpublished",
+            self.handed.len()
+        );
+    }
+
+    /// The group waiting (handed over last) now holds LSNs up to `lsn`.
+    fn extended(&mut self, id: u64, lsn: u64) {
+        let last = (self.handed.back_mut()).expect("the waiting group was handed over");
+        assert_eq!(last.id, id, "only the group handed over last waits");
+        last.lsn = lsn;
+    }
+
+    /// Group `id` ended, its fsync returned Ok if `ok`: the LSN durable
+    /// now on its file, if it moved. A failed group takes every group of
+    /// its file with it: nothing on the file is published here again.
+    fn ended(&mut self, id: u64, ok: bool) -> Option<u64> {
+        let at = self.handed.iter().position(|h| h.id == id)?;
+        let file = self.handed[at].file.clone();
+        if !ok {
+            self.forget(&file);
+            return None;
+        }
+        self.handed[at].synced = true;
+        let mut durable = None;
+        // The file's groups from its oldest on, while synced.
+        let mut i = 0;
+        while i < self.handed.len() {
+            if !super::same_file(&self.handed[i].file, &file) {
+                i += 1;
+                continue;
+            }
+            if !self.handed[i].synced {
+                break;
+            }
+            let done = self.handed.remove(i).expect("in range");
+            debug_assert!(
+                durable.is_none_or(|lsn| lsn <= done.lsn),
+                "LSNs rise along the hand-over"
+            );
+            durable = Some(done.lsn);
+        }
+        durable
+    }
+
+    /// Nothing on `file` is published by the writer any more.
+    fn forget(&mut self, file: &Arc<dyn StorageFile>) {
+        self.handed.retain(|h| !super::same_file(&h.file, file));
+    }
 }
 
 struct Shared {
@@ -121,7 +213,12 @@ struct Shared {
     /// Inline: rung when a group's append or fsync ends, for the next
     /// one's turn.
     turn: Notify,
+    /// Told each LSN that becomes durable (`Durable`), outside the lock.
+    publish: Publish,
 }
+
+/// Where the writer publishes a durable LSN (the actor's waiters).
+pub(super) type Publish = Box<dyn Fn(u64) + Send + Sync>;
 
 /// The writer of one pipeline's `always` groups.
 pub(super) struct GroupWriter {
@@ -134,12 +231,13 @@ pub(super) struct GroupWriter {
 }
 
 impl GroupWriter {
-    pub(super) fn new(storage: Arc<dyn Storage>) -> Self {
+    pub(super) fn new(storage: Arc<dyn Storage>, publish: Publish) -> Self {
         GroupWriter {
             shared: Arc::new(Shared {
                 queue: Mutex::new(Queue::default()),
                 work: Condvar::new(),
                 turn: Notify::new(),
+                publish,
             }),
             storage,
             threads: Vec::new(),
@@ -147,26 +245,31 @@ impl GroupWriter {
         }
     }
 
-    /// Adds `bytes` to the group handed over last, if the writer has not
-    /// taken it yet and it is for `file`: they go out in its append and
-    /// are covered by its fsync.
-    pub(super) fn try_extend(&self, file: &Arc<dyn StorageFile>, bytes: &[u8]) -> bool {
+    /// Adds `bytes`, which hold LSNs up to `lsn`, to the group handed over
+    /// last, if the writer has not taken it yet and it is for `file`: they
+    /// go out in its append and are covered by its fsync.
+    pub(super) fn try_extend(&self, file: &Arc<dyn StorageFile>, bytes: &[u8], lsn: u64) -> bool {
         let mut queue = self.shared.queue.lock();
+        let queue = &mut *queue;
         match &mut queue.next {
             Some(next) if super::same_file(&next.file, file) => {
                 next.bytes.extend_from_slice(bytes);
+                next.lsn = lsn;
+                queue.durable.extended(next.id, lsn);
                 true
             }
             _ => false,
         }
     }
 
-    /// Hands over a group (none may be waiting: `try_extend` found none):
-    /// the future ends with its append's and fsync's results.
+    /// Hands over a group holding LSNs up to `lsn` (none may be waiting:
+    /// `try_extend` found none): the future ends with its append's and
+    /// fsync's results.
     pub(super) fn submit(
         &mut self,
         file: Arc<dyn StorageFile>,
         bytes: Vec<u8>,
+        lsn: u64,
     ) -> IoFuture<Result<(), StorageError>> {
         let inline = self.storage.is_inline();
         if !inline {
@@ -188,10 +291,12 @@ impl GroupWriter {
             let done = (!inline).then_some(done);
             id = queue.next_id;
             queue.next_id += 1;
+            queue.durable.handed_over(id, &file, lsn);
             queue.next = Some(Group {
                 id,
                 file,
                 bytes,
+                lsn,
                 done,
             });
         }
@@ -240,6 +345,8 @@ impl GroupWriter {
             queue.closed = false;
             // The panic may have come mid-append; nobody appends now.
             queue.appending.clear();
+            // Nor is anything in flight: the lost groups' files failed.
+            queue.durable = Durable::default();
             debug_assert!(queue.next.is_none(), "dropped by `Unwinding`");
         }
         tracing::warn!("the AOF writer threads are started again after a panic");
@@ -263,7 +370,15 @@ impl GroupWriter {
     /// may hang). Groups already taken go on; nothing of the old file is
     /// acknowledged either way.
     pub(super) fn retire_waiting(&self) {
-        let dropped = self.shared.queue.lock().next.take();
+        let dropped = {
+            let mut queue = self.shared.queue.lock();
+            let dropped = queue.next.take();
+            if let Some(group) = &dropped {
+                // Never written: nothing after it on its file is durable.
+                queue.durable.forget(&group.file);
+            }
+            dropped
+        };
         let Some(group) = dropped else {
             return;
         };
@@ -354,7 +469,7 @@ fn run_thread(shared: &Shared) {
             shared.work.notify_one();
         }
         let result = appended.map(|()| group.file.sync());
-        note_result(shared, &group.file, &result);
+        ended(shared, group.id, &group.file, &result);
         // The actor may be gone (a panic): nobody to tell.
         if let Some(done) = group.done {
             let _ = done.send(result);
@@ -413,7 +528,7 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>, id: u64) -> G
         }
         turn.await;
     };
-    let Group { file, bytes, .. } = group;
+    let Group { id, file, bytes, .. } = group;
     let appended = if refused {
         Err(skipped(&file))
     } else {
@@ -427,7 +542,7 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>, id: u64) -> G
         Err(error) => Err(error),
         Ok(()) => Ok(io::sync(&storage, file.clone()).await),
     };
-    note_result(&shared, &file, &result);
+    ended(&shared, id, &file, &result);
     shared.queue.lock().running -= 1;
     held.running = false;
     shared.turn.notify_waiters();
@@ -541,9 +656,21 @@ impl Queue {
     }
 }
 
-fn note_result(shared: &Shared, file: &Arc<dyn StorageFile>, result: &GroupResult) {
-    if !matches!(result, Ok(Ok(()))) {
-        poison(&mut shared.queue.lock(), file);
+/// Group `id` on `file` ended with `result`: a failure refuses every later
+/// group for the file; a success publishes what is durable now.
+fn ended(shared: &Shared, id: u64, file: &Arc<dyn StorageFile>, result: &GroupResult) {
+    let ok = matches!(result, Ok(Ok(())));
+    let durable = {
+        let mut queue = shared.queue.lock();
+        if !ok {
+            poison(&mut queue, file);
+        }
+        queue.durable.ended(id, ok)
+    };
+    if let Some(lsn) = durable {
+        // Outside the lock: it wakes the clients waiting. Two threads may
+        // publish out of order here; publishing keeps the maximum.
+        (shared.publish)(lsn);
     }
 }
 
@@ -655,8 +782,8 @@ mod tests {
         let (sim, file) = sim_with_file("/d/a.aof");
         sim.set_slow_latency(Duration::from_millis(50));
         sim.set_probability(crate::storage::sim::Fault::SlowDisk, 1.0);
-        let mut writer = GroupWriter::new(Arc::new(sim.clone()));
-        let group = writer.submit(file, b"abc".to_vec());
+        let mut writer = GroupWriter::new(Arc::new(sim.clone()), Box::new(|_| {}));
+        let group = writer.submit(file, b"abc".to_vec(), 1);
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(sim.read(Path::new("/d/a.aof")).unwrap(), b"abc");
         assert_eq!(sim.fsyncs_of(Path::new("/d/a.aof")), 1);
@@ -676,11 +803,13 @@ mod tests {
             queue: Mutex::new(Queue::default()),
             work: Condvar::new(),
             turn: Notify::new(),
+            publish: Box::new(|_| {}),
         });
         shared.queue.lock().next = Some(Group {
             id: 0,
             file,
             bytes: b"abc".to_vec(),
+            lsn: 1,
             done: None,
         });
         let mut turn = Box::pin(take_turn(shared.clone(), storage, 0));
@@ -693,6 +822,63 @@ mod tests {
         assert!(queue.appending.is_empty() && queue.running == 0 && queue.next.is_none());
     }
 
+    /// A group's LSN is published once every group before it on its file
+    /// is durable, at the latest group's LSN; a failure publishes nothing
+    /// of its file again; another file's groups are not held up.
+    #[test]
+    fn durable_lsns_are_published_in_order_per_file() {
+        let (old, new) = (TestFile::plain("old"), TestFile::plain("new"));
+        let mut durable = Durable::default();
+        durable.handed_over(0, &old, 10);
+        durable.handed_over(1, &old, 20);
+        durable.handed_over(2, &old, 25);
+        durable.extended(2, 30);
+        assert_eq!(durable.ended(1, true), None, "group 0 is still in flight");
+        assert_eq!(durable.ended(0, true), Some(20), "0 and 1 at once");
+        assert_eq!(durable.ended(2, true), Some(30), "its extended LSN");
+        assert!(durable.handed.is_empty());
+
+        // A hung group on the old file holds up nothing on the new one.
+        durable.handed_over(3, &old, 40);
+        durable.handed_over(4, &old, 50);
+        durable.handed_over(5, &new, 60);
+        assert_eq!(durable.ended(5, true), Some(60));
+        // The old file's group 4 failed: 3 and 4 never publish.
+        assert_eq!(durable.ended(4, false), None);
+        assert_eq!(durable.ended(3, true), None, "forgotten with its file");
+        assert!(durable.handed.is_empty());
+
+        // A failure takes the later groups of its file along.
+        durable.handed_over(6, &new, 70);
+        durable.handed_over(7, &new, 80);
+        assert_eq!(durable.ended(6, false), None);
+        assert_eq!(durable.ended(7, true), None);
+    }
+
+    /// The thread that fsynced a group publishes its LSN itself: nobody
+    /// polls the group's future (the actor may be busy) and the waiters
+    /// learn it anyway, in order.
+    #[tokio::test]
+    async fn a_group_thread_publishes_its_lsn_without_the_actor() {
+        let file = TestFile::plain("/nowhere/appendonly.aof.1.incr.aof");
+        let (tx, published) = mpsc::channel();
+        let tx = Mutex::new(tx);
+        let mut writer = GroupWriter::new(
+            Arc::new(RealStorage),
+            Box::new(move |lsn| {
+                let _ = tx.lock().send(lsn);
+            }),
+        );
+        let first = writer.submit(file.clone(), b"a".to_vec(), 7);
+        let within = Duration::from_secs(10);
+        assert_eq!(published.recv_timeout(within), Ok(7));
+        let second = writer.submit(file.clone(), b"b".to_vec(), 9);
+        assert_eq!(published.recv_timeout(within), Ok(9));
+        assert!(matches!(first.await, Ok(Ok(()))));
+        assert!(matches!(second.await, Ok(Ok(()))));
+        writer.stop().await;
+    }
+
     /// A failure on the file a recovery replaced, after one on the new
     /// file, leaves the new file refused: a later group there would land
     /// behind a torn append.
@@ -702,16 +888,17 @@ mod tests {
             queue: Mutex::new(Queue::default()),
             work: Condvar::new(),
             turn: Notify::new(),
+            publish: Box::new(|_| {}),
         };
         let (old, new) = (TestFile::plain("old"), TestFile::plain("new"));
         let failed: GroupResult = Ok(Err(stopped()));
-        note_result(&shared, &new, &failed);
-        note_result(&shared, &old, &failed);
+        ended(&shared, 0, &new, &failed);
+        ended(&shared, 0, &old, &failed);
         let refused = |file: &Arc<dyn StorageFile>| shared.queue.lock().refuses(file);
         assert!(refused(&new) && refused(&old));
         // Nobody holds the old file any more: it is forgotten, the new one kept.
         drop(old);
-        note_result(&shared, &new, &failed);
+        ended(&shared, 0, &new, &failed);
         assert_eq!(shared.queue.lock().poisoned.len(), 1);
         assert!(refused(&new));
     }
@@ -722,12 +909,12 @@ mod tests {
     #[tokio::test]
     async fn a_panic_on_the_writer_ends_every_group_with_an_error() {
         let (file, entered, release) = TestFile::gated("/nowhere/appendonly.aof.1.incr.aof", false);
-        let mut writer = GroupWriter::new(Arc::new(RealStorage));
-        let first = writer.submit(file.clone(), b"a".to_vec());
+        let mut writer = GroupWriter::new(Arc::new(RealStorage), Box::new(|_| {}));
+        let first = writer.submit(file.clone(), b"a".to_vec(), 1);
         entered
             .recv_timeout(Duration::from_secs(10))
             .expect("the thread took the first group");
-        let second = writer.submit(file.clone(), b"b".to_vec());
+        let second = writer.submit(file.clone(), b"b".to_vec(), 2);
         release.send(()).unwrap();
         // Any later append on it panics at once.
         drop(release);
@@ -736,14 +923,14 @@ mod tests {
         assert!(matches!(first, Ok(Ok(Err(_)))), "{first:?}");
         let second = tokio::time::timeout(within, second).await;
         assert!(matches!(second, Ok(Ok(Err(_)))), "{second:?}");
-        let third = tokio::time::timeout(within, writer.submit(file, b"c".to_vec())).await;
+        let third = tokio::time::timeout(within, writer.submit(file, b"c".to_vec(), 3)).await;
         assert!(matches!(third, Ok(Ok(Err(_)))), "{third:?}");
         // Once both threads have ended, new ones take the groups of a new
         // file (the recovery's).
         let good = TestFile::plain("/nowhere/appendonly.aof.2.incr.aof");
         let mut written = false;
         for _ in 0..200 {
-            let group = writer.submit(good.clone(), b"d".to_vec());
+            let group = writer.submit(good.clone(), b"d".to_vec(), 4);
             if matches!(tokio::time::timeout(within, group).await, Ok(Ok(Ok(())))) {
                 written = true;
                 break;
@@ -762,12 +949,12 @@ mod tests {
     #[tokio::test]
     async fn a_hung_append_on_a_replaced_file_holds_up_no_group_for_the_new_one() {
         let (old, entered, release) = TestFile::gated("/nowhere/appendonly.aof.1.incr.aof", true);
-        let mut writer = GroupWriter::new(Arc::new(RealStorage));
-        let mut hung = writer.submit(old.clone(), b"a".to_vec());
+        let mut writer = GroupWriter::new(Arc::new(RealStorage), Box::new(|_| {}));
+        let mut hung = writer.submit(old.clone(), b"a".to_vec(), 5);
         entered
             .recv_timeout(Duration::from_secs(10))
             .expect("a thread took the first group");
-        let behind = writer.submit(old.clone(), b"b".to_vec());
+        let behind = writer.submit(old.clone(), b"b".to_vec(), 6);
         assert!(writer.has_waiting(), "it waits for the hung append");
         writer.retire_waiting();
         assert!(!writer.has_waiting());
@@ -779,7 +966,7 @@ mod tests {
         );
         let new = TestFile::plain("/nowhere/appendonly.aof.2.incr.aof");
         for _ in 0..3 {
-            let group = writer.submit(new.clone(), b"c".to_vec());
+            let group = writer.submit(new.clone(), b"c".to_vec(), 7);
             let written = tokio::time::timeout(within, group).await;
             assert!(matches!(written, Ok(Ok(Ok(())))), "{written:?}");
         }
@@ -800,10 +987,10 @@ mod tests {
         let new = sim.create(Path::new("/d/b.aof")).unwrap();
         sim.set_slow_latency(Duration::from_secs(60));
         sim.fail_next(crate::storage::sim::Fault::SlowDisk);
-        let mut writer = GroupWriter::new(Arc::new(sim.clone()));
-        let mut hung = writer.submit(old.clone(), b"a".to_vec());
+        let mut writer = GroupWriter::new(Arc::new(sim.clone()), Box::new(|_| {}));
+        let mut hung = writer.submit(old.clone(), b"a".to_vec(), 8);
         tokio::time::sleep(Duration::from_millis(1)).await;
-        let behind = writer.submit(old.clone(), b"b".to_vec());
+        let behind = writer.submit(old.clone(), b"b".to_vec(), 9);
         tokio::time::sleep(Duration::from_millis(1)).await;
         assert!(writer.has_waiting(), "it waits for the hung append");
         writer.retire_waiting();
@@ -813,7 +1000,7 @@ mod tests {
             matches!(behind, Ok(Err(_))),
             "dropped unwritten: {behind:?}"
         );
-        let written = tokio::time::timeout(within, writer.submit(new, b"c".to_vec())).await;
+        let written = tokio::time::timeout(within, writer.submit(new, b"c".to_vec(), 10)).await;
         assert!(matches!(written, Ok(Ok(Ok(())))), "{written:?}");
         assert_eq!(sim.read(Path::new("/d/b.aof")).unwrap(), b"c");
         assert_eq!(sim.fsyncs_of(Path::new("/d/b.aof")), 1);

@@ -9,8 +9,9 @@
 //!   meanwhile forms the next group, which starts once the one before it
 //!   has appended (not fsynced) and a thread is free: up to
 //!   `group_writer::WRITERS` fsyncs run at once, and a group's LSN is
-//!   published only once every older group is durable too. The engine
-//!   never waits for any of it.
+//!   published only once every older group is durable too, by the thread
+//!   whose fsync made it so (the actor publishes it again when it hears,
+//!   a no-op). The engine never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
@@ -536,7 +537,10 @@ impl AofActor {
             .last_incr_seq
             .fetch_max(next_incr_seq - 1, Ordering::AcqRel);
         AofActor {
-            writer: group_writer::GroupWriter::new(setup.storage.clone()),
+            writer: group_writer::GroupWriter::new(setup.storage.clone(), {
+                let published = setup.published.clone();
+                Box::new(move |lsn| published.publish_durable(lsn))
+            }),
             storage: setup.storage,
             inline,
             layout: setup.layout,
@@ -804,7 +808,7 @@ impl AofActor {
             .incr
             .as_ref()
             .is_some_and(|incr| same_file(incr, &last.file))
-            || !self.writer.try_extend(&last.file, &self.pending)
+            || !(self.writer).try_extend(&last.file, &self.pending, self.pending_lsn)
         {
             return false;
         }
@@ -834,7 +838,7 @@ impl AofActor {
                 self.last_fsync_start = Instant::now();
             }
             let task = if sync {
-                self.writer.submit(file.clone(), buf)
+                self.writer.submit(file.clone(), buf, self.pending_lsn)
             } else {
                 let file = file.clone();
                 io::run(&self.storage, move |_| file.append(&buf).map(Ok))
