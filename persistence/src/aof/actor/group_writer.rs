@@ -39,10 +39,10 @@
 //! too (`Durable`): the clients waiting for it are woken from the thread,
 //! not after a trip through the runtime to the actor (a cross-thread wake
 //! of a runtime worker, then the actor's turn, on the path of every
-//! `always` reply). The actor still learns every result and publishes the
-//! same LSNs again (a no-op), and it alone handles failures: a group that
-//! failed publishes nothing, and nothing on its file is published by the
-//! writer after it.
+//! `always` reply). The actor still learns every result and publishes at
+//! least what the writer did (again, a no-op), and it alone handles
+//! failures: a group that failed publishes nothing, and nothing on its
+//! file is published by the writer after it.
 //!
 //! After a group fails (its append or its fsync), a group for the same
 //! file taken later is never written: its result is an error without
@@ -132,8 +132,10 @@ struct Queue {
 /// The groups handed over and not published yet, in the order of hand-over:
 /// a group's LSN is published once its fsync returned and every group
 /// before it on its file is published (groups on a file a recovery replaced
-/// hold up no group on the new one). Bounded by the groups in flight and
-/// the one waiting, plus those hung on replaced files until they end.
+/// hold up no group on the new one). A failure forgets its file's groups
+/// (a recovery replaces the file, so groups that hang there later are not
+/// here either): bounded by the groups in flight and the one waiting,
+/// `MAX_GROUPS`, and those a panic lost, until the threads restart.
 #[derive(Default)]
 struct Durable {
     handed: VecDeque<Handed>,
@@ -162,10 +164,11 @@ impl Durable {
     }
 
     /// The group waiting (handed over last) now holds LSNs up to `lsn`.
+    /// Unless it was forgotten with its file (it will not publish).
     fn extended(&mut self, id: u64, lsn: u64) {
-        let last = (self.handed.back_mut()).expect("the waiting group was handed over");
-        assert_eq!(last.id, id, "only the group handed over last waits");
-        last.lsn = lsn;
+        if let Some(last) = self.handed.back_mut().filter(|h| h.id == id) {
+            last.lsn = lsn;
+        }
     }
 
     /// Group `id` ended, its fsync returned Ok if `ok`: the LSN durable
@@ -203,6 +206,15 @@ impl Durable {
     /// Nothing on `file` is published by the writer any more.
     fn forget(&mut self, file: &Arc<dyn StorageFile>) {
         self.handed.retain(|h| !super::same_file(&h.file, file));
+    }
+
+    /// Nothing on group `id`'s file is published by the writer any more
+    /// (the group will never end).
+    fn forget_group(&mut self, id: u64) {
+        if let Some(h) = self.handed.iter().find(|h| h.id == id) {
+            let file = h.file.clone();
+            self.forget(&file);
+        }
     }
 }
 
@@ -251,6 +263,10 @@ impl GroupWriter {
     pub(super) fn try_extend(&self, file: &Arc<dyn StorageFile>, bytes: &[u8], lsn: u64) -> bool {
         let mut queue = self.shared.queue.lock();
         let queue = &mut *queue;
+        if queue.refuses(file) {
+            // A group on it failed: the waiting one will not be written.
+            return false;
+        }
         match &mut queue.next {
             Some(next) if super::same_file(&next.file, file) => {
                 next.bytes.extend_from_slice(bytes);
@@ -345,8 +361,15 @@ impl GroupWriter {
             queue.closed = false;
             // The panic may have come mid-append; nobody appends now.
             queue.appending.clear();
-            // Nor is anything in flight: the lost groups' files failed.
-            queue.durable = Durable::default();
+            // Nor is anything in flight: the groups still unpublished were
+            // lost (the one that panicked, the one waiting behind it) and
+            // reported as failed syncs. Their files are refused from now
+            // on, as after any failure: a later group there would land
+            // behind a torn append, and must not publish past the lost ones.
+            let lost: Vec<_> = queue.durable.handed.drain(..).map(|h| h.file).collect();
+            for file in &lost {
+                poison(&mut queue, file);
+            }
             debug_assert!(queue.next.is_none(), "dropped by `Unwinding`");
         }
         tracing::warn!("the AOF writer threads are started again after a panic");
@@ -374,7 +397,10 @@ impl GroupWriter {
             let mut queue = self.shared.queue.lock();
             let dropped = queue.next.take();
             if let Some(group) = &dropped {
-                // Never written: nothing after it on its file is durable.
+                // Never written: the writer publishes nothing more of its
+                // file (a recovery replaced it; its older groups in flight
+                // are covered by the recovery's base, and the actor ignores
+                // their results).
                 queue.durable.forget(&group.file);
             }
             dropped
@@ -503,6 +529,7 @@ impl Drop for Unwinding<'_> {
 async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>, id: u64) -> GroupResult {
     let mut held = TurnHeld {
         shared: shared.clone(),
+        id,
         waiting: Some(id),
         appending: None,
         running: false,
@@ -528,7 +555,9 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>, id: u64) -> G
         }
         turn.await;
     };
-    let Group { id, file, bytes, .. } = group;
+    let Group {
+        id, file, bytes, ..
+    } = group;
     let appended = if refused {
         Err(skipped(&file))
     } else {
@@ -558,6 +587,9 @@ async fn take_turn(shared: Arc<Shared>, storage: Arc<dyn Storage>, id: u64) -> G
 /// call runs whole once its latency has passed.)
 struct TurnHeld {
     shared: Arc<Shared>,
+    /// Its group: if the future is dropped before the group ends, the
+    /// writer publishes nothing more of its file.
+    id: u64,
     waiting: Option<u64>,
     appending: Option<Arc<dyn StorageFile>>,
     running: bool,
@@ -582,6 +614,7 @@ impl Drop for TurnHeld {
             if self.running {
                 queue.running -= 1;
             }
+            queue.durable.forget_group(self.id);
         }
         self.shared.turn.notify_waiters();
     }
@@ -923,8 +956,11 @@ mod tests {
         assert!(matches!(first, Ok(Ok(Err(_)))), "{first:?}");
         let second = tokio::time::timeout(within, second).await;
         assert!(matches!(second, Ok(Ok(Err(_)))), "{second:?}");
-        let third = tokio::time::timeout(within, writer.submit(file, b"c".to_vec(), 3)).await;
-        assert!(matches!(third, Ok(Ok(Err(_)))), "{third:?}");
+        let third =
+            tokio::time::timeout(within, writer.submit(file.clone(), b"c".to_vec(), 3)).await;
+        // Stopped (the threads are still ending), or refused (new threads
+        // took it, and its file counts as failed).
+        assert!(matches!(third, Ok(Ok(Err(_)) | Err(_))), "{third:?}");
         // Once both threads have ended, new ones take the groups of a new
         // file (the recovery's).
         let good = TestFile::plain("/nowhere/appendonly.aof.2.incr.aof");
@@ -938,7 +974,51 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert!(written, "the writer came back");
+        // The file of the lost groups stays refused: a group there would
+        // land behind a torn append, and its thread would publish past the
+        // lost groups' LSNs.
+        assert!(writer.shared.queue.lock().refuses(&file));
+        let refused = skipped(&file).to_string();
+        let late = tokio::time::timeout(within, writer.submit(file, b"e".to_vec(), 5)).await;
+        assert!(
+            matches!(&late, Ok(Err(e)) if e.to_string() == refused),
+            "{late:?}"
+        );
         writer.stop().await;
+    }
+
+    /// A group that fails while the next waits to be taken: the actor,
+    /// which has not heard yet, finds the waiting group not extendable
+    /// (it will not be written), and nothing breaks.
+    #[test]
+    fn a_group_failed_on_the_file_is_not_extended() {
+        let file = TestFile::plain("/nowhere/appendonly.aof.1.incr.aof");
+        let writer = GroupWriter::new(Arc::new(RealStorage), Box::new(|_| {}));
+        {
+            let mut queue = writer.shared.queue.lock();
+            queue.durable.handed_over(0, &file, 1);
+            queue.durable.handed_over(1, &file, 2);
+            queue.next = Some(Group {
+                id: 1,
+                file: file.clone(),
+                bytes: b"b".to_vec(),
+                lsn: 2,
+                done: None,
+            });
+        }
+        let failed: GroupResult = Ok(Err(stopped()));
+        ended(&writer.shared, 0, &file, &failed);
+        assert!(!writer.try_extend(&file, b"c", 3));
+        assert_eq!(
+            writer
+                .shared
+                .queue
+                .lock()
+                .next
+                .as_ref()
+                .map(|g| g.bytes.len()),
+            Some(1)
+        );
     }
 
     /// An append hung on a file a recovery replaced holds up no group for

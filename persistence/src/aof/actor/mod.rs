@@ -10,8 +10,8 @@
 //!   has appended (not fsynced) and a thread is free: up to
 //!   `group_writer::WRITERS` fsyncs run at once, and a group's LSN is
 //!   published only once every older group is durable too, by the thread
-//!   whose fsync made it so (the actor publishes it again when it hears,
-//!   a no-op). The engine never waits for any of it.
+//!   whose fsync made it so (the actor publishes at least as much when it
+//!   hears, again). The engine never waits for any of it.
 //! - `everysec`: at most one fsync a second, never on the request path.
 //! - `no`: durable means written; the OS decides when it reaches the disk.
 //!
