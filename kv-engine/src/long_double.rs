@@ -572,6 +572,14 @@ mod tests {
         assert!(LongDouble::parse(b"0x").is_none());
         assert!(LongDouble::parse(b"0x1p").is_none());
         assert!(LongDouble::parse(b"0xg").is_none());
+        // Subnormals parse (redis-server 7.0.15 takes HINCRBYFLOAT h f
+        // 1e-4940 and 1.83e-4951); what rounds to zero is a range error.
+        assert!(LongDouble::parse(b"1e-4940").is_some());
+        assert!(LongDouble::parse(b"1.83e-4951").is_some());
+        assert!(LongDouble::parse(b"-1.83e-4951").is_some_and(LongDouble::is_negative));
+        assert!(LongDouble::parse(b"1.8e-4951").is_none());
+        assert!(LongDouble::parse(b"1e-5000").is_none());
+        assert_eq!(sum("1e-4940", "0"), "0");
     }
 
     #[test]
