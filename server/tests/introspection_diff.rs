@@ -303,6 +303,45 @@ fn debug_object_counts_a_list_s_quicklist_as_redis() {
     assert!(want[0].contains("ql_nodes:1"), "{want:?}");
 }
 
+/// CLIENT LIST's query buffer fields: another client's command not whole
+/// yet shows in its `qbuf` (what is not read into an argument yet) and
+/// `argv-mem` (the arguments read), and the asking client's `argv-mem` is
+/// its command's argument bytes.
+#[test]
+fn client_list_shows_the_query_buffer_and_argv_memory() {
+    if !redis_available() {
+        return;
+    }
+    let field = |line: &str, name: &str| -> String {
+        line.split(' ')
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or("missing")
+            .to_string()
+    };
+    let exchange = |port: u16| {
+        use std::io::Write;
+        // The first client: CLIENT LIST names it first.
+        let mut partial = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        partial
+            .write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nxxxxxxxxxx")
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let mut conn = Conn::open(port).unwrap();
+        let text = |frame: Frame| String::from_utf8_lossy(frame.as_bytes().unwrap()).into_owned();
+        let list = text(conn.call(&["CLIENT", "LIST"]));
+        let partial_line = list.lines().next().expect("the partial client's line");
+        let own = text(conn.call(&["CLIENT", "INFO"]));
+        vec![
+            field(partial_line, "qbuf"),
+            field(partial_line, "argv-mem"),
+            field(partial_line, "cmd"),
+            field(&own, "argv-mem"),
+        ]
+    };
+    let want = alike(&[], exchange);
+    assert_eq!(want[..2], ["10", "4"], "{want:?}");
+}
+
 /// More clients than the open-files limit can take are refused, naming
 /// how many would fit (that number depends on each process's limits);
 /// maxclients stays as it was.

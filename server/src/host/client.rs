@@ -162,6 +162,7 @@ fn own_line(host: &ConnHost<'_>, ctx: &Ctx<'_, '_>) -> String {
     info.no_evict = host.conn.no_evict;
     info.no_touch = host.conn.no_touch;
     info.last_interaction_ms = host.shared.clock.now_us() / 1000;
+    info.argv_mem = ctx.argv.iter().map(<[u8]>::len).sum();
     handle.line(&info, info.last_interaction_ms)
 }
 
