@@ -331,11 +331,17 @@ fn client_list_shows_the_query_buffer_and_argv_memory() {
         let list = text(conn.call(&["CLIENT", "LIST"]));
         let partial_line = list.lines().next().expect("the partial client's line");
         let own = text(conn.call(&["CLIENT", "INFO"]));
+        conn.call(&["MULTI"]);
+        conn.call(&["CLIENT", "INFO"]);
+        let Frame::Array(in_exec) = conn.call(&["EXEC"]) else {
+            panic!("EXEC's array");
+        };
         vec![
             field(partial_line, "qbuf"),
             field(partial_line, "argv-mem"),
             field(partial_line, "cmd"),
             field(&own, "argv-mem"),
+            field(&text(in_exec[0].clone()), "argv-mem"),
         ]
     };
     let want = alike(&[], exchange);
