@@ -5,7 +5,8 @@
 //! stream (invariant 4). A delta's operations are what replays the change
 //! exactly: relative expiries are absolute (`PXAT`), random choices are the
 //! chosen members, INCRBYFLOAT is a SET, an expired key is a DEL, and a whole
-//! EXEC is one delta marked `transaction` (written as MULTI ... EXEC).
+//! EXEC is one delta, marked `transaction` (written as MULTI ... EXEC) when
+//! it holds more than one op, as Redis 7.0 wraps only those.
 //!
 //! The sink says which form it takes (`DeltaSink::form`): structured ops
 //! (`Delta`), the same ops already encoded as RESP commands
@@ -30,7 +31,8 @@ pub struct DeltaOp {
 pub struct Delta {
     /// Log sequence number: strictly increasing, without gaps, per engine.
     pub lsn: u64,
-    /// Replay the ops inside MULTI/EXEC so they apply atomically.
+    /// Replay the ops inside MULTI/EXEC so they apply atomically: an EXEC
+    /// that propagates more than one op (one op is atomic as it is).
     pub transaction: bool,
     pub ops: Vec<DeltaOp>,
 }

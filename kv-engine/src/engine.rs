@@ -51,6 +51,10 @@ pub struct EngineState {
     pub(crate) pending_as_sent: Option<(u32, usize)>,
     /// The command being run wrote (its delta is due, ops or not).
     pub(crate) pending_write: bool,
+    /// Ops of the command being run when the sink takes none
+    /// (`DeltaForm::Lsn`, `Nothing`): what an EXEC counts to know whether
+    /// it is a transaction (`pending_op_count`).
+    pub(crate) unbuilt_ops: usize,
     /// What the sink takes (`DeltaSink::form`): which ops to build.
     pub(crate) form: DeltaForm,
     /// The pending ops come from EXEC: replay them inside MULTI/EXEC.
@@ -116,7 +120,7 @@ impl EngineState {
     pub(crate) fn push_op(&mut self, db: usize, argv: impl FnOnce() -> Vec<Bytes>) {
         self.pending_write = true;
         match self.form {
-            DeltaForm::Lsn | DeltaForm::Nothing => {}
+            DeltaForm::Lsn | DeltaForm::Nothing => self.unbuilt_ops += 1,
             DeltaForm::Ops => self.pending_ops.push(DeltaOp {
                 db: db as u32,
                 argv: argv(),
@@ -130,7 +134,7 @@ impl EngineState {
     pub(crate) fn push_op_from(&mut self, db: usize, argv: Argv<'_>) {
         self.pending_write = true;
         match self.form {
-            DeltaForm::Lsn | DeltaForm::Nothing => {}
+            DeltaForm::Lsn | DeltaForm::Nothing => self.unbuilt_ops += 1,
             DeltaForm::Ops => self.pending_ops.push(DeltaOp {
                 db: db as u32,
                 argv: argv.to_vec(),
@@ -152,6 +156,18 @@ impl EngineState {
             }
             DeltaForm::Lsn | DeltaForm::Nothing => self.pending_write = true,
             DeltaForm::Encoded | DeltaForm::Ops => self.push_op_from(db, argv),
+        }
+    }
+
+    /// How many ops the pending delta holds, in whatever form the sink
+    /// takes it.
+    pub(crate) fn pending_op_count(&self) -> usize {
+        match self.form {
+            DeltaForm::Lsn | DeltaForm::Nothing => self.unbuilt_ops,
+            DeltaForm::Ops => self.pending_ops.len(),
+            DeltaForm::Encoded => {
+                self.pending_encoded.len() + usize::from(self.pending_as_sent.is_some())
+            }
         }
     }
 
@@ -316,6 +332,7 @@ impl Engine {
                 pending_encoded: EncodedOps::default(),
                 pending_as_sent: None,
                 pending_write: false,
+                unbuilt_ops: 0,
                 form: sink.form(),
                 pending_transaction: false,
                 notifications: Notifications::default(),
@@ -669,6 +686,7 @@ impl Engine {
         if !std::mem::take(&mut self.state.pending_write) {
             return None;
         }
+        self.state.unbuilt_ops = 0;
         let lsn = self.next_lsn;
         self.next_lsn += 1;
         match self.state.form {

@@ -215,6 +215,9 @@ impl LongDouble {
             });
         }
         let bits = big.bits();
+        if exponent + bits as i64 - 1 < TOP_MIN {
+            return Self::round_subnormal(negative, big, exponent, sticky);
+        }
         let (mut mantissa, mut exponent) = if bits > 64 {
             let cut = bits - 64;
             let kept = big.shr(cut);
@@ -254,6 +257,49 @@ impl LongDouble {
             negative,
             mantissa,
             exponent,
+        })
+    }
+
+    /// `round` below the normal range, where x87 keeps only the bits down
+    /// to 2^LOWEST (a subnormal, fewer than 64 of them): half to even
+    /// there, then normalised (the value is the subnormal's, exactly).
+    /// None when it rounds to zero: `strtold`'s underflow, which Redis's
+    /// `string2ld` refuses (a nonzero subnormal it takes).
+    fn round_subnormal(
+        negative: bool,
+        big: &Big,
+        exponent: i64,
+        sticky: bool,
+    ) -> Option<LongDouble> {
+        const LOWEST: i64 = TOP_MIN - 63;
+        let low_word = |b: &Big| {
+            b.0.iter()
+                .rev()
+                .fold(0u64, |acc, &l| acc << 32 | u64::from(l))
+        };
+        // Below the normal range: fewer than 64 bits from 2^LOWEST up.
+        let cut = LOWEST - exponent;
+        let kept = if cut <= 0 {
+            // Every bit is at or above 2^LOWEST: exact (what is below the
+            // last bit, `sticky`, is below half of 2^LOWEST only if the
+            // caller computed enough bits; both callers do: exact sums,
+            // and quotients with 66 bits).
+            low_word(big) << cut.unsigned_abs()
+        } else {
+            let cut = cut.unsigned_abs();
+            let kept = low_word(&big.shr(cut));
+            let half = big.bit(cut - 1);
+            let rest = big.any_below(cut - 1) || sticky;
+            kept + u64::from(half && (rest || kept & 1 == 1))
+        };
+        if kept == 0 {
+            return None;
+        }
+        let shift = kept.leading_zeros();
+        Some(LongDouble {
+            negative,
+            mantissa: kept << shift,
+            exponent: LOWEST - i64::from(shift),
         })
     }
 
@@ -410,6 +456,16 @@ impl LongDouble {
         }
     }
 
+    pub fn is_negative(self) -> bool {
+        self.negative && self.mantissa != 0
+    }
+
+    /// The power of two of the top bit (`floor(log2(|self|))`); None for
+    /// zero.
+    pub fn binary_exponent(self) -> Option<i64> {
+        (self.mantissa != 0).then_some(self.exponent + 63)
+    }
+
     /// Redis's human text: `%.17Lf`, trailing zeros and point removed,
     /// `-0` as `0`.
     pub fn to_human(self) -> String {
@@ -516,6 +572,14 @@ mod tests {
         assert!(LongDouble::parse(b"0x").is_none());
         assert!(LongDouble::parse(b"0x1p").is_none());
         assert!(LongDouble::parse(b"0xg").is_none());
+        // Subnormals parse (redis-server 7.0.15 takes HINCRBYFLOAT h f
+        // 1e-4940 and 1.83e-4951); what rounds to zero is a range error.
+        assert!(LongDouble::parse(b"1e-4940").is_some());
+        assert!(LongDouble::parse(b"1.83e-4951").is_some());
+        assert!(LongDouble::parse(b"-1.83e-4951").is_some_and(LongDouble::is_negative));
+        assert!(LongDouble::parse(b"1.8e-4951").is_none());
+        assert!(LongDouble::parse(b"1e-5000").is_none());
+        assert_eq!(sum("1e-4940", "0"), "0");
     }
 
     #[test]

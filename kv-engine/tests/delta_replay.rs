@@ -6,7 +6,8 @@
 //! the AOF would replay it (each delta at the moment it was made, a
 //! transaction inside MULTI ... EXEC with SELECTs); every replayed command
 //! must succeed, and the two keyspaces must then be identical: every key
-//! of every database with its value, its encoding and its expiry.
+//! of every database with its value, its encoding and its expiry (but a
+//! sorted set SORT turned into a skiplist, which nothing propagates).
 //!
 //! `DELTA_SEEDS` (default 200) workloads of `DELTA_LEN` (default 300)
 //! commands from seed `DELTA_SEED` (default 0).
@@ -192,6 +193,18 @@ fn encoding(value: &Value) -> &'static str {
     }
 }
 
+/// A small sorted set SORT turned into a skiplist, listpack in the
+/// replica with the same members and scores: SORT propagates nothing (in
+/// Redis neither: its zsetConvert is no change of the value).
+fn sorted_into_a_skiplist(ours: &Entry, theirs: Option<&Entry>) -> bool {
+    let (Value::ZSet(a), Some(Value::ZSet(b))) = (&ours.value, theirs.map(|e| &e.value)) else {
+        return false;
+    };
+    (a.encoding(), b.encoding()) == ("skiplist", "listpack")
+        && ours.expire_at_ms == theirs.and_then(|e| e.expire_at_ms)
+        && a.iter().eq(b.iter())
+}
+
 fn snapshot(session: &Session) -> Vec<BTreeMap<Vec<u8>, Entry>> {
     (0..session.engine.databases())
         .map(|db| {
@@ -232,6 +245,9 @@ fn replaying_the_deltas_rebuilds_the_same_keyspace() {
         for (db, (a, b)) in ours.iter().zip(&theirs).enumerate() {
             for (key, entry) in a {
                 let shown = String::from_utf8_lossy(key);
+                if sorted_into_a_skiplist(entry, b.get(key)) {
+                    continue;
+                }
                 assert_eq!(
                     Some(entry),
                     b.get(key),

@@ -2,17 +2,28 @@
 
 use kv_engine::harness::Session;
 
+/// One delta per EXEC, a transaction only when it holds more than one op
+/// (Redis 7.0 propagates a lone write bare: `interop.rs` compares AOFs).
 #[test]
-fn exec_runs_queued_commands_and_propagates_one_transaction() {
+fn exec_runs_queued_commands_and_propagates_one_delta() {
     let mut s = Session::new();
     assert_eq!(s.cmd("MULTI"), "+OK\r\n");
     assert_eq!(s.cmd("SET a 1"), "+QUEUED\r\n");
     assert_eq!(s.cmd("GET a"), "+QUEUED\r\n");
     assert_eq!(s.cmd("EXEC"), "*2\r\n+OK\r\n$1\r\n1\r\n");
+    s.cmd("MULTI");
+    s.cmd("SET b 1");
+    s.cmd("INCR a");
+    assert_eq!(s.cmd("EXEC"), "*2\r\n+OK\r\n:2\r\n");
+    s.cmd("MULTI");
+    s.cmd("GET a");
+    assert_eq!(s.cmd("EXEC"), "*1\r\n$1\r\n2\r\n");
     let deltas = s.deltas.take();
-    assert_eq!(deltas.len(), 1);
-    assert!(deltas[0].transaction);
-    assert_eq!(deltas[0].lsn, 1);
+    let shape: Vec<_> = deltas
+        .iter()
+        .map(|d| (d.lsn, d.transaction, d.ops.len()))
+        .collect();
+    assert_eq!(shape, [(1, false, 1), (2, true, 2)]);
 }
 
 #[test]

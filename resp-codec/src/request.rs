@@ -146,6 +146,22 @@ impl RequestDecoder {
         self.partial.is_some()
     }
 
+    /// Where the command not whole yet in `buf` stands, as Redis's
+    /// reader, which takes each argument out of its query buffer as it
+    /// completes, would show it (CLIENT LIST's `qbuf` and `argv-mem`): the
+    /// bytes not read into an argument, and the bytes of the arguments
+    /// read. `(buf.len(), 0)` when no multibulk is started (an inline
+    /// command stays whole in Redis's buffer until its line ends).
+    pub fn partial_progress(&self, buf: &[u8]) -> (usize, usize) {
+        match &self.partial {
+            Some(partial) => (
+                buf.len().saturating_sub(partial.scanned),
+                self.args.iter().map(|arg| arg.len()).sum(),
+            ),
+            None => (buf.len(), 0),
+        }
+    }
+
     /// At least how many more bytes the command being read needs (0 when
     /// unknown): a hint for sizing the next read of a large argument.
     pub fn bytes_wanted(&self, buf: &[u8]) -> usize {

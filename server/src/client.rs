@@ -68,6 +68,10 @@ pub struct ClientInfo {
     pub multi: Option<usize>,
     pub qbuf: usize,
     pub qbuf_free: usize,
+    /// Bytes of the arguments of the command running (CLIENT LIST's
+    /// `argv-mem`): only the client asking has one, the others are between
+    /// commands.
+    pub argv_mem: usize,
     pub rbs: usize,
     pub rbp: usize,
     pub obl: usize,
@@ -145,7 +149,7 @@ impl ClientHandle {
         let _ = write!(
             line,
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} \
-             qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events=r \
+             qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem={} tot-mem={} events=r \
              cmd={} user=default redir=-1 resp={}",
             self.id,
             self.addr,
@@ -162,6 +166,7 @@ impl ClientHandle {
             info.multi.map_or(-1, |n| n as i64),
             info.qbuf,
             info.qbuf_free,
+            info.argv_mem,
             info.rbs,
             info.rbp,
             info.obl,

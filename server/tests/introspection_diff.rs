@@ -205,8 +205,8 @@ fn commands_in_exec_count_as_redis_counts_them() {
     ]);
 }
 
-/// DEBUG OBJECT's fields (but the address, the LRU clock and a list's
-/// quicklist details), and it leaves the key's idle time alone.
+/// DEBUG OBJECT's fields (but the address and the LRU clock), and it
+/// leaves the key's idle time alone.
 #[test]
 fn debug_object_reports_as_redis_and_touches_nothing() {
     if !redis_available() {
@@ -254,6 +254,98 @@ fn debug_object_reports_as_redis_and_touches_nothing() {
     let want = alike(&args, exchange);
     assert!(want[0].contains("lru_seconds_idle:1..3"), "{want:?}");
     assert_eq!(want[5], "true", "{want:?}");
+}
+
+/// DEBUG OBJECT on a list built by pushes at its tail: the quicklist's
+/// fields (nodes, elements per node, fill, compression, bytes) by fill
+/// and element sizes.
+#[test]
+fn debug_object_counts_a_list_s_quicklist_as_redis() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        let mut got = Vec::new();
+        let lists: &[(&str, &str, usize, usize)] = &[
+            // (list-max-listpack-size, list-compress-depth, elements, bytes each)
+            ("-2", "0", 3, 1),
+            ("-2", "0", 300, 8),
+            ("-2", "0", 5, 3000),
+            ("-1", "0", 7, 1000),
+            ("5", "0", 11, 2),
+            ("5", "1", 16, 2),
+            ("0", "0", 3, 1),
+            ("-10", "0", 2, 1),
+            ("100000", "0", 2, 1),
+        ];
+        for (i, &(fill, depth, n, size)) in lists.iter().enumerate() {
+            conn.call(&["CONFIG", "SET", "list-max-listpack-size", fill]);
+            conn.call(&["CONFIG", "SET", "list-compress-depth", depth]);
+            let key = format!("l{i}");
+            for j in 0..n {
+                let item = format!("{j:0size$}");
+                conn.call(&["RPUSH", &key, &item]);
+            }
+            let Frame::Simple(text) = conn.call(&["DEBUG", "OBJECT", &key]) else {
+                panic!("DEBUG OBJECT's status");
+            };
+            let text = String::from_utf8_lossy(&text).into_owned();
+            let fields: Vec<&str> = text
+                .split(' ')
+                .filter(|field| field.starts_with("ql_") || field.starts_with("encoding:"))
+                .collect();
+            got.push(fields.join(" "));
+        }
+        got
+    };
+    let want = alike(&["--enable-debug-command", "yes"], exchange);
+    assert!(want[0].contains("ql_nodes:1"), "{want:?}");
+}
+
+/// CLIENT LIST's query buffer fields: another client's command not whole
+/// yet shows in its `qbuf` (what is not read into an argument yet) and
+/// `argv-mem` (the arguments read), and the asking client's `argv-mem` is
+/// its command's argument bytes.
+#[test]
+fn client_list_shows_the_query_buffer_and_argv_memory() {
+    if !redis_available() {
+        return;
+    }
+    let field = |line: &str, name: &str| -> String {
+        line.split(' ')
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or("missing")
+            .to_string()
+    };
+    let exchange = |port: u16| {
+        use std::io::Write;
+        // The first client: CLIENT LIST names it first.
+        let mut partial = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        partial
+            .write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nxxxxxxxxxx")
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let mut conn = Conn::open(port).unwrap();
+        let text = |frame: Frame| String::from_utf8_lossy(frame.as_bytes().unwrap()).into_owned();
+        let list = text(conn.call(&["CLIENT", "LIST"]));
+        let partial_line = list.lines().next().expect("the partial client's line");
+        let own = text(conn.call(&["CLIENT", "INFO"]));
+        conn.call(&["MULTI"]);
+        conn.call(&["CLIENT", "INFO"]);
+        let Frame::Array(in_exec) = conn.call(&["EXEC"]) else {
+            panic!("EXEC's array");
+        };
+        vec![
+            field(partial_line, "qbuf"),
+            field(partial_line, "argv-mem"),
+            field(partial_line, "cmd"),
+            field(&own, "argv-mem"),
+            field(&text(in_exec[0].clone()), "argv-mem"),
+        ]
+    };
+    let want = alike(&[], exchange);
+    assert_eq!(want[..2], ["10", "4"], "{want:?}");
 }
 
 /// More clients than the open-files limit can take are refused, naming

@@ -185,6 +185,23 @@ a: BLMPOP 0 0 k LEFT
 a: BLMPOP 0 1 k UP
 a: BZMPOP 0 1 k MIN COUNT 0
 a? 8
+a: BLPOP nokey 1e-400
+a? 1
+a: BRPOP nokey 1e-4950
+a? 1
+a: BLMOVE nokey d LEFT RIGHT 1e-400
+a? 1
+a: BZPOPMIN nokey 0.0001
+a? 1
+a: BLPOP nokey 1e-5000
+a: BZPOPMIN nokey 1e5000
+a? 2
+a: BLPOP tiny -1e-400
+=blocked 1
+a-
+z: RPUSH tiny v
+z? 1
+a? 1
 a: MULTI
 a: BLPOP nokey 0
 a: BRPOPLPUSH nokey d 0

@@ -364,40 +364,33 @@ fn blmove(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 /// A blocking command's timeout in seconds, as milliseconds (0: forever),
-/// with Redis 7.0's checks and texts.
+/// with Redis 7.0's checks and texts: it reads a long double and takes
+/// the ceiling of its milliseconds as a long long.
 pub fn parse_timeout(text: &[u8]) -> CommandResult<i64> {
-    let not_a_float = CommandError::text("ERR timeout is not a float or out of range");
+    let negative = || CommandError::text("ERR timeout is negative");
     let seconds = match crate::collection_args::parse_double(text) {
         Some(seconds) => seconds,
-        // Redis reads a long double: what overflows a double but not a
-        // long double (up to ~1e4932) is a (huge) timeout.
-        None if decimal_magnitude(text).is_some_and(|m| (309..=4932).contains(&m)) => {
-            return Err(CommandError::text("ERR timeout is negative"));
-        }
-        None => return Err(not_a_float),
+        // Beyond a double, within a long double: huge (up to ~1e4932),
+        // whose conversion overflows to negative, or tiny (down to
+        // ~4e-4951), whose ceiling is 1 ms, or -0 (forever) below zero.
+        None => match crate::long_double::parse_long_double(text) {
+            Some(Some(value)) => match value.binary_exponent() {
+                Some(top) if top >= 0 => return Err(negative()),
+                top => return Ok(i64::from(top.is_some() && !value.is_negative())),
+            },
+            _ => {
+                return Err(CommandError::text(
+                    "ERR timeout is not a float or out of range",
+                ))
+            }
+        },
     };
     let ms = (seconds * 1000.0).ceil();
     // Redis converts to long long unchecked: overflow comes out negative.
     if !(0.0..9.223_372_036_854_775e18).contains(&ms) {
-        return Err(CommandError::text("ERR timeout is negative"));
+        return Err(negative());
     }
     Ok(ms as i64)
-}
-
-/// The decimal exponent of a plain `digits[.digits][e[+-]digits]` number.
-fn decimal_magnitude(text: &[u8]) -> Option<i64> {
-    let text = std::str::from_utf8(text).ok()?;
-    let text = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match text.find(['e', 'E']) {
-        Some(at) => (&text[..at], text[at + 1..].parse::<i64>().ok()?),
-        None => (text, 0),
-    };
-    let whole = mantissa.split('.').next()?;
-    if !mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return None;
-    }
-    let digits = whole.trim_start_matches('0').len() as i64;
-    Some(exponent + digits - 1)
 }
 
 fn blpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {

@@ -96,6 +96,7 @@ struct Item {
 fn run(ctx: &mut Ctx<'_, '_>, read_only: bool) -> CommandResult {
     let mut options = parse_options(ctx, read_only)?;
     let key = ctx.arg(1);
+    let mut compact_zset = false;
     let (elements, is_set) = match ctx.db.lookup_read(key) {
         None => (Vec::new(), false),
         Some(Value::List(l)) => {
@@ -107,6 +108,7 @@ fn run(ctx: &mut Ctx<'_, '_>, read_only: bool) -> CommandResult {
         }
         Some(Value::Set(s)) => (s.iter().map(|m| m.into_owned()).collect(), true),
         Some(Value::ZSet(z)) => {
+            compact_zset = z.is_compact();
             let mut members: Vec<Vec<u8>> = z.iter().map(|(m, _)| m.to_vec()).collect();
             if options.no_sort && options.desc {
                 members.reverse();
@@ -115,6 +117,14 @@ fn run(ctx: &mut Ctx<'_, '_>, read_only: bool) -> CommandResult {
         }
         Some(_) => return Err(CommandError::WrongType),
     };
+    if compact_zset {
+        // Redis 7.0 turns a sorted set it sorts into a skiplist first
+        // (zsetConvert), whatever the options and the outcome, and OBJECT
+        // ENCODING says so afterwards. The value does not change.
+        if let Some(Value::ZSet(z)) = ctx.db.lookup_mut(key) {
+            z.convert_to_tree();
+        }
+    }
     if options.no_sort && is_set && options.store.is_some() {
         // Redis sorts such a set by bytes so replicas store the same list.
         options.no_sort = false;

@@ -155,9 +155,11 @@ pub(crate) fn exec(
             .unwrap_or_default();
         host.exec_step_ran(argv.into(), flags, &outcome, &out.buffer()[start..]);
     }
-    if state.pending_write {
-        state.pending_transaction = true;
-    }
+    // Redis 7.0 wraps what a command propagated in MULTI ... EXEC only
+    // when it is more than one command (`propagatePendingCommands`): an
+    // EXEC with one write propagates it bare, as the write alone would.
+    // Every op counts, a lazily expired key's DEL too.
+    state.pending_transaction = state.pending_op_count() > 1;
     false
 }
 

@@ -92,6 +92,14 @@ fn packed_entries(buf: &[u8]) -> impl Iterator<Item = (&[u8], f64, usize, usize)
 }
 
 impl Packed {
+    /// The same members and scores as a tree.
+    fn to_tree(&self) -> Tree {
+        let mut tree = Tree::default();
+        for (member, score) in self.iter() {
+            tree.insert_new(member, score);
+        }
+        tree
+    }
     fn find(&self, member: &[u8]) -> Option<(f64, usize, usize)> {
         packed_entries(&self.bytes)
             .find(|(m, ..)| *m == member)
@@ -194,6 +202,14 @@ impl ZSetValue {
         matches!(self.repr, Repr::Packed(_))
     }
 
+    /// Leaves the compact form for the tree, whatever the size (Redis's
+    /// zsetConvert to a skiplist, which SORT does to the set it sorts).
+    pub fn convert_to_tree(&mut self) {
+        if let Repr::Packed(p) = &self.repr {
+            self.repr = Repr::Tree(p.to_tree());
+        }
+    }
+
     /// Re-decides the form from the contents (Redis's
     /// zsetConvertToListpackIfNeeded, for results of store commands).
     pub fn settle_encoding(&mut self, limits: ZSetLimits) {
@@ -260,10 +276,7 @@ impl ZSetValue {
                         p.insert_absent(member, score + 0.0);
                     }
                     None => {
-                        let mut tree = Tree::default();
-                        for (m, s) in p.iter() {
-                            tree.insert_new(m, s);
-                        }
+                        let mut tree = p.to_tree();
                         tree.insert_new(member, score);
                         self.repr = Repr::Tree(tree);
                     }

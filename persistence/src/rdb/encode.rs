@@ -9,7 +9,7 @@ use super::format::*;
 use super::listpack::ListpackWriter;
 use super::{intset, lzf};
 use kv_engine::value::string::parse_canonical_i64;
-use kv_engine::value::{StrValue, Value};
+use kv_engine::value::{ListValue, StrValue, Value};
 
 /// Strings longer than this are offered to LZF (Redis's threshold).
 const COMPRESS_MIN: usize = 20;
@@ -132,6 +132,36 @@ fn node_has_room(lp: &ListpackWriter, entry: usize, fill: i64) -> bool {
     }
 }
 
+/// A list as Redis 7.0's quicklist holds it when built by pushes at its
+/// tail: its nodes, each a container (packed or plain) and its bytes (a
+/// listpack, or the one element itself), filled as `fill`
+/// (`list-max-listpack-size`) allows. What the RDB writes, and what DEBUG
+/// OBJECT counts.
+pub fn quicklist_nodes(list: &ListValue, fill: i64) -> Vec<(u64, Vec<u8>)> {
+    let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut lp = ListpackWriter::new();
+    for item in list.iter() {
+        if item.len() >= PLAIN_NODE_MIN {
+            if !lp.is_empty() {
+                let full = std::mem::take(&mut lp);
+                nodes.push((QUICKLIST_NODE_PACKED, full.finish()));
+            }
+            nodes.push((QUICKLIST_NODE_PLAIN, item.to_vec()));
+            continue;
+        }
+        let entry = ListpackWriter::entry_size(item);
+        if !node_has_room(&lp, entry, fill) {
+            let full = std::mem::take(&mut lp);
+            nodes.push((QUICKLIST_NODE_PACKED, full.finish()));
+        }
+        lp.push(item);
+    }
+    if !lp.is_empty() {
+        nodes.push((QUICKLIST_NODE_PACKED, lp.finish()));
+    }
+    nodes
+}
+
 /// The type byte the value is written with.
 pub fn value_type(value: &Value) -> u8 {
     match value {
@@ -162,27 +192,7 @@ pub fn put_value_body(buf: &mut Vec<u8>, value: &Value, options: ValueOptions) {
             put_string(buf, text.as_bytes(&mut scratch), compress)
         }
         Value::List(list) => {
-            let mut nodes: Vec<(u64, Vec<u8>)> = Vec::new();
-            let mut lp = ListpackWriter::new();
-            for item in list.iter() {
-                if item.len() >= PLAIN_NODE_MIN {
-                    if !lp.is_empty() {
-                        let full = std::mem::take(&mut lp);
-                        nodes.push((QUICKLIST_NODE_PACKED, full.finish()));
-                    }
-                    nodes.push((QUICKLIST_NODE_PLAIN, item.to_vec()));
-                    continue;
-                }
-                let entry = ListpackWriter::entry_size(item);
-                if !node_has_room(&lp, entry, options.list_max_listpack_size) {
-                    let full = std::mem::take(&mut lp);
-                    nodes.push((QUICKLIST_NODE_PACKED, full.finish()));
-                }
-                lp.push(item);
-            }
-            if !lp.is_empty() {
-                nodes.push((QUICKLIST_NODE_PACKED, lp.finish()));
-            }
+            let nodes = quicklist_nodes(list, options.list_max_listpack_size);
             put_length(buf, nodes.len() as u64);
             for (container, blob) in nodes {
                 put_length(buf, container);

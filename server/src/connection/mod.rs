@@ -99,6 +99,8 @@ where
     let mut sim_turns: u64 = 0;
     let mut last_input = tokio::time::Instant::now();
     let mut traffic = Traffic::default();
+    // The query buffer's length CLIENT LIST last saw.
+    let mut published_qbuf = 0;
     // Waiting in a blocking command: the rest of the pipeline waits too.
     let mut blocked: Option<Blocked> = None;
     // Made once, not per round: a fresh waiter each round costs a
@@ -122,6 +124,13 @@ where
             // up once it fired (an atomic load, no lock).
             if killed.may_be_ready() && poll_once(&mut killed).await.is_ready() {
                 break;
+            }
+            if input.len() != published_qbuf {
+                // A command not whole yet, more of it read since its
+                // batch published: CLIENT LIST shows what is in (only
+                // such rounds publish here).
+                published_qbuf = input.len();
+                publish_query_buffer(&mut handle.info.lock(), &input, &decoder);
             }
             if input.len() > cached.query_buffer_limit {
                 tracing::warn!(
@@ -225,9 +234,11 @@ where
                 &mut out,
                 &permit,
             );
+            published_qbuf = input.len();
             publish_info(
                 &session,
                 &input,
+                &decoder,
                 &out,
                 &mut core,
                 &mut traffic,
@@ -497,12 +508,26 @@ async fn wait_out(pause: Pause, shared: &Shared) {
     }
 }
 
+/// CLIENT LIST's fields of the query buffer (what holds a command not
+/// whole yet, if any).
+fn publish_query_buffer(
+    info: &mut crate::client::ClientInfo,
+    input: &BytesMut,
+    decoder: &RequestDecoder,
+) {
+    (info.qbuf, info.argv_mem) = decoder.partial_progress(input);
+    info.qbuf_free = input.capacity() - input.len();
+    info.rbs = input.capacity();
+    info.rbp = info.rbp.max(input.len());
+}
+
 /// Copies the connection's CLIENT LIST fields into its handle, and its
 /// traffic into INFO's counters. `ended_us` is when the batch's last
 /// command ended (0: none ran, read the clock).
 fn publish_info(
     session: &Session,
     input: &BytesMut,
+    decoder: &RequestDecoder,
     out: &BytesMut,
     core: &mut crate::core::Core,
     traffic: &mut Traffic,
@@ -520,10 +545,7 @@ fn publish_info(
     };
     info.last_interaction_ms = now_us / 1000;
     info.multi = session.client.multi.as_ref().map(Vec::len);
-    info.qbuf = input.len();
-    info.qbuf_free = input.capacity() - input.len();
-    info.rbs = input.capacity();
-    info.rbp = info.rbp.max(input.len());
+    publish_query_buffer(&mut info, input, decoder);
     info.obl = out.len();
     info.omem = conn.handle.outbox.pending_len();
     info.resp = match session.client.protocol {

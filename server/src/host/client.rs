@@ -162,6 +162,13 @@ fn own_line(host: &ConnHost<'_>, ctx: &Ctx<'_, '_>) -> String {
     info.no_evict = host.conn.no_evict;
     info.no_touch = host.conn.no_touch;
     info.last_interaction_ms = host.shared.clock.now_us() / 1000;
+    // Inside EXEC, Redis's count is still EXEC's own argument (4 bytes):
+    // it swaps in each queued command's arguments but not their sum.
+    info.argv_mem = if ctx.in_exec() {
+        b"exec".len()
+    } else {
+        ctx.argv.iter().map(<[u8]>::len).sum()
+    };
     handle.line(&info, info.last_interaction_ms)
 }
 

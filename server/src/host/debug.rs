@@ -86,10 +86,18 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 .saturating_sub(11);
             let idle_secs = kv_engine::access::idle_ms(field, now_ms) / 1000;
             let lru_clock = ((now_ms / 1000) as u64).saturating_sub(idle_secs);
-            let text = format!(
+            let mut text = format!(
                 "Value at:0x0 refcount:1 encoding:{encoding} serializedlength:{serialized} lru:{} lru_seconds_idle:{idle_secs}",
                 lru_clock & ((1 << 24) - 1)
             );
+            if let kv_engine::value::Value::List(list) = value {
+                let compressed = host.state.config.value("list-compress-depth") != "0";
+                text.push_str(&quicklist_fields(
+                    list,
+                    options.list_max_listpack_size,
+                    compressed,
+                ));
+            }
             ctx.out.simple(text.as_bytes());
         }
         b"protocol" if ctx.argc() == 3 => protocol(ctx)?,
@@ -141,6 +149,25 @@ const POPULATE_MAX: u64 = 1 << 32;
 const POPULATE_MAX_SIZE: u64 = 512 << 20;
 /// The longest key name, as Redis's 128-byte name buffer allows.
 const POPULATE_MAX_NAME: usize = 127;
+
+/// What DEBUG OBJECT adds for a list in Redis 7.0: its quicklist's node
+/// count, elements per node, fill (clamped as `quicklistSetFill` does),
+/// whether nodes are compressed (`list-compress-depth`) and the nodes'
+/// bytes. The nodes are the ones the RDB writes (the list as pushes at
+/// its tail build it, at today's fill): Redis's own nodes also keep the
+/// shape of past inserts and removals, and the fill the list was created
+/// with.
+fn quicklist_fields(list: &kv_engine::value::ListValue, fill: i64, compressed: bool) -> String {
+    let nodes = persistence::rdb::encode::quicklist_nodes(list, fill);
+    let bytes: usize = nodes.iter().map(|(_, node)| node.len()).sum();
+    let average = list.len() as f64 / nodes.len().max(1) as f64;
+    format!(
+        " ql_nodes:{} ql_avg_node:{average:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{bytes}",
+        nodes.len(),
+        fill.clamp(-5, (1 << 15) - 1),
+        u8::from(compressed),
+    )
+}
 
 /// DEBUG POPULATE count [prefix] [size]: string keys `<prefix>:<n>`
 /// (`key` by default) for n in 0..count holding `value:<n>`, cut or padded

@@ -174,10 +174,20 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
 /// load would otherwise be acknowledged and then lost. Both go through
 /// the server's storage (the simulated disk, under simulation).
 ///
-/// Inside EXEC, Redis runs it too and answers +OK in EXEC's array; here
-/// the array cannot wait, so the +OK goes in and the reload runs right
-/// after EXEC, before EXEC's reply is sent (the data it saves and loads is
-/// the same; a failure is logged, the +OK already given).
+/// Inside EXEC, Redis saves and loads at that point of the transaction
+/// and answers +OK in EXEC's array. Here the +OK goes in and the reload
+/// runs right after EXEC, before EXEC's reply is sent (a failure is
+/// logged, the +OK already given): so the commands after it in the same
+/// EXEC are in the saved file and the keyspace it loads, and the save
+/// counts their changes as saved (`rdb_changes_since_last_save` 0 where
+/// Redis counts them). Not in place because EXEC runs on a runtime
+/// worker under the engine lock, inside `Engine::execute` (a host command
+/// has no `&mut Engine` to save and load), and the save is disk I/O: in
+/// place it would block the worker on the disk for the whole save.
+/// Doing it in place would take an EXEC that stops at DEBUG RELOAD and
+/// resumes after a reload on a blocking thread, the lock held across
+/// both (a guard handed between threads): not worth it for a debug
+/// command.
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     let shared = host.shared.me();
     if ctx.in_exec() {
