@@ -366,7 +366,11 @@ impl LongDouble {
         if power > 5000 {
             return None;
         }
-        if power < -5000 {
+        // The value is below 10^(power + its digits' count); the smallest
+        // subnormal is about 3.6e-4951, so below 10^-5000 it underflows
+        // (many digits may stand before a very negative power).
+        let digit_count = (digits.bits() as i64 * 30_103 + 99_999) / 100_000;
+        if power + digit_count < -5000 {
             return None;
         }
         if power >= 0 {
@@ -454,6 +458,53 @@ impl LongDouble {
                 Ordering::Less => Self::round(small.negative, &b.sub(&a), base, false),
             }
         }
+    }
+
+    /// Redis's `(long long) ceill(self * 1000.0)` (a blocking timeout in
+    /// milliseconds): the long double product, rounded to 64 bits half to
+    /// even, then its ceiling; None where x87's conversion overflows (it
+    /// gives LLONG_MIN, a negative timeout). A product past the format
+    /// is infinite, so None too.
+    pub fn ceil_millis(self) -> Option<i64> {
+        if self.mantissa == 0 {
+            return Some(0);
+        }
+        let product = u128::from(self.mantissa) * 1000;
+        let shift = 64 - i64::from(product.leading_zeros()); // 74 bits at most
+        let (mut mantissa, mut exponent) = (product, self.exponent);
+        if shift > 0 {
+            let below = product & ((1u128 << shift) - 1);
+            let half = 1u128 << (shift - 1);
+            mantissa >>= shift;
+            exponent += shift;
+            if below > half || (below == half && mantissa & 1 == 1) {
+                mantissa += 1;
+                if mantissa >> 64 != 0 {
+                    mantissa >>= 1;
+                    exponent += 1;
+                }
+            }
+        }
+        if exponent + 63 > TOP_MAX {
+            return None;
+        }
+        // The magnitude's floor, and whether a fraction was cut off.
+        let (floor, fraction) = if exponent >= 0 {
+            if exponent + 64 - i64::from(mantissa.leading_zeros()) > 64 {
+                return None;
+            }
+            (mantissa << exponent, false)
+        } else if exponent <= -128 {
+            (0, true)
+        } else {
+            let cut = exponent.unsigned_abs();
+            (mantissa >> cut, mantissa & ((1u128 << cut) - 1) != 0)
+        };
+        if self.negative {
+            // ceil(-x) = -floor(x): -0 when below one.
+            return i64::try_from(floor).ok().map(|f| -f).or(Some(i64::MIN));
+        }
+        i64::try_from(floor + u128::from(fraction)).ok()
     }
 
     pub fn is_negative(self) -> bool {
@@ -580,6 +631,30 @@ mod tests {
         assert!(LongDouble::parse(b"1.8e-4951").is_none());
         assert!(LongDouble::parse(b"1e-5000").is_none());
         assert_eq!(sum("1e-4940", "0"), "0");
+        // The boundary as redis-server 7.0.15 draws it, and digits standing
+        // before a power below -5000 (5e-4950 written long).
+        assert!(LongDouble::parse(b"1.8225e-4951").is_none());
+        assert!(LongDouble::parse(b"1.8226e-4951").is_some());
+        let long = format!("5{}e-5010", "0".repeat(60));
+        assert!(LongDouble::parse(long.as_bytes()).is_some());
+    }
+
+    /// `(long long) ceill(v * 1000.0)` as Redis reads a blocking timeout:
+    /// the product rounded to 64 bits, its ceiling, None past a long long.
+    #[test]
+    fn timeout_milliseconds_as_redis_converts_them() {
+        let ms = |t: &str| LongDouble::parse(t.as_bytes()).unwrap().ceil_millis();
+        assert_eq!(ms("0"), Some(0));
+        assert_eq!(ms("0.0001"), Some(1));
+        assert_eq!(ms("1.5"), Some(1500));
+        assert_eq!(ms("1e-4940"), Some(1));
+        assert_eq!(ms("-1e-4940"), Some(0), "-0: forever");
+        assert!(ms("-0.5").is_some_and(|ms| ms < 0));
+        // Beyond f64's 53 bits: exact in a long double.
+        assert_eq!(ms("9223372036854775"), Some(9_223_372_036_854_775_000));
+        assert_eq!(ms("9223372036854775.807"), Some(i64::MAX));
+        assert_eq!(ms("9223372036854775.808"), None);
+        assert_eq!(ms("1e400"), None);
     }
 
     #[test]

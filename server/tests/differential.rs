@@ -35,6 +35,7 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["AUTH", "a", "b", "c"]),
     (Mask::Shape, &["CLIENT", "ID"]),
     (Mask::Exact, &["CLIENT", "GETNAME"]),
+    (Mask::Exact, &["CLIENT", "HELP"]),
     (Mask::Exact, &["CLIENT", "SETNAME", "n1"]),
     (Mask::Exact, &["CLIENT", "GETNAME"]),
     (Mask::Exact, &["CLIENT", "SETNAME", "a b"]),
@@ -171,6 +172,23 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["SLOWLOG", "GET", "abc"]),
     (Mask::Exact, &["MEMORY", "USAGE", "hk", "SAMPLES", "-1"]),
     (Mask::Exact, &["MEMORY", "USAGE", "hk", "SAMPLES", "x"]),
+    // SAMPLES may come more than once; the look touches nothing (the
+    // LFU counter of a new key stays at its start, 5).
+    (
+        Mask::Shape,
+        &["MEMORY", "USAGE", "hk", "SAMPLES", "1", "SAMPLES", "0"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"],
+    ),
+    (Mask::Exact, &["SET", "fk", "v"]),
+    (Mask::Shape, &["MEMORY", "USAGE", "fk"]),
+    (Mask::Exact, &["OBJECT", "FREQ", "fk"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+    ),
     (Mask::Exact, &["CONFIG", "SET", "save", "  100   1  "]),
     (Mask::Exact, &["CONFIG", "SET", "save", ""]),
     (Mask::Exact, &["SET", "k", "v"]),

@@ -364,33 +364,21 @@ fn blmove(ctx: &mut Ctx<'_, '_>) -> CommandResult {
 }
 
 /// A blocking command's timeout in seconds, as milliseconds (0: forever),
-/// with Redis 7.0's checks and texts: it reads a long double and takes
-/// the ceiling of its milliseconds as a long long.
+/// with Redis 7.0's checks and texts: it reads a long double and converts
+/// the ceiling of its milliseconds to a long long, unchecked (overflow,
+/// infinities included, comes out negative).
 pub fn parse_timeout(text: &[u8]) -> CommandResult<i64> {
     let negative = || CommandError::text("ERR timeout is negative");
-    let seconds = match crate::collection_args::parse_double(text) {
-        Some(seconds) => seconds,
-        // Beyond a double, within a long double: huge (up to ~1e4932),
-        // whose conversion overflows to negative, or tiny (down to
-        // ~4e-4951), whose ceiling is 1 ms, or -0 (forever) below zero.
-        None => match crate::long_double::parse_long_double(text) {
-            Some(Some(value)) => match value.binary_exponent() {
-                Some(top) if top >= 0 => return Err(negative()),
-                top => return Ok(i64::from(top.is_some() && !value.is_negative())),
-            },
-            _ => {
-                return Err(CommandError::text(
-                    "ERR timeout is not a float or out of range",
-                ))
-            }
+    match crate::long_double::parse_long_double(text) {
+        Some(Some(seconds)) => match seconds.ceil_millis() {
+            Some(ms) if ms >= 0 => Ok(ms),
+            _ => Err(negative()),
         },
-    };
-    let ms = (seconds * 1000.0).ceil();
-    // Redis converts to long long unchecked: overflow comes out negative.
-    if !(0.0..9.223_372_036_854_775e18).contains(&ms) {
-        return Err(negative());
+        Some(None) => Err(negative()),
+        None => Err(CommandError::text(
+            "ERR timeout is not a float or out of range",
+        )),
     }
-    Ok(ms as i64)
 }
 
 fn blpop(ctx: &mut Ctx<'_, '_>) -> CommandResult {

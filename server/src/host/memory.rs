@@ -1,23 +1,17 @@
 //! MEMORY USAGE, STATS, DOCTOR, HELP.
 //!
-//! USAGE counts what a key costs here: its table entry, a key longer than
-//! the entry's inline room, and the value's own heap bytes as the engine
-//! reports them.
+//! USAGE is the engine's (`kv_engine::memory`): what the key costs in the
+//! keyspace, found as Redis finds it (no touch, no expiry).
 
-use super::{arg_i64, arg_is, check_arity, unknown_subcommand, ConnHost};
+use super::{check_arity, unknown_subcommand, ConnHost};
 use crate::memory;
 use kv_engine::context::Ctx;
-use kv_engine::value::Value;
-use kv_engine::{CommandError, CommandResult};
-
-/// Bytes of one keyspace entry (see kv-engine's keyspace.rs), with keys of
-/// up to 18 bytes stored inside it.
-const ENTRY_BYTES: usize = 48;
-const INLINE_KEY_MAX: usize = 18;
+use kv_engine::CommandResult;
 
 pub fn memory(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     match ctx.arg(1).to_ascii_lowercase().as_slice() {
-        b"usage" => usage(ctx),
+        // Not a lookup: it neither touches the key (LRU/LFU) nor expires it.
+        b"usage" => kv_engine::memory::memory_usage_command(ctx),
         b"stats" => {
             check_arity(ctx, 2)?;
             stats(host, ctx);
@@ -54,45 +48,6 @@ pub fn memory(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             )
         }
         _ => Err(unknown_subcommand(ctx)),
-    }
-}
-
-/// MEMORY USAGE key [SAMPLES count]
-fn usage(ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    check_arity(ctx, -3)?;
-    match ctx.argc() {
-        3 => {}
-        5 if arg_is(ctx, 3, "samples") => {
-            // Not a number: its error; a negative one: a syntax error.
-            if arg_i64(ctx, 4)? < 0 {
-                return Err(CommandError::Syntax);
-            }
-        }
-        _ => return Err(CommandError::Syntax),
-    }
-    let key = ctx.arg(2);
-    let key_heap = if key.len() > INLINE_KEY_MAX {
-        key.len()
-    } else {
-        0
-    };
-    match ctx.db.lookup(key) {
-        None => ctx.out.null(),
-        Some(value) => {
-            let bytes = ENTRY_BYTES + key_heap + value_heap_bytes(value);
-            ctx.out.integer(bytes as i64);
-        }
-    }
-    Ok(())
-}
-
-pub fn value_heap_bytes(value: &Value) -> usize {
-    match value {
-        Value::Str(string) => string.heap_bytes(),
-        Value::List(list) => std::mem::size_of_val(&**list) + list.heap_bytes(),
-        Value::Hash(hash) => std::mem::size_of_val(&**hash) + hash.heap_bytes(),
-        Value::Set(set) => std::mem::size_of_val(&**set) + set.heap_bytes(),
-        Value::ZSet(zset) => std::mem::size_of_val(&**zset) + zset.heap_bytes(),
     }
 }
 
