@@ -70,8 +70,8 @@ pub struct Settings {
     pub latency_monitor_threshold_ms: u64,
     /// Per-command latency histograms are kept (`latency-tracking`).
     pub latency_tracking: bool,
-    /// INFO latencystats's percentiles, with their labels as printed.
-    pub latency_percentiles: Vec<(String, f64)>,
+    /// INFO latencystats's percentiles (0 ..= 100).
+    pub latency_percentiles: Vec<f64>,
     pub loglevel: LogLevel,
     pub logfile: Option<PathBuf>,
     pub pidfile: Option<PathBuf>,
@@ -210,7 +210,7 @@ impl Config {
             latency_percentiles: self
                 .value("latency-tracking-info-percentiles")
                 .split(' ')
-                .filter_map(|word| Some((word.to_owned(), word.parse().ok()?)))
+                .filter_map(|word| word.parse().ok())
                 .collect(),
             loglevel: match self.value("loglevel") {
                 "debug" => LogLevel::Debug,
@@ -309,27 +309,16 @@ mod tests {
     }
 
     #[test]
-    fn percentiles_keep_their_printed_labels() {
+    fn latency_tracking_and_its_percentiles() {
         let mut config = Config::defaults();
-        let labelled = |config: &Config| config.settings(0).latency_percentiles;
-        let owned = |pairs: &[(&str, f64)]| -> Vec<(String, f64)> {
-            pairs.iter().map(|(l, p)| (l.to_string(), *p)).collect()
-        };
+        let percentiles = |config: &Config| config.settings(0).latency_percentiles;
         assert!(config.settings(0).latency_tracking);
-        assert_eq!(
-            labelled(&config),
-            owned(&[("50", 50.0), ("99", 99.0), ("99.9", 99.9)])
-        );
-        let percentiles = "latency-tracking-info-percentiles";
-        config
-            .set_many(&[(percentiles, "0x10 1e1 99")], false)
-            .unwrap();
-        assert_eq!(
-            labelled(&config),
-            owned(&[("16", 16.0), ("10", 10.0), ("99", 99.0)])
-        );
-        config.set_many(&[(percentiles, "")], false).unwrap();
-        assert_eq!(labelled(&config), []);
+        assert_eq!(percentiles(&config), [50.0, 99.0, 99.9]);
+        let name = "latency-tracking-info-percentiles";
+        config.set_many(&[(name, "0x10 1e1 99")], false).unwrap();
+        assert_eq!(percentiles(&config), [16.0, 10.0, 99.0]);
+        config.set_many(&[(name, "")], false).unwrap();
+        assert_eq!(percentiles(&config), []);
         config
             .set_many(&[("latency-tracking", "no")], false)
             .unwrap();

@@ -544,9 +544,10 @@ fn latencystats(host: &ConnHost<'_>, text: &mut String) {
     let percentiles = &host.state.settings.latency_percentiles;
     for (name, histogram) in names {
         let _ = write!(text, "latency_percentiles_usec_{name}:");
-        for (i, (label, percentile)) in percentiles.iter().enumerate() {
+        for (i, &percentile) in percentiles.iter().enumerate() {
             let separator = if i == 0 { "" } else { "," };
-            let usec = histogram.percentile_usec(*percentile);
+            let label = crate::config::values::percentile_label(percentile);
+            let usec = histogram.percentile_usec(percentile);
             let _ = write!(text, "{separator}p{label}={usec:.3}");
         }
         text.push_str("\r\n");
