@@ -536,10 +536,12 @@ fn latencystats_name_what_redis_names() {
     assert!(labels.contains_key("config|get"), "{labels:?}");
 }
 
-/// LATENCY HISTOGRAM's entries as (name, calls, buckets), read from
-/// RESP2's flat arrays or RESP3's maps (each checked to be its
-/// protocol's shape).
-fn histograms(reply: Frame, resp3: bool) -> Vec<(String, i64, Vec<(i64, i64)>)> {
+/// One LATENCY HISTOGRAM entry: name, calls, (us, calls up to it).
+type Histogram = (String, i64, Vec<(i64, i64)>);
+
+/// LATENCY HISTOGRAM's entries, read from RESP2's flat arrays or RESP3's
+/// maps (each checked to be its protocol's shape).
+fn histograms(reply: Frame, resp3: bool) -> Vec<Histogram> {
     fn pairs(frame: Frame, resp3: bool) -> Vec<(Frame, Frame)> {
         match frame {
             Frame::Map(pairs) if resp3 => pairs,
