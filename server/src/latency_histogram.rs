@@ -59,6 +59,13 @@ impl LatencyHistogram {
         self.counts[slot_of(MAX_NS)] += 1;
     }
 
+    /// Takes back one command `record` counted with `usec`.
+    pub fn forget(&mut self, usec: u64) {
+        let slot = slot_of(usec.wrapping_mul(1000));
+        let slot = if slot < SLOTS { slot } else { slot_of(MAX_NS) };
+        self.counts[slot] = self.counts[slot].saturating_sub(1);
+    }
+
     /// Commands counted.
     pub fn total(&self) -> u64 {
         self.counts.iter().sum()
@@ -238,5 +245,15 @@ mod tests {
         usecs.extend([1000, 1000]);
         assert_eq!(histogram(&usecs).percentile_usec(99.0), 10.047);
         assert_eq!(LatencyHistogram::default().cumulative_buckets(), []);
+    }
+
+    #[test]
+    fn forget_takes_back_what_record_counted() {
+        for usec in [0, 7, 10_158, 1_070_000, 2_000_000] {
+            let mut histogram = histogram(&[20, usec]);
+            histogram.forget(usec);
+            assert_eq!(histogram.total(), 1, "{usec}");
+            assert_eq!(histogram.cumulative_buckets(), [(33, 1)], "{usec}");
+        }
     }
 }

@@ -154,6 +154,24 @@ impl ServerStats {
         }
     }
 
+    /// Counts `usec` in `name`'s latency histogram alone (a blocked
+    /// command once served), while tracking is on.
+    pub fn record_latency(&mut self, name: &'static str, usec: u64) {
+        if self.latency_tracking {
+            self.commands.counted(name).latency.record(usec);
+        }
+    }
+
+    /// Takes back the latency `record` just counted for `name`: a
+    /// blocking command that blocked is timed only once served or ended by
+    /// CLIENT UNBLOCK, as Redis 7.0 times it (a wait whose timeout passes
+    /// leaves no time; its call still counts).
+    pub fn forget_latency(&mut self, name: &'static str, usec: u64) {
+        if self.latency_tracking {
+            self.commands.counted(name).latency.forget(usec);
+        }
+    }
+
     /// Counts a call of `name` (run with first argument `argv1`) as its
     /// command or subcommand; an unknown subcommand counts none. Returns
     /// the name it is counted under.

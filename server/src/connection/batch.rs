@@ -109,7 +109,8 @@ pub fn run(
     let result = run_commands(core, shared, session, batch, out, permit);
     crate::durability::apply_switch(core, shared);
     let Core { engine, host } = core;
-    host.waiters.wake(engine, &shared.durability);
+    host.waiters
+        .wake(engine, &shared.durability, &mut host.stats);
     pubsub::notify::publish_events(core, shared, None);
     result
 }
@@ -322,6 +323,10 @@ fn run_commands(
         }
         core.host.stats.record_error_reply(&out[start..]);
         if let Some(blocked) = blocked {
+            // Timed once served, if it is (`Waiters::wake`), as in Redis.
+            let name = session.conn.last_command;
+            core.host.stats.forget_latency(name, usec);
+            (core.host.waiters).time_when_served(session.conn.handle.id, name, usec);
             out.truncate(start);
             notify(core, shared, session, out, start);
             return (Stop::Blocked(blocked), produced);
@@ -343,7 +348,8 @@ fn run_commands(
             // Served after the command, as Redis serves them: the events
             // of serving go after its reply (and its own events' pushes).
             let Core { engine, host } = &mut *core;
-            host.waiters.wake(engine, &shared.durability);
+            host.waiters
+                .wake(engine, &shared.durability, &mut host.stats);
             let end = out.len();
             notify(core, shared, session, out, end);
         }
