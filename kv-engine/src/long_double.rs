@@ -517,6 +517,19 @@ impl LongDouble {
         (self.mantissa != 0).then_some(self.exponent + 63)
     }
 
+    /// The nearest double, as C casts a long double to one (for a value
+    /// in a double's normal range; past it, an infinity or a zero).
+    pub fn to_f64(self) -> f64 {
+        let half = (self.exponent / 2).clamp(-1100, 1100) as i32;
+        let rest = (self.exponent - self.exponent / 2).clamp(-1100, 1100) as i32;
+        let magnitude = self.mantissa as f64 * 2f64.powi(half) * 2f64.powi(rest);
+        if self.negative {
+            -magnitude
+        } else {
+            magnitude
+        }
+    }
+
     /// Redis's human text: `%.17Lf`, trailing zeros and point removed,
     /// `-0` as `0`.
     pub fn to_human(self) -> String {
@@ -579,6 +592,20 @@ pub fn parse_long_double(text: &[u8]) -> Option<Option<LongDouble>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_f64_is_the_nearest_double() {
+        for text in [
+            "0", "99.9", "-12.5", "0x10", "1e300", "1e-300", "100", "0.1",
+        ] {
+            let want: f64 = match text {
+                "0x10" => 16.0,
+                _ => text.parse().unwrap(),
+            };
+            let value = LongDouble::parse(text.as_bytes()).expect(text);
+            assert_eq!(value.to_f64(), want, "{text}");
+        }
+    }
 
     fn sum(a: &str, b: &str) -> String {
         let a = LongDouble::parse(a.as_bytes()).expect("a");

@@ -76,12 +76,16 @@ pub struct HostState {
 
 impl HostState {
     pub fn new(config: Config, settings: Settings, now_unix: i64) -> HostState {
+        let latency_tracking = settings.latency_tracking;
         HostState {
             disk: DiskState::new(&config, now_unix),
             config,
             settings,
             settings_epoch: 0,
-            stats: ServerStats::default(),
+            stats: ServerStats {
+                latency_tracking,
+                ..ServerStats::default()
+            },
             slowlog: SlowLog::default(),
             latency: LatencyMonitor::default(),
             clients: ClientRegistry::default(),

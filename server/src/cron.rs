@@ -130,7 +130,8 @@ fn tick(shared: &Shared, mut permit: Option<DeltaPermit>) -> u32 {
     crate::disk::save_points::check(&mut core, shared);
     let garbage = core.engine.take_garbage();
     let crate::core::Core { engine, host } = &mut *core;
-    host.waiters.wake(engine, &shared.durability);
+    host.waiters
+        .wake(engine, &shared.durability, &mut host.stats);
     crate::pubsub::notify::publish_events(&mut core, shared, None);
     drop(core);
     free(shared, garbage);

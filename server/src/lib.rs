@@ -16,8 +16,8 @@
 //! - [`durability`]: the write path's credit, MISCONF gate and fsync
 //!   wait; [`disk`]: startup loading and RDB saves.
 //! - [`cron`]: the `hz` timer (active expiry, lazy free, rates).
-//! - [`stats`], [`slowlog`], [`latency`], [`memory`]: what INFO and
-//!   friends report.
+//! - [`stats`] (with [`latency_histogram`]), [`slowlog`], [`latency`],
+//!   [`memory`]: what INFO and friends report.
 //! - [`logging`], [`clock`].
 //! - `sim` (feature `sim`, tests only): the simulation's way in, a
 //!   server started on a given clock, seed and storage, without sockets.
@@ -34,6 +34,7 @@ pub mod durability;
 pub mod fd_limit;
 pub mod host;
 pub mod latency;
+pub mod latency_histogram;
 pub mod listener;
 pub mod logging;
 pub mod memory;

@@ -1,8 +1,10 @@
 //! Counters INFO reports and CONFIG RESETSTAT zeroes: per-command calls and
-//! time (commandstats), error replies by code (errorstats), and the
-//! server-wide totals of the stats section. Kept under the engine lock,
-//! which every batch holds anyway, so counting costs no atomics.
+//! time (commandstats) and latency histograms (latencystats, LATENCY
+//! HISTOGRAM), error replies by code (errorstats), and the server-wide
+//! totals of the stats section. Kept under the engine lock, which every
+//! batch holds anyway, so counting costs no atomics.
 
+use crate::latency_histogram::LatencyHistogram;
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,6 +19,9 @@ pub struct CommandStat {
 pub struct ServerStats {
     /// By command name, `container|sub` for subcommands (`config|get`).
     pub commands: CommandStats,
+    /// `latency-tracking`: calls are also counted in their command's
+    /// latency histogram. A setting, so CONFIG RESETSTAT keeps it.
+    pub latency_tracking: bool,
     /// By error code (`ERR`, `WRONGTYPE`, ...).
     pub errors: HashMap<String, u64>,
     pub total_error_replies: u64,
@@ -45,10 +50,19 @@ pub struct CommandStats {
     /// Index into `stats` by name: hashbrown's default hasher (foldhash),
     /// not std's SipHash, which cost more than some commands do.
     by_name: hashbrown::HashMap<&'static str, usize>,
-    stats: Vec<(&'static str, CommandStat)>,
+    stats: Vec<Counted>,
     /// (address of a name's text, its index in `stats` plus one) by a
     /// hash of the address; 0 is empty.
     recent: [(usize, usize); RECENT_NAMES],
+}
+
+/// One command's counters, its latency histogram beside them, so the
+/// lookup that finds the one finds the other.
+#[derive(Debug)]
+struct Counted {
+    name: &'static str,
+    stat: CommandStat,
+    latency: LatencyHistogram,
 }
 
 /// Names remembered by address (a power of two).
@@ -60,14 +74,19 @@ impl CommandStats {
     /// (callgrind: the call's register saving cost as much as the check).
     #[inline(always)]
     pub fn entry(&mut self, name: &'static str) -> &mut CommandStat {
+        &mut self.counted(name).stat
+    }
+
+    #[inline(always)]
+    fn counted(&mut self, name: &'static str) -> &mut Counted {
         let address = name.as_ptr() as usize;
         let slot = ((address >> 3) ^ (address >> 11)) & (RECENT_NAMES - 1);
         let (seen, index) = self.recent[slot];
         let index = match index.checked_sub(1) {
-            Some(index) if seen == address && self.stats[index].0.len() == name.len() => index,
+            Some(index) if seen == address && self.stats[index].name.len() == name.len() => index,
             _ => self.find_or_add(name, slot),
         };
-        &mut self.stats[index].1
+        &mut self.stats[index]
     }
 
     /// `entry`'s index of `name` through the map, remembered at `slot`.
@@ -77,7 +96,11 @@ impl CommandStats {
         let index = match self.by_name.get(name) {
             Some(&index) => index,
             None => {
-                self.stats.push((name, CommandStat::default()));
+                self.stats.push(Counted {
+                    name,
+                    stat: CommandStat::default(),
+                    latency: LatencyHistogram::default(),
+                });
                 self.by_name.insert(name, self.stats.len() - 1);
                 self.stats.len() - 1
             }
@@ -87,12 +110,23 @@ impl CommandStats {
     }
 
     pub fn get(&self, name: &str) -> Option<&CommandStat> {
-        self.by_name.get(name).map(|&index| &self.stats[index].1)
+        self.by_name.get(name).map(|&index| &self.stats[index].stat)
     }
 
     /// Every name counted, in the order first counted.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &CommandStat)> {
-        self.stats.iter().map(|(name, stat)| (*name, stat))
+        self.stats
+            .iter()
+            .map(|counted| (counted.name, &counted.stat))
+    }
+
+    /// Every name with a call in its latency histogram (one counted while
+    /// `latency-tracking` was on), in the order first counted.
+    pub fn latencies(&self) -> impl Iterator<Item = (&'static str, &LatencyHistogram)> {
+        self.stats
+            .iter()
+            .filter(|counted| counted.latency.total() > 0)
+            .map(|counted| (counted.name, &counted.latency))
     }
 }
 
@@ -103,7 +137,9 @@ impl ServerStats {
     /// Counts one command under `name`: the table name, or
     /// `container|sub` for a subcommand.
     pub fn record(&mut self, name: &'static str, usec: u64, failed: bool, rejected: bool) {
-        let stat = self.commands.entry(name);
+        let latency_tracking = self.latency_tracking;
+        let counted = self.commands.counted(name);
+        let stat = &mut counted.stat;
         if rejected {
             stat.rejected_calls += 1;
             return;
@@ -112,6 +148,27 @@ impl ServerStats {
         stat.usec += usec;
         if failed {
             stat.failed_calls += 1;
+        }
+        if latency_tracking {
+            counted.latency.record(usec);
+        }
+    }
+
+    /// Counts `usec` in `name`'s latency histogram alone (a blocked
+    /// command once served), while tracking is on.
+    pub fn record_latency(&mut self, name: &'static str, usec: u64) {
+        if self.latency_tracking {
+            self.commands.counted(name).latency.record(usec);
+        }
+    }
+
+    /// Takes back the latency `record` just counted for `name`: a
+    /// blocking command that blocked is timed only once served or ended by
+    /// CLIENT UNBLOCK, as Redis 7.0 times it (a wait whose timeout passes
+    /// leaves no time; its call still counts).
+    pub fn forget_latency(&mut self, name: &'static str, usec: u64) {
+        if self.latency_tracking {
+            self.commands.counted(name).latency.forget(usec);
         }
     }
 
@@ -210,9 +267,12 @@ impl ServerStats {
         }
     }
 
-    /// CONFIG RESETSTAT.
+    /// CONFIG RESETSTAT (the histograms go too, as in Redis).
     pub fn reset(&mut self) {
-        *self = ServerStats::default();
+        *self = ServerStats {
+            latency_tracking: self.latency_tracking,
+            ..ServerStats::default()
+        };
     }
 }
 
@@ -386,6 +446,34 @@ mod tests {
                 "{container}"
             );
         }
+    }
+
+    #[test]
+    fn latency_is_tracked_only_while_on() {
+        let mut stats = ServerStats {
+            latency_tracking: true,
+            ..ServerStats::default()
+        };
+        stats.record("get", 3, false, false);
+        stats.record("get", 5, true, false);
+        stats.record("get", 9, false, true);
+        stats.record("set", 1, false, true);
+        let tracked = |stats: &ServerStats| -> Vec<(&str, u64)> {
+            (stats.commands.latencies())
+                .map(|(name, histogram)| (name, histogram.total()))
+                .collect()
+        };
+        // A failed call is timed; a rejected one is no call.
+        assert_eq!(tracked(&stats), [("get", 2)]);
+        stats.latency_tracking = false;
+        stats.record("get", 3, false, false);
+        stats.record("del", 3, false, false);
+        assert_eq!(tracked(&stats), [("get", 2)]);
+        assert_eq!(stats.commands.get("get").unwrap().calls, 3);
+        stats.latency_tracking = true;
+        stats.reset();
+        assert!(stats.latency_tracking, "a setting, not a counter");
+        assert_eq!(tracked(&stats), []);
     }
 
     #[test]

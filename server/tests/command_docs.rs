@@ -39,10 +39,6 @@ const UNIMPLEMENTED_SUBCOMMANDS: &[(&str, &str)] = &[
         "latency|graph",
         "ASCII-art latency graphs are not implemented",
     ),
-    (
-        "latency|histogram",
-        "per-command latency histograms are not kept",
-    ),
     ("memory|malloc-stats", "no allocator statistics text yet"),
     ("memory|purge", "no allocator purge yet"),
 ];

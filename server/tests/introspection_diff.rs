@@ -8,7 +8,7 @@
 mod support;
 
 use resp_codec::Frame;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use support::process::{redis_available, Conn, Process};
 
 /// Runs `exchange` against redis-server, then against ours, both started
@@ -511,4 +511,362 @@ fn slow_commands_inside_exec_are_logged_as_redis_logs_them() {
     let args = ["--enable-debug-command", "yes"];
     let want = alike(&args, logged);
     assert!(want.1 && !want.0.is_empty(), "{want:?}");
+}
+
+/// INFO latencystats as {command: [(percentile label, usec)]}, each
+/// number checked to be printed with 3 decimals.
+fn latency_lines(conn: &mut Conn) -> BTreeMap<String, Vec<(String, f64)>> {
+    let Frame::Bulk(text) = conn.call(&["INFO", "latencystats"]) else {
+        panic!("INFO's bulk");
+    };
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("# Latencystats"), "{text}");
+    lines
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let (name, fields) = line.split_once(':').expect("name:fields");
+            let name = name
+                .strip_prefix("latency_percentiles_usec_")
+                .unwrap_or_else(|| panic!("{line}"));
+            let fields = fields
+                .split(',')
+                .filter(|field| !field.is_empty())
+                .map(|field| {
+                    let (label, usec) = field.split_once('=').expect("label=usec");
+                    let decimals = usec.split_once('.').map(|(_, d)| d.len());
+                    assert_eq!(decimals, Some(3), "{line}");
+                    (label.to_owned(), usec.parse().expect("a number"))
+                })
+                .collect();
+            (name.to_owned(), fields)
+        })
+        .collect()
+}
+
+/// Only the labels of `latency_lines`.
+fn latency_labels(lines: &BTreeMap<String, Vec<(String, f64)>>) -> BTreeMap<String, Vec<String>> {
+    lines
+        .iter()
+        .map(|(name, fields)| {
+            let labels = fields.iter().map(|(label, _)| label.clone()).collect();
+            (name.clone(), labels)
+        })
+        .collect()
+}
+
+/// The `# Title` lines of INFO `sections`.
+fn info_titles(conn: &mut Conn, sections: &[&str]) -> Vec<String> {
+    let mut command = vec!["INFO"];
+    command.extend(sections);
+    let Frame::Bulk(text) = conn.call(&command) else {
+        panic!("INFO's bulk");
+    };
+    String::from_utf8_lossy(&text)
+        .lines()
+        .filter(|line| line.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// INFO latencystats: the sections that show it, the commands it names
+/// (those called, subcommands by their full name; no rejected call, no
+/// unknown subcommand, a command EXEC ran), its fields, and numbers that
+/// fit (p50 <= p99 <= p99.9, DEBUG SLEEP 0.01 at 10 ms or more).
+#[test]
+fn latencystats_name_what_redis_names() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        conn.call(&["CONFIG", "RESETSTAT"]);
+        for command in [
+            &["GET", "a"][..],
+            &["SET", "a", "1"],
+            &["GET", "a"],
+            &["CONFIG", "GET", "maxclients"],
+            &["CLIENT", "FOO"],
+            &["LPUSH", "a"],
+            &["MULTI"],
+            &["INCR", "n"],
+            &["EXEC"],
+            &["DEBUG", "SLEEP", "0.01"],
+        ] {
+            conn.call(command);
+        }
+        let titles: Vec<Vec<String>> = [
+            &[][..],
+            &["default"],
+            &["all"],
+            &["everything"],
+            &["latencystats"],
+            &["LatencyStats", "errorstats"],
+        ]
+        .iter()
+        .map(|sections| info_titles(&mut conn, sections))
+        .collect();
+        let lines = latency_lines(&mut conn);
+        for (name, fields) in &lines {
+            let usecs: Vec<f64> = fields.iter().map(|(_, usec)| *usec).collect();
+            assert!(
+                usecs.windows(2).all(|w| w[0] <= w[1]),
+                "{port}: {name} {fields:?}"
+            );
+            assert!(usecs[0] > 0.0, "{port}: {name} {fields:?}");
+        }
+        let debug = &lines["debug"];
+        assert!(debug[0].1 >= 10_000.0, "{port}: {debug:?}");
+        (titles, latency_labels(&lines))
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let (titles, labels) = alike(&args, exchange);
+    assert!(
+        titles[2].contains(&"# Latencystats".to_owned()),
+        "{titles:?}"
+    );
+    assert!(labels.contains_key("config|get"), "{labels:?}");
+}
+
+/// One LATENCY HISTOGRAM entry: name, calls, (us, calls up to it).
+type Histogram = (String, i64, Vec<(i64, i64)>);
+
+/// LATENCY HISTOGRAM's entries, read from RESP2's flat arrays or RESP3's
+/// maps (each checked to be its protocol's shape).
+fn histograms(reply: Frame, resp3: bool) -> Vec<Histogram> {
+    fn pairs(frame: Frame, resp3: bool) -> Vec<(Frame, Frame)> {
+        match frame {
+            Frame::Map(pairs) if resp3 => pairs,
+            Frame::Array(flat) if !resp3 => {
+                assert!(flat.len() % 2 == 0, "{flat:?}");
+                let mut flat = flat.into_iter();
+                std::iter::from_fn(|| Some((flat.next()?, flat.next()?))).collect()
+            }
+            other => panic!("a map (resp3: {resp3}): {other:?}"),
+        }
+    }
+    let text = |frame: Frame| match frame {
+        Frame::Bulk(text) => String::from_utf8_lossy(&text).into_owned(),
+        other => panic!("a name: {other:?}"),
+    };
+    let integer = |frame: Frame| match frame {
+        Frame::Integer(n) => n,
+        other => panic!("an integer: {other:?}"),
+    };
+    pairs(reply, resp3)
+        .into_iter()
+        .map(|(name, entry)| {
+            let fields = pairs(entry, resp3);
+            let [(calls_key, calls), (buckets_key, buckets)] = <[_; 2]>::try_from(fields)
+                .unwrap_or_else(|fields| panic!("calls and histogram_usec: {fields:?}"));
+            assert_eq!(text(calls_key), "calls");
+            assert_eq!(text(buckets_key), "histogram_usec");
+            let buckets = pairs(buckets, resp3)
+                .into_iter()
+                .map(|(usec, count)| (integer(usec), integer(count)))
+                .collect();
+            (text(name), integer(calls), buckets)
+        })
+        .collect()
+}
+
+/// The bucket labels Redis's histograms have: each power of two from
+/// 1024 ns, as the highest time of its slot, in us (and the last slot's).
+fn bucket_labels() -> Vec<i64> {
+    let mut labels: Vec<i64> = (0..20)
+        .map(|k| ((1024 << k) + (8 << k) - 1) / 1000)
+        .collect();
+    labels.push(1_073_741);
+    labels
+}
+
+/// LATENCY HISTOGRAM in RESP2 and RESP3: which commands a list of names
+/// gives (any case, a container's subcommands, a name twice, unknown or
+/// uncalled names skipped), all of them without names, and entries whose
+/// calls match and whose buckets are Redis's, cumulative up to the calls.
+#[test]
+fn latency_histogram_answers_as_redis() {
+    if !redis_available() {
+        return;
+    }
+    let labels = bucket_labels();
+    let exchange = |port: u16| {
+        let mut got = Vec::new();
+        for resp3 in [false, true] {
+            let mut conn = Conn::open(port).unwrap();
+            conn.call(&["HELLO", if resp3 { "3" } else { "2" }]);
+            conn.call(&["CONFIG", "RESETSTAT"]);
+            for command in [
+                &["GET", "a"][..],
+                &["GET", "a"],
+                &["GET", "a"],
+                &["SET", "a", "1"],
+                &["CONFIG", "GET", "maxclients"],
+                &["DEBUG", "SLEEP", "0.01"],
+            ] {
+                conn.call(command);
+            }
+            for query in [
+                &["LATENCY", "HISTOGRAM", "Get"][..],
+                &[
+                    "LATENCY",
+                    "HISTOGRAM",
+                    "nosuch",
+                    "hset",
+                    "get|x",
+                    "config|get|x",
+                ],
+                &["LATENCY", "HISTOGRAM", "set", "debug", "SET"],
+                &["LATENCY", "HISTOGRAM", "CONFIG", "config|GET"],
+                &["LATENCY", "HISTOGRAM"],
+            ] {
+                let mut entries = histograms(conn.call(query), resp3);
+                if query.len() == 2 || query[2] == "CONFIG" {
+                    // Commands or subcommands in each server's own order.
+                    entries.sort();
+                }
+                for (name, calls, buckets) in &entries {
+                    assert!(!buckets.is_empty(), "{port}: {name}");
+                    assert!(buckets.iter().all(|(usec, _)| labels.contains(usec)));
+                    assert!(buckets
+                        .windows(2)
+                        .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
+                    assert_eq!(buckets.last().unwrap().1, *calls, "{port}: {name}");
+                    if name == "debug" {
+                        assert!(buckets[0].0 >= 10_000, "{port}: {buckets:?}");
+                    }
+                }
+                let shown: Vec<(String, i64)> = entries
+                    .into_iter()
+                    .map(|(name, calls, _)| (name, calls))
+                    .collect();
+                got.push(shown);
+            }
+        }
+        got
+    };
+    let args = ["--enable-debug-command", "yes"];
+    let want = alike(&args, exchange);
+    assert_eq!(want[0], [("get".to_owned(), 3)]);
+    assert!(want[1].is_empty(), "{want:?}");
+}
+
+/// CONFIG SET/GET of latency-tracking and its percentiles (Redis's
+/// reading of numbers and its errors), what INFO latencystats prints
+/// under them, tracking switched off (nothing recorded, INFO shows no
+/// line, LATENCY HISTOGRAM still has what was recorded) and on again,
+/// and CONFIG RESETSTAT clearing the histograms.
+#[test]
+fn latency_tracking_settings_as_redis() {
+    if !redis_available() {
+        return;
+    }
+    let names = |conn: &mut Conn| -> BTreeSet<String> {
+        let reply = conn.call(&["LATENCY", "HISTOGRAM"]);
+        histograms(reply, false)
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect()
+    };
+    let exchange = |port: u16| {
+        let mut conn = Conn::open(port).unwrap();
+        let mut got = vec![format!(
+            "{:?}",
+            conn.call(&["CONFIG", "GET", "latency-tracking"])
+        )];
+        for value in [
+            "0 12.5 100 99.99999",
+            "1e1 0x10",
+            "abc",
+            " 50  99 ",
+            "50  99",
+            "101",
+            "-1",
+            "inf",
+            "nan",
+            "1e1 99 50 99",
+            "0.0000001",
+            "",
+            "50 99 99.9",
+        ] {
+            let set = ["CONFIG", "SET", "latency-tracking-info-percentiles", value];
+            got.push(format!("{value:?}: {:?}", conn.call(&set)));
+            let get = ["CONFIG", "GET", "latency-tracking-info-percentiles"];
+            got.push(format!("{:?}", conn.call(&get)));
+        }
+        conn.call(&["CONFIG", "RESETSTAT"]);
+        conn.call(&["GET", "a"]);
+        for value in ["0 12.5 100", "", "99 50 99"] {
+            conn.call(&["CONFIG", "SET", "latency-tracking-info-percentiles", value]);
+            got.push(format!("{:?}", latency_labels(&latency_lines(&mut conn))));
+        }
+        for value in ["maybe", "no"] {
+            let set = ["CONFIG", "SET", "latency-tracking", value];
+            got.push(format!("{value}: {:?}", conn.call(&set)));
+        }
+        conn.call(&["SET", "a", "1"]);
+        got.push(format!("{:?}", latency_lines(&mut conn)));
+        got.push(format!("{:?}", names(&mut conn)));
+        conn.call(&["CONFIG", "SET", "latency-tracking", "yes"]);
+        got.push(format!("{:?}", latency_labels(&latency_lines(&mut conn))));
+        conn.call(&["CONFIG", "RESETSTAT"]);
+        got.push(format!("{:?}", names(&mut conn)));
+        got
+    };
+    let want = alike(&[], exchange);
+    assert!(want.iter().any(|line| line.contains("Invalid")), "{want:?}");
+}
+
+/// A blocking command that blocked is timed in its latency histogram only
+/// once served or ended by CLIENT UNBLOCK: a wait whose timeout passes
+/// leaves no time there (its call still counts in commandstats), as in
+/// Redis 7.0.
+#[test]
+fn blocked_commands_are_timed_once_served() {
+    if !redis_available() {
+        return;
+    }
+    let exchange = |port: u16| {
+        let (mut waiter, mut other) = (Conn::open(port).unwrap(), Conn::open(port).unwrap());
+        let timed = |conn: &mut Conn| -> Vec<(String, i64)> {
+            let names = ["blpop", "brpop", "brpoplpush", "bzpopmin"];
+            let reply = conn.call(&[&["LATENCY", "HISTOGRAM"][..], &names].concat());
+            histograms(reply, false)
+                .into_iter()
+                .map(|(name, calls, _)| (name, calls))
+                .collect()
+        };
+        other.call(&["CONFIG", "RESETSTAT"]);
+        let mut got = vec![format!("{:?}", waiter.call(&["BLPOP", "nokey", "0.1"]))];
+        let Frame::Integer(id) = waiter.call(&["CLIENT", "ID"]) else {
+            panic!("CLIENT ID's integer");
+        };
+        let id = id.to_string();
+        waiter.send(&["BRPOP", "nokey", "0"]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        other.call(&["CLIENT", "UNBLOCK", &id]);
+        got.push(format!("{:?}", waiter.read()));
+        waiter.send(&["BRPOPLPUSH", "nokey", "dest", "0"]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        other.call(&["CLIENT", "UNBLOCK", &id, "ERROR"]);
+        got.push(format!("{:?}", waiter.read()));
+        got.push(format!("{:?}", timed(&mut other)));
+        waiter.send(&["BLPOP", "list", "0"]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        other.call(&["RPUSH", "list", "a"]);
+        got.push(format!("{:?}", waiter.read()));
+        // Not blocked: it found something at once.
+        other.call(&["ZADD", "z", "1", "m"]);
+        waiter.call(&["BZPOPMIN", "z", "0"]);
+        got.push(format!("{:?}", timed(&mut other)));
+        // (Redis also counts a failed call of a wait CLIENT UNBLOCK ends,
+        // which ours does not: not compared here.)
+        let counted = section_lines(&mut other, "commandstats");
+        got.extend(counted.into_iter().filter(|line| {
+            line.starts_with("cmdstat_blpop:") || line.starts_with("cmdstat_bzpopmin:")
+        }));
+        got
+    };
+    let want = alike(&[], exchange);
+    assert!(want[5].contains("blpop"), "{want:?}");
 }

@@ -357,6 +357,23 @@ pub const COMMANDS: &[CommandMeta] = &[
                 },
             },
             Subcommand {
+                arity: -2,
+                flags: F::of(&[F::ADMIN, F::NOSCRIPT, F::LOADING, F::STALE]),
+                categories: C::of(&[C::ADMIN, C::SLOW, C::DANGEROUS]),
+                meta: CommandMeta {
+                    name: "latency|histogram",
+                    summary: "Answers the latency histograms of some or all commands.",
+                    since: "7.0.0",
+                    group: Group::Server,
+                    complexity: Some("O(N), N the number of commands answered"),
+                    tips: &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"],
+                    arguments: &[
+                        arg("command", String).optional().multiple(),
+                    ],
+                    ..CommandMeta::NONE
+                },
+            },
+            Subcommand {
                 arity: 3,
                 flags: F::of(&[F::ADMIN, F::NOSCRIPT, F::LOADING, F::STALE]),
                 categories: C::of(&[C::ADMIN, C::SLOW, C::DANGEROUS]),

@@ -25,6 +25,7 @@ use super::Wake;
 use crate::client::{ClientHandle, ClientId};
 use crate::durability::Durability;
 use crate::shared::Shared;
+use crate::stats::ServerStats;
 use bytes::{Bytes, BytesMut};
 use kv_engine::value::Value;
 use kv_engine::{ClientState, Engine, NoHost};
@@ -54,6 +55,9 @@ struct Waiter {
     request: BlockRequest,
     handle: Arc<ClientHandle>,
     slot: Arc<Slot>,
+    /// The command's name in the stats and the time of its first run,
+    /// counted in its latency histogram if it is served or unblocked.
+    timed: Option<(&'static str, u64)>,
 }
 
 impl Waiters {
@@ -92,9 +96,18 @@ impl Waiters {
                 request,
                 handle: handle.clone(),
                 slot: slot.clone(),
+                timed: None,
             },
         );
         Blocked::new(shared.clone(), id, slot, deadline, protocol)
+    }
+
+    /// Times `id`'s wait, once served, as `name` taking `usec` (its first
+    /// run's time; `ServerStats::forget_latency` took that back).
+    pub fn time_when_served(&mut self, id: ClientId, name: &'static str, usec: u64) {
+        if let Some(waiter) = self.by_client.get_mut(&id) {
+            waiter.timed = Some((name, usec));
+        }
     }
 
     /// Unregisters a client; false if it was not waiting.
@@ -116,11 +129,17 @@ impl Waiters {
     }
 
     /// CLIENT UNBLOCK: ends a client's wait with `wake` (a timeout or the
-    /// UNBLOCKED error); false if it was not waiting.
-    pub fn unblock(&mut self, id: ClientId, wake: Wake) -> bool {
-        let Some(slot) = self.by_client.get(&id).map(|w| w.slot.clone()) else {
+    /// UNBLOCKED error), timing it as a served one (Redis 7.0 does; only a
+    /// wait whose own timeout passes is not timed); false if it was not
+    /// waiting.
+    pub fn unblock(&mut self, id: ClientId, wake: Wake, stats: &mut ServerStats) -> bool {
+        let Some(waiter) = self.by_client.get(&id) else {
             return false;
         };
+        let slot = waiter.slot.clone();
+        if let Some((name, usec)) = waiter.timed {
+            stats.record_latency(name, usec);
+        }
         self.remove(id);
         slot.fill(wake);
         true
@@ -157,7 +176,7 @@ impl Waiters {
     /// Serves waiters from whatever became ready. Called with the engine
     /// lock held after each command (when anyone waits), after each batch
     /// and each `hz` tick (always: it also drains the engine's lists).
-    pub fn wake(&mut self, engine: &mut Engine, durability: &Durability) {
+    pub fn wake(&mut self, engine: &mut Engine, durability: &Durability, stats: &mut ServerStats) {
         if self.by_client.is_empty() {
             // Nobody waits (after almost every batch): what became ready
             // is forgotten, and nothing is taken when nothing did.
@@ -182,7 +201,7 @@ impl Waiters {
                 break;
             }
             for (db, key) in ready.drain(..) {
-                if !self.serve_key(engine, durability, db, &key) {
+                if !self.serve_key(engine, durability, stats, db, &key) {
                     self.deferred.push((db, key));
                 }
             }
@@ -217,6 +236,7 @@ impl Waiters {
         &mut self,
         engine: &mut Engine,
         durability: &Durability,
+        stats: &mut ServerStats,
         db: usize,
         key: &Bytes,
     ) -> bool {
@@ -260,6 +280,9 @@ impl Waiters {
             // Served: its element, or an error that ends its wait (a
             // BLMOVE whose destination holds another type, as in Redis).
             let slot = waiter.slot.clone();
+            if let Some((name, usec)) = waiter.timed {
+                stats.record_latency(name, usec);
+            }
             self.remove(id);
             slot.fill(Wake::Served {
                 reply: reply.freeze(),

@@ -302,12 +302,12 @@ pub const DIRECTIVES: &[Directive] = &[
     d!("io-threads-do-reads", Bool, "no", Inert, immutable),
     d!("jemalloc-bg-thread", Bool, "yes", Inert),
     d!("latency-monitor-threshold", LONG, "0", Live),
-    d!("latency-tracking", Bool, "yes", Inert),
+    d!("latency-tracking", Bool, "yes", Live),
     d!(
         "latency-tracking-info-percentiles",
         Kind::Percentiles,
         "50 99 99.9",
-        Inert
+        Live
     ),
     d!("lazyfree-lazy-eviction", Bool, "no", Inert),
     d!("lazyfree-lazy-expire", Bool, "no", Inert),

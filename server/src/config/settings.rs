@@ -68,6 +68,10 @@ pub struct Settings {
     pub slowlog_max_len: usize,
     /// Milliseconds; 0 disables the latency monitor.
     pub latency_monitor_threshold_ms: u64,
+    /// Per-command latency histograms are kept (`latency-tracking`).
+    pub latency_tracking: bool,
+    /// INFO latencystats's percentiles (0 ..= 100).
+    pub latency_percentiles: Vec<f64>,
     pub loglevel: LogLevel,
     pub logfile: Option<PathBuf>,
     pub pidfile: Option<PathBuf>,
@@ -199,6 +203,15 @@ impl Config {
             slowlog_log_slower_than_us: self.int("slowlog-log-slower-than"),
             slowlog_max_len: self.int("slowlog-max-len") as usize,
             latency_monitor_threshold_ms: self.int("latency-monitor-threshold") as u64,
+            latency_tracking: self.flag("latency-tracking"),
+            // Stored as CONFIG GET prints them, plain decimals ("%f"
+            // trimmed), which std reads without `values::percentile`'s
+            // exact long double arithmetic.
+            latency_percentiles: self
+                .value("latency-tracking-info-percentiles")
+                .split(' ')
+                .filter_map(|word| word.parse().ok())
+                .collect(),
             loglevel: match self.value("loglevel") {
                 "debug" => LogLevel::Debug,
                 "verbose" => LogLevel::Verbose,
@@ -293,5 +306,22 @@ mod tests {
         assert_eq!(config.settings(0).hz, 500);
         config.set_many(&[("hz", "0")], false).unwrap();
         assert_eq!(config.settings(0).hz, 1);
+    }
+
+    #[test]
+    fn latency_tracking_and_its_percentiles() {
+        let mut config = Config::defaults();
+        let percentiles = |config: &Config| config.settings(0).latency_percentiles;
+        assert!(config.settings(0).latency_tracking);
+        assert_eq!(percentiles(&config), [50.0, 99.0, 99.9]);
+        let name = "latency-tracking-info-percentiles";
+        config.set_many(&[(name, "0x10 1e1 99")], false).unwrap();
+        assert_eq!(percentiles(&config), [16.0, 10.0, 99.0]);
+        config.set_many(&[(name, "")], false).unwrap();
+        assert_eq!(percentiles(&config), []);
+        config
+            .set_many(&[("latency-tracking", "no")], false)
+            .unwrap();
+        assert!(!config.settings(0).latency_tracking);
     }
 }

@@ -61,11 +61,11 @@ pub fn normalize_onto(
                 .map_err(|_| "argument couldn't be parsed into an integer")?;
             Ok(format!("{n:o}"))
         }
-        Kind::Save => save(&save_words(args)),
+        Kind::Save => save(&single_space_words(args)),
         Kind::OutputBufferLimit => output_buffer_limit(&split_words(args), current),
         Kind::Bind => Ok(split_words(args).join(" ")),
         Kind::NotifyFlags => notify_flags(single(args)?),
-        Kind::Percentiles => percentiles(&split_words(args)),
+        Kind::Percentiles => percentiles(&single_space_words(args)),
         Kind::OomScoreValues => oom_score_values(&split_words(args)),
         Kind::ReplicaOf => {
             let words = split_words(args);
@@ -102,10 +102,11 @@ fn split_words(args: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `save`'s words: split on single spaces, as Redis splits a CONFIG SET
-/// value, so a doubled, leading or trailing space makes an empty word,
-/// which is invalid; an empty value is no save points.
-fn save_words(args: &[String]) -> Vec<String> {
+/// `save`'s and `latency-tracking-info-percentiles`'s words: split on
+/// single spaces, as Redis splits a CONFIG SET value, so a doubled,
+/// leading or trailing space makes an empty word, which is invalid; an
+/// empty value is none.
+fn single_space_words(args: &[String]) -> Vec<String> {
     if args.iter().all(|arg| arg.is_empty()) {
         return Vec::new();
     }
@@ -315,25 +316,37 @@ pub fn notify_flags_shown(stored: &str) -> String {
 fn percentiles(words: &[String]) -> Result<String, String> {
     let mut out = Vec::with_capacity(words.len());
     for word in words {
-        let value: f64 = word.parse().map_err(|_| {
-            "latency-tracking-info-percentiles parameters should be numbers".to_owned()
-        })?;
+        let value = percentile(word)?;
         if !(0.0..=100.0).contains(&value) {
             return Err(
                 "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
                     .into(),
             );
         }
-        // Redis prints each as "%f" with trailing zeros (and point) trimmed.
-        let fixed = format!("{value:.6}");
-        out.push(
-            fixed
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string(),
-        );
+        out.push(percentile_label(value));
     }
     Ok(out.join(" "))
+}
+
+/// A percentile as Redis reads one (`string2ld`: hex and exponents, an
+/// infinity, no spaces, no NaN), as the double Redis keeps.
+pub fn percentile(word: &str) -> Result<f64, String> {
+    match kv_engine::long_double::parse_long_double(word.as_bytes()) {
+        Some(Some(value)) => Ok(value.to_f64()),
+        Some(None) if word.starts_with('-') => Ok(f64::NEG_INFINITY),
+        Some(None) => Ok(f64::INFINITY),
+        None => Err("Invalid latency-tracking-info-percentiles parameters".into()),
+    }
+}
+
+/// A percentile as Redis prints it, in CONFIG GET and INFO latencystats
+/// (`p99.9=`): "%f" with trailing zeros (and point) trimmed.
+pub fn percentile_label(value: f64) -> String {
+    let fixed = format!("{value:.6}");
+    fixed
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
 }
 
 fn oom_score_values(words: &[String]) -> Result<String, String> {
@@ -501,6 +514,19 @@ mod tests {
         check(
             Kind::Percentiles,
             "101",
+            Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"),
+        );
+        // Read as string2ld reads: hex, exponents, an infinity (out of
+        // range); no NaN, no empty word between doubled spaces.
+        check(Kind::Percentiles, "0x10 1e1", Ok("16 10"));
+        check(Kind::Percentiles, "", Ok(""));
+        let invalid = Err("Invalid latency-tracking-info-percentiles parameters");
+        for arg in ["abc", "nan", "50  99", " 50", "5 "] {
+            check(Kind::Percentiles, arg, invalid);
+        }
+        check(
+            Kind::Percentiles,
+            "inf",
             Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"),
         );
     }

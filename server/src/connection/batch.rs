@@ -109,7 +109,8 @@ pub fn run(
     let result = run_commands(core, shared, session, batch, out, permit);
     crate::durability::apply_switch(core, shared);
     let Core { engine, host } = core;
-    host.waiters.wake(engine, &shared.durability);
+    host.waiters
+        .wake(engine, &shared.durability, &mut host.stats);
     pubsub::notify::publish_events(core, shared, None);
     result
 }
@@ -310,7 +311,12 @@ fn run_commands(
                 subcommand_of(name, argv.get(1)).map_or(name, |(_, full)| full)
             } else {
                 let (failed, rejected) = (outcome.failed, outcome.rejected);
-                (core.host.stats).record_call(name, argv.get(1), usec, failed, rejected)
+                let stat_name =
+                    (core.host.stats).record_call(name, argv.get(1), usec, failed, rejected);
+                if blocked.is_some() {
+                    time_when_served(&mut core.host, session, stat_name, usec);
+                }
+                stat_name
             };
             session.conn.last_command = stat_name;
             // A command refused before it ran (arity, a gate) is not
@@ -343,7 +349,8 @@ fn run_commands(
             // Served after the command, as Redis serves them: the events
             // of serving go after its reply (and its own events' pushes).
             let Core { engine, host } = &mut *core;
-            host.waiters.wake(engine, &shared.durability);
+            host.waiters
+                .wake(engine, &shared.durability, &mut host.stats);
             let end = out.len();
             notify(core, shared, session, out, end);
         }
@@ -427,6 +434,15 @@ fn after_command(
         let garbage = core.engine.take_garbage();
         crate::cron::free(shared, garbage);
     }
+}
+
+/// A command that blocked is timed once served or unblocked, if it is
+/// (`Waiters`), as in Redis: the time its call counted is taken back.
+#[cold]
+#[inline(never)]
+fn time_when_served(host: &mut HostState, session: &Session, name: &'static str, usec: u64) {
+    host.stats.forget_latency(name, usec);
+    (host.waiters).time_when_served(session.conn.handle.id, name, usec);
 }
 
 /// Logs a command that ran `usec` in the slow log and the latency

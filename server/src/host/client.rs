@@ -385,7 +385,10 @@ fn unblock(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
         ));
     };
-    let unblocked = u64::try_from(id).is_ok_and(|id| host.state.waiters.unblock(id, wake));
+    let unblocked = u64::try_from(id).is_ok_and(|id| {
+        let state = &mut *host.state;
+        state.waiters.unblock(id, wake, &mut state.stats)
+    });
     ctx.out.integer(i64::from(unblocked));
     Ok(())
 }

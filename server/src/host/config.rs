@@ -343,6 +343,7 @@ fn apply(
         crate::logging::set_level(settings.loglevel);
     }
     state.slowlog.truncate(settings.slowlog_max_len);
+    state.stats.latency_tracking = settings.latency_tracking;
     state.settings = settings;
     state.settings_epoch += 1;
     Ok(())

@@ -22,6 +22,7 @@ const SECTIONS: &[(&str, bool)] = &[
     ("modules", true),
     ("commandstats", false),
     ("errorstats", true),
+    ("latencystats", false),
     ("cluster", true),
     ("keyspace", true),
 ];
@@ -51,6 +52,7 @@ pub fn render(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, wanted: &[String]) -> 
         let title = match *name {
             "commandstats" => "Commandstats".to_owned(),
             "errorstats" => "Errorstats".to_owned(),
+            "latencystats" => "Latencystats".to_owned(),
             "cpu" => "CPU".to_owned(),
             other => format!("{}{}", other[..1].to_ascii_uppercase(), &other[1..]),
         };
@@ -65,6 +67,7 @@ pub fn render(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, wanted: &[String]) -> 
             "cpu" => cpu(&mut text),
             "commandstats" => commandstats(host, &mut text),
             "errorstats" => errorstats(host, &mut text),
+            "latencystats" => latencystats(host, &mut text),
             "cluster" => text.push_str("cluster_enabled:0\r\n"),
             "keyspace" => keyspace(ctx, &mut text),
             _ => {}
@@ -527,6 +530,27 @@ fn commandstats(host: &ConnHost<'_>, text: &mut String) {
             "cmdstat_{name}:calls={},usec={},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}\r\n",
             stat.calls, stat.usec, stat.rejected_calls, stat.failed_calls
         );
+    }
+}
+
+/// Each tracked command's percentiles, in microseconds to 3 decimals;
+/// only the title while `latency-tracking` is off, as in Redis.
+fn latencystats(host: &ConnHost<'_>, text: &mut String) {
+    if !host.state.settings.latency_tracking {
+        return;
+    }
+    let mut names: Vec<_> = host.state.stats.commands.latencies().collect();
+    names.sort_by_key(|(name, _)| *name);
+    let percentiles = &host.state.settings.latency_percentiles;
+    for (name, histogram) in names {
+        let _ = write!(text, "latency_percentiles_usec_{name}:");
+        for (i, &percentile) in percentiles.iter().enumerate() {
+            let separator = if i == 0 { "" } else { "," };
+            let label = crate::config::values::percentile_label(percentile);
+            let usec = histogram.percentile_usec(percentile);
+            let _ = write!(text, "{separator}p{label}={usec:.3}");
+        }
+        text.push_str("\r\n");
     }
 }
 

@@ -1,7 +1,9 @@
 //! SLOWLOG (GET, LEN, RESET, HELP) and LATENCY (LATEST, HISTORY, RESET,
-//! DOCTOR, HELP): reading the slow log and the latency monitor.
+//! DOCTOR, HISTOGRAM, HELP): reading the slow log, the latency monitor and
+//! the per-command latency histograms.
 
 use super::{arg_i64, check_arity, unknown_subcommand, ConnHost};
+use crate::latency_histogram::LatencyHistogram;
 use kv_engine::context::Ctx;
 use kv_engine::{CommandError, CommandResult};
 use std::fmt::Write as _;
@@ -116,6 +118,7 @@ pub fn latency(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
             let n = host.state.latency.reset(&names);
             ctx.out.integer(n as i64);
         }
+        b"histogram" => histogram(host, ctx),
         b"doctor" => {
             check_arity(ctx, 2)?;
             let text = doctor(host);
@@ -135,12 +138,51 @@ pub fn latency(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult 
                     "RESET [<event> ...]",
                     "    Reset latency data of one or more <event> classes.",
                     "    (default: reset all data for all event classes)",
+                    "HISTOGRAM [COMMAND ...]",
+                    "    Return the latency histograms (cumulative, by power of two) of the",
+                    "    named commands, or of every command that has one.",
                 ],
             )?;
         }
         _ => return Err(unknown_subcommand(ctx)),
     }
     Ok(())
+}
+
+/// LATENCY HISTOGRAM [command ...]: a map from each command's name to
+/// its calls and its cumulative buckets (`histogram_usec`), for the named
+/// ones (a container also gives its subcommands; a name without a
+/// histogram, known or not, is skipped, one named twice comes twice), or
+/// for all.
+fn histogram(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>) {
+    let commands = &host.state.stats.commands;
+    let mut shown: Vec<(&str, &LatencyHistogram)> = Vec::new();
+    if ctx.argc() == 2 {
+        shown.extend(commands.latencies());
+    }
+    for i in 2..ctx.argc() {
+        let name = String::from_utf8_lossy(ctx.arg(i)).to_ascii_lowercase();
+        let container = format!("{name}|");
+        shown.extend(
+            commands
+                .latencies()
+                .filter(|(counted, _)| *counted == name || counted.starts_with(&container)),
+        );
+    }
+    ctx.out.map(shown.len());
+    for (name, histogram) in shown {
+        let buckets = histogram.cumulative_buckets();
+        ctx.out.bulk(name.as_bytes());
+        ctx.out.map(2);
+        ctx.out.bulk(b"calls");
+        ctx.out.integer(histogram.total() as i64);
+        ctx.out.bulk(b"histogram_usec");
+        ctx.out.map(buckets.len());
+        for (usec, count) in buckets {
+            ctx.out.integer(usec as i64);
+            ctx.out.integer(count as i64);
+        }
+    }
 }
 
 /// A plain report of what the monitor saw (our words, not Redis's).
