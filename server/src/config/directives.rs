@@ -15,8 +15,14 @@ pub enum Kind {
     Bool,
     /// A decimal integer within a range.
     Int { min: i64, max: i64 },
-    /// An integer that may carry a unit (`1gb`, `64mb`, `100k`).
+    /// An integer that may carry a unit (`1gb`, `64mb`, `100k`), read as
+    /// Redis's `memtoull` reads it and checked as a signed number (or one
+    /// no larger than `i64::MAX`).
     Memory { min: i64, max: i64 },
+    /// A memory value over the whole unsigned 64-bit range (`maxmemory`).
+    MemoryUnsigned,
+    /// A memory value or a percentage up to `100%` (`maxmemory-clients`).
+    MemoryOrPercent,
     /// One of a fixed set of names.
     Enum(&'static [&'static str]),
     /// Any text (paths, passwords, names).
@@ -132,7 +138,8 @@ use Kind::{Bool, Enum, Str};
 pub const DIRECTIVES: &[Directive] = &[
     d!(
         "acl-pubsub-default",
-        Enum(&["resetchannels", "allchannels"]),
+        // In Redis 7.0's order (its error text lists them so).
+        Enum(&["allchannels", "resetchannels"]),
         "resetchannels",
         Inert
     ),
@@ -150,8 +157,24 @@ pub const DIRECTIVES: &[Directive] = &[
         "1",
         Inert
     ),
-    d!("active-defrag-ignore-bytes", MEM, "104857600", Inert),
-    d!("active-defrag-max-scan-fields", LONG, "1000", Inert),
+    d!(
+        "active-defrag-ignore-bytes",
+        Kind::Memory {
+            min: 1,
+            max: i64::MAX
+        },
+        "104857600",
+        Inert
+    ),
+    d!(
+        "active-defrag-max-scan-fields",
+        Kind::Int {
+            min: 1,
+            max: i64::MAX
+        },
+        "1000",
+        Inert
+    ),
     d!(
         "active-defrag-threshold-lower",
         Kind::Int { min: 0, max: 1000 },
@@ -230,7 +253,7 @@ pub const DIRECTIVES: &[Directive] = &[
     ),
     d!("cluster-config-file", Str, "nodes.conf", Inert, immutable),
     d!("cluster-enabled", Bool, "no", Inert, immutable),
-    d!("cluster-link-sendbuf-limit", MEM, "0", Inert),
+    d!("cluster-link-sendbuf-limit", Kind::MemoryUnsigned, "0", Inert),
     d!("cluster-migration-barrier", INT, "1", Inert),
     d!("cluster-node-timeout", LONG, "15000", Inert),
     d!(
@@ -288,7 +311,7 @@ pub const DIRECTIVES: &[Directive] = &[
         immutable
     ),
     d!("hash-max-listpack-entries", alias "hash-max-ziplist-entries", LONG, "512", Live),
-    d!("hash-max-listpack-value", alias "hash-max-ziplist-value", LONG, "64", Live),
+    d!("hash-max-listpack-value", alias "hash-max-ziplist-value", MEM, "64", Live),
     d!("hll-sparse-max-bytes", MEM, "3000", Inert),
     d!("hz", INT, "10", Live),
     d!("ignore-warnings", Str, "", Inert),
@@ -331,8 +354,8 @@ pub const DIRECTIVES: &[Directive] = &[
         "10000",
         Live
     ),
-    d!("maxmemory", MEM, "0", Live),
-    d!("maxmemory-clients", MEM, "0", Inert),
+    d!("maxmemory", Kind::MemoryUnsigned, "0", Live),
+    d!("maxmemory-clients", Kind::MemoryOrPercent, "0", Inert),
     d!(
         "maxmemory-eviction-tenacity",
         Kind::Int { min: 0, max: 100 },
@@ -477,7 +500,8 @@ pub const DIRECTIVES: &[Directive] = &[
             max: u32::MAX as i64
         },
         "0",
-        Inert
+        Inert,
+        immutable
     ),
     d!("stop-writes-on-bgsave-error", Bool, "yes", Live),
     d!("stream-node-max-bytes", MEM, "4096", Inert),
@@ -532,7 +556,7 @@ pub const DIRECTIVES: &[Directive] = &[
     d!("unixsocket", Str, "", Live, immutable),
     d!("unixsocketperm", Kind::Octal, "0", Live, immutable),
     d!("zset-max-listpack-entries", alias "zset-max-ziplist-entries", LONG, "128", Live),
-    d!("zset-max-listpack-value", alias "zset-max-ziplist-value", LONG, "64", Live),
+    d!("zset-max-listpack-value", alias "zset-max-ziplist-value", MEM, "64", Live),
 ];
 
 /// The index in `DIRECTIVES` of `name` or an alias, case-insensitively.

@@ -136,7 +136,8 @@ impl Config {
             let canonical =
                 values::normalize_onto(directive.kind, &args, Some(&self.values[index]))
                     .map_err(|reason| failed(&reason))?;
-            staged.push((index, values::adjust(directive.name, canonical)));
+            let adjusted = values::adjust_on_set(directive.name, values::adjust(directive.name, canonical));
+            staged.push((index, adjusted));
         }
         let changed = staged.iter().map(|(i, _)| *i).collect();
         for (index, value) in staged {

@@ -117,16 +117,16 @@ fn directive_lines(name: &str, kind: Kind, value: &str, default: &str) -> Vec<(S
                 .map(|(class, (limit, default))| {
                     let line = format!(
                         "{name} {class} {} {} {}",
-                        memory_with_unit(limit.hard_bytes as i64),
-                        memory_with_unit(limit.soft_bytes as i64),
+                        memory_with_unit(limit.hard_bytes),
+                        memory_with_unit(limit.soft_bytes),
                         limit.soft_seconds
                     );
                     (line, limit != default)
                 })
                 .collect()
         }
-        Kind::Memory { .. } => {
-            let bytes: i64 = value.parse().unwrap_or(0);
+        Kind::Memory { .. } | Kind::MemoryUnsigned => {
+            let bytes: u64 = value.parse().unwrap_or(0);
             vec![(format!("{name} {}", memory_with_unit(bytes)), differs)]
         }
         Kind::Str | Kind::NotifyFlags => {

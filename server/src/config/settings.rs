@@ -158,7 +158,10 @@ impl Config {
                 self.value("notify-keyspace-events").as_bytes(),
             )
             .expect("notify-keyspace-events is stored canonical"),
-            maxmemory: self.int("maxmemory") as u64,
+            maxmemory: self
+                .value("maxmemory")
+                .parse()
+                .expect("maxmemory holds an unsigned integer"),
             maxmemory_policy: kv_engine::eviction::MaxmemoryPolicy::parse(
                 self.value("maxmemory-policy"),
             )
@@ -235,10 +238,13 @@ impl Config {
     }
 
     pub fn persistence(&self) -> PersistenceSettings {
+        // Changes are kept as Redis keeps them, an int that a huge count
+        // wraps negative; any count below 0 is reached as 0 is.
         let numbers: Vec<u64> = self
             .value("save")
             .split(' ')
-            .filter_map(|n| n.parse().ok())
+            .filter_map(|n| n.parse::<i64>().ok())
+            .map(|n| n.max(0) as u64)
             .collect();
         PersistenceSettings {
             dir: PathBuf::from(self.value("dir")),

@@ -23,6 +23,18 @@ pub fn adjust(name: &str, value: String) -> String {
     }
 }
 
+/// What CONFIG SET alone adjusts (a file's value is kept as written):
+/// `repl-backlog-size` grows to Redis's 16kb minimum backlog.
+pub fn adjust_on_set(name: &str, value: String) -> String {
+    const MIN_BACKLOG_BYTES: i64 = 16 * 1024;
+    match name {
+        "repl-backlog-size" => value
+            .parse::<i64>()
+            .map_or(value, |bytes| bytes.max(MIN_BACKLOG_BYTES).to_string()),
+        _ => value,
+    }
+}
+
 /// As `normalize`, merging into `current` where the kind accumulates.
 pub fn normalize_onto(
     kind: Kind,
@@ -38,9 +50,16 @@ pub fn normalize_onto(
         }
         Kind::Memory { min, max } => {
             let n = parse_memory(single(args)?).ok_or("argument must be a memory value")?;
+            // A signed (or LONG_MAX-bounded) directive: what memtoull read,
+            // as Redis stores it, wrapped past i64::MAX.
+            let n = n as i64;
             in_range(n, min, max)?;
             Ok(n.to_string())
         }
+        Kind::MemoryUnsigned => parse_memory(single(args)?)
+            .map(|n| n.to_string())
+            .ok_or_else(|| "argument must be a memory value".into()),
+        Kind::MemoryOrPercent => memory_or_percent(single(args)?),
         Kind::Enum(names) => {
             let arg = single(args)?;
             names
@@ -62,11 +81,15 @@ pub fn normalize_onto(
             Ok(format!("{n:o}"))
         }
         Kind::Save => save(&single_space_words(args)),
-        Kind::OutputBufferLimit => output_buffer_limit(&split_words(args), current),
+        Kind::OutputBufferLimit => match args {
+            // CONFIG SET's empty value changes nothing, as in Redis.
+            [arg] if arg.is_empty() => Ok(current.unwrap_or_default().to_owned()),
+            _ => output_buffer_limit(&single_space_words(args), current),
+        },
         Kind::Bind => Ok(split_words(args).join(" ")),
         Kind::NotifyFlags => notify_flags(single(args)?),
         Kind::Percentiles => percentiles(&single_space_words(args)),
-        Kind::OomScoreValues => oom_score_values(&split_words(args)),
+        Kind::OomScoreValues => oom_score_values(&single_space_words(args)),
         Kind::ReplicaOf => {
             let words = split_words(args);
             match words.as_slice() {
@@ -158,15 +181,19 @@ fn in_range(n: i64, min: i64, max: i64) -> Result<(), String> {
     Ok(())
 }
 
-/// A memory size: digits and an optional unit, `k`/`m`/`g` (powers of 1000)
-/// or `kb`/`mb`/`gb` (powers of 1024), in any case.
-pub fn parse_memory(arg: &str) -> Option<i64> {
+/// A memory size as Redis's `memtoull` reads it: leading digits, then an
+/// optional unit, `b`, `k`/`m`/`g` (powers of 1000) or `kb`/`mb`/`gb`
+/// (powers of 1024), in any case. No digits read as 0 (`""`, `kb`); a
+/// `-`, another unit or 128 digits or more are refused; the digits
+/// saturate at `u64::MAX` (strtoull) and the unit multiplies wrapping.
+pub fn parse_memory(arg: &str) -> Option<u64> {
+    const MAX_DIGITS: usize = 127;
     let split = arg.find(|c: char| !c.is_ascii_digit()).unwrap_or(arg.len());
     let (digits, unit) = arg.split_at(split);
-    if digits.is_empty() {
+    if digits.len() > MAX_DIGITS {
         return None;
     }
-    let multiplier: i64 = match unit.to_ascii_lowercase().as_str() {
+    let multiplier: u64 = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" => 1000,
         "kb" => 1024,
@@ -176,12 +203,49 @@ pub fn parse_memory(arg: &str) -> Option<i64> {
         "gb" => 1024 * 1024 * 1024,
         _ => return None,
     };
-    digits.parse::<i64>().ok()?.checked_mul(multiplier)
+    let value = digits.bytes().fold(0u64, |value, digit| {
+        value
+            .checked_mul(10)
+            .and_then(|value| value.checked_add(u64::from(digit - b'0')))
+            .unwrap_or(u64::MAX)
+    });
+    Some(value.wrapping_mul(multiplier))
+}
+
+/// `maxmemory-clients`: a memory value, or a percentage (of `maxmemory`)
+/// up to 100, kept as Redis keeps it, negative, and shown with its `%`.
+fn memory_or_percent(arg: &str) -> Result<String, String> {
+    const TOO_MUCH: &str = "percentage argument must be less or equal to 100";
+    let stored = match parse_memory(arg) {
+        Some(bytes) => bytes as i64,
+        None => {
+            let percent = arg
+                .strip_suffix('%')
+                .filter(|digits| !digits.is_empty())
+                .and_then(|digits| parse_int(digits).ok())
+                .filter(|percent| *percent >= 0)
+                .ok_or("argument must be a memory or percent value")?;
+            -percent
+        }
+    };
+    if stored < -100 {
+        return Err(TOO_MUCH.into());
+    }
+    Ok(percent_shown(stored))
+}
+
+/// A stored `maxmemory-clients` value as CONFIG GET prints it.
+fn percent_shown(stored: i64) -> String {
+    if stored < 0 {
+        format!("{}%", stored.unsigned_abs())
+    } else {
+        stored.to_string()
+    }
 }
 
 /// `bytes` in the largest unit that divides it exactly (CONFIG REWRITE's form).
-pub fn memory_with_unit(bytes: i64) -> String {
-    const UNITS: [(i64, &str); 3] = [
+pub fn memory_with_unit(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [
         (1024 * 1024 * 1024, "gb"),
         (1024 * 1024, "mb"),
         (1024, "kb"),
@@ -194,6 +258,9 @@ pub fn memory_with_unit(bytes: i64) -> String {
     bytes.to_string()
 }
 
+/// Save points as Redis reads them: each number by `strtoll` (a sign,
+/// leading zeros, saturating), seconds at least 1, changes at least 0,
+/// kept as Redis keeps them (seconds a time_t, changes an int).
 fn save(words: &[String]) -> Result<String, String> {
     let error = || "Invalid save parameters".to_owned();
     if words.is_empty() {
@@ -202,20 +269,42 @@ fn save(words: &[String]) -> Result<String, String> {
     if !words.len().is_multiple_of(2) {
         return Err(error());
     }
-    let numbers: Vec<i64> = words
-        .iter()
-        .map(|word| {
-            parse_int(word)
-                .ok()
-                .filter(|n| *n >= 0 && *n <= i32::MAX as i64)
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(error)?;
-    Ok(numbers
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(" "))
+    let mut points = Vec::with_capacity(words.len() / 2);
+    for pair in words.chunks(2) {
+        let seconds = strtoll_whole(&pair[0]).filter(|s| *s >= 1).ok_or_else(error)?;
+        let changes = strtoll_whole(&pair[1]).filter(|c| *c >= 0).ok_or_else(error)?;
+        points.push(format!("{seconds} {}", changes as i32));
+    }
+    Ok(points.join(" "))
+}
+
+/// `word` as C's `strtoll` reads it, when it reads all of it: leading
+/// white space, a sign, digits saturating at the i64 bounds; an empty
+/// word is 0 (nothing read, nothing left), a sign alone is refused.
+pub fn strtoll_whole(word: &str) -> Option<i64> {
+    strtoll_checked(word).map(|(value, _)| value)
+}
+
+/// As `strtoll_whole`, and whether the number was in range (no ERANGE).
+fn strtoll_checked(word: &str) -> Option<(i64, bool)> {
+    if word.is_empty() {
+        return Some((0, true));
+    }
+    let unspaced = word.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match unspaced.as_bytes().first() {
+        Some(b'-') => (true, &unspaced[1..]),
+        Some(b'+') => (false, &unspaced[1..]),
+        _ => (false, unspaced),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = digits.bytes().fold(0i128, |value, digit| {
+        (value * 10 + i128::from(digit - b'0')).min(i128::from(u64::MAX))
+    });
+    let signed = if negative { -magnitude } else { magnitude };
+    let clamped = signed.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
+    Some((clamped as i64, clamped == signed))
 }
 
 /// One class's limits: hard bytes, soft bytes, soft seconds.
@@ -237,8 +326,8 @@ pub fn parse_buffer_limits(value: &str) -> [BufferLimit; 3] {
         if let [class, hard, soft, seconds] = group {
             if let Some(i) = class_index(class) {
                 limits[i] = BufferLimit {
-                    hard_bytes: parse_memory(hard).unwrap_or(0) as u64,
-                    soft_bytes: parse_memory(soft).unwrap_or(0) as u64,
+                    hard_bytes: parse_memory(hard).unwrap_or(0),
+                    soft_bytes: parse_memory(soft).unwrap_or(0),
                     soft_seconds: seconds.parse().unwrap_or(0),
                 };
             }
@@ -271,13 +360,14 @@ fn output_buffer_limit(words: &[String], current: Option<&str>) -> Result<String
         };
         let hard = parse_memory(&group[1]).ok_or_else(bad)?;
         let soft = parse_memory(&group[2]).ok_or_else(bad)?;
-        let seconds = parse_int(&group[3])
-            .ok()
-            .filter(|s| *s >= 0)
-            .ok_or_else(bad)?;
+        // Redis checks strtoll's range here (and not for save points).
+        let seconds = strtoll_checked(&group[3])
+            .filter(|(s, in_range)| *in_range && *s >= 0)
+            .ok_or_else(bad)?
+            .0;
         limits[class] = BufferLimit {
-            hard_bytes: hard as u64,
-            soft_bytes: soft as u64,
+            hard_bytes: hard,
+            soft_bytes: soft,
             soft_seconds: seconds as u64,
         };
     }
@@ -350,15 +440,15 @@ pub fn percentile_label(value: f64) -> String {
 }
 
 fn oom_score_values(words: &[String]) -> Result<String, String> {
+    const INVALID: &str = "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
     if words.len() != 3 {
         return Err("wrong number of arguments".into());
     }
     let mut values = Vec::with_capacity(3);
     for word in words {
-        let n = parse_int(word).map_err(|_| "Invalid oom-score-adj-values".to_owned())?;
-        if !(-2000..=2000).contains(&n) {
-            return Err("Invalid oom-score-adj-values".into());
-        }
+        let n = strtoll_whole(word)
+            .filter(|n| (-2000..=2000).contains(n))
+            .ok_or(INVALID)?;
         values.push(n.to_string());
     }
     Ok(values.join(" "))
@@ -405,9 +495,33 @@ mod tests {
         check(kind, "1KB", Ok("1024"));
         check(kind, "1k", Ok("1000"));
         check(kind, "5m", Ok("5000000"));
-        for bad in ["1x", "1.5mb", "-1", "mb"] {
+        for bad in ["1x", "1.5mb", "-1", "+1", " 1", "1%"] {
             check(kind, bad, Err("argument must be a memory value"));
         }
+        // memtoull: no digits read as 0, leading zeros are fine, the
+        // digits saturate and the unit wraps; the range is checked after.
+        check(kind, "", Ok("0"));
+        check(kind, "mb", Ok("0"));
+        check(kind, "007", Ok("7"));
+        check(
+            kind,
+            "99999999999999999999",
+            Err("argument must be between 0 and 9223372036854775807 inclusive"),
+        );
+        check(Kind::MemoryUnsigned, "99999999999999999999", Ok("18446744073709551615"));
+        check(Kind::MemoryUnsigned, "18446744073709551615kb", Ok("18446744073709550592"));
+        check(Kind::MemoryOrPercent, "10%", Ok("10%"));
+        check(Kind::MemoryOrPercent, "2kb", Ok("2048"));
+        check(
+            Kind::MemoryOrPercent,
+            "101%",
+            Err("percentage argument must be less or equal to 100"),
+        );
+        check(
+            Kind::MemoryOrPercent,
+            "-1%",
+            Err("argument must be a memory or percent value"),
+        );
         assert_eq!(memory_with_unit(104857600), "100mb");
         assert_eq!(memory_with_unit(1000), "1000");
         assert_eq!(memory_with_unit(0), "0");
@@ -434,6 +548,11 @@ mod tests {
         check(Kind::Save, "100 x", Err("Invalid save parameters"));
         // Split on single spaces, as Redis splits a CONFIG SET value.
         check(Kind::Save, "  100   1  ", Err("Invalid save parameters"));
+        // Each number by strtoll: a sign, leading zeros, saturation.
+        check(Kind::Save, "+60 01", Ok("60 1"));
+        check(Kind::Save, "99999999999999999999 1", Ok("9223372036854775807 1"));
+        check(Kind::Save, "0 1", Err("Invalid save parameters"));
+        check(Kind::Save, "1 -1", Err("Invalid save parameters"));
     }
 
     #[test]
