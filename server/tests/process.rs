@@ -23,6 +23,51 @@ fn a_bad_directive_stops_startup_as_redis_does() {
     );
 }
 
+/// Runs `program` with `args` until it exits (5 s at most): its exit code
+/// and the fatal config error block it printed, from its first line on.
+fn refused_start(program: &str, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{program} {args:?} started instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let printed = String::from_utf8_lossy(&output.stderr).into_owned();
+    let block = printed
+        .find("*** FATAL")
+        .map_or(printed.clone(), |at| printed[at..].to_owned());
+    (output.status.code(), block)
+}
+
+#[test]
+fn directives_without_a_value_are_refused_as_redis_refuses_them() {
+    if !support::process::redis_available() {
+        return;
+    }
+    let cases: &[&[&str]] = &[
+        &["--port", "0", "--hz"],
+        &["--port", "0", "--dir"],
+        &["--port", "0", "--notify-keyspace-events"],
+        &["--port", "0", "--oom-score-adj-values"],
+        &["--port", "0", "--replicaof"],
+        &["--port", "0", "--foo"],
+    ];
+    for args in cases {
+        let ours = refused_start(env!("CARGO_BIN_EXE_redis-rust-server"), args);
+        let redis = refused_start("redis-server", args);
+        assert_eq!(ours, redis, "{args:?}");
+    }
+}
+
 #[test]
 fn sigterm_finishes_in_flight_work_and_exits_zero() {
     let dir = support::process::temp_dir("sigterm");

@@ -45,6 +45,21 @@ pub enum Kind {
     ReplicaOf,
 }
 
+impl Kind {
+    /// Whether a config line gives it a list of words (Redis's multi-arg
+    /// directives), any number of them, rather than exactly one value.
+    pub fn takes_a_list(self) -> bool {
+        matches!(
+            self,
+            Kind::Save
+                | Kind::OutputBufferLimit
+                | Kind::Bind
+                | Kind::Percentiles
+                | Kind::OomScoreValues
+        )
+    }
+}
+
 /// What this server does with a directive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {

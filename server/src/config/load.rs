@@ -213,10 +213,12 @@ impl Loader {
     fn apply(&mut self, config: &mut Config, name: &str, args: &[String]) -> Result<(), String> {
         let bad = || "Bad directive or wrong number of arguments".to_owned();
         let index = directives::find(name).ok_or_else(bad)?;
-        if args.is_empty() {
-            return Err(bad());
-        }
         let directive = &DIRECTIVES[index];
+        // A known directive without a value: Redis hands a list directive
+        // its (empty) list, and refuses any other.
+        if args.is_empty() && !directive.kind.takes_a_list() {
+            return Err("wrong number of arguments".into());
+        }
         let value = match directive.kind {
             Kind::Save => {
                 let new = normalize_onto(Kind::Save, args, None)?;

@@ -83,6 +83,7 @@ pub fn normalize_onto(
         Kind::Save => save(&single_space_words(args)),
         Kind::OutputBufferLimit => match args {
             // CONFIG SET's empty value changes nothing, as in Redis.
+            [] => Ok(current.unwrap_or_default().to_owned()),
             [arg] if arg.is_empty() => Ok(current.unwrap_or_default().to_owned()),
             _ => output_buffer_limit(&single_space_words(args), current),
         },
