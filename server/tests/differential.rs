@@ -46,6 +46,12 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["CLIENT", "REPLY", "foo"]),
     (Mask::Exact, &["CLIENT", "PAUSE", "x"]),
     (Mask::Exact, &["CLIENT", "PAUSE", "10", "FOO"]),
+    // The mode is read before the timeout; a negative one has its own text.
+    (Mask::Exact, &["CLIENT", "PAUSE", "-1", "FOO"]),
+    (Mask::Exact, &["CLIENT", "PAUSE", "x", "FOO"]),
+    (Mask::Exact, &["CLIENT", "PAUSE", "-1"]),
+    (Mask::Exact, &["CLIENT", "PAUSE", "-1", "WRITE"]),
+    (Mask::Exact, &["CLIENT", "PAUSE", "1", "WRITE", "x"]),
     (Mask::Exact, &["CLIENT", "UNPAUSE"]),
     (Mask::Exact, &["CLIENT", "KILL", "ID", "99999"]),
     (Mask::Exact, &["CLIENT", "KILL", "ID", "x"]),

@@ -333,12 +333,7 @@ fn parse_kill_filter(ctx: &Ctx<'_, '_>) -> CommandResult<KillFilter> {
 /// CLIENT PAUSE timeout [WRITE|ALL]
 fn pause(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     check_arity(ctx, -3)?;
-    let timeout = arg_i64(ctx, 2)
-        .ok()
-        .filter(|t| *t >= 0)
-        .ok_or(CommandError::text(
-            "ERR timeout is not an integer or out of range",
-        ))?;
+    // Redis reads the mode before the timeout.
     let writes_only = match ctx.argc() {
         3 => false,
         4 if arg_is(ctx, 3, "write") => true,
@@ -348,8 +343,13 @@ fn pause(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                 "ERR CLIENT PAUSE mode must be WRITE or ALL",
             ))
         }
-        _ => return Err(CommandError::Syntax),
+        _ => return Err(subcommand_syntax(ctx)),
     };
+    let timeout = arg_i64(ctx, 2)
+        .map_err(|_| CommandError::text("ERR timeout is not an integer or out of range"))?;
+    if timeout < 0 {
+        return Err(CommandError::text("ERR timeout is negative"));
+    }
     let until_ms = (host.shared.clock.now_us() / 1000).saturating_add(timeout);
     // A new pause never shortens one in force, nor weakens ALL to WRITE.
     let pause = match host.state.pause {
