@@ -72,6 +72,24 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     ),
     (Mask::Exact, &["CONFIG", "SET", "databases", "3"]),
     (Mask::Exact, &["CONFIG", "SET", "hz", "1", "hz", "2"]),
+    (Mask::Exact, &["CONFIG", "SET", "hz", "1", "HZ", "2"]),
+    // A name and its alias are not duplicates to Redis; the later wins.
+    (
+        Mask::Exact,
+        &[
+            "CONFIG",
+            "SET",
+            "hash-max-listpack-entries",
+            "300",
+            "hash-max-ziplist-entries",
+            "400",
+        ],
+    ),
+    (Mask::Exact, &["CONFIG", "GET", "hash-max-listpack-entries"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "hash-max-listpack-entries", "512"],
+    ),
     (Mask::Exact, &["CONFIG", "SET", "save", "10"]),
     (Mask::Exact, &["CONFIG", "SET", "loglevel", "foo"]),
     (Mask::Exact, &["CONFIG", "SET", "appendonly", "maybe"]),

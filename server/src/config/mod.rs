@@ -123,7 +123,10 @@ impl Config {
                 name: (*name).to_owned(),
                 reason: reason.to_owned(),
             };
-            if staged.iter().any(|(i, _)| *i == index) {
+            // Redis compares the names as given: a directive and its alias
+            // in one call are both applied, the later one winning.
+            let earlier = &pairs[..staged.len()];
+            if earlier.iter().any(|(other, _)| other.eq_ignore_ascii_case(name)) {
                 return Err(failed("duplicate parameter"));
             }
             if directive.immutable {
@@ -139,7 +142,9 @@ impl Config {
             let adjusted = values::adjust_on_set(directive.name, values::adjust(directive.name, canonical));
             staged.push((index, adjusted));
         }
-        let changed = staged.iter().map(|(i, _)| *i).collect();
+        let mut changed: Vec<usize> = staged.iter().map(|(i, _)| *i).collect();
+        changed.sort_unstable();
+        changed.dedup();
         for (index, value) in staged {
             self.values[index] = value;
             self.explicit[index] = true;
