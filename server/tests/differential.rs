@@ -140,7 +140,10 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["CONFIG", "GET", "HZ", "nonexistent"]),
     // Memory values as memtoull reads them, each directive's own kind
     // and range, percentages, and what CONFIG SET alone adjusts.
-    (Mask::Exact, &["CONFIG", "SET", "maxmemory", "99999999999999999999"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "maxmemory", "99999999999999999999"],
+    ),
     (Mask::Exact, &["CONFIG", "GET", "maxmemory"]),
     (Mask::Exact, &["CONFIG", "SET", "maxmemory", ""]),
     (Mask::Exact, &["CONFIG", "GET", "maxmemory"]),
@@ -149,17 +152,40 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["CONFIG", "SET", "maxmemory-clients", "101%"]),
     (Mask::Exact, &["CONFIG", "SET", "maxmemory-clients", "x"]),
     (Mask::Exact, &["CONFIG", "SET", "maxmemory-clients", "0"]),
-    (Mask::Exact, &["CONFIG", "SET", "hash-max-listpack-value", "1kb"]),
-    (Mask::Exact, &["CONFIG", "GET", "hash-max-listpack-value"]),
-    (Mask::Exact, &["CONFIG", "SET", "hash-max-listpack-value", "x"]),
-    (Mask::Exact, &["CONFIG", "SET", "hash-max-listpack-value", "64"]),
-    (Mask::Exact, &["CONFIG", "SET", "zset-max-listpack-value", "-1"]),
     (
         Mask::Exact,
-        &["CONFIG", "SET", "auto-aof-rewrite-min-size", "99999999999999999999"],
+        &["CONFIG", "SET", "hash-max-listpack-value", "1kb"],
     ),
-    (Mask::Exact, &["CONFIG", "SET", "active-defrag-ignore-bytes", "0"]),
-    (Mask::Exact, &["CONFIG", "SET", "active-defrag-max-scan-fields", "0"]),
+    (Mask::Exact, &["CONFIG", "GET", "hash-max-listpack-value"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "hash-max-listpack-value", "x"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "hash-max-listpack-value", "64"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "zset-max-listpack-value", "-1"],
+    ),
+    (
+        Mask::Exact,
+        &[
+            "CONFIG",
+            "SET",
+            "auto-aof-rewrite-min-size",
+            "99999999999999999999",
+        ],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "active-defrag-ignore-bytes", "0"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "active-defrag-max-scan-fields", "0"],
+    ),
     (Mask::Exact, &["CONFIG", "SET", "socket-mark-id", "0"]),
     (Mask::Exact, &["CONFIG", "SET", "acl-pubsub-default", "x"]),
     (Mask::Exact, &["CONFIG", "SET", "repl-backlog-size", "1"]),
@@ -167,15 +193,31 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     (Mask::Exact, &["CONFIG", "SET", "repl-backlog-size", "1mb"]),
     // Output buffer limits, save points and OOM scores split on single
     // spaces and read by strtoll; an empty limit changes nothing.
-    (Mask::Exact, &["CONFIG", "SET", "client-output-buffer-limit", ""]),
     (
         Mask::Exact,
-        &["CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 01"],
+        &["CONFIG", "SET", "client-output-buffer-limit", ""],
     ),
-    (Mask::Exact, &["CONFIG", "GET", "client-output-buffer-limit"]),
     (
         Mask::Exact,
-        &["CONFIG", "SET", "client-output-buffer-limit", "normal 0 0  0"],
+        &[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "normal 0 0 01",
+        ],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "GET", "client-output-buffer-limit"],
+    ),
+    (
+        Mask::Exact,
+        &[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "normal 0 0  0",
+        ],
     ),
     (
         Mask::Exact,
@@ -188,14 +230,25 @@ const SCRIPT: &[(Mask, &[&str])] = &[
     ),
     (
         Mask::Exact,
-        &["CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0"],
+        &[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "normal 0 0 0",
+        ],
     ),
     (Mask::Exact, &["CONFIG", "SET", "save", "+60 01"]),
     (Mask::Exact, &["CONFIG", "GET", "save"]),
     (Mask::Exact, &["CONFIG", "SET", "save", "0 1"]),
     (Mask::Exact, &["CONFIG", "SET", "save", ""]),
-    (Mask::Exact, &["CONFIG", "SET", "oom-score-adj-values", "2001 0 0"]),
-    (Mask::Exact, &["CONFIG", "SET", "oom-score-adj-values", " 0 200 800"]),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "oom-score-adj-values", "2001 0 0"],
+    ),
+    (
+        Mask::Exact,
+        &["CONFIG", "SET", "oom-score-adj-values", " 0 200 800"],
+    ),
     (Mask::Exact, &["COMMAND", "GETKEYS", "ping", "x"]),
     (Mask::Exact, &["COMMAND", "GETKEYS", "foo", "x"]),
     (Mask::Exact, &["COMMAND", "GETKEYS", "get", "a", "b"]),

@@ -268,7 +268,12 @@ pub const DIRECTIVES: &[Directive] = &[
     ),
     d!("cluster-config-file", Str, "nodes.conf", Inert, immutable),
     d!("cluster-enabled", Bool, "no", Inert, immutable),
-    d!("cluster-link-sendbuf-limit", Kind::MemoryUnsigned, "0", Inert),
+    d!(
+        "cluster-link-sendbuf-limit",
+        Kind::MemoryUnsigned,
+        "0",
+        Inert
+    ),
     d!("cluster-migration-barrier", INT, "1", Inert),
     d!("cluster-node-timeout", LONG, "15000", Inert),
     d!(

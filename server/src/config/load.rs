@@ -310,7 +310,10 @@ mod tests {
         assert_eq!(config.get("requirepass"), Some(""));
         std::fs::write(&file, "user default on >pw ~* &* +@all\n").unwrap();
         let refused = fatal(&[file.to_str().unwrap()]);
-        assert!(refused.contains(">>> 'user default on >pw ~* &* +@all'"), "{refused}");
+        assert!(
+            refused.contains(">>> 'user default on >pw ~* &* +@all'"),
+            "{refused}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -126,7 +126,10 @@ impl Config {
             // Redis compares the names as given: a directive and its alias
             // in one call are both applied, the later one winning.
             let earlier = &pairs[..staged.len()];
-            if earlier.iter().any(|(other, _)| other.eq_ignore_ascii_case(name)) {
+            if earlier
+                .iter()
+                .any(|(other, _)| other.eq_ignore_ascii_case(name))
+            {
                 return Err(failed("duplicate parameter"));
             }
             if directive.immutable {
@@ -139,7 +142,8 @@ impl Config {
             let canonical =
                 values::normalize_onto(directive.kind, &args, Some(&self.values[index]))
                     .map_err(|reason| failed(&reason))?;
-            let adjusted = values::adjust_on_set(directive.name, values::adjust(directive.name, canonical));
+            let adjusted =
+                values::adjust_on_set(directive.name, values::adjust(directive.name, canonical));
             staged.push((index, adjusted));
         }
         let mut changed: Vec<usize> = staged.iter().map(|(i, _)| *i).collect();

@@ -215,7 +215,10 @@ mod tests {
         let mut config = Config::defaults();
         load_text(&mut config, old).unwrap();
         config
-            .set_many(&[("client-output-buffer-limit", "replica 1mb 2mb 3")], false)
+            .set_many(
+                &[("client-output-buffer-limit", "replica 1mb 2mb 3")],
+                false,
+            )
             .unwrap();
         assert_eq!(
             rewritten(&config, old),

@@ -252,7 +252,7 @@ pub fn memory_with_unit(bytes: u64) -> String {
         (1024, "kb"),
     ];
     for (size, unit) in UNITS {
-        if bytes != 0 && bytes % size == 0 {
+        if bytes != 0 && bytes.is_multiple_of(size) {
             return format!("{}{unit}", bytes / size);
         }
     }
@@ -272,8 +272,12 @@ fn save(words: &[String]) -> Result<String, String> {
     }
     let mut points = Vec::with_capacity(words.len() / 2);
     for pair in words.chunks(2) {
-        let seconds = strtoll_whole(&pair[0]).filter(|s| *s >= 1).ok_or_else(error)?;
-        let changes = strtoll_whole(&pair[1]).filter(|c| *c >= 0).ok_or_else(error)?;
+        let seconds = strtoll_whole(&pair[0])
+            .filter(|s| *s >= 1)
+            .ok_or_else(error)?;
+        let changes = strtoll_whole(&pair[1])
+            .filter(|c| *c >= 0)
+            .ok_or_else(error)?;
         points.push(format!("{seconds} {}", changes as i32));
     }
     Ok(points.join(" "))
@@ -509,8 +513,16 @@ mod tests {
             "99999999999999999999",
             Err("argument must be between 0 and 9223372036854775807 inclusive"),
         );
-        check(Kind::MemoryUnsigned, "99999999999999999999", Ok("18446744073709551615"));
-        check(Kind::MemoryUnsigned, "18446744073709551615kb", Ok("18446744073709550592"));
+        check(
+            Kind::MemoryUnsigned,
+            "99999999999999999999",
+            Ok("18446744073709551615"),
+        );
+        check(
+            Kind::MemoryUnsigned,
+            "18446744073709551615kb",
+            Ok("18446744073709550592"),
+        );
         check(Kind::MemoryOrPercent, "10%", Ok("10%"));
         check(Kind::MemoryOrPercent, "2kb", Ok("2048"));
         check(
@@ -551,7 +563,11 @@ mod tests {
         check(Kind::Save, "  100   1  ", Err("Invalid save parameters"));
         // Each number by strtoll: a sign, leading zeros, saturation.
         check(Kind::Save, "+60 01", Ok("60 1"));
-        check(Kind::Save, "99999999999999999999 1", Ok("9223372036854775807 1"));
+        check(
+            Kind::Save,
+            "99999999999999999999 1",
+            Ok("9223372036854775807 1"),
+        );
         check(Kind::Save, "0 1", Err("Invalid save parameters"));
         check(Kind::Save, "1 -1", Err("Invalid save parameters"));
     }
