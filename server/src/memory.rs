@@ -95,6 +95,11 @@ pub fn human(bytes: u64) -> String {
         (1024.0 * 1024.0, "M"),
         (1024.0, "K"),
     ];
+    // Past the petabytes Redis prints plain bytes.
+    const EXBIBYTE: u64 = 1 << 60;
+    if bytes >= EXBIBYTE {
+        return format!("{bytes}B");
+    }
     let b = bytes as f64;
     for (size, unit) in UNITS {
         if b >= size {
@@ -117,6 +122,7 @@ mod tests {
         assert_eq!(human(1040232), "1015.85K");
         assert_eq!(human(7217152), "6.88M");
         assert_eq!(human(25276502016), "23.54G");
+        assert_eq!(human(u64::MAX), "18446744073709551615B");
     }
 
     #[test]

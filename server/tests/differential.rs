@@ -676,6 +676,23 @@ fn info_frame(conn: &mut Conn, section: &str, field: &str) -> Frame {
     Frame::Bulk(format!("{field}:{value}").into())
 }
 
+/// INFO's maxmemory fields at the largest maxmemory CONFIG SET takes.
+#[test]
+fn info_shows_the_largest_maxmemory_as_redis_does() {
+    if !redis_available() {
+        return;
+    }
+    both_answer_alike(&[], |port| {
+        let mut conn = Conn::open(port).unwrap();
+        let set = conn.call(&["CONFIG", "SET", "maxmemory", "99999999999999999999"]);
+        vec![
+            set,
+            info_frame(&mut conn, "memory", "maxmemory"),
+            info_frame(&mut conn, "memory", "maxmemory_human"),
+        ]
+    });
+}
+
 /// DEBUG POPULATE as Redis does it: names, values (cut or padded with
 /// zero bytes to a size), existing keys kept, its argument errors, and no
 /// change counted towards the next save.

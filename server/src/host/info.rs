@@ -240,7 +240,8 @@ fn memory_section(host: &ConnHost<'_>, ctx: &mut Ctx<'_, '_>, text: &mut String)
     field(text, "used_memory_functions", 0);
     field(text, "used_memory_scripts", 0);
     field(text, "used_memory_scripts_human", "0B");
-    field(text, "maxmemory", maxmemory);
+    // Printed signed, as Redis prints it (%lld).
+    field(text, "maxmemory", maxmemory as i64);
     field(text, "maxmemory_human", human(maxmemory));
     field(
         text,
