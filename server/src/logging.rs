@@ -51,7 +51,12 @@ pub fn init(level: LogLevel, logfile: Option<&std::path::Path>) -> anyhow::Resul
                 .create(true)
                 .append(true)
                 .open(path)
-                .map_err(|e| anyhow::anyhow!("Can't open the log file: {e}"))?;
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "Can't open the log file: {}",
+                        crate::config::load::io_reason(&e)
+                    )
+                })?;
             tracing_subscriber::fmt::layer()
                 .event_format(RedisFormat)
                 .with_writer(std::sync::Mutex::new(file))

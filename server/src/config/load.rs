@@ -83,7 +83,10 @@ pub fn from_args(args: &[String]) -> Result<Invocation, LoadError> {
     }
     text.push('\n');
     text.push_str(&options_as_lines(options));
-    let mut loader = Loader::default();
+    let mut loader = Loader {
+        enters_dir: true,
+        ..Loader::default()
+    };
     loader.load_text(&mut config, &text, 0)?;
     if loader.default_user_without_password {
         // Redis applies `user` lines once the whole file is read.
@@ -155,6 +158,9 @@ struct Loader {
     save_seen: bool,
     /// A `user default on nopass ~* &* +@all` line was read.
     default_user_without_password: bool,
+    /// `dir` must name a directory of the real file system (a start of
+    /// the server, not a test's text for a simulated disk).
+    enters_dir: bool,
 }
 
 /// The one ACL user line this server reads: the `default` user with no
@@ -256,17 +262,32 @@ impl Loader {
             }
             kind => normalize_onto(kind, args, Some(&config.values[index]))?,
         };
+        if directive.name == "dir" && self.enters_dir {
+            check_dir(&value)?;
+        }
         config.values[index] = super::values::adjust(directive.name, value);
         config.explicit[index] = true;
         Ok(())
     }
 }
 
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
-        _ => error.to_string(),
+/// An OS error as C's `strerror` words it (Rust's text without its
+/// `(os error N)` suffix), as Redis prints it.
+pub fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match (error.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text[..at].to_owned(),
+        _ => text,
+    }
+}
+
+/// Redis changes into `dir` while it reads the line, so a directory it
+/// cannot enter stops startup there, with the system's reason.
+fn check_dir(dir: &str) -> Result<(), String> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err("Not a directory".into()),
+        Err(e) => Err(io_reason(&e)),
     }
 }
 
@@ -315,6 +336,16 @@ mod tests {
             "{refused}"
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_dir_that_cannot_be_entered_stops_startup_at_its_line() {
+        // As redis-server 7.0.15 prints it.
+        assert_eq!(
+            fatal(&["--port", "7001", "--dir", "/nonexistent-rr-dir"]),
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 3\n>>> 'dir \"/nonexistent-rr-dir\"'\nNo such file or directory"
+        );
+        assert!(fatal(&["--dir", "/etc/hostname"]).ends_with("\nNot a directory"));
     }
 
     #[test]
