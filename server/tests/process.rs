@@ -49,7 +49,7 @@ fn refused_start(program: &str, args: &[&str]) -> (Option<i32>, String) {
 }
 
 #[test]
-fn directives_without_a_value_are_refused_as_redis_refuses_them() {
+fn bad_directives_stop_startup_as_redis_stops_it() {
     if !support::process::redis_available() {
         return;
     }
@@ -60,6 +60,9 @@ fn directives_without_a_value_are_refused_as_redis_refuses_them() {
         &["--port", "0", "--oom-score-adj-values"],
         &["--port", "0", "--replicaof"],
         &["--port", "0", "--foo"],
+        // Redis enters `dir` while reading its line.
+        &["--port", "0", "--dir", "/nonexistent-rr-dir"],
+        &["--port", "0", "--dir", "/etc/hostname"],
     ];
     for args in cases {
         let ours = refused_start(env!("CARGO_BIN_EXE_redis-rust-server"), args);
