@@ -126,11 +126,12 @@ fn bind_tcp(
             }
             Err(error) => {
                 tracing::warn!(
-                    "Warning: Could not create server TCP listening socket {host}:{}: bind: {error}",
-                    settings.port
+                    "Warning: Could not create server TCP listening socket {host}:{}: bind: {}",
+                    settings.port,
+                    crate::config::load::io_reason(&error)
                 );
                 bail!(
-                    "Failed listening on port {} (tcp), aborting.",
+                    "Failed listening on port {} (TCP), aborting.",
                     settings.port
                 );
             }

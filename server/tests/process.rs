@@ -71,6 +71,35 @@ fn bad_directives_stop_startup_as_redis_stops_it() {
     }
 }
 
+/// An address that cannot be bound: the two lines Redis logs, without
+/// their pid and time.
+#[test]
+fn an_address_that_cannot_be_bound_is_logged_as_redis_logs_it() {
+    if !support::process::redis_available() {
+        return;
+    }
+    // TEST-NET-1 is never a local address, so the port is never taken.
+    let args = ["--port", "7149", "--bind", "192.0.2.1", "--save", ""];
+    let listening_lines = |program: &str| {
+        let output = Command::new(program).args(args).output().unwrap();
+        let log = String::from_utf8_lossy(&output.stdout).into_owned();
+        let lines: Vec<String> = log
+            .lines()
+            .filter(|line| line.contains("listening") || line.contains("Failed listening"))
+            .map(|line| {
+                line.split_once(" # ")
+                    .map_or(line, |(_, text)| text)
+                    .to_owned()
+            })
+            .collect();
+        (output.status.code(), lines)
+    };
+    let ours = listening_lines(env!("CARGO_BIN_EXE_redis-rust-server"));
+    let redis = listening_lines("redis-server");
+    assert_eq!(redis.1.len(), 2, "{redis:?}");
+    assert_eq!(ours, redis);
+}
+
 #[test]
 fn sigterm_finishes_in_flight_work_and_exits_zero() {
     let dir = support::process::temp_dir("sigterm");
