@@ -280,6 +280,22 @@ async fn the_query_buffer_limit_closes_a_client_that_overflows_it() {
     other.check(b"PING\r\n", b"+PONG\r\n").await;
 }
 
+/// A whole command larger than the limit closes the client too, however
+/// its bytes were split into reads (Redis checks after every read).
+#[tokio::test]
+async fn a_whole_command_past_the_query_buffer_limit_closes_the_client() {
+    let server = shared("client-query-buffer-limit 1mb\n");
+    let mut client = Client::direct(&server);
+    let mut request = b"*2\r\n$4\r\nECHO\r\n$1048576\r\n".to_vec();
+    request.extend(std::iter::repeat_n(b'x', 1 << 20));
+    request.extend_from_slice(b"\r\n");
+    let _ = client.try_send(&request).await;
+    assert!(
+        client.closed().await,
+        "a 1 MB argument makes a command past a 1 MB query buffer limit"
+    );
+}
+
 #[tokio::test]
 async fn client_list_kill_and_names() {
     let server = shared("");

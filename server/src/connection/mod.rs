@@ -115,6 +115,11 @@ where
     loop {
         // Nothing to decode in an empty buffer (the drained batch was
         // cleared after its replies were written).
+        // Checked whenever input came in, a whole command too, as Redis
+        // checks its query buffer after every read.
+        if query_buffer_overflows(&input, cached.query_buffer_limit, &session) {
+            break;
+        }
         if blocked.is_none() && batch.is_drained() && !input.is_empty() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
@@ -131,15 +136,6 @@ where
                 // such rounds publish here).
                 published_qbuf = input.len();
                 publish_query_buffer(&mut handle.info.lock(), &input, &decoder);
-            }
-            if input.len() > cached.query_buffer_limit {
-                tracing::warn!(
-                    "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
-                    session.id(),
-                    session.conn.handle.addr,
-                    String::from_utf8_lossy(&input[..input.len().min(64)])
-                );
-                break;
             }
             if input.capacity() - input.len() < READ_CHUNK / 4 {
                 input.reserve(READ_CHUNK.max(decoder.bytes_wanted(&input)));
@@ -510,6 +506,21 @@ async fn wait_out(pause: Pause, shared: &Shared) {
 
 /// CLIENT LIST's fields of the query buffer (what holds a command not
 /// whole yet, if any).
+/// Past `client-query-buffer-limit`: logged as Redis logs it, and the
+/// client is to be closed.
+fn query_buffer_overflows(input: &[u8], limit: usize, session: &Session) -> bool {
+    if input.len() <= limit {
+        return false;
+    }
+    tracing::warn!(
+        "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+        session.id(),
+        session.conn.handle.addr,
+        String::from_utf8_lossy(&input[..input.len().min(64)])
+    );
+    true
+}
+
 fn publish_query_buffer(
     info: &mut crate::client::ClientInfo,
     input: &BytesMut,
