@@ -113,13 +113,13 @@ where
     // seen by the first round's check).
     let _ = poll_once(&mut killed).await;
     loop {
-        // Nothing to decode in an empty buffer (the drained batch was
-        // cleared after its replies were written).
         // Checked whenever input came in, a whole command too, as Redis
         // checks its query buffer after every read.
         if query_buffer_overflows(&input, cached.query_buffer_limit, &session) {
             break;
         }
+        // Nothing to decode in an empty buffer (the drained batch was
+        // cleared after its replies were written).
         if blocked.is_none() && batch.is_drained() && !input.is_empty() {
             batch.decode(&mut decoder, &mut input, !session.conn.authenticated);
         }
@@ -504,8 +504,6 @@ async fn wait_out(pause: Pause, shared: &Shared) {
     }
 }
 
-/// CLIENT LIST's fields of the query buffer (what holds a command not
-/// whole yet, if any).
 /// Past `client-query-buffer-limit`: logged as Redis logs it, and the
 /// client is to be closed.
 fn query_buffer_overflows(input: &[u8], limit: usize, session: &Session) -> bool {
@@ -521,6 +519,8 @@ fn query_buffer_overflows(input: &[u8], limit: usize, session: &Session) -> bool
     true
 }
 
+/// CLIENT LIST's fields of the query buffer (what holds a command not
+/// whole yet, if any).
 fn publish_query_buffer(
     info: &mut crate::client::ClientInfo,
     input: &BytesMut,
