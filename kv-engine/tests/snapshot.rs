@@ -22,7 +22,14 @@ struct Collect {
 }
 
 impl SnapshotVisitor for Collect {
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>) {
+    fn entry(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: &Value,
+        expire_at_ms: Option<i64>,
+        _access: u32,
+    ) {
         if self
             .got
             .insert((db, key.to_vec()), (value.clone(), expire_at_ms))

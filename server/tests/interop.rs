@@ -260,3 +260,92 @@ fn an_exec_reaches_the_aof_as_redis_propagates_it() {
     let ours = incr_aof_after("exec-aof-ours", Process::ours_in, script);
     assert_eq!(ours, redis, "ours, then redis-server's");
 }
+
+/// OBJECT `field` of `keys`, as integers.
+fn access_of(conn: &mut Conn, field: &str, keys: &[String]) -> Vec<i64> {
+    keys.iter()
+        .map(|key| match conn.call(&["OBJECT", field, key]) {
+            Frame::Integer(n) => n,
+            other => panic!("OBJECT {field} {key}: {other:?}"),
+        })
+        .collect()
+}
+
+/// `save` ("SAVE" or "BGSAVE") on `conn`, waiting for a BGSAVE to end.
+fn save_now(conn: &mut Conn, save: &str) {
+    let reply = conn.call(&[save]);
+    assert!(!matches!(reply, Frame::Error(_)), "{save}: {reply:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let info = conn.call(&["INFO", "persistence"]);
+        if support::process::info_field(&info, "rdb_bgsave_in_progress").as_deref() == Some("0") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "BGSAVE never ended");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Under an LFU policy a dump.rdb keeps each key's access counter (FREQ
+/// records), under an LRU one its idle time (IDLE records), and a load
+/// puts them back, as Redis's rdbSaveKeyValuePair and
+/// objectSetLRUOrLFU do: whichever server wrote the file, the one that
+/// loads it reports the OBJECT FREQ / IDLETIME the writer had. Written
+/// by SAVE under LFU and by BGSAVE under LRU, so both of our save paths
+/// are held to it.
+#[test]
+fn eviction_data_crosses_in_dump_rdb() {
+    if !redis_available() {
+        return;
+    }
+    type Start = fn(&std::path::Path, &[&str]) -> Process;
+    let pairs: [(&str, Start, Start); 2] = [
+        ("redis-to-ours", Process::redis_in, Process::ours_in),
+        ("ours-to-redis", Process::ours_in, Process::redis_in),
+    ];
+    let keys: Vec<String> = (0..5).map(|i| format!("k{i}")).collect();
+    let policies = [
+        ("allkeys-lfu", "FREQ", "SAVE"),
+        ("allkeys-lru", "IDLETIME", "BGSAVE"),
+    ];
+    for (policy, field, save) in policies {
+        for (label, writer, reader) in pairs {
+            let dir = temp_dir(&format!("access-{label}"));
+            // No decay, so counters read the same minutes later.
+            let args = ["--maxmemory-policy", policy, "--lfu-decay-time", "0"];
+            let held = {
+                let server = writer(&dir, &args);
+                let mut conn = Conn::open(server.port).unwrap();
+                for (i, key) in keys.iter().enumerate() {
+                    conn.call(&["SET", key, "v"]);
+                    for _ in 0..i * 40 {
+                        conn.call(&["GET", key]);
+                    }
+                }
+                if field == "IDLETIME" {
+                    std::thread::sleep(std::time::Duration::from_millis(2100));
+                    conn.call(&["GET", "k4"]);
+                }
+                let held = access_of(&mut conn, field, &keys);
+                save_now(&mut conn, save);
+                held
+            };
+            let server = reader(&dir, &args);
+            let mut conn = Conn::open(server.port).unwrap();
+            let loaded = access_of(&mut conn, field, &keys);
+            let close = held.iter().zip(&loaded).all(|(h, l)| {
+                if field == "FREQ" {
+                    h == l
+                } else {
+                    (l - h).abs() <= 1
+                }
+            });
+            assert!(
+                close && held.iter().any(|&n| n > 1),
+                "{policy} {label}: OBJECT {field} held {held:?}, after the load {loaded:?}"
+            );
+            drop(server);
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}

@@ -141,7 +141,15 @@ struct AofBaseVisitor {
 }
 
 impl SnapshotVisitor for AofBaseVisitor {
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>) {
+    /// The command form keeps no eviction data (as Redis's rewrite).
+    fn entry(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: &Value,
+        expire_at_ms: Option<i64>,
+        _access: u32,
+    ) {
         if self.db != Some(db) {
             write_command(
                 &mut self.buf,

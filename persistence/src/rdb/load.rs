@@ -12,6 +12,7 @@ use super::decode::read_value;
 use super::error::{RdbError, RdbErrorKind, RdbResult};
 use super::format::*;
 use super::input::Input;
+use kv_engine::access::KeyAccess;
 use kv_engine::value::Value;
 use kv_engine::{Engine, EngineConfig};
 use std::io::BufRead;
@@ -287,6 +288,17 @@ impl RdbVisitor for EngineLoader<'_> {
         }
         self.engine
             .restore_entry(self.db, key, value, meta.expire_at_ms);
+        // The eviction data the file saved for it (Redis's
+        // objectSetLRUOrLFU at load): the kind the policy keeps applies.
+        let records = [
+            meta.lfu_freq.map(KeyAccess::Freq),
+            meta.lru_idle_secs.map(KeyAccess::IdleSecs),
+        ];
+        for access in records.into_iter().flatten() {
+            if self.engine.restore_access(self.db, key, access) {
+                break;
+            }
+        }
         Ok(())
     }
 }

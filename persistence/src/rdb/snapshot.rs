@@ -7,6 +7,7 @@
 //! off the engine lock.
 
 use super::save::{RdbWriter, SaveReport};
+use kv_engine::access::SavedAccess;
 use kv_engine::snapshot::{SnapshotStart, SnapshotVisitor};
 use kv_engine::value::Value;
 use kv_engine::Engine;
@@ -21,6 +22,8 @@ pub struct SnapshotWriter<W: Write> {
     selected: Vec<usize>,
     /// The first write error; later entries are dropped.
     error: Option<std::io::Error>,
+    /// How the entries' access fields become IDLE/FREQ records.
+    access: SavedAccess,
 }
 
 impl<W: Write> SnapshotWriter<W> {
@@ -31,6 +34,7 @@ impl<W: Write> SnapshotWriter<W> {
             sizes: start.databases.clone(),
             selected: Vec::new(),
             error: None,
+            access: start.access,
         }
     }
 
@@ -60,6 +64,7 @@ impl<W: Write> SnapshotWriter<W> {
         key: &[u8],
         value: &Value,
         expire_at_ms: Option<i64>,
+        access: u32,
     ) -> std::io::Result<()> {
         if self.db != Some(db) {
             let (keys, expires) = if self.selected.contains(&db) {
@@ -74,14 +79,22 @@ impl<W: Write> SnapshotWriter<W> {
             self.writer.select_db(db as u32, keys, expires)?;
             self.db = Some(db);
         }
-        self.writer.entry(key, value, expire_at_ms)
+        let record = self.access.record(access);
+        self.writer.entry(key, value, expire_at_ms, record)
     }
 }
 
 impl<W: Write> SnapshotVisitor for SnapshotWriter<W> {
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>) {
+    fn entry(
+        &mut self,
+        db: usize,
+        key: &[u8],
+        value: &Value,
+        expire_at_ms: Option<i64>,
+        access: u32,
+    ) {
         if self.error.is_none() {
-            if let Err(error) = self.write(db, key, value, expire_at_ms) {
+            if let Err(error) = self.write(db, key, value, expire_at_ms, access) {
                 self.error = Some(error);
             }
         }
