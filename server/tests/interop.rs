@@ -349,3 +349,53 @@ fn eviction_data_crosses_in_dump_rdb() {
         }
     }
 }
+
+/// A Redis 7.0 dump.rdb or AOF base with a function library (FUNCTION
+/// LOAD) loads its keys, and since we have no FUNCTION the library is
+/// dropped with a warning in the log, never in silence (the next save
+/// would lose it for good).
+#[test]
+fn function_libraries_in_redis_files_are_reported_not_dropped_silently() {
+    if !redis_available() {
+        return;
+    }
+    let library = "#!lua name=mylib\nredis.register_function('f', function() return 1 end)";
+    for (label, args, save) in [
+        ("functions-rdb", RDB, "SAVE"),
+        ("functions-aof", AOF, "BGREWRITEAOF"),
+    ] {
+        let dir = temp_dir(label);
+        {
+            let server = Process::redis_in(&dir, args);
+            let mut conn = Conn::open(server.port).unwrap();
+            assert_eq!(
+                conn.call(&["FUNCTION", "LOAD", library]),
+                Frame::Bulk("mylib".into())
+            );
+            conn.call(&["SET", "k", "v"]);
+            conn.call(&[save]);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while support::process::info_field(
+                &conn.call(&["INFO", "persistence"]),
+                "aof_rewrite_in_progress",
+            )
+            .as_deref()
+                != Some("0")
+            {
+                assert!(std::time::Instant::now() < deadline, "rewrite never ended");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let server = Process::ours_in(&dir, args);
+        let mut conn = Conn::open(server.port).unwrap();
+        assert_eq!(conn.call(&["GET", "k"]), Frame::Bulk("v".into()), "{label}");
+        let log = server.log_text();
+        assert!(
+            log.contains("hold 1 function library (FUNCTION LOAD)"),
+            "{label}: no warning about the function library:\n{log}"
+        );
+        drop(server);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
