@@ -399,3 +399,78 @@ fn function_libraries_in_redis_files_are_reported_not_dropped_silently() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// DEBUG RELOAD's options as Redis 7.0 takes them: NOSAVE loads the
+/// dump.rdb on disk as it is, NOFLUSH loads it into what is held, MERGE
+/// lets its keys replace those held, anything else is refused; the
+/// replies, the keyspace after and INFO's counters are Redis's.
+#[test]
+fn debug_reload_options_as_redis() {
+    if !redis_available() {
+        return;
+    }
+    let scripts: &[&[&[&str]]] = &[
+        &[
+            &["SET", "a", "b"],
+            &["SAVE"],
+            &["SET", "c", "d"],
+            &["DEBUG", "RELOAD", "NOSAVE"],
+            &["DBSIZE"],
+            &["GET", "c"],
+        ],
+        &[
+            &["SET", "a", "b"],
+            &["SAVE"],
+            &["DEL", "a"],
+            &["SET", "c", "d"],
+            &["DEBUG", "RELOAD", "noflush", "NOSAVE"],
+            &["DBSIZE"],
+        ],
+        &[
+            &["SET", "a", "b"],
+            &["SAVE"],
+            &["SET", "a", "x"],
+            &["SET", "c", "d"],
+            &["DEBUG", "RELOAD", "MERGE", "NOFLUSH", "NOSAVE"],
+            &["DBSIZE"],
+            &["GET", "a"],
+        ],
+        &[
+            &["SET", "a", "b"],
+            &["DEBUG", "RELOAD", "NOSAVE"],
+            &["DBSIZE"],
+        ],
+        &[&["DEBUG", "RELOAD", "NOSAVE", "BOGUS"]],
+    ];
+    let fields = [
+        "rdb_changes_since_last_save",
+        "rdb_saves",
+        "rdb_last_load_keys_loaded",
+    ];
+    let run = |label: &str, start: fn(&std::path::Path, &[&str]) -> Process| {
+        let mut all = Vec::new();
+        for script in scripts {
+            let dir = temp_dir(label);
+            let server = start(&dir, &["--enable-debug-command", "yes"]);
+            let mut conn = Conn::open(server.port).unwrap();
+            let mut replies: Vec<String> = script
+                .iter()
+                .map(|command| format!("{:?}", conn.call(command)))
+                .collect();
+            let info = conn.call(&["INFO", "persistence"]);
+            for field in fields {
+                replies.push(format!(
+                    "{field}:{:?}",
+                    support::process::info_field(&info, field)
+                ));
+            }
+            all.push(replies);
+            drop(server);
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        all
+    };
+    let redis = run("reload-redis", Process::redis_in);
+    let ours = run("reload-ours", Process::ours_in);
+    assert_eq!(ours, redis, "ours, then redis-server's");
+}

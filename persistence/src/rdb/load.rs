@@ -256,11 +256,17 @@ pub fn load_with<R: BufRead>(
 pub struct EngineLoader<'e> {
     engine: &'e mut Engine,
     db: usize,
+    /// A key of the file replaces one the engine holds (else an error).
+    replace_existing: bool,
 }
 
 impl<'e> EngineLoader<'e> {
     pub fn new(engine: &'e mut Engine) -> Self {
-        EngineLoader { engine, db: 0 }
+        EngineLoader {
+            engine,
+            db: 0,
+            replace_existing: false,
+        }
     }
 }
 
@@ -283,7 +289,7 @@ impl RdbVisitor for EngineLoader<'_> {
         value: Value,
         meta: EntryMeta,
     ) -> Result<(), RdbErrorKind> {
-        if self.engine.db(self.db).contains(key) {
+        if !self.replace_existing && self.engine.db(self.db).contains(key) {
             return Err(RdbErrorKind::DuplicateKey(db));
         }
         self.engine
@@ -310,7 +316,27 @@ pub fn load<R: BufRead>(
     engine: &mut Engine,
     options: LoadOptions,
 ) -> RdbResult<RdbReport> {
-    let config = engine.config().clone();
-    let (report, _) = load_with(source, &config, options, &mut EngineLoader::new(engine))?;
+    load_into(source, EngineLoader::new(engine), options)
+}
+
+/// `load`, where a key of the file replaces one `engine` already holds
+/// (DEBUG RELOAD MERGE: Redis's RDBFLAGS_ALLOW_DUP).
+pub fn load_replacing<R: BufRead>(
+    source: R,
+    engine: &mut Engine,
+    options: LoadOptions,
+) -> RdbResult<RdbReport> {
+    let mut loader = EngineLoader::new(engine);
+    loader.replace_existing = true;
+    load_into(source, loader, options)
+}
+
+fn load_into<R: BufRead>(
+    source: R,
+    mut loader: EngineLoader<'_>,
+    options: LoadOptions,
+) -> RdbResult<RdbReport> {
+    let config = loader.engine.config().clone();
+    let (report, _) = load_with(source, &config, options, &mut loader)?;
     Ok(report)
 }

@@ -189,6 +189,23 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
 /// both (a guard handed between threads): not worth it for a debug
 /// command.
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let mut how = Reload {
+        save: true,
+        flush: true,
+        merge: false,
+    };
+    for option in ctx.argv.iter().skip(2) {
+        match option.to_ascii_lowercase().as_slice() {
+            b"merge" => how.merge = true,
+            b"noflush" => how.flush = false,
+            b"nosave" => how.save = false,
+            _ => {
+                return Err(CommandError::owned(
+                    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.".into(),
+                ))
+            }
+        }
+    }
     let shared = host.shared.me();
     if ctx.in_exec() {
         ctx.out.ok();
@@ -196,7 +213,7 @@ pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
             // (A second DEBUG RELOAD in the same EXEC: one reload after
             // it covers both.)
             host.conn.deferred = Some(Box::pin(async move {
-                if let DeferredReply::Error(error) = reload(shared).await {
+                if let DeferredReply::Error(error) = reload(shared, how).await {
                     tracing::warn!("DEBUG RELOAD in EXEC, answered +OK: {error}");
                 }
                 DeferredReply::Given
@@ -204,31 +221,47 @@ pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
         }
         return Ok(());
     }
-    host.conn.deferred = Some(Box::pin(reload(shared)));
+    host.conn.deferred = Some(Box::pin(reload(shared, how)));
     Ok(())
 }
 
+/// DEBUG RELOAD's options: NOSAVE loads the file as it is, NOFLUSH keeps
+/// the keyspace and loads into it, MERGE lets a key of the file replace
+/// one held (without it a key held twice fails the load).
+#[derive(Clone, Copy)]
+struct Reload {
+    save: bool,
+    flush: bool,
+    merge: bool,
+}
+
 /// The save and the load, under one hold of the engine lock.
-async fn reload(shared: std::sync::Arc<crate::shared::Shared>) -> DeferredReply {
+async fn reload(shared: std::sync::Arc<crate::shared::Shared>, how: Reload) -> DeferredReply {
     let reloaded = tokio::task::spawn_blocking(move || {
         let mut core = shared.core.lock();
-        if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
-            tracing::warn!("DEBUG RELOAD: {error}");
-            return DeferredReply::Error("ERR Error trying to save the DB".into());
+        if how.save {
+            if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
+                tracing::warn!("DEBUG RELOAD: {error}");
+                // Redis answers its shared bare error.
+                return DeferredReply::Error("ERR".into());
+            }
         }
         let path = crate::disk::persistence_config(&core.host.config).rdb_path();
-        core.engine.clear_all();
+        if how.flush {
+            core.engine.clear_all();
+        }
         let now_ms = core.engine.now_ms();
         let loaded = shared
             .storage
             .read(&path)
             .map_err(|e| e.to_string())
             .and_then(|data| {
-                persistence::rdb::load(
-                    &data[..],
-                    &mut core.engine,
-                    persistence::rdb::LoadOptions::at(now_ms),
-                )
+                let options = persistence::rdb::LoadOptions::at(now_ms);
+                if how.merge {
+                    persistence::rdb::load_replacing(&data[..], &mut core.engine, options)
+                } else {
+                    persistence::rdb::load(&data[..], &mut core.engine, options)
+                }
                 .map_err(|e| e.to_string())
             });
         match loaded {
