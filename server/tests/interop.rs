@@ -271,17 +271,21 @@ fn access_of(conn: &mut Conn, field: &str, keys: &[String]) -> Vec<i64> {
         .collect()
 }
 
-/// `save` ("SAVE" or "BGSAVE") on `conn`, waiting for a BGSAVE to end.
+/// `save` (SAVE, BGSAVE or BGREWRITEAOF) on `conn`, waiting for what it
+/// started in the background to end.
 fn save_now(conn: &mut Conn, save: &str) {
     let reply = conn.call(&[save]);
     assert!(!matches!(reply, Frame::Error(_)), "{save}: {reply:?}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let info = conn.call(&["INFO", "persistence"]);
-        if support::process::info_field(&info, "rdb_bgsave_in_progress").as_deref() == Some("0") {
+        let idle = ["rdb_bgsave_in_progress", "aof_rewrite_in_progress"]
+            .iter()
+            .all(|field| support::process::info_field(&info, field).as_deref() == Some("0"));
+        if idle {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "BGSAVE never ended");
+        assert!(std::time::Instant::now() < deadline, "{save} never ended");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
@@ -373,18 +377,7 @@ fn function_libraries_in_redis_files_are_reported_not_dropped_silently() {
                 Frame::Bulk("mylib".into())
             );
             conn.call(&["SET", "k", "v"]);
-            conn.call(&[save]);
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-            while support::process::info_field(
-                &conn.call(&["INFO", "persistence"]),
-                "aof_rewrite_in_progress",
-            )
-            .as_deref()
-                != Some("0")
-            {
-                assert!(std::time::Instant::now() < deadline, "rewrite never ended");
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
+            save_now(&mut conn, save);
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
         let server = Process::ours_in(&dir, args);
