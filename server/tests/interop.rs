@@ -279,9 +279,13 @@ fn save_now(conn: &mut Conn, save: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let info = conn.call(&["INFO", "persistence"]);
-        let idle = ["rdb_bgsave_in_progress", "aof_rewrite_in_progress"]
-            .iter()
-            .all(|field| support::process::info_field(&info, field).as_deref() == Some("0"));
+        let idle = [
+            "rdb_bgsave_in_progress",
+            "aof_rewrite_in_progress",
+            "aof_rewrite_scheduled",
+        ]
+        .iter()
+        .all(|field| support::process::info_field(&info, field).as_deref() == Some("0"));
         if idle {
             break;
         }
@@ -466,4 +470,40 @@ fn debug_reload_options_as_redis() {
     let redis = run("reload-redis", Process::redis_in);
     let ours = run("reload-ours", Process::ours_in);
     assert_eq!(ours, redis, "ours, then redis-server's");
+}
+
+/// BGREWRITEAOF while a BGSAVE runs is scheduled and says so at once, as
+/// in Redis 7.0, with the AOF on and off; the rewrite then runs once the
+/// BGSAVE has ended (one rewrite counted, an AOF base on disk).
+#[test]
+fn bgrewriteaof_behind_a_bgsave_is_scheduled_as_in_redis() {
+    if !redis_available() {
+        return;
+    }
+    let run = |label: &str, start: fn(&std::path::Path, &[&str]) -> Process, aof: &str| {
+        let dir = temp_dir(label);
+        let server = start(
+            &dir,
+            &["--appendonly", aof, "--enable-debug-command", "yes"],
+        );
+        let mut conn = Conn::open(server.port).unwrap();
+        conn.call(&["DEBUG", "POPULATE", "200000"]);
+        let mut replies = vec![conn.call(&["BGSAVE"]), conn.call(&["BGREWRITEAOF"])];
+        save_now(&mut conn, "PING");
+        let info = conn.call(&["INFO", "persistence"]);
+        let rewrites = support::process::info_field(&info, "aof_rewrites");
+        replies.push(Frame::Bulk(format!("aof_rewrites:{rewrites:?}").into()));
+        let manifest = std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest"))
+            .unwrap_or_default();
+        let base = manifest.lines().any(|line| line.ends_with("type b"));
+        replies.push(Frame::Bulk(format!("base:{base}").into()));
+        drop(server);
+        let _ = std::fs::remove_dir_all(dir);
+        replies
+    };
+    for aof in ["no", "yes"] {
+        let redis = run("behind-bgsave-redis", Process::redis_in, aof);
+        let ours = run("behind-bgsave-ours", Process::ours_in, aof);
+        assert_eq!(ours, redis, "appendonly {aof}: ours, then redis-server's");
+    }
 }

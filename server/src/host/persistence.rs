@@ -70,8 +70,15 @@ fn start_save(
 /// With the AOF off, a base of the data and a manifest naming only it are
 /// written in the background, as Redis 7.0 does.
 pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    if ctx.in_exec() {
-        return bgrewriteaof_in_exec(host, ctx);
+    // Behind a BGSAVE, Redis schedules the rewrite and says so at once.
+    let behind_bgsave = host
+        .state
+        .disk
+        .bgsave
+        .as_ref()
+        .is_some_and(|run| !run.foreground);
+    if ctx.in_exec() || behind_bgsave {
+        return bgrewriteaof_scheduled(host, ctx);
     }
     let Some(aof) = host.shared.durability.aof() else {
         let Some(dir) = host.shared.durability.dir() else {
@@ -98,13 +105,14 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
     Ok(())
 }
 
-/// Inside EXEC nothing can wait (the reply belongs in EXEC's array): the
-/// rewrite is scheduled and starts once it can, as Redis answers there.
+/// Inside EXEC nothing can wait (the reply belongs in EXEC's array), and
+/// behind a BGSAVE Redis does not wait either: the rewrite is scheduled
+/// and starts once it can, as Redis answers there.
 /// With the AOF off the offline rewrite runs as a task of its own, given
 /// up at shutdown (its claim on the directory goes with it); in the EXEC
 /// that switches the AOF off, after the pipeline has stopped (a rewrite
 /// it ran is given up, as Redis kills it).
-fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+fn bgrewriteaof_scheduled(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     // A CONFIG SET appendonly no earlier in this EXEC switches the
     // pipeline off once EXEC ends, and that drops a rewrite asked of it:
     // this one is the AOF-off kind, as Redis runs it then.
