@@ -507,3 +507,47 @@ fn bgrewriteaof_behind_a_bgsave_is_scheduled_as_in_redis() {
         assert_eq!(ours, redis, "appendonly {aof}: ours, then redis-server's");
     }
 }
+
+/// The `used-mem` aux field of an AOF base written with the RDB
+/// preamble, as redis-check-rdb reads it: Redis 7.0 records its memory
+/// there, as in a dump.rdb; so do we (before, 0).
+#[test]
+fn an_rdb_base_records_used_memory_as_redis() {
+    if !redis_available() {
+        return;
+    }
+    let used_mem = |label: &str, start: fn(&std::path::Path, &[&str]) -> Process| {
+        let dir = temp_dir(label);
+        let server = start(
+            &dir,
+            &["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"],
+        );
+        let mut conn = Conn::open(server.port).unwrap();
+        for i in 0..100 {
+            conn.call(&["SET", &format!("k{i}"), "value"]);
+        }
+        save_now(&mut conn, "BGREWRITEAOF");
+        let manifest =
+            std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+        let base = manifest
+            .lines()
+            .find(|line| line.ends_with("type b"))
+            .and_then(|line| line.split(' ').nth(1))
+            .expect("a base in the manifest");
+        let output = std::process::Command::new("redis-check-rdb")
+            .arg(dir.join("appendonlydir").join(base))
+            .output()
+            .expect("redis-check-rdb");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        drop(server);
+        let _ = std::fs::remove_dir_all(dir);
+        text.lines()
+            .find_map(|line| line.split("AUX FIELD used-mem = '").nth(1))
+            .and_then(|rest| rest.trim_end_matches('\'').parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{label}: no used-mem in\n{text}"))
+    };
+    let redis = used_mem("base-mem-redis", Process::redis_in);
+    let ours = used_mem("base-mem-ours", Process::ours_in);
+    assert!(redis > 0, "redis-server's used-mem {redis}");
+    assert!(ours > 0, "our base records used-mem {ours}");
+}

@@ -83,6 +83,7 @@ pub fn write_base(
         BaseFormat::Rdb(options) => {
             let options = SaveOptions {
                 ctime_secs: begun.now_ms / 1000,
+                used_mem: begun.used_memory,
                 ..options.clone()
             };
             (|| {
