@@ -473,8 +473,9 @@ fn debug_reload_options_as_redis() {
 }
 
 /// BGREWRITEAOF while a BGSAVE runs is scheduled and says so at once, as
-/// in Redis 7.0, with the AOF on and off; the rewrite then runs once the
-/// BGSAVE has ended (one rewrite counted, an AOF base on disk).
+/// in Redis 7.0, with the AOF on and off (with it off, INFO says
+/// scheduled, not in progress); the rewrite then runs once the BGSAVE has ended (one
+/// rewrite counted, an AOF base on disk).
 #[test]
 fn bgrewriteaof_behind_a_bgsave_is_scheduled_as_in_redis() {
     if !redis_available() {
@@ -489,6 +490,15 @@ fn bgrewriteaof_behind_a_bgsave_is_scheduled_as_in_redis() {
         let mut conn = Conn::open(server.port).unwrap();
         conn.call(&["DEBUG", "POPULATE", "200000"]);
         let mut replies = vec![conn.call(&["BGSAVE"]), conn.call(&["BGREWRITEAOF"])];
+        if aof == "no" {
+            // (With the AOF on, ours may show the rewrite in progress
+            // while it waits for the snapshot: not compared.)
+            let info = conn.call(&["INFO", "persistence"]);
+            for field in ["aof_rewrite_scheduled", "aof_rewrite_in_progress"] {
+                let value = support::process::info_field(&info, field);
+                replies.push(Frame::Bulk(format!("{field}:{value:?}").into()));
+            }
+        }
         save_now(&mut conn, "PING");
         let info = conn.call(&["INFO", "persistence"]);
         let rewrites = support::process::info_field(&info, "aof_rewrites");

@@ -139,6 +139,7 @@ fn bgrewriteaof_scheduled(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> Com
                 ));
             }
             let config = crate::disk::persistence_config(&host.state.config);
+            dir.mark_scheduled();
             let rewrite = dir.rewrite_offline(&config);
             let stop = host.shared.shutdown.clone();
             host.shared.tracker.spawn(async move {
