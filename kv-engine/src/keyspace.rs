@@ -42,7 +42,7 @@
 //! then walks both tables as Redis's `dictScan` does.
 
 use crate::memory::charged;
-use crate::snapshot::{KeyspaceSnapshot, SnapshotVisitor, Stashed};
+use crate::snapshot::{KeyspaceSnapshot, SnapshotEntry, SnapshotVisitor, Stashed};
 use crate::value::Value;
 use hashbrown::HashMap;
 use std::hash::BuildHasher;
@@ -848,13 +848,13 @@ impl Keyspace {
             let Some(stashed) = snapshot.stash.pop() else {
                 break;
             };
-            visitor.entry(
+            visitor.entry(SnapshotEntry {
                 db,
-                &stashed.key,
-                &stashed.value,
-                stashed.expire_at_ms,
-                stashed.access,
-            );
+                key: &stashed.key,
+                value: &stashed.value,
+                expire_at_ms: stashed.expire_at_ms,
+                access: stashed.access,
+            });
             emitted += 1;
         }
         if snapshot.stash.is_empty() {
@@ -867,8 +867,13 @@ impl Keyspace {
             };
             let entry = &self.entries[index];
             let expiry = self.expires.get(&(index as u32)).map(|e| e.at_ms);
-            let access = self.entries.access(index);
-            visitor.entry(db, entry.key.bytes(), &entry.value, expiry, access);
+            visitor.entry(SnapshotEntry {
+                db,
+                key: entry.key.bytes(),
+                value: &entry.value,
+                expire_at_ms: expiry,
+                access: self.entries.access(index),
+            });
             emitted += 1;
         }
         while emitted < budget {

@@ -36,19 +36,21 @@ use crate::engine::Engine;
 use crate::keyspace::Keyspace;
 use crate::value::Value;
 
+/// One key as it was when the snapshot began.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotEntry<'a> {
+    /// The database it was in then.
+    pub db: usize,
+    pub key: &'a [u8],
+    pub value: &'a Value,
+    pub expire_at_ms: Option<i64>,
+    /// Its access field then (read it with `SnapshotStart::access`).
+    pub access: u32,
+}
+
 /// Receives a snapshot's entries.
 pub trait SnapshotVisitor {
-    /// One key as it was when the snapshot began; `db` is the database it
-    /// was in then, `access` its access field then (read it with
-    /// `SnapshotStart::access`).
-    fn entry(
-        &mut self,
-        db: usize,
-        key: &[u8],
-        value: &Value,
-        expire_at_ms: Option<i64>,
-        access: u32,
-    );
+    fn entry(&mut self, entry: SnapshotEntry<'_>);
 }
 
 /// The size of each database when a snapshot began (for RESIZEDB hints).
