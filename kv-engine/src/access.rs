@@ -146,6 +146,25 @@ pub fn field_for(access: KeyAccess, policy: MaxmemoryPolicy, now_ms: i64) -> Opt
     }
 }
 
+/// How to read access fields for a file (an RDB's IDLE and FREQ records):
+/// the policy and the time of the save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SavedAccess {
+    pub policy: MaxmemoryPolicy,
+    pub now_ms: i64,
+    pub decay_time: u32,
+}
+
+impl SavedAccess {
+    /// The record a file keeps of `field`, as Redis's rdbSaveKeyValuePair
+    /// writes one: IDLE under an LRU policy, FREQ under an LFU one, none
+    /// under the others.
+    pub fn record(&self, field: u32) -> Option<KeyAccess> {
+        (self.policy.is_lfu() || self.policy.is_lru())
+            .then(|| describe(field, self.policy, self.now_ms, self.decay_time))
+    }
+}
+
 /// `field` in the terms of `policy` (for saving IDLE/FREQ).
 pub fn describe(field: u32, policy: MaxmemoryPolicy, now_ms: i64, decay_time: u32) -> KeyAccess {
     if policy.is_lfu() {

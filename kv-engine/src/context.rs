@@ -201,7 +201,7 @@ impl Db<'_> {
     pub fn begin_snapshot(
         &mut self,
     ) -> Result<crate::snapshot::SnapshotStart, crate::snapshot::SnapshotError> {
-        crate::snapshot::begin_snapshot(self.state)
+        crate::snapshot::begin_snapshot(self.state, self.now_ms)
     }
 
     /// Drops every WATCH of `client` (the host's RESET).

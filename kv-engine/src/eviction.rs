@@ -85,6 +85,14 @@ impl MaxmemoryPolicy {
         )
     }
 
+    /// The policies that evict by idle time (an RDB saves IDLE records).
+    pub const fn is_lru(self) -> bool {
+        matches!(
+            self,
+            MaxmemoryPolicy::VolatileLru | MaxmemoryPolicy::AllkeysLru
+        )
+    }
+
     /// Only keys with a TTL may be evicted.
     pub const fn is_volatile(self) -> bool {
         matches!(

@@ -42,7 +42,7 @@
 //! then walks both tables as Redis's `dictScan` does.
 
 use crate::memory::charged;
-use crate::snapshot::{KeyspaceSnapshot, SnapshotVisitor, Stashed};
+use crate::snapshot::{KeyspaceSnapshot, SnapshotEntry, SnapshotVisitor, Stashed};
 use crate::value::Value;
 use hashbrown::HashMap;
 use std::hash::BuildHasher;
@@ -810,6 +810,7 @@ impl Keyspace {
                 key: entry.key.bytes().into(),
                 value: entry.value.clone(),
                 expire_at_ms: self.expires.get(&index).map(|e| e.at_ms),
+                access: self.entries.access(index as usize),
             });
         }
     }
@@ -847,7 +848,13 @@ impl Keyspace {
             let Some(stashed) = snapshot.stash.pop() else {
                 break;
             };
-            visitor.entry(db, &stashed.key, &stashed.value, stashed.expire_at_ms);
+            visitor.entry(SnapshotEntry {
+                db,
+                key: &stashed.key,
+                value: &stashed.value,
+                expire_at_ms: stashed.expire_at_ms,
+                access: stashed.access,
+            });
             emitted += 1;
         }
         if snapshot.stash.is_empty() {
@@ -860,7 +867,13 @@ impl Keyspace {
             };
             let entry = &self.entries[index];
             let expiry = self.expires.get(&(index as u32)).map(|e| e.at_ms);
-            visitor.entry(db, entry.key.bytes(), &entry.value, expiry);
+            visitor.entry(SnapshotEntry {
+                db,
+                key: entry.key.bytes(),
+                value: &entry.value,
+                expire_at_ms: expiry,
+                access: self.entries.access(index),
+            });
             emitted += 1;
         }
         while emitted < budget {

@@ -36,11 +36,21 @@ use crate::engine::Engine;
 use crate::keyspace::Keyspace;
 use crate::value::Value;
 
+/// One key as it was when the snapshot began.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotEntry<'a> {
+    /// The database it was in then.
+    pub db: usize,
+    pub key: &'a [u8],
+    pub value: &'a Value,
+    pub expire_at_ms: Option<i64>,
+    /// Its access field then (read it with `SnapshotStart::access`).
+    pub access: u32,
+}
+
 /// Receives a snapshot's entries.
 pub trait SnapshotVisitor {
-    /// One key as it was when the snapshot began; `db` is the database it
-    /// was in then.
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>);
+    fn entry(&mut self, entry: SnapshotEntry<'_>);
 }
 
 /// The size of each database when a snapshot began (for RESIZEDB hints).
@@ -52,6 +62,8 @@ pub struct SnapshotStart {
     /// `Engine::cancel_snapshot_if` names, so a consumer cancels its own
     /// and never one begun after its own had ended.
     pub id: u64,
+    /// How the entries' access fields read (policy and time at the start).
+    pub access: crate::access::SavedAccess,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,6 +101,7 @@ pub(crate) struct Stashed {
     pub key: Box<[u8]>,
     pub value: Value,
     pub expire_at_ms: Option<i64>,
+    pub access: u32,
 }
 
 /// One keyspace's part of a snapshot.
@@ -220,7 +233,8 @@ fn value_bytes(value: &Value) -> usize {
 impl Engine {
     /// Starts a snapshot of every database as it is now.
     pub fn begin_snapshot(&mut self) -> Result<SnapshotStart, SnapshotError> {
-        begin_snapshot(self.state_mut())
+        let now_ms = self.now_ms();
+        begin_snapshot(self.state_mut(), now_ms)
     }
 
     pub fn snapshot_in_progress(&self) -> bool {
@@ -301,6 +315,7 @@ impl Engine {
 /// host command through `Db::begin_snapshot`).
 pub(crate) fn begin_snapshot(
     state: &mut crate::engine::EngineState,
+    now_ms: i64,
 ) -> Result<SnapshotStart, SnapshotError> {
     if state.dbs.iter().any(|ks| ks.snapshot_state().is_some()) {
         return Err(SnapshotError::InProgress);
@@ -316,6 +331,11 @@ pub(crate) fn begin_snapshot(
     Ok(SnapshotStart {
         databases,
         id: state.snapshots_begun,
+        access: crate::access::SavedAccess {
+            policy: state.config.maxmemory_policy,
+            now_ms,
+            decay_time: state.config.lfu_decay_time,
+        },
     })
 }
 

@@ -7,7 +7,7 @@
 
 use kv_engine::expiry_cycle::ExpiryBudget;
 use kv_engine::harness::Session;
-use kv_engine::snapshot::SnapshotVisitor;
+use kv_engine::snapshot::{SnapshotEntry, SnapshotVisitor};
 use kv_engine::value::Value;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -22,7 +22,8 @@ struct Collect {
 }
 
 impl SnapshotVisitor for Collect {
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>) {
+    fn entry(&mut self, entry: SnapshotEntry<'_>) {
+        let (db, key, value, expire_at_ms) = (entry.db, entry.key, entry.value, entry.expire_at_ms);
         if self
             .got
             .insert((db, key.to_vec()), (value.clone(), expire_at_ms))

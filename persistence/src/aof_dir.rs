@@ -165,6 +165,12 @@ impl AofDir {
         status
     }
 
+    /// A BGREWRITEAOF with the AOF off that waits for a BGSAVE (or is in
+    /// EXEC): INFO says scheduled, not in progress, until it begins.
+    pub fn mark_scheduled(&self) {
+        self.inner.status.lock().aof_rewrite_scheduled = true;
+    }
+
     /// BGREWRITEAOF with the AOF off: Ok once the rewrite is under way; it
     /// writes a base of the data and a manifest naming only that base, in
     /// the background. InProgress while one already runs; DirUnusable
@@ -209,8 +215,10 @@ impl AofDir {
             return Err(RewriteError::DirUnusable);
         }
         {
+            // In progress at once, unless scheduled (`mark_scheduled`):
+            // then from when it begins.
             let mut status = self.inner.status.lock();
-            status.aof_rewrite_in_progress = true;
+            status.aof_rewrite_in_progress = !status.aof_rewrite_scheduled;
         }
         *self.inner.rewrite_started.lock() = Some(Instant::now());
         let dir = self.clone();
@@ -294,7 +302,11 @@ impl AofDir {
                 Err(SnapshotError::InProgress) if retries < SCHEDULED_RETRIES => {
                     // Behind a BGSAVE, as Redis schedules it.
                     retries += 1;
-                    self.inner.status.lock().aof_rewrite_scheduled = true;
+                    {
+                        let mut status = self.inner.status.lock();
+                        status.aof_rewrite_scheduled = true;
+                        status.aof_rewrite_in_progress = false;
+                    }
                     tokio::time::sleep(SCHEDULED_RETRY).await;
                 }
                 Err(error) => return Err(error.to_string()),
@@ -303,6 +315,7 @@ impl AofDir {
         {
             let mut status = self.inner.status.lock();
             status.aof_rewrite_scheduled = false;
+            status.aof_rewrite_in_progress = true;
             status.aof_rewrites += 1;
         }
         let layout = AofLayout::new(config);

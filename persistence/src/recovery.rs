@@ -69,6 +69,8 @@ pub struct RecoveryReport {
     /// Keys of a dump.rdb skipped as already expired
     /// (`rdb_last_load_keys_expired`).
     pub rdb_keys_expired: u64,
+    /// Function libraries an RDB held, not loaded: no FUNCTION support.
+    pub rdb_functions_skipped: u64,
 }
 
 /// Why startup cannot go on.
@@ -153,6 +155,7 @@ fn load(
         keys: 0,
         rdb_keys_loaded: 0,
         rdb_keys_expired: 0,
+        rdb_functions_skipped: 0,
     };
     if !config.appendonly {
         let path = config.rdb_path();
@@ -168,6 +171,7 @@ fn load(
             let loaded = load_rdb(&name, &data, engine, options)?;
             report.rdb_keys_loaded = loaded.keys_loaded;
             report.rdb_keys_expired = loaded.expired_skipped;
+            report.rdb_functions_skipped = loaded.functions_skipped;
             report.files.push(LoadedFile {
                 name,
                 bytes: data.len() as u64,
@@ -196,6 +200,7 @@ fn load(
         let is_last = i + 1 == files.len();
         let file = load_aof_file(config, &layout, storage, engine, info, is_last)?;
         report.rdb_keys_loaded += file.rdb_keys;
+        report.rdb_functions_skipped += file.rdb_functions;
         report.files.push(file.loaded);
     }
     Ok(report)
@@ -205,6 +210,8 @@ fn load(
 struct AofFileLoad {
     loaded: LoadedFile,
     rdb_keys: u64,
+    /// Function libraries it held, skipped.
+    rdb_functions: u64,
 }
 
 fn load_aof_file(
@@ -225,15 +232,19 @@ fn load_aof_file(
     // A base written with aof-use-rdb-preamble is an RDB (a pre-7.0 AOF
     // may be an RDB followed by commands); Redis loads it whole, expired
     // keys included, as the commands after it may refer to them.
-    let (start, rdb_keys) = if data.starts_with(b"REDIS") {
+    let (start, rdb_keys, rdb_functions) = if data.starts_with(b"REDIS") {
         let options = LoadOptions {
             skip_expired_before: None,
             verify_checksum: config.rdbchecksum,
         };
         let loaded = load_rdb(&info.name, &data, engine, options)?;
-        (loaded.bytes as usize, loaded.keys_loaded)
+        (
+            loaded.bytes as usize,
+            loaded.keys_loaded,
+            loaded.functions_skipped,
+        )
     } else {
-        (0, 0)
+        (0, 0, 0)
     };
     let file = info.name.clone();
     let replayed = replay(engine, data.clone(), start).map_err(|e| match e {
@@ -275,7 +286,11 @@ fn load_aof_file(
         crate::storage::cut_durably(storage, &path, offset)?;
         loaded.truncated_to = Some(offset);
     }
-    Ok(AofFileLoad { loaded, rdb_keys })
+    Ok(AofFileLoad {
+        loaded,
+        rdb_keys,
+        rdb_functions,
+    })
 }
 
 /// Redis before 7.0 kept one `appendonly.aof` in `dir`. Moves it into the

@@ -38,6 +38,8 @@ pub struct SnapshotBegun {
     pub lsn: u64,
     /// The engine's clock then (an RDB's `ctime`).
     pub now_ms: i64,
+    /// The engine's memory then (an RDB's `used-mem`).
+    pub used_memory: u64,
     pub start: SnapshotStart,
 }
 
@@ -48,6 +50,7 @@ pub fn begin(engine: &dyn EngineAccess) -> Result<SnapshotBegun, SnapshotError> 
         begun = engine.begin_snapshot().map(|start| SnapshotBegun {
             lsn: engine.next_lsn() - 1,
             now_ms: engine.now_ms(),
+            used_memory: engine.used_memory() as u64,
             start,
         });
     });

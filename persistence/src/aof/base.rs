@@ -14,7 +14,7 @@ use crate::rdb::{RdbWriter, SaveOptions, SnapshotWriter, ValueOptions};
 use crate::snapshot::{self, EngineAccess, SnapshotBegun};
 use crate::storage::{StorageError, StorageFile};
 use bytes::Bytes;
-use kv_engine::snapshot::SnapshotVisitor;
+use kv_engine::snapshot::{SnapshotEntry, SnapshotVisitor};
 use kv_engine::value::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -83,6 +83,7 @@ pub fn write_base(
         BaseFormat::Rdb(options) => {
             let options = SaveOptions {
                 ctime_secs: begun.now_ms / 1000,
+                used_mem: begun.used_memory,
                 ..options.clone()
             };
             (|| {
@@ -141,7 +142,9 @@ struct AofBaseVisitor {
 }
 
 impl SnapshotVisitor for AofBaseVisitor {
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>) {
+    /// The command form keeps no eviction data (as Redis's rewrite).
+    fn entry(&mut self, entry: SnapshotEntry<'_>) {
+        let db = entry.db;
         if self.db != Some(db) {
             write_command(
                 &mut self.buf,
@@ -149,7 +152,7 @@ impl SnapshotVisitor for AofBaseVisitor {
             );
             self.db = Some(db);
         }
-        rebuild(key, value, expire_at_ms, &mut self.buf);
+        rebuild(entry.key, entry.value, entry.expire_at_ms, &mut self.buf);
     }
 }
 

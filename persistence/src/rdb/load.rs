@@ -12,6 +12,7 @@ use super::decode::read_value;
 use super::error::{RdbError, RdbErrorKind, RdbResult};
 use super::format::*;
 use super::input::Input;
+use kv_engine::access::KeyAccess;
 use kv_engine::value::Value;
 use kv_engine::{Engine, EngineConfig};
 use std::io::BufRead;
@@ -255,11 +256,17 @@ pub fn load_with<R: BufRead>(
 pub struct EngineLoader<'e> {
     engine: &'e mut Engine,
     db: usize,
+    /// A key of the file replaces one the engine holds (else an error).
+    replace_existing: bool,
 }
 
 impl<'e> EngineLoader<'e> {
     pub fn new(engine: &'e mut Engine) -> Self {
-        EngineLoader { engine, db: 0 }
+        EngineLoader {
+            engine,
+            db: 0,
+            replace_existing: false,
+        }
     }
 }
 
@@ -282,11 +289,22 @@ impl RdbVisitor for EngineLoader<'_> {
         value: Value,
         meta: EntryMeta,
     ) -> Result<(), RdbErrorKind> {
-        if self.engine.db(self.db).contains(key) {
+        if !self.replace_existing && self.engine.db(self.db).contains(key) {
             return Err(RdbErrorKind::DuplicateKey(db));
         }
         self.engine
             .restore_entry(self.db, key, value, meta.expire_at_ms);
+        // The eviction data the file saved for it (Redis's
+        // objectSetLRUOrLFU at load): the kind the policy keeps applies.
+        let records = [
+            meta.lfu_freq.map(KeyAccess::Freq),
+            meta.lru_idle_secs.map(KeyAccess::IdleSecs),
+        ];
+        for access in records.into_iter().flatten() {
+            if self.engine.restore_access(self.db, key, access) {
+                break;
+            }
+        }
         Ok(())
     }
 }
@@ -298,7 +316,27 @@ pub fn load<R: BufRead>(
     engine: &mut Engine,
     options: LoadOptions,
 ) -> RdbResult<RdbReport> {
-    let config = engine.config().clone();
-    let (report, _) = load_with(source, &config, options, &mut EngineLoader::new(engine))?;
+    load_into(source, EngineLoader::new(engine), options)
+}
+
+/// `load`, where a key of the file replaces one `engine` already holds
+/// (DEBUG RELOAD MERGE: Redis's RDBFLAGS_ALLOW_DUP).
+pub fn load_replacing<R: BufRead>(
+    source: R,
+    engine: &mut Engine,
+    options: LoadOptions,
+) -> RdbResult<RdbReport> {
+    let mut loader = EngineLoader::new(engine);
+    loader.replace_existing = true;
+    load_into(source, loader, options)
+}
+
+fn load_into<R: BufRead>(
+    source: R,
+    mut loader: EngineLoader<'_>,
+    options: LoadOptions,
+) -> RdbResult<RdbReport> {
+    let config = loader.engine.config().clone();
+    let (report, _) = load_with(source, &config, options, &mut loader)?;
     Ok(report)
 }

@@ -44,7 +44,8 @@ pub use encode::ValueOptions;
 pub use error::{RdbError, RdbErrorKind, RdbResult};
 pub use file::{load_from_path, save_to_path};
 pub use load::{
-    load, load_with, Checksum, EngineLoader, EntryMeta, LoadOptions, RdbReport, RdbVisitor,
+    load, load_replacing, load_with, Checksum, EngineLoader, EntryMeta, LoadOptions, RdbReport,
+    RdbVisitor,
 };
 pub use save::{save, RdbWriter, SaveOptions, SaveReport};
 pub use snapshot::{save_in_steps, SnapshotWriter};

@@ -11,6 +11,7 @@ use super::encode::{
     put_int_string, put_length, put_string, put_value_body, value_type, ValueOptions,
 };
 use super::format::*;
+use kv_engine::access::{KeyAccess, SavedAccess};
 use kv_engine::value::Value;
 use kv_engine::Engine;
 use std::io::Write;
@@ -114,16 +115,27 @@ impl<W: Write> RdbWriter<W> {
         self.flush_if_full()
     }
 
-    /// One key of the current database.
+    /// One key of the current database, with the eviction record the
+    /// policy saves (`SavedAccess::record`), in Redis's order: expiry,
+    /// IDLE or FREQ, then the value.
     pub fn entry(
         &mut self,
         key: &[u8],
         value: &Value,
         expire_at_ms: Option<i64>,
+        access: Option<KeyAccess>,
     ) -> std::io::Result<()> {
         if let Some(at) = expire_at_ms {
             self.buf.push(OP_EXPIRETIME_MS);
             self.buf.extend_from_slice(&at.to_le_bytes());
+        }
+        match access {
+            Some(KeyAccess::IdleSecs(secs)) => {
+                self.buf.push(OP_IDLE);
+                put_length(&mut self.buf, secs);
+            }
+            Some(KeyAccess::Freq(freq)) => self.buf.extend_from_slice(&[OP_FREQ, freq]),
+            None => {}
         }
         self.buf.push(value_type(value));
         put_string(&mut self.buf, key, self.options.values.compression);
@@ -174,6 +186,11 @@ pub fn save<W: Write>(
     options: SaveOptions,
 ) -> std::io::Result<(W, SaveReport)> {
     let mut writer = RdbWriter::new(out, options)?;
+    let saved = SavedAccess {
+        policy: engine.config().maxmemory_policy,
+        now_ms: engine.now_ms(),
+        decay_time: engine.config().lfu_decay_time,
+    };
     for index in 0..engine.databases() {
         let db = engine.db(index);
         if db.is_empty() {
@@ -181,7 +198,8 @@ pub fn save<W: Write>(
         }
         writer.select_db(index as u32, db.len() as u64, db.expires_len() as u64)?;
         for (key, value, expire_at_ms) in db.iter() {
-            writer.entry(key, value, expire_at_ms)?;
+            let access = saved.record(db.access_of(key).unwrap_or(0));
+            writer.entry(key, value, expire_at_ms, access)?;
         }
     }
     writer.finish()

@@ -7,8 +7,8 @@
 //! off the engine lock.
 
 use super::save::{RdbWriter, SaveReport};
-use kv_engine::snapshot::{SnapshotStart, SnapshotVisitor};
-use kv_engine::value::Value;
+use kv_engine::access::SavedAccess;
+use kv_engine::snapshot::{SnapshotEntry, SnapshotStart, SnapshotVisitor};
 use kv_engine::Engine;
 use std::io::Write;
 
@@ -21,6 +21,8 @@ pub struct SnapshotWriter<W: Write> {
     selected: Vec<usize>,
     /// The first write error; later entries are dropped.
     error: Option<std::io::Error>,
+    /// How the entries' access fields become IDLE/FREQ records.
+    access: SavedAccess,
 }
 
 impl<W: Write> SnapshotWriter<W> {
@@ -31,6 +33,7 @@ impl<W: Write> SnapshotWriter<W> {
             sizes: start.databases.clone(),
             selected: Vec::new(),
             error: None,
+            access: start.access,
         }
     }
 
@@ -54,13 +57,8 @@ impl<W: Write> SnapshotWriter<W> {
         }
     }
 
-    fn write(
-        &mut self,
-        db: usize,
-        key: &[u8],
-        value: &Value,
-        expire_at_ms: Option<i64>,
-    ) -> std::io::Result<()> {
+    fn write(&mut self, entry: SnapshotEntry<'_>) -> std::io::Result<()> {
+        let db = entry.db;
         if self.db != Some(db) {
             let (keys, expires) = if self.selected.contains(&db) {
                 (0, 0)
@@ -74,14 +72,16 @@ impl<W: Write> SnapshotWriter<W> {
             self.writer.select_db(db as u32, keys, expires)?;
             self.db = Some(db);
         }
-        self.writer.entry(key, value, expire_at_ms)
+        let record = self.access.record(entry.access);
+        self.writer
+            .entry(entry.key, entry.value, entry.expire_at_ms, record)
     }
 }
 
 impl<W: Write> SnapshotVisitor for SnapshotWriter<W> {
-    fn entry(&mut self, db: usize, key: &[u8], value: &Value, expire_at_ms: Option<i64>) {
+    fn entry(&mut self, entry: SnapshotEntry<'_>) {
         if self.error.is_none() {
-            if let Err(error) = self.write(db, key, value, expire_at_ms) {
+            if let Err(error) = self.write(entry) {
                 self.error = Some(error);
             }
         }

@@ -37,6 +37,15 @@ pub async fn load(
     let seconds = began.elapsed().as_secs_f64();
     shared.core.lock().engine = engine;
     let report = result.map_err(fatal)?;
+    if report.rdb_functions_skipped > 0 {
+        // Not loaded, and no save of ours will write them: say so
+        // rather than lose the user's libraries in silence.
+        tracing::warn!(
+            "The data files hold {} function librar{} (FUNCTION LOAD), which this server does not support: they were not loaded, and the next save or AOF rewrite will not keep them",
+            report.rdb_functions_skipped,
+            if report.rdb_functions_skipped == 1 { "y" } else { "ies" }
+        );
+    }
     match report.source {
         RecoverySource::Empty => {}
         RecoverySource::Rdb => {

@@ -101,7 +101,7 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
             ctx.out.simple(text.as_bytes());
         }
         b"protocol" if ctx.argc() == 3 => protocol(ctx)?,
-        b"reload" if ctx.argc() == 2 => super::persistence::debug_reload(host, ctx)?,
+        b"reload" => super::persistence::debug_reload(host, ctx)?,
         b"populate" if (3..=5).contains(&ctx.argc()) => populate(ctx)?,
         b"set-active-expire" if ctx.argc() == 3 => {
             let on = super::arg_i64(ctx, 2)?;
@@ -122,8 +122,11 @@ pub fn debug(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
                     "    Reply with a test value of the specified type. <type> can be: string,",
                     "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
                     "    true, false.",
-                    "RELOAD",
-                    "    Save the RDB on disk and reload it back to memory.",
+                    "RELOAD [option ...]",
+                    "    Save the RDB on disk and reload it back to memory. Options:",
+                    "    * MERGE: a key of the RDB replaces the one in memory.",
+                    "    * NOFLUSH: keep the dataset in memory and load the RDB into it.",
+                    "    * NOSAVE: load the RDB file on disk as it is, without saving first.",
                     "OBJECT <key>",
                     "    Show low level info about `key` and associated value.",
                     "SET-ACTIVE-EXPIRE <0|1>",

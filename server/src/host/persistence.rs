@@ -70,8 +70,15 @@ fn start_save(
 /// With the AOF off, a base of the data and a manifest naming only it are
 /// written in the background, as Redis 7.0 does.
 pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
-    if ctx.in_exec() {
-        return bgrewriteaof_in_exec(host, ctx);
+    // Behind a BGSAVE, Redis schedules the rewrite and says so at once.
+    let behind_bgsave = host
+        .state
+        .disk
+        .bgsave
+        .as_ref()
+        .is_some_and(|run| !run.foreground);
+    if ctx.in_exec() || behind_bgsave {
+        return bgrewriteaof_scheduled(host, ctx);
     }
     let Some(aof) = host.shared.durability.aof() else {
         let Some(dir) = host.shared.durability.dir() else {
@@ -98,13 +105,14 @@ pub fn bgrewriteaof(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
     Ok(())
 }
 
-/// Inside EXEC nothing can wait (the reply belongs in EXEC's array): the
-/// rewrite is scheduled and starts once it can, as Redis answers there.
+/// Inside EXEC nothing can wait (the reply belongs in EXEC's array), and
+/// behind a BGSAVE Redis does not wait either: the rewrite is scheduled
+/// and starts once it can, as Redis answers there.
 /// With the AOF off the offline rewrite runs as a task of its own, given
 /// up at shutdown (its claim on the directory goes with it); in the EXEC
 /// that switches the AOF off, after the pipeline has stopped (a rewrite
 /// it ran is given up, as Redis kills it).
-fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+fn bgrewriteaof_scheduled(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
     // A CONFIG SET appendonly no earlier in this EXEC switches the
     // pipeline off once EXEC ends, and that drops a rewrite asked of it:
     // this one is the AOF-off kind, as Redis runs it then.
@@ -131,6 +139,7 @@ fn bgrewriteaof_in_exec(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> Comma
                 ));
             }
             let config = crate::disk::persistence_config(&host.state.config);
+            dir.mark_scheduled();
             let rewrite = dir.rewrite_offline(&config);
             let stop = host.shared.shutdown.clone();
             host.shared.tracker.spawn(async move {
@@ -189,6 +198,23 @@ pub fn restore(_host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult
 /// both (a guard handed between threads): not worth it for a debug
 /// command.
 pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandResult {
+    let mut how = Reload {
+        save: true,
+        flush: true,
+        merge: false,
+    };
+    for option in ctx.argv.iter().skip(2) {
+        match option.to_ascii_lowercase().as_slice() {
+            b"merge" => how.merge = true,
+            b"noflush" => how.flush = false,
+            b"nosave" => how.save = false,
+            _ => {
+                return Err(CommandError::owned(
+                    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.".into(),
+                ))
+            }
+        }
+    }
     let shared = host.shared.me();
     if ctx.in_exec() {
         ctx.out.ok();
@@ -196,7 +222,7 @@ pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
             // (A second DEBUG RELOAD in the same EXEC: one reload after
             // it covers both.)
             host.conn.deferred = Some(Box::pin(async move {
-                if let DeferredReply::Error(error) = reload(shared).await {
+                if let DeferredReply::Error(error) = reload(shared, how).await {
                     tracing::warn!("DEBUG RELOAD in EXEC, answered +OK: {error}");
                 }
                 DeferredReply::Given
@@ -204,31 +230,47 @@ pub fn debug_reload(host: &mut ConnHost<'_>, ctx: &mut Ctx<'_, '_>) -> CommandRe
         }
         return Ok(());
     }
-    host.conn.deferred = Some(Box::pin(reload(shared)));
+    host.conn.deferred = Some(Box::pin(reload(shared, how)));
     Ok(())
 }
 
+/// DEBUG RELOAD's options: NOSAVE loads the file as it is, NOFLUSH keeps
+/// the keyspace and loads into it, MERGE lets a key of the file replace
+/// one held (without it a key held twice fails the load).
+#[derive(Clone, Copy)]
+struct Reload {
+    save: bool,
+    flush: bool,
+    merge: bool,
+}
+
 /// The save and the load, under one hold of the engine lock.
-async fn reload(shared: std::sync::Arc<crate::shared::Shared>) -> DeferredReply {
+async fn reload(shared: std::sync::Arc<crate::shared::Shared>, how: Reload) -> DeferredReply {
     let reloaded = tokio::task::spawn_blocking(move || {
         let mut core = shared.core.lock();
-        if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
-            tracing::warn!("DEBUG RELOAD: {error}");
-            return DeferredReply::Error("ERR Error trying to save the DB".into());
+        if how.save {
+            if let Err(error) = crate::disk::rdb_save::save_locked(&mut core, &shared) {
+                tracing::warn!("DEBUG RELOAD: {error}");
+                // Redis answers its shared bare error.
+                return DeferredReply::Error("ERR".into());
+            }
         }
         let path = crate::disk::persistence_config(&core.host.config).rdb_path();
-        core.engine.clear_all();
+        if how.flush {
+            core.engine.clear_all();
+        }
         let now_ms = core.engine.now_ms();
         let loaded = shared
             .storage
             .read(&path)
             .map_err(|e| e.to_string())
             .and_then(|data| {
-                persistence::rdb::load(
-                    &data[..],
-                    &mut core.engine,
-                    persistence::rdb::LoadOptions::at(now_ms),
-                )
+                let options = persistence::rdb::LoadOptions::at(now_ms);
+                if how.merge {
+                    persistence::rdb::load_replacing(&data[..], &mut core.engine, options)
+                } else {
+                    persistence::rdb::load(&data[..], &mut core.engine, options)
+                }
                 .map_err(|e| e.to_string())
             });
         match loaded {
