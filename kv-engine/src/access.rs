@@ -156,6 +156,15 @@ pub struct SavedAccess {
 }
 
 impl SavedAccess {
+    /// The fields of an engine configured with `config`, read at `now_ms`.
+    pub fn new(config: &crate::config::EngineConfig, now_ms: i64) -> Self {
+        SavedAccess {
+            policy: config.maxmemory_policy,
+            now_ms,
+            decay_time: config.lfu_decay_time,
+        }
+    }
+
     /// The record a file keeps of `field`, as Redis's rdbSaveKeyValuePair
     /// writes one: IDLE under an LRU policy, FREQ under an LFU one, none
     /// under the others.

@@ -576,10 +576,21 @@ impl Keyspace {
 
     /// Every key with its value and expiry, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Value, Option<i64>)> {
-        self.entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.key.bytes(), &e.value, self.expiry_of(i as u32)))
+        self.iter_with_access()
+            .map(|(key, value, expiry, _)| (key, value, expiry))
+    }
+
+    /// `iter`, with each key's access field (a save's IDLE/FREQ records),
+    /// read in the same pass rather than by a second lookup per key.
+    pub fn iter_with_access(&self) -> impl Iterator<Item = (&[u8], &Value, Option<i64>, u32)> {
+        self.entries.iter().enumerate().map(|(i, e)| {
+            (
+                e.key.bytes(),
+                &e.value,
+                self.expiry_of(i as u32),
+                self.entries.access(i),
+            )
+        })
     }
 
     /// Keys with an expiry, in no particular order (the active expiry cycle

@@ -331,11 +331,7 @@ pub(crate) fn begin_snapshot(
     Ok(SnapshotStart {
         databases,
         id: state.snapshots_begun,
-        access: crate::access::SavedAccess {
-            policy: state.config.maxmemory_policy,
-            now_ms,
-            decay_time: state.config.lfu_decay_time,
-        },
+        access: crate::access::SavedAccess::new(&state.config, now_ms),
     })
 }
 

@@ -186,20 +186,15 @@ pub fn save<W: Write>(
     options: SaveOptions,
 ) -> std::io::Result<(W, SaveReport)> {
     let mut writer = RdbWriter::new(out, options)?;
-    let saved = SavedAccess {
-        policy: engine.config().maxmemory_policy,
-        now_ms: engine.now_ms(),
-        decay_time: engine.config().lfu_decay_time,
-    };
+    let saved = SavedAccess::new(engine.config(), engine.now_ms());
     for index in 0..engine.databases() {
         let db = engine.db(index);
         if db.is_empty() {
             continue;
         }
         writer.select_db(index as u32, db.len() as u64, db.expires_len() as u64)?;
-        for (key, value, expire_at_ms) in db.iter() {
-            let access = saved.record(db.access_of(key).unwrap_or(0));
-            writer.entry(key, value, expire_at_ms, access)?;
+        for (key, value, expire_at_ms, field) in db.iter_with_access() {
+            writer.entry(key, value, expire_at_ms, saved.record(field))?;
         }
     }
     writer.finish()

@@ -115,7 +115,7 @@ impl Config {
         protected_allowed: bool,
     ) -> Result<Vec<usize>, SetError> {
         let mut staged: Vec<(usize, String)> = Vec::with_capacity(pairs.len());
-        for (name, value) in pairs {
+        for (at, (name, value)) in pairs.iter().enumerate() {
             let index =
                 directives::find(name).ok_or_else(|| SetError::Unknown((*name).to_owned()))?;
             let directive: &Directive = &DIRECTIVES[index];
@@ -125,8 +125,7 @@ impl Config {
             };
             // Redis compares the names as given: a directive and its alias
             // in one call are both applied, the later one winning.
-            let earlier = &pairs[..staged.len()];
-            if earlier
+            if pairs[..at]
                 .iter()
                 .any(|(other, _)| other.eq_ignore_ascii_case(name))
             {
